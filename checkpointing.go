@@ -1,0 +1,244 @@
+package keel
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/keeldb/keel/checkpoint"
+	"github.com/keeldb/keel/wal"
+)
+
+// Checkpoint scheduling. Each engine checkpoints independently:
+//
+//   - strings (segments) flush their frozen buffer to a segment file and
+//     commit (lsn, files) to the manifest on their own goroutine; they also
+//     flush by themselves when their buffer is full;
+//   - the keyspace writes a full image at the LSN current when it was taken.
+//
+// A checkpoint runs when the WAL grew by CheckpointWALBytes since the last
+// one, when CheckpointInterval passed with writes in between, or on
+// SAVE/BGSAVE. After it, the WAL is truncated below what every engine still
+// needs (invariant 6).
+
+// CheckpointInfo is what INFO persistence reports.
+type CheckpointInfo struct {
+	Engines    map[string]uint64 // engine -> checkpoint LSN
+	FirstLSN   uint64
+	LastLSN    uint64
+	DurableLSN uint64
+	WALBytes   int64
+	InProgress bool
+	LastSave   int64 // unix seconds
+	LastErr    error
+	Count      int64
+}
+
+// CheckpointInfo reports checkpoint and WAL positions.
+func (db *DB) CheckpointInfo() CheckpointInfo {
+	ci := CheckpointInfo{
+		Engines:    map[string]uint64{},
+		FirstLSN:   uint64(db.log.FirstLSN()),
+		LastLSN:    uint64(db.log.LastLSN()),
+		DurableLSN: uint64(db.log.DurableLSN()),
+		WALBytes:   db.log.Size(),
+		InProgress: db.ckptInFlight.Load(),
+		LastSave:   db.lastSave.Load(),
+		Count:      db.stats.Checkpoints.Load(),
+	}
+	ci.Engines[engineNames[engKeyspace]] = db.ksCkptLSN.Load()
+	ci.Engines[engineNames[engStrings]] = db.strs.CheckpointLSN()
+	if p := db.lastCkptErr.Load(); p != nil {
+		ci.LastErr = *p
+	}
+	return ci
+}
+
+// LastSave is the unix time of the last successful checkpoint (LASTSAVE).
+func (db *DB) LastSave() int64 { return db.lastSave.Load() }
+
+// Save checkpoints every engine and truncates the WAL; it returns when done
+// (SAVE). BGSAVE calls it on a goroutine.
+func (db *DB) Save() error {
+	db.ckptMu.Lock()
+	defer db.ckptMu.Unlock()
+	db.ckptInFlight.Store(true)
+	defer db.ckptInFlight.Store(false)
+	err := db.checkpointAll()
+	if err != nil {
+		db.lastCkptErr.Store(&err)
+		db.opts.Logger.Error("keel: checkpoint failed", "err", err)
+		return err
+	}
+	db.lastCkptErr.Store(nil)
+	db.lastSave.Store(time.Now().Unix())
+	db.stats.Checkpoints.Add(1)
+	return nil
+}
+
+// BGSave starts a checkpoint in the background; false if one is running.
+func (db *DB) BGSave() bool {
+	if !db.ckptInFlight.CompareAndSwap(false, true) {
+		return false
+	}
+	db.bg.Add(1)
+	go func() {
+		defer db.bg.Done()
+		db.ckptInFlight.Store(false)
+		db.Save()
+	}()
+	return true
+}
+
+func (db *DB) checkpointAll() error {
+	if err := db.strs.Flush(true); err != nil {
+		return fmt.Errorf("strings checkpoint: %w", err)
+	}
+	if err := db.checkpointKeyspace(); err != nil {
+		return fmt.Errorf("keyspace checkpoint: %w", err)
+	}
+	return db.truncateWAL()
+}
+
+// checkpointKeyspace serializes the keyspace at the current LSN. The image
+// is taken under the read lock (writers wait while it is copied to memory;
+// readers do not), then written and committed without any lock.
+func (db *DB) checkpointKeyspace() error {
+	var buf bytes.Buffer
+	db.mu.RLock()
+	lsn := uint64(db.log.LastLSN())
+	err := db.ks.WriteCheckpoint(&buf, lsn)
+	db.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	if lsn <= db.ksCkptLSN.Load() && lsn != 0 {
+		return nil
+	}
+	name := fmt.Sprintf("keyspace-%016x.ckpt", lsn)
+	path := filepath.Join(db.dir, name)
+	if err := writeFileSynced(path, buf.Bytes()); err != nil {
+		return err
+	}
+	if err := checkpoint.SyncDir(db.dir); err != nil {
+		return err
+	}
+	if err := db.man.Commit(engineNames[engKeyspace], lsn, []byte(name)); err != nil {
+		return err
+	}
+	db.ksCkptLSN.Store(lsn)
+	db.removeStaleKeyspaceFiles(name)
+	return nil
+}
+
+func writeFileSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := w.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// truncateWAL drops records every engine has checkpointed (invariant 6).
+// The last record is always kept so the log knows its position.
+func (db *DB) truncateWAL() error {
+	keep := db.man.RetainFrom([]string{engineNames[engKeyspace], engineNames[engStrings]})
+	keep = min(keep, uint64(db.log.DurableLSN()), uint64(db.log.LastLSN()))
+	if keep <= uint64(db.log.FirstLSN()) {
+		return nil
+	}
+	return db.log.TruncateFront(wal.LSN(keep))
+}
+
+func (db *DB) checkpointLoop() {
+	defer db.bg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	lastLSN := uint64(db.log.LastLSN())
+	lastTime := time.Now()
+	for {
+		select {
+		case <-db.closing:
+			return
+		case <-t.C:
+		}
+		grown := db.log.Size() - db.lastCkptSize.Load()
+		cur := uint64(db.log.LastLSN())
+		due := grown >= db.opts.CheckpointWALBytes ||
+			(cur != lastLSN && time.Since(lastTime) >= db.opts.CheckpointInterval)
+		if !due {
+			continue
+		}
+		if db.Save() == nil {
+			lastLSN, lastTime = cur, time.Now()
+			db.lastCkptSize.Store(db.log.Size())
+		}
+	}
+}
+
+// expireLoop is the active expiry sweep: like Redis's activeExpireCycle it
+// samples keys with a TTL and deletes the expired ones, logging each delete.
+func (db *DB) expireLoop() {
+	defer db.bg.Done()
+	if db.opts.ActiveExpireHz < 0 {
+		return
+	}
+	t := time.NewTicker(time.Second / time.Duration(db.opts.ActiveExpireHz))
+	defer t.Stop()
+	s := &Session{}
+	for {
+		select {
+		case <-db.closing:
+			return
+		case <-t.C:
+		}
+		if db.Err() != nil {
+			continue
+		}
+		for dbi := 0; dbi < db.opts.Databases; dbi++ {
+			for round := 0; round < 16; round++ {
+				if db.expireSome(s, dbi) < 5 {
+					break
+				}
+			}
+		}
+	}
+}
+
+// expireSome deletes up to 20 expired keys of dbi in one record and returns
+// how many it deleted.
+func (db *DB) expireSome(s *Session, dbi int) int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	now := time.Now().UnixMilli()
+	keys := db.ks.SampleExpired(dbi, now, 20)
+	if len(keys) == 0 {
+		return 0
+	}
+	c := Ctx{DB: db, S: s, Now: now, Cmd: &Command{Name: "expire-sweep"}, w: db.newBatch()}
+	s.DB = dbi
+	n := 0
+	for _, k := range keys {
+		if _, ok := c.lookupWrite([]byte(k)); !ok {
+			n++
+		}
+	}
+	db.commit(&c)
+	return n
+}

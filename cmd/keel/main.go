@@ -1,0 +1,107 @@
+// Command keel runs the keel server.
+//
+//	keel [/path/to/keel.conf] [--name value ...]
+//
+// Settings use redis.conf names (--port 7000 --dir ./data --appendfsync
+// always --requirepass secret ...); a config file holds the same directives.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/keeldb/keel"
+	"github.com/keeldb/keel/server"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "keel:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		fmt.Printf("keel %s (Redis %s compatible)\n", server.KeelVersion, server.Version)
+		return nil
+	}
+	if len(args) == 1 && (args[0] == "--help" || args[0] == "-h") {
+		fmt.Println("usage: keel [/path/to/keel.conf] [--<directive> <value> ...]")
+		fmt.Println("directives mirror redis.conf: --port --bind --dir --appendfsync --requirepass --databases ...")
+		return nil
+	}
+	cfg := server.NewConfig()
+	if err := cfg.ParseArgs(args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	switch cfg.Get("loglevel") {
+	case "debug", "verbose":
+		level = slog.LevelDebug
+	case "warning", "nothing":
+		level = slog.LevelWarn
+	}
+	out := os.Stderr
+	if lf := cfg.Get("logfile"); lf != "" {
+		f, err := os.OpenFile(lf, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+
+	start := time.Now()
+	db, err := keel.Open(cfg.Get("dir"), keel.Options{
+		Databases:          int(cfg.Int("databases")),
+		Fsync:              cfg.FsyncPolicy(),
+		FsyncSet:           true,
+		WALSegmentSize:     cfg.Int("wal-segment-size"),
+		StringsBufferSize:  cfg.Int("strings-buffer-size"),
+		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
+		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
+		Logger:             logger,
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("keel: data loaded", "dir", cfg.Get("dir"), "seconds", time.Since(start).Seconds())
+	srv := server.New(db, cfg, logger)
+	if len(args) > 0 && args[0][0] != '-' {
+		srv.ConfigFile = args[0]
+	}
+	if err := srv.Listen(); err != nil {
+		db.Close()
+		return err
+	}
+	if pf := cfg.Get("pidfile"); pf != "" {
+		os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
+		defer os.Remove(pf)
+	}
+	logger.Info("keel: ready to accept connections", "addr", srv.Addr().String(), "appendfsync", cfg.Get("appendfsync"))
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sig:
+			logger.Info("keel: signal received, shutting down", "signal", s.String())
+			srv.Close()
+		case <-srv.Done():
+		}
+	}()
+	serr := srv.Serve()
+	srv.Close()
+	if err := db.Close(); err != nil {
+		return err
+	}
+	logger.Info("keel: bye")
+	return serr
+}

@@ -1,0 +1,421 @@
+package keel
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/slots"
+)
+
+// Flags describe a command, as in Redis's command table (COMMAND INFO shows
+// them by these names).
+type Flags uint32
+
+const (
+	FlagWrite Flags = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagSkipMonitor
+	FlagFast
+	FlagNoAuth
+	FlagNoMulti     // refused inside MULTI ("Command not allowed inside a transaction")
+	FlagAllowBusy   // e.g. allow_busy
+	FlagNoLock      // runs without db.mu (connection and server commands)
+	FlagSkipSlowlog // skip_slowlog
+	// FlagExclusive takes db.mu exclusively without being a data write
+	// (WATCH edits the watch table). Not shown by COMMAND.
+	FlagExclusive
+)
+
+var flagNames = []struct {
+	f    Flags
+	name string
+}{
+	{FlagWrite, "write"}, {FlagReadonly, "readonly"}, {FlagDenyOOM, "denyoom"},
+	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
+	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMulti, "no_multi"},
+	{FlagAllowBusy, "allow_busy"},
+}
+
+// FlagNames lists f's names in COMMAND INFO order.
+func (f Flags) Names() []string {
+	var out []string
+	for _, fn := range flagNames {
+		if f&fn.f != 0 {
+			out = append(out, fn.name)
+		}
+	}
+	return out
+}
+
+// Command is one entry of the command table.
+type Command struct {
+	Name     string // lower case; "client|setname" for subcommands
+	Arity    int    // Redis arity: n exact, -n at least n (counting the name)
+	Flags    Flags
+	FirstKey int // key positions as in COMMAND INFO
+	LastKey  int
+	Step     int
+	ACL      []string // ACL categories without '@'
+	Group    string   // COMMAND DOCS group: string, generic, connection, server, transactions, cluster
+	Summary  string
+	Since    string
+	Handler  func(c *Ctx)
+	Subs     map[string]*Command // subcommands by lower-case name
+	Parent   *Command
+}
+
+// FullName is the name used in error messages ("get", "client|setname").
+func (c *Command) FullName() string { return c.Name }
+
+// Keys returns the key argument indexes of argv per the key specification.
+func (c *Command) Keys(argv [][]byte) []int {
+	if c.FirstKey == 0 {
+		return nil
+	}
+	last := c.LastKey
+	if last < 0 {
+		last = len(argv) + last
+	}
+	var out []int
+	for i := c.FirstKey; i <= last && i < len(argv); i += max(c.Step, 1) {
+		out = append(out, i)
+	}
+	return out
+}
+
+func (c *Command) arityOK(n int) bool {
+	if c.Arity >= 0 {
+		return n == c.Arity
+	}
+	return n >= -c.Arity
+}
+
+var (
+	cmdMu    sync.RWMutex
+	commands = map[string]*Command{}
+)
+
+// Register adds commands to the global table. Packages register theirs in
+// init (this package) or before serving (server). Later registrations of a
+// name replace earlier ones.
+func Register(cmds ...*Command) {
+	cmdMu.Lock()
+	defer cmdMu.Unlock()
+	for _, c := range cmds {
+		for name, s := range c.Subs {
+			s.Parent = c
+			if !strings.Contains(s.Name, "|") {
+				s.Name = c.Name + "|" + name
+			}
+		}
+		commands[c.Name] = c
+	}
+}
+
+// Lookup returns the top-level command named name (any case).
+func Lookup(name []byte) *Command {
+	cmdMu.RLock()
+	c := commands[lower(name)]
+	cmdMu.RUnlock()
+	return c
+}
+
+// Commands returns the table sorted by name.
+func Commands() []*Command {
+	cmdMu.RLock()
+	defer cmdMu.RUnlock()
+	out := make([]*Command, 0, len(commands))
+	for _, c := range commands {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Session is one client's state as the command layer sees it. The server
+// owns it; its fields are used by one goroutine at a time.
+type Session struct {
+	ID            int64
+	DB            int
+	Proto         int // 2 or 3
+	Name          string
+	LibName       string
+	LibVer        string
+	Authenticated bool
+	// WaitLSN is the LSN the client's pending replies depend on; the server
+	// waits for it to be durable before sending them (ordering rule 2).
+	WaitLSN uint64
+	// Ext is the server's per-connection state.
+	Ext any
+
+	multi      *multiState
+	watched    []watchKey
+	watchDirty bool // a watched key was touched (guarded by db.mu)
+	LastCmd    string
+}
+
+// InMulti reports whether a MULTI block is open.
+func (s *Session) InMulti() bool { return s.multi != nil }
+
+// NewSession returns a session with a fresh client id.
+func (db *DB) NewSession() *Session {
+	return &Session{ID: db.nextClient.Add(1), Proto: 2}
+}
+
+// Ctx is a command's execution context.
+type Ctx struct {
+	DB   *DB
+	S    *Session
+	Args [][]byte
+	R    Reply
+	Cmd  *Command
+	Now  int64 // unix ms, fixed for the command (Redis's cached mstime)
+
+	w     *batch // non-nil while a write command runs: the record being built
+	inTx  bool   // executing inside EXEC
+	dirty bool
+}
+
+// batch is the WAL record under construction and its bookkeeping.
+type batch struct {
+	lsn     uint64 // the LSN the record will get
+	payload []byte
+	slots   []uint16
+	global  bool
+	ops     int
+}
+
+// Exec executes one command for session s and writes its reply to r.
+func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
+	if len(args) == 0 {
+		return
+	}
+	db.stats.Commands.Add(1)
+	cmd := Lookup(args[0])
+	if cmd == nil {
+		db.rejectInMulti(s)
+		r.Error(unknownCommand(args))
+		return
+	}
+	if cmd.Subs != nil && len(args) >= 2 {
+		if sub := cmd.Subs[lower(args[1])]; sub != nil {
+			cmd = sub
+		} else if cmd.Handler == nil {
+			db.rejectInMulti(s)
+			r.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncArg(args[1]), strings.ToUpper(cmd.Name)))
+			return
+		}
+	}
+	if !cmd.arityOK(len(args)) {
+		db.rejectInMulti(s)
+		r.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))
+		return
+	}
+	if pw := db.RequirePass(); pw != "" && !s.Authenticated && cmd.Flags&FlagNoAuth == 0 {
+		db.rejectInMulti(s)
+		r.Error("NOAUTH Authentication required.")
+		return
+	}
+	if err := db.Err(); err != nil && cmd.Flags&FlagNoLock == 0 {
+		r.Error("ERR " + err.Error())
+		return
+	}
+	s.LastCmd = cmd.Name
+	if s.multi != nil && !isTxControl(cmd) {
+		if cmd.Flags&FlagNoMulti != 0 {
+			db.rejectInMulti(s)
+			r.Error("ERR Command not allowed inside a transaction")
+			return
+		}
+		s.multi.queue = append(s.multi.queue, queued{cmd: cmd, args: cloneArgs(args)})
+		r.Simple("QUEUED")
+		return
+	}
+	c := Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: time.Now().UnixMilli()}
+	db.run(&c)
+}
+
+func isTxControl(c *Command) bool {
+	switch c.Name {
+	case "exec", "discard", "multi", "watch", "unwatch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func cloneArgs(args [][]byte) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = append([]byte(nil), a...)
+	}
+	return out
+}
+
+func truncArg(b []byte) string {
+	if len(b) > 128 {
+		b = b[:128]
+	}
+	return string(b)
+}
+
+// unknownCommand formats Redis 7's unknown command error.
+func unknownCommand(args [][]byte) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "ERR unknown command '%s', with args beginning with: ", truncArg(args[0]))
+	for _, a := range args[1:] {
+		if sb.Len() > 128 {
+			break
+		}
+		fmt.Fprintf(&sb, "'%s' ", truncArg(a))
+	}
+	return sb.String()
+}
+
+// run executes c under the lock its command needs.
+func (db *DB) run(c *Ctx) {
+	f := c.Cmd.Flags
+	switch {
+	case f&FlagNoLock != 0:
+		c.Cmd.Handler(c)
+	case f&(FlagWrite|FlagExclusive) != 0:
+		db.mu.Lock()
+		c.w = db.newBatch()
+		c.Cmd.Handler(c)
+		db.commit(c)
+		db.mu.Unlock()
+	default:
+		db.mu.RLock()
+		c.Cmd.Handler(c)
+		// A read waits for what it saw to be durable (ordering rule 2).
+		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
+		db.mu.RUnlock()
+	}
+}
+
+func (db *DB) newBatch() *batch {
+	return &batch{lsn: uint64(db.log.LastLSN()) + 1}
+}
+
+// commit appends c's record, if it changed anything, to the WAL. Caller
+// holds db.mu exclusively.
+func (db *DB) commit(c *Ctx) {
+	b := c.w
+	c.w = nil
+	if b == nil || b.ops == 0 {
+		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
+		return
+	}
+	typ := recOps
+	sl := b.slots
+	if b.global {
+		typ, sl = recGlobal, nil
+	}
+	lsn, err := db.log.Append(typ, sl, b.payload)
+	if err != nil {
+		db.fail(err)
+		return
+	}
+	if uint64(lsn) != b.lsn {
+		db.fail(fmt.Errorf("keel: WAL assigned LSN %d, expected %d", lsn, b.lsn))
+		return
+	}
+	c.S.WaitLSN = max(c.S.WaitLSN, b.lsn)
+}
+
+// emit records o in the current record and applies it. Only write commands
+// call it (c.w != nil).
+func (c *Ctx) emit(o *op) {
+	b := c.w
+	if b == nil {
+		panic("keel: emit outside a write command: " + c.Cmd.Name)
+	}
+	b.payload = o.encode(b.payload)
+	b.ops++
+	switch o.code {
+	case opKFlushDB, opKSwapDB, opSDrop:
+		b.global = true
+	default:
+		if o.key != nil {
+			b.addSlot(slots.Of(o.key))
+		}
+		if o.key2 != nil {
+			b.addSlot(slots.Of(o.key2))
+		}
+	}
+	if err := c.DB.apply(o, b.lsn, 0xff); err != nil {
+		c.DB.fail(fmt.Errorf("keel: applying op %d at LSN %d: %w", o.code, b.lsn, err))
+	}
+	c.dirty = true
+}
+
+func (b *batch) addSlot(s uint16) {
+	for _, x := range b.slots {
+		if x == s {
+			return
+		}
+	}
+	b.slots = append(b.slots, s)
+}
+
+// ---- key access helpers shared by the command files ----
+
+// lookup returns key's live entry in the session's db; expired keys are
+// absent (lazy expiry: a write context also deletes them, see lookupWrite).
+func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
+	e, ok := c.DB.ks.Get(c.S.DB, key)
+	if !ok {
+		return nil, false
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		return nil, false
+	}
+	return e, true
+}
+
+// lookupWrite is lookup for write commands: an expired key is deleted (and
+// the delete logged) before the command proceeds.
+func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
+	e, ok := c.DB.ks.Get(c.S.DB, key)
+	if !ok {
+		return nil, false
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		c.deleteKey(c.S.DB, key, e)
+		c.DB.stats.ExpiredKeys.Add(1)
+		return nil, false
+	}
+	return e, true
+}
+
+// deleteKey logs and applies the deletion of key from db and from its
+// type's engine.
+func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
+	typ := e.Type
+	c.DB.touchKey(dbi, key)
+	c.emit(&op{code: opKDel, db: dbi, key: key})
+	switch typ {
+	case memtables.TypeString:
+		c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+	}
+}
+
+// ---- argument parsing helpers ----
+
+// Error writes an error reply.
+func (c *Ctx) Error(msg string) { c.R.Error(msg) }
+
+// OK writes +OK.
+func (c *Ctx) OK() { c.R.Simple("OK") }

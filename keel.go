@@ -1,0 +1,358 @@
+// Package keel is the embeddable keel database: the command state machine
+// over one global write-ahead log and the engines that cache it.
+//
+// A DB owns the WAL (package wal), the keyspace engine (memtables), the
+// strings engine (segments) and the manifest of checkpoints (checkpoint).
+// Commands are executed by Exec; every state change a command makes is
+// encoded as ops (ops.go) into exactly one WAL record per command, or per
+// MULTI/EXEC block, and applied to the engines in the same critical section
+// in which the record gets its LSN, so LSN order equals apply order.
+//
+// Ordering rules (DESIGN invariants 1, 3, 4, 5):
+//
+//  1. A write command holds db.mu exclusively while it reads state, applies
+//     its ops and appends its record; its LSN is LastLSN()+1 at lock time.
+//  2. The reply to a command is not released before the WAL says its record
+//     (or, for a read, the last record applied when it read) is durable per
+//     the fsync policy: the server calls WaitDurable(Session.WaitLSN) before
+//     flushing a pipeline's replies.
+//  3. Recovery loads each engine's checkpoint and replays records after the
+//     smallest checkpoint LSN, applying an op only to engines whose
+//     checkpoint LSN is below the record's.
+//  4. A failed WAL append or fsync is fatal: the DB refuses every later
+//     command, since memory may hold effects the log does not.
+//
+// DB is safe for concurrent use.
+package keel
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeldb/keel/checkpoint"
+	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/segments"
+	"github.com/keeldb/keel/wal"
+)
+
+// Options configure a DB. Zero values take the defaults shown.
+type Options struct {
+	Databases          int             // 16
+	Fsync              wal.FsyncPolicy // FsyncEverySec unless set
+	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
+	WALSegmentSize     int64           // 64 MiB
+	StringsBufferSize  int64           // 64 MiB of buffered string writes before a flush
+	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
+	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
+	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
+	Logger             *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Databases <= 0 {
+		o.Databases = 16
+	}
+	if !o.FsyncSet {
+		o.Fsync = wal.FsyncEverySec
+	}
+	if o.WALSegmentSize <= 0 {
+		o.WALSegmentSize = 64 << 20
+	}
+	if o.StringsBufferSize <= 0 {
+		o.StringsBufferSize = 64 << 20
+	}
+	if o.CheckpointWALBytes <= 0 {
+		o.CheckpointWALBytes = 256 << 20
+	}
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = 5 * time.Minute
+	}
+	if o.ActiveExpireHz == 0 {
+		o.ActiveExpireHz = 10
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// ErrFailed is returned for every command once the WAL has failed.
+var ErrFailed = errors.New("keel: the write-ahead log failed; refusing commands")
+
+// DB is a keel database.
+type DB struct {
+	dir  string
+	opts Options
+	log  *wal.Log
+	man  *checkpoint.Manifest
+
+	// mu orders state changes: held exclusively by writers from their first
+	// read to their WAL append, shared by readers.
+	mu   sync.RWMutex
+	ks   *memtables.Keyspace // guarded by mu
+	strs *segments.Store     // its own locking; writes only under mu
+	kbuf []byte              // scratch for storage keys; guarded by mu (write)
+
+	watch watchTable // guarded by mu
+
+	failed  atomic.Pointer[error] // set once: fatal WAL error
+	closing chan struct{}
+	bg      sync.WaitGroup
+
+	ckptMu       sync.Mutex // serializes checkpoints
+	ksCkptLSN    atomic.Uint64
+	lastSave     atomic.Int64 // unix seconds of the last completed checkpoint
+	lastCkptSize atomic.Int64 // WAL size after the last checkpoint
+	ckptInFlight atomic.Bool
+	lastCkptErr  atomic.Pointer[error]
+
+	stats Stats
+
+	requirePass atomic.Pointer[string]
+	nextClient  atomic.Int64
+	startTime   time.Time
+	replayed    int64 // records replayed at open
+}
+
+// Stats are counters shown by INFO.
+type Stats struct {
+	Commands     atomic.Int64
+	ExpiredKeys  atomic.Int64
+	KeyspaceHits atomic.Int64
+	KeyspaceMiss atomic.Int64
+	Checkpoints  atomic.Int64
+}
+
+// Open opens (creating if needed) the database in dir and recovers it.
+func Open(dir string, opts Options) (*DB, error) {
+	opts.defaults()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	db := &DB{dir: dir, opts: opts, closing: make(chan struct{}), startTime: time.Now()}
+	empty := ""
+	db.requirePass.Store(&empty)
+	db.watch.init()
+	var err error
+	if db.man, err = checkpoint.OpenManifest(dir); err != nil {
+		return nil, err
+	}
+	if err := db.loadKeyspace(); err != nil {
+		return nil, err
+	}
+	if err := db.openStrings(); err != nil {
+		return nil, err
+	}
+	if db.log, err = wal.Open(filepath.Join(dir, "wal"), wal.Options{
+		Fsync:       opts.Fsync,
+		SegmentSize: opts.WALSegmentSize,
+		Logger:      opts.Logger,
+	}); err != nil {
+		db.strs.Close()
+		return nil, err
+	}
+	if err := db.recover(); err != nil {
+		db.log.Close()
+		db.strs.Close()
+		return nil, err
+	}
+	db.lastSave.Store(time.Now().Unix())
+	db.lastCkptSize.Store(db.log.Size())
+	db.bg.Add(2)
+	go db.checkpointLoop()
+	go db.expireLoop()
+	return db, nil
+}
+
+func (db *DB) loadKeyspace() error {
+	e, ok := db.man.Get(engineNames[engKeyspace])
+	if !ok {
+		db.ks = memtables.NewKeyspace(db.opts.Databases)
+		return nil
+	}
+	path := filepath.Join(db.dir, string(e.State))
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("keel: keyspace checkpoint named by the manifest: %w", err)
+	}
+	defer f.Close()
+	ks, lsn, err := memtables.ReadCheckpoint(&offsetReader{r: f}, db.opts.Databases)
+	if err != nil {
+		var ce *memtables.CorruptionError
+		if errors.As(err, &ce) {
+			return fmt.Errorf("keel: corrupt keyspace checkpoint %s at offset %d: %w", path, ce.Offset, err)
+		}
+		return fmt.Errorf("keel: keyspace checkpoint %s: %w", path, err)
+	}
+	if lsn != e.LSN {
+		return fmt.Errorf("keel: keyspace checkpoint %s holds LSN %d, manifest says %d", path, lsn, e.LSN)
+	}
+	db.ks = ks
+	db.ksCkptLSN.Store(lsn)
+	db.removeStaleKeyspaceFiles(string(e.State))
+	return nil
+}
+
+// offsetReader is a plain io.Reader wrapper (kept so a future version can
+// report offsets of short reads).
+type offsetReader struct{ r io.Reader }
+
+func (o *offsetReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+func (db *DB) removeStaleKeyspaceFiles(keep string) {
+	matches, _ := filepath.Glob(filepath.Join(db.dir, "keyspace-*.ckpt*"))
+	for _, m := range matches {
+		if filepath.Base(m) != keep {
+			os.Remove(m)
+		}
+	}
+}
+
+func (db *DB) openStrings() error {
+	name := engineNames[engStrings]
+	e, _ := db.man.Get(name)
+	s, err := segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
+		BufferSize: db.opts.StringsBufferSize,
+		Logger:     db.opts.Logger,
+		Slot:       stringKeySlot,
+		Commit: func(lsn uint64, state []byte) error {
+			return db.man.Commit(name, lsn, state)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	db.strs = s
+	return nil
+}
+
+// recover replays the WAL past each engine's checkpoint (invariant 3).
+func (db *DB) recover() error {
+	ckpt := [numEngines]uint64{db.ksCkptLSN.Load(), db.strs.CheckpointLSN()}
+	from := ckpt[0]
+	for _, c := range ckpt[1:] {
+		from = min(from, c)
+	}
+	from++
+	last := uint64(db.log.LastLSN())
+	if last < from {
+		return nil
+	}
+	if first := uint64(db.log.FirstLSN()); first > from {
+		return fmt.Errorf("keel: WAL starts at LSN %d but recovery needs LSN %d (engine checkpoints %v)", first, from, ckpt)
+	}
+	r, err := db.log.NewReader(wal.LSN(from))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	var o op
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		var mask uint8
+		for e := engineID(0); e < numEngines; e++ {
+			if uint64(rec.LSN) > ckpt[e] {
+				mask |= 1 << e
+			}
+		}
+		d := opDecoder{b: rec.Payload}
+		for d.next(&o) {
+			if err := db.apply(&o, uint64(rec.LSN), mask); err != nil {
+				return fmt.Errorf("keel: replaying LSN %d: %w", rec.LSN, err)
+			}
+		}
+		if d.err != nil {
+			return fmt.Errorf("keel: WAL record LSN %d: %w", rec.LSN, d.err)
+		}
+		db.replayed++
+	}
+	db.opts.Logger.Info("keel: recovered", "from_lsn", from, "to_lsn", last, "records", db.replayed)
+	return nil
+}
+
+// Close stops background work and closes the log and engines. It does not
+// checkpoint: recovery replays the WAL.
+func (db *DB) Close() error {
+	select {
+	case <-db.closing:
+		return nil
+	default:
+	}
+	close(db.closing)
+	db.bg.Wait()
+	db.ckptMu.Lock()
+	defer db.ckptMu.Unlock()
+	err := db.log.Close()
+	if serr := db.strs.Close(); err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Dir is the data directory.
+func (db *DB) Dir() string { return db.dir }
+
+// Log exposes the WAL (for INFO and tools).
+func (db *DB) Log() *wal.Log { return db.log }
+
+// Databases is the number of logical databases.
+func (db *DB) Databases() int { return db.opts.Databases }
+
+// SetRequirePass changes the password (empty disables AUTH).
+func (db *DB) SetRequirePass(p string) { db.requirePass.Store(&p) }
+
+// RequirePass returns the password ("" when none).
+func (db *DB) RequirePass() string { return *db.requirePass.Load() }
+
+// SetFsync changes appendfsync at run time.
+func (db *DB) SetFsync(p wal.FsyncPolicy) {
+	db.opts.Fsync = p
+	db.log.SetFsync(p)
+}
+
+// WaitDurable blocks until lsn is durable per the fsync policy.
+func (db *DB) WaitDurable(lsn uint64) error {
+	if lsn == 0 || uint64(db.log.DurableLSN()) >= lsn {
+		return nil
+	}
+	return db.log.WaitDurable(wal.LSN(lsn))
+}
+
+func (db *DB) fail(err error) {
+	db.failed.CompareAndSwap(nil, &err)
+	db.opts.Logger.Error("keel: fatal", "err", err)
+}
+
+// Err returns the fatal error, if any.
+func (db *DB) Err() error {
+	if p := db.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (db *DB) lruClock() uint32 { return uint32(time.Now().Unix()) }
+
+func lower(b []byte) string {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			return strings.ToLower(string(b))
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,36 @@
+// Package memtables holds keel's in-memory engines and their checkpoint
+// files. Today that is the keyspace engine (this package's Keyspace): for
+// every logical database, every key's type, expiry, version and size hint.
+// The lists, sets and zsets engines will live here too and share the
+// checkpoint framing (docs/format/checkpoint.md).
+//
+// Every engine is a cache of the one global WAL (docs: DESIGN.md). An engine
+// is changed only by applying WAL records in LSN order, and a checkpoint
+// written at LSN c holds exactly the effect of the records <= c. Recovery is
+// ReadCheckpoint followed by replaying the records after the returned LSN.
+//
+// # Concurrency contract
+//
+// A Keyspace is not safe for concurrent writes. The caller (the command state
+// machine) holds its own RWMutex:
+//
+//  1. Writes (Set, Delete, SetExpire, FlushDB, SwapDB) and WriteCheckpoint
+//     run under the write lock, one at a time.
+//  2. Reads (Get, Len, ExpiresCount, PhysDB, NextPhys, Databases, Scan,
+//     RandomKey, ForEach, SampleExpired) may run concurrently with each other
+//     under the read lock. They never change shared structure; the only
+//     shared state a read changes is SampleExpired's round-robin position,
+//     which is atomic.
+//  3. A *Entry returned by Get, or passed to a Scan/ForEach callback, points
+//     into the table and is valid only until the next write to the Keyspace.
+//     Through it the caller may update Access (with sync/atomic when under the
+//     read lock: concurrent readers store it too) and, under the write lock,
+//     Size and Version. ExpireAt and Type must be changed through Set or
+//     SetExpire, because keys with an expiry are indexed for SampleExpired.
+//  4. Callbacks passed to Scan, ForEach and friends must not write to the
+//     Keyspace.
+//
+// Database indexes passed to any method must be in [0, Databases()); an
+// out-of-range index panics, as a slice index would: the command layer
+// validates SELECT and SWAPDB arguments before they reach this package.
+package memtables

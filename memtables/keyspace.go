@@ -1,0 +1,185 @@
+package memtables
+
+import (
+	"fmt"
+	"hash/maphash"
+)
+
+// Entry is a key's metadata in the keyspace engine.
+//
+// Fields are ordered for size (32 bytes, not the 40 the natural order takes):
+// memory per key is the keyspace's main cost.
+type Entry struct {
+	ExpireAt int64 // unix ms; 0 = no expiry
+	Version  LSN   // LSN that created this incarnation of the key
+	Size     int64 // caller-defined length hint (string length etc.); persisted
+	// Access is the LRU clock in seconds for OBJECT IDLETIME, set by the
+	// caller on access (atomically under the read lock). Not persisted: it is
+	// not in the WAL, and a checkpoint holds only what the WAL implies; it is
+	// 0 after ReadCheckpoint.
+	Access uint32
+	Type   Type
+}
+
+// Keyspace is the keyspace engine: per logical database, a hash table from
+// key to Entry, plus the logical-to-physical database id map.
+//
+// Not safe for concurrent writes: see the package doc for the contract
+// (writes under the caller's write lock, reads concurrently under its read
+// lock).
+type Keyspace struct {
+	dbs      []*table // by logical index; SwapDB swaps the pointers
+	nextPhys uint32   // next unused physical id; never decreases
+	seed     maphash.Seed
+}
+
+// NewKeyspace returns an empty keyspace with the given number of logical
+// databases; database i starts with physical id i.
+func NewKeyspace(databases int) *Keyspace {
+	if databases < 1 || databases > 1<<20 {
+		panic(fmt.Sprintf("memtables: invalid number of databases %d", databases))
+	}
+	k := &Keyspace{dbs: make([]*table, databases), nextPhys: uint32(databases), seed: maphash.MakeSeed()}
+	for i := range k.dbs {
+		k.dbs[i] = &table{phys: uint32(i)}
+	}
+	return k
+}
+
+// hash is seeded per process, so colliding keys cannot be chosen by clients.
+func (k *Keyspace) hash(key []byte) uint32 { return uint32(maphash.Bytes(k.seed, key)) }
+
+func (k *Keyspace) hashString(key string) uint32 { return uint32(maphash.String(k.seed, key)) }
+
+// Databases returns the number of logical databases.
+func (k *Keyspace) Databases() int { return len(k.dbs) }
+
+// Get returns key's entry. The pointer is valid until the next write (see
+// the package doc). It does not allocate.
+func (k *Keyspace) Get(db int, key []byte) (*Entry, bool) {
+	t := k.dbs[db]
+	_, pos, ok := lookup(t, k.hash(key), key)
+	if !ok {
+		return nil, false
+	}
+	return &t.at(pos).e, true
+}
+
+// Set inserts key or replaces its entry.
+func (k *Keyspace) Set(db int, key []byte, e Entry) {
+	t := k.dbs[db]
+	h := k.hash(key)
+	if _, pos, ok := lookup(t, h, key); ok {
+		t.setEntry(pos, e)
+		return
+	}
+	t.insert(string(key), h, e)
+}
+
+// Delete removes key and reports whether it existed.
+func (k *Keyspace) Delete(db int, key []byte) bool {
+	t := k.dbs[db]
+	c, pos, ok := lookup(t, k.hash(key), key)
+	if ok {
+		t.remove(c, pos)
+	}
+	return ok
+}
+
+// SetExpire sets key's expiry (unix ms; 0 removes it, like PERSIST) and
+// reports whether the key exists.
+func (k *Keyspace) SetExpire(db int, key []byte, at int64) bool {
+	t := k.dbs[db]
+	_, pos, ok := lookup(t, k.hash(key), key)
+	if ok {
+		t.at(pos).e.ExpireAt = at
+		t.syncExpire(pos)
+	}
+	return ok
+}
+
+// Len returns the number of keys in db, expired or not (DBSIZE).
+func (k *Keyspace) Len(db int) int { return k.dbs[db].n }
+
+// ExpiresCount returns the number of keys in db with an expiry (INFO
+// keyspace "expires=").
+func (k *Keyspace) ExpiresCount(db int) int { return len(k.dbs[db].expires) }
+
+// PhysDB returns the physical id of logical database db: the id the on-disk
+// engines key its values by.
+func (k *Keyspace) PhysDB(db int) uint32 { return k.dbs[db].phys }
+
+// NextPhys returns the next unused physical id. A FLUSHDB record carries the
+// value read here, so replay assigns the same id.
+func (k *Keyspace) NextPhys() uint32 { return k.nextPhys }
+
+// FlushDB empties db and gives it physical id newPhys, so the old id's data
+// on disk becomes garbage for the on-disk engines to collect. newPhys must
+// be unused (>= NextPhys()); NextPhys advances past it. Physical ids are
+// never reused, so it panics otherwise: reuse would resurrect old values.
+func (k *Keyspace) FlushDB(db int, newPhys uint32) {
+	if newPhys < k.nextPhys {
+		panic(fmt.Sprintf("memtables: FlushDB(%d, %d): physical id already used (next is %d)", db, newPhys, k.nextPhys))
+	}
+	k.dbs[db] = &table{phys: newPhys}
+	k.nextPhys = newPhys + 1
+}
+
+// SwapDB swaps the contents and the physical ids of databases a and b.
+func (k *Keyspace) SwapDB(a, b int) { k.dbs[a], k.dbs[b] = k.dbs[b], k.dbs[a] }
+
+// Scan implements SCAN's cursor for db: cursor 0 starts, a returned 0 ends.
+// Every key present for the whole scan is passed to fn at least once, even if
+// the table grows or shrinks between calls; a key may be passed more than
+// once. fn receives every key of each visited bucket (expired ones too: the
+// caller filters); buckets are visited until at least count keys were passed
+// or 10*count buckets were visited (count <= 0 means 10). fn must not write.
+func (k *Keyspace) Scan(db int, cursor uint64, count int, fn func(key string, e *Entry)) (next uint64) {
+	return k.dbs[db].scan(cursor, count, fn)
+}
+
+// RandomKey returns a key of db chosen uniformly with rnd, which must return
+// a value in [0, n) like math/rand's IntN. It is false if db is empty.
+func (k *Keyspace) RandomKey(db int, rnd func(n int) int) (string, bool) {
+	t := k.dbs[db]
+	if t.n == 0 {
+		return "", false
+	}
+	return t.at(rnd(t.n)).key, true
+}
+
+// ForEach calls fn for every key of db until fn returns false. The order is
+// unspecified but stable between writes. fn must not write.
+func (k *Keyspace) ForEach(db int, fn func(key string, e *Entry) bool) {
+	for _, pg := range k.dbs[db].pages {
+		for i := range pg {
+			if !fn(pg[i].key, &pg[i].e) {
+				return
+			}
+		}
+	}
+}
+
+// SampleExpired examines up to n keys of db that have an expiry and returns
+// those with ExpireAt <= now. Successive calls continue round-robin over the
+// keys with an expiry, so each call costs O(n) whatever the size of db, and
+// len(result)/n estimates the expired fraction, which is how Redis's
+// activeExpireCycle decides whether to keep sweeping. The caller deletes the
+// keys (and logs the deletes).
+func (k *Keyspace) SampleExpired(db int, now int64, n int) []string {
+	t := k.dbs[db]
+	m := len(t.expires)
+	if m == 0 || n <= 0 {
+		return nil
+	}
+	n = min(n, m)
+	start := int((t.sampleAt.Add(uint64(n)) - uint64(n)) % uint64(m))
+	var out []string
+	for j := range n {
+		s := t.at(int(t.expires[(start+j)%m]))
+		if s.e.ExpireAt != 0 && s.e.ExpireAt <= now {
+			out = append(out, s.key)
+		}
+	}
+	return out
+}

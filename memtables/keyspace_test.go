@@ -1,0 +1,395 @@
+package memtables
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// checkTable verifies the table's internal invariants: every key reachable
+// from its bucket, index and expires consistent with the slots, load bounds.
+func checkTable(t testing.TB, k *Keyspace, db int) {
+	t.Helper()
+	tb := k.dbs[db]
+	if tb.n == 0 {
+		if tb.index != nil || tb.pages != nil || len(tb.expires) != 0 {
+			t.Fatalf("db %d: empty table keeps memory", db)
+		}
+		return
+	}
+	if len(tb.index)&(len(tb.index)-1) != 0 || tb.n*maxLoadDen > len(tb.index)*maxLoadNum {
+		t.Fatalf("db %d: index size %d for %d keys", db, len(tb.index), tb.n)
+	}
+	used := 0
+	for _, v := range tb.index {
+		if v != 0 {
+			used++
+		}
+	}
+	if used != tb.n {
+		t.Fatalf("db %d: %d index cells used, %d keys", db, used, tb.n)
+	}
+	total, withExp := 0, 0
+	for pi, pg := range tb.pages {
+		if pi < len(tb.pages)-1 && len(pg) != pageSize {
+			t.Fatalf("db %d: page %d of %d has %d slots", db, pi, len(tb.pages), len(pg))
+		}
+		for i := range pg {
+			pos := pi<<pageShift + i
+			s := &pg[i]
+			if s.hash != k.hashString(s.key) {
+				t.Fatalf("db %d: stale hash for %q", db, s.key)
+			}
+			if _, p, ok := lookup(tb, s.hash, s.key); !ok || p != pos {
+				t.Fatalf("db %d: %q at %d not found by lookup (%d, %v)", db, s.key, pos, p, ok)
+			}
+			if (s.e.ExpireAt != 0) != (s.exp != 0) {
+				t.Fatalf("db %d: %q ExpireAt %d but exp %d", db, s.key, s.e.ExpireAt, s.exp)
+			}
+			if s.exp != 0 {
+				withExp++
+				if tb.expires[s.exp-1] != uint32(pos) {
+					t.Fatalf("db %d: expires[%d] = %d, want %d", db, s.exp-1, tb.expires[s.exp-1], pos)
+				}
+			}
+			total++
+		}
+	}
+	if total != tb.n || withExp != len(tb.expires) {
+		t.Fatalf("db %d: %d slots / %d keys, %d with expiry / %d in expires", db, total, tb.n, withExp, len(tb.expires))
+	}
+}
+
+func TestTypeString(t *testing.T) {
+	for typ, want := range map[Type]string{
+		TypeString: "string", TypeList: "list", TypeSet: "set", TypeZSet: "zset",
+		TypeHash: "hash", TypeStream: "stream", 0: "Type(0)", 7: "Type(7)",
+	} {
+		if got := typ.String(); got != want {
+			t.Errorf("Type(%d).String() = %q, want %q", uint8(typ), got, want)
+		}
+	}
+}
+
+func TestEntrySize(t *testing.T) {
+	if n := unsafeSizeofEntry(); n != 32 {
+		t.Fatalf("Entry is %d bytes, want 32", n)
+	}
+}
+
+func TestKeyspaceBasics(t *testing.T) {
+	k := NewKeyspace(16)
+	if k.Databases() != 16 || k.NextPhys() != 16 || k.PhysDB(5) != 5 {
+		t.Fatalf("fresh keyspace: %d dbs, next %d, phys(5) %d", k.Databases(), k.NextPhys(), k.PhysDB(5))
+	}
+	steps := []struct {
+		name string
+		do   func() any
+		want any
+	}{
+		{"get_missing", func() any { _, ok := k.Get(0, []byte("a")); return ok }, false},
+		{"set", func() any { k.Set(0, []byte("a"), Entry{Type: TypeString, Version: 1, Size: 3}); return k.Len(0) }, 1},
+		{"get", func() any { e, _ := k.Get(0, []byte("a")); return *e }, Entry{Type: TypeString, Version: 1, Size: 3}},
+		{"other_db_empty", func() any { return k.Len(1) }, 0},
+		{"replace_with_expiry", func() any {
+			k.Set(0, []byte("a"), Entry{Type: TypeHash, Version: 2, ExpireAt: 100})
+			return [2]int{k.Len(0), k.ExpiresCount(0)}
+		}, [2]int{1, 1}},
+		{"replace_without_expiry", func() any { k.Set(0, []byte("a"), Entry{Type: TypeHash, Version: 2}); return k.ExpiresCount(0) }, 0},
+		{"set_expire", func() any { return [2]any{k.SetExpire(0, []byte("a"), 50), k.ExpiresCount(0)} }, [2]any{true, 1}},
+		{"set_expire_missing", func() any { return k.SetExpire(0, []byte("zz"), 50) }, false},
+		{"persist", func() any { return [2]any{k.SetExpire(0, []byte("a"), 0), k.ExpiresCount(0)} }, [2]any{true, 0}},
+		{"empty_key", func() any { k.Set(0, nil, Entry{Type: TypeSet}); e, ok := k.Get(0, []byte{}); return ok && e.Type == TypeSet }, true},
+		{"delete", func() any { return [2]any{k.Delete(0, []byte("a")), k.Len(0)} }, [2]any{true, 1}},
+		{"delete_missing", func() any { return k.Delete(0, []byte("a")) }, false},
+		{"flushdb", func() any { k.FlushDB(0, k.NextPhys()); return [3]any{k.Len(0), k.PhysDB(0), k.NextPhys()} }, [3]any{0, uint32(16), uint32(17)}},
+		{"swapdb", func() any {
+			k.Set(1, []byte("x"), Entry{Type: TypeList})
+			k.SwapDB(0, 1)
+			_, ok := k.Get(0, []byte("x"))
+			return [4]any{ok, k.Len(1), k.PhysDB(0), k.PhysDB(1)}
+		}, [4]any{true, 0, uint32(1), uint32(16)}},
+	}
+	for _, s := range steps {
+		if got := s.do(); got != s.want {
+			t.Fatalf("%s: got %v, want %v", s.name, got, s.want)
+		}
+		for db := range 2 {
+			checkTable(t, k, db)
+		}
+	}
+}
+
+func TestFlushDBRejectsUsedPhysicalID(t *testing.T) {
+	k := NewKeyspace(2)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("FlushDB with a used physical id did not panic")
+		}
+	}()
+	k.FlushDB(0, 1)
+}
+
+func TestGetDoesNotAllocate(t *testing.T) {
+	k := NewKeyspace(1)
+	key := []byte("some:key")
+	k.Set(0, key, Entry{Type: TypeString})
+	if n := testing.AllocsPerRun(200, func() {
+		if _, ok := k.Get(0, key); !ok {
+			t.Fatal("missing")
+		}
+		k.Set(0, key, Entry{Type: TypeString, Size: 1}) // replace: no allocation either
+	}); n != 0 {
+		t.Fatalf("%v allocations per Get+Set", n)
+	}
+}
+
+// Growth, shrink and page boundaries, with the invariants checked throughout.
+func TestGrowShrink(t *testing.T) {
+	k := NewKeyspace(1)
+	const n = 5000
+	key := func(i int) []byte { return []byte("k" + strconv.Itoa(i)) }
+	for i := range n {
+		k.Set(0, key(i), Entry{Type: TypeString, Version: uint64(i), ExpireAt: int64(i % 3)})
+		if i%499 == 0 {
+			checkTable(t, k, 0)
+		}
+	}
+	checkTable(t, k, 0)
+	order := rand.New(rand.NewPCG(1, 2)).Perm(n)
+	for j, i := range order {
+		if !k.Delete(0, key(i)) {
+			t.Fatalf("delete %d failed", i)
+		}
+		if j%251 == 0 {
+			checkTable(t, k, 0)
+			for _, i := range order[j+1 : min(n, j+50)] {
+				if e, ok := k.Get(0, key(i)); !ok || e.Version != uint64(i) {
+					t.Fatalf("key %d lost after %d deletes", i, j+1)
+				}
+			}
+		}
+	}
+	checkTable(t, k, 0)
+	if k.Len(0) != 0 || k.ExpiresCount(0) != 0 {
+		t.Fatalf("not empty: %d keys, %d expires", k.Len(0), k.ExpiresCount(0))
+	}
+}
+
+// The SCAN guarantee: a key present for the whole scan is returned, however
+// the table grows and shrinks between calls.
+func TestScanGuarantee(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		k := NewKeyspace(1)
+		stable := map[string]bool{}
+		for i := range 50 + rng.IntN(300) {
+			key := fmt.Sprintf("stable:%d", i)
+			stable[key] = true
+			k.Set(0, []byte(key), Entry{Type: TypeString})
+		}
+		var churn []string
+		seen := map[string]bool{}
+		cursor, calls := uint64(0), 0
+		for {
+			cursor = k.Scan(0, cursor, 1+rng.IntN(20), func(key string, e *Entry) { seen[key] = true })
+			calls++
+			if cursor == 0 {
+				break
+			}
+			// Force growth or shrink (several resizes at once sometimes).
+			switch rng.IntN(3) {
+			case 0:
+				for range rng.IntN(2000) {
+					key := fmt.Sprintf("churn:%d", rng.Uint64())
+					churn = append(churn, key)
+					k.Set(0, []byte(key), Entry{Type: TypeSet})
+				}
+			case 1:
+				for len(churn) > 0 && rng.IntN(50) != 0 {
+					k.Delete(0, []byte(churn[len(churn)-1]))
+					churn = churn[:len(churn)-1]
+				}
+			}
+			if calls > 1_000_000 {
+				t.Fatal("scan does not terminate")
+			}
+		}
+		for key := range stable {
+			if !seen[key] {
+				t.Fatalf("seed %d: stable key %q never returned (%d calls)", seed, key, calls)
+			}
+		}
+		checkTable(t, k, 0)
+	}
+}
+
+func TestScanEmptyAndCount(t *testing.T) {
+	k := NewKeyspace(1)
+	if next := k.Scan(0, 0, 10, func(string, *Entry) { t.Fatal("called on empty db") }); next != 0 {
+		t.Fatalf("empty scan returned cursor %d", next)
+	}
+	for i := range 1000 {
+		k.Set(0, []byte(strconv.Itoa(i)), Entry{Type: TypeString})
+	}
+	n := 0
+	next := k.Scan(0, 0, 100, func(string, *Entry) { n++ })
+	if next == 0 || n < 100 || n > 200 {
+		t.Fatalf("COUNT 100 returned %d keys, next %d", n, next)
+	}
+	// A full scan without changes returns each key exactly once.
+	got := map[string]int{}
+	for c := uint64(0); ; {
+		if c = k.Scan(0, c, 0, func(key string, _ *Entry) { got[key]++ }); c == 0 {
+			break
+		}
+	}
+	if len(got) != 1000 {
+		t.Fatalf("full scan returned %d distinct keys", len(got))
+	}
+	for key, c := range got {
+		if c != 1 {
+			t.Fatalf("%q returned %d times", key, c)
+		}
+	}
+}
+
+func TestRandomKeyUniform(t *testing.T) {
+	k := NewKeyspace(1)
+	if _, ok := k.RandomKey(0, rand.IntN); ok {
+		t.Fatal("RandomKey on empty db")
+	}
+	const keys, draws = 20, 20000
+	for i := range keys {
+		k.Set(0, []byte(strconv.Itoa(i)), Entry{Type: TypeString})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	hits := map[string]int{}
+	for range draws {
+		key, _ := k.RandomKey(0, rng.IntN)
+		hits[key]++
+	}
+	for key, h := range hits {
+		if h < draws/keys/2 || h > draws/keys*2 {
+			t.Errorf("key %q drawn %d times of %d", key, h, draws)
+		}
+	}
+	if len(hits) != keys {
+		t.Errorf("%d distinct keys drawn", len(hits))
+	}
+}
+
+func TestSampleExpired(t *testing.T) {
+	k := NewKeyspace(1)
+	for i := range 100 {
+		e := Entry{Type: TypeString}
+		switch i % 4 {
+		case 0:
+			e.ExpireAt = 10 // expired at now=50
+		case 1:
+			e.ExpireAt = 1000 // not yet
+		}
+		k.Set(0, []byte(strconv.Itoa(i)), e)
+	}
+	if k.ExpiresCount(0) != 50 {
+		t.Fatalf("ExpiresCount %d", k.ExpiresCount(0))
+	}
+	// Round-robin: 5 calls of 10 examine all 50 keys with an expiry once.
+	var got []string
+	for range 5 {
+		s := k.SampleExpired(0, 50, 10)
+		if len(s) > 10 {
+			t.Fatalf("%d keys for n=10", len(s))
+		}
+		got = append(got, s...)
+	}
+	slices.Sort(got)
+	var want []string
+	for i := 0; i < 100; i += 4 {
+		want = append(want, strconv.Itoa(i))
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("sampled %v, want %v", got, want)
+	}
+	for _, key := range got {
+		k.Delete(0, []byte(key))
+	}
+	if s := k.SampleExpired(0, 50, 1000); len(s) != 0 {
+		t.Fatalf("after deleting: %v", s)
+	}
+	if s := k.SampleExpired(0, 5000, 1000); len(s) != 25 {
+		t.Fatalf("later: %d expired, want 25", len(s))
+	}
+	checkTable(t, k, 0)
+}
+
+// TestMemoryPerKey measures heap bytes per key for 1,000,000 keys of 11
+// bytes ("key:0000000"). Run: go test -run MemoryPerKey -v ./memtables/
+func TestMemoryPerKey(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocates ~100 MB; skipped in -short and -race")
+	}
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	k := NewKeyspace(16)
+	buf := []byte("key:")
+	for i := range n {
+		key := fmt.Appendf(buf[:4], "%07d", i)
+		k.Set(0, key, Entry{Type: TypeString, Version: uint64(i), Size: 100})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	total := float64(after.HeapAlloc-before.HeapAlloc) / n
+	const keyLen = 11
+	t.Logf("%d keys of %d bytes: %.1f heap bytes/key, %.1f bytes/key beyond the key bytes "+
+		"(index %d cells, %d pages)", n, keyLen, total, total-keyLen, len(k.dbs[0].index), len(k.dbs[0].pages))
+	if total-keyLen > 100 {
+		t.Errorf("%.1f bytes/key of overhead, budget 100", total-keyLen)
+	}
+	runtime.KeepAlive(k)
+}
+
+func BenchmarkSet(b *testing.B) {
+	k := NewKeyspace(1)
+	keys := make([][]byte, 1<<16)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+	}
+	i := 0
+	for b.Loop() {
+		k.Set(0, keys[i&(len(keys)-1)], Entry{Type: TypeString})
+		i++
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	k := NewKeyspace(1)
+	keys := make([][]byte, 1<<20)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+		k.Set(0, keys[i], Entry{Type: TypeString})
+	}
+	i := 0
+	for b.Loop() {
+		k.Get(0, keys[i&(len(keys)-1)])
+		i++
+	}
+}
+
+func BenchmarkSetDelete(b *testing.B) {
+	k := NewKeyspace(1)
+	for i := range 100_000 {
+		k.Set(0, []byte("base:"+strconv.Itoa(i)), Entry{Type: TypeString})
+	}
+	key := []byte("churn")
+	for b.Loop() {
+		k.Set(0, key, Entry{Type: TypeString, ExpireAt: 1})
+		k.Delete(0, key)
+	}
+}

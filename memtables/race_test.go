@@ -1,0 +1,5 @@
+//go:build race
+
+package memtables
+
+const raceEnabled = true

@@ -1,0 +1,5 @@
+package memtables
+
+import "unsafe"
+
+func unsafeSizeofEntry() uintptr { return unsafe.Sizeof(Entry{}) }

@@ -1,0 +1,321 @@
+package segments
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Compaction policy (size-tiered over a time-ordered file list; see the
+// package doc for the bounds it guarantees).
+//
+// Files are kept newest first and cover disjoint, ordered sequence ranges,
+// so a compaction always merges a contiguous run of files and its output
+// takes the run's place. The oldest file is the *base*. Every other file
+// has a tier: a flush writes tier 0; merging the files of tier t writes one
+// file of tier t+1. Tiers never decrease from newest to oldest, so the
+// files of one tier are contiguous.
+//
+// The compactor picks, in order:
+//  1. a full compaction (every file into one new base) when the files
+//     above the base total at least the base's size, or when the estimated
+//     garbage in the base (its entries overwritten or deleted by newer
+//     files) reaches half its size;
+//  2. otherwise the files of the lowest tier holding fanout files.
+const fanout = 4
+
+type compactionPlan struct {
+	inputs []*table // contiguous run, newest first
+	older  []*table // files older than the run
+	tier   uint32   // output tier
+	full   bool
+}
+
+func (s *Store) requestCompaction() {
+	select {
+	case s.compactCh <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Store) compactLoop() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.compactCh:
+		case <-s.closing:
+			return
+		}
+		for s.Err() == nil {
+			did, err := s.compactOnce(false)
+			if errors.Is(err, errAborted) {
+				return
+			}
+			if err != nil {
+				s.fail(fmt.Errorf("segments: compaction: %w", err))
+				break
+			}
+			if !did {
+				break
+			}
+		}
+	}
+}
+
+// Compact runs one full compaction now: every file is merged into one,
+// dropping shadowed versions, tombstones and the data they hide.
+func (s *Store) Compact() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if err := s.Err(); err != nil {
+		return err
+	}
+	_, err := s.compactOnce(true)
+	if errors.Is(err, errAborted) {
+		return ErrClosed
+	}
+	if err != nil {
+		s.fail(fmt.Errorf("segments: compaction: %w", err))
+	}
+	return err
+}
+
+// compactOnce picks and runs one compaction; did=false when none is due.
+func (s *Store) compactOnce(full bool) (did bool, err error) {
+	s.compactMu.Lock()
+	defer s.compactMu.Unlock()
+	s.mu.RLock()
+	v := s.current
+	v.ref()
+	s.mu.RUnlock()
+	defer v.unref()
+	var p *compactionPlan
+	if full {
+		p = planFull(v.files)
+	} else {
+		p = pickCompaction(v.files)
+	}
+	if p == nil {
+		return false, nil
+	}
+	return true, s.runCompaction(p)
+}
+
+func planFull(files []*table) *compactionPlan {
+	n := len(files)
+	if n == 0 || (n == 1 && files[0].props.tombstones == 0 && len(files[0].spans) == 0) {
+		return nil
+	}
+	p := &compactionPlan{inputs: files, full: true}
+	for _, t := range files {
+		p.tier = max(p.tier, t.props.tier)
+	}
+	return p
+}
+
+func pickCompaction(files []*table) *compactionPlan {
+	n := len(files)
+	if n < 2 {
+		return nil
+	}
+	base, newer := files[n-1], files[:n-1]
+	var newerSize int64
+	for _, t := range newer {
+		newerSize += t.size
+	}
+	if newerSize >= base.size || 2*baseGarbage(newer, base) >= base.size {
+		return planFull(files)
+	}
+	for i := 0; i < len(newer); {
+		j := i
+		for j < len(newer) && newer[j].props.tier == newer[i].props.tier {
+			j++
+		}
+		if j-i >= fanout {
+			return &compactionPlan{inputs: newer[i:j], older: files[j:], tier: newer[i].props.tier + 1}
+		}
+		i = j
+	}
+	return nil
+}
+
+// baseGarbage estimates the bytes of base made garbage by newer files:
+// each newer entry is assumed to shadow one average base entry, and each
+// range tombstone the base blocks it overlaps.
+func baseGarbage(newer []*table, base *table) int64 {
+	avg := float64(base.size) / float64(max(base.props.entries, 1))
+	var g float64
+	for _, t := range newer {
+		g += float64(t.props.entries) * avg
+		for _, sp := range t.spans {
+			for _, h := range base.index {
+				if string(h.first) < string(sp.hi) && string(h.last) >= string(sp.lo) {
+					g += float64(h.length + blockTrailer)
+				}
+			}
+		}
+	}
+	return int64(min(g, float64(base.size)))
+}
+
+// runCompaction merges p.inputs into one file and commits the new file set
+// with the unchanged checkpoint LSN. Caller holds compactMu.
+func (s *Store) runCompaction(p *compactionPlan) error {
+	s.commitMu.Lock()
+	num := s.nextFile
+	s.nextFile++
+	s.commitMu.Unlock()
+
+	var est uint64
+	lsnLo, seqLo := LSN(math.MaxUint64), uint64(math.MaxUint64)
+	var lsnHi LSN
+	var seqHi uint64
+	srcs := make([]source, len(p.inputs))
+	var spans []span
+	for i, t := range p.inputs {
+		est += t.props.entries
+		lsnLo, lsnHi = min(lsnLo, t.props.minLSN), max(lsnHi, t.props.maxLSN)
+		seqLo, seqHi = min(seqLo, t.props.minSeq), max(seqHi, t.props.maxSeq)
+		srcs[i] = &tableIter{t: t}
+		spans = append(spans, t.spans...)
+	}
+	// A tombstone may be dropped only if no file older than the run could
+	// hold data it hides.
+	olderMayHold := func(key []byte) bool {
+		for _, t := range p.older {
+			if t.mayContain(key) {
+				return true
+			}
+		}
+		return false
+	}
+	kept := spans[:0:0]
+	for _, sp := range mergeSpans(spans) {
+		for _, t := range p.older {
+			if t.overlaps(sp.lo, sp.hi) {
+				kept = append(kept, sp)
+				break
+			}
+		}
+	}
+	tw, err := newTableWriter(s.dir, num, est, &s.opts)
+	if err != nil {
+		return err
+	}
+	m := newMergeIter(srcs, nil, nil)
+	for n := 0; m.ok; m.next() {
+		if n++; n%1024 == 0 && s.isClosing() {
+			tw.abort()
+			return errAborted
+		}
+		if m.hidden || (m.kind == kindTombstone && !olderMayHold(m.key)) {
+			continue
+		}
+		tw.add(m.key, m.value, m.kind)
+	}
+	if m.error != nil {
+		tw.abort()
+		return m.error
+	}
+	var out *table
+	if !tw.empty(kept) {
+		size, err := tw.finish(kept, lsnLo, lsnHi, seqLo, seqHi, p.tier)
+		if err != nil {
+			return err
+		}
+		if out, err = openTable(tw.path, num, size, s.cache); err != nil {
+			return err
+		}
+		s.compactedBytes.Add(size)
+	} else {
+		tw.abort()
+	}
+
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.mu.RLock()
+	cur := s.current.files
+	s.mu.RUnlock()
+	at := -1
+	for i, t := range cur {
+		if t == p.inputs[0] {
+			at = i
+			break
+		}
+	}
+	if at < 0 || at+len(p.inputs) > len(cur) {
+		return fmt.Errorf("compaction inputs vanished from the file set")
+	}
+	for k, t := range p.inputs {
+		if cur[at+k] != t {
+			return fmt.Errorf("compaction inputs not contiguous in the file set")
+		}
+	}
+	files := append(append([]*table(nil), cur[:at]...), cur[at+len(p.inputs):]...)
+	if out != nil {
+		files = append(append(append([]*table(nil), cur[:at]...), out), cur[at+len(p.inputs):]...)
+	}
+	if err := s.commit(s.checkpoint.Load(), s.committedSeq, files); err != nil {
+		if out != nil {
+			out.obsolete.Store(true)
+			out.unref()
+		}
+		return err
+	}
+	// Committed: the inputs are garbage once the last reader lets go.
+	for _, t := range p.inputs {
+		t.obsolete.Store(true)
+	}
+	s.mu.Lock()
+	s.install(files)
+	s.mu.Unlock()
+	s.compactions.Add(1)
+	return nil
+}
+
+// Stats returns a summary of the store.
+func (s *Store) Stats() Stats {
+	s.mu.RLock()
+	v := s.current
+	v.ref()
+	nFrozen := len(s.frozen)
+	s.mu.RUnlock()
+	defer v.unref()
+	st := Stats{
+		Files:          len(v.files),
+		BufferedBytes:  s.BufferedBytes(),
+		FrozenBuffers:  nFrozen,
+		Flushes:        s.flushes.Load(),
+		Compactions:    s.compactions.Load(),
+		CompactedBytes: s.compactedBytes.Load(),
+		CacheBytes:     s.cache.bytes(),
+		CacheHits:      s.cache.hits.Load(),
+		CacheMisses:    s.cache.misses.Load(),
+		AppliedLSN:     s.AppliedLSN(),
+		CheckpointLSN:  s.CheckpointLSN(),
+	}
+	for _, t := range v.files {
+		st.DiskBytes += t.size
+		st.Entries += int64(t.props.entries)
+		st.Tombstones += int64(t.props.tombstones)
+		st.RangeDels += int64(t.props.rangeDels)
+		for int(t.props.tier) >= len(st.FilesPerTier) {
+			st.FilesPerTier = append(st.FilesPerTier, 0)
+		}
+		st.FilesPerTier[t.props.tier]++
+	}
+	if n := len(v.files); n > 0 {
+		base := v.files[n-1]
+		st.GarbageEst = baseGarbage(v.files[:n-1], base)
+		for _, t := range v.files[:n-1] {
+			st.GarbageEst += int64(t.props.tombstones) * int64(t.size) / int64(max(t.props.entries, 1))
+		}
+		st.LiveBytesEst = max(st.DiskBytes-st.GarbageEst, 0)
+		st.GarbageEst = st.DiskBytes - st.LiveBytesEst
+		if st.LiveBytesEst > 0 {
+			st.SpaceAmp = float64(st.DiskBytes) / float64(st.LiveBytesEst)
+		}
+	}
+	return st
+}

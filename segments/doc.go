@@ -1,0 +1,86 @@
+// Package segments is keel's on-disk LSM store: a sorted in-memory buffer
+// flushed to immutable segment files, merged in the background. The strings
+// engine uses it today, the hashes and streams engines later; they differ
+// only in how they encode keys (slot, db, key, version, ...).
+//
+// # What it owns
+//
+// One directory of segment files (NNNNNN.seg) and the bytes of the state
+// blob it hands to Options.Commit. The format of both is specified in
+// docs/format/segment.md; the constants in format.go that are part of it
+// say so and never change.
+//
+// # Durability rules
+//
+//  1. The store is a cache of the WAL. Writes go to memory only; Close does
+//     not flush. Recovery replays the WAL after CheckpointLSN.
+//  2. A buffer is frozen only at a record boundary (the auto-flush freezes at
+//     the first write of a new LSN; callers call Flush between records), and
+//     its file is committed with the buffer's AppliedLSN. So the files at
+//     checkpoint LSN c reflect exactly the writes with LSN <= c.
+//  3. A file is written as .tmp, fsynced, renamed, and the directory fsynced
+//     before the state naming it is passed to Commit. Commit comes before
+//     the file set in memory changes and before any file is deleted.
+//  4. Compaction only merges committed files and commits with the unchanged
+//     checkpoint LSN; its input files are deleted after the commit, when no
+//     reader holds them. On Open, files the state does not name are deleted.
+//  5. Any failed write, fsync or Commit is fatal: Err reports it, flushes and
+//     compactions stop, and nothing is retried in place.
+//
+// # Reads
+//
+// Layers are consulted newest first: the active buffer, frozen buffers, then
+// files. Files cover disjoint, ordered sequence ranges, so the newest layer
+// that holds a key, or covers it with a range tombstone, decides. Within a
+// buffer, entries and range tombstones carry sequence numbers; within a file
+// no entry is hidden by that file's own tombstones (flush and compaction
+// drop such entries), so files need none. A bloom filter per file skips
+// files that cannot hold a point key; blocks come through an LRU cache.
+// Values are not kept in memory after a flush: only buffers, block indexes,
+// bloom filters, range tombstones and the cache are.
+//
+// # Compaction bounds
+//
+// Size-tiered over the time-ordered file list (compaction.go). When no
+// compaction is pending:
+//   - each tier above the base (the oldest file) holds at most 3 files
+//     (fanout 4), and a tier-t file holds about 4^t flushes, so there are
+//     T ≤ 1 + log4(base / flush size) tiers;
+//   - the files above the base total less than the base, so the bytes on
+//     disk are below 2 × base;
+//   - the estimated garbage in the base (entries overwritten or deleted by
+//     newer files) is below half the base, so by that estimate the live data
+//     is above base / 2 and the disk bytes below 4 × live data; after
+//     Compact (a full merge) they are the live data alone.
+//
+// A point read therefore checks at most 1 active + 2 frozen buffers and
+// 3·T + 1 files, and reads a data block only from files whose bloom filter
+// (about 1% false positives at 10 bits per key) and key range admit the key:
+// about 1 block read for a present key, about 0.01 × files for a missing one.
+// A full compaction needs free space equal to the store's size.
+//
+// # Concurrency
+//
+// Store: Put, Delete and DeleteRange are called by one writer at a time (the
+// caller serializes them, in LSN order); Flush must not run concurrently with
+// a write (record boundary rule). Get, Scan, Stats, AppliedLSN,
+// CheckpointLSN, BufferedBytes, Err and Compact are safe for concurrent use
+// with each other, with writes and with the background goroutines. Two
+// background goroutines run per store: the flusher (writes frozen buffers in
+// order) and the compactor. A read takes a view (active buffer, frozen list,
+// ref-counted file version) under Store.mu and then reads without locks.
+//
+// Mutexes:
+//   - Store.mu guards the frozen list, the current version and the swap of
+//     the active buffer; held only to take a view or to install a new one.
+//   - Store.commitMu serializes file-set edits and Commit calls between the
+//     flusher and the compactor, and guards the next file number.
+//   - Store.compactMu is held for a whole compaction (one at a time).
+//   - Store.errMu guards the sticky background error.
+//   - blockCache.mu guards the LRU list and map.
+//
+// buffer: one writer, many lock-free readers (atomic skiplist links);
+// immutable once frozen. table: immutable after open, safe for concurrent
+// use; closed and (if compacted away) deleted on its last unref. version:
+// immutable, ref-counted.
+package segments

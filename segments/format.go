@@ -1,0 +1,443 @@
+package segments
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Part of the on-disk format (docs/format/segment.md): never change these;
+// a change of layout bumps formatVersion.
+const (
+	segMagic      uint64 = 0x6765732e6c65656b // "keel.seg" little-endian
+	formatVersion uint32 = 1
+	headerSize           = 16  // magic 8 | version 4 | reserved 4
+	footerSize           = 140 // 5×(off,len) 80 | 5×xxh64 40 | xxh64 8 | version 4 | magic 8
+	propsSize            = 80
+	blockTrailer         = 9 // block type 1 | xxh64 8
+	blockTypeRaw  byte   = 0
+
+	kindValue     byte = 1
+	kindTombstone byte = 2
+
+	stateMagic   uint64 = 0x6174732e6765736b // "kseg.sta" little-endian
+	stateVersion uint32 = 1
+
+	propFlagSlots uint32 = 1 // slot bitmap valid
+)
+
+// Section indexes in the footer, in file order.
+const (
+	secIndex = iota
+	secBloom
+	secRangeDel
+	secSlots
+	secProps
+	numSections
+)
+
+var sectionNames = [numSections]string{"index", "bloom", "rangedel", "slots", "props"}
+
+// footer is the decoded fixed-size trailer of a segment file.
+type footer struct {
+	off, length [numSections]uint64
+	sum         [numSections]uint64
+}
+
+func (f *footer) encode() []byte {
+	b := make([]byte, 0, footerSize)
+	for i := range numSections {
+		b = binary.LittleEndian.AppendUint64(b, f.off[i])
+		b = binary.LittleEndian.AppendUint64(b, f.length[i])
+	}
+	for i := range numSections {
+		b = binary.LittleEndian.AppendUint64(b, f.sum[i])
+	}
+	b = binary.LittleEndian.AppendUint64(b, xxhash.Sum64(b))
+	b = binary.LittleEndian.AppendUint32(b, formatVersion)
+	b = binary.LittleEndian.AppendUint64(b, segMagic)
+	return b
+}
+
+// props are the per-file properties (the props section).
+type props struct {
+	minLSN, maxLSN LSN
+	minSeq, maxSeq uint64
+	entries        uint64
+	tombstones     uint64
+	rangeDels      uint64
+	keyBytes       uint64
+	valueBytes     uint64
+	tier           uint32
+	flags          uint32
+}
+
+func (p *props) encode() []byte {
+	b := make([]byte, 0, propsSize)
+	for _, v := range []uint64{p.minLSN, p.maxLSN, p.minSeq, p.maxSeq, p.entries, p.tombstones, p.rangeDels, p.keyBytes, p.valueBytes} {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	b = binary.LittleEndian.AppendUint32(b, p.tier)
+	b = binary.LittleEndian.AppendUint32(b, p.flags)
+	return b
+}
+
+func decodeProps(b []byte) (props, error) {
+	var p props
+	if len(b) != propsSize {
+		return p, fmt.Errorf("props length %d, want %d: %w", len(b), propsSize, ErrMalformed)
+	}
+	v := make([]uint64, 9)
+	for i := range v {
+		v[i] = binary.LittleEndian.Uint64(b[i*8:])
+	}
+	p = props{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+		binary.LittleEndian.Uint32(b[72:]), binary.LittleEndian.Uint32(b[76:])}
+	if p.minLSN > p.maxLSN || p.minSeq > p.maxSeq || p.tombstones > p.entries {
+		return p, fmt.Errorf("props ranges inconsistent: %w", ErrMalformed)
+	}
+	return p, nil
+}
+
+// blockEntry is one decoded data block entry. key and value alias the block
+// buffer (key may alias the decoder's key buffer; see blockIter).
+type blockEntry struct {
+	key, value []byte
+	kind       byte
+}
+
+// blockBuilder accumulates the payload of one data block.
+type blockBuilder struct {
+	buf     []byte
+	lastKey []byte
+	first   []byte
+	n       int
+}
+
+func (b *blockBuilder) add(key, value []byte, kind byte) {
+	shared := 0
+	if b.n > 0 {
+		m := min(len(key), len(b.lastKey))
+		for shared < m && key[shared] == b.lastKey[shared] {
+			shared++
+		}
+	} else {
+		b.first = append(b.first[:0], key...)
+	}
+	b.buf = binary.AppendUvarint(b.buf, uint64(shared))
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(key)-shared))
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(value)))
+	b.buf = append(b.buf, kind)
+	b.buf = append(b.buf, key[shared:]...)
+	b.buf = append(b.buf, value...)
+	b.lastKey = append(b.lastKey[:0], key...)
+	b.n++
+}
+
+func (b *blockBuilder) reset() {
+	b.buf = b.buf[:0]
+	b.lastKey = b.lastKey[:0]
+	b.n = 0
+}
+
+// blockIter decodes a verified block payload entry by entry. The key it
+// returns is valid until the next call to next (it lives in a buffer reused
+// for every entry); the value aliases the payload.
+type blockIter struct {
+	data []byte
+	pos  int
+	n    int    // entries decoded
+	key  []byte // current key, rebuilt in place from the shared prefix
+	err  error
+}
+
+// next decodes the next entry; ok=false at the end or on error (it.err).
+func (it *blockIter) next() (e blockEntry, ok bool) {
+	if it.pos >= len(it.data) || it.err != nil {
+		return e, false
+	}
+	d := it.data[it.pos:]
+	shared, n1 := binary.Uvarint(d)
+	if n1 <= 0 {
+		return it.fail("shared length")
+	}
+	unshared, n2 := binary.Uvarint(d[n1:])
+	if n2 <= 0 {
+		return it.fail("unshared length")
+	}
+	vlen, n3 := binary.Uvarint(d[n1+n2:])
+	if n3 <= 0 {
+		return it.fail("value length")
+	}
+	h := n1 + n2 + n3
+	if h >= len(d) {
+		return it.fail("entry header")
+	}
+	kind := d[h]
+	h++
+	if kind != kindValue && kind != kindTombstone {
+		return it.fail("entry kind")
+	}
+	if shared > uint64(len(it.key)) || (it.n == 0 && shared != 0) || unshared > uint64(len(d)-h) || vlen > uint64(len(d)-h)-unshared {
+		return it.fail("entry lengths")
+	}
+	suffix := d[h : h+int(unshared)]
+	if it.n > 0 {
+		// Keys strictly ascend: the first byte after the shared prefix must
+		// grow, or the new key must extend the previous one.
+		if shared < uint64(len(it.key)) {
+			if unshared == 0 || suffix[0] <= it.key[shared] {
+				return it.fail("key order")
+			}
+		} else if unshared == 0 {
+			return it.fail("key order")
+		}
+	}
+	it.key = append(it.key[:shared], suffix...)
+	it.n++
+	h += int(unshared)
+	e = blockEntry{key: it.key, value: d[h : h+int(vlen) : h+int(vlen)], kind: kind}
+	it.pos += h + int(vlen)
+	return e, true
+}
+
+func (it *blockIter) fail(what string) (blockEntry, bool) {
+	it.err = fmt.Errorf("block entry at payload offset %d: bad %s: %w", it.pos, what, ErrMalformed)
+	return blockEntry{}, false
+}
+
+// decodeBlock decodes every entry of a block payload (used by tests and the
+// fuzz target; readers iterate lazily).
+func decodeBlock(payload []byte) ([]blockEntry, error) {
+	it := blockIter{data: payload}
+	var out []blockEntry
+	for {
+		e, ok := it.next()
+		if !ok {
+			break
+		}
+		e.key = append([]byte(nil), e.key...)
+		out = append(out, e)
+	}
+	return out, it.err
+}
+
+// verifyBlock checks a block read from disk (payload followed by the
+// trailer) and returns the payload.
+func verifyBlock(raw []byte) ([]byte, error) {
+	if len(raw) < blockTrailer {
+		return nil, fmt.Errorf("block shorter than its trailer: %w", ErrTruncated)
+	}
+	n := len(raw) - blockTrailer
+	want := binary.LittleEndian.Uint64(raw[n+1:])
+	if got := xxhash.Sum64(raw[:n+1]); got != want {
+		return nil, fmt.Errorf("block xxh64 %#x, want %#x: %w", got, want, ErrChecksum)
+	}
+	if raw[n] != blockTypeRaw {
+		return nil, fmt.Errorf("block type %d: %w", raw[n], ErrMalformed)
+	}
+	return raw[:n:n], nil
+}
+
+// sealBlock appends the trailer to a payload.
+func sealBlock(payload []byte) []byte {
+	payload = append(payload, blockTypeRaw)
+	return binary.LittleEndian.AppendUint64(payload, xxhash.Sum64(payload))
+}
+
+// blockHandle locates one data block; first and last are its key bounds.
+type blockHandle struct {
+	off, length uint64 // payload offset and length (trailer follows)
+	first, last []byte
+}
+
+func encodeIndex(hs []blockHandle) []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(len(hs)))
+	for _, h := range hs {
+		b = binary.AppendUvarint(b, h.off)
+		b = binary.AppendUvarint(b, h.length)
+		b = binary.AppendUvarint(b, uint64(len(h.first)))
+		b = append(b, h.first...)
+		b = binary.AppendUvarint(b, uint64(len(h.last)))
+		b = append(b, h.last...)
+	}
+	return b
+}
+
+// decodeIndex decodes the index section; blocks must lie in [lo, hi).
+func decodeIndex(b []byte, lo, hi uint64) ([]blockHandle, error) {
+	r := reader{b: b}
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(b)) { // each handle takes at least 4 bytes
+		return nil, fmt.Errorf("index count %d: %w", n, ErrMalformed)
+	}
+	hs := make([]blockHandle, 0, n)
+	next := lo
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		h := blockHandle{off: r.uvarint(), length: r.uvarint()}
+		h.first = r.bytes()
+		h.last = r.bytes()
+		if r.err != nil {
+			break
+		}
+		if h.off != next || h.length > hi || h.off+h.length+blockTrailer > hi {
+			return nil, fmt.Errorf("index entry %d: block [%d,+%d) out of place: %w", i, h.off, h.length, ErrMalformed)
+		}
+		if bytes.Compare(h.first, h.last) > 0 || (i > 0 && bytes.Compare(hs[i-1].last, h.first) >= 0) {
+			return nil, fmt.Errorf("index entry %d: keys out of order: %w", i, ErrMalformed)
+		}
+		next = h.off + h.length + blockTrailer
+		hs = append(hs, h)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if next != hi || len(r.b) != 0 {
+		return nil, fmt.Errorf("index does not cover the data area exactly: %w", ErrMalformed)
+	}
+	return hs, nil
+}
+
+// span is a range tombstone interval [lo, hi).
+type span struct{ lo, hi []byte }
+
+func encodeSpans(sp []span) []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(len(sp)))
+	for _, s := range sp {
+		b = binary.AppendUvarint(b, uint64(len(s.lo)))
+		b = append(b, s.lo...)
+		b = binary.AppendUvarint(b, uint64(len(s.hi)))
+		b = append(b, s.hi...)
+	}
+	return b
+}
+
+func decodeSpans(b []byte) ([]span, error) {
+	r := reader{b: b}
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(b)) {
+		return nil, fmt.Errorf("range tombstone count %d: %w", n, ErrMalformed)
+	}
+	sp := make([]span, 0, n)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		s := span{lo: r.bytes(), hi: r.bytes()}
+		if r.err != nil {
+			break
+		}
+		if bytes.Compare(s.lo, s.hi) >= 0 || (i > 0 && bytes.Compare(sp[i-1].hi, s.lo) >= 0) {
+			return nil, fmt.Errorf("range tombstone %d out of order: %w", i, ErrMalformed)
+		}
+		sp = append(sp, s)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("trailing bytes after range tombstones: %w", ErrMalformed)
+	}
+	return sp, nil
+}
+
+// reader decodes varint-framed fields, remembering the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = fmt.Errorf("bad varint: %w", ErrMalformed)
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = fmt.Errorf("length %d beyond section end: %w", n, ErrMalformed)
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// fileMeta is one file's entry in the state blob.
+type fileMeta struct {
+	num  uint64
+	size uint64
+	tier uint32
+}
+
+// storeState is the decoded state blob.
+type storeState struct {
+	nextFile uint64
+	lastSeq  uint64
+	files    []fileMeta // newest first
+}
+
+func (st *storeState) encode() []byte {
+	b := make([]byte, 0, 32+20*len(st.files)+8)
+	b = binary.LittleEndian.AppendUint64(b, stateMagic)
+	b = binary.LittleEndian.AppendUint32(b, stateVersion)
+	b = binary.LittleEndian.AppendUint64(b, st.nextFile)
+	b = binary.LittleEndian.AppendUint64(b, st.lastSeq)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(st.files)))
+	for _, f := range st.files {
+		b = binary.LittleEndian.AppendUint64(b, f.num)
+		b = binary.LittleEndian.AppendUint64(b, f.size)
+		b = binary.LittleEndian.AppendUint32(b, f.tier)
+	}
+	return binary.LittleEndian.AppendUint64(b, xxhash.Sum64(b))
+}
+
+func decodeState(b []byte) (storeState, error) {
+	var st storeState
+	bad := func(off int, err error) (storeState, error) {
+		return storeState{}, &CorruptionError{What: "state", Path: "state", Offset: int64(off), Err: err}
+	}
+	const fixed = 8 + 4 + 8 + 8 + 4
+	if len(b) < fixed+8 {
+		return bad(len(b), fmt.Errorf("state blob of %d bytes: %w", len(b), ErrTruncated))
+	}
+	if binary.LittleEndian.Uint64(b) != stateMagic {
+		return bad(0, ErrBadMagic)
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != stateVersion {
+		return bad(8, fmt.Errorf("state version %d: %w", v, ErrBadVersion))
+	}
+	body := b[:len(b)-8]
+	if got, want := xxhash.Sum64(body), binary.LittleEndian.Uint64(b[len(b)-8:]); got != want {
+		return bad(len(b)-8, fmt.Errorf("state xxh64 %#x, want %#x: %w", got, want, ErrChecksum))
+	}
+	st.nextFile = binary.LittleEndian.Uint64(b[12:])
+	st.lastSeq = binary.LittleEndian.Uint64(b[20:])
+	n := binary.LittleEndian.Uint32(b[28:])
+	if uint64(len(body)-fixed) != uint64(n)*20 {
+		return bad(28, fmt.Errorf("file count %d does not match length: %w", n, ErrMalformed))
+	}
+	seen := make(map[uint64]bool, n)
+	for i := range int(n) {
+		p := body[fixed+i*20:]
+		f := fileMeta{binary.LittleEndian.Uint64(p), binary.LittleEndian.Uint64(p[8:]), binary.LittleEndian.Uint32(p[16:])}
+		if f.num >= st.nextFile || seen[f.num] {
+			return bad(fixed+i*20, fmt.Errorf("file number %d duplicate or not below next %d: %w", f.num, st.nextFile, ErrMalformed))
+		}
+		seen[f.num] = true
+		st.files = append(st.files, f)
+	}
+	return st, nil
+}

@@ -1,0 +1,92 @@
+package segments
+
+import "bytes"
+
+// source is one layer of a merged iteration: a buffer or a segment file.
+// Sources are ordered newest first; every entry of source i is newer than
+// every entry of source j > i.
+type source interface {
+	seekGE(lo []byte)
+	valid() bool
+	key() []byte // valid until next
+	value() []byte
+	kind() byte
+	next()
+	// hiddenLocal: the current entry is hidden by a newer range tombstone
+	// of the same source (buffers only; files never hold such entries).
+	hiddenLocal() bool
+	// covers: a range tombstone of this source covers key, which hides
+	// every version of key in older sources.
+	covers(key []byte) bool
+	hasSpans() bool
+	err() error
+}
+
+// mergeIter merges sources into one ascending stream with one entry per
+// key: the newest version, flagged hidden when a range tombstone hides it.
+type mergeIter struct {
+	srcs []source
+	hi   []byte // exclusive upper bound; nil = none
+
+	// current entry
+	key, value []byte
+	kind       byte
+	hidden     bool
+	src        int // index of the source that supplied it
+	ok         bool
+	error      error
+}
+
+func newMergeIter(srcs []source, lo, hi []byte) *mergeIter {
+	m := &mergeIter{srcs: srcs, hi: hi}
+	for _, s := range srcs {
+		s.seekGE(lo)
+	}
+	m.find()
+	return m
+}
+
+// find positions on the smallest key among the sources.
+func (m *mergeIter) find() {
+	m.ok = false
+	best := -1
+	for i, s := range m.srcs {
+		if err := s.err(); err != nil {
+			m.error = err
+			return
+		}
+		if !s.valid() {
+			continue
+		}
+		if best < 0 || bytes.Compare(s.key(), m.srcs[best].key()) < 0 {
+			best = i // ties keep the lower index: the newest source
+		}
+	}
+	if best < 0 {
+		return
+	}
+	s := m.srcs[best]
+	if m.hi != nil && bytes.Compare(s.key(), m.hi) >= 0 {
+		return
+	}
+	m.key, m.value, m.kind, m.src, m.ok = s.key(), s.value(), s.kind(), best, true
+	m.hidden = s.hiddenLocal()
+	for j := 0; j < best && !m.hidden; j++ {
+		if m.srcs[j].hasSpans() && m.srcs[j].covers(m.key) {
+			m.hidden = true
+		}
+	}
+}
+
+// next advances every source positioned on the current key.
+func (m *mergeIter) next() {
+	// The current key may alias a source's buffer: advance the others first.
+	k := m.key
+	for i, s := range m.srcs {
+		if i != m.src && s.valid() && bytes.Equal(s.key(), k) {
+			s.next()
+		}
+	}
+	m.srcs[m.src].next()
+	m.find()
+}

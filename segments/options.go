@@ -1,0 +1,120 @@
+package segments
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// LSN is a WAL log sequence number. It is an alias so that callers can pass
+// wal.LSN values after a plain conversion; segments does not import wal.
+type LSN = uint64
+
+// Options configures a Store. Zero values take the documented defaults.
+type Options struct {
+	BufferSize      int64 // bytes of buffered writes before the store asks to be flushed; default 64 MiB
+	BlockSize       int   // target uncompressed data block size; default 16 KiB
+	BloomBitsPerKey int   // default 10
+	CacheSize       int64 // block cache bytes; default 64 MiB
+	Logger          *slog.Logger
+	// Slot returns the Redis hash slot (0..16383) of an entry key, for the
+	// per-file roaring slot bitmap. nil: the bitmap is left empty.
+	Slot func(key []byte) uint16
+	// Commit persists the store's durable state (opaque bytes produced by the
+	// store: list of live segment files, next file number, etc.) together with
+	// its checkpoint LSN. The caller (the checkpoint manifest) makes it atomic.
+	// Called from the flush and compaction goroutines, never concurrently
+	// with itself.
+	Commit func(lsn LSN, state []byte) error
+}
+
+const (
+	defaultBufferSize = 64 << 20
+	defaultBlockSize  = 16 << 10
+	defaultBloomBits  = 10
+	defaultCacheSize  = 64 << 20
+
+	// maxBufferRangeDels bounds the range tombstones in one buffer: reads
+	// check a buffer's range tombstones linearly, so a buffer holding more
+	// asks to be flushed like a full one.
+	maxBufferRangeDels = 1024
+	// maxFrozen is how many frozen buffers may wait for the flusher before
+	// the writer is made to wait (backpressure).
+	maxFrozen = 2
+)
+
+func (o *Options) applyDefaults() {
+	if o.BufferSize <= 0 {
+		o.BufferSize = defaultBufferSize
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = defaultBlockSize
+	}
+	if o.BloomBitsPerKey <= 0 {
+		o.BloomBitsPerKey = defaultBloomBits
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = defaultCacheSize
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Commit == nil {
+		o.Commit = func(LSN, []byte) error { return nil }
+	}
+}
+
+// Sentinel causes wrapped by CorruptionError.
+var (
+	ErrBadMagic   = errors.New("bad magic number")
+	ErrBadVersion = errors.New("unsupported format version")
+	ErrChecksum   = errors.New("checksum mismatch")
+	ErrTruncated  = errors.New("truncated file")
+	ErrMalformed  = errors.New("malformed data")
+	// ErrClosed is returned by operations on a closed store.
+	ErrClosed = errors.New("segments: store closed")
+)
+
+// CorruptionError reports damaged on-disk data: which part (What), which
+// file (Path; "state" for the state blob), where (byte Offset) and why (Err,
+// wrapping one of ErrBadMagic, ErrBadVersion, ErrChecksum, ErrTruncated,
+// ErrMalformed or an I/O error).
+type CorruptionError struct {
+	What   string // "block", "footer", "index", "bloom", "rangedel", "slots", "props", "header", "file", "state"
+	Path   string
+	Offset int64
+	Err    error
+}
+
+func (e *CorruptionError) Error() string {
+	what := e.What
+	if what == "" {
+		what = "data"
+	}
+	return fmt.Sprintf("segments: corrupt %s in %s at offset %d: %v", what, e.Path, e.Offset, e.Err)
+}
+
+func (e *CorruptionError) Unwrap() error { return e.Err }
+
+// Stats is a point-in-time summary of a Store.
+type Stats struct {
+	Files          int     // live segment files
+	DiskBytes      int64   // bytes of live segment files
+	Entries        int64   // entries in live files (values + point tombstones)
+	Tombstones     int64   // point tombstones in live files
+	RangeDels      int64   // range tombstone intervals in live files
+	LiveBytesEst   int64   // estimate: key+value bytes of the oldest file + newer values not shadowing it
+	GarbageEst     int64   // estimate: DiskBytes - LiveBytesEst (never negative)
+	FilesPerTier   []int   // index = tier
+	BufferedBytes  int64   // active buffer
+	FrozenBuffers  int     // frozen buffers waiting for the flusher
+	Flushes        int64   // completed flushes since Open
+	Compactions    int64   // completed compactions since Open
+	CompactedBytes int64   // bytes written by compactions since Open
+	CacheBytes     int64   // block cache usage
+	CacheHits      int64   // block cache hits since Open
+	CacheMisses    int64   // block cache misses since Open
+	AppliedLSN     LSN     // see Store.AppliedLSN
+	CheckpointLSN  LSN     // see Store.CheckpointLSN
+	SpaceAmp       float64 // DiskBytes / LiveBytesEst (0 when empty)
+}

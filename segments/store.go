@@ -1,0 +1,598 @@
+package segments
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Store is a log-structured merge store of byte keys and values whose
+// durable state is complete up to its checkpoint LSN. See the package doc
+// for the concurrency contract.
+type Store struct {
+	dir   string
+	opts  Options
+	cache *blockCache
+
+	// Writer-only state: touched only by the single writer (Put, Delete,
+	// DeleteRange, and Flush, which callers call at record boundaries).
+	seq        uint64
+	needFreeze bool
+
+	applied    atomic.Uint64 // highest LSN passed to a write
+	visibleSeq atomic.Uint64 // highest seq fully inserted into the active buffer
+	checkpoint atomic.Uint64 // LSN of the last committed state
+	active     atomic.Pointer[buffer]
+
+	mu      sync.RWMutex // guards frozen and current, and the swaps of active; readers take a view under it
+	frozen  []*buffer    // frozen buffers waiting for the flusher, oldest first; replaced, never mutated in place
+	current *version     // the committed file set
+	cond    *sync.Cond   // on mu: signalled when a frozen buffer is flushed or the store fails or closes
+
+	commitMu      sync.Mutex // serializes file-set edits and Commit calls (flusher vs compactor); guards the fields below
+	nextFile      uint64
+	committedSeq  uint64
+	lastCommitted []byte // last state passed to Commit (tests, debugging)
+
+	compactMu sync.Mutex // held for the whole of a compaction: one at a time
+
+	errMu  sync.Mutex // guards bgErr
+	bgErr  error
+	closed atomic.Bool
+
+	flushCh   chan struct{} // wakes the flusher (capacity 1: coalesces)
+	compactCh chan struct{} // wakes the compactor (capacity 1: coalesces)
+	closing   chan struct{} // closed by Close
+	wg        sync.WaitGroup
+
+	flushes, compactions, compactedBytes atomic.Int64
+}
+
+// version is an immutable file set, newest file first. Readers hold a
+// reference for the duration of a Get or Scan; the store holds one for the
+// current version. Each version holds one reference on each of its tables.
+type version struct {
+	files []*table
+	refs  atomic.Int64
+}
+
+func newVersion(files []*table) *version {
+	v := &version{files: files}
+	v.refs.Store(1)
+	return v
+}
+
+func (v *version) ref() { v.refs.Add(1) }
+
+func (v *version) unref() {
+	if v.refs.Add(-1) == 0 {
+		for _, t := range v.files {
+			t.unref()
+		}
+	}
+}
+
+// Open opens the store in dir with the state last passed to Commit (nil =
+// empty store). Files in dir not referenced by state (from a crashed flush
+// or compaction) are deleted. Every referenced file is validated; damage is
+// reported as *CorruptionError.
+func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, error) {
+	opts.applyDefaults()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	st := storeState{nextFile: 1}
+	if state != nil {
+		var err error
+		if st, err = decodeState(state); err != nil {
+			return nil, err
+		}
+	}
+	s := &Store{
+		dir:       dir,
+		opts:      opts,
+		cache:     newBlockCache(opts.CacheSize),
+		flushCh:   make(chan struct{}, 1),
+		compactCh: make(chan struct{}, 1),
+		closing:   make(chan struct{}),
+		nextFile:  st.nextFile,
+		seq:       st.lastSeq,
+	}
+	s.committedSeq = st.lastSeq
+	s.cond = sync.NewCond(&s.mu)
+	if err := s.removeUnreferenced(st); err != nil {
+		return nil, err
+	}
+	files := make([]*table, 0, len(st.files))
+	for _, fm := range st.files {
+		t, err := openTable(filepath.Join(dir, segName(fm.num)), fm.num, int64(fm.size), s.cache)
+		if err != nil {
+			for _, t := range files {
+				t.unref()
+			}
+			return nil, err
+		}
+		files = append(files, t)
+	}
+	s.current = newVersion(files)
+	s.active.Store(newBuffer())
+	s.visibleSeq.Store(s.seq)
+	s.applied.Store(checkpointLSN)
+	s.checkpoint.Store(checkpointLSN)
+	s.lastCommitted = state
+	s.wg.Add(2)
+	go s.flushLoop()
+	go s.compactLoop()
+	s.requestCompaction()
+	return s, nil
+}
+
+// removeUnreferenced deletes segment files (and temporaries) the committed
+// state does not list.
+func (s *Store) removeUnreferenced(st storeState) error {
+	live := make(map[string]bool, len(st.files))
+	for _, f := range st.files {
+		live[segName(f.num)] = true
+	}
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	removed := 0
+	for _, e := range ents {
+		name := e.Name()
+		base, tmp := strings.CutSuffix(name, ".tmp")
+		num, ok := strings.CutSuffix(base, ".seg")
+		if !ok {
+			continue
+		}
+		if _, err := strconv.ParseUint(num, 10, 64); err != nil {
+			continue
+		}
+		if !tmp && live[name] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.dir, name)); err != nil {
+			return err
+		}
+		s.opts.Logger.Info("segments: removed file not in committed state", "dir", s.dir, "file", name)
+		removed++
+	}
+	if removed > 0 {
+		return syncDir(s.dir)
+	}
+	return nil
+}
+
+// Err returns the fatal background error, if any.
+func (s *Store) Err() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.bgErr
+}
+
+func (s *Store) fail(err error) {
+	s.errMu.Lock()
+	if s.bgErr == nil {
+		s.bgErr = err
+		s.opts.Logger.Error("segments: background failure; store refuses further flushes", "dir", s.dir, "err", err)
+	}
+	s.errMu.Unlock()
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// Put stores value under key. Writer only; value is copied.
+func (s *Store) Put(lsn LSN, key, value []byte) {
+	s.write(lsn, kindValue, key, value)
+}
+
+// Delete writes a point tombstone for key. Writer only.
+func (s *Store) Delete(lsn LSN, key []byte) {
+	s.write(lsn, kindTombstone, key, nil)
+}
+
+// DeleteRange writes a range tombstone hiding every older entry in
+// [lo, hi). An empty range (lo >= hi) is a no-op. Writer only.
+func (s *Store) DeleteRange(lsn LSN, lo, hi []byte) {
+	s.beginRecord(lsn)
+	if string(lo) >= string(hi) {
+		return
+	}
+	s.seq++
+	b := s.active.Load()
+	b.addRangeDel(lsn, s.seq, clone(lo), clone(hi))
+	s.endWrite(lsn, b)
+}
+
+func clone(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
+
+func (s *Store) write(lsn LSN, kind byte, key, value []byte) {
+	s.beginRecord(lsn)
+	s.seq++
+	b := s.active.Load()
+	// One allocation for key and value.
+	kv := make([]byte, len(key)+len(value))
+	copy(kv, key)
+	copy(kv[len(key):], value)
+	b.add(lsn, s.seq, kind, kv[:len(key):len(key)], kv[len(key):])
+	s.endWrite(lsn, b)
+}
+
+// beginRecord freezes a full buffer, but only at a record boundary (the
+// first write of a new LSN): a frozen buffer is committed at its highest
+// LSN, so it must not hold part of a record.
+func (s *Store) beginRecord(lsn LSN) {
+	if s.needFreeze && lsn > s.applied.Load() {
+		s.needFreeze = false
+		if s.overFull(s.active.Load()) {
+			s.freeze(false) // errors are sticky in Err; writes continue into memory
+		}
+	}
+}
+
+func (s *Store) endWrite(lsn LSN, b *buffer) {
+	if lsn > s.applied.Load() {
+		s.applied.Store(lsn)
+	}
+	s.visibleSeq.Store(s.seq)
+	if s.overFull(b) {
+		s.needFreeze = true
+	}
+}
+
+func (s *Store) overFull(b *buffer) bool {
+	return b.bytes.Load() > s.opts.BufferSize || len(*b.rdels.Load()) >= maxBufferRangeDels
+}
+
+// AppliedLSN returns the highest LSN passed to a write (or the checkpoint
+// LSN given to Open).
+func (s *Store) AppliedLSN() LSN { return s.applied.Load() }
+
+// CheckpointLSN returns the highest LSN whose effects are all in committed
+// segment files.
+func (s *Store) CheckpointLSN() LSN { return s.checkpoint.Load() }
+
+// BufferedBytes returns the approximate size of the active buffer.
+func (s *Store) BufferedBytes() int64 { return s.active.Load().bytes.Load() }
+
+// Flush freezes the active buffer at AppliedLSN (writes continue into a new
+// buffer at once) and writes it to a new segment file in the background,
+// then commits. wait=true blocks until committed. Concurrent calls coalesce:
+// an empty active buffer is not frozen; the call waits for the newest
+// pending flush instead.
+//
+// Flush must be called at a record boundary: not between two writes that
+// share an LSN (call it from the writer, or hold the lock that serializes
+// the writer). It blocks while maxFrozen buffers already wait (backpressure).
+func (s *Store) Flush(wait bool) error {
+	b, err := s.freeze(true)
+	if err != nil || b == nil || !wait {
+		return err
+	}
+	select {
+	case <-b.done:
+		return b.err
+	case <-s.closing:
+		return ErrClosed
+	}
+}
+
+// freeze moves the active buffer to the frozen list and wakes the flusher.
+// It returns the buffer whose flush covers everything written so far (nil
+// if nothing is pending).
+func (s *Store) freeze(coalesce bool) (*buffer, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	s.mu.Lock()
+	for len(s.frozen) >= maxFrozen && s.Err() == nil && !s.closed.Load() {
+		s.cond.Wait()
+	}
+	if err := s.Err(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	if s.closed.Load() {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	var target *buffer
+	if a := s.active.Load(); !a.empty() {
+		a.frozenAt = s.applied.Load()
+		s.frozen = append(s.frozen[:len(s.frozen):len(s.frozen)], a)
+		s.active.Store(newBuffer())
+		target = a
+	} else if coalesce && len(s.frozen) > 0 {
+		target = s.frozen[len(s.frozen)-1]
+	}
+	s.mu.Unlock()
+	if target != nil {
+		select {
+		case s.flushCh <- struct{}{}:
+		default:
+		}
+	}
+	return target, nil
+}
+
+func (s *Store) flushLoop() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.flushCh:
+		case <-s.closing:
+			return
+		}
+		for {
+			s.mu.RLock()
+			var b *buffer
+			if len(s.frozen) > 0 {
+				b = s.frozen[0]
+			}
+			s.mu.RUnlock()
+			if b == nil {
+				break
+			}
+			if err := s.Err(); err != nil {
+				s.failFrozen(err)
+				break
+			}
+			err := s.flushBuffer(b)
+			if errors.Is(err, errAborted) {
+				return
+			}
+			if err != nil {
+				s.fail(fmt.Errorf("segments: flush: %w", err))
+				s.failFrozen(s.Err())
+				break
+			}
+			b.finish(nil)
+			s.requestCompaction()
+		}
+	}
+}
+
+// failFrozen ends every waiting Flush with err; the frozen buffers stay
+// readable (their data is still served) but will not be flushed.
+func (s *Store) failFrozen(err error) {
+	s.mu.RLock()
+	frozen := s.frozen
+	s.mu.RUnlock()
+	for _, b := range frozen {
+		b.finish(err)
+	}
+}
+
+// flushBuffer writes the oldest frozen buffer to a new file and commits.
+func (s *Store) flushBuffer(b *buffer) error {
+	s.commitMu.Lock()
+	num := s.nextFile
+	s.nextFile++
+	s.commitMu.Unlock()
+
+	// Only the flusher adds files, so if there are none now, none can be
+	// older than this buffer: its tombstones hide nothing and are dropped.
+	s.mu.RLock()
+	noOlder := len(s.current.files) == 0
+	s.mu.RUnlock()
+
+	tw, err := newTableWriter(s.dir, num, uint64(b.count.Load()), &s.opts)
+	if err != nil {
+		return err
+	}
+	it := &bufferIter{b: b, snap: math.MaxUint64}
+	n := 0
+	for it.seekGE(nil); it.valid(); it.next() {
+		if n++; n%1024 == 0 && s.isClosing() {
+			tw.abort()
+			return errAborted
+		}
+		if it.hiddenLocal() || (noOlder && it.kind() == kindTombstone) {
+			continue
+		}
+		tw.add(it.key(), it.value(), it.kind())
+	}
+	var spans []span
+	if !noOlder {
+		spans = b.spans()
+	}
+	var t *table
+	if !tw.empty(spans) {
+		size, err := tw.finish(spans, b.minLSN.Load(), b.maxLSN.Load(), b.minSeq.Load(), b.maxSeq.Load(), 0)
+		if err != nil {
+			return err
+		}
+		if t, err = openTable(tw.path, num, size, s.cache); err != nil {
+			return err
+		}
+	} else {
+		tw.abort()
+	}
+
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.mu.RLock()
+	files := s.current.files
+	s.mu.RUnlock()
+	if t != nil {
+		files = append([]*table{t}, files...)
+	}
+	seq := max(s.committedSeq, b.maxSeq.Load())
+	if err := s.commit(b.frozenAt, seq, files); err != nil {
+		if t != nil {
+			t.obsolete.Store(true)
+			t.unref()
+		}
+		return err
+	}
+	s.mu.Lock()
+	s.frozen = s.frozen[1:]
+	s.install(files)
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	s.checkpoint.Store(b.frozenAt)
+	s.flushes.Add(1)
+	return nil
+}
+
+// commit passes the state for files to Options.Commit. Caller holds commitMu.
+func (s *Store) commit(lsn LSN, seq uint64, files []*table) error {
+	st := storeState{nextFile: s.nextFile, lastSeq: seq}
+	for _, t := range files {
+		st.files = append(st.files, fileMeta{num: t.num, size: uint64(t.size), tier: t.props.tier})
+	}
+	blob := st.encode()
+	if err := s.opts.Commit(lsn, blob); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.committedSeq = seq
+	s.lastCommitted = blob
+	return nil
+}
+
+// install makes files the current version. Caller holds mu (write) and
+// commitMu. New tables arrive with one reference, which the new version
+// takes over; tables carried over from the old version gain one.
+func (s *Store) install(files []*table) {
+	old := s.current
+	inOld := make(map[*table]bool, len(old.files))
+	for _, t := range old.files {
+		inOld[t] = true
+	}
+	for _, t := range files {
+		if inOld[t] {
+			t.ref()
+		}
+	}
+	s.current = newVersion(files)
+	old.unref()
+}
+
+func (s *Store) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// view is a consistent snapshot of the store's layers for one read.
+type view struct {
+	active *buffer
+	frozen []*buffer
+	v      *version
+	snap   uint64
+}
+
+func (s *Store) acquire() (view, error) {
+	if s.closed.Load() {
+		return view{}, ErrClosed
+	}
+	s.mu.RLock()
+	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load()}
+	vw.v.ref()
+	s.mu.RUnlock()
+	return vw, nil
+}
+
+// Get returns the value of key. The value is a copy owned by the caller.
+func (s *Store) Get(key []byte) ([]byte, bool, error) {
+	vw, err := s.acquire()
+	if err != nil {
+		return nil, false, err
+	}
+	defer vw.v.unref()
+	// Newest first: the active buffer, frozen buffers, files. The first
+	// layer that holds key or covers it with a range tombstone decides.
+	bufs := append(make([]*buffer, 0, 4), vw.active)
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		bufs = append(bufs, vw.frozen[i])
+	}
+	for _, b := range bufs {
+		n, covered := b.get(key, math.MaxUint64)
+		if covered {
+			return nil, false, nil
+		}
+		if n != nil {
+			if n.kind == kindTombstone {
+				return nil, false, nil
+			}
+			return clone(n.value), true, nil
+		}
+	}
+	for _, t := range vw.v.files {
+		kind, value, found, covered, err := t.get(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if found {
+			if kind == kindTombstone {
+				return nil, false, nil
+			}
+			return clone(value), true, nil
+		}
+		if covered {
+			return nil, false, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// Scan calls fn for each live key in [lo, hi) in ascending order (hi nil =
+// unbounded) until fn returns false. It reads a snapshot taken at the call:
+// later writes are not seen. key and value are valid only until fn returns
+// and must not be modified. No lock is held while fn runs.
+func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
+	vw, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer vw.v.unref()
+	srcs := make([]source, 0, 1+len(vw.frozen)+len(vw.v.files))
+	srcs = append(srcs, &bufferIter{b: vw.active, snap: vw.snap})
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64})
+	}
+	for _, t := range vw.v.files {
+		srcs = append(srcs, &tableIter{t: t})
+	}
+	m := newMergeIter(srcs, lo, hi)
+	for ; m.ok; m.next() {
+		if m.hidden || m.kind == kindTombstone {
+			continue
+		}
+		if !fn(m.key, m.value) {
+			return nil
+		}
+	}
+	return m.error
+}
+
+// Close stops the background goroutines. It does not flush: the WAL
+// replays what the buffers held. Pending Flush(wait=true) calls return
+// ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return ErrClosed
+	}
+	close(s.closing)
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.mu.Lock()
+	cur := s.current
+	s.current = newVersion(nil)
+	s.mu.Unlock()
+	cur.unref()
+	return nil
+}

@@ -1,0 +1,382 @@
+package segments
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/bits-and-blooms/bloom/v3"
+	"github.com/cespare/xxhash/v2"
+)
+
+// table is an open, validated segment file. Its metadata (block index,
+// bloom filter, range tombstones, slot bitmap, properties) is in memory;
+// data blocks are read on demand through the block cache.
+//
+// Concurrency: immutable after openTable; safe for concurrent use. The
+// file stays open while any version references it (refs); the last unref
+// closes it, and deletes it if it was compacted away (obsolete).
+type table struct {
+	num   uint64
+	path  string
+	f     *os.File
+	size  int64
+	index []blockHandle
+	bloom *bloom.BloomFilter // nil: no keys
+	spans []span
+	slots *roaring.Bitmap
+	props props
+	cache *blockCache
+
+	refs     atomic.Int32
+	obsolete atomic.Bool // compacted away: delete the file on the last unref
+}
+
+func segName(num uint64) string { return fmt.Sprintf("%06d.seg", num) }
+
+func (t *table) corrupt(what string, off int64, err error) error {
+	return &CorruptionError{What: what, Path: t.path, Offset: off, Err: err}
+}
+
+// openTable opens and validates path. wantSize < 0 skips the size check.
+func openTable(path string, num uint64, wantSize int64, cache *blockCache) (*table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	t := &table{num: num, path: path, f: f, size: st.Size(), cache: cache}
+	if wantSize >= 0 && t.size != wantSize {
+		f.Close()
+		return nil, t.corrupt("file", t.size, fmt.Errorf("size %d, committed size %d: %w", t.size, wantSize, ErrTruncated))
+	}
+	if err := t.load(io.NewSectionReader(f, 0, t.size)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	t.refs.Store(1)
+	return t, nil
+}
+
+// load validates and decodes the metadata, in the order documented in
+// docs/format/segment.md.
+func (t *table) load(r io.ReaderAt) (err error) {
+	defer func() {
+		// The sections are checksummed before decoding, so only a bug or a
+		// crafted file reaches the third-party decoders; never let them panic.
+		if p := recover(); p != nil {
+			err = t.corrupt("file", 0, fmt.Errorf("decoder panic: %v: %w", p, ErrMalformed))
+		}
+	}()
+	size := t.size
+	if size < headerSize+footerSize {
+		return t.corrupt("file", size, fmt.Errorf("%d bytes, shorter than header and footer: %w", size, ErrTruncated))
+	}
+	fb := make([]byte, footerSize)
+	if _, err := r.ReadAt(fb, size-footerSize); err != nil {
+		return t.corrupt("footer", size-footerSize, err)
+	}
+	if m := binary.LittleEndian.Uint64(fb[footerSize-8:]); m != segMagic {
+		return t.corrupt("footer", size-8, fmt.Errorf("magic %#x: %w", m, ErrBadMagic))
+	}
+	if v := binary.LittleEndian.Uint32(fb[footerSize-12:]); v != formatVersion {
+		return t.corrupt("footer", size-12, fmt.Errorf("version %d: %w", v, ErrBadVersion))
+	}
+	if got, want := xxhash.Sum64(fb[:120]), binary.LittleEndian.Uint64(fb[120:]); got != want {
+		return t.corrupt("footer", size-footerSize, fmt.Errorf("xxh64 %#x, want %#x: %w", got, want, ErrChecksum))
+	}
+	hb := make([]byte, headerSize)
+	if _, err := r.ReadAt(hb, 0); err != nil {
+		return t.corrupt("header", 0, err)
+	}
+	if m := binary.LittleEndian.Uint64(hb); m != segMagic {
+		return t.corrupt("header", 0, fmt.Errorf("magic %#x: %w", m, ErrBadMagic))
+	}
+	if v := binary.LittleEndian.Uint32(hb[8:]); v != formatVersion {
+		return t.corrupt("header", 8, fmt.Errorf("version %d: %w", v, ErrBadVersion))
+	}
+	var ft footer
+	for i := range numSections {
+		ft.off[i] = binary.LittleEndian.Uint64(fb[i*16:])
+		ft.length[i] = binary.LittleEndian.Uint64(fb[i*16+8:])
+		ft.sum[i] = binary.LittleEndian.Uint64(fb[80+i*8:])
+	}
+	// Sections are contiguous, in order, between the data and the footer.
+	end := uint64(size - footerSize)
+	for i := numSections - 1; i >= 0; i-- {
+		if ft.length[i] > end || ft.off[i] != end-ft.length[i] || ft.off[i] < headerSize {
+			return t.corrupt(sectionNames[i], int64(ft.off[i]), fmt.Errorf("section [%d,+%d) out of place: %w", ft.off[i], ft.length[i], ErrMalformed))
+		}
+		end = ft.off[i]
+	}
+	meta := make([]byte, uint64(size-footerSize)-ft.off[0])
+	if _, err := r.ReadAt(meta, int64(ft.off[0])); err != nil {
+		return t.corrupt("index", int64(ft.off[0]), err)
+	}
+	sec := func(i int) []byte {
+		s := ft.off[i] - ft.off[0]
+		return meta[s : s+ft.length[i] : s+ft.length[i]]
+	}
+	for i := range numSections {
+		if got := xxhash.Sum64(sec(i)); got != ft.sum[i] {
+			return t.corrupt(sectionNames[i], int64(ft.off[i]), fmt.Errorf("xxh64 %#x, want %#x: %w", got, ft.sum[i], ErrChecksum))
+		}
+	}
+	bad := func(i int, err error) error { return t.corrupt(sectionNames[i], int64(ft.off[i]), err) }
+	if t.index, err = decodeIndex(sec(secIndex), headerSize, ft.off[0]); err != nil {
+		return bad(secIndex, err)
+	}
+	if t.bloom, err = decodeBloom(sec(secBloom)); err != nil {
+		return bad(secBloom, err)
+	}
+	if t.spans, err = decodeSpans(sec(secRangeDel)); err != nil {
+		return bad(secRangeDel, err)
+	}
+	t.slots = roaring.New()
+	if err := t.slots.UnmarshalBinary(sec(secSlots)); err != nil {
+		return bad(secSlots, fmt.Errorf("%v: %w", err, ErrMalformed))
+	}
+	if t.props, err = decodeProps(sec(secProps)); err != nil {
+		return bad(secProps, err)
+	}
+	if (len(t.index) == 0) != (t.props.entries == 0) || (t.bloom == nil && t.props.entries != 0) {
+		return bad(secProps, fmt.Errorf("entry count %d disagrees with index/bloom: %w", t.props.entries, ErrMalformed))
+	}
+	return nil
+}
+
+func encodeBloom(f *bloom.BloomFilter) []byte {
+	if f == nil {
+		return nil // m = 0: no keys
+	}
+	words := f.BitSet().Words()
+	b := make([]byte, 0, 16+8*len(words))
+	b = binary.LittleEndian.AppendUint64(b, uint64(f.Cap()))
+	b = binary.LittleEndian.AppendUint32(b, uint32(f.K()))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(words)))
+	for _, w := range words {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return b
+}
+
+func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if len(b) < 16 {
+		return nil, fmt.Errorf("bloom header of %d bytes: %w", len(b), ErrMalformed)
+	}
+	m := binary.LittleEndian.Uint64(b)
+	k := binary.LittleEndian.Uint32(b[8:])
+	n := binary.LittleEndian.Uint32(b[12:])
+	if m == 0 || k == 0 || k > 32 || uint64(n) != (m+63)/64 || uint64(len(b)-16) != 8*uint64(n) {
+		return nil, fmt.Errorf("bloom m=%d k=%d words=%d in %d bytes: %w", m, k, n, len(b), ErrMalformed)
+	}
+	words := make([]uint64, n)
+	for i := range words {
+		words[i] = binary.LittleEndian.Uint64(b[16+8*i:])
+	}
+	return bloom.FromWithM(words, uint(m), uint(k)), nil
+}
+
+// readBlock returns the verified payload of block i, from the cache or the
+// file. The payload must not be modified.
+func (t *table) readBlock(i int) ([]byte, error) {
+	h := &t.index[i]
+	ck := cacheKey{t.num, h.off}
+	if p, ok := t.cache.get(ck); ok {
+		return p, nil
+	}
+	raw := make([]byte, h.length+blockTrailer)
+	if _, err := t.f.ReadAt(raw, int64(h.off)); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%v: %w", err, ErrTruncated)
+		}
+		return nil, t.corrupt("block", int64(h.off), err)
+	}
+	p, err := verifyBlock(raw)
+	if err != nil {
+		return nil, t.corrupt("block", int64(h.off), err)
+	}
+	t.cache.put(ck, p)
+	return p, nil
+}
+
+// findBlock returns the first block whose last key is >= key.
+func (t *table) findBlock(key []byte) int {
+	return sort.Search(len(t.index), func(i int) bool { return bytes.Compare(t.index[i].last, key) >= 0 })
+}
+
+// covers reports whether a range tombstone of this file covers key.
+func (t *table) covers(key []byte) bool {
+	return spansCover(t.spans, key)
+}
+
+func spansCover(sp []span, key []byte) bool {
+	if len(sp) == 0 {
+		return false
+	}
+	i := sort.Search(len(sp), func(i int) bool { return bytes.Compare(sp[i].hi, key) > 0 })
+	return i < len(sp) && bytes.Compare(sp[i].lo, key) <= 0
+}
+
+// mayContain reports whether the file may hold an entry for key (bloom
+// filter and key range; no disk access).
+func (t *table) mayContain(key []byte) bool {
+	if t.bloom == nil || len(t.index) == 0 {
+		return false
+	}
+	if bytes.Compare(key, t.index[0].first) < 0 || bytes.Compare(key, t.index[len(t.index)-1].last) > 0 {
+		return false
+	}
+	return t.bloom.Test(key)
+}
+
+// overlaps reports whether the file's entries may include keys in [lo, hi).
+func (t *table) overlaps(lo, hi []byte) bool {
+	if len(t.index) == 0 {
+		return false
+	}
+	return bytes.Compare(t.index[0].first, hi) < 0 && bytes.Compare(t.index[len(t.index)-1].last, lo) >= 0
+}
+
+// get looks key up. found: the file holds an entry for key; covered: a
+// range tombstone of the file hides older files' versions of key. Entries
+// are never hidden by their own file's tombstones.
+func (t *table) get(key []byte) (kind byte, value []byte, found, covered bool, err error) {
+	covered = t.covers(key)
+	if !t.mayContain(key) {
+		return 0, nil, false, covered, nil
+	}
+	i := t.findBlock(key)
+	if i == len(t.index) || bytes.Compare(t.index[i].first, key) > 0 {
+		return 0, nil, false, covered, nil
+	}
+	p, err := t.readBlock(i)
+	if err != nil {
+		return 0, nil, false, false, err
+	}
+	it := blockIter{data: p}
+	for {
+		e, ok := it.next()
+		if !ok {
+			break
+		}
+		if c := bytes.Compare(e.key, key); c >= 0 {
+			if c == 0 {
+				return e.kind, e.value, true, covered, nil
+			}
+			break
+		}
+	}
+	if it.err != nil {
+		return 0, nil, false, false, t.corrupt("block", int64(t.index[i].off), it.err)
+	}
+	return 0, nil, false, covered, nil
+}
+
+func (t *table) ref() { t.refs.Add(1) }
+
+func (t *table) unref() {
+	if t.refs.Add(-1) != 0 {
+		return
+	}
+	t.f.Close()
+	if t.obsolete.Load() {
+		t.cache.evictFile(t.num)
+		os.Remove(t.path) // best effort: a leftover is deleted on the next Open
+	}
+}
+
+// tableIter iterates a file's entries in key order.
+type tableIter struct {
+	t     *table
+	blk   int
+	bi    blockIter
+	cur   blockEntry
+	ok    bool
+	error error
+}
+
+func (it *tableIter) loadBlock(i int) bool {
+	it.blk = i
+	if i >= len(it.t.index) {
+		it.ok = false
+		return false
+	}
+	p, err := it.t.readBlock(i)
+	if err != nil {
+		it.error, it.ok = err, false
+		return false
+	}
+	it.bi = blockIter{data: p, key: it.bi.key[:0]}
+	return true
+}
+
+func (it *tableIter) advance() {
+	for {
+		e, ok := it.bi.next()
+		if ok {
+			it.cur, it.ok = e, true
+			return
+		}
+		if it.bi.err != nil {
+			it.error = it.t.corrupt("block", int64(it.t.index[it.blk].off), it.bi.err)
+			it.ok = false
+			return
+		}
+		if !it.loadBlock(it.blk + 1) {
+			return
+		}
+	}
+}
+
+func (it *tableIter) seekGE(lo []byte) {
+	if !it.loadBlock(it.t.findBlock(lo)) {
+		return
+	}
+	for it.advance(); it.ok && bytes.Compare(it.cur.key, lo) < 0; it.advance() {
+	}
+}
+
+func (it *tableIter) next()                  { it.advance() }
+func (it *tableIter) valid() bool            { return it.ok }
+func (it *tableIter) key() []byte            { return it.cur.key }
+func (it *tableIter) value() []byte          { return it.cur.value }
+func (it *tableIter) kind() byte             { return it.cur.kind }
+func (it *tableIter) hiddenLocal() bool      { return false }
+func (it *tableIter) covers(key []byte) bool { return it.t.covers(key) }
+func (it *tableIter) hasSpans() bool         { return len(it.t.spans) != 0 }
+func (it *tableIter) err() error             { return it.error }
+
+// mergeSpans sorts intervals and merges overlapping or adjacent ones.
+func mergeSpans(sp []span) []span {
+	if len(sp) == 0 {
+		return nil
+	}
+	slices.SortFunc(sp, func(a, b span) int { return bytes.Compare(a.lo, b.lo) })
+	out := []span{sp[0]}
+	for _, s := range sp[1:] {
+		last := &out[len(out)-1]
+		if bytes.Compare(s.lo, last.hi) <= 0 {
+			if bytes.Compare(s.hi, last.hi) > 0 {
+				last.hi = s.hi
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,500 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keeldb/keel"
+)
+
+// Connection and server commands. They are registered in keel's command
+// table (flag FlagNoLock: they do not touch engine state under db.mu) so that
+// arity checks, MULTI queueing and COMMAND treat them like data commands.
+
+var registerOnce sync.Once
+
+func registerCommands() {
+	registerOnce.Do(func() {
+		keel.Register(
+			&keel.Command{Name: "ping", Arity: -1, Flags: keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Handler: cmdPing},
+			&keel.Command{Name: "echo", Arity: 2, Flags: keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Handler: cmdEcho},
+			&keel.Command{Name: "quit", Arity: -1, Flags: keel.FlagAllowBusy | keel.FlagNoAuth | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Handler: cmdQuit},
+			&keel.Command{Name: "reset", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Resets the connection.", Since: "6.2.0", Handler: cmdReset},
+			&keel.Command{Name: "auth", Arity: -2, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Handler: cmdAuth},
+			&keel.Command{Name: "hello", Arity: -1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Handshakes with the Redis server.", Since: "6.0.0", Handler: cmdHello},
+			clientCommand(),
+			&keel.Command{Name: "info", Arity: -1, Flags: keel.FlagLoading | keel.FlagStale, ACL: []string{"slow", "dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Handler: cmdInfo},
+			configCommand(),
+			commandCommand(),
+			&keel.Command{Name: "save", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoMulti, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdSave},
+			&keel.Command{Name: "bgsave", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdBGSave},
+			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
+			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
+		)
+	})
+}
+
+func cl(c *keel.Ctx) *client { return c.S.Ext.(*client) }
+
+func cmdPing(c *keel.Ctx) {
+	switch len(c.Args) {
+	case 1:
+		c.R.Simple("PONG")
+	case 2:
+		c.R.Bulk(c.Args[1])
+	default:
+		c.R.Error("ERR wrong number of arguments for 'ping' command")
+	}
+}
+
+func cmdEcho(c *keel.Ctx) { c.R.Bulk(c.Args[1]) }
+
+func cmdQuit(c *keel.Ctx) {
+	c.R.Simple("OK")
+	if x, ok := c.S.Ext.(*client); ok {
+		x.quit = true
+	}
+}
+
+func cmdReset(c *keel.Ctx) {
+	c.DB.ResetSession(c.S)
+	c.S.Proto = 2
+	c.S.Name = ""
+	c.S.Authenticated = c.DB.RequirePass() == ""
+	if x, ok := c.S.Ext.(*client); ok {
+		x.w.proto = 2
+		empty := ""
+		x.name.Store(&empty)
+	}
+	c.R.Simple("RESET")
+}
+
+// checkAuth validates user/password against requirepass (the default user).
+func checkAuth(db *keel.DB, user, pass string) bool {
+	pw := db.RequirePass()
+	return user == "default" && pw != "" && pass == pw
+}
+
+func cmdAuth(c *keel.Ctx) {
+	if len(c.Args) > 3 {
+		c.R.Error(keel.ErrSyntax)
+		return
+	}
+	user, pass := "default", string(c.Args[1])
+	if len(c.Args) == 3 {
+		user, pass = string(c.Args[1]), string(c.Args[2])
+	}
+	if c.DB.RequirePass() == "" && len(c.Args) == 2 {
+		c.R.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return
+	}
+	if c.DB.RequirePass() == "" && user == "default" {
+		c.S.Authenticated = true
+		c.R.Simple("OK")
+		return
+	}
+	if !checkAuth(c.DB, user, pass) {
+		c.R.Error("WRONGPASS invalid username-password pair or user is disabled.")
+		return
+	}
+	c.S.Authenticated = true
+	c.R.Simple("OK")
+}
+
+func cmdHello(c *keel.Ctx) {
+	proto := c.S.Proto
+	i := 1
+	if len(c.Args) >= 2 {
+		v, err := strconv.ParseInt(string(c.Args[1]), 10, 64)
+		if err != nil {
+			c.R.Error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.R.Error("NOPROTO unsupported protocol version")
+			return
+		}
+		proto = int(v)
+		i = 2
+	}
+	var setName *string
+	authed := false
+	for ; i < len(c.Args); i++ {
+		opt := strings.ToLower(string(c.Args[i]))
+		left := len(c.Args) - i - 1
+		switch {
+		case opt == "auth" && left >= 2:
+			user, pass := string(c.Args[i+1]), string(c.Args[i+2])
+			i += 2
+			if c.DB.RequirePass() == "" && user == "default" {
+				authed = true
+				continue
+			}
+			if !checkAuth(c.DB, user, pass) {
+				c.R.Error("WRONGPASS invalid username-password pair or user is disabled.")
+				return
+			}
+			authed = true
+		case opt == "setname" && left >= 1:
+			n := string(c.Args[i+1])
+			setName = &n
+			i++
+		default:
+			c.R.Error(fmt.Sprintf("ERR Syntax error in HELLO option '%s'", c.Args[i]))
+			return
+		}
+	}
+	if !c.S.Authenticated && !authed {
+		c.R.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if setName != nil && !validClientName(*setName) {
+		c.R.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+		return
+	}
+	if authed {
+		c.S.Authenticated = true
+	}
+	if setName != nil {
+		setClientName(c, *setName)
+	}
+	c.S.Proto = proto
+	if x, ok := c.S.Ext.(*client); ok {
+		x.w.proto = proto
+	}
+	c.R.Map(7)
+	c.R.BulkString("server")
+	c.R.BulkString("redis")
+	c.R.BulkString("version")
+	c.R.BulkString(Version)
+	c.R.BulkString("proto")
+	c.R.Int(int64(proto))
+	c.R.BulkString("id")
+	c.R.Int(c.S.ID)
+	c.R.BulkString("mode")
+	c.R.BulkString("standalone")
+	c.R.BulkString("role")
+	c.R.BulkString("master")
+	c.R.BulkString("modules")
+	c.R.Array(0)
+}
+
+func validClientName(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if n[i] < '!' || n[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func setClientName(c *keel.Ctx, n string) {
+	c.S.Name = n
+	if x, ok := c.S.Ext.(*client); ok {
+		x.name.Store(&n)
+	}
+}
+
+func cmdSave(c *keel.Ctx) {
+	if err := c.DB.Save(); err != nil {
+		c.R.Error("ERR " + err.Error())
+		return
+	}
+	c.R.Simple("OK")
+}
+
+func cmdBGSave(c *keel.Ctx) {
+	if len(c.Args) > 2 || (len(c.Args) == 2 && !strings.EqualFold(string(c.Args[1]), "schedule")) {
+		c.R.Error(keel.ErrSyntax)
+		return
+	}
+	if !c.DB.BGSave() {
+		if len(c.Args) == 2 {
+			c.R.Simple("Background saving scheduled")
+			return
+		}
+		c.R.Error("ERR Background save already in progress")
+		return
+	}
+	c.R.Simple("Background saving started")
+}
+
+func cmdLastSave(c *keel.Ctx) { c.R.Int(c.DB.LastSave()) }
+
+func cmdShutdown(c *keel.Ctx) {
+	for _, a := range c.Args[1:] {
+		switch strings.ToLower(string(a)) {
+		case "nosave", "save", "now", "force":
+		case "abort":
+			c.R.Error("ERR No shutdown in progress.")
+			return
+		default:
+			c.R.Error(keel.ErrSyntax)
+			return
+		}
+	}
+	x, ok := c.S.Ext.(*client)
+	if !ok {
+		c.R.Error("ERR SHUTDOWN is only available on a connection")
+		return
+	}
+	// keel's WAL already holds every write; a checkpoint shortens the next
+	// start (SHUTDOWN SAVE semantics), unless NOSAVE.
+	nosave := false
+	for _, a := range c.Args[1:] {
+		if strings.EqualFold(string(a), "nosave") {
+			nosave = true
+		}
+	}
+	if !nosave {
+		if err := c.DB.Save(); err != nil {
+			x.srv.log.Warn("shutdown: checkpoint failed", "err", err)
+		}
+	}
+	x.quit = true
+	x.srv.log.Info("keel: shutdown requested by client", "id", c.S.ID)
+	go x.srv.Close()
+}
+
+// ---- CLIENT ----
+
+func clientCommand() *keel.Command {
+	sub := func(name string, arity int, flags keel.Flags, summary, since string, h func(*keel.Ctx)) *keel.Command {
+		return &keel.Command{Name: "client|" + name, Arity: arity, Flags: flags | keel.FlagNoLock, ACL: []string{"slow", "connection"}, Group: "connection", Summary: summary, Since: since, Handler: h}
+	}
+	ns := keel.FlagNoScript | keel.FlagLoading | keel.FlagStale
+	return &keel.Command{Name: "client", Arity: -2, Flags: keel.FlagNoLock, Group: "connection", Summary: "A container for client connection commands.", Since: "2.4.0", Subs: map[string]*keel.Command{
+		"id":       sub("id", 2, ns, "Returns the unique client ID of the connection.", "5.0.0", func(c *keel.Ctx) { c.R.Int(c.S.ID) }),
+		"setname":  sub("setname", 3, ns, "Sets the connection name.", "2.6.9", cmdClientSetName),
+		"getname":  sub("getname", 2, ns, "Returns the name of the connection.", "2.6.9", cmdClientGetName),
+		"list":     sub("list", -2, keel.FlagAdmin|ns, "Lists open connections.", "2.4.0", cmdClientList),
+		"info":     sub("info", 2, ns, "Returns information about the connection.", "6.2.0", cmdClientInfo),
+		"kill":     sub("kill", -3, keel.FlagAdmin|ns, "Terminates open connections.", "2.4.0", cmdClientKill),
+		"setinfo":  sub("setinfo", 4, ns, "Sets information specific to the client or connection.", "7.2.0", cmdClientSetInfo),
+		"no-evict": sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientOnOff),
+		"no-touch": sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
+		"help":     sub("help", 2, ns, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
+	}}
+}
+
+func cmdClientSetName(c *keel.Ctx) {
+	n := string(c.Args[2])
+	if !validClientName(n) {
+		c.R.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+		return
+	}
+	setClientName(c, n)
+	c.R.Simple("OK")
+}
+
+func cmdClientGetName(c *keel.Ctx) {
+	if c.S.Name == "" {
+		c.R.Null()
+		return
+	}
+	c.R.BulkString(c.S.Name)
+}
+
+func cmdClientSetInfo(c *keel.Ctx) {
+	attr, val := strings.ToLower(string(c.Args[2])), string(c.Args[3])
+	if !validClientName(val) && val != "" {
+		c.R.Error(fmt.Sprintf("ERR %s cannot contain spaces, newlines or special characters.", strings.ToUpper(attr)))
+		return
+	}
+	switch attr {
+	case "lib-name":
+		c.S.LibName = val
+	case "lib-ver":
+		c.S.LibVer = val
+	default:
+		c.R.Error(fmt.Sprintf("ERR Unrecognized option '%s'", c.Args[2]))
+		return
+	}
+	c.R.Simple("OK")
+}
+
+func cmdClientOnOff(c *keel.Ctx) {
+	switch strings.ToLower(string(c.Args[2])) {
+	case "on", "off":
+		c.R.Simple("OK")
+	default:
+		c.R.Error(keel.ErrSyntax)
+	}
+}
+
+func cmdClientHelp(c *keel.Ctx) {
+	lines := []string{
+		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GETNAME", "    Return the name of the current connection.",
+		"ID", "    Return the ID of the current connection.",
+		"INFO", "    Return information about the current client connection.",
+		"KILL <ip:port>", "    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME.",
+		"LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
+		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"SETINFO <option> <value>", "    Set client meta attributes: LIB-NAME, LIB-VER.",
+		"NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
+		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"HELP", "    Print this help.",
+	}
+	c.R.Array(len(lines))
+	for _, l := range lines {
+		c.R.Simple(l)
+	}
+}
+
+// info renders one CLIENT LIST line.
+func (x *client) info(self *keel.Session) string {
+	now := time.Now()
+	idle := (now.UnixMilli() - x.lastCmdAt.Load()) / 1000
+	flags := "N"
+	if x.sess == self && x.sess.InMulti() {
+		flags = "x"
+	}
+	multi := -1
+	cmd := *x.lastCmd.Load()
+	if cmd == "" {
+		cmd = "NULL"
+	}
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+		x.sess.ID, x.addr, x.laddr, 8, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flags,
+		x.db.Load(), multi, cmd, x.sess.Proto, x.sess.LibName, x.sess.LibVer)
+}
+
+func cmdClientInfo(c *keel.Ctx) {
+	x := cl(c)
+	c.R.Verbatim(x.info(c.S) + "\n")
+}
+
+func cmdClientList(c *keel.Ctx) {
+	x := cl(c)
+	var ids map[int64]bool
+	for i := 2; i < len(c.Args); i++ {
+		switch strings.ToLower(string(c.Args[i])) {
+		case "type":
+			if i+1 >= len(c.Args) {
+				c.R.Error(keel.ErrSyntax)
+				return
+			}
+			t := strings.ToLower(string(c.Args[i+1]))
+			switch t {
+			case "normal":
+			case "master", "replica", "slave", "pubsub":
+				c.R.Verbatim("")
+				return
+			default:
+				c.R.Error(fmt.Sprintf("ERR Unknown client type '%s'", c.Args[i+1]))
+				return
+			}
+			i++
+		case "id":
+			if i+1 >= len(c.Args) {
+				c.R.Error(keel.ErrSyntax)
+				return
+			}
+			ids = map[int64]bool{}
+			for i++; i < len(c.Args); i++ {
+				n, err := strconv.ParseInt(string(c.Args[i]), 10, 64)
+				if err != nil || n <= 0 {
+					c.R.Error(fmt.Sprintf("ERR Invalid client ID"))
+					return
+				}
+				ids[n] = true
+			}
+		default:
+			c.R.Error(keel.ErrSyntax)
+			return
+		}
+	}
+	var sb strings.Builder
+	for _, y := range x.srv.clientList() {
+		if ids != nil && !ids[y.sess.ID] {
+			continue
+		}
+		sb.WriteString(y.info(c.S))
+		sb.WriteByte('\n')
+	}
+	c.R.Verbatim(sb.String())
+}
+
+func cmdClientKill(c *keel.Ctx) {
+	x := cl(c)
+	if len(c.Args) == 3 {
+		// Old form: CLIENT KILL addr:port.
+		for _, y := range x.srv.clientList() {
+			if y.addr == string(c.Args[2]) {
+				y.kill(x)
+				c.R.Simple("OK")
+				return
+			}
+		}
+		c.R.Error("ERR No such client")
+		return
+	}
+	if len(c.Args)%2 != 0 {
+		c.R.Error(keel.ErrSyntax)
+		return
+	}
+	var id int64
+	var addr, laddr, user string
+	skipme := true
+	for i := 2; i < len(c.Args); i += 2 {
+		v := string(c.Args[i+1])
+		switch strings.ToLower(string(c.Args[i])) {
+		case "id":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				c.R.Error("ERR client-id should be greater than 0")
+				return
+			}
+			id = n
+		case "addr":
+			addr = v
+		case "laddr":
+			laddr = v
+		case "user":
+			user = v
+		case "type":
+			if t := strings.ToLower(v); t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
+				c.R.Error(fmt.Sprintf("ERR Unknown client type '%s'", v))
+				return
+			}
+		case "skipme":
+			switch strings.ToLower(v) {
+			case "yes":
+				skipme = true
+			case "no":
+				skipme = false
+			default:
+				c.R.Error(keel.ErrSyntax)
+				return
+			}
+		default:
+			c.R.Error(keel.ErrSyntax)
+			return
+		}
+	}
+	n := int64(0)
+	for _, y := range x.srv.clientList() {
+		if id != 0 && y.sess.ID != id || addr != "" && y.addr != addr || laddr != "" && y.laddr != laddr || user != "" && user != "default" {
+			continue
+		}
+		if skipme && y == x {
+			continue
+		}
+		y.kill(x)
+		n++
+	}
+	c.R.Int(n)
+}
+
+// kill closes y. Killing oneself takes effect after the reply is sent.
+func (y *client) kill(by *client) {
+	y.killed.Store(true)
+	if y != by {
+		y.nc.Close()
+	}
+}

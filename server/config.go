@@ -1,0 +1,380 @@
+package server
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/keeldb/keel/wal"
+)
+
+// Config holds every setting keel has, by its redis.conf name. Settings are
+// parsed from command-line flags (--port 7000), a config file (port 7000)
+// and CONFIG SET, all through the same table, so the three always agree.
+//
+// Config is safe for concurrent use.
+type Config struct {
+	mu   sync.RWMutex      // guards vals
+	vals map[string]string // canonical name -> value as CONFIG GET shows it
+
+	// onSet is called after a runtime CONFIG SET of a mutable setting.
+	onSet func(name, value string) error
+}
+
+// param describes one setting.
+type param struct {
+	name      string
+	def       string
+	immutable bool // only at startup (CONFIG SET refuses)
+	check     func(v string) (string, error)
+	alias     string // canonical name when this entry is an alias
+}
+
+func boolParam(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "yes", "no":
+		return strings.ToLower(v), nil
+	}
+	return "", fmt.Errorf("argument must be 'yes' or 'no'")
+}
+
+func intParam(min, max int64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := parseMemory(v)
+		if err != nil {
+			return "", fmt.Errorf("argument couldn't be parsed into an integer")
+		}
+		if n < min || n > max {
+			return "", fmt.Errorf("argument must be between %d and %d inclusive", min, max)
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+}
+
+func enumParam(vals ...string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		for _, x := range vals {
+			if strings.EqualFold(v, x) {
+				return x, nil
+			}
+		}
+		return "", fmt.Errorf("argument(s) must be one of the following: %s", strings.Join(vals, ", "))
+	}
+}
+
+func anyParam(v string) (string, error) { return v, nil }
+
+// parseMemory parses "100", "1k", "1kb", "1mb", "1gb" like redis.conf.
+func parseMemory(v string) (int64, error) {
+	s := strings.ToLower(v)
+	mul := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suf) {
+			s, mul = strings.TrimSuffix(s, u.suf), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return n * mul, nil
+}
+
+var params = []param{
+	// networking and process
+	{name: "port", def: "6379", immutable: true, check: intParam(0, 65535)},
+	{name: "bind", def: "127.0.0.1", immutable: true, check: anyParam},
+	{name: "protected-mode", def: "yes", check: boolParam},
+	{name: "timeout", def: "0", check: intParam(0, 1<<31-1)},
+	{name: "tcp-keepalive", def: "300", check: intParam(0, 1<<31-1)},
+	{name: "maxclients", def: "10000", check: intParam(1, 1<<31-1)},
+	{name: "databases", def: "16", immutable: true, check: intParam(1, 1<<20)},
+	{name: "dir", def: "./data", immutable: true, check: anyParam},
+	{name: "requirepass", def: "", check: anyParam},
+	{name: "daemonize", def: "no", immutable: true, check: boolParam},
+	{name: "pidfile", def: "", immutable: true, check: anyParam},
+	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning", "nothing")},
+	{name: "logfile", def: "", immutable: true, check: anyParam},
+	{name: "hz", def: "10", check: intParam(1, 500)},
+	{name: "proto-max-bulk-len", def: "536870912", check: intParam(1<<20, 1<<62)},
+	{name: "client-query-buffer-limit", def: "1073741824", check: intParam(1<<20, 1<<62)},
+	// persistence: keel always logs; these are accepted so tools keep working
+	{name: "appendonly", def: "yes", check: boolParam},
+	{name: "appendfsync", def: "everysec", check: enumParam("always", "everysec", "no")},
+	{name: "appendfilename", def: "appendonly.aof", immutable: true, check: anyParam},
+	{name: "save", def: "", check: anyParam},
+	{name: "dbfilename", def: "dump.rdb", check: anyParam},
+	{name: "stop-writes-on-bgsave-error", def: "yes", check: boolParam},
+	{name: "rdbcompression", def: "yes", check: boolParam},
+	{name: "rdbchecksum", def: "yes", check: boolParam},
+	// memory and eviction (noeviction is the only policy keel implements)
+	{name: "maxmemory", def: "0", check: intParam(0, 1<<62)},
+	{name: "maxmemory-policy", def: "noeviction", check: enumParam("noeviction")},
+	{name: "maxmemory-samples", def: "5", check: intParam(1, 64)},
+	{name: "lazyfree-lazy-user-del", def: "no", check: boolParam},
+	{name: "lazyfree-lazy-user-flush", def: "no", check: boolParam},
+	// encoding tuning: accepted and reported so tools written for Redis work
+	{name: "hash-max-listpack-entries", def: "128", check: intParam(0, 1<<62)},
+	{name: "hash-max-listpack-value", def: "64", check: intParam(0, 1<<62)},
+	{name: "hash-max-ziplist-entries", alias: "hash-max-listpack-entries"},
+	{name: "hash-max-ziplist-value", alias: "hash-max-listpack-value"},
+	{name: "zset-max-listpack-entries", def: "128", check: intParam(0, 1<<62)},
+	{name: "zset-max-listpack-value", def: "64", check: intParam(0, 1<<62)},
+	{name: "zset-max-ziplist-entries", alias: "zset-max-listpack-entries"},
+	{name: "zset-max-ziplist-value", alias: "zset-max-listpack-value"},
+	{name: "list-max-listpack-size", def: "-2", check: intParam(-5, 1<<31-1)},
+	{name: "list-max-ziplist-size", alias: "list-max-listpack-size"},
+	{name: "list-compress-depth", def: "0", check: intParam(0, 1<<31-1)},
+	{name: "set-max-intset-entries", def: "512", check: intParam(0, 1<<62)},
+	{name: "stream-node-max-bytes", def: "4096", check: intParam(0, 1<<62)},
+	{name: "stream-node-max-entries", def: "100", check: intParam(0, 1<<62)},
+	{name: "activerehashing", def: "yes", check: boolParam},
+	{name: "slowlog-log-slower-than", def: "10000", check: intParam(-1, 1<<62)},
+	{name: "slowlog-max-len", def: "128", check: intParam(0, 1<<62)},
+	{name: "latency-monitor-threshold", def: "0", check: intParam(0, 1<<62)},
+	{name: "notify-keyspace-events", def: "", check: anyParam},
+	{name: "lua-time-limit", def: "5000", check: intParam(0, 1<<62)},
+	{name: "busy-reply-threshold", alias: "lua-time-limit"},
+	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
+	// keel's own settings
+	{name: "wal-segment-size", def: "67108864", immutable: true, check: intParam(1<<20, 1<<40)},
+	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
+	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
+	{name: "strings-buffer-size", def: "67108864", immutable: true, check: intParam(1<<16, 1<<40)},
+}
+
+var paramByName = func() map[string]*param {
+	m := map[string]*param{}
+	for i := range params {
+		m[params[i].name] = &params[i]
+	}
+	return m
+}()
+
+func canonical(name string) (*param, bool) {
+	p, ok := paramByName[strings.ToLower(name)]
+	if !ok {
+		return nil, false
+	}
+	if p.alias != "" {
+		p = paramByName[p.alias]
+	}
+	return p, true
+}
+
+// NewConfig returns the defaults.
+func NewConfig() *Config {
+	c := &Config{vals: map[string]string{}}
+	for _, p := range params {
+		if p.alias == "" {
+			c.vals[p.name] = p.def
+		}
+	}
+	return c
+}
+
+// Get returns a setting's value.
+func (c *Config) Get(name string) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.vals[name]
+}
+
+// Int returns a numeric setting.
+func (c *Config) Int(name string) int64 {
+	n, _ := strconv.ParseInt(c.Get(name), 10, 64)
+	return n
+}
+
+// Set validates and stores a setting. startup allows immutable settings.
+func (c *Config) Set(name, value string, startup bool) error {
+	p, ok := canonical(name)
+	if !ok {
+		return fmt.Errorf("unknown option or number of arguments for CONFIG SET - '%s'", name)
+	}
+	if p.immutable && !startup {
+		return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", strings.ToLower(name))
+	}
+	v, err := p.check(value)
+	if err != nil {
+		return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - %v", strings.ToLower(name), err)
+	}
+	c.mu.Lock()
+	c.vals[p.name] = v
+	c.mu.Unlock()
+	if !startup && c.onSet != nil {
+		return c.onSet(p.name, v)
+	}
+	return nil
+}
+
+// Match returns name/value pairs whose names match the glob pattern,
+// sorted, aliases included like Redis.
+func (c *Config) Match(pattern string, match func(pattern, name string) bool) [][2]string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, p := range params {
+		if seen[p.name] || !match(pattern, p.name) {
+			continue
+		}
+		seen[p.name] = true
+		canon := p.name
+		if p.alias != "" {
+			canon = p.alias
+		}
+		out = append(out, [2]string{p.name, c.vals[canon]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// FsyncPolicy is appendfsync as a wal policy.
+func (c *Config) FsyncPolicy() wal.FsyncPolicy {
+	p, _ := wal.ParseFsyncPolicy(c.Get("appendfsync"))
+	return p
+}
+
+// LoadFile reads redis.conf-style directives ("name value...", '#'
+// comments, quoted values) from r.
+func (c *Config) LoadFile(r io.Reader, path string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	ln := 0
+	for sc.Scan() {
+		ln++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		words, err := splitArgs(line)
+		if err != nil || len(words) == 0 {
+			return fmt.Errorf("%s:%d: %v", path, ln, err)
+		}
+		name := strings.ToLower(words[0])
+		if name == "include" {
+			if len(words) != 2 {
+				return fmt.Errorf("%s:%d: include needs one file", path, ln)
+			}
+			if err := c.LoadPath(words[1]); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.Set(name, strings.Join(words[1:], " "), true); err != nil {
+			return fmt.Errorf("%s:%d: %v", path, ln, err)
+		}
+	}
+	return sc.Err()
+}
+
+// LoadPath reads a config file.
+func (c *Config) LoadPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return c.LoadFile(f, path)
+}
+
+// ParseArgs applies `[config-file] [--name value...]` like redis-server.
+func (c *Config) ParseArgs(args []string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
+		if err := c.LoadPath(args[0]); err != nil {
+			return err
+		}
+		args = args[1:]
+	}
+	for i := 0; i < len(args); {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			return fmt.Errorf("unexpected argument %q (settings are --name value)", a)
+		}
+		name := strings.TrimPrefix(a, "--")
+		var vals []string
+		i++
+		for i < len(args) && !strings.HasPrefix(args[i], "--") {
+			vals = append(vals, args[i])
+			i++
+		}
+		if err := c.Set(name, strings.Join(vals, " "), true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitArgs splits a config line like sdssplitargs: words, "double quoted"
+// with escapes, 'single quoted'.
+func splitArgs(line string) ([]string, error) {
+	var out []string
+	i := 0
+	for {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		if i >= len(line) {
+			return out, nil
+		}
+		var sb strings.Builder
+		switch line[i] {
+		case '"':
+			i++
+			for {
+				if i >= len(line) {
+					return nil, fmt.Errorf("unbalanced quotes")
+				}
+				ch := line[i]
+				if ch == '\\' && i+1 < len(line) {
+					i++
+					switch line[i] {
+					case 'n':
+						sb.WriteByte('\n')
+					case 't':
+						sb.WriteByte('\t')
+					case 'r':
+						sb.WriteByte('\r')
+					default:
+						sb.WriteByte(line[i])
+					}
+				} else if ch == '"' {
+					i++
+					break
+				} else {
+					sb.WriteByte(ch)
+				}
+				i++
+			}
+		case '\'':
+			i++
+			for {
+				if i >= len(line) {
+					return nil, fmt.Errorf("unbalanced quotes")
+				}
+				if line[i] == '\'' {
+					i++
+					break
+				}
+				sb.WriteByte(line[i])
+				i++
+			}
+		default:
+			for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+				sb.WriteByte(line[i])
+				i++
+			}
+		}
+		out = append(out, sb.String())
+	}
+}

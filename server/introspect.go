@@ -1,0 +1,560 @@
+package server
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/keeldb/keel"
+)
+
+// GlobMatch matches Redis glob patterns (CONFIG GET, COMMAND LIST PATTERN);
+// set to keel's implementation.
+var GlobMatch = func(pattern, s string) bool { return keel.GlobMatch(pattern, s) }
+
+// ---- CONFIG ----
+
+func configCommand() *keel.Command {
+	fl := keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoLock
+	return &keel.Command{Name: "config", Arity: -2, Flags: keel.FlagNoLock, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Subs: map[string]*keel.Command{
+		"get":       {Name: "config|get", Arity: -3, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Handler: cmdConfigGet},
+		"set":       {Name: "config|set", Arity: -4, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Sets configuration parameters in-flight.", Since: "2.0.0", Handler: cmdConfigSet},
+		"resetstat": {Name: "config|resetstat", Arity: 2, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Resets the server's statistics.", Since: "2.0.0", Handler: cmdConfigResetStat},
+		"rewrite":   {Name: "config|rewrite", Arity: 2, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Persists the effective configuration to file.", Since: "2.8.0", Handler: cmdConfigRewrite},
+		"help":      {Name: "config|help", Arity: 2, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagNoLock, ACL: []string{"slow"}, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdConfigHelp},
+	}}
+}
+
+func cmdConfigGet(c *keel.Ctx) {
+	x := cl(c)
+	seen := map[string]bool{}
+	var out [][2]string
+	for _, p := range c.Args[2:] {
+		for _, kv := range x.srv.cfg.Match(strings.ToLower(string(p)), GlobMatch) {
+			if !seen[kv[0]] {
+				seen[kv[0]] = true
+				out = append(out, kv)
+			}
+		}
+	}
+	c.R.Map(len(out))
+	for _, kv := range out {
+		c.R.BulkString(kv[0])
+		c.R.BulkString(kv[1])
+	}
+}
+
+func cmdConfigSet(c *keel.Ctx) {
+	x := cl(c)
+	if len(c.Args)%2 != 0 {
+		c.R.Error("ERR wrong number of arguments for 'config|set' command")
+		return
+	}
+	// Validate all first so a failed multi-set changes nothing.
+	seen := map[string]bool{}
+	for i := 2; i < len(c.Args); i += 2 {
+		name := strings.ToLower(string(c.Args[i]))
+		p, ok := canonical(name)
+		if !ok {
+			c.R.Error(fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", c.Args[i]))
+			return
+		}
+		if seen[p.name] {
+			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter", name))
+			return
+		}
+		seen[p.name] = true
+		if p.immutable {
+			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name))
+			return
+		}
+		if _, err := p.check(string(c.Args[i+1])); err != nil {
+			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %v", name, err))
+			return
+		}
+	}
+	for i := 2; i < len(c.Args); i += 2 {
+		if err := x.srv.cfg.Set(string(c.Args[i]), string(c.Args[i+1]), false); err != nil {
+			c.R.Error("ERR " + err.Error())
+			return
+		}
+	}
+	c.R.Simple("OK")
+}
+
+func cmdConfigResetStat(c *keel.Ctx) {
+	c.DB.ResetStats()
+	x := cl(c)
+	x.srv.totalConns.Store(0)
+	x.srv.rejectedConns.Store(0)
+	x.srv.netIn.Store(0)
+	x.srv.netOut.Store(0)
+	c.R.Simple("OK")
+}
+
+func cmdConfigRewrite(c *keel.Ctx) {
+	x := cl(c)
+	if x.srv.ConfigFile == "" {
+		c.R.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := x.srv.cfg.Rewrite(x.srv.ConfigFile); err != nil {
+		c.R.Error("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	c.R.Simple("OK")
+}
+
+func cmdConfigHelp(c *keel.Ctx) {
+	lines := []string{
+		"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+		"RESETSTAT", "    Reset statistics reported by the INFO command.",
+		"REWRITE", "    Rewrite the configuration file.",
+		"HELP", "    Print this help.",
+	}
+	c.R.Array(len(lines))
+	for _, l := range lines {
+		c.R.Simple(l)
+	}
+}
+
+// ---- COMMAND ----
+
+func commandCommand() *keel.Command {
+	fl := keel.FlagLoading | keel.FlagStale | keel.FlagNoLock
+	acl := []string{"slow", "connection"}
+	return &keel.Command{Name: "command", Arity: -1, Flags: fl, ACL: acl, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Handler: cmdCommandAll, Subs: map[string]*keel.Command{
+		"count":   {Name: "command|count", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a count of commands.", Since: "2.8.13", Handler: cmdCommandCount},
+		"info":    {Name: "command|info", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns information about one, multiple or all commands.", Since: "2.8.13", Handler: cmdCommandInfo},
+		"docs":    {Name: "command|docs", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns documentary information about one, multiple or all commands.", Since: "7.0.0", Handler: cmdCommandDocs},
+		"list":    {Name: "command|list", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a list of command names.", Since: "7.0.0", Handler: cmdCommandList},
+		"getkeys": {Name: "command|getkeys", Arity: -3, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names from an arbitrary command.", Since: "2.8.13", Handler: cmdCommandGetKeys},
+		"help":    {Name: "command|help", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdCommandHelp},
+	}}
+}
+
+func subNames(cmd *keel.Command) []string {
+	var names []string
+	for n := range cmd.Subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// writeCommandInfo writes one COMMAND INFO entry in Redis 7's layout.
+func writeCommandInfo(r keel.Reply, cmd *keel.Command) {
+	r.Array(10)
+	r.BulkString(cmd.Name)
+	r.Int(int64(cmd.Arity))
+	flags := cmd.Flags.Names()
+	r.Set(len(flags))
+	for _, f := range flags {
+		r.Simple(f)
+	}
+	r.Int(int64(cmd.FirstKey))
+	r.Int(int64(cmd.LastKey))
+	r.Int(int64(cmd.Step))
+	r.Set(len(cmd.ACL))
+	for _, a := range cmd.ACL {
+		r.Simple("@" + a)
+	}
+	r.Set(0) // tips
+	if cmd.FirstKey > 0 {
+		r.Array(1)
+		r.Map(3)
+		r.BulkString("flags")
+		if cmd.Flags&keel.FlagWrite != 0 {
+			r.Set(1)
+			r.Simple("RW")
+		} else {
+			r.Set(1)
+			r.Simple("RO")
+		}
+		r.BulkString("begin_search")
+		r.Map(2)
+		r.BulkString("type")
+		r.BulkString("index")
+		r.BulkString("spec")
+		r.Map(1)
+		r.BulkString("index")
+		r.Int(int64(cmd.FirstKey))
+		r.BulkString("find_keys")
+		r.Map(2)
+		r.BulkString("type")
+		r.BulkString("range")
+		r.BulkString("spec")
+		r.Map(3)
+		r.BulkString("lastkey")
+		if cmd.LastKey < 0 {
+			r.Int(int64(cmd.LastKey))
+		} else {
+			r.Int(int64(cmd.LastKey - cmd.FirstKey))
+		}
+		r.BulkString("keystep")
+		r.Int(int64(cmd.Step))
+		r.BulkString("limit")
+		r.Int(0)
+	} else {
+		r.Array(0)
+	}
+	names := subNames(cmd)
+	r.Array(len(names))
+	for _, n := range names {
+		writeCommandInfo(r, cmd.Subs[n])
+	}
+}
+
+func cmdCommandAll(c *keel.Ctx) {
+	if len(c.Args) > 1 {
+		c.R.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try COMMAND HELP.", c.Args[1]))
+		return
+	}
+	cmds := keel.Commands()
+	c.R.Array(len(cmds))
+	for _, cmd := range cmds {
+		writeCommandInfo(c.R, cmd)
+	}
+}
+
+func cmdCommandCount(c *keel.Ctx) { c.R.Int(int64(len(keel.Commands()))) }
+
+// lookupFull finds "get" or "client|setname".
+func lookupFull(name string) *keel.Command {
+	parts := strings.SplitN(strings.ToLower(name), "|", 2)
+	cmd := keel.Lookup([]byte(parts[0]))
+	if cmd == nil || len(parts) == 1 {
+		return cmd
+	}
+	return cmd.Subs[parts[1]]
+}
+
+func cmdCommandInfo(c *keel.Ctx) {
+	if len(c.Args) == 2 {
+		cmdCommandAll(&keel.Ctx{DB: c.DB, S: c.S, Args: c.Args[:1], R: c.R})
+		return
+	}
+	c.R.Array(len(c.Args) - 2)
+	for _, a := range c.Args[2:] {
+		if cmd := lookupFull(string(a)); cmd != nil {
+			writeCommandInfo(c.R, cmd)
+		} else {
+			c.R.NullArray()
+		}
+	}
+}
+
+func writeDocs(r keel.Reply, cmd *keel.Command) {
+	n := 3
+	if len(cmd.Subs) > 0 {
+		n++
+	}
+	r.Map(n)
+	r.BulkString("summary")
+	r.BulkString(cmd.Summary)
+	r.BulkString("since")
+	r.BulkString(cmd.Since)
+	r.BulkString("group")
+	r.BulkString(cmd.Group)
+	if len(cmd.Subs) > 0 {
+		r.BulkString("subcommands")
+		names := subNames(cmd)
+		r.Map(len(names))
+		for _, s := range names {
+			r.BulkString(cmd.Subs[s].Name)
+			writeDocs(r, cmd.Subs[s])
+		}
+	}
+}
+
+func cmdCommandDocs(c *keel.Ctx) {
+	var cmds []*keel.Command
+	if len(c.Args) == 2 {
+		cmds = keel.Commands()
+	} else {
+		for _, a := range c.Args[2:] {
+			if cmd := lookupFull(string(a)); cmd != nil {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	c.R.Map(len(cmds))
+	for _, cmd := range cmds {
+		c.R.BulkString(cmd.Name)
+		writeDocs(c.R, cmd)
+	}
+}
+
+func cmdCommandList(c *keel.Ctx) {
+	var filter func(*keel.Command) bool
+	if len(c.Args) > 2 {
+		if len(c.Args) != 5 || !strings.EqualFold(string(c.Args[2]), "filterby") {
+			c.R.Error(keel.ErrSyntax)
+			return
+		}
+		v := string(c.Args[4])
+		switch strings.ToLower(string(c.Args[3])) {
+		case "module":
+			filter = func(*keel.Command) bool { return false }
+		case "aclcat":
+			filter = func(cmd *keel.Command) bool {
+				for _, a := range cmd.ACL {
+					if strings.EqualFold(a, v) {
+						return true
+					}
+				}
+				return false
+			}
+		case "pattern":
+			filter = func(cmd *keel.Command) bool { return GlobMatch(strings.ToLower(v), cmd.Name) }
+		default:
+			c.R.Error(keel.ErrSyntax)
+			return
+		}
+	}
+	var names []string
+	for _, cmd := range keel.Commands() {
+		if filter == nil || filter(cmd) {
+			names = append(names, cmd.Name)
+		}
+		for _, s := range subNames(cmd) {
+			if filter != nil && filter(cmd.Subs[s]) {
+				names = append(names, cmd.Subs[s].Name)
+			} else if filter == nil {
+				names = append(names, cmd.Subs[s].Name)
+			}
+		}
+	}
+	c.R.Array(len(names))
+	for _, n := range names {
+		c.R.BulkString(n)
+	}
+}
+
+func cmdCommandGetKeys(c *keel.Ctx) {
+	args := c.Args[2:]
+	cmd := keel.Lookup(args[0])
+	if cmd == nil {
+		c.R.Error("ERR Invalid command specified")
+		return
+	}
+	if cmd.Subs != nil && len(args) > 1 {
+		if s := cmd.Subs[strings.ToLower(string(args[1]))]; s != nil {
+			cmd = s
+		}
+	}
+	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+		c.R.Error("ERR Invalid number of arguments specified for command")
+		return
+	}
+	idx := cmd.Keys(args)
+	if len(idx) == 0 {
+		c.R.Error("ERR The command has no key arguments")
+		return
+	}
+	c.R.Array(len(idx))
+	for _, i := range idx {
+		c.R.Bulk(args[i])
+	}
+}
+
+func cmdCommandHelp(c *keel.Ctx) {
+	lines := []string{
+		"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"(no subcommand)", "    Return details about all Redis commands.",
+		"COUNT", "    Return the total number of commands in this Redis server.",
+		"LIST", "    Return a list of all commands in this Redis server.",
+		"INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+		"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+		"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
+		"HELP", "    Print this help.",
+	}
+	c.R.Array(len(lines))
+	for _, l := range lines {
+		c.R.Simple(l)
+	}
+}
+
+// ---- INFO ----
+
+var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "wal"}
+
+func cmdInfo(c *keel.Ctx) {
+	x := cl(c)
+	want := map[string]bool{}
+	if len(c.Args) == 1 {
+		for _, s := range defaultSections {
+			want[s] = true
+		}
+	}
+	for _, a := range c.Args[1:] {
+		s := strings.ToLower(string(a))
+		switch s {
+		case "all", "everything", "default":
+			for _, d := range defaultSections {
+				want[d] = true
+			}
+			want["commandstats"] = s != "default"
+		default:
+			want[s] = true
+		}
+	}
+	var sb strings.Builder
+	x.srv.writeInfo(&sb, want)
+	c.R.Verbatim(sb.String())
+}
+
+func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
+	section := func(name string) bool {
+		if !want[strings.ToLower(name)] {
+			return false
+		}
+		if sb.Len() > 0 {
+			sb.WriteString("\r\n")
+		}
+		sb.WriteString("# " + name + "\r\n")
+		return true
+	}
+	kv := func(k string, v any) { fmt.Fprintf(sb, "%s:%v\r\n", k, v) }
+	up := time.Since(s.start)
+	if section("Server") {
+		kv("redis_version", Version)
+		kv("keel_version", KeelVersion)
+		kv("redis_mode", "standalone")
+		kv("os", runtime.GOOS+" "+runtime.GOARCH)
+		kv("arch_bits", 64)
+		kv("go_version", runtime.Version())
+		kv("process_id", pid)
+		kv("run_id", s.runID)
+		kv("tcp_port", s.cfg.Get("port"))
+		kv("server_time_usec", time.Now().UnixMicro())
+		kv("uptime_in_seconds", int64(up.Seconds()))
+		kv("uptime_in_days", int64(up.Hours()/24))
+		kv("hz", s.cfg.Get("hz"))
+		kv("executable", executable())
+		kv("config_file", s.ConfigFile)
+	}
+	if section("Clients") {
+		kv("connected_clients", s.numClients())
+		kv("maxclients", s.cfg.Get("maxclients"))
+		kv("blocked_clients", 0)
+	}
+	if section("Memory") {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		kv("used_memory", ms.HeapAlloc)
+		kv("used_memory_human", human(int64(ms.HeapAlloc)))
+		kv("used_memory_rss", rss())
+		kv("used_memory_rss_human", human(rss()))
+		kv("used_memory_peak", ms.HeapSys)
+		kv("total_system_memory", totalMemory())
+		kv("maxmemory", s.cfg.Get("maxmemory"))
+		kv("maxmemory_policy", s.cfg.Get("maxmemory-policy"))
+		kv("mem_allocator", "go")
+	}
+	ci := s.db.CheckpointInfo()
+	if section("Persistence") {
+		kv("loading", 0)
+		kv("async_loading", 0)
+		kv("rdb_changes_since_last_save", ci.LastLSN-minLSN(ci.Engines))
+		kv("rdb_bgsave_in_progress", b2i(ci.InProgress))
+		kv("rdb_last_save_time", ci.LastSave)
+		status := "ok"
+		if ci.LastErr != nil {
+			status = "err"
+		}
+		kv("rdb_last_bgsave_status", status)
+		kv("aof_enabled", 1)
+		kv("aof_rewrite_in_progress", 0)
+		kv("aof_last_write_status", b2s(s.db.Err() == nil, "ok", "err"))
+		kv("appendfsync", s.cfg.Get("appendfsync"))
+		names := make([]string, 0, len(ci.Engines))
+		for n := range ci.Engines {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			kv("checkpoint_lsn_"+n, ci.Engines[n])
+		}
+		kv("checkpoints", ci.Count)
+		kv("wal_first_lsn", ci.FirstLSN)
+		kv("wal_last_lsn", ci.LastLSN)
+		kv("wal_size", ci.WALBytes)
+	}
+	st := s.db.StatsSnapshot()
+	if section("Stats") {
+		kv("total_connections_received", s.totalConns.Load())
+		kv("total_commands_processed", st.Commands)
+		kv("rejected_connections", s.rejectedConns.Load())
+		kv("total_net_output_bytes", s.netOut.Load())
+		kv("expired_keys", st.ExpiredKeys)
+		kv("evicted_keys", 0)
+		kv("keyspace_hits", st.KeyspaceHits)
+		kv("keyspace_misses", st.KeyspaceMisses)
+	}
+	if section("Replication") {
+		kv("role", "master")
+		kv("connected_slaves", 0)
+		kv("master_replid", s.runID)
+		kv("master_repl_offset", ci.LastLSN)
+	}
+	if section("CPU") {
+		u, sy := cpuTimes()
+		kv("used_cpu_sys", fmt.Sprintf("%.6f", sy))
+		kv("used_cpu_user", fmt.Sprintf("%.6f", u))
+	}
+	if section("WAL") {
+		kv("wal_first_lsn", ci.FirstLSN)
+		kv("wal_last_lsn", ci.LastLSN)
+		kv("wal_durable_lsn", ci.DurableLSN)
+		kv("wal_bytes", ci.WALBytes)
+		kv("wal_segments", len(s.db.Log().Segments()))
+		kv("wal_fsync", s.cfg.Get("appendfsync"))
+	}
+	if section("Keyspace") {
+		for _, d := range s.db.KeyspaceInfo() {
+			fmt.Fprintf(sb, "db%d:keys=%d,expires=%d,avg_ttl=0\r\n", d.DB, d.Keys, d.Expires)
+		}
+	}
+}
+
+func minLSN(m map[string]uint64) uint64 {
+	first := true
+	var v uint64
+	for _, x := range m {
+		if first || x < v {
+			v, first = x, false
+		}
+	}
+	return v
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func b2s(b bool, t, f string) string {
+	if b {
+		return t
+	}
+	return f
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2fG", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2fM", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.2fK", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%dB", n)
+}

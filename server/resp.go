@@ -1,0 +1,142 @@
+package server
+
+import (
+	"math"
+	"strconv"
+)
+
+// respWriter encodes replies for one connection in RESP2 or RESP3 into a
+// buffer the connection flushes once per pipeline. It implements keel.Reply.
+// Not safe for concurrent use.
+type respWriter struct {
+	buf   []byte
+	proto int
+}
+
+func (w *respWriter) Proto() int { return w.proto }
+
+func (w *respWriter) line(prefix byte, s string) {
+	w.buf = append(w.buf, prefix)
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+func (w *respWriter) count(prefix byte, n int) {
+	w.buf = append(w.buf, prefix)
+	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+func (w *respWriter) Simple(s string) { w.line('+', s) }
+
+// Error writes an error; newlines would break the protocol, so they become
+// spaces as Redis does.
+func (w *respWriter) Error(msg string) {
+	b := []byte(msg)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	w.line('-', string(b))
+}
+
+func (w *respWriter) Int(n int64) {
+	w.buf = append(w.buf, ':')
+	w.buf = strconv.AppendInt(w.buf, n, 10)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+func (w *respWriter) Bulk(b []byte) {
+	w.count('$', len(b))
+	w.buf = append(w.buf, b...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+func (w *respWriter) BulkString(s string) {
+	w.count('$', len(s))
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+func (w *respWriter) Null() {
+	if w.proto == 3 {
+		w.buf = append(w.buf, "_\r\n"...)
+		return
+	}
+	w.buf = append(w.buf, "$-1\r\n"...)
+}
+
+func (w *respWriter) NullArray() {
+	if w.proto == 3 {
+		w.buf = append(w.buf, "_\r\n"...)
+		return
+	}
+	w.buf = append(w.buf, "*-1\r\n"...)
+}
+
+func (w *respWriter) Array(n int) { w.count('*', n) }
+
+func (w *respWriter) Map(n int) {
+	if w.proto == 3 {
+		w.count('%', n)
+		return
+	}
+	w.count('*', 2*n)
+}
+
+func (w *respWriter) Set(n int) {
+	if w.proto == 3 {
+		w.count('~', n)
+		return
+	}
+	w.count('*', n)
+}
+
+// Double writes f as RESP3 ',' or, in RESP2, as a bulk string formatted like
+// Redis 7.0 (%.17g, inf, -inf).
+func (w *respWriter) Double(f float64) {
+	var s string
+	switch {
+	case math.IsInf(f, 1):
+		s = "inf"
+	case math.IsInf(f, -1):
+		s = "-inf"
+	case math.IsNaN(f):
+		s = "nan"
+	default:
+		s = strconv.FormatFloat(f, 'g', 17, 64)
+	}
+	if w.proto == 3 {
+		w.line(',', s)
+		return
+	}
+	w.BulkString(s)
+}
+
+func (w *respWriter) Bool(b bool) {
+	if w.proto == 3 {
+		if b {
+			w.buf = append(w.buf, "#t\r\n"...)
+		} else {
+			w.buf = append(w.buf, "#f\r\n"...)
+		}
+		return
+	}
+	if b {
+		w.Int(1)
+	} else {
+		w.Int(0)
+	}
+}
+
+func (w *respWriter) Verbatim(s string) {
+	if w.proto == 3 {
+		w.count('=', len(s)+4)
+		w.buf = append(w.buf, "txt:"...)
+		w.buf = append(w.buf, s...)
+		w.buf = append(w.buf, '\r', '\n')
+		return
+	}
+	w.BulkString(s)
+}

@@ -1,0 +1,267 @@
+// Package server is keel's network face: RESP2/RESP3 over TCP using
+// tidwall/redcon's command reader, client connections, authentication,
+// connection and server commands (HELLO, AUTH, CLIENT, INFO, CONFIG,
+// COMMAND, SAVE, SHUTDOWN, ...). Data commands live in package keel; the
+// server registers its own commands in the same table, so arity checks,
+// MULTI queueing and COMMAND INFO treat both alike.
+//
+// Ordering rules:
+//
+//  1. A connection executes the commands of one read (a pipeline) in order,
+//     then waits once for the highest LSN they depend on to be durable, then
+//     flushes all their replies: no reply is sent before its record is
+//     durable per appendfsync (DESIGN invariant 5).
+//  2. If that wait fails (the WAL failed) the replies are dropped and the
+//     connection closed: an unacknowledged write may or may not survive, an
+//     acknowledged one always does.
+//  3. QUIT replies +OK and discards the rest of its pipeline.
+//
+// Limits redcon lacks are enforced before it parses (guard.go):
+// proto-max-bulk-len, the multibulk count and inline request sizes.
+//
+// Server is safe for concurrent use.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeldb/keel"
+)
+
+// Version is the Redis version keel reports to clients (the Redis 7
+// behaviour it implements).
+const Version = "7.0.15"
+
+// KeelVersion is keel's own version.
+const KeelVersion = "0.1.0"
+
+// Server serves one keel DB.
+type Server struct {
+	db     *keel.DB
+	cfg    *Config
+	// ConfigFile is the file the configuration was read from ("" if none),
+	// for INFO and CONFIG REWRITE.
+	ConfigFile string
+	log    *slog.Logger
+	ln     net.Listener
+	start  time.Time
+	runID  string
+	closed chan struct{}
+
+	mu      sync.Mutex         // guards clients
+	clients map[int64]*client // by id
+
+	totalConns    atomic.Int64
+	rejectedConns atomic.Int64
+	netIn         atomic.Int64
+	netOut        atomic.Int64
+	shutdownOnce  sync.Once
+	wg            sync.WaitGroup
+}
+
+// New returns a server for db configured by cfg; call Serve.
+func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{db: db, cfg: cfg, log: logger, start: time.Now(), clients: map[int64]*client{}, closed: make(chan struct{})}
+	s.runID = fmt.Sprintf("%040x", time.Now().UnixNano())
+	db.SetRequirePass(cfg.Get("requirepass"))
+	cfg.onSet = s.applyConfig
+	registerCommands()
+	return s
+}
+
+func (s *Server) applyConfig(name, value string) error {
+	switch name {
+	case "requirepass":
+		s.db.SetRequirePass(value)
+	case "appendfsync":
+		s.db.SetFsync(s.cfg.FsyncPolicy())
+	}
+	return nil
+}
+
+// Listen binds the configured address(es) ("bind" may list several).
+func (s *Server) Listen() error {
+	port := s.cfg.Get("port")
+	addrs := strings.Fields(s.cfg.Get("bind"))
+	if len(addrs) == 0 {
+		addrs = []string{"127.0.0.1"}
+	}
+	// One listener per bind address, merged.
+	var lns []net.Listener
+	for _, a := range addrs {
+		a = strings.TrimPrefix(a, "-")
+		ln, err := net.Listen("tcp", net.JoinHostPort(a, port))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 1 {
+		s.ln = lns[0]
+	} else {
+		s.ln = newMultiListener(lns)
+	}
+	return nil
+}
+
+// Addr is the listening address (after Listen).
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve accepts connections until Close or SHUTDOWN.
+func (s *Server) Serve() error {
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			select {
+			case <-s.closed:
+				return nil
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.log.Warn("accept", "err", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.totalConns.Add(1)
+		if max := s.cfg.Int("maxclients"); int64(s.numClients()) >= max {
+			s.rejectedConns.Add(1)
+			nc.Write([]byte("-ERR max number of clients reached\r\n"))
+			nc.Close()
+			continue
+		}
+		if !s.allowedByProtectedMode(nc) {
+			nc.Write([]byte("-DENIED Running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface.\r\n"))
+			nc.Close()
+			continue
+		}
+		c := s.newClient(nc)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			c.serve()
+		}()
+	}
+}
+
+// allowedByProtectedMode mirrors Redis: with protected-mode yes and no
+// password, only loopback clients are served.
+func (s *Server) allowedByProtectedMode(nc net.Conn) bool {
+	if s.cfg.Get("protected-mode") != "yes" || s.db.RequirePass() != "" {
+		return true
+	}
+	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		return ta.IP.IsLoopback()
+	}
+	return true
+}
+
+// Close stops accepting, closes every client and waits for them.
+func (s *Server) Close() error {
+	s.shutdownOnce.Do(func() {
+		close(s.closed)
+		if s.ln != nil {
+			s.ln.Close()
+		}
+		s.mu.Lock()
+		for _, c := range s.clients {
+			c.nc.Close()
+		}
+		s.mu.Unlock()
+	})
+	s.wg.Wait()
+	return nil
+}
+
+// Done is closed when the server shuts down (SHUTDOWN or Close).
+func (s *Server) Done() <-chan struct{} { return s.closed }
+
+func (s *Server) numClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+func (s *Server) clientList() []*client {
+	s.mu.Lock()
+	out := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, c)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].sess.ID < out[j].sess.ID })
+	return out
+}
+
+// multiListener accepts from several listeners.
+type multiListener struct {
+	lns   []net.Listener
+	conns chan net.Conn
+	errs  chan error
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newMultiListener(lns []net.Listener) *multiListener {
+	m := &multiListener{lns: lns, conns: make(chan net.Conn), errs: make(chan error, len(lns)), done: make(chan struct{})}
+	for _, ln := range lns {
+		go func(ln net.Listener) {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					m.errs <- err
+					return
+				}
+				select {
+				case m.conns <- c:
+				case <-m.done:
+					c.Close()
+					return
+				}
+			}
+		}(ln)
+	}
+	return m
+}
+
+func (m *multiListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-m.conns:
+		return c, nil
+	case err := <-m.errs:
+		return nil, err
+	case <-m.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (m *multiListener) Close() error {
+	m.once.Do(func() {
+		close(m.done)
+		for _, ln := range m.lns {
+			ln.Close()
+		}
+	})
+	return nil
+}
+
+func (m *multiListener) Addr() net.Addr { return m.lns[0].Addr() }
+
+// pid is reported by INFO.
+var pid = os.Getpid()

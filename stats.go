@@ -1,0 +1,46 @@
+package keel
+
+// StatsSnapshot is a copy of the counters INFO shows.
+type StatsSnapshot struct {
+	Commands, ExpiredKeys, KeyspaceHits, KeyspaceMisses, Checkpoints int64
+}
+
+// StatsSnapshot returns the current counters.
+func (db *DB) StatsSnapshot() StatsSnapshot {
+	return StatsSnapshot{
+		Commands:       db.stats.Commands.Load(),
+		ExpiredKeys:    db.stats.ExpiredKeys.Load(),
+		KeyspaceHits:   db.stats.KeyspaceHits.Load(),
+		KeyspaceMisses: db.stats.KeyspaceMiss.Load(),
+		Checkpoints:    db.stats.Checkpoints.Load(),
+	}
+}
+
+// ResetStats zeroes the counters (CONFIG RESETSTAT).
+func (db *DB) ResetStats() {
+	db.stats.Commands.Store(0)
+	db.stats.ExpiredKeys.Store(0)
+	db.stats.KeyspaceHits.Store(0)
+	db.stats.KeyspaceMiss.Store(0)
+}
+
+// DBInfo is one line of INFO keyspace.
+type DBInfo struct {
+	DB, Keys, Expires int
+}
+
+// KeyspaceInfo lists the non-empty databases. The caller holds the DB's
+// lock: command handlers (INFO runs as a read command) do.
+func (db *DB) KeyspaceInfo() []DBInfo {
+	var out []DBInfo
+	for i := 0; i < db.opts.Databases; i++ {
+		if n := db.ks.Len(i); n > 0 {
+			out = append(out, DBInfo{DB: i, Keys: n, Expires: db.ks.ExpiresCount(i)})
+		}
+	}
+	return out
+}
+
+// GlobMatch reports whether s matches the Redis glob pattern (as KEYS,
+// SCAN MATCH and CONFIG GET use it).
+func GlobMatch(pattern, s string) bool { return globMatchString([]byte(pattern), s) }

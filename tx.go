@@ -1,0 +1,178 @@
+package keel
+
+// MULTI/EXEC/DISCARD/WATCH/UNWATCH. An EXEC runs its whole queue under the
+// exclusive lock and produces one WAL record (DESIGN invariant 4), so after
+// any crash a transaction is wholly applied or absent, on every engine.
+
+type queued struct {
+	cmd  *Command
+	args [][]byte
+}
+
+type multiState struct {
+	queue   []queued
+	aborted bool // a command was rejected while queueing: EXEC aborts
+}
+
+type watchKey struct {
+	db  int
+	key string
+}
+
+// watchTable maps watched keys to the sessions watching them. Guarded by
+// db.mu (exclusive).
+type watchTable struct {
+	keys map[watchKey][]*Session
+}
+
+func (w *watchTable) init() { w.keys = map[watchKey][]*Session{} }
+
+// touchKey marks every session watching (dbi, key) dirty. Caller holds db.mu
+// exclusively.
+func (db *DB) touchKey(dbi int, key []byte) {
+	if len(db.watch.keys) == 0 {
+		return
+	}
+	for _, s := range db.watch.keys[watchKey{dbi, string(key)}] {
+		s.watchDirty = true
+	}
+}
+
+// touchDB marks dirty every session watching a key of dbi that exists.
+func (db *DB) touchDB(dbi int) {
+	for wk, ss := range db.watch.keys {
+		if wk.db != dbi {
+			continue
+		}
+		if _, ok := db.ks.Get(dbi, []byte(wk.key)); !ok {
+			continue
+		}
+		for _, s := range ss {
+			s.watchDirty = true
+		}
+	}
+}
+
+func (db *DB) unwatchAll(s *Session) {
+	for _, wk := range s.watched {
+		ss := db.watch.keys[wk]
+		for i, x := range ss {
+			if x == s {
+				ss = append(ss[:i], ss[i+1:]...)
+				break
+			}
+		}
+		if len(ss) == 0 {
+			delete(db.watch.keys, wk)
+		} else {
+			db.watch.keys[wk] = ss
+		}
+	}
+	s.watched = nil
+	s.watchDirty = false
+}
+
+// CloseSession releases what a disconnected client held (its watches).
+func (db *DB) CloseSession(s *Session) {
+	db.mu.Lock()
+	db.unwatchAll(s)
+	s.multi = nil
+	db.mu.Unlock()
+}
+
+// ResetSession implements RESET's part in the command layer: discard MULTI,
+// unwatch, select db 0.
+func (db *DB) ResetSession(s *Session) {
+	db.CloseSession(s)
+	s.DB = 0
+}
+
+// rejectInMulti flags an open MULTI block as aborted after a queue-time error.
+func (db *DB) rejectInMulti(s *Session) {
+	if s.multi != nil {
+		s.multi.aborted = true
+	}
+}
+
+func cmdMulti(c *Ctx) {
+	if c.S.multi != nil {
+		c.Error("ERR MULTI calls can not be nested")
+		return
+	}
+	c.S.multi = &multiState{}
+	c.OK()
+}
+
+func cmdDiscard(c *Ctx) {
+	if c.S.multi == nil {
+		c.Error("ERR DISCARD without MULTI")
+		return
+	}
+	c.S.multi = nil
+	c.DB.unwatchAll(c.S)
+	c.OK()
+}
+
+func cmdExec(c *Ctx) {
+	s := c.S
+	if s.multi == nil {
+		c.Error("ERR EXEC without MULTI")
+		return
+	}
+	m := s.multi
+	s.multi = nil
+	if m.aborted {
+		c.DB.unwatchAll(s)
+		c.Error("EXECABORT Transaction discarded because of previous errors.")
+		return
+	}
+	if s.watchDirty {
+		c.DB.unwatchAll(s)
+		c.R.NullArray()
+		return
+	}
+	c.DB.unwatchAll(s)
+	c.R.Array(len(m.queue))
+	for _, q := range m.queue {
+		sub := Ctx{DB: c.DB, S: s, Args: q.args, R: c.R, Cmd: q.cmd, Now: c.Now, w: c.w, inTx: true}
+		q.cmd.Handler(&sub)
+	}
+}
+
+func cmdWatch(c *Ctx) {
+	if c.S.multi != nil {
+		c.Error("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	for _, k := range c.Args[1:] {
+		wk := watchKey{c.S.DB, string(k)}
+		already := false
+		for _, x := range c.S.watched {
+			if x == wk {
+				already = true
+				break
+			}
+		}
+		if already {
+			continue
+		}
+		c.S.watched = append(c.S.watched, wk)
+		c.DB.watch.keys[wk] = append(c.DB.watch.keys[wk], c.S)
+	}
+	c.OK()
+}
+
+func cmdUnwatch(c *Ctx) {
+	c.DB.unwatchAll(c.S)
+	c.OK()
+}
+
+func init() {
+	Register(
+		&Command{Name: "multi", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagNoLock, ACL: []string{"fast", "transaction"}, Group: "transactions", Summary: "Starts a transaction.", Since: "1.2.0", Handler: cmdMulti},
+		&Command{Name: "exec", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagSkipSlowlog | FlagExclusive, ACL: []string{"slow", "transaction"}, Group: "transactions", Summary: "Executes all commands in a transaction.", Since: "1.2.0", Handler: cmdExec},
+		&Command{Name: "discard", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagExclusive, ACL: []string{"fast", "transaction"}, Group: "transactions", Summary: "Discards a transaction.", Since: "2.0.0", Handler: cmdDiscard},
+		&Command{Name: "watch", Arity: -2, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagExclusive, FirstKey: 1, LastKey: -1, Step: 1, ACL: []string{"fast", "transaction"}, Group: "transactions", Summary: "Monitors changes to keys to determine the execution of a transaction.", Since: "2.2.0", Handler: cmdWatch},
+		&Command{Name: "unwatch", Arity: 1, Flags: FlagNoScript | FlagLoading | FlagStale | FlagFast | FlagAllowBusy | FlagExclusive, ACL: []string{"fast", "transaction"}, Group: "transactions", Summary: "Forgets about watched keys of a transaction.", Since: "2.2.0", Handler: cmdUnwatch},
+	)
+}

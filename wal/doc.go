@@ -1,0 +1,65 @@
+// Package wal is keel's single global write-ahead log: the source of truth
+// that every engine caches.
+//
+// # What it owns
+//
+// LSN assignment (1-based, gap-free, may start at any LSN for replica
+// bootstrap and restore), record framing and checksums, group commit under
+// the three appendfsync policies, torn-tail repair and corruption detection
+// on open, readers from any retained LSN, front truncation, and one sidecar
+// per sealed segment (LSN and time range, roaring bitmap of slots) that lets
+// a slot-range replay or an archive skip segments unread.
+//
+// # Format
+//
+// The log is a github.com/tidwall/wal v1.2.1 directory in its binary format;
+// the tidwall index of an entry is its LSN. tidwall has no checksum, magic or
+// version, so every entry holds one frame:
+//
+//	│ version <1b> │ type <1b> │ lsn <8b> │ time <8b> │ nslots <uvarint> │ slot <2b>… │ len <uvarint> │ payload │ xxh64 <8b> │
+//
+// docs/format/wal.md specifies the frame, the segment files and the sidecar
+// (<segment>.meta) field by field.
+//
+// # Ordering rules durability depends on
+//
+//  1. LSNs are assigned under Log.mu in Append, in the same critical section
+//     that queues the encoded frame, so queue order is LSN order; the single
+//     writer goroutine writes batches in queue order. The caller holds its
+//     own lock around Append, so LSN order is also apply order.
+//  2. The durable LSN is published only after the batch's write returned
+//     (everysec, no) or after the fsync that follows it returned (always).
+//     WaitDurable returns only once the durable LSN covers its LSN.
+//  3. When tidwall rolls to a new segment it fsyncs the old file before
+//     creating the new one; the writer then fsyncs the directory before it
+//     publishes any LSN of the new segment. Readers and sidecars learn of a
+//     segment only after that write.
+//  4. Any write or fsync error stops the log for good: nothing is published
+//     after it, pending records are dropped, and every current and future
+//     Append, WaitDurable, Sync and TruncateFront returns the error. No retry:
+//     after a failed fsync the page cache may already have dropped the data.
+//  5. Open repairs before tidwall reads anything: a torn tail of the last
+//     segment (no valid frame after the damage) is truncated, then the file
+//     and the directory are fsynced. Damage anywhere else fails Open with a
+//     *CorruptionError and is never served.
+//  6. Front truncation (tidwall rewrites the segment holding the new first
+//     LSN as <N>.START, fsyncs it, deletes older files, renames it) is
+//     followed by a directory fsync; Open finishes an interrupted one.
+//  7. Sidecars and other replaced files are written as .tmp, fsynced,
+//     renamed, and the directory fsynced. A sidecar is derived data: Open
+//     rebuilds one that is missing, invalid or disagrees with its segment.
+//
+// # Concurrency
+//
+// Log: every method is safe for concurrent use. Append, WaitDurable and the
+// LSN getters do no I/O. All tidwall mutations run on the writer goroutine;
+// sidecar files are written by a second goroutine, off the writer's path.
+// Both stop in Close.
+//
+// Reader: one goroutine at a time; any number of Readers may run
+// concurrently with each other and with the writer. Readers read segment
+// files through their own descriptors and never call tidwall's Read, whose
+// segment cache is not safe for concurrent readers.
+//
+// SegmentInfo and Record values are owned by the caller.
+package wal

@@ -1,0 +1,335 @@
+package wal
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tidwal "github.com/tidwall/wal"
+)
+
+// runWriter is the single writer goroutine. It owns every tidwall/wal
+// mutation, so LSN order on disk is the order of Append, and one fsync
+// covers every record queued while the previous fsync ran (group commit).
+func (l *Log) runWriter() {
+	defer close(l.writerDone)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.kick:
+			if err := l.flush(); err != nil {
+				l.fail(err)
+			}
+		case <-tick.C:
+			if FsyncPolicy(l.policy.Load()) == FsyncEverySec && l.synced < l.written {
+				if err := l.sync(); err != nil {
+					l.fail(err)
+				}
+			}
+		case r := <-l.reqs:
+			stop := l.serve(r)
+			if stop {
+				return
+			}
+		}
+	}
+}
+
+// serve runs one request; it reports whether the writer must exit.
+func (l *Log) serve(r *request) bool {
+	if err := l.stopped(); err != nil {
+		// Dead log: never write again, but answer, and release the files
+		// on Close.
+		if r.kind == reqClose {
+			if cerr := l.tw.Close(); cerr != nil && !errors.Is(cerr, tidwal.ErrClosed) {
+				l.logger.Error("wal: close after fatal error", "err", cerr)
+			}
+		}
+		r.done <- err
+		return r.kind == reqClose
+	}
+	// Everything appended before the request is flushed first, so Sync and
+	// Close cover it and TruncateFront sees the file as the caller does.
+	err := l.flush()
+	if err == nil {
+		switch r.kind {
+		case reqSync:
+			err = l.sync()
+		case reqTruncate:
+			err = l.truncateFront(r.lsn)
+		case reqClose:
+			err = l.sync()
+			if err == nil {
+				err = l.tw.Close()
+			}
+		}
+	}
+	var fatal bool
+	if err != nil && !errors.Is(err, ErrOutOfRange) {
+		l.fail(err)
+		fatal = true
+	}
+	if fatal && r.kind == reqClose {
+		if cerr := l.tw.Close(); cerr != nil && !errors.Is(cerr, tidwal.ErrClosed) {
+			l.logger.Error("wal: close after fatal error", "err", cerr)
+		}
+		err = l.stopped()
+	}
+	r.done <- err
+	return r.kind == reqClose
+}
+
+// stopped returns the fatal error, or nil while the log is healthy.
+func (l *Log) stopped() error {
+	l.dmu.Lock()
+	defer l.dmu.Unlock()
+	return l.fatalErr
+}
+
+// fail stops the log for good. After a failed write or fsync tidwall's memory
+// and its file may disagree and the page cache may have dropped dirty pages,
+// so retrying could ack data that is not on disk: every current and future
+// Append and WaitDurable gets the error instead.
+func (l *Log) fail(err error) {
+	if err0 := l.stopped(); err0 != nil {
+		return
+	}
+	err = fmt.Errorf("wal: log stopped after I/O error: %w", err)
+	l.logger.Error("wal: fatal", "dir", l.dir, "err", err)
+	l.mu.Lock()
+	l.appendErr = err
+	l.pending.reset()
+	l.mu.Unlock()
+	l.dmu.Lock()
+	l.fatalErr = err
+	l.dcond.Broadcast()
+	l.dmu.Unlock()
+}
+
+func (l *Log) fault(op string) error {
+	if l.faultHook != nil {
+		return l.faultHook(op)
+	}
+	return nil
+}
+
+// sync fsyncs the active segment (sealed ones were fsynced when tidwall
+// rolled) and records what it covered.
+func (l *Log) sync() error {
+	if err := l.fault("sync"); err != nil {
+		return err
+	}
+	if err := l.tw.Sync(); err != nil {
+		return err
+	}
+	l.synced = l.written
+	return nil
+}
+
+// flush writes everything queued as one tidwall batch, then makes it durable
+// per policy. Order (see doc.go): write → [fsync dir after a roll] →
+// [fsync under always] → publish durable LSN → wake waiters.
+func (l *Log) flush() error {
+	if err := l.stopped(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	b := l.pending
+	l.pending, l.spare = l.spare, b
+	l.mu.Unlock()
+	if len(b.sizes) == 0 {
+		return nil
+	}
+	defer b.reset()
+
+	// Mirror tidwall's roll rule (wal.go writeBatch, v1.2.1): roll before the
+	// batch if the tail already exceeds SegmentSize, and right after any
+	// entry that brings it to >= SegmentSize. We must know where segments
+	// begin for sidecars, directory fsyncs and readers.
+	first := l.written + 1
+	l.twBatch.Clear()
+	l.rolls = l.rolls[:0]
+	ab := l.activeBytes
+	if ab > l.segSize {
+		l.rolls = append(l.rolls, -1)
+		ab = 0
+	}
+	off := 0
+	for i, sz := range b.sizes {
+		l.twBatch.Write(uint64(first)+uint64(i), b.buf[off:off+sz])
+		off += sz
+		ab += int64(uvarintLen(uint64(sz)) + sz)
+		if ab >= l.segSize {
+			l.rolls = append(l.rolls, i)
+			ab = 0
+		}
+	}
+	err := l.fault("write")
+	if err == nil {
+		err = l.tw.WriteBatch(&l.twBatch)
+	}
+	if err != nil {
+		return err
+	}
+	last := first + LSN(len(b.sizes)) - 1
+	l.written = last
+	l.activeBytes = ab
+
+	var sealed []*segment
+	if len(l.rolls) > 0 {
+		var err error
+		if sealed, err = l.recordRolls(b, first); err != nil {
+			return err
+		}
+	} else {
+		l.segMu.Lock()
+		l.addEntries(l.segs[len(l.segs)-1], b, first, 0, len(b.sizes))
+		l.segMu.Unlock()
+	}
+
+	if FsyncPolicy(l.policy.Load()) == FsyncAlways {
+		if err := l.sync(); err != nil {
+			return err
+		}
+	}
+	l.dmu.Lock()
+	l.durable.Store(uint64(last))
+	l.dcond.Broadcast()
+	l.dmu.Unlock()
+
+	for _, s := range sealed {
+		info := s.info()
+		l.queueSidecar(sidecarJob{write: &info})
+	}
+	return nil
+}
+
+// addEntries folds entries [from, to) of b into seg. Caller holds segMu.
+func (l *Log) addEntries(seg *segment, b *batch, first LSN, from, to int) {
+	off := 0
+	for i := 0; i < from; i++ {
+		off += b.sizes[i]
+	}
+	for i := from; i < to; i++ {
+		f := b.buf[off : off+b.sizes[i]]
+		off += b.sizes[i]
+		// Frames in the queue were encoded by appendFrame: read the time and
+		// the slot list in place instead of decoding (and hashing) again.
+		t := int64(binary.LittleEndian.Uint64(f[10:]))
+		ns, n := binary.Uvarint(f[18:])
+		slots := f[18+n : 18+n+2*int(ns)]
+		seg.addRecord(first+LSN(i), t, slots, uvarintLen(uint64(len(f)))+len(f))
+	}
+}
+
+// recordRolls updates the segment list for a batch during which tidwall
+// rolled to new segment files, and makes the new files' directory entries
+// durable before any of their records can be reported durable.
+func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
+	var sealed []*segment
+	l.segMu.Lock()
+	cur := l.segs[len(l.segs)-1]
+	from := 0
+	for _, r := range l.rolls {
+		l.addEntries(cur, b, first, from, r+1)
+		from = r + 1
+		cur.sealed = true
+		sealed = append(sealed, cur)
+		next := cur.last + 1
+		cur = &segment{path: segPath(l.dir, next), first: next, last: next - 1}
+		l.segs = append(l.segs, cur)
+	}
+	l.addEntries(cur, b, first, from, len(b.sizes))
+	l.segMu.Unlock()
+
+	// If the mirror of tidwall's roll rule were wrong, the segment list
+	// would lie to readers and sidecars: check, and stop if so.
+	if _, err := os.Stat(cur.path); err != nil {
+		return nil, fmt.Errorf("wal: expected tidwall to roll to %s: %w", cur.path, err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		return nil, err
+	}
+	// Free tidwall's in-memory copy of the sealed segment: we never read
+	// through tidwall.
+	if err := l.tw.ClearCache(); err != nil {
+		return nil, err
+	}
+	return sealed, nil
+}
+
+// truncateFront removes records < lsn through tidwall, which rewrites the
+// segment holding lsn under a new name (a .START file renamed into place),
+// then fsyncs the directory and updates segments and sidecars.
+func (l *Log) truncateFront(lsn LSN) error {
+	if lsn <= LSN(l.first.Load()) {
+		return nil
+	}
+	if lsn > l.written+1 {
+		return fmt.Errorf("%w: TruncateFront(%d) past last written LSN %d", ErrOutOfRange, lsn, l.written)
+	}
+	if err := l.tw.TruncateFront(uint64(lsn)); err != nil {
+		return err
+	}
+	if err := syncDir(l.dir); err != nil {
+		return err
+	}
+
+	l.segMu.Lock()
+	k := len(l.segs) - 1
+	for k > 0 && l.segs[k].first > lsn {
+		k--
+	}
+	old := l.segs[k]
+	removed := append([]*segment(nil), l.segs[:k]...)
+	var rescan *segment
+	if old.first != lsn {
+		rescan = old
+	}
+	l.segMu.Unlock()
+
+	var ns *segment
+	if rescan != nil {
+		// tidwall renamed the segment; rescan it so that its LSN/time range
+		// and slot bitmap describe exactly what is left.
+		path := segPath(l.dir, lsn)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		res, err := scanSegment(path, lsn, data, false)
+		if err != nil {
+			return err
+		}
+		ns = &res.seg
+		ns.sealed = rescan.sealed
+		if !ns.sealed {
+			l.activeBytes = int64(len(data))
+		}
+	}
+
+	l.segMu.Lock()
+	segs := append([]*segment(nil), l.segs[k:]...)
+	if ns != nil {
+		segs[0] = ns
+	}
+	l.segs = segs
+	l.first.Store(uint64(lsn))
+	l.segMu.Unlock()
+
+	var jobs []sidecarJob
+	for _, s := range removed {
+		jobs = append(jobs, sidecarJob{remove: sidecarPath(s.path)})
+	}
+	if ns != nil && ns.sealed {
+		info := ns.info()
+		jobs = append(jobs, sidecarJob{remove: sidecarPath(rescan.path)}, sidecarJob{write: &info})
+	}
+	if len(jobs) > 0 {
+		l.queueSidecar(jobs...)
+	}
+	return nil
+}
