@@ -20,15 +20,11 @@ package keel
 // needs more than this many nested '*' expansions fails (CVE-2024-31228).
 const globMaxNesting = 1000
 
-// globMatch reports whether s matches the glob pattern pat.
-func globMatch(pat, s []byte) bool {
+// globMatch reports whether s matches the glob pattern pat. It does not
+// allocate.
+func globMatch[T string | []byte](pat []byte, s T) bool {
 	skip := false
 	return globMatchImpl(pat, 0, s, false, &skip, 0)
-}
-
-// globMatchString is globMatch for a string subject.
-func globMatchString(pat []byte, s string) bool {
-	return globMatch(pat, []byte(s))
 }
 
 // patByte is pat[i], or 0 past the end (C's terminating NUL).
@@ -50,7 +46,7 @@ func globLower(c byte) byte {
 // skipLonger is set once a '*' found no match for the rest of the pattern
 // anywhere in the rest of the subject: no earlier '*' can then succeed by
 // consuming more (Redis's fix for exponential backtracking).
-func globMatchImpl(pat []byte, p int, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
+func globMatchImpl[T string | []byte](pat []byte, p int, s T, nocase bool, skipLonger *bool, nesting int) bool {
 	if nesting > globMaxNesting {
 		return false
 	}

@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -112,4 +113,88 @@ func eqFold(b []byte, w string) bool {
 		}
 	}
 	return true
+}
+
+// intArg parses b as Redis's getIntFromObjectOrReply does: string2ll, then
+// the int32 range. On failure it returns the error reply: msg when given
+// (as "ERR "+msg), else Redis's generic texts.
+func intArg(b []byte, msg string) (int, string) {
+	v, ok := parseInt(b)
+	if !ok {
+		if msg != "" {
+			return 0, "ERR " + msg
+		}
+		return 0, errNotInt
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		if msg != "" {
+			return 0, "ERR " + msg
+		}
+		return 0, "ERR value is out of range, value must between -2147483648 and 2147483647"
+	}
+	return int(v), ""
+}
+
+// parseScanCursor parses a SCAN cursor as Redis's parseScanCursorOrReply
+// does with strtoul(3): an optional sign ("-1" is 2^64-1), base-10 digits;
+// a leading space, trailing garbage or overflow is an invalid cursor, and
+// the empty string is cursor 0. The argument ends at a NUL byte, as the C
+// string does.
+func parseScanCursor(b []byte) (uint64, bool) {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) == 0 {
+		return 0, true
+	}
+	switch b[0] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return 0, false
+	}
+	neg := false
+	i := 0
+	if b[0] == '+' || b[0] == '-' {
+		neg = b[0] == '-'
+		i++
+	}
+	if i == len(b) { // no digits: strtoul leaves the end pointer at the sign
+		return 0, false
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		if v > (math.MaxUint64-uint64(d))/10 {
+			return 0, false // ERANGE, with or without the sign
+		}
+		v = v*10 + uint64(d)
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// atoi is C's atoi(3) as Redis uses it for flags: leading spaces, an
+// optional sign, then as many digits as there are; 0 when there are none.
+func atoi(b []byte) int64 {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r')) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var v int64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		v = v*10 + int64(b[i]-'0')
+	}
+	if neg {
+		return -v
+	}
+	return v
 }
