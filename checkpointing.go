@@ -94,13 +94,46 @@ func (db *DB) BGSave() bool {
 }
 
 func (db *DB) checkpointAll() error {
-	if err := db.strs.Flush(true); err != nil {
+	if err := db.checkpointStrings(); err != nil {
 		return fmt.Errorf("strings checkpoint: %w", err)
 	}
 	if err := db.checkpointKeyspace(); err != nil {
 		return fmt.Errorf("keyspace checkpoint: %w", err)
 	}
 	return db.truncateWAL()
+}
+
+// checkpointStrings freezes the strings engine's buffer at the current
+// LSN — under the write lock, because a freeze must fall on a record
+// boundary — and waits, without the lock, until that LSN is committed.
+func (db *DB) checkpointStrings() error {
+	db.mu.Lock()
+	target := uint64(db.log.LastLSN())
+	db.strs.MarkApplied(target)
+	err := db.strs.Flush(false)
+	db.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for db.strs.CheckpointLSN() < target {
+		if err := db.strs.Err(); err != nil {
+			return err
+		}
+		select {
+		case <-db.closing:
+			return ErrClosed
+		case <-time.After(2 * time.Millisecond):
+		}
+		// A buffer frozen earlier (automatic flush) may have been flushed
+		// before ours; keep nudging until target is committed.
+		db.mu.Lock()
+		err := db.strs.Flush(false)
+		db.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkpointKeyspace serializes the keyspace at the current LSN. The image

@@ -27,6 +27,10 @@ func globMatch[T string | []byte](pat []byte, s T) bool {
 	return globMatchImpl(pat, 0, s, false, &skip, 0)
 }
 
+// globMatchString is globMatch for a string subject (GlobMatch in stats.go
+// uses it).
+func globMatchString(pat []byte, s string) bool { return globMatch(pat, s) }
+
 // patByte is pat[i], or 0 past the end (C's terminating NUL).
 func patByte(pat []byte, i int) byte {
 	if i < len(pat) {

@@ -83,6 +83,9 @@ func (o *Options) defaults() {
 	}
 }
 
+// ErrClosed is returned by operations on a closed DB.
+var ErrClosed = errors.New("keel: closed")
+
 // ErrFailed is returned for every command once the WAL has failed.
 var ErrFailed = errors.New("keel: the write-ahead log failed; refusing commands")
 

@@ -274,8 +274,14 @@ func (s *Store) BufferedBytes() int64 { return s.active.Load().bytes.Load() }
 // the writer). It blocks while maxFrozen buffers already wait (backpressure).
 func (s *Store) Flush(wait bool) error {
 	b, err := s.freeze(true)
-	if err != nil || b == nil || !wait {
+	if err != nil {
 		return err
+	}
+	if b == nil {
+		return s.commitIdle()
+	}
+	if !wait {
+		return nil
 	}
 	select {
 	case <-b.done:
@@ -283,6 +289,42 @@ func (s *Store) Flush(wait bool) error {
 	case <-s.closing:
 		return ErrClosed
 	}
+}
+
+// MarkApplied records that every WAL record <= lsn has been applied to the
+// store, including records that had no write for it, so that an idle
+// engine's checkpoint LSN can follow the log (and the WAL can be truncated
+// past it). Writer only, at a record boundary.
+func (s *Store) MarkApplied(lsn LSN) {
+	if lsn > s.applied.Load() {
+		s.applied.Store(lsn)
+	}
+}
+
+// commitIdle commits the unchanged file set at AppliedLSN when nothing is
+// buffered or waiting to be flushed: the files are then complete up to
+// AppliedLSN. Called by Flush at a record boundary (the writer's lock held),
+// so no write or freeze can race with it.
+func (s *Store) commitIdle() error {
+	applied := s.applied.Load()
+	if applied <= s.checkpoint.Load() {
+		return nil
+	}
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.mu.RLock()
+	idle := len(s.frozen) == 0 && s.active.Load().empty()
+	files := s.current.files
+	s.mu.RUnlock()
+	if !idle || applied <= s.checkpoint.Load() {
+		return nil
+	}
+	if err := s.commit(applied, s.committedSeq, files); err != nil {
+		s.fail(fmt.Errorf("segments: idle commit: %w", err))
+		return s.Err()
+	}
+	s.checkpoint.Store(applied)
+	return nil
 }
 
 // freeze moves the active buffer to the frozen list and wakes the flusher.

@@ -289,9 +289,12 @@ func (l *Log) truncateFront(lsn LSN) error {
 	if old.first != lsn {
 		rescan = old
 	}
+	// tidwall rewrote old's file even if its name is unchanged: give it a
+	// new identity so that readers holding the old inode notice at its end.
+	ns := new(segment)
+	*ns = *old
 	l.segMu.Unlock()
 
-	var ns *segment
 	if rescan != nil {
 		// tidwall renamed the segment; rescan it so that its LSN/time range
 		// and slot bitmap describe exactly what is left.
@@ -313,9 +316,7 @@ func (l *Log) truncateFront(lsn LSN) error {
 
 	l.segMu.Lock()
 	segs := append([]*segment(nil), l.segs[k:]...)
-	if ns != nil {
-		segs[0] = ns
-	}
+	segs[0] = ns
 	l.segs = segs
 	l.first.Store(uint64(lsn))
 	l.segMu.Unlock()
@@ -324,7 +325,7 @@ func (l *Log) truncateFront(lsn LSN) error {
 	for _, s := range removed {
 		jobs = append(jobs, sidecarJob{remove: sidecarPath(s.path)})
 	}
-	if ns != nil && ns.sealed {
+	if rescan != nil && ns.sealed {
 		info := ns.info()
 		jobs = append(jobs, sidecarJob{remove: sidecarPath(rescan.path)}, sidecarJob{write: &info})
 	}

@@ -1,0 +1,531 @@
+package main
+
+// Crash tests of the real binary (DESIGN "Testing doctrine", invariants 4
+// and 5): a keel child process under a mixed write workload from several
+// clients is killed with SIGKILL at a random moment, restarted on the same
+// directory, and checked:
+//
+//   - it starts cleanly after every kill (a torn WAL tail is repaired);
+//   - every acknowledged write is present (appendfsync always);
+//   - per client, the writes present are exactly a prefix of the writes it
+//     issued: ops acked <= present <= ops sent (at most the one in flight
+//     more), no holes, nothing that was never sent. Each client issues its
+//     ops one at a time, so its op order is LSN order, and a per-client
+//     prefix is what "the state at some LSN" means for that client;
+//   - an MSET is all or nothing (one record).
+//
+// The kill delays, and so the test, are reproducible from the printed seed:
+// KEEL_CRASH_SEED=<seed> go test ./cmd/keel -run TestCrash. KEEL_CRASH_ROUNDS
+// overrides the number of rounds of each variant.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// crashClients is the number of concurrent writers.
+const crashClients = 8
+
+// crashVariant is one configuration of the crash test.
+type crashVariant struct {
+	name      string
+	rounds    int      // kill/restart rounds
+	args      []string // extra keel flags
+	valueSize int      // approximate size of SET/MSET values
+	saver     bool     // run SAVE/BGSAVE in a loop during the workload
+}
+
+func TestCrash(t *testing.T) {
+	t.Run("plain", func(t *testing.T) {
+		runCrash(t, crashVariant{
+			name:      "plain",
+			rounds:    25,
+			args:      []string{"--appendfsync", "always"},
+			valueSize: 100,
+		})
+	})
+	// Small WAL segments, buffer and checkpoint threshold, plus a client
+	// running SAVE and BGSAVE without pause: flushes, segment compaction,
+	// manifest replacement and WAL truncation are in progress at most kills.
+	t.Run("checkpointing", func(t *testing.T) {
+		runCrash(t, crashVariant{
+			name:   "checkpointing",
+			rounds: 20,
+			args: []string{"--appendfsync", "always",
+				"--checkpoint-wal-bytes", "1048576",
+				"--strings-buffer-size", "65536",
+				"--wal-segment-size", "1048576"},
+			valueSize: 1500,
+			saver:     true,
+		})
+	})
+}
+
+// crashSeed is KEEL_CRASH_SEED or a fresh seed.
+func crashSeed(t *testing.T) uint64 {
+	if s := os.Getenv("KEEL_CRASH_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("KEEL_CRASH_SEED: %v", err)
+		}
+		return n
+	}
+	return uint64(time.Now().UnixNano())
+}
+
+func crashRounds(t *testing.T, def int) int {
+	if s := os.Getenv("KEEL_CRASH_ROUNDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("KEEL_CRASH_ROUNDS: %q", s)
+		}
+		return n
+	}
+	if testing.Short() {
+		return max(def/4, 2)
+	}
+	return def
+}
+
+// The op model. Client i's op j is the iteration k = j/4 of kind j%4:
+//
+//	0: SET c<i>:<k> <value(i,k)>
+//	1: INCR counter:<i>                 (the k+1-th INCR)
+//	2: APPEND log:<i> "<k>,"            (log becomes "0,1,...,k,")
+//	3: MSET m<i>a:<k> <value> m<i>b:<k> <value>
+//
+// Ops are deterministic in (i, j), so a client that resumes after a crash
+// at op P reissues exactly what the model expects.
+const opsPerIter = 4
+
+func keySet(i, k int) string  { return fmt.Sprintf("c%d:%d", i, k) }
+func keyMA(i, k int) string   { return fmt.Sprintf("m%da:%d", i, k) }
+func keyMB(i, k int) string   { return fmt.Sprintf("m%db:%d", i, k) }
+func keyCounter(i int) string { return fmt.Sprintf("counter:%d", i) }
+func keyLog(i int) string     { return fmt.Sprintf("log:%d", i) }
+func logPrefix(n int) string {
+	var b strings.Builder
+	for k := 0; k < n; k++ {
+		b.WriteString(strconv.Itoa(k))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// value is the deterministic value of iteration k of client i; its length
+// varies around size so records straddle blocks and segments differently.
+func value(i, k, size int) string {
+	head := fmt.Sprintf("v%d:%d:", i, k)
+	n := size/2 + (k*7919+i*104729)%size
+	if n <= len(head) {
+		return head
+	}
+	return head + strings.Repeat(string(rune('a'+(i+k)%26)), n-len(head))
+}
+
+func opArgs(i, j, size int) []string {
+	k := j / opsPerIter
+	switch j % opsPerIter {
+	case 0:
+		return []string{"SET", keySet(i, k), value(i, k, size)}
+	case 1:
+		return []string{"INCR", keyCounter(i)}
+	case 2:
+		return []string{"APPEND", keyLog(i), strconv.Itoa(k) + ","}
+	default:
+		v := value(i, k, size)
+		return []string{"MSET", keyMA(i, k), v, keyMB(i, k), v}
+	}
+}
+
+// writerResult is what one client learned during a round.
+type writerResult struct {
+	acked int   // ops [0, acked) were acknowledged
+	sent  int   // ops [0, sent) were (at least partly) written; sent <= acked+1
+	err   error // unexpected failure (error reply, or I/O before the kill)
+}
+
+func runCrash(t *testing.T, v crashVariant) {
+	seed := crashSeed(t)
+	rounds := crashRounds(t, v.rounds)
+	t.Logf("%s: seed %d, %d rounds, %d clients (replay: KEEL_CRASH_SEED=%d go test ./cmd/keel -run 'TestCrash/%s')",
+		v.name, seed, rounds, crashClients, seed, v.name)
+	rng := rand.New(rand.NewPCG(seed, 0x6b65656c))
+	dir := t.TempDir()
+	base := make([]int, crashClients) // ops [0, base[i]) are present (verified)
+	start := time.Now()
+	var torn, orphans, killedInRecovery int
+
+	for round := 1; round <= rounds; round++ {
+		delay := time.Duration(50+rng.IntN(351)) * time.Millisecond
+		recoveryKill := rng.IntN(4) == 0
+		recoveryDelay := time.Duration(rng.IntN(30)) * time.Millisecond
+		fail := func(format string, args ...any) {
+			t.Helper()
+			// Keep the evidence: t.TempDir is removed when the test ends.
+			keep, err := os.MkdirTemp("", fmt.Sprintf("keel-crash-%s-%d-round%d-", v.name, seed, round))
+			if err == nil {
+				if err := copyTree(dir, keep); err != nil {
+					t.Logf("copying the data directory: %v", err)
+				}
+			}
+			t.Fatalf("%s seed %d round %d: %s\n(data directory copied to %s)", v.name, seed, round, fmt.Sprintf(format, args...), keep)
+		}
+
+		// Sometimes kill the server again while it recovers from the last
+		// kill (repairing the torn tail, replaying, checkpointing).
+		if recoveryKill && round > 1 {
+			p := launch(t, dir, v.args...)
+			select {
+			case <-p.done:
+			case <-time.After(recoveryDelay):
+			}
+			if p.exited() && !p.killed {
+				fail("keel exited during recovery before the kill: %v\n%s", p.err, p.stderr.String())
+			}
+			p.kill()
+			killedInRecovery++
+		}
+
+		p := startServer(t, dir, v.args...)
+		if strings.Contains(p.stderr.String(), "torn") {
+			torn++
+		}
+		// Verify first: the state left by the previous round's kill.
+		verifyCrashState(t, p, v, base, nil, fail)
+
+		res := make([]writerResult, crashClients)
+		var killing atomic.Bool
+		var wg sync.WaitGroup
+		for i := 0; i < crashClients; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res[i] = runWriter(p, i, base[i], v.valueSize, &killing)
+			}()
+		}
+		stopSaver := make(chan struct{})
+		saverDone := make(chan error, 1)
+		if v.saver {
+			go func() { saverDone <- runSaver(p, &killing, stopSaver) }()
+		} else {
+			saverDone <- nil
+		}
+
+		select {
+		case <-p.done:
+			fail("keel exited during the workload before the kill: %v\n%s", p.err, p.stderr.String())
+		case <-time.After(delay):
+		}
+		killing.Store(true)
+		p.kill()
+		wg.Wait()
+		close(stopSaver)
+		if err := <-saverDone; err != nil {
+			fail("saver: %v", err)
+		}
+		acked, inflight := 0, 0
+		for i, r := range res {
+			if r.err != nil {
+				fail("client %d: %v\nstderr:\n%s", i, r.err, p.stderr.String())
+			}
+			acked += r.acked - base[i]
+			inflight += r.sent - r.acked
+		}
+
+		// Restart and check this round's writes.
+		p2 := startServer(t, dir, v.args...)
+		log2 := p2.stderr.String()
+		if strings.Contains(log2, "torn") {
+			torn++
+		}
+		if strings.Contains(log2, "not in committed state") {
+			orphans++
+		}
+		present := verifyCrashState(t, p2, v, base, res, fail)
+		gained := 0
+		for i := range base {
+			gained += present[i] - base[i]
+			base[i] = present[i]
+		}
+		t.Logf("round %2d: kill after %v (recovery kill %v): %d ops acked, %d in flight, %d present after restart; %s",
+			round, delay, recoveryKill && round > 1, acked, inflight, gained, dirSummary(dir))
+		if round == rounds {
+			checkDigestStable(t, p2, v)
+		}
+		p2.kill()
+	}
+	total := 0
+	for _, b := range base {
+		total += b
+	}
+	t.Logf("%s: %d rounds in %v, %d ops verified present; restarts that repaired a torn WAL tail: %d, that removed files of an uncommitted flush/compaction: %d; kills during recovery: %d",
+		v.name, rounds, time.Since(start).Round(time.Millisecond), total, torn, orphans, killedInRecovery)
+}
+
+// runWriter issues client i's ops from op first, one at a time, until the
+// connection fails. An error reply, or a failure before killing is set, is
+// returned in err.
+func runWriter(p *proc, i, first, size int, killing *atomic.Bool) writerResult {
+	r := writerResult{acked: first, sent: first}
+	c, err := dial(p.addr)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	defer c.Close()
+	for j := first; ; j++ {
+		args := opArgs(i, j, size)
+		r.sent = j + 1
+		reply, err := c.Do(args...)
+		if err != nil {
+			if !killing.Load() {
+				r.err = fmt.Errorf("op %d (%s) before the kill: %v", j, args[0], err)
+			}
+			return r
+		}
+		if e, ok := reply.(respError); ok {
+			r.err = fmt.Errorf("op %d (%s %s): error reply %q", j, args[0], args[1], string(e))
+			return r
+		}
+		r.acked = j + 1
+	}
+}
+
+// runSaver alternates SAVE and BGSAVE until the connection fails or stop.
+func runSaver(p *proc, killing *atomic.Bool, stop chan struct{}) error {
+	c, err := dial(p.addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for n := 0; ; n++ {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		cmd := "SAVE"
+		if n%2 == 1 {
+			cmd = "BGSAVE"
+		}
+		reply, err := c.Do(cmd)
+		if err != nil {
+			if killing.Load() {
+				return nil
+			}
+			return fmt.Errorf("%s before the kill: %v", cmd, err)
+		}
+		if e, ok := reply.(respError); ok && !strings.Contains(string(e), "in progress") {
+			return fmt.Errorf("%s: error reply %q", cmd, string(e))
+		}
+	}
+}
+
+// verifyCrashState reads every key the model can have written and returns,
+// per client, the number of ops present. It fails unless the ops present
+// are a prefix of the client's ops with base <= present, and, when res is
+// given (after a kill), acked <= present <= sent.
+func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []writerResult, fail func(string, ...any)) []int {
+	t.Helper()
+	c := p.client(t)
+	present := make([]int, crashClients)
+	for i := 0; i < crashClients; i++ {
+		upper := base[i] // ops that may be present: [0, upper)
+		if res != nil {
+			upper = res[i].sent
+		}
+		// Read one iteration past upper: it must be absent.
+		iters := upper/opsPerIter + 2
+		var cmds [][]string
+		cmds = append(cmds, []string{"GET", keyCounter(i)}, []string{"GET", keyLog(i)})
+		for k := 0; k < iters; k++ {
+			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)})
+		}
+		replies := pipelined(t, c, cmds)
+		str := func(r any, what string) (string, bool) {
+			switch x := r.(type) {
+			case nil:
+				return "", false
+			case []byte:
+				return string(x), true
+			case respError:
+				fail("client %d: GET %s: error reply %q", i, what, string(x))
+			default:
+				fail("client %d: GET %s: unexpected reply %#v", i, what, r)
+			}
+			return "", false
+		}
+		counter := 0
+		if s, ok := str(replies[0], keyCounter(i)); ok {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				fail("client %d: %s = %q is not an integer", i, keyCounter(i), s)
+			}
+			counter = n
+		}
+		logN := 0
+		if s, ok := str(replies[1], keyLog(i)); ok {
+			// Find the n for which s == "0,1,...,n-1,".
+			parts := strings.Split(s, ",")
+			logN = len(parts) - 1
+			if parts[logN] != "" || s != logPrefix(logN) {
+				fail("client %d: %s = %q is not a prefix \"0,1,2,...\"", i, keyLog(i), s)
+			}
+		}
+		// present(j) for every op j < iters*4.
+		has := make([]bool, iters*opsPerIter)
+		for k := 0; k < iters; k++ {
+			want := value(i, k, v.valueSize)
+			rs := replies[2+3*k : 5+3*k]
+			set, okSet := str(rs[0], keySet(i, k))
+			ma, okA := str(rs[1], keyMA(i, k))
+			mb, okB := str(rs[2], keyMB(i, k))
+			if okSet && set != want {
+				fail("client %d: %s holds a wrong value (%d bytes, want %d): %.40q", i, keySet(i, k), len(set), len(want), set)
+			}
+			if okA != okB {
+				fail("client %d: MSET of iteration %d is half applied: %s present=%v, %s present=%v (one record must be all or nothing)",
+					i, k, keyMA(i, k), okA, keyMB(i, k), okB)
+			}
+			if okA && (ma != want || mb != want) {
+				fail("client %d: MSET of iteration %d holds a wrong value", i, k)
+			}
+			has[k*opsPerIter+0] = okSet
+			has[k*opsPerIter+1] = counter >= k+1
+			has[k*opsPerIter+2] = logN >= k+1
+			has[k*opsPerIter+3] = okA
+		}
+		n := 0
+		for n < len(has) && has[n] {
+			n++
+		}
+		for j := n; j < len(has); j++ {
+			if has[j] {
+				fail("client %d: hole: op %d (%s) is missing but op %d (%s) is present",
+					i, n, describeOp(i, n, v.valueSize), j, describeOp(i, j, v.valueSize))
+			}
+		}
+		// counter and log must hold exactly what the ops present say
+		// (past the keys read above, only this catches an excess).
+		if counter != (n+opsPerIter-2)/opsPerIter || logN != (n+opsPerIter-3)/opsPerIter {
+			fail("client %d: %s=%d, %s has %d entries, but only %d ops are present", i, keyCounter(i), counter, keyLog(i), logN, n)
+		}
+		if n < base[i] {
+			fail("client %d: op %d (%s) was present after an earlier restart and is missing now", i, n, describeOp(i, n, v.valueSize))
+		}
+		if res != nil {
+			if n < res[i].acked {
+				fail("client %d: acknowledged op %d (%s) is missing (acked %d ops, %d present)",
+					i, n, describeOp(i, n, v.valueSize), res[i].acked, n)
+			}
+			if n > res[i].sent {
+				fail("client %d: %d ops present but only %d were sent", i, n, res[i].sent)
+			}
+		} else if n != base[i] {
+			fail("client %d: %d ops present, expected %d", i, n, base[i])
+		}
+		present[i] = n
+	}
+	return present
+}
+
+// dirSummary counts the files of a data directory, to show in the round
+// log that flushes, compactions and WAL truncation were happening.
+func dirSummary(dir string) string {
+	count := func(sub, suffix string) int {
+		ents, _ := os.ReadDir(filepath.Join(dir, sub))
+		n := 0
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), suffix) && (suffix != "" || len(e.Name()) == 20) {
+				n++
+			}
+		}
+		return n
+	}
+	first := "-"
+	if ents, _ := os.ReadDir(filepath.Join(dir, "wal")); len(ents) > 0 {
+		first = strings.TrimLeft(ents[0].Name(), "0")
+	}
+	ckpt := "-"
+	if m, _ := filepath.Glob(filepath.Join(dir, "keyspace-*.ckpt")); len(m) > 0 {
+		ckpt = filepath.Base(m[len(m)-1])
+	}
+	return fmt.Sprintf("dir: %d WAL segments from LSN %s, %d strings segment files, %s",
+		count("wal", ""), first, count("strings", ".seg"), ckpt)
+}
+
+func describeOp(i, j, size int) string {
+	a := opArgs(i, j, size)
+	if len(a) > 2 {
+		return a[0] + " " + a[1]
+	}
+	return strings.Join(a, " ")
+}
+
+// pipelined sends cmds in batches and returns every reply.
+func pipelined(t *testing.T, c *respConn, cmds [][]string) []any {
+	t.Helper()
+	const batch = 1000
+	out := make([]any, 0, len(cmds))
+	for lo := 0; lo < len(cmds); lo += batch {
+		rs, err := c.Pipeline(cmds[lo:min(lo+batch, len(cmds))])
+		if err != nil {
+			t.Fatalf("pipeline: %v", err)
+		}
+		out = append(out, rs...)
+	}
+	return out
+}
+
+// checkDigestStable checks that DEBUG DIGEST survives a SIGKILL of an idle
+// server and a clean shutdown. Skipped while keel has no DEBUG DIGEST.
+func checkDigestStable(t *testing.T, p *proc, v crashVariant) {
+	t.Helper()
+	c := p.client(t)
+	r, err := c.Do("DEBUG", "DIGEST")
+	if err != nil {
+		t.Fatalf("DEBUG DIGEST: %v", err)
+	}
+	d0, ok := r.(string)
+	if !ok {
+		if b, isBulk := r.([]byte); isBulk {
+			d0, ok = string(b), true
+		}
+	}
+	if !ok {
+		t.Logf("DEBUG DIGEST not available (%v): digest check skipped", r)
+		return
+	}
+	digest := func(p *proc) string {
+		r := mustDo(t, p.client(t), "DEBUG", "DIGEST")
+		switch x := r.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		t.Fatalf("DEBUG DIGEST: %#v", r)
+		return ""
+	}
+	p.kill()
+	p2 := startServer(t, p.dir, v.args...)
+	if d := digest(p2); d != d0 {
+		t.Fatalf("DEBUG DIGEST changed across SIGKILL of an idle server: %s -> %s", d0, d)
+	}
+	p2.stop(t)
+	p3 := startServer(t, p.dir, v.args...)
+	if d := digest(p3); d != d0 {
+		t.Fatalf("DEBUG DIGEST changed across a clean shutdown: %s -> %s", d0, d)
+	}
+	t.Logf("DEBUG DIGEST %s stable across SIGKILL and clean restart", d0)
+	p3.kill()
+}
