@@ -241,7 +241,7 @@ func (db *DB) expireLoop() {
 			return
 		case <-t.C:
 		}
-		if db.Err() != nil {
+		if db.Err() != nil || !db.ActiveExpireEnabled() {
 			continue
 		}
 		for dbi := 0; dbi < db.opts.Databases; dbi++ {

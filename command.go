@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeldb/keel/memtables"
@@ -380,6 +381,19 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 		return nil, false
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		return nil, false
+	}
+	// OBJECT IDLETIME: readers may update the access clock concurrently
+	// (atomically; it is not part of checkpoints).
+	atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+	return e, true
+}
+
+// peek is lookup without refreshing the access clock (OBJECT, TYPE-like
+// introspection that Redis performs with LOOKUP_NOTOUCH).
+func (c *Ctx) peek(key []byte) (*memtables.Entry, bool) {
+	e, ok := c.DB.ks.Get(c.S.DB, key)
+	if !ok || (e.ExpireAt != 0 && e.ExpireAt <= c.Now) {
 		return nil, false
 	}
 	return e, true

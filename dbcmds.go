@@ -13,11 +13,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -123,28 +122,11 @@ func cmdTime(c *Ctx) {
 
 // ---- DEBUG ----
 
-// activeExpireOff holds the DBs on which DEBUG SET-ACTIVE-EXPIRE 0 turned
-// the background expiry sweep off (absent: on). It is a table rather than a
-// DB field only because keel.go is not this file's to edit; see
-// ActiveExpireEnabled.
-var activeExpireOff sync.Map // *DB -> *atomic.Bool
+// ActiveExpireEnabled reports whether the background expiry sweep runs
+// (DEBUG SET-ACTIVE-EXPIRE; on by default). expireLoop consults it.
+func (db *DB) ActiveExpireEnabled() bool { return !db.activeExpireOff.Load() }
 
-// ActiveExpireEnabled reports whether the background expiry sweep should
-// run (DEBUG SET-ACTIVE-EXPIRE; on by default). expireLoop consults it.
-func (db *DB) ActiveExpireEnabled() bool {
-	v, ok := activeExpireOff.Load(db)
-	return !ok || !v.(*atomic.Bool).Load()
-}
-
-func (db *DB) setActiveExpire(on bool) {
-	if on {
-		activeExpireOff.Delete(db)
-		return
-	}
-	b := &atomic.Bool{}
-	b.Store(true)
-	activeExpireOff.Store(db, b)
-}
+func (db *DB) setActiveExpire(on bool) { db.activeExpireOff.Store(!on) }
 
 func debugSyntax(c *Ctx) {
 	c.Error(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try DEBUG HELP.", truncArg(c.Args[1])))
@@ -192,7 +174,7 @@ func cmdDebug(c *Ctx) {
 	case eqFold(sub, "sleep") && n == 3:
 		// strtod's prefix semantics: what does not parse sleeps 0. The
 		// sleep holds the read lock, stalling writers as Redis stalls all.
-		if f, ok := parseFloat(c.Args[2]); ok && f > 0 {
+		if f, ok := parseFloat(c.Args[2]); ok && f > 0 && f < math.MaxInt64/float64(time.Second) {
 			time.Sleep(time.Duration(f * float64(time.Second)))
 		}
 		c.OK()

@@ -118,10 +118,11 @@ type DB struct {
 
 	stats Stats
 
-	requirePass atomic.Pointer[string]
-	nextClient  atomic.Int64
-	startTime   time.Time
-	replayed    int64 // records replayed at open
+	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
+	requirePass     atomic.Pointer[string]
+	nextClient      atomic.Int64
+	startTime       time.Time
+	replayed        int64 // records replayed at open
 }
 
 // Stats are counters shown by INFO.

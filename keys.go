@@ -12,6 +12,7 @@ package keel
 // one in objectEncoding and one in dumpValue (dbcmds.go).
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -194,16 +195,15 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 		c.Error(errNotInt)
 		return
 	}
-	badTime := "ERR invalid expire time in '" + c.Cmd.Name + "' command"
 	if seconds {
 		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
-			c.Error(badTime)
+			c.Error(fmt.Sprintf(errInvalidExp, c.Cmd.Name))
 			return
 		}
 		when *= 1000
 	}
 	if when > math.MaxInt64-base {
-		c.Error(badTime)
+		c.Error(fmt.Sprintf(errInvalidExp, c.Cmd.Name))
 		return
 	}
 	when += base
@@ -604,7 +604,12 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 
 // objectKey looks up OBJECT's key: nil reply when missing.
 func objectKey(c *Ctx) (*memtables.Entry, bool) {
-	e, ok := c.readKey(c.Args[2])
+	e, ok := c.peek(c.Args[2])
+	if ok {
+		c.DB.stats.KeyspaceHits.Add(1)
+	} else {
+		c.DB.stats.KeyspaceMiss.Add(1)
+	}
 	if !ok {
 		c.R.Null()
 	}

@@ -720,8 +720,10 @@ func TestRecovery(t *testing.T) {
 				{"set", "k", "v"}, {"expire", "k", "0"}, {"set", "k2", "v2"},
 				{"swapdb", "2", "0"}, {"del", "k2"}, {"set", "k3", "v3"}, {"unlink", "nokey"},
 				{"copy", "k3", "k4", "db", "9"}, {"move", "k3", "10"},
+				// One record: the copies read values written earlier in it.
+				{"multi"}, {"set", "m", "1"}, {"rename", "m", "m2"}, {"copy", "m2", "m3", "db", "11"},
+				{"move", "m2", "12"}, {"set", "m2", "again"}, {"exec"},
 			}
-			digests := map[int]any{}
 			for i, c := range script {
 				if i == saveAt {
 					if err := db.Save(); err != nil {
@@ -731,7 +733,6 @@ func TestRecovery(t *testing.T) {
 				if r, isErr := do(db, s, c...).(ErrorVal); isErr {
 					t.Fatalf("%q: %s", c, r)
 				}
-				digests[i] = do(db, s, "debug", "digest")
 			}
 			final := do(db, s, "debug", "digest")
 			if final == SimpleVal(strings.Repeat("0", 40)) {
@@ -759,6 +760,12 @@ func TestRecovery(t *testing.T) {
 			runKeysSteps(t, db2, s2, []keysStep{kc("v3", "get", "k3")})
 			s2.DB = 9
 			runKeysSteps(t, db2, s2, []keysStep{kc("v3", "get", "k4")})
+			s2.DB = 11
+			runKeysSteps(t, db2, s2, []keysStep{kc("1", "get", "m3")})
+			s2.DB = 12
+			runKeysSteps(t, db2, s2, []keysStep{kc("1", "get", "m2")})
+			s2.DB = 2 // the script's session is on db 2 by then
+			runKeysSteps(t, db2, s2, []keysStep{kc("again", "get", "m2"), kc(int64(0), "exists", "m")})
 			// And once more after a checkpoint of the reopened DB.
 			if err := db2.Save(); err != nil {
 				t.Fatal(err)

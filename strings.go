@@ -646,20 +646,11 @@ func longDoubleOverflows(x *big.Float) bool {
 // precision, correctly rounded). inf is +1/-1 for an infinite value, whose
 // value z does not hold. ok is false for what Redis rejects: empty or too
 // long input, leading space, trailing garbage, NaN, and values that overflow
-// or underflow to zero. strtold stops at a NUL byte, and so does this.
+// or underflow to zero. The whole input must parse, so a NUL byte is
+// trailing garbage.
 func parseLongDouble(b []byte, z *big.Float) (inf int, ok bool) {
 	if len(b) == 0 || len(b) > ldMaxDigits {
 		return 0, false
-	}
-	for i, ch := range b {
-		if ch == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	if len(b) == 0 {
-		z.SetInt64(0) // strtold("") converts nothing and leaves eptr at the NUL
-		return 0, true
 	}
 	i := 0
 	neg := false

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"math/rand"
 	"net"
 	"os"
 	"strconv"
@@ -164,6 +165,8 @@ var stringScripts = map[string][]step{
 		{"EXISTS c", `:0`},
 		{"MSETNX c 1 d 2", `:1`},
 		{"MGET c d", `["1", "2"]`},
+		{"MSETNX e 1 e 2", `:1`},
+		{"GET e", `"2"`},
 		{"SET t v EX 100", `+OK`},
 		{"MSET t w", `+OK`},
 		{"TTL t", `:-1`},
@@ -305,6 +308,17 @@ var stringScripts = map[string][]step{
 		{"INCRBYFLOAT q 0.0001", `"0"`},
 		{"SET q 1e4932", `+OK`},
 		{"INCRBYFLOAT q 1e4932", `-ERR increment would produce NaN or Infinity`},
+		{"SET q 1e-4940", `+OK`},
+		{"INCRBYFLOAT q 0", `"0"`},
+		{"INCRBYFLOAT q 1e-4951", `-ERR value is not a valid float`},
+		{"INCRBYFLOAT q 2e-4951", `"0"`},
+		{"SET q 1", `+OK`},
+		{"INCRBYFLOAT q -1e-18", `"1"`},
+		{"INCRBYFLOAT q -1e-17", `"0.99999999999999999"`},
+		{"SET q 1\x00", `+OK`},
+		{"INCRBYFLOAT q 1", `-ERR value is not a valid float`},
+		{"INCRBYFLOAT q 0x", `-ERR value is not a valid float`},
+		{"INCRBYFLOAT q 1e5<sp>", `-ERR value is not a valid float`},
 		{"SET q abc", `+OK`},
 		{"INCRBYFLOAT q 1", `-ERR value is not a valid float`},
 		{"SET t 1 EX 100", `+OK`},
@@ -698,6 +712,155 @@ func TestStringsWALReplay(t *testing.T) {
 	for i := range before {
 		if before[i] != after[i] {
 			t.Errorf("key %s: before %s, after replay %s", keys[i], before[i], after[i])
+		}
+	}
+}
+
+// TestStringsOracleRandom runs a seeded random sequence of string and bit
+// commands against keel and a live redis-server (KEEL_ORACLE) and compares
+// every reply. KEEL_SEED replays a sequence.
+func TestStringsOracleRandom(t *testing.T) {
+	addr := os.Getenv("KEEL_ORACLE")
+	if addr == "" {
+		t.Skip("set KEEL_ORACLE=host:port of a disposable redis-server 7.0")
+	}
+	seed := time.Now().UnixNano()
+	if v := os.Getenv("KEEL_SEED"); v != "" {
+		seed, _ = strconv.ParseInt(v, 10, 64)
+	}
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewSource(seed))
+	o := dialOracle(t, addr)
+	o.do("FLUSHALL")
+	db := newTestDB(t)
+	s := db.NewSession()
+	key := func() string { return []string{"a", "b", "c"}[rng.Intn(3)] }
+	num := func(lo, hi int) string { return strconv.Itoa(lo + rng.Intn(hi-lo+1)) }
+	val := func() string {
+		switch rng.Intn(5) {
+		case 0:
+			return num(-20, 20)
+		case 1:
+			return []string{"1.5", "-0.25", "3e2", "0.1", "abc", "", "\xff\x00\x0f"}[rng.Intn(7)]
+		default:
+			b := make([]byte, rng.Intn(6))
+			for i := range b {
+				b[i] = "abcxyz\x00\xff"[rng.Intn(8)]
+			}
+			return string(b)
+		}
+	}
+	bftype := func() string {
+		if rng.Intn(2) == 0 {
+			return "i" + num(1, 64)
+		}
+		return "u" + num(1, 63)
+	}
+	gens := []func() []string{
+		func() []string { return []string{"SET", key(), val()} },
+		func() []string {
+			return append([]string{"SET", key(), val()}, [][]string{{"NX"}, {"XX"}, {"GET"}, {"NX", "GET"}, {"XX", "GET"}, {"KEEPTTL"}, {"EX", "100"}}[rng.Intn(7)]...)
+		},
+		func() []string { return []string{"GET", key()} },
+		func() []string { return []string{"MGET", key(), key(), key()} },
+		func() []string { return []string{"MSET", key(), val(), key(), val()} },
+		func() []string { return []string{"MSETNX", key(), val(), key(), val()} },
+		func() []string { return []string{"GETSET", key(), val()} },
+		func() []string { return []string{"GETDEL", key()} },
+		func() []string { return []string{"APPEND", key(), val()} },
+		func() []string { return []string{"STRLEN", key()} },
+		func() []string { return []string{"INCR", key()} },
+		func() []string { return []string{"DECRBY", key(), num(-100, 100)} },
+		func() []string {
+			return []string{"INCRBYFLOAT", key(), []string{"0.1", "-1.5", "1e3", "3", "-0.3333", "2.5e-3"}[rng.Intn(6)]}
+		},
+		func() []string { return []string{"GETRANGE", key(), num(-8, 8), num(-8, 8)} },
+		func() []string { return []string{"SETRANGE", key(), num(0, 10), val()} },
+		func() []string { return []string{"SETBIT", key(), num(0, 80), num(0, 1)} },
+		func() []string { return []string{"GETBIT", key(), num(0, 80)} },
+		func() []string {
+			return append([]string{"BITCOUNT", key()}, [][]string{{}, {num(-10, 10), num(-10, 10)}, {num(-80, 80), num(-80, 80), "BIT"}}[rng.Intn(3)]...)
+		},
+		func() []string {
+			return append([]string{"BITPOS", key(), num(0, 1)}, [][]string{{}, {num(-10, 10)}, {num(-10, 10), num(-10, 10)}, {num(-80, 80), num(-80, 80), "BIT"}}[rng.Intn(4)]...)
+		},
+		func() []string {
+			op := []string{"AND", "OR", "XOR", "NOT"}[rng.Intn(4)]
+			if op == "NOT" {
+				return []string{"BITOP", op, key(), key()}
+			}
+			return []string{"BITOP", op, key(), key(), key()}
+		},
+		func() []string {
+			cmd := []string{"BITFIELD", key()}
+			for n := rng.Intn(4); n >= 0; n-- {
+				off := num(0, 70)
+				if rng.Intn(4) == 0 {
+					off = "#" + num(0, 5)
+				}
+				switch rng.Intn(4) {
+				case 0:
+					cmd = append(cmd, "GET", bftype(), off)
+				case 1:
+					cmd = append(cmd, "SET", bftype(), off, num(-300, 300))
+				case 2:
+					cmd = append(cmd, "INCRBY", bftype(), off, num(-300, 300))
+				case 3:
+					cmd = append(cmd, "OVERFLOW", []string{"WRAP", "SAT", "FAIL"}[rng.Intn(3)])
+				}
+			}
+			return cmd
+		},
+		func() []string {
+			return append([]string{"LCS", key(), key()}, [][]string{{}, {"LEN"}, {"IDX"}, {"IDX", "WITHMATCHLEN", "MINMATCHLEN", num(0, 3)}}[rng.Intn(4)]...)
+		},
+	}
+	for i := 0; i < 3000; i++ {
+		cmd := gens[rng.Intn(len(gens))]()
+		want := showReply(o.do(cmd...))
+		got := showReply(do(db, s, cmd...))
+		if got != want {
+			t.Fatalf("seed %d step %d: %q\n keel: %s\nredis: %s", seed, i, cmd, got, want)
+		}
+	}
+}
+
+// TestBitScanWords checks findBit's and popcountBits' word-at-a-time paths
+// against a bit-by-bit scan on long runs of 0x00 and 0xff.
+func TestBitScanWords(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for iter := 0; iter < 2000; iter++ {
+		p := make([]byte, 1+rng.Intn(64))
+		fill := byte(0)
+		if rng.Intn(2) == 0 {
+			fill = 0xff
+		}
+		for i := range p {
+			p[i] = fill
+		}
+		for n := rng.Intn(3); n > 0; n-- {
+			p[rng.Intn(len(p))] = byte(rng.Intn(256))
+		}
+		nbits := int64(len(p)) * 8
+		s := rng.Int63n(nbits)
+		e := s + rng.Int63n(nbits-s)
+		for bit := 0; bit <= 1; bit++ {
+			want, count := int64(-1), int64(0)
+			for i := s; i <= e; i++ {
+				b := int(p[i>>3] >> (7 - i&7) & 1)
+				if b == bit && want == -1 {
+					want = i
+				}
+				if b == 1 {
+					count++
+				}
+			}
+			if got := findBit(p, s, e, bit); got != want {
+				t.Fatalf("findBit(%x, %d, %d, %d) = %d, want %d", p, s, e, bit, got, want)
+			}
+			if got := popcountBits(p, s, e); got != count {
+				t.Fatalf("popcountBits(%x, %d, %d) = %d, want %d", p, s, e, got, count)
+			}
 		}
 	}
 }

@@ -160,7 +160,7 @@ type guard struct {
 	r       io.Reader
 	maxBulk int64
 
-	state   int   // what the next byte belongs to (gs* below)
+	state   int // what the next byte belongs to (gs* below)
 	line    []byte
 	pending int64 // multibulk elements left in the current request
 	skip    int64 // payload bytes (plus CRLF) left to pass through

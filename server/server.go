@@ -46,18 +46,18 @@ const KeelVersion = "0.1.0"
 
 // Server serves one keel DB.
 type Server struct {
-	db     *keel.DB
-	cfg    *Config
+	db  *keel.DB
+	cfg *Config
 	// ConfigFile is the file the configuration was read from ("" if none),
 	// for INFO and CONFIG REWRITE.
 	ConfigFile string
-	log    *slog.Logger
-	ln     net.Listener
-	start  time.Time
-	runID  string
-	closed chan struct{}
+	log        *slog.Logger
+	ln         net.Listener
+	start      time.Time
+	runID      string
+	closed     chan struct{}
 
-	mu      sync.Mutex         // guards clients
+	mu      sync.Mutex        // guards clients
 	clients map[int64]*client // by id
 
 	totalConns    atomic.Int64
