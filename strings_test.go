@@ -3,6 +3,7 @@ package keel
 import (
 	"bufio"
 	"fmt"
+	oraclesrv "github.com/keeldb/keel/internal/oracle"
 	"io"
 	"math/big"
 	"math/rand"
@@ -556,10 +557,7 @@ func TestStringScripts(t *testing.T) {
 // TestStringsOracle re-checks every expectation above against a live
 // redis-server named by KEEL_ORACLE (host:port), whose data it flushes.
 func TestStringsOracle(t *testing.T) {
-	addr := os.Getenv("KEEL_ORACLE")
-	if addr == "" {
-		t.Skip("set KEEL_ORACLE=host:port of a disposable redis-server 7.0")
-	}
+	addr := oraclesrv.Start(t)
 	o := dialOracle(t, addr)
 	for name, steps := range stringScripts {
 		o.do("FLUSHALL")
@@ -720,10 +718,7 @@ func TestStringsWALReplay(t *testing.T) {
 // commands against keel and a live redis-server (KEEL_ORACLE) and compares
 // every reply. KEEL_SEED replays a sequence.
 func TestStringsOracleRandom(t *testing.T) {
-	addr := os.Getenv("KEEL_ORACLE")
-	if addr == "" {
-		t.Skip("set KEEL_ORACLE=host:port of a disposable redis-server 7.0")
-	}
+	addr := oraclesrv.Start(t)
 	seed := time.Now().UnixNano()
 	if v := os.Getenv("KEEL_SEED"); v != "" {
 		seed, _ = strconv.ParseInt(v, 10, 64)
