@@ -118,7 +118,7 @@ func (w *ckptWriter) chunk(kind byte, parts ...[]byte) {
 	for _, p := range parts {
 		_, _ = d.Write(p)
 	}
-	binary.LittleEndian.PutUint64(hdr[5:], d.Sum64())
+	binary.LittleEndian.PutUint64(hdr[5:], d.Sum64()) // == checksumOf(kind ‖ len, payload)
 	w.write(hdr[:])
 	for _, p := range parts {
 		w.write(p)
@@ -268,11 +268,8 @@ func (cr *ckptReader) chunk() (kind byte, payload []byte, err error) {
 		return 0, nil, cr.ioErr(err)
 	}
 	payload = cr.buf.Bytes()
-	d := xxhash.New()
-	_, _ = d.Write(cr.hdr[:5])
-	_, _ = d.Write(payload)
-	if sum := binary.LittleEndian.Uint64(cr.hdr[5:]); sum != d.Sum64() {
-		return 0, nil, corrupt(start, ErrChecksum, "chunk checksum %#x, computed %#x", sum, d.Sum64())
+	if sum, want := binary.LittleEndian.Uint64(cr.hdr[5:]), checksumOf(cr.hdr[:5], payload); sum != want {
+		return 0, nil, corrupt(start, ErrChecksum, "chunk checksum %#x, computed %#x", sum, want)
 	}
 	_, _ = cr.file.Write(cr.hdr[:])
 	_, _ = cr.file.Write(payload)
@@ -322,10 +319,22 @@ func readMeta(p []byte, off int64, databases int) (*Keyspace, LSN, int, error) {
 // readEntries parses an entries chunk (payload at file offset off) into k
 // and returns the number of records.
 func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) {
-	i := 0
-	bad := func(what string) error { return corrupt(off+int64(i), ErrMalformed, "%s", what) }
+	// i is the read position in p, field the start of the field being
+	// parsed: errors point at the field at fault.
+	i, field := 0, 0
+	bad := func(what string) error { return corrupt(off+int64(field), ErrMalformed, "%s", what) }
 	uvarint := func() (uint64, bool) {
+		field = i
 		v, n := binary.Uvarint(p[i:])
+		if n <= 0 {
+			return 0, false
+		}
+		i += n
+		return v, true
+	}
+	varint := func() (int64, bool) {
+		field = i
+		v, n := binary.Varint(p[i:])
 		if n <= 0 {
 			return 0, false
 		}
@@ -352,6 +361,7 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 		}
 		key := string(p[i : i+int(kl)])
 		i += int(kl)
+		field = i
 		if i >= len(p) {
 			return 0, bad("record cut short")
 		}
@@ -360,27 +370,34 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 			return 0, bad(fmt.Sprintf("unknown type %d", p[i]))
 		}
 		i++
-		var n int
-		if e.ExpireAt, n = binary.Varint(p[i:]); n <= 0 {
+		if e.ExpireAt, ok = varint(); !ok {
 			return 0, bad("bad expiry")
 		}
-		i += n
 		if e.Version, ok = uvarint(); !ok {
 			return 0, bad("bad version")
 		}
-		if e.Size, n = binary.Varint(p[i:]); n <= 0 {
+		if e.Size, ok = varint(); !ok {
 			return 0, bad("bad size")
 		}
-		i += n
 		h := k.hashString(key)
 		if _, _, dup := lookup(t, h, key); dup {
-			i = rec
+			field = rec
 			return 0, bad(fmt.Sprintf("duplicate key %q", key))
 		}
 		t.insert(key, h, e)
 	}
+	field = i
 	if i != len(p) {
 		return 0, bad("trailing bytes in entries chunk")
 	}
 	return count, nil
+}
+
+// checksumOf is a chunk's checksum over its kind and length (hdr, 5 bytes)
+// and payload.
+func checksumOf(hdr, payload []byte) uint64 {
+	d := xxhash.New()
+	_, _ = d.Write(hdr)
+	_, _ = d.Write(payload)
+	return d.Sum64()
 }

@@ -2,6 +2,7 @@ package memtables
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -9,9 +10,15 @@ import (
 	"testing"
 )
 
+// fataler is what testing.TB and *rapid.T have in common.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // checkTable verifies the table's internal invariants: every key reachable
 // from its bucket, index and expires consistent with the slots, load bounds.
-func checkTable(t testing.TB, k *Keyspace, db int) {
+func checkTable(t fataler, k *Keyspace, db int) {
 	t.Helper()
 	tb := k.dbs[db]
 	if tb.n == 0 {
@@ -102,7 +109,11 @@ func TestKeyspaceBasics(t *testing.T) {
 		{"set_expire", func() any { return [2]any{k.SetExpire(0, []byte("a"), 50), k.ExpiresCount(0)} }, [2]any{true, 1}},
 		{"set_expire_missing", func() any { return k.SetExpire(0, []byte("zz"), 50) }, false},
 		{"persist", func() any { return [2]any{k.SetExpire(0, []byte("a"), 0), k.ExpiresCount(0)} }, [2]any{true, 0}},
-		{"empty_key", func() any { k.Set(0, nil, Entry{Type: TypeSet}); e, ok := k.Get(0, []byte{}); return ok && e.Type == TypeSet }, true},
+		{"empty_key", func() any {
+			k.Set(0, nil, Entry{Type: TypeSet})
+			e, ok := k.Get(0, []byte{})
+			return ok && e.Type == TypeSet
+		}, true},
 		{"delete", func() any { return [2]any{k.Delete(0, []byte("a")), k.Len(0)} }, [2]any{true, 1}},
 		{"delete_missing", func() any { return k.Delete(0, []byte("a")) }, false},
 		{"flushdb", func() any { k.FlushDB(0, k.NextPhys()); return [3]any{k.Len(0), k.PhysDB(0), k.NextPhys()} }, [3]any{0, uint32(16), uint32(17)}},
@@ -200,21 +211,21 @@ func TestScanGuarantee(t *testing.T) {
 			if cursor == 0 {
 				break
 			}
-			// Force growth or shrink (several resizes at once sometimes).
-			switch rng.IntN(3) {
-			case 0:
-				for range rng.IntN(2000) {
-					key := fmt.Sprintf("churn:%d", rng.Uint64())
-					churn = append(churn, key)
-					k.Set(0, []byte(key), Entry{Type: TypeSet})
-				}
-			case 1:
-				for len(churn) > 0 && rng.IntN(50) != 0 {
-					k.Delete(0, []byte(churn[len(churn)-1]))
-					churn = churn[:len(churn)-1]
-				}
+			// Move the churn towards a random target size, which forces
+			// growth or shrink, several resizes at once sometimes.
+			target := []int{0, 10, 100, 1000, 5000}[rng.IntN(5)]
+			for len(churn) < target {
+				key := fmt.Sprintf("churn:%d", rng.Uint64())
+				churn = append(churn, key)
+				k.Set(0, []byte(key), Entry{Type: TypeSet})
 			}
-			if calls > 1_000_000 {
+			for len(churn) > target {
+				j := rng.IntN(len(churn))
+				k.Delete(0, []byte(churn[j]))
+				churn[j] = churn[len(churn)-1]
+				churn = churn[:len(churn)-1]
+			}
+			if calls > 100_000 {
 				t.Fatal("scan does not terminate")
 			}
 		}
@@ -391,5 +402,16 @@ func BenchmarkSetDelete(b *testing.B) {
 	for b.Loop() {
 		k.Set(0, key, Entry{Type: TypeString, ExpireAt: 1})
 		k.Delete(0, key)
+	}
+}
+
+func TestScanHugeCount(t *testing.T) {
+	k := NewKeyspace(1)
+	for i := range 100 {
+		k.Set(0, []byte(strconv.Itoa(i)), Entry{Type: TypeString})
+	}
+	n := 0
+	if next := k.Scan(0, 0, math.MaxInt, func(string, *Entry) { n++ }); next != 0 || n != 100 {
+		t.Fatalf("COUNT MaxInt: %d keys, next %d", n, next)
 	}
 }

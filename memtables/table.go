@@ -1,6 +1,7 @@
 package memtables
 
 import (
+	"math"
 	"math/bits"
 	"sync/atomic"
 )
@@ -238,7 +239,8 @@ func (t *table) scan(cursor uint64, count int, fn func(key string, e *Entry)) ui
 	mask := uint64(len(t.index) - 1)
 	m32 := uint32(mask)
 	v := cursor
-	emitted, maxVisits := 0, count*10 // Redis also bounds the empty buckets it visits per call
+	// Redis also bounds the empty buckets it visits per call.
+	emitted, maxVisits := 0, min(count, math.MaxInt/10)*10
 	for visits := 1; ; visits++ {
 		b := uint32(v & mask)
 		for c := b; ; c = (c + 1) & m32 {

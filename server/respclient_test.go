@@ -18,6 +18,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -300,4 +301,59 @@ func (c *respConn) read(depth int) (respValue, error) {
 		return v, fmt.Errorf("%w: unknown type in %q", errRESP, l)
 	}
 	return v, nil
+}
+
+// TestRESPClientDecode checks the decoder on every reply type, so that a
+// difference the diff tests report is the servers', not the harness's.
+func TestRESPClientDecode(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+	}{
+		{"+OK\r\n", `+"OK"`},
+		{"-ERR bad thing\r\n", `(error) "ERR bad thing"`},
+		{":-42\r\n", "(integer) -42"},
+		{"$3\r\na\r\n\r\n", `"a\r\n"`},
+		{"$0\r\n\r\n", `""`},
+		{"$-1\r\n", "(nil $-1)"},
+		{"*-1\r\n", "(nil *-1)"},
+		{"_\r\n", "(nil _)"},
+		{"*0\r\n", "[]"},
+		{"*2\r\n:1\r\n*1\r\n$1\r\nx\r\n", `[(integer) 1, ["x"]]`},
+		{"%1\r\n$2\r\nhz\r\n$2\r\n10\r\n", `map{"hz": "10"}`},
+		{"~1\r\n+a\r\n", `set{+"a"}`},
+		{",1.5\r\n", "(double) 1.5"},
+		{"#t\r\n", "(bool) true"},
+		{"=7\r\ntxt:abc\r\n", `(verbatim) "txt:abc"`},
+		{"(123456789012345678901\r\n", "(bignum) 123456789012345678901"},
+		{"!5\r\nERR x\r\n", `(error) "ERR x"`},
+		{">2\r\n+a\r\n:1\r\n", `push[+"a", (integer) 1]`},
+	}
+	for _, tc := range cases {
+		c := &respConn{br: bufio.NewReader(strings.NewReader(tc.in))}
+		v, err := c.read(0)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("decode %q = %s, %v; want %s", tc.in, v, err, tc.want)
+		}
+	}
+	// The distinctions the comparison relies on.
+	distinct := []string{"$-1\r\n", "*-1\r\n", "_\r\n", "+x\r\n", "$1\r\nx\r\n", "*0\r\n", "%0\r\n", ":1\r\n", "#t\r\n"}
+	vals := make([]respValue, len(distinct))
+	for i, in := range distinct {
+		c := &respConn{br: bufio.NewReader(strings.NewReader(in))}
+		vals[i], _ = c.read(0)
+	}
+	for i := range vals {
+		for j := range vals {
+			if (i == j) != vals[i].equal(vals[j]) {
+				t.Errorf("equal(%s, %s) = %v", vals[i], vals[j], vals[i].equal(vals[j]))
+			}
+		}
+	}
+	for _, bad := range []string{"?x\r\n", ":x\r\n", "$5\r\nab\r\n", "+no crlf\n", "$2\r\nabcd"} {
+		c := &respConn{br: bufio.NewReader(strings.NewReader(bad))}
+		if v, err := c.read(0); err == nil {
+			t.Errorf("decode %q = %s, want an error", bad, v)
+		}
+	}
 }

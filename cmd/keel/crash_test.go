@@ -19,16 +19,20 @@ package main
 // overrides the number of rounds of each variant.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // crashClients is the number of concurrent writers.
@@ -231,6 +235,14 @@ func runCrash(t *testing.T, v crashVariant) {
 		close(stopSaver)
 		if err := <-saverDone; err != nil {
 			fail("saver: %v", err)
+		}
+		// Before anything touches the directory again: no engine may have
+		// committed a checkpoint past the last record that reached the WAL.
+		// Such a checkpoint holds effects of records that were never
+		// durable, and the restarted log would hand out their LSNs again
+		// (invariant 1) — recovery would then skip acknowledged writes.
+		if err := checkpointsWithinLog(dir); err != nil {
+			fail("%v", err)
 		}
 		acked, inflight := 0, 0
 		for i, r := range res {
@@ -436,6 +448,80 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		present[i] = n
 	}
 	return present
+}
+
+// checkpointsWithinLog reads MANIFEST (docs/format/manifest.md) and the
+// WAL segments (docs/format/wal.md) of a stopped server's directory without
+// modifying anything, and returns an error if an engine's checkpoint LSN is
+// greater than the LSN of the last complete, checksum-valid WAL record.
+func checkpointsWithinLog(dir string) error {
+	man, err := os.ReadFile(filepath.Join(dir, "MANIFEST"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(man) < 18 || string(man[:8]) != "KEELMANI" ||
+		xxhash.Sum64(man[:len(man)-8]) != binary.LittleEndian.Uint64(man[len(man)-8:]) {
+		return fmt.Errorf("MANIFEST does not validate after a kill")
+	}
+	ckpts := map[string]uint64{}
+	b := man[10 : len(man)-8]
+	count, n := binary.Uvarint(b)
+	b = b[n:]
+	for i := uint64(0); i < count; i++ {
+		nl, n := binary.Uvarint(b)
+		name := string(b[n : n+int(nl)])
+		b = b[n+int(nl):]
+		ckpts[name] = binary.LittleEndian.Uint64(b)
+		sl, n := binary.Uvarint(b[8:])
+		b = b[8+n+int(sl):]
+	}
+	// Segments are named after their first LSN; <N>.START is a front
+	// truncation in progress (records >= N), which recovery finishes.
+	var segs, names []string
+	ents, err := os.ReadDir(filepath.Join(dir, "wal"))
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		names = append(names, e.Name())
+		if first, _ := strings.CutSuffix(e.Name(), ".START"); len(first) == 20 {
+			segs = append(segs, filepath.Join(dir, "wal", e.Name()))
+		}
+	}
+	sort.Strings(segs)
+	var last uint64
+	for _, seg := range segs {
+		data, err := os.ReadFile(seg)
+		if err != nil {
+			return err
+		}
+		// An empty segment named N says the log's next LSN is N.
+		first, _ := strconv.ParseUint(strings.TrimSuffix(filepath.Base(seg), ".START"), 10, 64)
+		last = max(last, first-1)
+		for off := 0; off < len(data); {
+			size, n := binary.Uvarint(data[off:])
+			if n <= 0 || size < 28 || size > uint64(len(data)-off-n) {
+				break // torn tail
+			}
+			f := data[off+n : off+n+int(size)]
+			if xxhash.Sum64(f[:len(f)-8]) != binary.LittleEndian.Uint64(f[len(f)-8:]) {
+				break
+			}
+			last = max(last, binary.LittleEndian.Uint64(f[2:]))
+			off += n + int(size)
+		}
+	}
+	for name, lsn := range ckpts {
+		if lsn > last {
+			return fmt.Errorf("engine %q committed a checkpoint at LSN %d, but the WAL ends at LSN %d: "+
+				"records %d..%d were checkpointed before they were durable in the log (MANIFEST %v, wal/ %v)",
+				name, lsn, last, last+1, lsn, ckpts, names)
+		}
+	}
+	return nil
 }
 
 // dirSummary counts the files of a data directory, to show in the round

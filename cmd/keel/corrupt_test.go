@@ -1,0 +1,454 @@
+package main
+
+// Corruption tests of the real binary (DESIGN "Testing doctrine", STYLE
+// "Errors say where and why"): a data directory written by keel — a
+// checkpoint (MANIFEST, keyspace-*.ckpt, a strings segment file) and a WAL
+// with sealed segments after it — is damaged one named fault at a time, and
+// keel is started on it again. A torn or zero-filled tail of the last WAL
+// segment is an expected crash artifact: it is repaired with a warning and
+// everything acknowledged before it is served. Any other damage is refused
+// at start with the file and offset named, or (for a data block of a segment
+// file, whose checksum is verified on read) answered with an error reply;
+// damaged data is never served.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Shape of the fixture. Values are big enough that the keys written after
+// the checkpoint fill several 1 MiB WAL segments.
+const (
+	corruptPreKeys   = 2000 // pre:<n>, in the checkpoint (strings segment file)
+	corruptPostKeys  = 3000 // post:<n>, only in the WAL
+	corruptPreValue  = 400
+	corruptPostValue = 1000
+	corruptLastKey   = "last" // the very last record of the WAL
+)
+
+var corruptArgs = []string{"--appendfsync", "always", "--wal-segment-size", "1048576"}
+
+func corruptValue(prefix string, n, size int) string {
+	head := fmt.Sprintf("%s:%d:", prefix, n)
+	return head + strings.Repeat(string(rune('A'+n%26)), size-len(head))
+}
+
+// corruptFixture writes the fixture into a new directory and returns it.
+// The server is killed with SIGKILL when idle: every write was acked under
+// appendfsync always, so all of it is on disk.
+func corruptFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := startServer(t, dir, corruptArgs...)
+	c := p.client(t)
+	write := func(prefix string, count, size int) {
+		var cmds [][]string
+		for n := 0; n < count; n++ {
+			cmds = append(cmds, []string{"SET", fmt.Sprintf("%s:%d", prefix, n), corruptValue(prefix, n, size)})
+			if len(cmds) == 100 || n == count-1 {
+				for i, r := range pipelined(t, c, cmds) {
+					if r != "OK" {
+						t.Fatalf("%s %s: %#v", cmds[i][0], cmds[i][1], r)
+					}
+				}
+				cmds = cmds[:0]
+			}
+		}
+	}
+	write("pre", corruptPreKeys, corruptPreValue)
+	mustDo(t, c, "SAVE")
+	write("post", corruptPostKeys, corruptPostValue)
+	mustDo(t, c, "SET", corruptLastKey, "the last record")
+	p.kill()
+
+	segs := walSegments(t, dir)
+	if len(segs) < 3 {
+		t.Fatalf("fixture: want at least 3 WAL segments (2 sealed), have %d", len(segs))
+	}
+	if len(globOne(t, dir, "strings/*.seg")) == 0 || len(globOne(t, dir, "keyspace-*.ckpt")) == 0 {
+		t.Fatal("fixture: no strings segment file or keyspace checkpoint")
+	}
+	return dir
+}
+
+// globOne returns the matches of pattern under dir, sorted.
+func globOne(t *testing.T, dir, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(m)
+	return m
+}
+
+// walSegments returns the WAL segment files of dir in LSN order (their
+// names are 20 decimal digits).
+func walSegments(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range globOne(t, dir, "wal/*") {
+		if b := filepath.Base(m); len(b) == 20 && strings.Trim(b, "0123456789") == "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// walEntries returns the start offset of every tidwall entry of a segment
+// (uvarint size, then the frame; docs/format/wal.md) and the end offset.
+func walEntries(t *testing.T, data []byte) (starts []int64, end int64) {
+	t.Helper()
+	off := 0
+	for off < len(data) {
+		size, n := binary.Uvarint(data[off:])
+		if n <= 0 || size > uint64(len(data)-off-n) {
+			t.Fatalf("fixture WAL segment does not parse at offset %d", off)
+		}
+		starts = append(starts, int64(off))
+		off += n + int(size)
+	}
+	return starts, int64(off)
+}
+
+// entryAt returns the start of the entry that holds byte off.
+func entryAt(starts []int64, off int64) int64 {
+	i := sort.Search(len(starts), func(i int) bool { return starts[i] > off })
+	return starts[i-1]
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// flipByte inverts every bit of the byte at off.
+func flipByte(t *testing.T, path string, off int64) {
+	t.Helper()
+	b := readFile(t, path)
+	b[off] ^= 0xff
+	writeFile(t, path, b)
+}
+
+// expectation is what a fault must lead to.
+type expectation int
+
+const (
+	expectRepair     expectation = iota // starts, warns, serves everything acked before the damage
+	expectRefuse                        // exits non-zero naming file and offset, never serves
+	expectErrorReply                    // starts; reads of damaged data get an error reply, never a wrong value
+)
+
+// fault damages a copy of the fixture and says what keel must do about it.
+type fault struct {
+	name   string
+	expect expectation
+	// damage returns the damaged file and, for expectRefuse, the offset
+	// keel must report (-1: any offset). For expectRepair, lost says
+	// whether the last record is gone.
+	damage func(t *testing.T, dir string) (file string, offset int64, lost bool)
+	warn   string // expectRepair: stderr must contain this
+}
+
+func TestCorruption(t *testing.T) {
+	fixture := corruptFixture(t)
+	faults := []fault{
+		{
+			name: "torn_wal_tail", expect: expectRepair, warn: "truncated torn tail",
+			// Cut the last segment in the middle of its last record.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				last := segs[len(segs)-1]
+				data := readFile(t, last)
+				starts, end := walEntries(t, data)
+				s := starts[len(starts)-1]
+				writeFile(t, last, data[:s+(end-s)/2])
+				return last, s, true
+			},
+		},
+		{
+			name: "zero_filled_wal_tail", expect: expectRepair, warn: "truncated torn tail",
+			// A file system that grew the file but not its data (tidwall
+			// would read zeros as phantom empty entries).
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				last := segs[len(segs)-1]
+				data := readFile(t, last)
+				writeFile(t, last, append(data, make([]byte, 4096)...))
+				return last, int64(len(data)), false
+			},
+		},
+		{
+			name: "flipped_byte_wal_sidecar", expect: expectRepair, warn: "rebuilding invalid sidecar",
+			// Sidecars are derived data: rebuilt from their segment.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				metas := globOne(t, dir, "wal/*.meta")
+				if len(metas) == 0 {
+					t.Fatal("fixture has no WAL sidecar")
+				}
+				off := int64(len(readFile(t, metas[0])) / 2)
+				flipByte(t, metas[0], off)
+				return metas[0], off, false
+			},
+		},
+		{
+			name: "flipped_byte_sealed_wal_segment", expect: expectRefuse,
+			// A sealed segment after the checkpoint: recovery must replay it.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				seg := segs[len(segs)-2]
+				data := readFile(t, seg)
+				starts, _ := walEntries(t, data)
+				off := int64(len(data) / 2)
+				flipByte(t, seg, off)
+				return seg, entryAt(starts, off), false
+			},
+		},
+		{
+			name: "flipped_byte_mid_last_wal_segment", expect: expectRefuse,
+			// Damage in the last segment with valid records after it is
+			// not a torn tail: repairing it would drop acknowledged writes.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				last := segs[len(segs)-1]
+				data := readFile(t, last)
+				starts, _ := walEntries(t, data)
+				if len(starts) < 4 {
+					t.Fatalf("last WAL segment has only %d records", len(starts))
+				}
+				s := starts[len(starts)/2]
+				flipByte(t, last, s+20)
+				return last, s, false
+			},
+		},
+		{
+			name: "missing_sealed_wal_segment", expect: expectRefuse,
+			// A gap in the log: the segment before it ends early.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				if err := os.Remove(segs[len(segs)-2]); err != nil {
+					t.Fatal(err)
+				}
+				return segs[len(segs)-3], -1, false
+			},
+		},
+		{
+			name: "flipped_byte_segment_file", expect: expectErrorReply,
+			// A byte in the data blocks of the strings segment file: the
+			// footer and index validate at open, the block checksum on read.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := globOne(t, dir, "strings/*.seg")[0]
+				data := readFile(t, seg)
+				indexOff := int64(binary.LittleEndian.Uint64(data[len(data)-140:]))
+				if indexOff <= 16 || indexOff >= int64(len(data)) {
+					t.Fatalf("%s: index offset %d out of range", seg, indexOff)
+				}
+				off := 16 + (indexOff-16)/2
+				flipByte(t, seg, off)
+				return seg, off, false
+			},
+		},
+		{
+			name: "flipped_byte_segment_footer", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := globOne(t, dir, "strings/*.seg")[0]
+				size := int64(len(readFile(t, seg)))
+				flipByte(t, seg, size-140+3) // inside the index offset
+				return seg, -1, false
+			},
+		},
+		{
+			name: "truncated_segment_file", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := globOne(t, dir, "strings/*.seg")[0]
+				data := readFile(t, seg)
+				writeFile(t, seg, data[:len(data)-1])
+				return seg, -1, false
+			},
+		},
+		{
+			name: "flipped_byte_keyspace_checkpoint", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				ckpt := globOne(t, dir, "keyspace-*.ckpt")[0]
+				off := int64(len(readFile(t, ckpt)) / 2)
+				flipByte(t, ckpt, off)
+				return ckpt, -1, false
+			},
+		},
+		{
+			name: "flipped_byte_manifest", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				man := filepath.Join(dir, "MANIFEST")
+				off := int64(len(readFile(t, man)) / 2)
+				flipByte(t, man, off)
+				return man, -1, false
+			},
+		},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyDir(t, fixture, dir)
+			file, offset, lost := f.damage(t, dir)
+			switch f.expect {
+			case expectRepair:
+				p := startServer(t, dir, corruptArgs...)
+				if !strings.Contains(p.stderr.String(), f.warn) || !strings.Contains(p.stderr.String(), file) {
+					t.Fatalf("no warning %q naming %s; stderr:\n%s", f.warn, file, p.stderr.String())
+				}
+				checkFixtureData(t, p, !lost)
+				t.Logf("repaired with warning: %s", lineWith(p.stderr.String(), f.warn))
+			case expectRefuse:
+				msg := expectStartFailure(t, dir)
+				checkNamesLocation(t, msg, file, offset)
+				t.Logf("refused: %s", strings.TrimSpace(msg))
+			case expectErrorReply:
+				p := startServer(t, dir, corruptArgs...)
+				checkNoWrongValue(t, p, file, offset)
+			}
+		})
+	}
+}
+
+// checkFixtureData checks that every key of the fixture has its value;
+// the last key must be present iff withLast.
+func checkFixtureData(t *testing.T, p *proc, withLast bool) {
+	t.Helper()
+	c := p.client(t)
+	var cmds [][]string
+	var want []string
+	for n := 0; n < corruptPreKeys; n++ {
+		cmds = append(cmds, []string{"GET", fmt.Sprintf("pre:%d", n)})
+		want = append(want, corruptValue("pre", n, corruptPreValue))
+	}
+	for n := 0; n < corruptPostKeys; n++ {
+		cmds = append(cmds, []string{"GET", fmt.Sprintf("post:%d", n)})
+		want = append(want, corruptValue("post", n, corruptPostValue))
+	}
+	for i, r := range pipelined(t, c, cmds) {
+		if b, ok := r.([]byte); !ok || string(b) != want[i] {
+			t.Fatalf("GET %s after repair: %.60q, want the acked value", cmds[i][1], fmt.Sprint(r))
+		}
+	}
+	r := mustDo(t, c, "GET", corruptLastKey)
+	if withLast && r == nil {
+		t.Fatalf("GET %s: the last record is lost, but only bytes after it were damaged", corruptLastKey)
+	}
+	if !withLast && r != nil {
+		t.Fatalf("GET %s: %q present, but its record was torn", corruptLastKey, r)
+	}
+}
+
+// checkNoWrongValue reads every key of the fixture: each must be its value
+// or an error reply naming the damaged file and the offset of the block
+// that holds byte flipped. At least one must be an error (the damaged block
+// holds keys).
+func checkNoWrongValue(t *testing.T, p *proc, file string, flipped int64) {
+	t.Helper()
+	c := p.client(t)
+	var cmds [][]string
+	for n := 0; n < corruptPreKeys; n++ {
+		cmds = append(cmds, []string{"GET", fmt.Sprintf("pre:%d", n)})
+	}
+	errs, firstErr := 0, ""
+	for n, r := range pipelined(t, c, cmds) {
+		switch x := r.(type) {
+		case []byte:
+			if string(x) != corruptValue("pre", n, corruptPreValue) {
+				t.Fatalf("GET pre:%d served a wrong value from a damaged file: %.60q", n, x)
+			}
+		case respError:
+			if errs++; errs == 1 {
+				firstErr = string(x)
+			}
+		default:
+			t.Fatalf("GET pre:%d: %#v (want its value or an error)", n, r)
+		}
+	}
+	if errs == 0 {
+		t.Fatalf("a flipped byte in the data blocks of %s went undetected: every GET answered its value", file)
+	}
+	checkNamesLocation(t, firstErr, file, -1)
+	// The offset is the damaged block's: at most one block (16 KiB plus
+	// one entry) before the flipped byte.
+	m := offsetRE.FindStringSubmatch(firstErr)
+	if got, _ := strconv.ParseInt(m[1], 10, 64); got > flipped || flipped-got > 64<<10 {
+		t.Fatalf("the error names offset %d, but the flipped byte is at %d: %s", got, flipped, firstErr)
+	}
+	t.Logf("%d of %d GETs answered an error, none a wrong value: %s", errs, corruptPreKeys, firstErr)
+	// The server keeps serving undamaged data.
+	mustDo(t, c, "SET", "after", "1")
+}
+
+// expectStartFailure starts keel on dir and requires that it exits
+// non-zero without ever answering a command; it returns stderr.
+func expectStartFailure(t *testing.T, dir string) string {
+	t.Helper()
+	p := launch(t, dir, corruptArgs...)
+	defer p.kill()
+	deadline := time.Now().Add(60 * time.Second)
+	for !p.exited() {
+		if c, err := dial(p.addr); err == nil {
+			r, _ := c.Do("PING")
+			c.Close()
+			t.Fatalf("keel served a damaged data directory (PING answered %v); stderr:\n%s", r, p.stderr.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keel neither served nor exited within 60s; stderr:\n%s", p.stderr.String())
+		}
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if code := p.exitCode(); code == 0 {
+		t.Fatalf("keel exited 0 on a damaged data directory; stderr:\n%s", p.stderr.String())
+	}
+	return p.stderr.String()
+}
+
+var offsetRE = regexp.MustCompile(`offset (\d+)`)
+
+// checkNamesLocation requires msg to name file and an offset, and that
+// offset to be want when want >= 0.
+func checkNamesLocation(t *testing.T, msg, file string, want int64) {
+	t.Helper()
+	if !strings.Contains(msg, file) {
+		t.Fatalf("the error does not name the damaged file %s:\n%s", file, msg)
+	}
+	m := offsetRE.FindStringSubmatch(msg[strings.Index(msg, file):])
+	if m == nil {
+		t.Fatalf("the error does not give an offset in %s:\n%s", file, msg)
+	}
+	if got, _ := strconv.ParseInt(m[1], 10, 64); want >= 0 && got != want {
+		t.Fatalf("the error names offset %d of %s, the damaged entry starts at %d:\n%s", got, file, want, msg)
+	}
+}
+
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
