@@ -453,7 +453,7 @@ func cmdBitOp(c *Ctx) {
 		}
 	}
 	e, _ := c.lookupWrite(target)
-	c.putString(target, res, e, 0, false)
+	c.putStringEnc(target, res, e, 0, false, encRaw)
 	c.R.Int(int64(maxLen))
 }
 

@@ -264,7 +264,7 @@ func (db *DB) expireSome(s *Session, dbi int) int {
 	if len(keys) == 0 {
 		return 0
 	}
-	c := Ctx{DB: db, S: s, Now: now, Cmd: &Command{Name: "expire-sweep"}, w: db.newBatch()}
+	c := Ctx{DB: db, S: s, Now: now, Cmd: expireCmd, w: db.newBatch()}
 	s.DB = dbi
 	n := 0
 	for _, k := range keys {

@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -165,6 +166,9 @@ type Session struct {
 	multi      *multiState
 	watched    []watchKey
 	watchDirty bool // a watched key was touched (guarded by db.mu)
+	// watchedExpired marks watched keys that were already expired when
+	// WATCHed: their expiry does not abort EXEC.
+	watchedExpired map[watchKey]bool
 	LastCmd    string
 }
 
@@ -185,9 +189,10 @@ type Ctx struct {
 	Cmd  *Command
 	Now  int64 // unix ms, fixed for the command (Redis's cached mstime)
 
-	w     *batch // non-nil while a write command runs: the record being built
-	inTx  bool   // executing inside EXEC
-	dirty bool
+	w       *batch   // non-nil while a write command runs: the record being built
+	inTx    bool     // executing inside EXEC
+	dirty   bool     // the command emitted ops
+	expired [][]byte // expired keys a read command found (deleted after it)
 }
 
 // batch is the WAL record under construction and its bookkeeping.
@@ -216,18 +221,16 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 			cmd = sub
 		} else if cmd.Handler == nil {
 			db.rejectInMulti(s)
-			r.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncArg(args[1]), strings.ToUpper(cmd.Name)))
+			r.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncArg(cstr(args[1])), strings.ToUpper(cmd.Name)))
 			return
 		}
 	}
 	if !cmd.arityOK(len(args)) {
-		db.rejectInMulti(s)
-		r.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))
+		db.reject(s, cmd, r, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))
 		return
 	}
 	if pw := db.RequirePass(); pw != "" && !s.Authenticated && cmd.Flags&FlagNoAuth == 0 {
-		db.rejectInMulti(s)
-		r.Error("NOAUTH Authentication required.")
+		db.reject(s, cmd, r, "NOAUTH Authentication required.")
 		return
 	}
 	if err := db.Err(); err != nil && cmd.Flags&FlagNoLock == 0 {
@@ -249,9 +252,25 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	db.run(&c)
 }
 
+// reject answers a command refused before execution, as Redis's
+// rejectCommand does: an open MULTI is flagged, and a refused EXEC discards
+// the transaction with EXECABORT.
+func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
+	if cmd.Name == "exec" {
+		s.multi = nil
+		db.mu.Lock()
+		db.unwatchAll(s)
+		db.mu.Unlock()
+		r.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		return
+	}
+	db.rejectInMulti(s)
+	r.Error(msg)
+}
+
 func isTxControl(c *Command) bool {
 	switch c.Name {
-	case "exec", "discard", "multi", "watch", "unwatch", "quit", "reset":
+	case "exec", "discard", "multi", "watch", "quit", "reset":
 		return true
 	}
 	return false
@@ -272,17 +291,36 @@ func truncArg(b []byte) string {
 	return string(b)
 }
 
-// unknownCommand formats Redis 7's unknown command error.
+// cstr is b as C's "%s" prints it: up to the first NUL byte.
+func cstr(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// unknownCommand formats Redis 7's unknown command error exactly as
+// processCommand does: the name up to 128 bytes, then arguments while the
+// argument text is shorter than 128 bytes, each cut to what is left of 128.
 func unknownCommand(args [][]byte) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "ERR unknown command '%s', with args beginning with: ", truncArg(args[0]))
+	var list []byte
 	for _, a := range args[1:] {
-		if sb.Len() > 128 {
+		if len(list) >= 128 {
 			break
 		}
-		fmt.Fprintf(&sb, "'%s' ", truncArg(a))
+		a = cstr(a)
+		if room := 128 - len(list); len(a) > room {
+			a = a[:room]
+		}
+		list = append(list, '\'')
+		list = append(list, a...)
+		list = append(list, '\'', ' ')
 	}
-	return sb.String()
+	name := cstr(args[0])
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return fmt.Sprintf("ERR unknown command '%s', with args beginning with: %s", name, list)
 }
 
 // run executes c under the lock its command needs.
@@ -303,8 +341,27 @@ func (db *DB) run(c *Ctx) {
 		// A read waits for what it saw to be durable (ordering rule 2).
 		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
 		db.mu.RUnlock()
+		if len(c.expired) > 0 {
+			db.deleteExpired(c.S, c.expired)
+		}
 	}
 }
+
+// deleteExpired deletes (and logs) keys a read found expired, as Redis's
+// lookupKeyRead does, so that DBSIZE and SCAN after the read agree with
+// Redis. A key rewritten meanwhile is left alone.
+func (db *DB) deleteExpired(s *Session, keys [][]byte) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	c := Ctx{DB: db, S: s, Now: time.Now().UnixMilli(), Cmd: expireCmd, w: db.newBatch()}
+	for _, k := range keys {
+		c.lookupWrite(k)
+	}
+	db.commit(&c)
+}
+
+// expireCmd names the pseudo-command that deletes expired keys.
+var expireCmd = &Command{Name: "expire-deletion"}
 
 func (db *DB) newBatch() *batch {
 	return &batch{lsn: uint64(db.log.LastLSN()) + 1}
@@ -381,6 +438,11 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 		return nil, false
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		if c.w == nil || c.inTx {
+			// A read cannot log; like Redis it still deletes what it found
+			// expired, right after it (see run).
+			c.expired = append(c.expired, append([]byte(nil), key...))
+		}
 		return nil, false
 	}
 	// OBJECT IDLETIME: readers may update the access clock concurrently

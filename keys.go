@@ -92,7 +92,7 @@ func (c *Ctx) copyKey(e memtables.Entry, srcDB int, src []byte, dstDB int, dst [
 	ver := c.w.lsn
 	cp := valueCopier(e.Type)
 	cp(c, c.DB.ks.PhysDB(srcDB), src, c.DB.ks.PhysDB(dstDB), dst, ver)
-	c.emit(&op{code: opKSet, db: dstDB, key: dst, typ: e.Type, expireAt: e.ExpireAt, version: ver, size: e.Size})
+	c.emit(&op{code: opKSet, db: dstDB, key: dst, typ: e.Type, enc: e.Enc, expireAt: e.ExpireAt, version: ver, size: e.Size})
 	c.DB.touchKey(dstDB, dst)
 }
 
@@ -490,6 +490,8 @@ func cmdScan(c *Ctx) {
 			return
 		}
 		if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+			// Redis's SCAN deletes the expired keys it meets (expireIfNeeded).
+			c.expired = append(c.expired, []byte(k))
 			return
 		}
 		if typ != nil && !eqFoldASCII(typ, e.Type.String()) {
@@ -587,6 +589,15 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 		v, err := c.getString(key, e)
 		if err != nil {
 			return "", false, err
+		}
+		switch e.Enc {
+		case encRaw:
+			return "raw", false, nil
+		case encEmbstr:
+			if len(v) <= embstrSizeLimit {
+				return "embstr", false, nil
+			}
+			return "raw", false, nil
 		}
 		enc, shared := stringEncoding(v)
 		return enc, shared, nil

@@ -24,7 +24,7 @@ type opCode uint8
 
 // Op codes: 1..15 keyspace engine, 16..31 strings engine. Format constants.
 const (
-	opKSet      opCode = 1  // db, key, type, expireAt, version, size
+	opKSet      opCode = 1  // db, key, type, enc, expireAt, version, size
 	opKDel      opCode = 2  // db, key
 	opKExpire   opCode = 3  // db, key, expireAt (0 = persist)
 	opKFlushDB  opCode = 4  // db, new physical id
@@ -64,6 +64,7 @@ type op struct {
 	key2     []byte
 	val      []byte
 	typ      memtables.Type
+	enc      uint8 // keyspace encoding hint (memtables.Entry.Enc)
 	expireAt int64
 	version  uint64
 	size     int64
@@ -84,7 +85,7 @@ func (o *op) encode(b []byte) []byte {
 	case opKSet:
 		b = binary.AppendUvarint(b, uint64(o.db))
 		b = appendBytes(b, o.key)
-		b = append(b, byte(o.typ))
+		b = append(b, byte(o.typ), o.enc)
 		b = binary.AppendVarint(b, o.expireAt)
 		b = binary.AppendUvarint(b, o.version)
 		b = binary.AppendVarint(b, o.size)
@@ -198,6 +199,7 @@ func (d *opDecoder) next(o *op) bool {
 		o.db = int(d.uv())
 		o.key = d.bytes()
 		o.typ = memtables.Type(d.byte1())
+		o.enc = d.byte1()
 		o.expireAt = d.sv()
 		o.version = d.uv()
 		o.size = d.sv()
@@ -276,7 +278,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	ks := db.ks
 	switch o.code {
 	case opKSet:
-		ks.Set(o.db, o.key, memtables.Entry{Type: o.typ, ExpireAt: o.expireAt, Version: o.version, Size: o.size, Access: db.lruClock()})
+		ks.Set(o.db, o.key, memtables.Entry{Type: o.typ, ExpireAt: o.expireAt, Version: o.version, Size: o.size, Enc: o.enc, Access: db.lruClock()})
 	case opKDel:
 		ks.Delete(o.db, o.key)
 	case opKExpire:

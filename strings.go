@@ -153,6 +153,21 @@ func (c *Ctx) readStringWrite(key []byte) (e memtables.Entry, val []byte, found,
 // of another type is deleted first and the string gets a new version. The
 // expiry is expireAt (0 = none) unless keepTTL keeps prev's.
 func (c *Ctx) putString(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool) {
+	c.putStringEnc(key, val, prev, expireAt, keepTTL, encAuto)
+}
+
+// String encoding hints kept in the keyspace (memtables.Entry.Enc) so that
+// OBJECT ENCODING answers as Redis does, whose encoding depends on how the
+// value was made, not only on its bytes. Part of the checkpoint and record
+// formats.
+const (
+	encAuto   uint8 = 0 // tryObjectEncoding: int, embstr (<= 44 bytes) or raw
+	encRaw    uint8 = 1 // edited in place (APPEND, SETRANGE, SETBIT, BITFIELD, BITOP)
+	encEmbstr uint8 = 2 // createStringObject (INCRBYFLOAT): embstr if <= 44 bytes
+)
+
+// putStringEnc is putString with an explicit encoding hint.
+func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool, enc uint8) {
 	dbi := c.S.DB
 	version := c.w.lsn
 	if prev != nil {
@@ -167,7 +182,7 @@ func (c *Ctx) putString(key, val []byte, prev *memtables.Entry, expireAt int64, 
 		}
 	}
 	c.DB.touchKey(dbi, key)
-	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, expireAt: expireAt, version: version, size: int64(len(val))})
+	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: enc, expireAt: expireAt, version: version, size: int64(len(val))})
 	c.emit(&op{code: opSPut, phys: c.DB.ks.PhysDB(dbi), key: key, val: val})
 }
 
@@ -181,7 +196,7 @@ func (c *Ctx) writeStringRange(key []byte, prev *memtables.Entry, newSize, offse
 		version, expireAt = prev.Version, prev.ExpireAt
 	}
 	c.DB.touchKey(dbi, key)
-	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, expireAt: expireAt, version: version, size: newSize})
+	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: expireAt, version: version, size: newSize})
 	c.emit(&op{code: opSSetRange, phys: c.DB.ks.PhysDB(dbi), key: key, offset: offset, val: data})
 }
 
@@ -505,8 +520,9 @@ func cmdAppend(c *Ctx) {
 	dbi := c.S.DB
 	total := e.Size + int64(len(add))
 	c.DB.touchKey(dbi, key)
+	// Redis unshares the value even for an empty append: it becomes raw.
+	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: e.ExpireAt, version: e.Version, size: total})
 	if len(add) > 0 {
-		c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, expireAt: e.ExpireAt, version: e.Version, size: total})
 		c.emit(&op{code: opSAppend, phys: c.DB.ks.PhysDB(dbi), key: key, val: add})
 	}
 	c.R.Int(total)
@@ -614,9 +630,9 @@ func cmdIncrByFloat(c *Ctx) {
 	}
 	s := formatLongDouble(sum)
 	if found {
-		c.putString(key, s, &e, 0, true)
+		c.putStringEnc(key, s, &e, 0, true, encEmbstr)
 	} else {
-		c.putString(key, s, nil, 0, false)
+		c.putStringEnc(key, s, nil, 0, false, encEmbstr)
 	}
 	c.R.Bulk(s)
 }

@@ -38,6 +38,21 @@ func (db *DB) touchKey(dbi int, key []byte) {
 	}
 }
 
+// watchedKeyExpired reports whether a key s watches has logically expired
+// since WATCH (Redis 7's isWatchedKeyExpired): the key still exists but is
+// past its expiry, and was not already expired when watched.
+func (db *DB) watchedKeyExpired(s *Session, now int64) bool {
+	for _, wk := range s.watched {
+		if s.watchedExpired[wk] {
+			continue
+		}
+		if e, ok := db.ks.Get(wk.db, []byte(wk.key)); ok && e.ExpireAt != 0 && e.ExpireAt <= now {
+			return true
+		}
+	}
+	return false
+}
+
 // touchDB marks dirty every session watching a key of dbi that exists.
 func (db *DB) touchDB(dbi int) {
 	for wk, ss := range db.watch.keys {
@@ -69,6 +84,7 @@ func (db *DB) unwatchAll(s *Session) {
 		}
 	}
 	s.watched = nil
+	s.watchedExpired = nil
 	s.watchDirty = false
 }
 
@@ -126,7 +142,7 @@ func cmdExec(c *Ctx) {
 		c.Error("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
-	if s.watchDirty {
+	if s.watchDirty || c.DB.watchedKeyExpired(s, c.Now) {
 		c.DB.unwatchAll(s)
 		c.R.NullArray()
 		return
@@ -136,6 +152,9 @@ func cmdExec(c *Ctx) {
 	for _, q := range m.queue {
 		sub := Ctx{DB: c.DB, S: s, Args: q.args, R: c.R, Cmd: q.cmd, Now: c.Now, w: c.w, inTx: true}
 		q.cmd.Handler(&sub)
+		for _, k := range sub.expired { // keys a queued SCAN found expired
+			sub.lookupWrite(k)
+		}
 	}
 }
 
@@ -158,6 +177,12 @@ func cmdWatch(c *Ctx) {
 		}
 		c.S.watched = append(c.S.watched, wk)
 		c.DB.watch.keys[wk] = append(c.DB.watch.keys[wk], c.S)
+		if e, ok := c.DB.ks.Get(wk.db, k); ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+			if c.S.watchedExpired == nil {
+				c.S.watchedExpired = map[watchKey]bool{}
+			}
+			c.S.watchedExpired[wk] = true
+		}
 	}
 	c.OK()
 }

@@ -51,7 +51,7 @@ func (k *Keyspace) WriteCheckpoint(w io.Writer, lsn LSN) error {
 				s := &pg[i]
 				recs = binary.AppendUvarint(recs, uint64(len(s.key)))
 				recs = append(recs, s.key...)
-				recs = append(recs, byte(s.e.Type))
+				recs = append(recs, byte(s.e.Type), s.e.Enc)
 				recs = binary.AppendVarint(recs, s.e.ExpireAt)
 				recs = binary.AppendUvarint(recs, s.e.Version)
 				recs = binary.AppendVarint(recs, s.e.Size)
@@ -369,6 +369,11 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 		if e.Type = Type(p[i]); !e.Type.valid() {
 			return 0, bad(fmt.Sprintf("unknown type %d", p[i]))
 		}
+		i++
+		if i >= len(p) {
+			return 0, bad("record cut short")
+		}
+		e.Enc = p[i]
 		i++
 		if e.ExpireAt, ok = varint(); !ok {
 			return 0, bad("bad expiry")

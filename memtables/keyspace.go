@@ -19,6 +19,10 @@ type Entry struct {
 	// 0 after ReadCheckpoint.
 	Access uint32
 	Type   Type
+	// Enc is the command layer's encoding hint for OBJECT ENCODING (for
+	// strings: derived from the value, raw after an in-place edit, embstr
+	// after INCRBYFLOAT). Persisted; 0 means "derive from the value".
+	Enc uint8
 }
 
 // Keyspace is the keyspace engine: per logical database, a hash table from

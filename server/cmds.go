@@ -148,7 +148,7 @@ func cmdHello(c *keel.Ctx) {
 		}
 	}
 	if !c.S.Authenticated && !authed {
-		c.R.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		c.R.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
 	}
 	if setName != nil && !validClientName(*setName) {
@@ -356,6 +356,9 @@ func (x *client) info(self *keel.Session) string {
 	}
 	multi := -1
 	cmd := *x.lastCmd.Load()
+	if x.sess == self {
+		cmd = self.LastCmd // the command being run, as Redis shows it
+	}
 	if cmd == "" {
 		cmd = "NULL"
 	}

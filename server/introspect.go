@@ -132,7 +132,7 @@ func commandCommand() *keel.Command {
 		"info":    {Name: "command|info", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns information about one, multiple or all commands.", Since: "2.8.13", Handler: cmdCommandInfo},
 		"docs":    {Name: "command|docs", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns documentary information about one, multiple or all commands.", Since: "7.0.0", Handler: cmdCommandDocs},
 		"list":    {Name: "command|list", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a list of command names.", Since: "7.0.0", Handler: cmdCommandList},
-		"getkeys": {Name: "command|getkeys", Arity: -3, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names from an arbitrary command.", Since: "2.8.13", Handler: cmdCommandGetKeys},
+		"getkeys": {Name: "command|getkeys", Arity: -4, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names from an arbitrary command.", Since: "2.8.13", Handler: cmdCommandGetKeys},
 		"help":    {Name: "command|help", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdCommandHelp},
 	}}
 }

@@ -168,43 +168,23 @@ func runCrash(t *testing.T, v crashVariant) {
 	start := time.Now()
 	var torn, orphans, killedInRecovery int
 
-	for round := 1; round <= rounds; round++ {
+	var round int
+	fail := func(format string, args ...any) {
+		t.Helper()
+		// Keep the evidence: t.TempDir is removed when the test ends.
+		keep, err := os.MkdirTemp("", fmt.Sprintf("keel-crash-%s-%d-round%d-", v.name, seed, round))
+		if err == nil {
+			if err := copyTree(dir, keep); err != nil {
+				t.Logf("copying the data directory: %v", err)
+			}
+		}
+		t.Fatalf("%s seed %d round %d: %s\n(data directory copied to %s)", v.name, seed, round, fmt.Sprintf(format, args...), keep)
+	}
+	p := startServer(t, dir, v.args...)
+	for round = 1; round <= rounds; round++ {
 		delay := time.Duration(50+rng.IntN(351)) * time.Millisecond
 		recoveryKill := rng.IntN(4) == 0
 		recoveryDelay := time.Duration(rng.IntN(30)) * time.Millisecond
-		fail := func(format string, args ...any) {
-			t.Helper()
-			// Keep the evidence: t.TempDir is removed when the test ends.
-			keep, err := os.MkdirTemp("", fmt.Sprintf("keel-crash-%s-%d-round%d-", v.name, seed, round))
-			if err == nil {
-				if err := copyTree(dir, keep); err != nil {
-					t.Logf("copying the data directory: %v", err)
-				}
-			}
-			t.Fatalf("%s seed %d round %d: %s\n(data directory copied to %s)", v.name, seed, round, fmt.Sprintf(format, args...), keep)
-		}
-
-		// Sometimes kill the server again while it recovers from the last
-		// kill (repairing the torn tail, replaying, checkpointing).
-		if recoveryKill && round > 1 {
-			p := launch(t, dir, v.args...)
-			select {
-			case <-p.done:
-			case <-time.After(recoveryDelay):
-			}
-			if p.exited() && !p.killed {
-				fail("keel exited during recovery before the kill: %v\n%s", p.err, p.stderr.String())
-			}
-			p.kill()
-			killedInRecovery++
-		}
-
-		p := startServer(t, dir, v.args...)
-		if strings.Contains(p.stderr.String(), "torn") {
-			torn++
-		}
-		// Verify first: the state left by the previous round's kill.
-		verifyCrashState(t, p, v, base, nil, fail)
 
 		res := make([]writerResult, crashClients)
 		var killing atomic.Bool
@@ -236,14 +216,6 @@ func runCrash(t *testing.T, v crashVariant) {
 		if err := <-saverDone; err != nil {
 			fail("saver: %v", err)
 		}
-		// Before anything touches the directory again: no engine may have
-		// committed a checkpoint past the last record that reached the WAL.
-		// Such a checkpoint holds effects of records that were never
-		// durable, and the restarted log would hand out their LSNs again
-		// (invariant 1) — recovery would then skip acknowledged writes.
-		if err := checkpointsWithinLog(dir); err != nil {
-			fail("%v", err)
-		}
 		acked, inflight := 0, 0
 		for i, r := range res {
 			if r.err != nil {
@@ -252,29 +224,56 @@ func runCrash(t *testing.T, v crashVariant) {
 			acked += r.acked - base[i]
 			inflight += r.sent - r.acked
 		}
+		// Before anything touches the directory again: no engine may have
+		// committed a checkpoint past the last record that reached the WAL.
+		// Such a checkpoint holds effects of records that were never
+		// durable, and the restarted log would hand out their LSNs again
+		// (invariant 1) — recovery would then skip acknowledged writes.
+		if err := checkpointsWithinLog(dir); err != nil {
+			fail("%v", err)
+		}
 
-		// Restart and check this round's writes.
-		p2 := startServer(t, dir, v.args...)
-		log2 := p2.stderr.String()
-		if strings.Contains(log2, "torn") {
+		// Sometimes kill it again while it recovers (repairing the torn
+		// tail, replaying, removing files of an uncommitted flush).
+		if recoveryKill {
+			rp := launch(t, dir, v.args...)
+			select {
+			case <-rp.done:
+			case <-time.After(recoveryDelay):
+			}
+			if rp.exited() && !rp.killed {
+				fail("keel exited during recovery before the kill: %v\n%s", rp.err, rp.stderr.String())
+			}
+			rp.kill()
+			killedInRecovery++
+			if err := checkpointsWithinLog(dir); err != nil {
+				fail("after a kill during recovery: %v", err)
+			}
+		}
+
+		// Restart and check every round's writes so far.
+		var err error
+		if p, err = tryStartServer(t, dir, v.args...); err != nil {
+			fail("restart after the kill failed: %v", err)
+		}
+		log := p.stderr.String()
+		if strings.Contains(log, "torn") {
 			torn++
 		}
-		if strings.Contains(log2, "not in committed state") {
+		if strings.Contains(log, "not in committed state") {
 			orphans++
 		}
-		present := verifyCrashState(t, p2, v, base, res, fail)
+		present := verifyCrashState(t, p, v, base, res, fail)
 		gained := 0
 		for i := range base {
 			gained += present[i] - base[i]
 			base[i] = present[i]
 		}
-		t.Logf("round %2d: kill after %v (recovery kill %v): %d ops acked, %d in flight, %d present after restart; %s",
-			round, delay, recoveryKill && round > 1, acked, inflight, gained, dirSummary(dir))
-		if round == rounds {
-			checkDigestStable(t, p2, v)
-		}
-		p2.kill()
+		t.Logf("round %2d: kill after %v, kill during recovery %v: %d ops acked, %d in flight, %d present after restart; %s",
+			round, delay, recoveryKill, acked, inflight, gained, dirSummary(dir))
 	}
+	round--
+	checkDigestStable(t, p, v)
 	total := 0
 	for _, b := range base {
 		total += b
@@ -344,19 +343,16 @@ func runSaver(p *proc, killing *atomic.Bool, stop chan struct{}) error {
 
 // verifyCrashState reads every key the model can have written and returns,
 // per client, the number of ops present. It fails unless the ops present
-// are a prefix of the client's ops with base <= present, and, when res is
-// given (after a kill), acked <= present <= sent.
+// are a prefix of the client's ops with base <= present and
+// acked <= present <= sent.
 func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []writerResult, fail func(string, ...any)) []int {
 	t.Helper()
 	c := p.client(t)
 	present := make([]int, crashClients)
 	for i := 0; i < crashClients; i++ {
-		upper := base[i] // ops that may be present: [0, upper)
-		if res != nil {
-			upper = res[i].sent
-		}
-		// Read one iteration past upper: it must be absent.
-		iters := upper/opsPerIter + 2
+		// Ops [0, sent) may be present; read one iteration past them, which
+		// must be absent.
+		iters := res[i].sent/opsPerIter + 2
 		var cmds [][]string
 		cmds = append(cmds, []string{"GET", keyCounter(i)}, []string{"GET", keyLog(i)})
 		for k := 0; k < iters; k++ {
@@ -434,16 +430,12 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		if n < base[i] {
 			fail("client %d: op %d (%s) was present after an earlier restart and is missing now", i, n, describeOp(i, n, v.valueSize))
 		}
-		if res != nil {
-			if n < res[i].acked {
-				fail("client %d: acknowledged op %d (%s) is missing (acked %d ops, %d present)",
-					i, n, describeOp(i, n, v.valueSize), res[i].acked, n)
-			}
-			if n > res[i].sent {
-				fail("client %d: %d ops present but only %d were sent", i, n, res[i].sent)
-			}
-		} else if n != base[i] {
-			fail("client %d: %d ops present, expected %d", i, n, base[i])
+		if n < res[i].acked {
+			fail("client %d: acknowledged op %d (%s) is missing (acked %d ops, %d present)",
+				i, n, describeOp(i, n, v.valueSize), res[i].acked, n)
+		}
+		if n > res[i].sent {
+			fail("client %d: %d ops present but only %d were sent", i, n, res[i].sent)
 		}
 		present[i] = n
 	}

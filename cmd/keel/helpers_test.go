@@ -169,18 +169,28 @@ func (p *proc) waitReady(timeout time.Duration) error {
 // lost its port to another process is retried on a new port.
 func startServer(t testing.TB, dir string, args ...string) *proc {
 	t.Helper()
+	p, err := tryStartServer(t, dir, args...)
+	if err != nil {
+		t.Fatalf("keel on %s: %v", dir, err)
+	}
+	return p
+}
+
+// tryStartServer is startServer returning the failure instead.
+func tryStartServer(t testing.TB, dir string, args ...string) (*proc, error) {
+	t.Helper()
 	for attempt := 0; ; attempt++ {
 		p := launch(t, dir, args...)
 		err := p.waitReady(60 * time.Second)
 		if err == nil {
 			t.Cleanup(func() { p.kill() })
-			return p
+			return p, nil
 		}
 		p.kill()
 		if attempt < 3 && strings.Contains(p.stderr.String(), "address already in use") {
 			continue
 		}
-		t.Fatalf("keel on %s: %v", dir, err)
+		return nil, err
 	}
 }
 

@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# keel vs redis-server, measured in the same run on the same machine
+# (make bench). Three parts:
+#
+#   1. throughput: redis-benchmark against redis then keel, alternating, for
+#      appendfsync everysec and always, tests SET GET INCR MSET, pipeline 1
+#      and 16 (50 clients, 100-byte values, keys from a 1M range);
+#   2. memory: VmRSS of each fresh server after ~1M random SETs, with DBSIZE;
+#   3. restart: load BENCH_RESTART_KEYS distinct keys into each, SAVE (an
+#      RDB for redis, a checkpoint for keel), SIGKILL, restart, and time
+#      until PING answers PONG.
+#
+# Environment:
+#   BENCH_N             requests per throughput test (default 200000)
+#   BENCH_MEM_N         SETs for the memory test (default 1000000)
+#   BENCH_RESTART_KEYS  keys for the restart test (default 1000000; the
+#                       issue's target is 5000000)
+#   BENCH_PARTS         which parts to run (default "throughput memory restart")
+#   KEEL_BIN            keel binary (default bin/keel, built if missing)
+#
+# The table is printed and written to bench-results/<date>.md. Only the
+# processes this script starts are stopped, by PID, also on error or ^C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${BENCH_N:-200000}
+MEM_N=${BENCH_MEM_N:-1000000}
+RESTART_KEYS=${BENCH_RESTART_KEYS:-1000000}
+PARTS=${BENCH_PARTS:-"throughput memory restart"}
+KEEL=${KEEL_BIN:-bin/keel}
+CLIENTS=50
+
+for tool in redis-server redis-benchmark redis-cli; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool not found (make oracle installs it)" >&2; exit 1; }
+done
+if [ ! -x "$KEEL" ]; then
+	go build -o "$KEEL" ./cmd/keel
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/keel-bench.XXXXXX")
+PIDS=() # processes started by this script and still running
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# forget PID: drop it from PIDS once it has exited (so a reused PID is never
+# signalled by cleanup).
+forget() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+}
+
+# free_port prints a loopback port nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# wait_pong PORT PID: wait until PING answers PONG (redis answers LOADING
+# while it loads) or the process dies.
+wait_pong() {
+	local port=$1 pid=$2 i
+	for ((i = 0; i < 60000; i++)); do
+		if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || { echo "bench: server on port $port (pid $pid) died" >&2; return 1; }
+		sleep 0.01
+	done
+	echo "bench: server on port $port did not answer PING" >&2
+	return 1
+}
+
+# start_redis DIR PORT FSYNC [AOF]: starts redis-server; sets STARTED_PID.
+start_redis() {
+	local dir=$1 port=$2 fsync=$3 aof=${4:-yes}
+	mkdir -p "$dir"
+	redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly "$aof" \
+		--appendfsync "$fsync" --save '' --daemonize no --logfile "$dir/redis.log" &
+	STARTED_PID=$!
+	PIDS+=("$STARTED_PID")
+	wait_pong "$port" "$STARTED_PID"
+}
+
+# start_keel DIR PORT FSYNC: starts keel; sets STARTED_PID.
+start_keel() {
+	local dir=$1 port=$2 fsync=$3
+	mkdir -p "$dir"
+	"$KEEL" --port "$port" --dir "$dir/data" --appendfsync "$fsync" 2>>"$dir/keel.log" &
+	STARTED_PID=$!
+	PIDS+=("$STARTED_PID")
+	wait_pong "$port" "$STARTED_PID"
+}
+
+# stop PID: SIGKILL and reap.
+stop() {
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	forget "$1"
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# rps PORT TEST PIPE: requests per second of one redis-benchmark run.
+rps() {
+	redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -n "$N" -c "$CLIENTS" -P "$3" -r 1000000 -d 100 -q --csv |
+		awk -F'","' 'NR > 1 && NF > 1 {v = $2} END {print v + 0}'
+}
+
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "n/a" }'; }
+
+# gen_sets COUNT: the RESP stream of COUNT SETs of distinct keys with
+# 100-byte values, for redis-cli --pipe. Values are slices of a fixed
+# pseudo-random text, so neither RDB compression nor keel gets them for free.
+gen_sets() {
+	awk -v n="$1" 'BEGIN {
+		srand(42); a = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		for (j = 0; j < 8192; j++) r = r substr(a, int(rand() * 62) + 1, 1)
+		for (i = 0; i < n; i++) {
+			k = "key:" i
+			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$100\r\n%s\r\n", length(k), k, substr(r, (i * 7919) % 8000 + 1, 100)
+		}
+	}'
+}
+
+DATE=$(date -u +%Y-%m-%dT%H-%M-%SZ)
+OUT_DIR=bench-results
+OUT="$OUT_DIR/$DATE.md"
+mkdir -p "$OUT_DIR"
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+{
+	echo "# keel vs redis-server — $DATE"
+	echo
+	echo "machine: $(nproc) cores, $CPU; $(redis-server --version | awk '{print $1, $2, $3}'); keel $("$KEEL" --version)"
+	echo "redis-benchmark: -c $CLIENTS -d 100 -r 1000000, n=$N; both servers on loopback, benchmark on the same cores"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+} | tee "$OUT"
+
+if [[ " $PARTS " == *" throughput "* ]]; then
+	{
+		echo "## Throughput (ops/s)"
+		echo
+		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio |"
+		echo "|---|---|---|---|---|---|"
+	} | tee -a "$OUT"
+	for mode in everysec always; do
+		rp=$(free_port)
+		start_redis "$TMP/redis-$mode" "$rp" "$mode"
+		rpid=$STARTED_PID
+		kp=$(free_port)
+		start_keel "$TMP/keel-$mode" "$kp" "$mode"
+		kpid=$STARTED_PID
+		for test in SET GET INCR MSET; do
+			for pipe in 1 16; do
+				r=$(rps "$rp" "$test" "$pipe")
+				k=$(rps "$kp" "$test" "$pipe")
+				echo "| $mode | $test | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+			done
+		done
+		stop "$rpid"
+		stop "$kpid"
+	done
+	echo | tee -a "$OUT"
+fi
+
+if [[ " $PARTS " == *" memory "* ]]; then
+	rp=$(free_port)
+	start_redis "$TMP/redis-mem" "$rp" everysec
+	rpid=$STARTED_PID
+	kp=$(free_port)
+	start_keel "$TMP/keel-mem" "$kp" everysec
+	kpid=$STARTED_PID
+	for port in "$rp" "$kp"; do
+		redis-benchmark -h 127.0.0.1 -p "$port" -t set -n "$MEM_N" -c "$CLIENTS" -P 16 -r 100000000 -d 100 -q >/dev/null
+	done
+	rkeys=$(redis-cli -p "$rp" dbsize)
+	kkeys=$(redis-cli -p "$kp" dbsize)
+	rrss=$(rss_kb "$rpid")
+	krss=$(rss_kb "$kpid")
+	{
+		echo "## Memory after $MEM_N SETs (-r 100000000, 100-byte values, appendfsync everysec)"
+		echo
+		echo "| server | keys (DBSIZE) | VmRSS (MiB) |"
+		echo "|---|---|---|"
+		echo "| redis | $rkeys | $((rrss / 1024)) |"
+		echo "| keel | $kkeys | $((krss / 1024)) |"
+		echo
+		echo "keel/redis RSS ratio: $(ratio "$rrss" "$krss")"
+		echo
+	} | tee -a "$OUT"
+	stop "$rpid"
+	stop "$kpid"
+fi
+
+if [[ " $PARTS " == *" restart "* ]]; then
+	# Redis restarts from its RDB here (appendonly no), the fastest way it
+	# has; keel from its checkpoint plus the (truncated) WAL.
+	rp=$(free_port)
+	start_redis "$TMP/redis-restart" "$rp" everysec no
+	rpid=$STARTED_PID
+	kp=$(free_port)
+	start_keel "$TMP/keel-restart" "$kp" everysec
+	kpid=$STARTED_PID
+	load() {
+		local port=$1 t0 t1
+		t0=$(date +%s.%N)
+		gen_sets "$RESTART_KEYS" | redis-cli -p "$port" --pipe >"$TMP/pipe-$port.log"
+		t1=$(date +%s.%N)
+		elapsed "$t0" "$t1"
+	}
+	rload=$(load "$rp")
+	kload=$(load "$kp")
+	rkeys=$(redis-cli -p "$rp" dbsize)
+	kkeys=$(redis-cli -p "$kp" dbsize)
+	rrss=$(rss_kb "$rpid")
+	krss=$(rss_kb "$kpid")
+	timed() {
+		local t0 t1
+		t0=$(date +%s.%N)
+		"$@" >/dev/null
+		t1=$(date +%s.%N)
+		elapsed "$t0" "$t1"
+	}
+	rsave=$(timed redis-cli -p "$rp" save)
+	ksave=$(timed redis-cli -p "$kp" save)
+	stop "$rpid"
+	stop "$kpid"
+	# Started in this shell (not in a $(...) subshell) so the PIDs stay ours.
+	t0=$(date +%s.%N)
+	start_redis "$TMP/redis-restart" "$rp" everysec no
+	t1=$(date +%s.%N)
+	rpid=$STARTED_PID
+	rrestart=$(elapsed "$t0" "$t1")
+	t0=$(date +%s.%N)
+	start_keel "$TMP/keel-restart" "$kp" everysec
+	t1=$(date +%s.%N)
+	kpid=$STARTED_PID
+	krestart=$(elapsed "$t0" "$t1")
+	rkeys2=$(redis-cli -p "$rp" dbsize)
+	kkeys2=$(redis-cli -p "$kp" dbsize)
+	{
+		echo "## Restart with $RESTART_KEYS keys (100-byte values)"
+		echo
+		echo "| server | load (s, redis-cli --pipe) | VmRSS loaded (MiB) | SAVE (s) | on-disk after SAVE | restart to PONG (s) | keys before / after |"
+		echo "|---|---|---|---|---|---|---|"
+		echo "| redis (RDB) | $rload | $((rrss / 1024)) | $rsave | $(du -sh "$TMP/redis-restart" | cut -f1) | $rrestart | $rkeys / $rkeys2 |"
+		echo "| keel | $kload | $((krss / 1024)) | $ksave | $(du -sh "$TMP/keel-restart/data" | cut -f1) | $krestart | $kkeys / $kkeys2 |"
+		echo
+		echo "keel/redis restart time ratio: $(ratio "$rrestart" "$krestart")"
+		echo
+	} | tee -a "$OUT"
+	stop "$rpid"
+	stop "$kpid"
+fi
+
+echo "results written to $OUT"
