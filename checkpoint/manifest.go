@@ -221,6 +221,9 @@ func decodeManifest(data []byte) (map[string]Entry, int64, error) {
 		}
 		name := string(body[off : off+int(nl)])
 		off += int(nl)
+		if _, dup := entries[name]; dup {
+			return nil, int64(start), fmt.Errorf("%w: duplicate engine %q", ErrMalformed, name)
+		}
 		lsn := binary.LittleEndian.Uint64(body[off:])
 		off += 8
 		sl, ok := uv()

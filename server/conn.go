@@ -4,22 +4,19 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/keeldb/keel"
-	"github.com/tidwall/redcon"
 )
 
 // client is one connection. Its goroutine owns every field except those
 // marked atomic (read by CLIENT LIST/INFO from other goroutines).
 type client struct {
-	srv   *Server
-	nc    net.Conn
-	sess  *keel.Session
-	w     respWriter
-	guard *guard
+	srv  *Server
+	nc   net.Conn
+	sess *keel.Session
+	w    respWriter
 
 	addr, laddr string
 	created     time.Time
@@ -65,23 +62,35 @@ func (c *client) serve() {
 		delete(c.srv.clients, c.sess.ID)
 		c.srv.mu.Unlock()
 	}()
-	c.guard = &guard{r: c.nc, maxBulk: c.srv.cfg.Int("proto-max-bulk-len")}
-	rd := redcon.NewReader(c.guard)
+	rd := newRequestReader(countingReader{c.nc, &c.srv.netIn},
+		func() int64 { return c.srv.cfg.Int("proto-max-bulk-len") },
+		// Redis's !authRequired: a client that never authenticated stops
+		// needing to once requirepass is cleared.
+		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
+	rd.queryBufLimit = func() int64 { return c.srv.cfg.Int("client-query-buffer-limit") }
 	for {
+		// Only the first request of a batch may wait for the network, so
+		// the idle timeout is armed once per batch.
 		if t := c.srv.cfg.Int("timeout"); t > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(time.Duration(t) * time.Second))
 		}
-		c.guard.maxBulk = c.srv.cfg.Int("proto-max-bulk-len")
-		cmds, err := rd.ReadCommands()
-		if err != nil {
-			c.protocolError(err)
-			return
-		}
-		for _, cmd := range cmds {
-			c.exec(cmd.Args)
-			if c.quit {
+		// A batch (rule 1): every request already buffered, in order, then
+		// one durability wait and one write. A protocol error is answered
+		// after the replies of the requests before it (processInputBuffer
+		// executes them first), then the connection closes.
+		args, err := rd.Next()
+		for err == nil {
+			c.exec(args)
+			if c.quit || !rd.Pending() {
 				break
 			}
+			args, err = rd.Next()
+		}
+		var perr *protocolError
+		if errors.As(err, &perr) {
+			c.w.Error("ERR " + perr.Error())
+		} else if errors.Is(err, errQueryBufLimit) {
+			c.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
 		}
 		// Rule 1: replies wait for durability of what they depend on.
 		if err := c.srv.db.WaitDurable(c.sess.WaitLSN); err != nil {
@@ -99,33 +108,23 @@ func (c *client) serve() {
 				c.w.buf = c.w.buf[:0]
 			}
 		}
-		if c.quit || c.killed.Load() {
+		if err != nil || c.quit || c.killed.Load() {
 			return
 		}
 	}
 }
 
-// protocolError answers a malformed request like Redis and closes.
-func (c *client) protocolError(err error) {
-	var msg string
-	var ge *guardError
-	switch {
-	case errors.As(err, &ge):
-		msg = "ERR Protocol error: " + ge.msg
-	case err == io.EOF || errors.Is(err, net.ErrClosed):
-		return
-	default:
-		if _, ok := err.(net.Error); ok {
-			return
-		}
-		s := err.Error()
-		if !strings.HasPrefix(s, "Protocol error") {
-			return
-		}
-		msg = "ERR " + s
-	}
-	c.w.Error(msg)
-	c.nc.Write(c.w.buf)
+// countingReader counts the bytes a connection reads (INFO's
+// total_net_input_bytes).
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (cr countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(int64(n))
+	return n, err
 }
 
 func (c *client) exec(args [][]byte) {
@@ -139,143 +138,4 @@ func (c *client) exec(args [][]byte) {
 		s := c.sess.LastCmd
 		c.lastCmd.Store(&s)
 	}
-}
-
-// guardError is a protocol violation found by guard.
-type guardError struct{ msg string }
-
-func (e *guardError) Error() string { return "Protocol error: " + e.msg }
-
-// Redis's protocol limits (server.h); part of the protocol contract.
-const (
-	maxMultibulk  = 1024 * 1024 // elements in one request
-	maxInlineSize = 64 * 1024   // PROTO_INLINE_MAX_SIZE
-)
-
-// guard sits between the socket and redcon's reader and follows the RESP
-// framing of the byte stream, so that a request announcing a bulk larger
-// than proto-max-bulk-len, too many elements, or an endless inline line is
-// refused before redcon buffers it (redcon has no such limits).
-type guard struct {
-	r       io.Reader
-	maxBulk int64
-
-	state   int // what the next byte belongs to (gs* below)
-	line    []byte
-	pending int64 // multibulk elements left in the current request
-	skip    int64 // payload bytes (plus CRLF) left to pass through
-	inline  int64 // length of the current inline line
-}
-
-const (
-	gsStart     = iota // start of a request
-	gsCountLine        // reading "*<n>\r\n"
-	gsBulkStart        // expecting '$'
-	gsBulkLine         // reading "$<n>\r\n"
-	gsPayload          // passing bulk payload
-	gsInline           // inside an inline request line
-)
-
-func (g *guard) Read(p []byte) (int, error) {
-	n, err := g.r.Read(p)
-	if n > 0 {
-		if gerr := g.scan(p[:n]); gerr != nil {
-			return 0, gerr
-		}
-	}
-	return n, err
-}
-
-func (g *guard) scan(b []byte) error {
-	for i := 0; i < len(b); i++ {
-		switch g.state {
-		case gsStart:
-			if b[i] == '*' {
-				g.state, g.line = gsCountLine, g.line[:0]
-			} else {
-				g.state, g.inline = gsInline, 1
-				if b[i] == '\n' {
-					g.state = gsStart
-				}
-			}
-		case gsInline:
-			g.inline++
-			if b[i] == '\n' {
-				g.state = gsStart
-			} else if g.inline > maxInlineSize {
-				return &guardError{"too big inline request"}
-			}
-		case gsCountLine, gsBulkLine:
-			if b[i] != '\n' {
-				if len(g.line) > 32 {
-					if g.state == gsCountLine {
-						return &guardError{"invalid multibulk length"}
-					}
-					return &guardError{"invalid bulk length"}
-				}
-				g.line = append(g.line, b[i])
-				continue
-			}
-			s := strings.TrimSuffix(string(g.line), "\r")
-			n, ok := atoi(s)
-			if g.state == gsCountLine {
-				if !ok || n > maxMultibulk {
-					return &guardError{"invalid multibulk length"}
-				}
-				g.pending = n
-				if n <= 0 {
-					g.state = gsStart
-				} else {
-					g.state = gsBulkStart
-				}
-				continue
-			}
-			if !ok || n < 0 || n > g.maxBulk {
-				return &guardError{"invalid bulk length"}
-			}
-			g.skip, g.state = n+2, gsPayload
-		case gsBulkStart:
-			if b[i] != '$' {
-				return &guardError{"expected '$', got '" + string(b[i]) + "'"}
-			}
-			g.state, g.line = gsBulkLine, g.line[:0]
-		case gsPayload:
-			k := min(int64(len(b)-i), g.skip)
-			g.skip -= k
-			i += int(k) - 1
-			if g.skip == 0 {
-				g.pending--
-				if g.pending == 0 {
-					g.state = gsStart
-				} else {
-					g.state = gsBulkStart
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func atoi(s string) (int64, bool) {
-	if s == "" || len(s) > 19 {
-		return 0, false
-	}
-	neg := s[0] == '-'
-	if neg {
-		s = s[1:]
-		if s == "" {
-			return 0, false
-		}
-	}
-	var n int64
-	for _, ch := range []byte(s) {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(ch-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -57,6 +58,22 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
+
+	// KEEL_CPUPROFILE=file writes a CPU profile until shutdown (for `go
+	// tool pprof`; profile before optimizing).
+	if pf := os.Getenv("KEEL_CPUPROFILE"); pf != "" {
+		f, err := os.Create(pf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 
 	start := time.Now()
 	db, err := keel.Open(cfg.Get("dir"), keel.Options{
