@@ -46,11 +46,36 @@ func (b *buffer) finish(err error) {
 const maxHeight = 20
 
 type node struct {
+	// kp is the key's first 8 bytes, big endian, zero padded: most
+	// comparisons during a search are decided by it without loading the
+	// key (keys start with a database id and a hash slot, so prefixes differ
+	// almost always).
+	kp    uint64
 	key   []byte
 	value []byte
 	seq   uint64
 	kind  byte
 	next  []atomic.Pointer[node]
+	// tower holds next for nodes of height <= 2 (15 in 16 nodes), so that
+	// following a link does not touch a second allocation.
+	tower [2]atomic.Pointer[node]
+}
+
+// keyPrefix returns the first 8 bytes of key as a big-endian number,
+// zero padded; a < b as prefixes implies a < b as keys.
+func keyPrefix(key []byte) uint64 {
+	if len(key) >= 8 {
+		return uint64(key[0])<<56 | uint64(key[1])<<48 | uint64(key[2])<<40 | uint64(key[3])<<32 |
+			uint64(key[4])<<24 | uint64(key[5])<<16 | uint64(key[6])<<8 | uint64(key[7])
+	}
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if i < len(key) {
+			v |= uint64(key[i])
+		}
+	}
+	return v
 }
 
 // rangeDel is a buffered range tombstone [lo, hi) written at seq.
@@ -107,7 +132,10 @@ func (b *buffer) randomHeight() int {
 }
 
 // nodeBefore reports whether n sorts before (key, seq).
-func nodeBefore(n *node, key []byte, seq uint64) bool {
+func nodeBefore(n *node, key []byte, kp, seq uint64) bool {
+	if n.kp != kp {
+		return n.kp < kp
+	}
 	c := bytes.Compare(n.key, key)
 	return c < 0 || (c == 0 && n.seq > seq)
 }
@@ -116,12 +144,13 @@ func nodeBefore(n *node, key []byte, seq uint64) bool {
 // afterwards (the store copies them).
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	var prev [maxHeight]*node
+	kp := keyPrefix(key)
 	h := int(b.height.Load())
 	x := b.head
 	for l := h - 1; l >= 0; l-- {
 		for {
 			nx := x.next[l].Load()
-			if nx == nil || !nodeBefore(nx, key, seq) {
+			if nx == nil || !nodeBefore(nx, key, kp, seq) {
 				break
 			}
 			x = nx
@@ -135,7 +164,12 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 		}
 		b.height.Store(int32(nh))
 	}
-	n := &node{key: key, value: value, seq: seq, kind: kind, next: make([]atomic.Pointer[node], nh)}
+	n := &node{kp: kp, key: key, value: value, seq: seq, kind: kind}
+	if nh <= len(n.tower) {
+		n.next = n.tower[:nh]
+	} else {
+		n.next = make([]atomic.Pointer[node], nh)
+	}
 	for l := range nh {
 		n.next[l].Store(prev[l].next[l].Load())
 	}
@@ -157,10 +191,11 @@ func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
 // seekGE returns the first node with key >= key (its newest version).
 func (b *buffer) seekGE(key []byte) *node {
 	x := b.head
+	kp := keyPrefix(key)
 	for l := int(b.height.Load()) - 1; l >= 0; l-- {
 		for {
 			nx := x.next[l].Load()
-			if nx == nil || bytes.Compare(nx.key, key) >= 0 {
+			if nx == nil || nx.kp > kp || (nx.kp == kp && bytes.Compare(nx.key, key) >= 0) {
 				break
 			}
 			x = nx

@@ -26,8 +26,54 @@ type cacheKey struct {
 
 type cacheNode struct {
 	key        cacheKey
-	data       []byte
+	data       *cachedBlock
 	prev, next *cacheNode
+}
+
+// cachedBlock is a verified block payload together with its decoded entry
+// table, so that a point read binary-searches the block instead of
+// decoding its prefix-compressed entries one by one.
+type cachedBlock struct {
+	payload []byte
+	keys    [][]byte // full keys, strictly ascending (one backing array)
+	vals    [][]byte // alias payload
+	kinds   []byte
+}
+
+func (b *cachedBlock) cost() int64 {
+	n := int64(len(b.payload)) + int64(len(b.keys))*(24+24+1)
+	for _, k := range b.keys {
+		n += int64(len(k))
+	}
+	return n
+}
+
+// decodeCachedBlock decodes every entry of a verified payload.
+func decodeCachedBlock(p []byte) (*cachedBlock, error) {
+	it := blockIter{data: p}
+	var keybuf []byte
+	var ends []int
+	b := &cachedBlock{payload: p}
+	for {
+		e, ok := it.next()
+		if !ok {
+			break
+		}
+		keybuf = append(keybuf, e.key...)
+		ends = append(ends, len(keybuf))
+		b.vals = append(b.vals, e.value)
+		b.kinds = append(b.kinds, e.kind)
+	}
+	if it.err != nil {
+		return nil, it.err
+	}
+	b.keys = make([][]byte, len(ends))
+	start := 0
+	for i, end := range ends {
+		b.keys[i] = keybuf[start:end:end]
+		start = end
+	}
+	return b, nil
 }
 
 const cacheNodeOverhead = 96 // map entry + node, roughly
@@ -38,7 +84,7 @@ func newBlockCache(capacity int64) *blockCache {
 	return c
 }
 
-func (c *blockCache) get(k cacheKey) ([]byte, bool) {
+func (c *blockCache) get(k cacheKey) (*cachedBlock, bool) {
 	c.mu.Lock()
 	n, ok := c.items[k]
 	if ok {
@@ -54,8 +100,8 @@ func (c *blockCache) get(k cacheKey) ([]byte, bool) {
 	return n.data, true
 }
 
-func (c *blockCache) put(k cacheKey, data []byte) {
-	cost := int64(len(data)) + cacheNodeOverhead
+func (c *blockCache) put(k cacheKey, data *cachedBlock) {
+	cost := data.cost() + cacheNodeOverhead
 	if cost > c.capacity/4 {
 		return // a block this large would flush the cache; serve it uncached
 	}
@@ -74,7 +120,7 @@ func (c *blockCache) put(k cacheKey, data []byte) {
 		old := c.head.prev
 		c.unlink(old)
 		delete(c.items, old.key)
-		c.size -= int64(len(old.data)) + cacheNodeOverhead
+		c.size -= old.data.cost() + cacheNodeOverhead
 	}
 }
 
@@ -86,7 +132,7 @@ func (c *blockCache) evictFile(file uint64) {
 		if k.file == file {
 			c.unlink(n)
 			delete(c.items, k)
-			c.size -= int64(len(n.data)) + cacheNodeOverhead
+			c.size -= n.data.cost() + cacheNodeOverhead
 		}
 	}
 }

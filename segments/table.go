@@ -191,13 +191,13 @@ func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
 	return bloom.FromWithM(words, uint(m), uint(k)), nil
 }
 
-// readBlock returns the verified payload of block i, from the cache or the
-// file. The payload must not be modified.
-func (t *table) readBlock(i int) ([]byte, error) {
+// readBlock returns block i verified and decoded, from the cache or the
+// file. The result must not be modified.
+func (t *table) readBlock(i int) (*cachedBlock, error) {
 	h := &t.index[i]
 	ck := cacheKey{t.num, h.off}
-	if p, ok := t.cache.get(ck); ok {
-		return p, nil
+	if b, ok := t.cache.get(ck); ok {
+		return b, nil
 	}
 	raw := make([]byte, h.length+blockTrailer)
 	if _, err := t.f.ReadAt(raw, int64(h.off)); err != nil {
@@ -210,8 +210,12 @@ func (t *table) readBlock(i int) ([]byte, error) {
 	if err != nil {
 		return nil, t.corrupt("block", int64(h.off), err)
 	}
-	t.cache.put(ck, p)
-	return p, nil
+	b, err := decodeCachedBlock(p)
+	if err != nil {
+		return nil, t.corrupt("block", int64(h.off), err)
+	}
+	t.cache.put(ck, b)
+	return b, nil
 }
 
 // findBlock returns the first block whose last key is >= key.
@@ -264,25 +268,13 @@ func (t *table) get(key []byte) (kind byte, value []byte, found, covered bool, e
 	if i == len(t.index) || bytes.Compare(t.index[i].first, key) > 0 {
 		return 0, nil, false, covered, nil
 	}
-	p, err := t.readBlock(i)
+	b, err := t.readBlock(i)
 	if err != nil {
 		return 0, nil, false, false, err
 	}
-	it := blockIter{data: p}
-	for {
-		e, ok := it.next()
-		if !ok {
-			break
-		}
-		if c := bytes.Compare(e.key, key); c >= 0 {
-			if c == 0 {
-				return e.kind, e.value, true, covered, nil
-			}
-			break
-		}
-	}
-	if it.err != nil {
-		return 0, nil, false, false, t.corrupt("block", int64(t.index[i].off), it.err)
+	j := sort.Search(len(b.keys), func(j int) bool { return bytes.Compare(b.keys[j], key) >= 0 })
+	if j < len(b.keys) && bytes.Equal(b.keys[j], key) {
+		return b.kinds[j], b.vals[j], true, covered, nil
 	}
 	return 0, nil, false, covered, nil
 }
@@ -316,12 +308,12 @@ func (it *tableIter) loadBlock(i int) bool {
 		it.ok = false
 		return false
 	}
-	p, err := it.t.readBlock(i)
+	b, err := it.t.readBlock(i)
 	if err != nil {
 		it.error, it.ok = err, false
 		return false
 	}
-	it.bi = blockIter{data: p, key: it.bi.key[:0]}
+	it.bi = blockIter{data: b.payload, key: it.bi.key[:0]}
 	return true
 }
 

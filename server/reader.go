@@ -538,7 +538,7 @@ func (rd *requestReader) fill() error {
 // bytes. It first moves the request in progress to the front (element
 // offsets are relative to start, so they stay valid); if that is not
 // enough it moves it into a buffer twice as large, but no larger than the
-// element being read still needs, so that a client announcing a huge bulk
+// element being read still needs (plus a read), so that a client announcing a huge bulk
 // and sending nothing costs nothing.
 func (rd *requestReader) makeRoom() {
 	live := len(rd.buf) - rd.start
@@ -547,7 +547,9 @@ func (rd *requestReader) makeRoom() {
 	} else {
 		size := max(2*cap(rd.buf), live+protoIOBufLen)
 		if rd.reqType == reqMultibulk && rd.bulk >= 0 {
-			need := int64(rd.pos-rd.start) + rd.bulk + 2 // the request up to the end of this element
+			// The request up to the end of this element, and room for a
+			// full read after it (else the last reads would grow it again).
+			need := int64(rd.pos-rd.start) + rd.bulk + 2 + protoIOBufLen
 			size = int(min(int64(size), max(need, int64(live+protoIOBufLen))))
 		}
 		nb := make([]byte, live, size)

@@ -100,7 +100,7 @@ func parseChunked(data []byte, authed bool, max int, rng *rand.Rand) result {
 }
 
 func reqs(r ...[]string) [][]string { return r }
-func req(a ...string) []string     { return a }
+func req(a ...string) []string      { return a }
 
 const (
 	eof = "EOF"
