@@ -331,7 +331,7 @@ func (rd *requestReader) parseMultibulk() (bool, error) {
 // decoded in place: an argument is never longer than its source text.
 func (rd *requestReader) splitArgs(line []byte) bool {
 	rd.args = rd.args[:0]
-	at := func(i int) byte {
+	at := func(i int) byte { // C's view: the line ends with a NUL
 		if i < len(line) {
 			return line[i]
 		}
@@ -369,8 +369,12 @@ func (rd *requestReader) splitArgs(line []byte) bool {
 				case c == 0:
 					return false // unterminated quotes
 				default:
-					line[w] = c
-					w++
+					e := p + 1
+					for e < len(line) && line[e] != '\\' && line[e] != '"' {
+						e++
+					}
+					w += copy(line[w:], line[p:e])
+					p = e - 1
 				}
 			case insq:
 				switch {
@@ -398,8 +402,13 @@ func (rd *requestReader) splitArgs(line []byte) bool {
 				case '\'':
 					insq = true
 				default:
-					line[w] = c
-					w++
+					// Plain bytes: a run of them is consumed at once.
+					e := p + 1
+					for e < len(line) && !endsPlain[line[e]] {
+						e++
+					}
+					w += copy(line[w:], line[p:e])
+					p = e - 1
 				}
 			}
 			if p < len(line) {
@@ -409,6 +418,10 @@ func (rd *requestReader) splitArgs(line []byte) bool {
 		rd.args = append(rd.args, line[tok:w:w])
 	}
 }
+
+// endsPlain marks the bytes that end a run of plain bytes in an unquoted
+// inline argument: separators, quotes and NUL.
+var endsPlain = [256]bool{' ': true, '\n': true, '\r': true, '\t': true, 0: true, '"': true, '\'': true}
 
 // isCSpace is C's isspace in the C locale.
 func isCSpace(c byte) bool {

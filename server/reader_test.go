@@ -338,6 +338,7 @@ func TestRequestReaderBigBulk(t *testing.T) {
 	if err != nil || len(args) != 3 || !bytes.Equal(args[2], val) {
 		t.Fatalf("bulk: %d args, %v", len(args), err)
 	}
+	t.Logf("parse work %d bytes for %d bytes received in %d reads", rd.work, len(in), cr.reads)
 	if rd.work > 3*size {
 		t.Errorf("parse work %d bytes for a %d-byte request: not linear", rd.work, size)
 	}

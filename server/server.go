@@ -1,5 +1,5 @@
-// Package server is keel's network face: RESP2/RESP3 over TCP using
-// tidwall/redcon's command reader, client connections, authentication,
+// Package server is keel's network face: RESP2/RESP3 over TCP, client
+// connections, authentication,
 // connection and server commands (HELLO, AUTH, CLIENT, INFO, CONFIG,
 // COMMAND, SAVE, SHUTDOWN, ...). Data commands live in package keel; the
 // server registers its own commands in the same table, so arity checks,
@@ -16,8 +16,12 @@
 //     acknowledged one always does.
 //  3. QUIT replies +OK and discards the rest of its pipeline.
 //
-// Limits redcon lacks are enforced before it parses (guard.go):
-// proto-max-bulk-len, the multibulk count and inline request sizes.
+// Requests are parsed by reader.go, which follows Redis 7.0's networking.c
+// (processInlineBuffer, processMultibulkBuffer) byte for byte, limits and
+// error texts included. tidwall/redcon's reader was used at first and
+// replaced: it differs from Redis on empty and negative multibulk counts,
+// unchecked CRLF after bulks, inline escapes, count limits and has no
+// bulk or query-buffer limits (see the differential protocol tests).
 //
 // Server is safe for concurrent use.
 package server

@@ -1,0 +1,60 @@
+package keel
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/keeldb/keel/wal"
+)
+
+// nopReply discards replies (benchmarks measure the command layer only).
+type nopReply struct{}
+
+func (nopReply) Simple(string)     {}
+func (nopReply) Error(string)      {}
+func (nopReply) Int(int64)         {}
+func (nopReply) Bulk([]byte)       {}
+func (nopReply) BulkString(string) {}
+func (nopReply) Null()             {}
+func (nopReply) NullArray()        {}
+func (nopReply) Array(int)         {}
+func (nopReply) Map(int)           {}
+func (nopReply) Set(int)           {}
+func (nopReply) Double(float64)    {}
+func (nopReply) Bool(bool)         {}
+func (nopReply) Verbatim(string)   {}
+func (nopReply) Proto() int        { return 2 }
+
+// BenchmarkExecSet measures SET through Exec (lookup, ops, WAL append,
+// engines), without the network, under appendfsync no.
+func BenchmarkExecSet(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	val := make([]byte, 100)
+	args := [][]byte{[]byte("SET"), nil, val}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[1] = strconv.AppendInt(args[1][:0], int64(i%1000000), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}
+
+// BenchmarkExecGet measures GET of values in the strings engine's buffer.
+func BenchmarkExecGet(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	val := make([]byte, 100)
+	for i := 0; i < 100000; i++ {
+		db.Exec(s, [][]byte{[]byte("SET"), []byte(strconv.Itoa(i)), val}, nopReply{})
+	}
+	args := [][]byte{[]byte("GET"), nil}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[1] = strconv.AppendInt(args[1][:0], int64(i%100000), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}
+
+var benchBuffer int64 = 64 << 20
