@@ -129,6 +129,21 @@ func Register(cmds ...*Command) {
 
 // Lookup returns the top-level command named name (any case).
 func Lookup(name []byte) *Command {
+	var buf [32]byte
+	if len(name) <= len(buf) {
+		// Lower-case into a stack buffer: the map index with string(b)
+		// does not allocate.
+		for i, ch := range name {
+			if ch >= 'A' && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			buf[i] = ch
+		}
+		cmdMu.RLock()
+		c := commands[string(buf[:len(name)])]
+		cmdMu.RUnlock()
+		return c
+	}
 	cmdMu.RLock()
 	c := commands[lower(name)]
 	cmdMu.RUnlock()
@@ -163,6 +178,7 @@ type Session struct {
 	// Ext is the server's per-connection state.
 	Ext any
 
+	ctx        Ctx // scratch context of the command being executed
 	multi      *multiState
 	watched    []watchKey
 	watchDirty bool // a watched key was touched (guarded by db.mu)
@@ -248,8 +264,12 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		r.Simple("QUEUED")
 		return
 	}
-	c := Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: time.Now().UnixMilli()}
-	db.run(&c)
+	// The session's scratch Ctx: one command at a time per session, and
+	// reusing it keeps the hot path free of a heap allocation per command.
+	c := &s.ctx
+	*c = Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: time.Now().UnixMilli(), expired: c.expired[:0]}
+	db.run(c)
+	c.R, c.Args = nil, nil
 }
 
 // reject answers a command refused before execution, as Redis's
@@ -363,8 +383,13 @@ func (db *DB) deleteExpired(s *Session, keys [][]byte) {
 // expireCmd names the pseudo-command that deletes expired keys.
 var expireCmd = &Command{Name: "expire-deletion"}
 
+// newBatch starts the record of a write. There is one write at a time
+// (db.mu held exclusively), so the DB's single batch and its buffers are
+// reused: the WAL copies the payload in Append.
 func (db *DB) newBatch() *batch {
-	return &batch{lsn: uint64(db.log.LastLSN()) + 1}
+	b := &db.wbatch
+	*b = batch{lsn: uint64(db.log.LastLSN()) + 1, payload: b.payload[:0], slots: b.slots[:0]}
+	return b
 }
 
 // commit appends c's record, if it changed anything, to the WAL. Caller

@@ -48,8 +48,8 @@ type Options struct {
 	Databases          int             // 16
 	Fsync              wal.FsyncPolicy // FsyncEverySec unless set
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
-	WALSegmentSize     int64           // 64 MiB
-	StringsBufferSize  int64           // 64 MiB of buffered string writes before a flush
+	WALSegmentSize     int64           // 8 MiB (tidwall/wal keeps the active segment in memory)
+	StringsBufferSize  int64           // 16 MiB of buffered string writes before a flush
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
 	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
@@ -64,10 +64,10 @@ func (o *Options) defaults() {
 		o.Fsync = wal.FsyncEverySec
 	}
 	if o.WALSegmentSize <= 0 {
-		o.WALSegmentSize = 64 << 20
+		o.WALSegmentSize = 8 << 20
 	}
 	if o.StringsBufferSize <= 0 {
-		o.StringsBufferSize = 64 << 20
+		o.StringsBufferSize = 16 << 20
 	}
 	if o.CheckpointWALBytes <= 0 {
 		o.CheckpointWALBytes = 256 << 20
@@ -102,6 +102,9 @@ type DB struct {
 	ks   *memtables.Keyspace // guarded by mu
 	strs *segments.Store     // its own locking; writes only under mu
 	kbuf []byte              // scratch for storage keys; guarded by mu (write)
+	// wbatch is the record being built by the current writer; guarded by
+	// mu (write).
+	wbatch batch
 
 	watch watchTable // guarded by mu
 

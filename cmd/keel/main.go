@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -73,6 +74,13 @@ func run(args []string) error {
 			pprof.StopCPUProfile()
 			f.Close()
 		}()
+	}
+
+	// Values live on disk; the heap holds the keyspace, write buffers and
+	// caches. A lower GC target than Go's default 100 keeps RSS near the
+	// live heap (memory is a feature here); GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 
 	start := time.Now()
