@@ -185,7 +185,7 @@ type Session struct {
 	// watchedExpired marks watched keys that were already expired when
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
-	LastCmd    string
+	LastCmd        string
 }
 
 // InMulti reports whether a MULTI block is open.
