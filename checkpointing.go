@@ -1,14 +1,13 @@
 package keel
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/keeldb/keel/checkpoint"
+	"github.com/keeldb/keel/memtables"
 	"github.com/keeldb/keel/wal"
 )
 
@@ -136,24 +135,28 @@ func (db *DB) checkpointStrings() error {
 	return nil
 }
 
-// checkpointKeyspace serializes the keyspace at the current LSN. The image
-// is taken under the read lock (writers wait while it is copied to memory;
-// readers do not), then written and committed without any lock.
+// checkpointKeyspace writes the keyspace image at the current LSN. The
+// image is captured under the write lock in O(pages) (copy-on-write pages,
+// memtables.Snapshot) and written to disk with no lock held: writers copy a
+// page before their first write to it while the checkpoint runs.
 func (db *DB) checkpointKeyspace() error {
-	var buf bytes.Buffer
-	db.mu.RLock()
+	db.mu.Lock()
 	lsn := uint64(db.log.LastLSN())
-	err := db.ks.WriteCheckpoint(&buf, lsn)
-	db.mu.RUnlock()
-	if err != nil {
-		return err
-	}
-	if lsn <= db.ksCkptLSN.Load() && lsn != 0 {
+	if lsn <= db.ksCkptLSN.Load() && db.ksCkptLSN.Load() != 0 {
+		db.mu.Unlock()
 		return nil
 	}
+	snap := db.ks.Snapshot()
+	db.mu.Unlock()
+	defer func() {
+		db.mu.Lock()
+		db.ks.EndSnapshot()
+		db.mu.Unlock()
+	}()
+
 	name := fmt.Sprintf("keyspace-%016x.ckpt", lsn)
 	path := filepath.Join(db.dir, name)
-	if err := writeFileSynced(path, buf.Bytes()); err != nil {
+	if err := writeSnapshot(path, snap, lsn); err != nil {
 		return err
 	}
 	if err := checkpoint.SyncDir(db.dir); err != nil {
@@ -167,17 +170,14 @@ func (db *DB) checkpointKeyspace() error {
 	return nil
 }
 
-func writeFileSynced(path string, data []byte) error {
+// writeSnapshot writes and fsyncs a keyspace checkpoint file. A partial
+// file from a crash is never named by the manifest and is removed on open.
+func writeSnapshot(path string, snap *memtables.Snapshot, lsn uint64) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err := w.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
+	if err := snap.WriteTo(f, lsn); err != nil {
 		f.Close()
 		return err
 	}
@@ -187,6 +187,7 @@ func writeFileSynced(path string, data []byte) error {
 	}
 	return f.Close()
 }
+
 
 // truncateWAL drops records every engine has checkpointed (invariant 6).
 // The last record is always kept so the log knows its position.

@@ -14,11 +14,52 @@ import (
 
 // WriteCheckpoint writes a consistent image of the keyspace at lsn to w in
 // the format of docs/format/checkpoint.md. The caller holds its write lock
-// for the duration (see the doc for how this becomes copy-on-write), makes
+// for the duration (Snapshot + WriteTo is the non-stalling form), makes
 // the file durable and records lsn in the manifest. The output is a function
 // of the entries and database ids alone: the same state writes the same
 // bytes.
 func (k *Keyspace) WriteCheckpoint(w io.Writer, lsn LSN) error {
+	snap := k.Snapshot()
+	defer k.EndSnapshot()
+	return snap.WriteTo(w, lsn)
+}
+
+// Snapshot is a consistent image of a keyspace, taken in O(pages) time by
+// Keyspace.Snapshot and written by WriteTo while the keyspace keeps
+// changing: pages are shared copy-on-write (table.own), so a writer copies
+// at most one page (pageSize slots) before its first write to it, and the
+// extra memory is bounded by the pages written during the checkpoint.
+type Snapshot struct {
+	nextPhys uint32
+	dbs      []snapDB
+}
+
+type snapDB struct {
+	phys  uint32
+	pages [][]slot // the table's pages as they were; never written again
+}
+
+// Snapshot captures the keyspace. Call it under the caller's write lock;
+// then write the snapshot with WriteTo without any lock (readers may keep
+// reading, writers writing), and call EndSnapshot under the write lock.
+// One snapshot at a time.
+func (k *Keyspace) Snapshot() *Snapshot {
+	k.cow.gen++
+	k.cow.active = true
+	s := &Snapshot{nextPhys: k.nextPhys, dbs: make([]snapDB, len(k.dbs))}
+	for i, t := range k.dbs {
+		s.dbs[i] = snapDB{phys: t.phys, pages: append([][]slot(nil), t.pages...)}
+	}
+	return s
+}
+
+// EndSnapshot ends copy-on-write. Call it under the caller's write lock
+// after WriteTo returned.
+func (k *Keyspace) EndSnapshot() { k.cow.active = false }
+
+// WriteTo writes the snapshot as a checkpoint at lsn. It reads only the
+// snapshot's pages, which no writer touches.
+func (s *Snapshot) WriteTo(w io.Writer, lsn LSN) error {
 	cw := &ckptWriter{bw: bufio.NewWriterSize(w, 256<<10), file: xxhash.New()}
 	pre := append([]byte(ckptMagic), 0, 0)
 	binary.LittleEndian.PutUint16(pre[8:], ckptVersion)
@@ -27,9 +68,9 @@ func (k *Keyspace) WriteCheckpoint(w io.Writer, lsn LSN) error {
 	cw.write(pre)
 
 	meta := binary.LittleEndian.AppendUint64(nil, lsn)
-	meta = binary.LittleEndian.AppendUint32(meta, uint32(len(k.dbs)))
-	meta = binary.LittleEndian.AppendUint32(meta, k.nextPhys)
-	for _, t := range k.dbs {
+	meta = binary.LittleEndian.AppendUint32(meta, uint32(len(s.dbs)))
+	meta = binary.LittleEndian.AppendUint32(meta, s.nextPhys)
+	for _, t := range s.dbs {
 		meta = binary.LittleEndian.AppendUint32(meta, t.phys)
 	}
 	cw.chunk(chunkMeta, meta)
@@ -45,7 +86,7 @@ func (k *Keyspace) WriteCheckpoint(w io.Writer, lsn LSN) error {
 		entries += uint64(count)
 		recs, count = recs[:0], 0
 	}
-	for db, t := range k.dbs {
+	for db, t := range s.dbs {
 		for _, pg := range t.pages {
 			for i := range pg {
 				s := &pg[i]

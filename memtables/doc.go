@@ -14,8 +14,10 @@
 // A Keyspace is not safe for concurrent writes. The caller (the command state
 // machine) holds its own RWMutex:
 //
-//  1. Writes (Set, Delete, SetExpire, FlushDB, SwapDB) and WriteCheckpoint
-//     run under the write lock, one at a time.
+//  1. Writes (Set, Delete, SetExpire, FlushDB, SwapDB), WriteCheckpoint,
+//     Snapshot and EndSnapshot run under the write lock, one at a time. A
+//     Snapshot's WriteTo runs with no lock, concurrently with writes and
+//     reads: pages it captured are copied before any write (copy-on-write).
 //  2. Reads (Get, Len, ExpiresCount, PhysDB, NextPhys, Databases, Scan,
 //     RandomKey, ForEach, SampleExpired) may run concurrently with each other
 //     under the read lock. They never change shared structure; the only

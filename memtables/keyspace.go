@@ -34,6 +34,7 @@ type Entry struct {
 type Keyspace struct {
 	dbs      []*table // by logical index; SwapDB swaps the pointers
 	nextPhys uint32   // next unused physical id; never decreases
+	cow      *cowState
 	seed     maphash.Seed
 }
 
@@ -43,9 +44,9 @@ func NewKeyspace(databases int) *Keyspace {
 	if databases < 1 || databases > 1<<20 {
 		panic(fmt.Sprintf("memtables: invalid number of databases %d", databases))
 	}
-	k := &Keyspace{dbs: make([]*table, databases), nextPhys: uint32(databases), seed: maphash.MakeSeed()}
+	k := &Keyspace{dbs: make([]*table, databases), nextPhys: uint32(databases), seed: maphash.MakeSeed(), cow: &cowState{}}
 	for i := range k.dbs {
-		k.dbs[i] = &table{phys: uint32(i)}
+		k.dbs[i] = &table{phys: uint32(i), cow: k.cow}
 	}
 	return k
 }
@@ -96,6 +97,7 @@ func (k *Keyspace) SetExpire(db int, key []byte, at int64) bool {
 	t := k.dbs[db]
 	_, pos, ok := lookup(t, k.hash(key), key)
 	if ok {
+		t.ownPos(pos)
 		t.at(pos).e.ExpireAt = at
 		t.syncExpire(pos)
 	}
@@ -125,7 +127,7 @@ func (k *Keyspace) FlushDB(db int, newPhys uint32) {
 	if newPhys < k.nextPhys {
 		panic(fmt.Sprintf("memtables: FlushDB(%d, %d): physical id already used (next is %d)", db, newPhys, k.nextPhys))
 	}
-	k.dbs[db] = &table{phys: newPhys}
+	k.dbs[db] = &table{phys: newPhys, cow: k.cow}
 	k.nextPhys = newPhys + 1
 }
 

@@ -34,6 +34,11 @@ type table struct {
 	phys    uint32   // physical database id
 	n       int      // number of keys
 	pages   [][]slot // dense entries, see above
+	// pageGen[i] is the snapshot generation pages[i] was created or copied
+	// in; a page whose generation is older than an active snapshot's is
+	// shared with it and is copied before its first write (own).
+	pageGen []uint64
+	cow     *cowState // the keyspace's snapshot state (shared by its tables)
 	index   []uint32 // open addressing over positions; nil when n == 0
 	expires []uint32 // positions of the slots with ExpireAt != 0
 
@@ -61,6 +66,38 @@ const (
 )
 
 func (t *table) at(i int) *slot { return &t.pages[i>>pageShift][i&pageMask] }
+
+// cowState is a keyspace's snapshot generation. Written under the caller's
+// write lock only.
+type cowState struct {
+	active bool   // a snapshot is being written
+	gen    uint64 // generation of the active (or last) snapshot
+}
+
+// own makes page pi private to the table before a write into it: while a
+// snapshot is active, a page older than the snapshot is copied (one page,
+// pageSize slots: bounded work per write). Appending past a shared page's
+// length needs no copy: the snapshot reads only up to the length it saw.
+func (t *table) own(pi int) {
+	if t.cow == nil || !t.cow.active || t.pageGen[pi] == t.cow.gen {
+		return
+	}
+	pg := t.pages[pi]
+	np := make([]slot, len(pg), cap(pg))
+	copy(np, pg)
+	t.pages[pi] = np
+	t.pageGen[pi] = t.cow.gen
+}
+
+// ownPos is own for the page of position pos.
+func (t *table) ownPos(pos int) { t.own(pos >> pageShift) }
+
+func (t *table) curGen() uint64 {
+	if t.cow == nil {
+		return 0
+	}
+	return t.cow.gen
+}
 
 // lookup returns the index cell holding key and its position, or ok=false.
 func lookup[K string | []byte](t *table, h uint32, key K) (cell uint32, pos int, ok bool) {
@@ -92,12 +129,14 @@ func (t *table) insert(key string, h uint32, e Entry) int {
 			c = firstPageCap
 		}
 		t.pages = append(t.pages, make([]slot, 0, c))
+		t.pageGen = append(t.pageGen, t.curGen())
 	}
 	pg := t.pages[pi]
 	if len(pg) == cap(pg) { // only the first page grows in place
 		np := make([]slot, len(pg), min(2*cap(pg), pageSize))
 		copy(np, pg)
 		pg = np
+		t.pageGen[pi] = t.curGen()
 	}
 	t.pages[pi] = append(pg, slot{key: key, e: e, hash: h})
 	t.n++
@@ -115,6 +154,8 @@ func (t *table) insert(key string, h uint32, e Entry) int {
 
 // remove deletes the key at index cell c and position pos.
 func (t *table) remove(c uint32, pos int) {
+	t.ownPos(pos)
+	t.ownPos(t.n - 1)
 	if t.at(pos).exp != 0 {
 		t.dropExpire(pos)
 	}
@@ -140,13 +181,14 @@ func (t *table) remove(c uint32, pos int) {
 	if pg = pg[:len(pg)-1]; len(pg) == 0 {
 		t.pages[pi] = nil
 		t.pages = t.pages[:pi]
+		t.pageGen = t.pageGen[:pi]
 	} else {
 		t.pages[pi] = pg
 	}
 	t.n--
 	switch {
 	case t.n == 0:
-		t.pages, t.index, t.expires = nil, nil, nil // give the memory back
+		t.pages, t.pageGen, t.index, t.expires = nil, nil, nil, nil // give the memory back
 	case len(t.index) > minIndex && t.n*shrinkDivisor < len(t.index):
 		t.resize(max(minIndex, 1<<bits.Len(uint(2*t.n-1))))
 	}
@@ -192,15 +234,18 @@ func (t *table) resize(size int) {
 }
 
 func (t *table) addExpire(pos int) {
+	t.ownPos(pos)
 	t.expires = append(t.expires, uint32(pos))
 	t.at(pos).exp = uint32(len(t.expires))
 }
 
 func (t *table) dropExpire(pos int) {
+	t.ownPos(pos)
 	s := t.at(pos)
 	i, last := int(s.exp-1), len(t.expires)-1
 	if i != last {
 		moved := t.expires[last]
+		t.ownPos(int(moved))
 		t.expires[i] = moved
 		t.at(int(moved)).exp = uint32(i + 1)
 	}
@@ -213,6 +258,7 @@ func (t *table) dropExpire(pos int) {
 
 // setEntry replaces the entry at pos, keeping expires in step.
 func (t *table) setEntry(pos int, e Entry) {
+	t.ownPos(pos)
 	s := t.at(pos)
 	s.e = e
 	t.syncExpire(pos)
