@@ -188,7 +188,6 @@ func writeSnapshot(path string, snap *memtables.Snapshot, lsn uint64) error {
 	return f.Close()
 }
 
-
 // truncateWAL drops records every engine has checkpointed (invariant 6).
 // The last record is always kept so the log knows its position.
 func (db *DB) truncateWAL() error {

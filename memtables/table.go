@@ -31,16 +31,16 @@ import (
 // Memory per key: a 56-byte slot plus 4 bytes of index at load 3/8..3/4,
 // plus the key's own allocation.
 type table struct {
-	phys    uint32   // physical database id
-	n       int      // number of keys
-	pages   [][]slot // dense entries, see above
+	phys  uint32   // physical database id
+	n     int      // number of keys
+	pages [][]slot // dense entries, see above
 	// pageGen[i] is the snapshot generation pages[i] was created or copied
 	// in; a page whose generation is older than an active snapshot's is
 	// shared with it and is copied before its first write (own).
 	pageGen []uint64
 	cow     *cowState // the keyspace's snapshot state (shared by its tables)
-	index   []uint32 // open addressing over positions; nil when n == 0
-	expires []uint32 // positions of the slots with ExpireAt != 0
+	index   []uint32  // open addressing over positions; nil when n == 0
+	expires []uint32  // positions of the slots with ExpireAt != 0
 
 	// sampleAt is SampleExpired's round-robin position in expires. Atomic:
 	// SampleExpired runs under the caller's read lock.
