@@ -57,4 +57,4 @@ func BenchmarkExecGet(b *testing.B) {
 	}
 }
 
-var benchBuffer int64 = 64 << 20
+var benchBuffer int64 = 16 << 20

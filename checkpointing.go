@@ -229,19 +229,21 @@ func (db *DB) checkpointLoop() {
 // samples keys with a TTL and deletes the expired ones, logging each delete.
 func (db *DB) expireLoop() {
 	defer db.bg.Done()
-	if db.opts.ActiveExpireHz < 0 {
-		return
+	hz := db.opts.ActiveExpireHz
+	if hz < 0 {
+		hz = 10 // the sweep is off, but the clock still ticks
 	}
-	t := time.NewTicker(time.Second / time.Duration(db.opts.ActiveExpireHz))
+	t := time.NewTicker(time.Second / time.Duration(hz))
 	defer t.Stop()
 	s := &Session{}
 	for {
 		select {
 		case <-db.closing:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			db.clockSec.Store(uint32(now.Unix()))
 		}
-		if db.Err() != nil || !db.ActiveExpireEnabled() {
+		if db.Err() != nil || !db.ActiveExpireEnabled() || db.opts.ActiveExpireHz < 0 {
 			continue
 		}
 		for dbi := 0; dbi < db.opts.Databases; dbi++ {

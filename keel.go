@@ -121,7 +121,8 @@ type DB struct {
 
 	stats Stats
 
-	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
+	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
+	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)
 	requirePass     atomic.Pointer[string]
 	nextClient      atomic.Int64
 	startTime       time.Time
@@ -353,7 +354,15 @@ func (db *DB) Err() error {
 	return nil
 }
 
-func (db *DB) lruClock() uint32 { return uint32(time.Now().Unix()) }
+// lruClock is the access clock in seconds for OBJECT IDLETIME. Like
+// Redis's LRU clock it is coarse: the expiry loop refreshes it ten times a
+// second, which keeps a clock read off the write path.
+func (db *DB) lruClock() uint32 {
+	if c := db.clockSec.Load(); c != 0 {
+		return c
+	}
+	return uint32(time.Now().Unix())
+}
 
 func lower(b []byte) string {
 	for _, c := range b {

@@ -16,7 +16,7 @@
 #   BENCH_RESTART_KEYS  keys for the restart test (default 1000000; the
 #                       issue's target is 5000000)
 #   BENCH_PARTS         which parts to run (default "throughput memory restart")
-#   KEEL_BIN            keel binary (default bin/keel, built if missing)
+#   KEEL_BIN            keel binary to use as is (default: build bin/keel)
 #
 # The table is printed and written to bench-results/<date>.md. Only the
 # processes this script starts are stopped, by PID, also on error or ^C.
@@ -27,13 +27,16 @@ N=${BENCH_N:-200000}
 MEM_N=${BENCH_MEM_N:-1000000}
 RESTART_KEYS=${BENCH_RESTART_KEYS:-1000000}
 PARTS=${BENCH_PARTS:-"throughput memory restart"}
-KEEL=${KEEL_BIN:-bin/keel}
+KEEL=${KEEL_BIN:-}
 CLIENTS=50
 
 for tool in redis-server redis-benchmark redis-cli; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool not found (make oracle installs it)" >&2; exit 1; }
 done
-if [ ! -x "$KEEL" ]; then
+if [ -z "$KEEL" ]; then
+	# Always rebuild (a no-op when up to date): a stale bin/keel would
+	# silently benchmark old code.
+	KEEL=bin/keel
 	go build -o "$KEEL" ./cmd/keel
 fi
 
@@ -152,7 +155,7 @@ CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 	echo
 	echo "machine: $(nproc) cores, $CPU; $(redis-server --version | awk '{print $1, $2, $3}'); keel $("$KEEL" --version)"
 	echo "redis-benchmark: -c $CLIENTS -d 100 -r 1000000, n=$N; both servers on loopback, benchmark on the same cores"
-	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "keel source: $(git describe --always --dirty 2>/dev/null || echo unknown); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 } | tee "$OUT"
 

@@ -3,27 +3,39 @@ package segments
 import (
 	"bytes"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
-// buffer is a sorted in-memory write buffer: a skiplist ordered by key
-// ascending, then sequence number descending, so the first node of a key is
-// its newest version. Every write inserts a node; older versions stay until
-// the flush, which writes only the newest.
+// buffer is the in-memory write buffer: a hash index from key to its newest
+// version, each version linking to the previous one of the same key, plus
+// the buffer's range tombstones. Every write adds a version; the flush
+// writes only the newest per key.
+//
+// Why a hash index and not a sorted structure: writes happen under the
+// command layer's exclusive lock, so insertion cost is on every client's
+// critical path. A skiplist insert costs ~25 dependent cache misses; a map
+// insert one or two. Key order is needed only by iterators (flush, Scan),
+// which sort the keys once: a frozen buffer caches its sorted order, an
+// iterator over the active buffer sorts the keys in its range when it
+// starts.
 //
 // Concurrency: one writer (the store's writer, or nobody once frozen) and
-// any number of concurrent readers, without locks: a node is fully built
-// before it is published with atomic stores, bottom level first, so a
-// reader sees either the whole node or none of it. Range tombstones live in
-// an append-only slice published through an atomic pointer.
+// any number of readers. mu guards the index; a version is immutable once
+// published, and its prev link never changes, so a reader that got a
+// version from the index follows the chain without locks.
 type buffer struct {
-	head   *node
-	height atomic.Int32
-	rnd    uint64 // writer only: xorshift state for node heights
+	mu    sync.RWMutex     // guards index (writer: Lock; readers: RLock)
+	index map[string]*node // key -> newest version
+
+	sortOnce sync.Once
+	sorted   []*node // frozen buffers: newest versions in key order (sortOnce)
+	frozen   atomic.Bool
 
 	bytes    atomic.Int64 // approximate memory used
-	count    atomic.Int64 // nodes
+	count    atomic.Int64 // versions
 	rdels    atomic.Pointer[[]rangeDel]
 	minLSN   atomic.Uint64
 	maxLSN   atomic.Uint64
@@ -43,57 +55,26 @@ func (b *buffer) finish(err error) {
 	})
 }
 
-const maxHeight = 20
-
+// node is one version of a key.
 type node struct {
-	// kp is the key's first 8 bytes, big endian, zero padded: most
-	// comparisons during a search are decided by it without loading the
-	// key (keys start with a database id and a hash slot, so prefixes differ
-	// almost always).
-	kp    uint64
 	key   []byte
 	value []byte
 	seq   uint64
 	kind  byte
-	next  []atomic.Pointer[node]
-	// tower holds next for nodes of height <= 2 (15 in 16 nodes), so that
-	// following a link does not touch a second allocation.
-	tower [2]atomic.Pointer[node]
+	prev  *node // the previous version of the same key in this buffer
 }
 
-// keyPrefix returns the first 8 bytes of key as a big-endian number,
-// zero padded; a < b as prefixes implies a < b as keys.
-func keyPrefix(key []byte) uint64 {
-	if len(key) >= 8 {
-		return uint64(key[0])<<56 | uint64(key[1])<<48 | uint64(key[2])<<40 | uint64(key[3])<<32 |
-			uint64(key[4])<<24 | uint64(key[5])<<16 | uint64(key[6])<<8 | uint64(key[7])
-	}
-	var v uint64
-	for i := 0; i < 8; i++ {
-		v <<= 8
-		if i < len(key) {
-			v |= uint64(key[i])
-		}
-	}
-	return v
-}
-
-// rangeDel is a buffered range tombstone [lo, hi) written at seq.
 type rangeDel struct {
 	lo, hi []byte
 	seq    uint64
 }
 
-// nodeOverhead approximates the memory of a node beyond key and value.
-const nodeOverhead = 64
+// nodeOverhead approximates a version's memory besides key and value: the
+// node, its map slot and the map's share of buckets.
+const nodeOverhead = 96
 
 func newBuffer() *buffer {
-	b := &buffer{
-		head: &node{next: make([]atomic.Pointer[node], maxHeight)},
-		rnd:  0x9E3779B97F4A7C15,
-		done: make(chan struct{}),
-	}
-	b.height.Store(1)
+	b := &buffer{index: make(map[string]*node), done: make(chan struct{})}
 	empty := []rangeDel{}
 	b.rdels.Store(&empty)
 	b.minLSN.Store(math.MaxUint64)
@@ -117,70 +98,22 @@ func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 	b.bytes.Add(n)
 }
 
-func (b *buffer) randomHeight() int {
-	h := 1
-	for h < maxHeight {
-		b.rnd ^= b.rnd << 13
-		b.rnd ^= b.rnd >> 7
-		b.rnd ^= b.rnd << 17
-		if b.rnd&3 != 0 { // p = 1/4
-			break
-		}
-		h++
-	}
-	return h
-}
-
-// nodeBefore reports whether n sorts before (key, seq).
-func nodeBefore(n *node, key []byte, kp, seq uint64) bool {
-	if n.kp != kp {
-		return n.kp < kp
-	}
-	c := bytes.Compare(n.key, key)
-	return c < 0 || (c == 0 && n.seq > seq)
-}
-
-// add inserts a version. Writer only. key and value must not be modified
-// afterwards (the store copies them).
+// add inserts a version. key and value must not change afterwards (the
+// store passes its own copy); the index's string key aliases key.
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
-	var prev [maxHeight]*node
-	kp := keyPrefix(key)
-	h := int(b.height.Load())
-	x := b.head
-	for l := h - 1; l >= 0; l-- {
-		for {
-			nx := x.next[l].Load()
-			if nx == nil || !nodeBefore(nx, key, kp, seq) {
-				break
-			}
-			x = nx
-		}
-		prev[l] = x
+	n := &node{key: key, value: value, seq: seq, kind: kind}
+	var k string
+	if len(key) > 0 {
+		k = unsafe.String(&key[0], len(key))
 	}
-	nh := b.randomHeight()
-	if nh > h {
-		for l := h; l < nh; l++ {
-			prev[l] = b.head
-		}
-		b.height.Store(int32(nh))
-	}
-	n := &node{kp: kp, key: key, value: value, seq: seq, kind: kind}
-	if nh <= len(n.tower) {
-		n.next = n.tower[:nh]
-	} else {
-		n.next = make([]atomic.Pointer[node], nh)
-	}
-	for l := range nh {
-		n.next[l].Store(prev[l].next[l].Load())
-	}
-	for l := range nh {
-		prev[l].next[l].Store(n)
-	}
+	b.mu.Lock()
+	n.prev = b.index[k]
+	b.index[k] = n
+	b.mu.Unlock()
 	b.count.Add(1)
-	b.note(lsn, seq, int64(len(key)+len(value)+nodeOverhead+8*nh))
+	b.note(lsn, seq, int64(len(key)+len(value)+nodeOverhead))
 }
 
-// addRangeDel appends a range tombstone. Writer only.
 func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
 	cur := *b.rdels.Load()
 	next := append(cur, rangeDel{lo: lo, hi: hi, seq: seq})
@@ -188,20 +121,12 @@ func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
 	b.note(lsn, seq, int64(len(lo)+len(hi)+nodeOverhead))
 }
 
-// seekGE returns the first node with key >= key (its newest version).
-func (b *buffer) seekGE(key []byte) *node {
-	x := b.head
-	kp := keyPrefix(key)
-	for l := int(b.height.Load()) - 1; l >= 0; l-- {
-		for {
-			nx := x.next[l].Load()
-			if nx == nil || nx.kp > kp || (nx.kp == kp && bytes.Compare(nx.key, key) >= 0) {
-				break
-			}
-			x = nx
-		}
-	}
-	return x.next[0].Load()
+// newest returns key's newest version, nil if the buffer has none.
+func (b *buffer) newest(key []byte) *node {
+	b.mu.RLock()
+	n := b.index[string(key)]
+	b.mu.RUnlock()
+	return n
 }
 
 // coverSeq returns the highest seq <= snap of a range tombstone covering key
@@ -216,16 +141,20 @@ func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
 	return best
 }
 
+// visible returns the newest version at or before snap of the chain
+// starting at n.
+func visible(n *node, snap uint64) *node {
+	for n != nil && n.seq > snap {
+		n = n.prev
+	}
+	return n
+}
+
 // get looks key up as of snap. found: the buffer holds a version of key
 // (n is it); covered: a range tombstone of this buffer hides key (and, if
 // found, is newer than n).
 func (b *buffer) get(key []byte, snap uint64) (n *node, covered bool) {
-	for x := b.seekGE(key); x != nil && bytes.Equal(x.key, key); x = x.next[0].Load() {
-		if x.seq <= snap {
-			n = x
-			break
-		}
-	}
+	n = visible(b.newest(key), snap)
 	t := b.coverSeq(key, snap)
 	if t != 0 && (n == nil || t > n.seq) {
 		return nil, true
@@ -233,27 +162,59 @@ func (b *buffer) get(key []byte, snap uint64) (n *node, covered bool) {
 	return n, false
 }
 
-// bufferIter yields, per key, the newest version visible at snap.
+func byKey(a, c *node) int { return bytes.Compare(a.key, c.key) }
+
+// ordered returns the buffer's newest versions with keys >= lo in key
+// order. A frozen buffer sorts once and caches; the active buffer sorts
+// the keys it holds now (versions added later are newer than any
+// iterator's snapshot, or of keys it does not need).
+func (b *buffer) ordered(lo []byte) []*node {
+	if b.frozen.Load() {
+		b.sortOnce.Do(func() {
+			all := make([]*node, 0, len(b.index))
+			for _, n := range b.index {
+				all = append(all, n)
+			}
+			slices.SortFunc(all, byKey)
+			b.sorted = all
+		})
+		i, _ := slices.BinarySearchFunc(b.sorted, lo, func(n *node, k []byte) int { return bytes.Compare(n.key, k) })
+		return b.sorted[i:]
+	}
+	b.mu.RLock()
+	out := make([]*node, 0, len(b.index))
+	for _, n := range b.index {
+		if bytes.Compare(n.key, lo) >= 0 {
+			out = append(out, n)
+		}
+	}
+	b.mu.RUnlock()
+	slices.SortFunc(out, byKey)
+	return out
+}
+
+// bufferIter yields, per key, the newest version visible at snap, in key
+// order.
 type bufferIter struct {
-	b    *buffer
-	snap uint64
-	n    *node
+	b     *buffer
+	snap  uint64
+	nodes []*node
+	i     int
+	n     *node // the visible version of nodes[i]
 }
 
 func (it *bufferIter) seekGE(lo []byte) {
-	it.n = it.b.seekGE(lo)
-	for it.n != nil && it.n.seq > it.snap {
-		it.n = it.n.next[0].Load()
-	}
+	it.nodes, it.i = it.b.ordered(lo), -1
+	it.next()
 }
 
 func (it *bufferIter) next() {
-	k := it.n.key
-	n := it.n.next[0].Load()
-	for n != nil && (n.seq > it.snap || bytes.Equal(n.key, k)) {
-		n = n.next[0].Load()
+	for it.i++; it.i < len(it.nodes); it.i++ {
+		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
+			return
+		}
 	}
-	it.n = n
+	it.n = nil
 }
 
 func (it *bufferIter) valid() bool   { return it.n != nil }

@@ -349,6 +349,7 @@ func (s *Store) freeze(coalesce bool) (*buffer, error) {
 	var target *buffer
 	if a := s.active.Load(); !a.empty() {
 		a.frozenAt = s.applied.Load()
+		a.frozen.Store(true)
 		s.frozen = append(s.frozen[:len(s.frozen):len(s.frozen)], a)
 		s.active.Store(newBuffer())
 		target = a

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // keelBin is the path of the binary TestMain builds.
@@ -54,7 +56,15 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "helpers: go build of cmd/keel failed:", err)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	if code == 0 {
+		// Every child process must have been reaped, with its goroutine.
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "helpers: leaked goroutines:", err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // freePort returns a loopback TCP port that was free a moment ago. A
