@@ -162,6 +162,11 @@ func (db *DB) checkpointKeyspace() error {
 	if err := checkpoint.SyncDir(db.dir); err != nil {
 		return err
 	}
+	// The manifest may name LSN c only once the WAL holds every record <= c
+	// durably (see openStrings).
+	if err := db.log.Sync(); err != nil {
+		return err
+	}
 	if err := db.man.Commit(engineNames[engKeyspace], lsn, []byte(name)); err != nil {
 		return err
 	}

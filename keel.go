@@ -231,6 +231,16 @@ func (db *DB) openStrings() error {
 		Logger:     db.opts.Logger,
 		Slot:       stringKeySlot,
 		Commit: func(lsn uint64, state []byte) error {
+			// A checkpoint at LSN c may be committed only once the WAL
+			// holds every record <= c durably: otherwise a crash leaves an
+			// engine ahead of the log, and the restarted log would hand out
+			// those LSNs again. (Compactions at Open commit the same LSN
+			// before the log exists.)
+			if old, _ := db.man.Get(name); lsn > old.LSN && db.log != nil {
+				if err := db.log.Sync(); err != nil {
+					return err
+				}
+			}
 			return db.man.Commit(name, lsn, state)
 		},
 	})
