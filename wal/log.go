@@ -48,7 +48,16 @@ type Log struct {
 	reqs       chan *request // Sync, TruncateFront, Close: run on the writer
 	writerDone chan struct{} // closed when the writer goroutine exits
 
-	// Writer goroutine state; touched by no other goroutine after Open.
+	// wmu serializes every tidwall mutation (flush, sync, truncation,
+	// close) and guards the writer state below. It is held by the writer
+	// goroutine or by a WaitDurable caller that leads a group commit: the
+	// first waiter to find the log idle writes everything queued itself,
+	// without handing off to another goroutine; waiters arriving meanwhile
+	// wait for it (flushGen) and the next one leads the next batch.
+	wmu      sync.Mutex
+	flushGen uint64 // bumped under dmu after each release of wmu
+
+	// Writer state, guarded by wmu.
 	spare       *batch       // the batch swapped with pending
 	twBatch     tidwal.Batch // reused for every WriteBatch
 	rolls       []int        // scratch: entry indexes after which tidwall rolls
@@ -228,18 +237,47 @@ func (l *Log) WaitDurable(lsn LSN) error {
 	if last := LSN(l.last.Load()); lsn > last {
 		return fmt.Errorf("%w: WaitDurable(%d) past last LSN %d", ErrOutOfRange, lsn, last)
 	}
-	l.dmu.Lock()
-	defer l.dmu.Unlock()
-	for LSN(l.durable.Load()) < lsn {
-		if l.fatalErr != nil {
-			return l.fatalErr
-		}
-		if l.waitClosed {
+	for {
+		l.dmu.Lock()
+		gen := l.flushGen
+		err := l.fatalErr
+		closed := l.waitClosed
+		l.dmu.Unlock()
+		switch {
+		case LSN(l.durable.Load()) >= lsn:
+			return nil
+		case err != nil:
+			return err
+		case closed:
 			return ErrClosed
 		}
-		l.dcond.Wait()
+		if l.wmu.TryLock() {
+			// Lead: write (and under always, fsync) everything queued.
+			if LSN(l.durable.Load()) < lsn && l.stopped() == nil {
+				if err := l.flush(); err != nil {
+					l.fail(err)
+				}
+			}
+			l.releaseW()
+			continue
+		}
+		// Someone else holds the writer lock: wait until it lets go.
+		l.dmu.Lock()
+		for l.flushGen == gen && LSN(l.durable.Load()) < lsn && l.fatalErr == nil && !l.waitClosed {
+			l.dcond.Wait()
+		}
+		l.dmu.Unlock()
 	}
-	return nil
+}
+
+// releaseW releases wmu and then wakes the waiters, so that one of them
+// can lead the next group commit.
+func (l *Log) releaseW() {
+	l.wmu.Unlock()
+	l.dmu.Lock()
+	l.flushGen++
+	l.dcond.Broadcast()
+	l.dmu.Unlock()
 }
 
 // DurableLSN returns the highest LSN durable per the fsync policy.

@@ -10,9 +10,12 @@ import (
 	tidwal "github.com/tidwall/wal"
 )
 
-// runWriter is the single writer goroutine. It owns every tidwall/wal
-// mutation, so LSN order on disk is the order of Append, and one fsync
-// covers every record queued while the previous fsync ran (group commit).
+// runWriter is the background writer: it flushes records nobody waits for,
+// fsyncs once a second under everysec, and runs Sync, TruncateFront and
+// Close. Every tidwall mutation happens under wmu (held here or by a
+// WaitDurable leader), and a flush takes everything queued in Append order,
+// so LSN order on disk is the order of Append, and one fsync covers every
+// record queued while the previous fsync ran (group commit).
 func (l *Log) runWriter() {
 	defer close(l.writerDone)
 	tick := time.NewTicker(time.Second)
@@ -20,17 +23,29 @@ func (l *Log) runWriter() {
 	for {
 		select {
 		case <-l.kick:
-			if err := l.flush(); err != nil {
-				l.fail(err)
-			}
-		case <-tick.C:
-			if FsyncPolicy(l.policy.Load()) == FsyncEverySec && l.synced < l.written {
-				if err := l.sync(); err != nil {
+			// A waiter may already be leading; then it or its successor
+			// takes these records (and the tick bounds how long a record
+			// nobody waits for can stay queued).
+			if l.wmu.TryLock() {
+				if err := l.flush(); err != nil {
 					l.fail(err)
 				}
+				l.releaseW()
 			}
+		case <-tick.C:
+			l.wmu.Lock()
+			err := l.flush()
+			if err == nil && FsyncPolicy(l.policy.Load()) == FsyncEverySec && l.synced < l.written {
+				err = l.sync()
+			}
+			if err != nil {
+				l.fail(err)
+			}
+			l.releaseW()
 		case r := <-l.reqs:
+			l.wmu.Lock()
 			stop := l.serve(r)
+			l.releaseW()
 			if stop {
 				return
 			}
