@@ -24,9 +24,10 @@
 // # Ordering rules durability depends on
 //
 //  1. LSNs are assigned under Log.mu in Append, in the same critical section
-//     that queues the encoded frame, so queue order is LSN order; the single
-//     writer goroutine writes batches in queue order. The caller holds its
-//     own lock around Append, so LSN order is also apply order.
+//     that queues the encoded frame, so queue order is LSN order; whoever
+//     holds the writer lock (wmu) takes the whole queue and writes it in
+//     order. The caller holds its own lock around Append, so LSN order is
+//     also apply order.
 //  2. The durable LSN is published only after the batch's write returned
 //     (everysec, no) or after the fsync that follows it returned (always).
 //     WaitDurable returns only once the durable LSN covers its LSN.
@@ -51,10 +52,15 @@
 //
 // # Concurrency
 //
-// Log: every method is safe for concurrent use. Append, WaitDurable and the
-// LSN getters do no I/O. All tidwall mutations run on the writer goroutine;
-// sidecar files are written by a second goroutine, off the writer's path.
-// Both stop in Close.
+// Log: every method is safe for concurrent use. Append and the LSN getters
+// do no I/O. All tidwall mutations run under the writer lock (wmu), held
+// either by the background writer goroutine (records nobody waits for, the
+// everysec fsync, Sync, TruncateFront, Close) or by a WaitDurable caller
+// that leads a group commit: the first waiter to find the writer idle
+// writes, and under always fsyncs, everything queued, so the common path
+// has no goroutine hand-off; waiters that arrive meanwhile wait for it and
+// the next one leads the next batch. Sidecar files are written by a second
+// goroutine, off the writer's path. Both goroutines stop in Close.
 //
 // Reader: one goroutine at a time; any number of Readers may run
 // concurrently with each other and with the writer. Readers read segment
