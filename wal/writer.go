@@ -273,6 +273,7 @@ func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
 	if err := l.tw.ClearCache(); err != nil {
 		return nil, err
 	}
+	presizeTail(l.tw, l.segSize)
 	return sealed, nil
 }
 
@@ -289,6 +290,7 @@ func (l *Log) truncateFront(lsn LSN) error {
 	if err := l.tw.TruncateFront(uint64(lsn)); err != nil {
 		return err
 	}
+	presizeTail(l.tw, l.segSize)
 	if err := syncDir(l.dir); err != nil {
 		return err
 	}
