@@ -5,123 +5,13 @@ package server
 // port. newPair starts both for one test and stops both at its end.
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/keeldb/keel"
+	"github.com/keeldb/keel/internal/oracle"
 )
-
-// redisServerPath finds the oracle binary. Without it the differential
-// tests skip locally but fail in CI (CI=true), where scripts/ensure-redis.sh
-// must have installed it.
-func redisServerPath(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("KEEL_REDIS_SERVER"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server not found (run scripts/ensure-redis.sh): %v", err)
-		}
-		t.Skipf("redis-server not found; differential tests need the oracle: %v", err)
-	}
-	return p
-}
-
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before redis-server binds it; startRedis retries then.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startRedis starts redis-server and returns its address; the process is
-// killed (by its PID) when t ends.
-func startRedis(t testing.TB) string {
-	t.Helper()
-	bin := redisServerPath(t)
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		addr, err := tryStartRedis(t, bin)
-		if err == nil {
-			return addr
-		}
-		lastErr = err
-	}
-	t.Fatalf("starting redis-server: %v", lastErr)
-	return ""
-}
-
-func tryStartRedis(t testing.TB, bin string) (string, error) {
-	dir := t.TempDir()
-	port := freePort(t)
-	logPath := filepath.Join(dir, "redis.log")
-	cmd := exec.Command(bin,
-		"--save", "",
-		"--appendonly", "no",
-		"--port", strconv.Itoa(port),
-		"--bind", "127.0.0.1",
-		"--daemonize", "no",
-		"--dir", dir,
-		"--logfile", logPath,
-	)
-	// No pipes: no copying goroutines outlive the test (goleak).
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
-	if err := cmd.Start(); err != nil {
-		return "", err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-exited
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			logb, _ := os.ReadFile(logPath)
-			return "", fmt.Errorf("redis-server exited early (%v); log:\n%s", err, tail(logb, 2000))
-		default:
-		}
-		if c, err := dialRESP(addr); err == nil {
-			v, err := c.Do("PING")
-			c.Close()
-			if err == nil && v.Kind == '+' && v.Str == "PONG" {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", errors.New("redis-server did not answer PING within 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Cleanup(stop)
-	return addr, nil
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
-}
 
 // keelServer is an in-process keel.
 type keelServer struct {
@@ -189,7 +79,7 @@ type diffPair struct {
 // missing redis-server skips before keel is opened.
 func newPair(t testing.TB) *diffPair {
 	t.Helper()
-	o := startRedis(t)
+	o := oracle.Start(t)
 	k := startKeel(t)
 	return &diffPair{keel: k, oracle: o}
 }

@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keeldb/keel/internal/oracle"
+
 	"go.uber.org/goleak"
 )
 
@@ -67,18 +69,6 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// freePort returns a loopback TCP port that was free a moment ago. A
-// server that then fails to bind it is retried by startServer.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // lockedBuffer collects a child's stderr; safe for concurrent use.
 type lockedBuffer struct {
 	mu  sync.Mutex // guards buf
@@ -112,7 +102,7 @@ type proc struct {
 // launch starts keel on dir with args and a fresh port; it does not wait.
 func launch(t testing.TB, dir string, args ...string) *proc {
 	t.Helper()
-	port := freePort(t)
+	port := oracle.FreePort(t)
 	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1"}, args...)
 	p := &proc{dir: dir, port: port, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		stderr: &lockedBuffer{}, done: make(chan struct{})}
