@@ -725,28 +725,8 @@ func parseDecFloat(s []byte, z *big.Float) bool {
 	if intDigits+fracDigits == 0 {
 		return false
 	}
-	exp := int64(0)
-	if i < n && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		eneg := false
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		if i >= n {
-			return false
-		}
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			if exp < 1e9 { // saturate: far beyond the long double range
-				exp = exp*10 + int64(s[i]-'0')
-			}
-			i++
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	if i != n {
+	exp, ok := parseExponent(s, &i, 'e', 'E')
+	if !ok || i != n {
 		return false
 	}
 	// Strip leading zeros; all zeros is an exact zero whatever the exponent.
@@ -816,28 +796,8 @@ func parseHexFloat(s []byte, z *big.Float) bool {
 	if digits == 0 {
 		return false
 	}
-	exp := int64(0)
-	if i < n && (s[i] == 'p' || s[i] == 'P') {
-		i++
-		eneg := false
-		if i < n && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		if i >= n {
-			return false
-		}
-		for i < n && s[i] >= '0' && s[i] <= '9' {
-			if exp < 1e9 {
-				exp = exp*10 + int64(s[i]-'0')
-			}
-			i++
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	if i != n {
+	exp, ok := parseExponent(s, &i, 'p', 'P')
+	if !ok || i != n {
 		return false
 	}
 	exp -= 4 * int64(frac)
@@ -1112,4 +1072,34 @@ func cmdLCS(c *Ctx) {
 	default:
 		c.R.Bulk(result)
 	}
+}
+
+// parseExponent parses an optional exponent ("e-12", "P+3") at s[*i] as
+// strtold does, advancing *i. The marker is lo or hi; the value saturates
+// far beyond the long double range. ok is false for a marker without
+// digits.
+func parseExponent(s []byte, i *int, lo, hi byte) (exp int64, ok bool) {
+	n := len(s)
+	if *i >= n || (s[*i] != lo && s[*i] != hi) {
+		return 0, true
+	}
+	*i++
+	neg := false
+	if *i < n && (s[*i] == '+' || s[*i] == '-') {
+		neg = s[*i] == '-'
+		*i++
+	}
+	if *i >= n {
+		return 0, false
+	}
+	for *i < n && s[*i] >= '0' && s[*i] <= '9' {
+		if exp < 1e9 {
+			exp = exp*10 + int64(s[*i]-'0')
+		}
+		*i++
+	}
+	if neg {
+		exp = -exp
+	}
+	return exp, true
 }
