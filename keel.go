@@ -228,8 +228,11 @@ func (db *DB) openStrings() error {
 	e, _ := db.man.Get(name)
 	s, err := segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
 		BufferSize: db.opts.StringsBufferSize,
-		Logger:     db.opts.Logger,
-		Slot:       stringKeySlot,
+		// Small blocks: a point read that misses the block cache decodes
+		// one block; 4 KiB holds ~30 strings of 100 bytes.
+		BlockSize: 4 << 10,
+		Logger:    db.opts.Logger,
+		Slot:      stringKeySlot,
 		Commit: func(lsn uint64, state []byte) error {
 			// A checkpoint at LSN c may be committed only once the WAL
 			// holds every record <= c durably: otherwise a crash leaves an

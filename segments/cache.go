@@ -1,6 +1,9 @@
 package segments
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -30,50 +33,79 @@ type cacheNode struct {
 	prev, next *cacheNode
 }
 
-// cachedBlock is a verified block payload together with its decoded entry
-// table, so that a point read binary-searches the block instead of
-// decoding its prefix-compressed entries one by one.
+// cachedBlock is a verified block payload split into its entries and its
+// restart list, so that a point read binary-searches the restart points
+// instead of decoding the block's prefix-compressed entries one by one.
+// Immutable once cached.
 type cachedBlock struct {
-	payload []byte
-	keys    [][]byte // full keys, strictly ascending (one backing array)
-	vals    [][]byte // alias payload
-	kinds   []byte
+	payload  []byte
+	entries  []byte // payload without the restart list
+	restarts []byte // uint32 offsets into entries, little endian
 }
 
-func (b *cachedBlock) cost() int64 {
-	n := int64(len(b.payload)) + int64(len(b.keys))*(24+24+1)
-	for _, k := range b.keys {
-		n += int64(len(k))
+func (b *cachedBlock) cost() int64 { return int64(cap(b.payload)) }
+
+func newCachedBlock(p []byte) (*cachedBlock, error) {
+	entries, restarts, err := splitBlock(p)
+	if err != nil {
+		return nil, err
 	}
-	return n
+	return &cachedBlock{payload: p, entries: entries, restarts: restarts}, nil
 }
 
-// decodeCachedBlock decodes every entry of a verified payload.
-func decodeCachedBlock(p []byte) (*cachedBlock, error) {
-	it := blockIter{data: p}
-	var keybuf []byte
-	var ends []int
-	b := &cachedBlock{payload: p}
+// restartKey returns the key of the entry at restart i (which shares no
+// prefix, so the key lies in the payload as is).
+func (b *cachedBlock) restartKey(i int) ([]byte, bool) {
+	off := int(binary.LittleEndian.Uint32(b.restarts[4*i:]))
+	d := b.entries[off:]
+	shared, n1 := binary.Uvarint(d)
+	if n1 <= 0 || shared != 0 {
+		return nil, false
+	}
+	unshared, n2 := binary.Uvarint(d[n1:])
+	if n2 <= 0 {
+		return nil, false
+	}
+	_, n3 := binary.Uvarint(d[n1+n2:])
+	h := n1 + n2 + n3 + 1 // + kind
+	if n3 <= 0 || h > len(d) || uint64(len(d)-h) < unshared {
+		return nil, false
+	}
+	return d[h : h+int(unshared)], true
+}
+
+// find looks key up: binary search of the restart keys, then a scan of at
+// most one restart interval.
+func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
+	n := len(b.restarts) / 4
+	lo, hi := 0, n // the last restart whose key is <= key is lo-1 at the end
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		rk, ok := b.restartKey(mid)
+		if !ok {
+			return blockEntry{}, false, fmt.Errorf("restart %d: bad entry: %w", mid, ErrMalformed)
+		}
+		if bytes.Compare(rk, key) <= 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return blockEntry{}, false, nil // key sorts before the block's first key
+	}
+	off := int(binary.LittleEndian.Uint32(b.restarts[4*(lo-1):]))
+	var kbuf [64]byte
+	it := blockIter{data: b.entries[off:], key: kbuf[:0]}
 	for {
 		e, ok := it.next()
 		if !ok {
-			break
+			return blockEntry{}, false, it.err
 		}
-		keybuf = append(keybuf, e.key...)
-		ends = append(ends, len(keybuf))
-		b.vals = append(b.vals, e.value)
-		b.kinds = append(b.kinds, e.kind)
+		if c := bytes.Compare(e.key, key); c >= 0 {
+			return e, c == 0, nil
+		}
 	}
-	if it.err != nil {
-		return nil, it.err
-	}
-	b.keys = make([][]byte, len(ends))
-	start := 0
-	for i, end := range ends {
-		b.keys[i] = keybuf[start:end:end]
-		start = end
-	}
-	return b, nil
 }
 
 const cacheNodeOverhead = 96 // map entry + node, roughly

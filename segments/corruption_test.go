@@ -202,9 +202,10 @@ func FuzzDecodeBlock(f *testing.F) {
 		bb.add(fmt.Appendf(nil, "key%04d", i), []byte(strconv.Itoa(i)), kindValue)
 	}
 	bb.add([]byte("key9999"), nil, kindTombstone)
+	bb.finish()
 	f.Add(clone(bb.buf))
 	f.Add(sealBlock(clone(bb.buf)))
-	f.Add([]byte{0, 1, 1, 1, 'a', 'b'})
+	f.Add([]byte{0, 1, 1, 1, 'a', 'b', 0, 0, 0, 0, 1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := decodeBlock(data)
 		if err == nil {
@@ -213,6 +214,18 @@ func FuzzDecodeBlock(f *testing.F) {
 					t.Fatalf("decoded keys out of order: %q then %q", entries[i-1].key, entries[i].key)
 				}
 			}
+		}
+		// Point reads through the restart list find exactly the decoded
+		// entries, and never panic on a damaged list.
+		if cb, cerr := newCachedBlock(data); cerr == nil {
+			for _, e := range entries {
+				got, found, ferr := cb.find(e.key)
+				if err == nil && (ferr != nil || !found || string(got.value) != string(e.value)) {
+					t.Fatalf("find(%q) = %q, %v, %v; want %q", e.key, got.value, found, ferr, e.value)
+				}
+			}
+			cb.find([]byte("zzz"))
+			cb.find(nil)
 		}
 		if p, err := verifyBlock(data); err == nil {
 			decodeBlock(p)

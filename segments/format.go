@@ -108,22 +108,33 @@ type blockEntry struct {
 	kind       byte
 }
 
+// blockRestartInterval is how many entries share one restart point: every
+// 16th entry stores its whole key (shared = 0) and its offset is listed at
+// the end of the block, so a point read binary-searches the restart points
+// and decodes at most 16 entries. Part of the format's writer; readers take
+// the restart list as written.
+const blockRestartInterval = 16
+
 // blockBuilder accumulates the payload of one data block.
 type blockBuilder struct {
-	buf     []byte
-	lastKey []byte
-	first   []byte
-	n       int
+	buf      []byte
+	lastKey  []byte
+	first    []byte
+	n        int
+	restarts []uint32
 }
 
 func (b *blockBuilder) add(key, value []byte, kind byte) {
 	shared := 0
-	if b.n > 0 {
+	if b.n%blockRestartInterval == 0 {
+		b.restarts = append(b.restarts, uint32(len(b.buf)))
+	} else {
 		m := min(len(key), len(b.lastKey))
 		for shared < m && key[shared] == b.lastKey[shared] {
 			shared++
 		}
-	} else {
+	}
+	if b.n == 0 {
 		b.first = append(b.first[:0], key...)
 	}
 	b.buf = binary.AppendUvarint(b.buf, uint64(shared))
@@ -136,10 +147,44 @@ func (b *blockBuilder) add(key, value []byte, kind byte) {
 	b.n++
 }
 
+// finish appends the restart list (uint32 offsets, then their count, little
+// endian) that ends every block payload.
+func (b *blockBuilder) finish() {
+	for _, r := range b.restarts {
+		b.buf = binary.LittleEndian.AppendUint32(b.buf, r)
+	}
+	b.buf = binary.LittleEndian.AppendUint32(b.buf, uint32(len(b.restarts)))
+}
+
 func (b *blockBuilder) reset() {
 	b.buf = b.buf[:0]
 	b.lastKey = b.lastKey[:0]
 	b.n = 0
+	b.restarts = b.restarts[:0]
+}
+
+// splitBlock separates a block payload into its entries and its restart
+// list, validating the list: offsets ascend, the first is 0, all lie within
+// the entries.
+func splitBlock(payload []byte) (entries, restarts []byte, err error) {
+	if len(payload) < 4 {
+		return nil, nil, fmt.Errorf("block payload of %d bytes has no restart count: %w", len(payload), ErrMalformed)
+	}
+	n := binary.LittleEndian.Uint32(payload[len(payload)-4:])
+	if n == 0 || uint64(n)*4+4 > uint64(len(payload)) {
+		return nil, nil, fmt.Errorf("bad restart count %d: %w", n, ErrMalformed)
+	}
+	end := len(payload) - 4 - 4*int(n)
+	entries, restarts = payload[:end], payload[end:len(payload)-4]
+	prev := -1
+	for i := 0; i < int(n); i++ {
+		r := int(binary.LittleEndian.Uint32(restarts[4*i:]))
+		if (i == 0 && r != 0) || r <= prev || r >= end {
+			return nil, nil, fmt.Errorf("bad restart offset %d: %w", r, ErrMalformed)
+		}
+		prev = r
+	}
+	return entries, restarts, nil
 }
 
 // blockIter decodes a verified block payload entry by entry. The key it
@@ -184,16 +229,11 @@ func (it *blockIter) next() (e blockEntry, ok bool) {
 		return it.fail("entry lengths")
 	}
 	suffix := d[h : h+int(unshared)]
-	if it.n > 0 {
-		// Keys strictly ascend: the first byte after the shared prefix must
-		// grow, or the new key must extend the previous one.
-		if shared < uint64(len(it.key)) {
-			if unshared == 0 || suffix[0] <= it.key[shared] {
-				return it.fail("key order")
-			}
-		} else if unshared == 0 {
-			return it.fail("key order")
-		}
+	if it.n > 0 && bytes.Compare(suffix, it.key[shared:]) <= 0 {
+		// Keys strictly ascend: with the first shared bytes in common, the
+		// rest of the new key must sort after the rest of the previous one
+		// (restart entries share nothing by construction).
+		return it.fail("key order")
 	}
 	it.key = append(it.key[:shared], suffix...)
 	it.n++
@@ -211,15 +251,35 @@ func (it *blockIter) fail(what string) (blockEntry, bool) {
 // decodeBlock decodes every entry of a block payload (used by tests and the
 // fuzz target; readers iterate lazily).
 func decodeBlock(payload []byte) ([]blockEntry, error) {
-	it := blockIter{data: payload}
+	entries, restarts, err := splitBlock(payload)
+	if err != nil {
+		return nil, err
+	}
+	// Full validation (the read path trusts the checksum instead): every
+	// restart offset is the start of an entry that shares no prefix.
+	want := map[int]bool{}
+	for i := 0; i < len(restarts); i += 4 {
+		want[int(binary.LittleEndian.Uint32(restarts[i:]))] = true
+	}
+	it := blockIter{data: entries}
 	var out []blockEntry
 	for {
+		start := it.pos
 		e, ok := it.next()
 		if !ok {
 			break
 		}
+		if want[start] {
+			if shared, _ := binary.Uvarint(entries[start:]); shared != 0 {
+				return nil, fmt.Errorf("restart entry at %d shares a prefix: %w", start, ErrMalformed)
+			}
+			delete(want, start)
+		}
 		e.key = append([]byte(nil), e.key...)
 		out = append(out, e)
+	}
+	if it.err == nil && len(want) > 0 {
+		return nil, fmt.Errorf("%d restart offsets inside entries: %w", len(want), ErrMalformed)
 	}
 	return out, it.err
 }

@@ -210,7 +210,7 @@ func (t *table) readBlock(i int) (*cachedBlock, error) {
 	if err != nil {
 		return nil, t.corrupt("block", int64(h.off), err)
 	}
-	b, err := decodeCachedBlock(p)
+	b, err := newCachedBlock(p)
 	if err != nil {
 		return nil, t.corrupt("block", int64(h.off), err)
 	}
@@ -272,9 +272,12 @@ func (t *table) get(key []byte) (kind byte, value []byte, found, covered bool, e
 	if err != nil {
 		return 0, nil, false, false, err
 	}
-	j := sort.Search(len(b.keys), func(j int) bool { return bytes.Compare(b.keys[j], key) >= 0 })
-	if j < len(b.keys) && bytes.Equal(b.keys[j], key) {
-		return b.kinds[j], b.vals[j], true, covered, nil
+	e, found, err := b.find(key)
+	if err != nil {
+		return 0, nil, false, false, t.corrupt("block", int64(t.index[i].off), err)
+	}
+	if found {
+		return e.kind, e.value, true, covered, nil
 	}
 	return 0, nil, false, covered, nil
 }
@@ -313,7 +316,7 @@ func (it *tableIter) loadBlock(i int) bool {
 		it.error, it.ok = err, false
 		return false
 	}
-	it.bi = blockIter{data: b.payload, key: it.bi.key[:0]}
+	it.bi = blockIter{data: b.entries, key: it.bi.key[:0]}
 	return true
 }
 

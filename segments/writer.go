@@ -88,6 +88,7 @@ func (tw *tableWriter) flushBlock() {
 	if tw.bb.n == 0 {
 		return
 	}
+	tw.bb.finish()
 	h := blockHandle{off: tw.off, length: uint64(len(tw.bb.buf)),
 		first: append([]byte(nil), tw.bb.first...), last: append([]byte(nil), tw.bb.lastKey...)}
 	tw.index = append(tw.index, h)
