@@ -225,7 +225,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	if len(args) == 0 {
 		return
 	}
-	db.stats.Commands.Add(1)
+	db.stats.Commands.Inc(s.ID)
 	cmd := Lookup(args[0])
 	if cmd == nil {
 		db.rejectInMulti(s)

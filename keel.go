@@ -131,11 +131,41 @@ type DB struct {
 
 // Stats are counters shown by INFO.
 type Stats struct {
-	Commands     atomic.Int64
+	Commands     stripedCounter
 	ExpiredKeys  atomic.Int64
-	KeyspaceHits atomic.Int64
-	KeyspaceMiss atomic.Int64
+	KeyspaceHits stripedCounter
+	KeyspaceMiss stripedCounter
 	Checkpoints  atomic.Int64
+}
+
+// stripedCounter is a counter bumped on every command by every connection.
+// One atomic shared by all cores made its cache line bounce between them
+// on each command (6% of a GET profile); stripes indexed by client id
+// keep most increments core-local, and reads (INFO) sum the stripes.
+type stripedCounter struct {
+	stripes [8]struct {
+		n atomic.Int64
+		_ [56]byte // one stripe per cache line
+	}
+}
+
+// Inc adds 1 in the stripe of client id.
+func (c *stripedCounter) Inc(id int64) { c.stripes[uint64(id)%8].n.Add(1) }
+
+// Load returns the sum of the stripes.
+func (c *stripedCounter) Load() int64 {
+	var n int64
+	for i := range c.stripes {
+		n += c.stripes[i].n.Load()
+	}
+	return n
+}
+
+// Reset zeroes the counter (CONFIG RESETSTAT).
+func (c *stripedCounter) Reset() {
+	for i := range c.stripes {
+		c.stripes[i].n.Store(0)
+	}
 }
 
 // Open opens (creating if needed) the database in dir and recovers it.

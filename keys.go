@@ -38,9 +38,9 @@ func (c *Ctx) readKey(key []byte) (*memtables.Entry, bool) {
 		e, ok = c.lookup(key)
 	}
 	if ok {
-		c.DB.stats.KeyspaceHits.Add(1)
+		c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	} else {
-		c.DB.stats.KeyspaceMiss.Add(1)
+		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 	}
 	return e, ok
 }
@@ -361,9 +361,9 @@ func cmdCopy(c *Ctx) {
 	}
 	e, ok := c.lookupWrite(src)
 	if ok {
-		c.DB.stats.KeyspaceHits.Add(1) // Redis looks the source up as a read
+		c.DB.stats.KeyspaceHits.Inc(c.S.ID) // Redis looks the source up as a read
 	} else {
-		c.DB.stats.KeyspaceMiss.Add(1)
+		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 		c.R.Int(0)
 		return
 	}
@@ -617,9 +617,9 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 func objectKey(c *Ctx) (*memtables.Entry, bool) {
 	e, ok := c.peek(c.Args[2])
 	if ok {
-		c.DB.stats.KeyspaceHits.Add(1)
+		c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	} else {
-		c.DB.stats.KeyspaceMiss.Add(1)
+		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 	}
 	if !ok {
 		c.R.Null()

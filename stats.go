@@ -18,10 +18,10 @@ func (db *DB) StatsSnapshot() StatsSnapshot {
 
 // ResetStats zeroes the counters (CONFIG RESETSTAT).
 func (db *DB) ResetStats() {
-	db.stats.Commands.Store(0)
+	db.stats.Commands.Reset()
 	db.stats.ExpiredKeys.Store(0)
-	db.stats.KeyspaceHits.Store(0)
-	db.stats.KeyspaceMiss.Store(0)
+	db.stats.KeyspaceHits.Reset()
+	db.stats.KeyspaceMiss.Reset()
 }
 
 // DBInfo is one line of INFO keyspace.

@@ -70,10 +70,10 @@ func (c *Ctx) lookupRead(key []byte) (memtables.Entry, bool) {
 		e, ok = c.lookup(key)
 	}
 	if !ok {
-		c.DB.stats.KeyspaceMiss.Add(1)
+		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 		return memtables.Entry{}, false
 	}
-	c.DB.stats.KeyspaceHits.Add(1)
+	c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	return *e, true
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/keeldb/keel/wal"
 )
@@ -19,8 +20,12 @@ import (
 //
 // Config is safe for concurrent use.
 type Config struct {
-	mu   sync.RWMutex      // guards vals
+	mu   sync.RWMutex      // guards vals; serializes Set
 	vals map[string]string // canonical name -> value as CONFIG GET shows it
+	// snap is an immutable copy of vals (and their integer values) that
+	// Get and Int read without a lock: connections read settings on every
+	// batch, and a shared RWMutex's counter bounced between cores.
+	snap atomic.Pointer[configSnap]
 
 	// onSet is called after a runtime CONFIG SET of a mutable setting.
 	onSet func(name, value string) error
@@ -171,6 +176,23 @@ func canonical(name string) (*param, bool) {
 	return p, true
 }
 
+type configSnap struct {
+	vals map[string]string
+	ints map[string]int64
+}
+
+// publish refreshes the lock-free snapshot. Caller holds c.mu.
+func (c *Config) publish() {
+	sn := &configSnap{vals: make(map[string]string, len(c.vals)), ints: map[string]int64{}}
+	for k, v := range c.vals {
+		sn.vals[k] = v
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			sn.ints[k] = n
+		}
+	}
+	c.snap.Store(sn)
+}
+
 // NewConfig returns the defaults.
 func NewConfig() *Config {
 	c := &Config{vals: map[string]string{}}
@@ -179,21 +201,15 @@ func NewConfig() *Config {
 			c.vals[p.name] = p.def
 		}
 	}
+	c.publish()
 	return c
 }
 
 // Get returns a setting's value.
-func (c *Config) Get(name string) string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.vals[name]
-}
+func (c *Config) Get(name string) string { return c.snap.Load().vals[name] }
 
-// Int returns a numeric setting.
-func (c *Config) Int(name string) int64 {
-	n, _ := strconv.ParseInt(c.Get(name), 10, 64)
-	return n
-}
+// Int returns a numeric setting (0 if it is not a number).
+func (c *Config) Int(name string) int64 { return c.snap.Load().ints[name] }
 
 // Set validates and stores a setting. startup allows immutable settings.
 func (c *Config) Set(name, value string, startup bool) error {
@@ -210,6 +226,7 @@ func (c *Config) Set(name, value string, startup bool) error {
 	}
 	c.mu.Lock()
 	c.vals[p.name] = v
+	c.publish()
 	c.mu.Unlock()
 	if !startup && c.onSet != nil {
 		return c.onSet(p.name, v)

@@ -27,6 +27,10 @@ type client struct {
 	killed      atomic.Bool
 
 	quit bool // QUIT seen: discard the rest of the pipeline
+
+	// Network byte counters, per client so that connections on different
+	// cores do not share a cache line; INFO sums them (Server.netBytes).
+	netIn, netOut atomic.Int64
 }
 
 func (s *Server) newClient(nc net.Conn) *client {
@@ -60,9 +64,11 @@ func (c *client) serve() {
 		c.srv.db.CloseSession(c.sess)
 		c.srv.mu.Lock()
 		delete(c.srv.clients, c.sess.ID)
+		c.srv.closedIn += c.netIn.Load()
+		c.srv.closedOut += c.netOut.Load()
 		c.srv.mu.Unlock()
 	}()
-	rd := newRequestReader(countingReader{c.nc, &c.srv.netIn},
+	rd := newRequestReader(countingReader{c.nc, &c.netIn},
 		func() int64 { return c.srv.cfg.Int("proto-max-bulk-len") },
 		// Redis's !authRequired: a client that never authenticated stops
 		// needing to once requirepass is cleared.
@@ -98,7 +104,7 @@ func (c *client) serve() {
 		}
 		if len(c.w.buf) > 0 {
 			n, err := c.nc.Write(c.w.buf)
-			c.srv.netOut.Add(int64(n))
+			c.netOut.Add(int64(n))
 			if err != nil {
 				return
 			}

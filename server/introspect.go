@@ -89,8 +89,7 @@ func cmdConfigResetStat(c *keel.Ctx) {
 	x := cl(c)
 	x.srv.totalConns.Store(0)
 	x.srv.rejectedConns.Store(0)
-	x.srv.netIn.Store(0)
-	x.srv.netOut.Store(0)
+	x.srv.resetNetBytes()
 	c.R.Simple("OK")
 }
 
@@ -490,7 +489,9 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("total_connections_received", s.totalConns.Load())
 		kv("total_commands_processed", st.Commands)
 		kv("rejected_connections", s.rejectedConns.Load())
-		kv("total_net_output_bytes", s.netOut.Load())
+		in, out := s.netBytes()
+		kv("total_net_input_bytes", in)
+		kv("total_net_output_bytes", out)
 		kv("expired_keys", st.ExpiredKeys)
 		kv("evicted_keys", 0)
 		kv("keyspace_hits", st.KeyspaceHits)

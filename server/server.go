@@ -61,13 +61,13 @@ type Server struct {
 	runID      string
 	closed     chan struct{}
 
-	mu      sync.Mutex        // guards clients
-	clients map[int64]*client // by id
+	mu        sync.Mutex        // guards clients, closedIn, closedOut
+	clients   map[int64]*client // by id
+	closedIn  int64             // network bytes of closed clients
+	closedOut int64
 
 	totalConns    atomic.Int64
 	rejectedConns atomic.Int64
-	netIn         atomic.Int64
-	netOut        atomic.Int64
 	shutdownOnce  sync.Once
 	wg            sync.WaitGroup
 }
@@ -269,3 +269,26 @@ func (m *multiListener) Addr() net.Addr { return m.lns[0].Addr() }
 
 // pid is reported by INFO.
 var pid = os.Getpid()
+
+// netBytes returns the network bytes read and written, all clients.
+func (s *Server) netBytes() (in, out int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, out = s.closedIn, s.closedOut
+	for _, c := range s.clients {
+		in += c.netIn.Load()
+		out += c.netOut.Load()
+	}
+	return in, out
+}
+
+// resetNetBytes zeroes the network counters (CONFIG RESETSTAT).
+func (s *Server) resetNetBytes() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closedIn, s.closedOut = 0, 0
+	for _, c := range s.clients {
+		c.netIn.Store(0)
+		c.netOut.Store(0)
+	}
+}
