@@ -38,9 +38,9 @@ func presizeTail(tw *tidwal.Log, segSize int64) {
 		reflect.Copy(nb, ebuf)
 		ebuf.Set(nb)
 	}
-	// Entries are at least a few dozen bytes; 1/32 of the size bounds the
-	// count for keel's records without wasting much.
-	if wantN := int(segSize / 32); epos.Cap() < wantN {
+	// keel's records are rarely under 128 bytes framed, so segSize/128
+	// positions cover a segment in the common case (more still grow).
+	if wantN := int(segSize / 128); epos.Cap() < wantN {
 		np := reflect.MakeSlice(epos.Type(), epos.Len(), wantN)
 		reflect.Copy(np, epos)
 		epos.Set(np)
