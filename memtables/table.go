@@ -39,6 +39,10 @@ type table struct {
 	// shared with it and is copied before its first write (own).
 	pageGen []uint64
 	cow     *cowState // the keyspace's snapshot state (shared by its tables)
+	// spare is the last page, kept (empty, private) when deletes emptied it,
+	// so that a table whose size sits at a page boundary does not free and
+	// reallocate a whole page on every delete/insert.
+	spare []slot
 	index   []uint32  // open addressing over positions; nil when n == 0
 	expires []uint32  // positions of the slots with ExpireAt != 0
 
@@ -89,6 +93,11 @@ func (t *table) own(pi int) {
 	t.pageGen[pi] = t.cow.gen
 }
 
+// private reports whether page pi is referenced by no active snapshot.
+func (t *table) private(pi int) bool {
+	return t.cow == nil || !t.cow.active || t.pageGen[pi] == t.cow.gen
+}
+
 // ownPos is own for the page of position pos.
 func (t *table) ownPos(pos int) { t.own(pos >> pageShift) }
 
@@ -128,7 +137,11 @@ func (t *table) insert(key string, h uint32, e Entry) int {
 		if pi == 0 {
 			c = firstPageCap
 		}
-		t.pages = append(t.pages, make([]slot, 0, c))
+		pg := make([]slot, 0, c)
+		if t.spare != nil && cap(t.spare) >= c {
+			pg, t.spare = t.spare[:0], nil
+		}
+		t.pages = append(t.pages, pg)
 		t.pageGen = append(t.pageGen, t.curGen())
 	}
 	pg := t.pages[pi]
@@ -179,6 +192,9 @@ func (t *table) remove(c uint32, pos int) {
 	pg := t.pages[pi]
 	pg[len(pg)-1] = slot{} // release the key for the GC
 	if pg = pg[:len(pg)-1]; len(pg) == 0 {
+		if cap(pg) == pageSize && t.private(pi) {
+			t.spare = pg
+		}
 		t.pages[pi] = nil
 		t.pages = t.pages[:pi]
 		t.pageGen = t.pageGen[:pi]
@@ -188,7 +204,7 @@ func (t *table) remove(c uint32, pos int) {
 	t.n--
 	switch {
 	case t.n == 0:
-		t.pages, t.pageGen, t.index, t.expires = nil, nil, nil, nil // give the memory back
+		t.pages, t.pageGen, t.index, t.expires, t.spare = nil, nil, nil, nil, nil // give the memory back
 	case len(t.index) > minIndex && t.n*shrinkDivisor < len(t.index):
 		t.resize(max(minIndex, 1<<bits.Len(uint(2*t.n-1))))
 	}
