@@ -42,9 +42,9 @@ type table struct {
 	// spare is the last page, kept (empty, private) when deletes emptied it,
 	// so that a table whose size sits at a page boundary does not free and
 	// reallocate a whole page on every delete/insert.
-	spare []slot
-	index   []uint32  // open addressing over positions; nil when n == 0
-	expires []uint32  // positions of the slots with ExpireAt != 0
+	spare   []slot
+	index   []uint32 // open addressing over positions; nil when n == 0
+	expires []uint32 // positions of the slots with ExpireAt != 0
 
 	// sampleAt is SampleExpired's round-robin position in expires. Atomic:
 	// SampleExpired runs under the caller's read lock.
