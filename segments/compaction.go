@@ -177,7 +177,7 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 		est += t.props.entries
 		lsnLo, lsnHi = min(lsnLo, t.props.minLSN), max(lsnHi, t.props.maxLSN)
 		seqLo, seqHi = min(seqLo, t.props.minSeq), max(seqHi, t.props.maxSeq)
-		srcs[i] = &tableIter{t: t}
+		srcs[i] = &tableIter{t: t, noCache: true}
 		spans = append(spans, t.spans...)
 	}
 	// A tombstone may be dropped only if no file older than the run could

@@ -193,7 +193,12 @@ func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
 
 // readBlock returns block i verified and decoded, from the cache or the
 // file. The result must not be modified.
-func (t *table) readBlock(i int) (*cachedBlock, error) {
+func (t *table) readBlock(i int) (*cachedBlock, error) { return t.readBlockCache(i, true) }
+
+// readBlockCache is readBlock; fill=false does not add a block read from
+// disk to the cache (compaction reads every block of its inputs once, and
+// caching them would evict the blocks readers need).
+func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 	h := &t.index[i]
 	ck := cacheKey{t.num, h.off}
 	if b, ok := t.cache.get(ck); ok {
@@ -214,7 +219,9 @@ func (t *table) readBlock(i int) (*cachedBlock, error) {
 	if err != nil {
 		return nil, t.corrupt("block", int64(h.off), err)
 	}
-	t.cache.put(ck, b)
+	if fill {
+		t.cache.put(ck, b)
+	}
 	return b, nil
 }
 
@@ -297,12 +304,13 @@ func (t *table) unref() {
 
 // tableIter iterates a file's entries in key order.
 type tableIter struct {
-	t     *table
-	blk   int
-	bi    blockIter
-	cur   blockEntry
-	ok    bool
-	error error
+	t       *table
+	noCache bool // compaction: blocks read from disk are not cached
+	blk     int
+	bi      blockIter
+	cur     blockEntry
+	ok      bool
+	error   error
 }
 
 func (it *tableIter) loadBlock(i int) bool {
@@ -311,7 +319,7 @@ func (it *tableIter) loadBlock(i int) bool {
 		it.ok = false
 		return false
 	}
-	b, err := it.t.readBlock(i)
+	b, err := it.t.readBlockCache(i, !it.noCache)
 	if err != nil {
 		it.error, it.ok = err, false
 		return false

@@ -129,6 +129,13 @@ func run(args []string) error {
 	}()
 	serr := srv.Serve()
 	srv.Close()
+	// KEEL_MEMPROFILE=file writes a heap profile at shutdown.
+	if pf := os.Getenv("KEEL_MEMPROFILE"); pf != "" {
+		if f, err := os.Create(pf); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	if err := db.Close(); err != nil {
 		return err
 	}
