@@ -414,39 +414,10 @@ func (s *Set) compact() {
 	}
 }
 
-// unindex empties cell c, shifting later cells of the run back (see
-// table.unindex).
-func (s *Set) unindex(c uint32) {
-	mask := uint32(len(s.index) - 1)
-	hole := c
-	for q := (c + 1) & mask; ; q = (q + 1) & mask {
-		v := s.index[q]
-		if v == 0 {
-			break
-		}
-		home := s.at(int(v-1)).hash & mask
-		if (q-home)&mask >= (q-hole)&mask {
-			s.index[hole] = v
-			hole = q
-		}
-	}
-	s.index[hole] = 0
-}
+// unindex empties cell c of the index (see posindex.go).
+func (s *Set) unindex(c uint32) { unindexCell(s.index, c, s) }
 
 // resize rebuilds the index with size cells (a power of two).
-func (s *Set) resize(size int) {
-	idx := make([]uint32, size)
-	mask := uint32(size - 1)
-	pos := uint32(0)
-	for _, pg := range s.pages {
-		for i := range pg {
-			pos++
-			c := pg[i].hash & mask
-			for idx[c] != 0 {
-				c = (c + 1) & mask
-			}
-			idx[c] = pos
-		}
-	}
-	s.index = idx
-}
+func (s *Set) resize(size int) { s.index = buildIndex(size, s.n, s) }
+
+func (s *Set) hashAt(pos int) uint32 { return s.at(pos).hash }

@@ -210,44 +210,13 @@ func (t *table) remove(c uint32, pos int) {
 	}
 }
 
-// unindex empties cell c, shifting later cells of the run back so every key
-// stays reachable from its bucket without tombstones.
-func (t *table) unindex(c uint32) {
-	mask := uint32(len(t.index) - 1)
-	hole := c
-	for q := (c + 1) & mask; ; q = (q + 1) & mask {
-		v := t.index[q]
-		if v == 0 {
-			break
-		}
-		home := t.at(int(v-1)).hash & mask
-		// The key at q may fill the hole if its bucket is not cyclically
-		// after the hole: distance(home, q) >= distance(hole, q).
-		if (q-home)&mask >= (q-hole)&mask {
-			t.index[hole] = v
-			hole = q
-		}
-	}
-	t.index[hole] = 0
-}
+// unindex empties cell c of the index (see posindex.go).
+func (t *table) unindex(c uint32) { unindexCell(t.index, c, t) }
 
 // resize rebuilds the index with size cells (a power of two).
-func (t *table) resize(size int) {
-	idx := make([]uint32, size)
-	mask := uint32(size - 1)
-	pos := uint32(0)
-	for _, pg := range t.pages {
-		for i := range pg {
-			pos++
-			c := pg[i].hash & mask
-			for idx[c] != 0 {
-				c = (c + 1) & mask
-			}
-			idx[c] = pos
-		}
-	}
-	t.index = idx
-}
+func (t *table) resize(size int) { t.index = buildIndex(size, t.n, t) }
+
+func (t *table) hashAt(pos int) uint32 { return t.at(pos).hash }
 
 func (t *table) addExpire(pos int) {
 	t.ownPos(pos)

@@ -1,0 +1,48 @@
+package memtables
+
+// The keyspace tables and the hash sets share one index layout: an
+// open-addressing table with linear probing over positions in a dense
+// paged array. Cell value 0 is empty, v is position v-1; the length is a
+// power of two and the load stays <= 3/4, so a probe always ends at an
+// empty cell. Deletion shifts later cells back (no tombstones). The helpers
+// below are that layout's two non-trivial operations; h.hashAt returns the
+// stored hash of the entry at a position. (A type parameter rather than a
+// func value: a method value passed as a func allocated on every delete.)
+
+type hasher interface{ hashAt(pos int) uint32 }
+
+// unindexCell empties cell c, shifting later cells of its run back so every
+// entry stays reachable from its home bucket.
+func unindexCell[H hasher](index []uint32, c uint32, h H) {
+	mask := uint32(len(index) - 1)
+	hole := c
+	for q := (c + 1) & mask; ; q = (q + 1) & mask {
+		v := index[q]
+		if v == 0 {
+			break
+		}
+		home := h.hashAt(int(v-1)) & mask
+		// The entry at q may fill the hole if its bucket is not cyclically
+		// after the hole: distance(home, q) >= distance(hole, q).
+		if (q-home)&mask >= (q-hole)&mask {
+			index[hole] = v
+			hole = q
+		}
+	}
+	index[hole] = 0
+}
+
+// buildIndex returns an index of size cells (a power of two) over
+// positions 0..n-1.
+func buildIndex[H hasher](size, n int, h H) []uint32 {
+	idx := make([]uint32, size)
+	mask := uint32(size - 1)
+	for pos := 0; pos < n; pos++ {
+		c := h.hashAt(pos) & mask
+		for idx[c] != 0 {
+			c = (c + 1) & mask
+		}
+		idx[c] = uint32(pos + 1)
+	}
+	return idx
+}
