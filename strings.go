@@ -213,16 +213,22 @@ func (c *Ctx) checkStringLength(size, add int64) bool {
 
 // ---- GET SET and friends ----
 
-func cmdGet(c *Ctx) {
-	v, found, ok := c.readString(c.Args[1])
-	if !ok {
-		return
-	}
-	if !found {
+func cmdGet(c *Ctx) { c.replyString(c.Args[1]) }
+
+// replyString replies key's string value, or nil when the key is absent.
+// ok is false after an error reply (WRONGTYPE, engine error); found tells
+// whether the key held a string.
+func (c *Ctx) replyString(key []byte) (found, ok bool) {
+	v, found, ok := c.readString(key)
+	switch {
+	case !ok:
+		return false, false
+	case !found:
 		c.R.Null()
-		return
+		return false, true
 	}
 	c.R.Bulk(v)
+	return true, true
 }
 
 // expiry kinds of SET and GETEX.
@@ -324,14 +330,8 @@ func (c *Ctx) setGeneric(key, val []byte, o *setOpts, intReply bool) {
 		}
 	}
 	if o.get {
-		v, found, ok := c.readString(key)
-		if !ok {
+		if _, ok := c.replyString(key); !ok {
 			return
-		}
-		if found {
-			c.R.Bulk(v)
-		} else {
-			c.R.Null()
 		}
 	}
 	e, found := c.lookupWrite(key)
@@ -431,14 +431,8 @@ func cmdMSetNX(c *Ctx) { c.msetGeneric(true) }
 
 func cmdGetSet(c *Ctx) {
 	key := c.Args[1]
-	v, found, ok := c.readString(key)
-	if !ok {
+	if _, ok := c.replyString(key); !ok {
 		return
-	}
-	if found {
-		c.R.Bulk(v)
-	} else {
-		c.R.Null()
 	}
 	e, _ := c.lookupWrite(key)
 	c.putString(key, c.Args[2], e, 0, false)
@@ -446,15 +440,9 @@ func cmdGetSet(c *Ctx) {
 
 func cmdGetDel(c *Ctx) {
 	key := c.Args[1]
-	v, found, ok := c.readString(key)
-	if !ok {
+	if found, ok := c.replyString(key); !ok || !found {
 		return
 	}
-	if !found {
-		c.R.Null()
-		return
-	}
-	c.R.Bulk(v)
 	if e, found := c.lookupWrite(key); found {
 		c.deleteKey(c.S.DB, key, e)
 	}
