@@ -53,6 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # forget PID: drop it from PIDS once it has exited (so a reused PID is never
 # signalled by cleanup).
