@@ -21,6 +21,8 @@
 //     checkpoint LSN is below the record's.
 //  4. A failed WAL append or fsync is fatal: the DB refuses every later
 //     command, since memory may hold effects the log does not.
+//  5. An engine's checkpoint at LSN c is committed to the manifest only
+//     after the WAL is fsynced through c (checkpoint package, rule 1).
 //
 // DB is safe for concurrent use.
 package keel

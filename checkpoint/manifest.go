@@ -10,6 +10,10 @@
 //
 //  1. An engine writes and fsyncs its files for checkpoint c before it calls
 //     Manifest.Commit(name, c, state); the manifest is the commit point.
+//     The WAL must hold every record <= c durably (fsynced, whatever the
+//     appendfsync policy) before that commit: otherwise a crash leaves the
+//     engine ahead of the log, and the restarted log would hand out those
+//     LSNs again (the crash tests found exactly this).
 //  2. Commit replaces the manifest atomically (tmp, fsync, rename, fsync dir);
 //     only after Commit returns may the engine delete files the old state
 //     referenced.
