@@ -96,8 +96,6 @@ func formatFloat(f float64) string {
 	return strconv.FormatFloat(f, 'g', 17, 64)
 }
 
-func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
-
 // eqFold reports whether b equals the lower-case ASCII word w, ignoring case.
 func eqFold(b []byte, w string) bool {
 	if len(b) != len(w) {

@@ -186,7 +186,7 @@ func TestCheckpointCorruption(t *testing.T) {
 	}{
 		{"bad_magic", func(b []byte) []byte { b[0] ^= 0xFF; return b }, ErrBadMagic, 0},
 		{"bad_version", func(b []byte) []byte { b[8] = 2; return b }, ErrBadVersion, 8},
-		{"bad_engine", func(b []byte) []byte { copy(b[11:], "listspace"); return b[:len(b)] }, ErrEngine, 10},
+		{"bad_engine", func(b []byte) []byte { copy(b[11:], "listspace"); return b }, ErrEngine, 10},
 		{"flipped_byte", func(b []byte) []byte { b[ent2.off+chunkHeaderLen+100] ^= 0x10; return b }, ErrChecksum, ent2.off},
 		{"flipped_meta_byte", func(b []byte) []byte { b[meta.off+chunkHeaderLen] ^= 1; return b }, ErrChecksum, meta.off},
 		{"flipped_checksum", func(b []byte) []byte { b[ent1.off+7] ^= 1; return b }, ErrChecksum, ent1.off},

@@ -402,7 +402,7 @@ func cmdClientList(c *keel.Ctx) {
 			for i++; i < len(c.Args); i++ {
 				n, err := strconv.ParseInt(string(c.Args[i]), 10, 64)
 				if err != nil || n <= 0 {
-					c.R.Error(fmt.Sprintf("ERR Invalid client ID"))
+					c.R.Error("ERR Invalid client ID")
 					return
 				}
 				ids[n] = true

@@ -457,7 +457,7 @@ func TestReaderAcrossActiveRewrite(t *testing.T) {
 	opts, _ := testOpts(2048)
 	l := mustOpen(t, t.TempDir(), opts)
 	defer mustClose(t, l)
-	_, last := appendN(t, l, 100)
+	appendN(t, l, 100)
 	act := l.Segments()[len(l.Segments())-1]
 	r, err := l.NewReader(act.FirstLSN)
 	if err != nil {
@@ -478,7 +478,7 @@ func TestReaderAcrossActiveRewrite(t *testing.T) {
 	if err := l.TruncateFront(act.FirstLSN); err != nil {
 		t.Fatal(err)
 	}
-	_, last = appendN(t, l, 5)
+	_, last := appendN(t, l, 5)
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
