@@ -90,6 +90,14 @@ func (bs *bitString) mark(lo, hi int) {
 func (c *Ctx) commitBitString(bs *bitString) bool {
 	grown := len(bs.buf) != bs.oldLen
 	if bs.found && !grown && !bs.changed {
+		// Nothing changed, but Redis unshared the value for writing
+		// (lookupStringForBitCommand): it is raw from now on, which OBJECT
+		// ENCODING shows. Log that effect alone; no WATCH touch, as Redis
+		// signals no modification.
+		if bs.ent.Enc != encRaw {
+			e := bs.ent
+			c.emit(&op{code: opKSet, db: c.S.DB, key: bs.key, typ: e.Type, enc: encRaw, expireAt: e.ExpireAt, version: e.Version, size: e.Size})
+		}
 		return false
 	}
 	var prev *memtables.Entry
@@ -136,8 +144,8 @@ func cmdSetBit(c *Ctx) {
 	}
 	if !bs.found || len(bs.buf) != bs.oldLen || bs.changed {
 		bs.mark(i, i+1)
-		c.commitBitString(bs)
 	}
+	c.commitBitString(bs)
 	c.R.Int(int64(old))
 }
 

@@ -505,12 +505,14 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 // type's engine.
 func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 	typ := e.Type
-	c.DB.touchKey(dbi, key)
 	c.emit(&op{code: opKDel, db: dbi, key: key})
 	switch typ {
 	case memtables.TypeString:
 		c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
 	}
+	// After the delete, as Redis signals it: a watcher of a key that was
+	// already expired when WATCHed sees no change in its deletion.
+	c.DB.touchKey(dbi, key)
 }
 
 // ---- argument parsing helpers ----

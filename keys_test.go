@@ -845,3 +845,63 @@ var globTable = []struct {
 	{"a*b*c", []string{"abc", "abcabc", "axbyc", "a\\bc"}},
 	{"", []string{}},
 }
+
+// TestWatchAlreadyExpiredKey follows Redis 7.0.15: deleting a key that was
+// already expired when WATCHed is no change for EXEC, a later write is.
+func TestWatchAlreadyExpiredKey(t *testing.T) {
+	db := newTestDB(t)
+	s := db.NewSession()
+	for _, tc := range []struct {
+		name  string
+		write bool
+	}{{"deleted_only", false}, {"deleted_then_written", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			do(db, s, "SET", "w", "v", "PXAT", "1")
+			do(db, s, "WATCH", "w")
+			do(db, s, "GET", "w") // lazily deletes the expired key
+			if tc.write {
+				do(db, s, "SET", "w", "x")
+			}
+			do(db, s, "MULTI")
+			do(db, s, "EXISTS", "w")
+			got := do(db, s, "EXEC")
+			if tc.write {
+				if _, ok := got.(NullVal); !ok {
+					t.Fatalf("EXEC = %v, want nil (watched key written)", got)
+				}
+				return
+			}
+			if arr, ok := got.([]any); !ok || len(arr) != 1 {
+				t.Fatalf("EXEC = %v, want one reply", got)
+			}
+		})
+	}
+}
+
+// TestSetBitUnsharesValue: SETBIT that changes nothing still leaves the
+// value raw, as Redis's lookupStringForBitCommand does (and it survives a
+// restart, since the encoding hint is logged).
+func TestSetBitUnsharesValue(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{ActiveExpireHz: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := db.NewSession()
+	do(db, s, "SET", "k", "5")
+	if got := do(db, s, "SETBIT", "k", "0", "0"); got != int64(0) {
+		t.Fatalf("SETBIT = %v", got)
+	}
+	if got := do(db, s, "OBJECT", "ENCODING", "k"); got != "raw" {
+		t.Fatalf("OBJECT ENCODING after a no-op SETBIT = %v, want raw", got)
+	}
+	db.Close()
+	db2, err := Open(dir, Options{ActiveExpireHz: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if got := do(db2, db2.NewSession(), "OBJECT", "ENCODING", "k"); got != "raw" {
+		t.Fatalf("OBJECT ENCODING after restart = %v, want raw", got)
+	}
+}

@@ -33,7 +33,17 @@ func (db *DB) touchKey(dbi int, key []byte) {
 	if len(db.watch.keys) == 0 {
 		return
 	}
-	for _, s := range db.watch.keys[watchKey{dbi, string(key)}] {
+	wk := watchKey{dbi, string(key)}
+	for _, s := range db.watch.keys[wk] {
+		if s.watchedExpired[wk] {
+			// Redis 7's touchWatchedKey: the key was already expired when
+			// watched; its deletion is no logical change (the flag is
+			// cleared, a later write does count).
+			if _, ok := db.ks.Get(dbi, key); !ok {
+				delete(s.watchedExpired, wk)
+				continue
+			}
+		}
 		s.watchDirty = true
 	}
 }
@@ -63,6 +73,11 @@ func (db *DB) touchDB(dbi int) {
 			continue
 		}
 		for _, s := range ss {
+			if s.watchedExpired[wk] {
+				// An expired key flushed away: no logical change.
+				delete(s.watchedExpired, wk)
+				continue
+			}
 			s.watchDirty = true
 		}
 	}
