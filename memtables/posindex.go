@@ -32,17 +32,34 @@ func unindexCell[H hasher](index []uint32, c uint32, h H) {
 	index[hole] = 0
 }
 
+// indexAdd records position pos, whose entry hashes to h, in the first
+// empty cell of its run.
+func indexAdd(index []uint32, h uint32, pos int) {
+	mask := uint32(len(index) - 1)
+	c := h & mask
+	for index[c] != 0 {
+		c = (c + 1) & mask
+	}
+	index[c] = uint32(pos + 1)
+}
+
+// indexMove repoints the cell holding position from (whose entry hashes to
+// h) to position to: deletion moves the last entry into the hole.
+func indexMove(index []uint32, h uint32, from, to int) {
+	mask := uint32(len(index) - 1)
+	c := h & mask
+	for index[c] != uint32(from+1) {
+		c = (c + 1) & mask
+	}
+	index[c] = uint32(to + 1)
+}
+
 // buildIndex returns an index of size cells (a power of two) over
 // positions 0..n-1.
 func buildIndex[H hasher](size, n int, h H) []uint32 {
 	idx := make([]uint32, size)
-	mask := uint32(size - 1)
 	for pos := 0; pos < n; pos++ {
-		c := h.hashAt(pos) & mask
-		for idx[c] != 0 {
-			c = (c + 1) & mask
-		}
-		idx[c] = uint32(pos + 1)
+		indexAdd(idx, h.hashAt(pos), pos)
 	}
 	return idx
 }

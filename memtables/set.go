@@ -334,12 +334,7 @@ func (s *Set) insert(m []byte, h uint32) {
 	}
 	s.pages[pi] = append(pg, s.store(m, h))
 	s.n++
-	mask := uint32(len(s.index) - 1)
-	c := h & mask
-	for s.index[c] != 0 {
-		c = (c + 1) & mask
-	}
-	s.index[c] = uint32(pos + 1)
+	indexAdd(s.index, h, pos)
 }
 
 // remove deletes the member at index cell c and position pos.
@@ -350,12 +345,7 @@ func (s *Set) remove(c uint32, pos int) {
 	if pos != last {
 		// Move the last slot into the hole and repoint its index cell.
 		ls := s.at(last)
-		mask := uint32(len(s.index) - 1)
-		lc := ls.hash & mask
-		for s.index[lc] != uint32(last+1) {
-			lc = (lc + 1) & mask
-		}
-		s.index[lc] = uint32(pos + 1)
+		indexMove(s.index, ls.hash, last, pos)
 		*s.at(pos) = *ls
 	}
 	pi := last >> pageShift

@@ -153,12 +153,7 @@ func (t *table) insert(key string, h uint32, e Entry) int {
 	}
 	t.pages[pi] = append(pg, slot{key: key, e: e, hash: h})
 	t.n++
-	mask := uint32(len(t.index) - 1)
-	c := h & mask
-	for t.index[c] != 0 {
-		c = (c + 1) & mask
-	}
-	t.index[c] = uint32(pos + 1)
+	indexAdd(t.index, h, pos)
 	if e.ExpireAt != 0 {
 		t.addExpire(pos)
 	}
@@ -177,12 +172,7 @@ func (t *table) remove(c uint32, pos int) {
 	if pos != last {
 		// Move the last slot into the hole and repoint its index cell.
 		ls := t.at(last)
-		mask := uint32(len(t.index) - 1)
-		lc := ls.hash & mask
-		for t.index[lc] != uint32(last+1) {
-			lc = (lc + 1) & mask
-		}
-		t.index[lc] = uint32(pos + 1)
+		indexMove(t.index, ls.hash, last, pos)
 		*t.at(pos) = *ls
 		if ls.exp != 0 {
 			t.expires[ls.exp-1] = uint32(pos)
