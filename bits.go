@@ -168,14 +168,9 @@ func cmdGetBit(c *Ctx) {
 
 // ---- BITCOUNT BITPOS ----
 
-// bitRange converts Redis's start/end arguments (bytes, or bits when isBit)
-// to an inclusive bit range of a string of n bytes; empty is true when the
-// range holds nothing.
-func bitRange(start, end, n int64, isBit bool) (sbit, ebit int64, empty bool) {
-	total := n
-	if isBit {
-		total <<= 3
-	}
+// clampRange resolves Redis's start/end indexes (negative from the end)
+// over total elements, clamped to [0, total-1]; empty when nothing is left.
+func clampRange(start, end, total int64) (int64, int64, bool) {
 	if start < 0 {
 		start += total
 	}
@@ -186,7 +181,30 @@ func bitRange(start, end, n int64, isBit bool) (sbit, ebit int64, empty bool) {
 	if end >= total {
 		end = total - 1
 	}
-	if start > end {
+	return start, end, start > end
+}
+
+// parseBitUnit parses BITCOUNT/BITPOS's BYTE|BIT argument.
+func parseBitUnit(arg []byte) (isBit, ok bool) {
+	switch {
+	case eqFold(arg, "bit"):
+		return true, true
+	case eqFold(arg, "byte"):
+		return false, true
+	}
+	return false, false
+}
+
+// bitRange converts Redis's start/end arguments (bytes, or bits when isBit)
+// to an inclusive bit range of a string of n bytes; empty is true when the
+// range holds nothing.
+func bitRange(start, end, n int64, isBit bool) (sbit, ebit int64, empty bool) {
+	total := n
+	if isBit {
+		total <<= 3
+	}
+	start, end, empty = clampRange(start, end, total)
+	if empty {
 		return 0, 0, true
 	}
 	if isBit {
@@ -253,11 +271,8 @@ func cmdBitCount(c *Ctx) {
 		}
 		isBit := false
 		if len(c.Args) == 5 {
-			switch {
-			case eqFold(c.Args[4], "bit"):
-				isBit = true
-			case eqFold(c.Args[4], "byte"):
-			default:
+			var ok bool
+			if isBit, ok = parseBitUnit(c.Args[4]); !ok {
 				c.Error(errSyntax)
 				return
 			}
@@ -348,11 +363,8 @@ func cmdBitPos(c *Ctx) {
 		}
 		isBit := false
 		if len(c.Args) == 6 {
-			switch {
-			case eqFold(c.Args[5], "bit"):
-				isBit = true
-			case eqFold(c.Args[5], "byte"):
-			default:
+			var ok bool
+			if isBit, ok = parseBitUnit(c.Args[5]); !ok {
 				c.Error(errSyntax)
 				return
 			}

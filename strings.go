@@ -849,17 +849,8 @@ func cmdGetRange(c *Ctx) {
 		c.R.Bulk([]byte{})
 		return
 	}
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	start, end = max(start, 0), max(end, 0)
-	if end >= n {
-		end = n - 1
-	}
-	if start > end || n == 0 {
+	start, end, empty := clampRange(start, end, n)
+	if empty {
 		c.R.Bulk([]byte{})
 		return
 	}
