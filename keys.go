@@ -37,12 +37,17 @@ func (c *Ctx) readKey(key []byte) (*memtables.Entry, bool) {
 	} else {
 		e, ok = c.lookup(key)
 	}
-	if ok {
+	c.countLookup(ok)
+	return e, ok
+}
+
+// countLookup counts a read lookup in INFO's keyspace_hits/misses.
+func (c *Ctx) countLookup(hit bool) {
+	if hit {
 		c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	} else {
 		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 	}
-	return e, ok
 }
 
 // lookupWriteIn is lookupWrite in database dbi, which need not be the
@@ -360,10 +365,8 @@ func cmdCopy(c *Ctx) {
 		return
 	}
 	e, ok := c.lookupWrite(src)
-	if ok {
-		c.DB.stats.KeyspaceHits.Inc(c.S.ID) // Redis looks the source up as a read
-	} else {
-		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
+	c.countLookup(ok) // Redis looks the source up as a read
+	if !ok {
 		c.R.Int(0)
 		return
 	}
@@ -616,11 +619,7 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 // objectKey looks up OBJECT's key: nil reply when missing.
 func objectKey(c *Ctx) (*memtables.Entry, bool) {
 	e, ok := c.peek(c.Args[2])
-	if ok {
-		c.DB.stats.KeyspaceHits.Inc(c.S.ID)
-	} else {
-		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
-	}
+	c.countLookup(ok)
 	if !ok {
 		c.R.Null()
 	}

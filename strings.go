@@ -62,18 +62,10 @@ func init() {
 // command inside EXEC) it deletes an expired key as lookupWrite does. The
 // entry is returned by value: later ops may change the keyspace's copy.
 func (c *Ctx) lookupRead(key []byte) (memtables.Entry, bool) {
-	var e *memtables.Entry
-	var ok bool
-	if c.w != nil {
-		e, ok = c.lookupWrite(key)
-	} else {
-		e, ok = c.lookup(key)
-	}
+	e, ok := c.readKey(key)
 	if !ok {
-		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
 		return memtables.Entry{}, false
 	}
-	c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	return *e, true
 }
 
