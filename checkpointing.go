@@ -65,6 +65,28 @@ func (db *DB) Save() error {
 	db.ckptMu.Lock()
 	defer db.ckptMu.Unlock()
 	db.ckptInFlight.Store(true)
+	return db.saveLocked()
+}
+
+// BGSave starts a checkpoint in the background; false if one is running.
+func (db *DB) BGSave() bool {
+	if !db.ckptInFlight.CompareAndSwap(false, true) {
+		return false
+	}
+	db.bg.Add(1)
+	go func() {
+		defer db.bg.Done()
+		db.ckptMu.Lock()
+		defer db.ckptMu.Unlock()
+		db.saveLocked()
+	}()
+	return true
+}
+
+// saveLocked runs a checkpoint and records its outcome for INFO and
+// LASTSAVE. The caller holds ckptMu and has set ckptInFlight, which is
+// cleared here: the flag stays set from BGSAVE's reservation to the end.
+func (db *DB) saveLocked() error {
 	defer db.ckptInFlight.Store(false)
 	err := db.checkpointAll()
 	if err != nil {
@@ -76,20 +98,6 @@ func (db *DB) Save() error {
 	db.lastSave.Store(time.Now().Unix())
 	db.stats.Checkpoints.Add(1)
 	return nil
-}
-
-// BGSave starts a checkpoint in the background; false if one is running.
-func (db *DB) BGSave() bool {
-	if !db.ckptInFlight.CompareAndSwap(false, true) {
-		return false
-	}
-	db.bg.Add(1)
-	go func() {
-		defer db.bg.Done()
-		db.ckptInFlight.Store(false)
-		db.Save()
-	}()
-	return true
 }
 
 func (db *DB) checkpointAll() error {
@@ -271,14 +279,10 @@ func (db *DB) expireSome(s *Session, dbi int) int {
 	if len(keys) == 0 {
 		return 0
 	}
-	c := Ctx{DB: db, S: s, Now: now, Cmd: expireCmd, w: db.newBatch()}
 	s.DB = dbi
-	n := 0
-	for _, k := range keys {
-		if _, ok := c.lookupWrite([]byte(k)); !ok {
-			n++
-		}
+	bkeys := make([][]byte, len(keys))
+	for i, k := range keys {
+		bkeys[i] = []byte(k)
 	}
-	db.commit(&c)
-	return n
+	return db.deleteExpiredLocked(s, now, bkeys)
 }

@@ -373,11 +373,23 @@ func (db *DB) run(c *Ctx) {
 func (db *DB) deleteExpired(s *Session, keys [][]byte) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	c := Ctx{DB: db, S: s, Now: time.Now().UnixMilli(), Cmd: expireCmd, w: db.newBatch()}
+	db.deleteExpiredLocked(s, time.Now().UnixMilli(), keys)
+}
+
+// deleteExpiredLocked deletes, in one record, those of keys (in s's
+// database) that are expired at now, and returns how many are gone. The
+// caller holds db.mu exclusively. Lazy deletion after reads and the active
+// sweep both use it.
+func (db *DB) deleteExpiredLocked(s *Session, now int64, keys [][]byte) int {
+	c := Ctx{DB: db, S: s, Now: now, Cmd: expireCmd, w: db.newBatch()}
+	n := 0
 	for _, k := range keys {
-		c.lookupWrite(k)
+		if _, ok := c.lookupWrite(k); !ok {
+			n++
+		}
 	}
 	db.commit(&c)
+	return n
 }
 
 // expireCmd names the pseudo-command that deletes expired keys.

@@ -223,7 +223,7 @@ func (db *DB) loadKeyspace() error {
 		return fmt.Errorf("keel: keyspace checkpoint named by the manifest: %w", err)
 	}
 	defer f.Close()
-	ks, lsn, err := memtables.ReadCheckpoint(&offsetReader{r: f}, db.opts.Databases)
+	ks, lsn, err := memtables.ReadCheckpoint(f, db.opts.Databases)
 	if err != nil {
 		var ce *memtables.CorruptionError
 		if errors.As(err, &ce) {
@@ -239,12 +239,6 @@ func (db *DB) loadKeyspace() error {
 	db.removeStaleKeyspaceFiles(string(e.State))
 	return nil
 }
-
-// offsetReader is a plain io.Reader wrapper (kept so a future version can
-// report offsets of short reads).
-type offsetReader struct{ r io.Reader }
-
-func (o *offsetReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
 func (db *DB) removeStaleKeyspaceFiles(keep string) {
 	matches, _ := filepath.Glob(filepath.Join(db.dir, "keyspace-*.ckpt*"))
