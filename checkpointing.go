@@ -2,12 +2,8 @@ package keel
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/keeldb/keel/checkpoint"
-	"github.com/keeldb/keel/memtables"
 	"github.com/keeldb/keel/wal"
 )
 
@@ -48,7 +44,9 @@ func (db *DB) CheckpointInfo() CheckpointInfo {
 		LastSave:   db.lastSave.Load(),
 		Count:      db.stats.Checkpoints.Load(),
 	}
-	ci.Engines[engineNames[engKeyspace]] = db.ksCkptLSN.Load()
+	for _, id := range memEngines {
+		ci.Engines[engineNames[id]] = db.memCkpt[id].Load()
+	}
 	ci.Engines[engineNames[engStrings]] = db.strs.CheckpointLSN()
 	if p := db.lastCkptErr.Load(); p != nil {
 		ci.LastErr = *p
@@ -104,8 +102,10 @@ func (db *DB) checkpointAll() error {
 	if err := db.checkpointStrings(); err != nil {
 		return fmt.Errorf("strings checkpoint: %w", err)
 	}
-	if err := db.checkpointKeyspace(); err != nil {
-		return fmt.Errorf("keyspace checkpoint: %w", err)
+	for _, id := range memEngines {
+		if err := db.checkpointMem(id); err != nil {
+			return fmt.Errorf("%s checkpoint: %w", engineNames[id], err)
+		}
 	}
 	return db.truncateWAL()
 }
@@ -143,68 +143,10 @@ func (db *DB) checkpointStrings() error {
 	return nil
 }
 
-// checkpointKeyspace writes the keyspace image at the current LSN. The
-// image is captured under the write lock in O(pages) (copy-on-write pages,
-// memtables.Snapshot) and written to disk with no lock held: writers copy a
-// page before their first write to it while the checkpoint runs.
-func (db *DB) checkpointKeyspace() error {
-	db.mu.Lock()
-	lsn := uint64(db.log.LastLSN())
-	if lsn <= db.ksCkptLSN.Load() && db.ksCkptLSN.Load() != 0 {
-		db.mu.Unlock()
-		return nil
-	}
-	snap := db.ks.Snapshot()
-	db.mu.Unlock()
-	defer func() {
-		db.mu.Lock()
-		db.ks.EndSnapshot()
-		db.mu.Unlock()
-	}()
-
-	name := fmt.Sprintf("keyspace-%016x.ckpt", lsn)
-	path := filepath.Join(db.dir, name)
-	if err := writeSnapshot(path, snap, lsn); err != nil {
-		return err
-	}
-	if err := checkpoint.SyncDir(db.dir); err != nil {
-		return err
-	}
-	// The manifest may name LSN c only once the WAL holds every record <= c
-	// durably (see openStrings).
-	if err := db.log.Sync(); err != nil {
-		return err
-	}
-	if err := db.man.Commit(engineNames[engKeyspace], lsn, []byte(name)); err != nil {
-		return err
-	}
-	db.ksCkptLSN.Store(lsn)
-	db.removeStaleKeyspaceFiles(name)
-	return nil
-}
-
-// writeSnapshot writes and fsyncs a keyspace checkpoint file. A partial
-// file from a crash is never named by the manifest and is removed on open.
-func writeSnapshot(path string, snap *memtables.Snapshot, lsn uint64) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if err := snap.WriteTo(f, lsn); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // truncateWAL drops records every engine has checkpointed (invariant 6).
 // The last record is always kept so the log knows its position.
 func (db *DB) truncateWAL() error {
-	keep := db.man.RetainFrom([]string{engineNames[engKeyspace], engineNames[engStrings]})
+	keep := db.man.RetainFrom(engineNames[:])
 	keep = min(keep, uint64(db.log.DurableLSN()), uint64(db.log.LastLSN()))
 	if keep <= uint64(db.log.FirstLSN()) {
 		return nil

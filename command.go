@@ -440,7 +440,7 @@ func (c *Ctx) emit(o *op) {
 	b.payload = o.encode(b.payload)
 	b.ops++
 	switch o.code {
-	case opKFlushDB, opKSwapDB, opSDrop:
+	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop:
 		b.global = true
 	default:
 		if o.key != nil {
@@ -521,6 +521,12 @@ func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 	switch typ {
 	case memtables.TypeString:
 		c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+	case memtables.TypeList:
+		c.emit(&op{code: opLDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+	case memtables.TypeSet:
+		c.emit(&op{code: opTDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+	case memtables.TypeZSet:
+		c.emit(&op{code: opZDel, phys: c.DB.ks.PhysDB(dbi), key: key})
 	}
 	// After the delete, as Redis signals it: a watcher of a key that was
 	// already expired when WATCHed sees no change in its deletion.

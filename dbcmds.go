@@ -10,10 +10,12 @@ package keel
 // are never reused.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +48,15 @@ func (c *Ctx) flushDB(dbi int, newPhys uint32) {
 	old := ks.PhysDB(dbi)
 	c.emit(&op{code: opKFlushDB, db: dbi, phys: newPhys})
 	c.emit(&op{code: opSDrop, phys: old})
+	if c.DB.lists.HasDB(old) {
+		c.emit(&op{code: opLDrop, phys: old})
+	}
+	if c.DB.sets.HasDB(old) {
+		c.emit(&op{code: opTDrop, phys: old})
+	}
+	if c.DB.zsets.HasDB(old) {
+		c.emit(&op{code: opZDrop, phys: old})
+	}
 }
 
 func cmdFlushDB(c *Ctx) {
@@ -274,6 +285,37 @@ func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte)
 			return dst, err
 		}
 		return appendBytes(dst, v), nil
+	case memtables.TypeList:
+		if l, ok := db.lists.Get(phys, key); ok {
+			l.Range(0, l.Len()-1, func(v []byte) bool {
+				dst = appendBytes(dst, v)
+				return true
+			})
+		}
+		return dst, nil
+	case memtables.TypeSet:
+		// Members in byte order: the digest must not depend on the
+		// in-memory layout.
+		if t, ok := db.sets.Get(phys, key); ok {
+			ms := t.Members()
+			slices.SortFunc(ms, bytes.Compare)
+			for _, m := range ms {
+				dst = appendBytes(dst, m)
+			}
+		}
+		return dst, nil
+	case memtables.TypeZSet:
+		if z, ok := db.zsets.Get(phys, key); ok {
+			z.ForEach(func(m string, score float64) bool {
+				dst = appendBytes(dst, []byte(m))
+				return true
+			})
+			z.ForEach(func(m string, score float64) bool {
+				dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(score))
+				return true
+			})
+		}
+		return dst, nil
 	}
 	return dst, fmt.Errorf("keel: DEBUG DIGEST has no dump for type %s", typ)
 }

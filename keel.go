@@ -103,21 +103,27 @@ type DB struct {
 	mu   sync.RWMutex
 	ks   *memtables.Keyspace // guarded by mu
 	strs *segments.Store     // its own locking; writes only under mu
-	kbuf []byte              // scratch for storage keys; guarded by mu (write)
+	// The in-memory value engines, guarded by mu like ks.
+	lists *memtables.Values[*memtables.List]
+	sets  *memtables.Values[*memtables.Set]
+	zsets *memtables.Values[*memtables.ZSet]
+	kbuf  []byte // scratch for storage keys; guarded by mu (write)
 	// wbatch is the record being built by the current writer; guarded by
 	// mu (write).
 	wbatch batch
 
 	watch watchTable // guarded by mu
 
+	tuning Tuning // encoding thresholds (CONFIG SET)
+
 	failed  atomic.Pointer[error] // set once: fatal WAL error
 	closing chan struct{}
 	bg      sync.WaitGroup
 
-	ckptMu       sync.Mutex // serializes checkpoints
-	ksCkptLSN    atomic.Uint64
-	lastSave     atomic.Int64 // unix seconds of the last completed checkpoint
-	lastCkptSize atomic.Int64 // WAL size after the last checkpoint
+	ckptMu       sync.Mutex                // serializes checkpoints
+	memCkpt      [numEngines]atomic.Uint64 // checkpoint LSN of each in-memory engine
+	lastSave     atomic.Int64              // unix seconds of the last completed checkpoint
+	lastCkptSize atomic.Int64              // WAL size after the last checkpoint
 	ckptInFlight atomic.Bool
 	lastCkptErr  atomic.Pointer[error]
 
@@ -180,12 +186,15 @@ func Open(dir string, opts Options) (*DB, error) {
 	empty := ""
 	db.requirePass.Store(&empty)
 	db.watch.init()
+	db.tuning.defaults()
 	var err error
 	if db.man, err = checkpoint.OpenManifest(dir); err != nil {
 		return nil, err
 	}
-	if err := db.loadKeyspace(); err != nil {
-		return nil, err
+	for _, id := range memEngines {
+		if err := db.loadMem(id); err != nil {
+			return nil, err
+		}
 	}
 	if err := db.openStrings(); err != nil {
 		return nil, err
@@ -209,44 +218,6 @@ func Open(dir string, opts Options) (*DB, error) {
 	go db.checkpointLoop()
 	go db.expireLoop()
 	return db, nil
-}
-
-func (db *DB) loadKeyspace() error {
-	e, ok := db.man.Get(engineNames[engKeyspace])
-	if !ok {
-		db.ks = memtables.NewKeyspace(db.opts.Databases)
-		return nil
-	}
-	path := filepath.Join(db.dir, string(e.State))
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("keel: keyspace checkpoint named by the manifest: %w", err)
-	}
-	defer f.Close()
-	ks, lsn, err := memtables.ReadCheckpoint(f, db.opts.Databases)
-	if err != nil {
-		var ce *memtables.CorruptionError
-		if errors.As(err, &ce) {
-			return fmt.Errorf("keel: corrupt keyspace checkpoint %s at offset %d: %w", path, ce.Offset, err)
-		}
-		return fmt.Errorf("keel: keyspace checkpoint %s: %w", path, err)
-	}
-	if lsn != e.LSN {
-		return fmt.Errorf("keel: keyspace checkpoint %s holds LSN %d, manifest says %d", path, lsn, e.LSN)
-	}
-	db.ks = ks
-	db.ksCkptLSN.Store(lsn)
-	db.removeStaleKeyspaceFiles(string(e.State))
-	return nil
-}
-
-func (db *DB) removeStaleKeyspaceFiles(keep string) {
-	matches, _ := filepath.Glob(filepath.Join(db.dir, "keyspace-*.ckpt*"))
-	for _, m := range matches {
-		if filepath.Base(m) != keep {
-			os.Remove(m)
-		}
-	}
 }
 
 func (db *DB) openStrings() error {
@@ -282,7 +253,11 @@ func (db *DB) openStrings() error {
 
 // recover replays the WAL past each engine's checkpoint (invariant 3).
 func (db *DB) recover() error {
-	ckpt := [numEngines]uint64{db.ksCkptLSN.Load(), db.strs.CheckpointLSN()}
+	var ckpt [numEngines]uint64
+	for _, id := range memEngines {
+		ckpt[id] = db.memCkpt[id].Load()
+	}
+	ckpt[engStrings] = db.strs.CheckpointLSN()
 	from := ckpt[0]
 	for _, c := range ckpt[1:] {
 		from = min(from, c)

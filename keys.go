@@ -77,8 +77,21 @@ func valueCopier(t memtables.Type) func(c *Ctx, srcPhys uint32, src []byte, dstP
 		return func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
 			c.emit(&op{code: opSCopy, phys: srcPhys, key: src, phys2: dstPhys, key2: dst})
 		}
+	case memtables.TypeList:
+		return copierOf(opLCopy)
+	case memtables.TypeSet:
+		return copierOf(opTCopy)
+	case memtables.TypeZSet:
+		return copierOf(opZCopy)
 	}
 	return nil
+}
+
+// copierOf is the valueCopier of an in-memory engine whose copy op is code.
+func copierOf(code opCode) func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
+	return func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
+		c.emit(&op{code: code, phys: srcPhys, key: src, phys2: dstPhys, key2: dst})
+	}
 }
 
 // errNoCopier is the reply when a key's type has no copier: a bug (a type
@@ -606,9 +619,17 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 		return enc, shared, nil
 	case memtables.TypeList:
 		return "quicklist", false, nil
-	case memtables.TypeSet, memtables.TypeHash:
+	case memtables.TypeSet:
+		if t, ok := c.DB.sets.Get(c.DB.ks.PhysDB(c.S.DB), key); ok && t.IsIntSet() {
+			return "intset", false, nil
+		}
+		return "hashtable", false, nil
+	case memtables.TypeHash:
 		return "hashtable", false, nil
 	case memtables.TypeZSet:
+		if z, ok := c.DB.zsets.Get(c.DB.ks.PhysDB(c.S.DB), key); ok && !z.Big() {
+			return "listpack", false, nil
+		}
 		return "skiplist", false, nil
 	case memtables.TypeStream:
 		return "stream", false, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/keeldb/keel/memtables"
 	"github.com/keeldb/keel/slots"
@@ -35,6 +36,41 @@ const (
 	opSCopy     opCode = 19 // src phys, src key, dst phys, dst key
 	opSAppend   opCode = 20 // phys, key, data
 	opSSetRange opCode = 21 // phys, key, offset, data (zero-pads)
+
+	// Lists engine (32..47). A list op on an absent key creates the list;
+	// an op that empties a list removes it from the engine.
+	opLPush   opCode = 32 // phys, key, side, vals: push each in order (LPUSH a b -> b a ...)
+	opLPop    opCode = 33 // phys, key, side, count
+	opLSet    opCode = 34 // phys, key, index, val
+	opLInsert opCode = 35 // phys, key, side (0 before, 1 after), pivot (key2), val
+	opLRem    opCode = 36 // phys, key, count (signed), val
+	opLTrim   opCode = 37 // phys, key, start, stop (normalized, inclusive)
+	opLDel    opCode = 38 // phys, key
+	opLDrop   opCode = 39 // phys
+	opLCopy   opCode = 40 // src phys, src key, dst phys, dst key (replaces dst)
+
+	// Sets engine (48..63).
+	opTAdd  opCode = 48 // phys, key, flags, members
+	opTRem  opCode = 49 // phys, key, members
+	opTDel  opCode = 50 // phys, key
+	opTDrop opCode = 51 // phys
+	opTCopy opCode = 52 // src phys, src key, dst phys, dst key
+
+	// Sorted sets engine (64..79).
+	opZAdd      opCode = 64 // phys, key, flags, (member, score)...: set each score
+	opZRem      opCode = 65 // phys, key, members
+	opZDel      opCode = 66 // phys, key
+	opZDrop     opCode = 67 // phys
+	opZCopy     opCode = 68 // src phys, src key, dst phys, dst key
+	opZRemRank  opCode = 69 // phys, key, start, stop (normalized ranks, inclusive)
+	opZRemScore opCode = 70 // phys, key, min, max, exclusivity bits
+	opZRemLex   opCode = 71 // phys, key, exclusivity/infinity bits, min, max
+)
+
+// Sides of opLPush/opLPop (and before/after of opLInsert).
+const (
+	sideLeft  = 0
+	sideRight = 1
 )
 
 type engineID uint8
@@ -42,16 +78,27 @@ type engineID uint8
 const (
 	engKeyspace engineID = iota
 	engStrings
+	engLists
+	engSets
+	engZSets
 	numEngines
 )
 
-var engineNames = [numEngines]string{"keyspace", "strings"}
+var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets}
 
 func (c opCode) engine() engineID {
-	if c < 16 {
+	switch {
+	case c < 16:
 		return engKeyspace
+	case c < 32:
+		return engStrings
+	case c < 48:
+		return engLists
+	case c < 64:
+		return engSets
+	default:
+		return engZSets
 	}
-	return engStrings
 }
 
 // op is one decoded operation. Fields are used per code as listed above.
@@ -69,6 +116,11 @@ type op struct {
 	version  uint64
 	size     int64
 	offset   int64
+	side     uint8     // opLPush/opLPop/opLInsert side; opTAdd/opZAdd encoding flags; range bits
+	count    int64     // opLPop count, opLRem count, opLTrim/opZRemRank start
+	stop     int64     // opLTrim/opZRemRank stop
+	vals     [][]byte  // elements or members
+	scores   []float64 // opZAdd scores (parallel to vals); opZRemScore min, max
 }
 
 var errBadOp = errors.New("malformed op")
@@ -121,11 +173,90 @@ func (o *op) encode(b []byte) []byte {
 		b = appendBytes(b, o.key)
 		b = binary.AppendUvarint(b, uint64(o.offset))
 		b = appendBytes(b, o.val)
+	case opLPush:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = appendVals(b, o.vals)
+	case opLPop:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = binary.AppendUvarint(b, uint64(o.count))
+	case opLSet:
+		b = appendPhysKey(b, o)
+		b = binary.AppendVarint(b, o.offset)
+		b = appendBytes(b, o.val)
+	case opLInsert:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = appendBytes(b, o.key2)
+		b = appendBytes(b, o.val)
+	case opLRem:
+		b = appendPhysKey(b, o)
+		b = binary.AppendVarint(b, o.count)
+		b = appendBytes(b, o.val)
+	case opLTrim, opZRemRank:
+		b = appendPhysKey(b, o)
+		b = binary.AppendVarint(b, o.count)
+		b = binary.AppendVarint(b, o.stop)
+	case opLDel, opTDel, opZDel:
+		b = appendPhysKey(b, o)
+	case opLDrop, opTDrop, opZDrop:
+		b = binary.AppendUvarint(b, uint64(o.phys))
+	case opLCopy, opTCopy, opZCopy:
+		b = appendPhysKey(b, o)
+		b = binary.AppendUvarint(b, uint64(o.phys2))
+		b = appendBytes(b, o.key2)
+	case opTAdd:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = appendVals(b, o.vals)
+	case opTRem, opZRem:
+		b = appendPhysKey(b, o)
+		b = appendVals(b, o.vals)
+	case opZAdd:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = binary.AppendUvarint(b, uint64(len(o.vals)))
+		for i, v := range o.vals {
+			b = appendBytes(b, v)
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(o.scores[i]))
+		}
+	case opZRemScore:
+		b = appendPhysKey(b, o)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(o.scores[0]))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(o.scores[1]))
+		b = append(b, o.side)
+	case opZRemLex:
+		b = appendPhysKey(b, o)
+		b = append(b, o.side)
+		b = appendBytes(b, o.val)
+		b = appendBytes(b, o.key2)
 	default:
 		panic(fmt.Sprintf("keel: encode of unknown op %d", o.code))
 	}
 	return b
 }
+
+func appendPhysKey(b []byte, o *op) []byte {
+	b = binary.AppendUvarint(b, uint64(o.phys))
+	return appendBytes(b, o.key)
+}
+
+func appendVals(b []byte, vals [][]byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(vals)))
+	for _, v := range vals {
+		b = appendBytes(b, v)
+	}
+	return b
+}
+
+// Bits of opZRemScore's and opZRemLex's side byte.
+const (
+	rangeMinEx  = 1 << 0
+	rangeMaxEx  = 1 << 1
+	rangeMinInf = 1 << 2 // lex "-"
+	rangeMaxInf = 1 << 3 // lex "+"
+)
 
 // opDecoder decodes a payload op by op. Decoded byte slices alias the payload.
 type opDecoder struct {
@@ -235,11 +366,108 @@ func (d *opDecoder) next(o *op) bool {
 		o.key = d.bytes()
 		o.offset = int64(d.uv())
 		o.val = d.bytes()
+	case opLPush, opTAdd:
+		d.physKey(o)
+		o.side = d.byte1()
+		o.vals = d.vals()
+	case opLPop:
+		d.physKey(o)
+		o.side = d.byte1()
+		o.count = int64(d.uv())
+	case opLSet:
+		d.physKey(o)
+		o.offset = d.sv()
+		o.val = d.bytes()
+	case opLInsert:
+		d.physKey(o)
+		o.side = d.byte1()
+		o.key2 = d.bytes()
+		o.val = d.bytes()
+	case opLRem:
+		d.physKey(o)
+		o.count = d.sv()
+		o.val = d.bytes()
+	case opLTrim, opZRemRank:
+		d.physKey(o)
+		o.count = d.sv()
+		o.stop = d.sv()
+	case opLDel, opTDel, opZDel:
+		d.physKey(o)
+	case opLDrop, opTDrop, opZDrop:
+		o.phys = uint32(d.uv())
+	case opLCopy, opTCopy, opZCopy:
+		d.physKey(o)
+		o.phys2 = uint32(d.uv())
+		o.key2 = d.bytes()
+	case opTRem, opZRem:
+		d.physKey(o)
+		o.vals = d.vals()
+	case opZAdd:
+		d.physKey(o)
+		o.side = d.byte1()
+		n := d.count()
+		o.vals = make([][]byte, 0, n)
+		o.scores = make([]float64, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			o.vals = append(o.vals, d.bytes())
+			f := math.Float64frombits(d.u64())
+			if f != f {
+				d.err = fmt.Errorf("%w: NaN score", errBadOp)
+			}
+			o.scores = append(o.scores, f)
+		}
+	case opZRemScore:
+		d.physKey(o)
+		o.scores = []float64{math.Float64frombits(d.u64()), math.Float64frombits(d.u64())}
+		o.side = d.byte1()
+	case opZRemLex:
+		d.physKey(o)
+		o.side = d.byte1()
+		o.val = d.bytes()
+		o.key2 = d.bytes()
 	default:
 		d.err = fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 		return false
 	}
 	return d.err == nil
+}
+
+func (d *opDecoder) physKey(o *op) {
+	o.phys = uint32(d.uv())
+	o.key = d.bytes()
+}
+
+// count reads an element count, bounded by the bytes left (each element
+// takes at least one byte), so a damaged count cannot allocate wildly.
+func (d *opDecoder) count() int {
+	n := d.uv()
+	if d.err == nil && n > uint64(len(d.b)-d.off) {
+		d.err = fmt.Errorf("%w: count %d exceeds the payload", errBadOp, n)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *opDecoder) vals() [][]byte {
+	n := d.count()
+	vs := make([][]byte, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		vs = append(vs, d.bytes())
+	}
+	return vs
+}
+
+func (d *opDecoder) u64() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b)-d.off < 8 {
+		d.err = errBadOp
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b[d.off:])
+	d.off += 8
+	return v
 }
 
 // stringKey is the strings engine's storage key: physical db (4 bytes, big
@@ -322,6 +550,111 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		copy(nv, v)
 		copy(nv[o.offset:], o.val)
 		db.strs.Put(lsn, k, nv)
+	case opLPush:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		for _, v := range o.vals {
+			if o.side == sideLeft {
+				l.PushLeft(v)
+			} else {
+				l.PushRight(v)
+			}
+		}
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLPop:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		for i := int64(0); i < o.count; i++ {
+			if o.side == sideLeft {
+				l.PopLeft()
+			} else {
+				l.PopRight()
+			}
+		}
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLSet:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		l.Set(int(o.offset), o.val)
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLInsert:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		l.Insert(o.key2, o.side == sideLeft, o.val)
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLRem:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		l.Remove(int(o.count), o.val)
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLTrim:
+		l, _ := db.lists.Mutable(o.phys, o.key)
+		l.Trim(int(o.count), int(o.stop))
+		db.lists.DeleteIfEmpty(o.phys, o.key)
+	case opLDel:
+		db.lists.Delete(o.phys, o.key)
+	case opLDrop:
+		db.lists.Drop(o.phys)
+	case opLCopy:
+		if v, ok := db.lists.Get(o.phys, o.key); ok {
+			db.lists.Put(o.phys2, o.key2, v.Clone())
+		}
+	case opTAdd:
+		t, _ := db.sets.Mutable(o.phys, o.key)
+		for _, v := range o.vals {
+			t.Add(v)
+		}
+		if o.side&1 != 0 {
+			t.ConvertToHash()
+		}
+		db.sets.DeleteIfEmpty(o.phys, o.key)
+	case opTRem:
+		t, _ := db.sets.Mutable(o.phys, o.key)
+		for _, v := range o.vals {
+			t.Remove(v)
+		}
+		db.sets.DeleteIfEmpty(o.phys, o.key)
+	case opTDel:
+		db.sets.Delete(o.phys, o.key)
+	case opTDrop:
+		db.sets.Drop(o.phys)
+	case opTCopy:
+		if v, ok := db.sets.Get(o.phys, o.key); ok {
+			db.sets.Put(o.phys2, o.key2, v.Clone())
+		}
+	case opZAdd:
+		z, _ := db.zsets.Mutable(o.phys, o.key)
+		for i, v := range o.vals {
+			z.Add(string(v), o.scores[i])
+		}
+		if o.side&1 != 0 {
+			z.SetBig(true)
+		}
+		db.zsets.DeleteIfEmpty(o.phys, o.key)
+	case opZRem:
+		z, _ := db.zsets.Mutable(o.phys, o.key)
+		for _, v := range o.vals {
+			z.Remove(string(v))
+		}
+		db.zsets.DeleteIfEmpty(o.phys, o.key)
+	case opZRemRank:
+		z, _ := db.zsets.Mutable(o.phys, o.key)
+		z.RemoveRangeByRank(int(o.count), int(o.stop))
+		db.zsets.DeleteIfEmpty(o.phys, o.key)
+	case opZRemScore:
+		z, _ := db.zsets.Mutable(o.phys, o.key)
+		z.RemoveRangeByScore(memtables.ScoreRange{Min: o.scores[0], Max: o.scores[1],
+			MinEx: o.side&rangeMinEx != 0, MaxEx: o.side&rangeMaxEx != 0})
+		db.zsets.DeleteIfEmpty(o.phys, o.key)
+	case opZRemLex:
+		z, _ := db.zsets.Mutable(o.phys, o.key)
+		z.RemoveRangeByLex(memtables.LexRange{Min: o.val, Max: o.key2,
+			MinEx: o.side&rangeMinEx != 0, MaxEx: o.side&rangeMaxEx != 0,
+			MinInf: o.side&rangeMinInf != 0, MaxInf: o.side&rangeMaxInf != 0})
+		db.zsets.DeleteIfEmpty(o.phys, o.key)
+	case opZDel:
+		db.zsets.Delete(o.phys, o.key)
+	case opZDrop:
+		db.zsets.Drop(o.phys)
+	case opZCopy:
+		if v, ok := db.zsets.Get(o.phys, o.key); ok {
+			db.zsets.Put(o.phys2, o.key2, v.Clone())
+		}
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 	}

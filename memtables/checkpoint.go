@@ -176,30 +176,8 @@ func (w *ckptWriter) chunk(kind byte, parts ...[]byte) {
 func ReadCheckpoint(r io.Reader, databases int) (*Keyspace, LSN, error) {
 	cr := &ckptReader{r: bufio.NewReaderSize(r, 256<<10), file: xxhash.New()}
 
-	magic, err := cr.read(len(ckptMagic))
-	if err != nil {
+	if err := cr.preamble(ckptVersion, EngineKeyspace); err != nil {
 		return nil, 0, err
-	}
-	if string(magic) != ckptMagic {
-		return nil, 0, corrupt(0, ErrBadMagic, "%q", magic)
-	}
-	vb, err := cr.read(2)
-	if err != nil {
-		return nil, 0, err
-	}
-	if v := binary.LittleEndian.Uint16(vb); v != ckptVersion {
-		return nil, 0, corrupt(8, ErrBadVersion, "version %d, this build reads %d", v, ckptVersion)
-	}
-	nb, err := cr.read(1)
-	if err != nil {
-		return nil, 0, err
-	}
-	name, err := cr.read(int(nb[0]))
-	if err != nil {
-		return nil, 0, err
-	}
-	if string(name) != EngineKeyspace {
-		return nil, 0, corrupt(10, ErrEngine, "%q, want %q", name, EngineKeyspace)
 	}
 
 	var (
@@ -235,25 +213,64 @@ func ReadCheckpoint(r io.Reader, databases int) (*Keyspace, LSN, error) {
 			chunks++
 			nEntries += n
 		case chunkTrailer:
-			if len(payload) != trailerLen {
-				return nil, 0, corrupt(off, ErrMalformed, "trailer of %d bytes", len(payload))
-			}
-			if got := binary.LittleEndian.Uint64(payload[16:]); got != fileSum {
-				return nil, 0, corrupt(off, ErrChecksum, "file checksum %#x, computed %#x", got, fileSum)
-			}
-			if c, e := binary.LittleEndian.Uint64(payload), binary.LittleEndian.Uint64(payload[8:]); c != chunks || e != nEntries {
-				return nil, 0, corrupt(off, ErrMalformed, "trailer counts %d chunks, %d entries; read %d, %d", c, e, chunks, nEntries)
-			}
-			if _, err := cr.r.ReadByte(); err == nil {
-				return nil, 0, corrupt(cr.off, ErrMalformed, "data after the trailer")
-			} else if err != io.EOF {
-				return nil, 0, fmt.Errorf("memtables: reading checkpoint at offset %d: %w", cr.off, err)
+			if err := cr.trailer(off, payload, fileSum, chunks, nEntries); err != nil {
+				return nil, 0, err
 			}
 			return k, lsn, nil
 		default:
 			return nil, 0, corrupt(off, ErrMalformed, "unknown chunk kind %#x", kind)
 		}
 	}
+}
+
+// preamble reads and checks magic, version and engine name.
+func (cr *ckptReader) preamble(version uint16, engine string) error {
+	magic, err := cr.read(len(ckptMagic))
+	if err != nil {
+		return err
+	}
+	if string(magic) != ckptMagic {
+		return corrupt(0, ErrBadMagic, "%q", magic)
+	}
+	vb, err := cr.read(2)
+	if err != nil {
+		return err
+	}
+	if v := binary.LittleEndian.Uint16(vb); v != version {
+		return corrupt(8, ErrBadVersion, "version %d, this build reads %d", v, version)
+	}
+	nb, err := cr.read(1)
+	if err != nil {
+		return err
+	}
+	name, err := cr.read(int(nb[0]))
+	if err != nil {
+		return err
+	}
+	if string(name) != engine {
+		return corrupt(10, ErrEngine, "%q, want %q", name, engine)
+	}
+	return nil
+}
+
+// trailer checks the trailer chunk (payload p at file offset off) against
+// the whole-file checksum and the counts read, and that nothing follows.
+func (cr *ckptReader) trailer(off int64, p []byte, fileSum, chunks, entries uint64) error {
+	if len(p) != trailerLen {
+		return corrupt(off, ErrMalformed, "trailer of %d bytes", len(p))
+	}
+	if got := binary.LittleEndian.Uint64(p[16:]); got != fileSum {
+		return corrupt(off, ErrChecksum, "file checksum %#x, computed %#x", got, fileSum)
+	}
+	if c, e := binary.LittleEndian.Uint64(p), binary.LittleEndian.Uint64(p[8:]); c != chunks || e != entries {
+		return corrupt(off, ErrMalformed, "trailer counts %d chunks, %d entries; read %d, %d", c, e, chunks, entries)
+	}
+	if _, err := cr.r.ReadByte(); err == nil {
+		return corrupt(cr.off, ErrMalformed, "data after the trailer")
+	} else if err != io.EOF {
+		return fmt.Errorf("memtables: reading checkpoint at offset %d: %w", cr.off, err)
+	}
+	return nil
 }
 
 // ckptReader reads the file sequentially, tracking the offset and the

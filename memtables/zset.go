@@ -45,6 +45,7 @@ type ZSet struct {
 	dict   map[string]*znode
 	rng    uint64 // xorshift64 state for node heights; never 0
 	bytes  int64  // MemoryBytes estimate of the nodes and member bytes
+	big    bool   // Redis's skiplist encoding rather than listpack (Big)
 }
 
 // ZEntry is a member with its score, as PopMin and PopMax return them.

@@ -361,13 +361,31 @@ func (p *diffPair) dump(t testing.TB, dbs int, loose bool) []string {
 		_, ok := do("KEYS", "*")
 		for _, key := range sortedArray(ok).Elems {
 			_, typ := do("TYPE", key.Str)
-			if typ.Str == "string" {
+			switch typ.Str {
+			case "string":
 				do("GET", key.Str)
+			case "list":
+				do("LRANGE", key.Str, "0", "-1")
+			case "set":
+				kv, ov := dumpQuiet(k, o, "SMEMBERS", key.Str)
+				if d := exactCmp(sortedArray(kv), sortedArray(ov)); d != "" {
+					diffs = append(diffs, fmt.Sprintf("db dump: SMEMBERS %s\n      keel:  %s\n      redis: %s", key.Str, kv, ov))
+				}
+			case "zset":
+				do("ZRANGE", key.Str, "0", "-1", "WITHSCORES")
 			}
+			do("OBJECT", "ENCODING", key.Str)
 			do("PTTL", key.Str)
 		}
 	}
 	return diffs
+}
+
+// dumpQuiet sends args to both servers and returns the replies uncompared.
+func dumpQuiet(k, o *respConn, args ...string) (respValue, respValue) {
+	kv, _ := k.Do(args...)
+	ov, _ := o.Do(args...)
+	return kv, ov
 }
 
 // ---- hand-written cases ----
@@ -1070,6 +1088,31 @@ func manyKeys(n int) string {
 // Replay with: go test ./server -run TestDiffRandom -seed N.
 func TestDiffRandom(t *testing.T) {
 	t.Parallel()
+	runRandom(t, (*cmdGen).command)
+}
+
+// TestDiffRandomTypes is TestDiffRandom over lists, sets and sorted sets,
+// mixed with the string and key commands (so WRONGTYPE, RENAME, COPY,
+// MOVE, expiry and transactions meet the new types).
+func TestDiffRandomTypes(t *testing.T) {
+	t.Parallel()
+	runRandom(t, func(g *cmdGen, conn int) []string {
+		switch g.r.Intn(8) {
+		case 0, 1:
+			return g.command(conn)
+		case 2, 3:
+			return g.listCommand(conn)
+		case 4, 5:
+			return g.setCommand(conn)
+		default:
+			return g.zsetCommand(conn)
+		}
+	})
+}
+
+// diffSeedAndN returns the seed and length of a random run: -seed /
+// KEEL_DIFF_SEED / the fixed default, and -diffn / KEEL_DIFF_N / 10000.
+func diffSeedAndN(t *testing.T) (int64, int) {
 	seed := *diffSeed
 	if seed == 0 {
 		if v := os.Getenv("KEEL_DIFF_SEED"); v != "" {
@@ -1088,6 +1131,14 @@ func TestDiffRandom(t *testing.T) {
 			n, _ = strconv.Atoi(v)
 		}
 	}
+	return seed, n
+}
+
+// runRandom runs a seeded random sequence whose commands come from
+// command (see cmdGen.next) against both servers, comparing every reply
+// and, every 1000 commands and at the end, the data sets.
+func runRandom(t *testing.T, command func(g *cmdGen, conn int) []string) {
+	seed, n := diffSeedAndN(t)
 	t.Logf("seed %d, %d commands (replay: -seed %d or KEEL_DIFF_SEED=%d)", seed, n, seed, seed)
 	p := newPair(t)
 	p.flushAll(t)
@@ -1098,6 +1149,7 @@ func TestDiffRandom(t *testing.T) {
 	// With it off on both, expiry is lazy only and the run deterministic.
 	s.do(0, []string{"DEBUG", "SET-ACTIVE-EXPIRE", "0"})
 	g := newCmdGen(seed)
+	g.gen = command
 	// Each kind of mismatch (by command) is reported in full twice and
 	// then only counted, so that one keel bug does not hide the others.
 	const shownPerKind, maxMismatches = 2, 1000
@@ -1210,6 +1262,7 @@ type cmdGen struct {
 	// the same commands for days and the times are always in the future.
 	start int64
 	multi [2]int
+	gen   func(g *cmdGen, conn int) []string // the command mix (cmdGen.command by default)
 }
 
 func newCmdGen(seed int64) *cmdGen {
@@ -1380,7 +1433,11 @@ func (g *cmdGen) next() (int, []string) {
 			return conn, []string{"EXEC"}
 		}
 	}
-	args := g.command(conn)
+	gen := g.gen
+	if gen == nil {
+		gen = (*cmdGen).command
+	}
+	args := gen(g, conn)
 	// Mutations: wrong arity and stray options.
 	switch g.r.Intn(40) {
 	case 0:

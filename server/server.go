@@ -33,6 +33,7 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,11 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	s := &Server{db: db, cfg: cfg, log: logger, start: time.Now(), clients: map[int64]*client{}, closed: make(chan struct{})}
 	s.runID = fmt.Sprintf("%040x", time.Now().UnixNano())
 	db.SetRequirePass(cfg.Get("requirepass"))
+	for _, name := range []string{"zset-max-listpack-entries", "zset-max-listpack-value", "set-max-intset-entries",
+		"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size"} {
+		v, _ := strconv.ParseInt(cfg.Get(name), 10, 64)
+		db.SetTuning(name, v)
+	}
 	cfg.onSet = s.applyConfig
 	registerCommands()
 	return s
@@ -91,6 +97,10 @@ func (s *Server) applyConfig(name, value string) error {
 		s.db.SetRequirePass(value)
 	case "appendfsync":
 		s.db.SetFsync(s.cfg.FsyncPolicy())
+	default:
+		if v, err := strconv.ParseInt(value, 10, 64); err == nil {
+			s.db.SetTuning(name, v)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,160 @@
+package keel
+
+import (
+	"github.com/keeldb/keel/memtables"
+)
+
+// Helpers shared by the command files of the in-memory value types
+// (lists.go, sets.go, zsets.go, sort.go).
+//
+// A list, set or zset key is two things: its keyspace entry (type, expiry,
+// version) and its value in the type's engine, keyed by physical database.
+// Writes keep them in step within one record:
+//
+//   - a write to an absent key calls createKey (keyspace entry) before
+//     emitting the engine op that creates the value;
+//   - an engine op that empties a value removes it from the engine
+//     (apply, DeleteIfEmpty); the command then calls dropIfEmpty, which
+//     deletes the keyspace entry, so no key ever holds an empty value;
+//   - replacing a key of any type (…STORE destinations) goes through
+//     deleteKey first.
+//
+// Every write touches WATCH (createKey, dropIfEmpty and touch do).
+
+// phys is the physical id of the session's database.
+func (c *Ctx) phys() uint32 { return c.DB.ks.PhysDB(c.S.DB) }
+
+// readValue looks key up for a read command and checks its type: found is
+// false when the key is absent; ok is false when WRONGTYPE was replied.
+func (c *Ctx) readValue(key []byte, typ memtables.Type) (found, ok bool) {
+	e, found := c.readKey(key)
+	if !found {
+		return false, true
+	}
+	if e.Type != typ {
+		c.Error(errWrongType)
+		return true, false
+	}
+	return true, true
+}
+
+// writeValue is readValue for write commands (an expired key is deleted
+// and the delete logged; no hit/miss counting).
+func (c *Ctx) writeValue(key []byte, typ memtables.Type) (found, ok bool) {
+	e, found := c.lookupWrite(key)
+	if !found {
+		return false, true
+	}
+	if e.Type != typ {
+		c.Error(errWrongType)
+		return true, false
+	}
+	return true, true
+}
+
+// readList returns key's list for a read; see readValue.
+func (c *Ctx) readList(key []byte) (l *memtables.List, found, ok bool) {
+	if found, ok = c.readValue(key, memtables.TypeList); found && ok {
+		l, _ = c.DB.lists.Get(c.phys(), key)
+	}
+	return l, found, ok
+}
+
+// writeList returns key's list for a write command; see writeValue. The
+// list must not be changed directly: emit ops.
+func (c *Ctx) writeList(key []byte) (l *memtables.List, found, ok bool) {
+	if found, ok = c.writeValue(key, memtables.TypeList); found && ok {
+		l, _ = c.DB.lists.Get(c.phys(), key)
+	}
+	return l, found, ok
+}
+
+// readSet returns key's set for a read; see readValue.
+func (c *Ctx) readSet(key []byte) (t *memtables.Set, found, ok bool) {
+	if found, ok = c.readValue(key, memtables.TypeSet); found && ok {
+		t, _ = c.DB.sets.Get(c.phys(), key)
+	}
+	return t, found, ok
+}
+
+// writeSet returns key's set for a write command; see writeValue.
+func (c *Ctx) writeSet(key []byte) (t *memtables.Set, found, ok bool) {
+	if found, ok = c.writeValue(key, memtables.TypeSet); found && ok {
+		t, _ = c.DB.sets.Get(c.phys(), key)
+	}
+	return t, found, ok
+}
+
+// readZSet returns key's sorted set for a read; see readValue.
+func (c *Ctx) readZSet(key []byte) (z *memtables.ZSet, found, ok bool) {
+	if found, ok = c.readValue(key, memtables.TypeZSet); found && ok {
+		z, _ = c.DB.zsets.Get(c.phys(), key)
+	}
+	return z, found, ok
+}
+
+// writeZSet returns key's sorted set for a write command; see writeValue.
+func (c *Ctx) writeZSet(key []byte) (z *memtables.ZSet, found, ok bool) {
+	if found, ok = c.writeValue(key, memtables.TypeZSet); found && ok {
+		z, _ = c.DB.zsets.Get(c.phys(), key)
+	}
+	return z, found, ok
+}
+
+// createKey logs the keyspace entry of a new key of type typ (no expiry,
+// version = this record's LSN). The caller has checked the key is absent
+// (or deleted it) and emits the engine op that creates the value next.
+func (c *Ctx) createKey(key []byte, typ memtables.Type) {
+	c.DB.touchKey(c.S.DB, key)
+	c.emit(&op{code: opKSet, db: c.S.DB, key: key, typ: typ, version: c.w.lsn})
+}
+
+// replaceKey deletes key, whatever its type, if it exists (live or
+// expired), and creates it as a new key of type typ: what a …STORE
+// destination needs before its value is written.
+func (c *Ctx) replaceKey(key []byte, typ memtables.Type) {
+	if e, ok := c.DB.ks.Get(c.S.DB, key); ok {
+		p := *e
+		c.deleteKey(c.S.DB, key, &p)
+	}
+	c.createKey(key, typ)
+}
+
+// deleteIfExists deletes key (any type) if it exists: a …STORE whose
+// result is empty.
+func (c *Ctx) deleteIfExists(key []byte) bool {
+	e, ok := c.lookupWrite(key)
+	if !ok {
+		return false
+	}
+	p := *e
+	c.deleteKey(c.S.DB, key, &p)
+	return true
+}
+
+// touch marks key modified for WATCH.
+func (c *Ctx) touch(key []byte) { c.DB.touchKey(c.S.DB, key) }
+
+// dropIfEmpty deletes key's keyspace entry when the engine op just
+// emitted emptied (and so removed) its value. It reports whether the key
+// is gone.
+func (c *Ctx) dropIfEmpty(key []byte, typ memtables.Type) bool {
+	phys := c.phys()
+	var present bool
+	switch typ {
+	case memtables.TypeList:
+		_, present = c.DB.lists.Get(phys, key)
+	case memtables.TypeSet:
+		_, present = c.DB.sets.Get(phys, key)
+	case memtables.TypeZSet:
+		_, present = c.DB.zsets.Get(phys, key)
+	default:
+		panic("keel: dropIfEmpty of type " + typ.String())
+	}
+	if present {
+		return false
+	}
+	c.emit(&op{code: opKDel, db: c.S.DB, key: key})
+	c.touch(key)
+	return true
+}
