@@ -178,7 +178,8 @@ type Session struct {
 	// Ext is the server's per-connection state.
 	Ext any
 
-	ctx        Ctx // scratch context of the command being executed
+	ctx        Ctx     // scratch context of the command being executed
+	blocked    *waiter // the blocking command waiting (see WaitBlocked)
 	multi      *multiState
 	watched    []watchKey
 	watchDirty bool // a watched key was touched (guarded by db.mu)
@@ -354,6 +355,9 @@ func (db *DB) run(c *Ctx) {
 		c.w = db.newBatch()
 		c.Cmd.Handler(c)
 		db.commit(c)
+		if len(db.blocks.ready) > 0 {
+			db.serveReady(c.Now)
+		}
 		db.mu.Unlock()
 	default:
 		db.mu.RLock()

@@ -112,7 +112,8 @@ type DB struct {
 	// mu (write).
 	wbatch batch
 
-	watch watchTable // guarded by mu
+	watch  watchTable // guarded by mu
+	blocks blockTable // blocked commands; guarded by mu
 
 	tuning Tuning // encoding thresholds (CONFIG SET)
 
@@ -144,6 +145,8 @@ type Stats struct {
 	KeyspaceHits stripedCounter
 	KeyspaceMiss stripedCounter
 	Checkpoints  atomic.Int64
+	// BlockedClients counts sessions waiting in a blocking command.
+	BlockedClients atomic.Int64
 }
 
 // stripedCounter is a counter bumped on every command by every connection.

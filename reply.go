@@ -118,3 +118,72 @@ const (
 	ErrNotInt   = errNotInt
 	ErrWrongTyp = errWrongType
 )
+
+// tape is a Reply that records the calls made to it and replays them to
+// another Reply: a blocked command is served on the writer's goroutine
+// while its own connection waits, so the reply is taped and replayed by
+// the connection (WaitBlocked).
+type tape struct {
+	proto int
+	ops   []tapeOp
+}
+
+type tapeOp struct {
+	kind byte // the Reply method: see replay
+	s    string
+	n    int64
+	f    float64
+}
+
+func (t *tape) Simple(s string)     { t.ops = append(t.ops, tapeOp{kind: '+', s: s}) }
+func (t *tape) Error(msg string)    { t.ops = append(t.ops, tapeOp{kind: '-', s: msg}) }
+func (t *tape) Int(n int64)         { t.ops = append(t.ops, tapeOp{kind: ':', n: n}) }
+func (t *tape) Bulk(b []byte)       { t.ops = append(t.ops, tapeOp{kind: '$', s: string(b)}) }
+func (t *tape) BulkString(s string) { t.ops = append(t.ops, tapeOp{kind: '$', s: s}) }
+func (t *tape) Null()               { t.ops = append(t.ops, tapeOp{kind: '_'}) }
+func (t *tape) NullArray()          { t.ops = append(t.ops, tapeOp{kind: '0'}) }
+func (t *tape) Array(n int)         { t.ops = append(t.ops, tapeOp{kind: '*', n: int64(n)}) }
+func (t *tape) Map(n int)           { t.ops = append(t.ops, tapeOp{kind: '%', n: int64(n)}) }
+func (t *tape) Set(n int)           { t.ops = append(t.ops, tapeOp{kind: '~', n: int64(n)}) }
+func (t *tape) Double(f float64)    { t.ops = append(t.ops, tapeOp{kind: ',', f: f}) }
+func (t *tape) Verbatim(s string)   { t.ops = append(t.ops, tapeOp{kind: '=', s: s}) }
+func (t *tape) Proto() int          { return t.proto }
+func (t *tape) Bool(b bool) {
+	op := tapeOp{kind: '#'}
+	if b {
+		op.n = 1
+	}
+	t.ops = append(t.ops, op)
+}
+
+// replay writes the recorded reply to r.
+func (t *tape) replay(r Reply) {
+	for _, op := range t.ops {
+		switch op.kind {
+		case '+':
+			r.Simple(op.s)
+		case '-':
+			r.Error(op.s)
+		case ':':
+			r.Int(op.n)
+		case '$':
+			r.BulkString(op.s)
+		case '_':
+			r.Null()
+		case '0':
+			r.NullArray()
+		case '*':
+			r.Array(int(op.n))
+		case '%':
+			r.Map(int(op.n))
+		case '~':
+			r.Set(int(op.n))
+		case ',':
+			r.Double(op.f)
+		case '=':
+			r.Verbatim(op.s)
+		case '#':
+			r.Bool(op.n != 0)
+		}
+	}
+}

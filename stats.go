@@ -3,6 +3,7 @@ package keel
 // StatsSnapshot is a copy of the counters INFO shows.
 type StatsSnapshot struct {
 	Commands, ExpiredKeys, KeyspaceHits, KeyspaceMisses, Checkpoints int64
+	BlockedClients                                                   int64
 }
 
 // StatsSnapshot returns the current counters.
@@ -13,6 +14,7 @@ func (db *DB) StatsSnapshot() StatsSnapshot {
 		KeyspaceHits:   db.stats.KeyspaceHits.Load(),
 		KeyspaceMisses: db.stats.KeyspaceMiss.Load(),
 		Checkpoints:    db.stats.Checkpoints.Load(),
+		BlockedClients: db.stats.BlockedClients.Load(),
 	}
 }
 

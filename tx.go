@@ -30,6 +30,7 @@ func (w *watchTable) init() { w.keys = map[watchKey][]*Session{} }
 // touchKey marks every session watching (dbi, key) dirty. Caller holds db.mu
 // exclusively.
 func (db *DB) touchKey(dbi int, key []byte) {
+	db.signalKey(dbi, key)
 	if len(db.watch.keys) == 0 {
 		return
 	}

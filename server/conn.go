@@ -87,6 +87,11 @@ func (c *client) serve() {
 		args, err := rd.Next()
 		for err == nil {
 			c.exec(args)
+			if c.sess.Blocked() {
+				if !c.waitBlocked(rd) {
+					return
+				}
+			}
 			if c.quit || !rd.Pending() {
 				break
 			}
@@ -99,25 +104,88 @@ func (c *client) serve() {
 			c.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
 		}
 		// Rule 1: replies wait for durability of what they depend on.
-		if err := c.srv.db.WaitDurable(c.sess.WaitLSN); err != nil {
+		if !c.flush() {
 			return
-		}
-		if len(c.w.buf) > 0 {
-			n, err := c.nc.Write(c.w.buf)
-			c.netOut.Add(int64(n))
-			if err != nil {
-				return
-			}
-			if cap(c.w.buf) > 64<<10 {
-				c.w.buf = nil
-			} else {
-				c.w.buf = c.w.buf[:0]
-			}
 		}
 		if err != nil || c.quit || c.killed.Load() {
 			return
 		}
 	}
+}
+
+// waitBlocked waits for the blocking command just executed (BLPOP, ...)
+// to be served or to time out. The replies of the commands before it are
+// sent first (they may not wait for it). Meanwhile the socket is read in
+// the background, as Redis keeps reading a blocked client: the bytes are
+// buffered for the commands after it, and a disconnect unblocks the
+// command at once, so a client that is gone never takes an element. It
+// returns false when the connection must close.
+func (c *client) waitBlocked(rd *requestReader) bool {
+	if !c.flush() {
+		c.srv.db.WaitBlocked(c.sess, &c.w, closedChan)
+		return false
+	}
+	gone := make(chan struct{})
+	stopped := make(chan struct{})
+	var stopping atomic.Bool
+	c.nc.SetReadDeadline(time.Time{})
+	go func() {
+		defer close(stopped)
+		for {
+			err := rd.fill()
+			if err == nil {
+				continue
+			}
+			if stopping.Load() {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					return // interrupted by the deadline below; not an error
+				}
+			}
+			if rd.rerr == nil {
+				rd.rerr = err
+			}
+			close(gone)
+			return
+		}
+	}()
+	c.srv.db.WaitBlocked(c.sess, &c.w, gone)
+	stopping.Store(true)
+	c.nc.SetReadDeadline(time.Now())
+	<-stopped
+	c.nc.SetReadDeadline(time.Time{})
+	var ne net.Error
+	if errors.As(rd.rerr, &ne) && ne.Timeout() {
+		rd.rerr = nil // the interrupting deadline, caught with data
+	}
+	select {
+	case <-gone:
+		return false
+	default:
+		return !c.killed.Load()
+	}
+}
+
+// closedChan is a closed channel: "the client is gone" for WaitBlocked.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
+
+// flush waits until the replies buffered so far may be sent (rule 1) and
+// sends them; false when the connection failed.
+func (c *client) flush() bool {
+	if err := c.srv.db.WaitDurable(c.sess.WaitLSN); err != nil {
+		return false
+	}
+	if len(c.w.buf) == 0 {
+		return true
+	}
+	n, err := c.nc.Write(c.w.buf)
+	c.netOut.Add(int64(n))
+	if cap(c.w.buf) > 64<<10 {
+		c.w.buf = nil
+	} else {
+		c.w.buf = c.w.buf[:0]
+	}
+	return err == nil
 }
 
 // countingReader counts the bytes a connection reads (INFO's

@@ -440,7 +440,7 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 	if section("Clients") {
 		kv("connected_clients", s.numClients())
 		kv("maxclients", s.cfg.Get("maxclients"))
-		kv("blocked_clients", 0)
+		kv("blocked_clients", s.db.StatsSnapshot().BlockedClients)
 	}
 	if section("Memory") {
 		var ms runtime.MemStats

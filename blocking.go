@@ -1,0 +1,251 @@
+package keel
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+// BZPOPMAX, BZMPOP).
+//
+// A blocking command that finds nothing to take registers a waiter on its
+// keys (Ctx.block) and writes no reply; Exec returns and the server calls
+// WaitBlocked, which waits for the waiter to be served, to time out, or for
+// the client to go away. Writers signal keys: every key a write touches
+// (touchKey) that has waiters is queued as ready, and after the write's
+// record is committed, run serves the ready keys (serveReady) — still under
+// db.mu, each served pop as its own record, logged as the pop that happened
+// (DESIGN invariant 2). So, as in Redis:
+//
+//   - waiters on a key are served first come, first served;
+//   - a push by any client, or by an EXEC, wakes them after the command (or
+//     the whole transaction) is done;
+//   - a key replaced by another type serves nobody; its waiters keep
+//     waiting (Redis 7.0's handleClientsBlockedOnKeys);
+//   - a waiter that timed out or whose client disconnected is removed under
+//     db.mu before anything could be served to it, so it never takes an
+//     element: serving and cancelling are decided under the same lock.
+
+// waiter is one blocked command.
+type waiter struct {
+	s    *Session
+	db   int
+	keys []watchKey
+	cmd  *Command
+	// serve tries to serve the waiter from key, in a write context whose
+	// reply is the waiter's tape; it reports whether it took something.
+	serve     func(c *Ctx, key []byte) bool
+	onTimeout func(r Reply)
+	deadline  time.Time // zero: wait forever
+	reply     tape
+	done      chan struct{} // closed when served
+	served    bool          // guarded by db.mu
+	cancelled bool          // guarded by db.mu
+}
+
+// blockTable holds the waiters per key, in arrival order, and the keys
+// signalled by the write in progress. Guarded by db.mu (exclusive).
+type blockTable struct {
+	waiters map[watchKey][]*waiter
+	ready   []watchKey
+	isReady map[watchKey]bool
+}
+
+// parseTimeout parses a blocking command's timeout in seconds (a float,
+// sub-second precision as in Redis 6+) into a deadline; ok is false when
+// the error was replied. Zero means forever.
+func (c *Ctx) parseTimeout(arg []byte) (deadline time.Time, ok bool) {
+	f, err := strconv.ParseFloat(string(arg), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || !validFloatSyntax(arg) {
+		c.Error("ERR timeout is not a float or out of range")
+		return time.Time{}, false
+	}
+	if f < 0 {
+		c.Error("ERR timeout is negative")
+		return time.Time{}, false
+	}
+	ms := f * 1000
+	if ms > float64(math.MaxInt64/2) || ms+float64(c.Now) > float64(math.MaxInt64/2) {
+		c.Error("ERR timeout is out of range")
+		return time.Time{}, false
+	}
+	if ms == 0 {
+		return time.Time{}, true
+	}
+	return time.UnixMilli(c.Now).Add(time.Duration(ms * float64(time.Millisecond))), true
+}
+
+// validFloatSyntax rejects what strtold accepts but Redis's
+// getTimeoutFromObjectOrReply refuses: empty strings and spaces.
+func validFloatSyntax(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, ch := range b {
+		if ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// canBlock reports whether the command may block: not inside MULTI/EXEC,
+// where Redis answers as if the timeout had expired.
+func (c *Ctx) canBlock() bool { return !c.inTx && c.S.multi == nil }
+
+// block registers the session as waiting on keys. The handler has found
+// nothing to serve and writes no reply; the server calls WaitBlocked.
+func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []byte) bool, onTimeout func(r Reply)) {
+	w := &waiter{s: c.S, db: c.S.DB, cmd: c.Cmd, serve: serve, onTimeout: onTimeout,
+		deadline: deadline, done: make(chan struct{})}
+	w.reply.proto = c.R.Proto()
+	bt := &c.DB.blocks
+	if bt.waiters == nil {
+		bt.waiters = map[watchKey][]*waiter{}
+		bt.isReady = map[watchKey]bool{}
+	}
+	for _, k := range keys {
+		wk := watchKey{c.S.DB, string(k)}
+		if containsKey(w.keys, wk) {
+			continue
+		}
+		w.keys = append(w.keys, wk)
+		bt.waiters[wk] = append(bt.waiters[wk], w)
+	}
+	c.S.blocked = w
+	c.DB.stats.BlockedClients.Add(1)
+}
+
+func containsKey(ks []watchKey, k watchKey) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// signalKey queues (dbi, key) for serving if anyone waits on it. Called by
+// touchKey for every key a write changes.
+func (db *DB) signalKey(dbi int, key []byte) {
+	bt := &db.blocks
+	if len(bt.waiters) == 0 {
+		return
+	}
+	wk := watchKey{dbi, string(key)}
+	if _, ok := bt.waiters[wk]; ok && !bt.isReady[wk] {
+		bt.isReady[wk] = true
+		bt.ready = append(bt.ready, wk)
+	}
+}
+
+// signalDB queues every waited key of dbi (SWAPDB brings a whole database).
+func (db *DB) signalDB(dbi int) {
+	for wk := range db.blocks.waiters {
+		if wk.db == dbi {
+			db.signalKey(dbi, []byte(wk.key))
+		}
+	}
+}
+
+// serveReady serves the waiters of the keys signalled since the last
+// call, in signal order, each key's waiters first come, first served,
+// while the key has something for them. A served waiter's pop is its own
+// record. Serving can signal more keys (BLMOVE pushes), which are served
+// in the same loop. Caller holds db.mu exclusively, after committing the
+// write that signalled.
+func (db *DB) serveReady(now int64) {
+	bt := &db.blocks
+	for len(bt.ready) > 0 {
+		wk := bt.ready[0]
+		bt.ready = bt.ready[1:]
+		delete(bt.isReady, wk)
+		key := []byte(wk.key)
+		for {
+			q := bt.waiters[wk]
+			if len(q) == 0 {
+				break
+			}
+			w := q[0]
+			s := w.s
+			saved := s.DB
+			s.DB = w.db
+			c := Ctx{DB: db, S: s, R: &w.reply, Cmd: w.cmd, Now: now, w: db.newBatch()}
+			ok := w.serve(&c, key)
+			db.commit(&c)
+			s.DB = saved
+			if !ok {
+				break
+			}
+			db.unblock(w)
+			w.served = true
+			close(w.done)
+		}
+	}
+	bt.ready = bt.ready[:0]
+}
+
+// unblock removes w from the queues of its keys.
+func (db *DB) unblock(w *waiter) {
+	bt := &db.blocks
+	for _, wk := range w.keys {
+		q := bt.waiters[wk]
+		for i, x := range q {
+			if x == w {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(bt.waiters, wk)
+		} else {
+			bt.waiters[wk] = q
+		}
+	}
+	db.stats.BlockedClients.Add(-1)
+}
+
+// Blocked reports whether the last command left s waiting (the server
+// then calls WaitBlocked before executing anything else for it).
+func (s *Session) Blocked() bool { return s.blocked != nil }
+
+// WaitBlocked waits for s's blocked command to be served, to time out, or
+// for gone to be closed (the client disconnected or was killed; nothing is
+// replied then), and writes the command's reply to r. It must be called
+// without db.mu.
+func (db *DB) WaitBlocked(s *Session, r Reply, gone <-chan struct{}) {
+	w := s.blocked
+	s.blocked = nil
+	if w == nil {
+		return
+	}
+	var timeout <-chan time.Time
+	if !w.deadline.IsZero() {
+		t := time.NewTimer(time.Until(w.deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	disconnected := false
+	select {
+	case <-w.done:
+	case <-timeout:
+	case <-gone:
+		disconnected = true
+	case <-db.closing:
+		disconnected = true
+	}
+	db.mu.Lock()
+	served := w.served
+	if !served {
+		w.cancelled = true
+		db.unblock(w)
+	}
+	db.mu.Unlock()
+	switch {
+	case served:
+		w.reply.replay(r)
+	case !disconnected:
+		w.onTimeout(r)
+	}
+}
