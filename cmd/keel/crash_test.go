@@ -99,22 +99,35 @@ func crashRounds(t *testing.T, def int) int {
 	return def
 }
 
-// The op model. Client i's op j is the iteration k = j/4 of kind j%4:
+// The op model. Client i's op j is the iteration k = j/8 of kind j%8:
 //
 //	0: SET c<i>:<k> <value(i,k)>
 //	1: INCR counter:<i>                 (the k+1-th INCR)
 //	2: APPEND log:<i> "<k>,"            (log becomes "0,1,...,k,")
 //	3: MSET m<i>a:<k> <value> m<i>b:<k> <value>
+//	4: RPUSH list:<i> <k>               (list becomes 0..k)
+//	5: SADD set:<i> <k>                 (set becomes {0..k})
+//	6: ZADD zset:<i> <k> <k>            (members 0..k, each scored itself)
+//	7: MULTI, SET tx<i>:<k> <k>, RPUSH txl:<i> <k>, ZADD txz:<i> <k> <k>,
+//	   SADD txt:<i> <k>, EXEC           (one record over four engines)
 //
 // Ops are deterministic in (i, j), so a client that resumes after a crash
-// at op P reissues exactly what the model expects.
-const opsPerIter = 4
+// at op P reissues exactly what the model expects. An op is acknowledged
+// by the reply to its last command.
+const opsPerIter = 8
 
 func keySet(i, k int) string  { return fmt.Sprintf("c%d:%d", i, k) }
 func keyMA(i, k int) string   { return fmt.Sprintf("m%da:%d", i, k) }
 func keyMB(i, k int) string   { return fmt.Sprintf("m%db:%d", i, k) }
 func keyCounter(i int) string { return fmt.Sprintf("counter:%d", i) }
 func keyLog(i int) string     { return fmt.Sprintf("log:%d", i) }
+func keyList(i int) string    { return fmt.Sprintf("list:%d", i) }
+func keySetT(i int) string    { return fmt.Sprintf("set:%d", i) }
+func keyZSet(i int) string    { return fmt.Sprintf("zset:%d", i) }
+func keyTx(i, k int) string   { return fmt.Sprintf("tx%d:%d", i, k) }
+func keyTxL(i int) string     { return fmt.Sprintf("txl:%d", i) }
+func keyTxZ(i int) string     { return fmt.Sprintf("txz:%d", i) }
+func keyTxT(i int) string     { return fmt.Sprintf("txt:%d", i) }
 func logPrefix(n int) string {
 	var b strings.Builder
 	for k := 0; k < n; k++ {
@@ -135,18 +148,29 @@ func value(i, k, size int) string {
 	return head + strings.Repeat(string(rune('a'+(i+k)%26)), n-len(head))
 }
 
-func opArgs(i, j, size int) []string {
+// opCmds returns the commands of client i's op j.
+func opCmds(i, j, size int) [][]string {
 	k := j / opsPerIter
+	ks := strconv.Itoa(k)
 	switch j % opsPerIter {
 	case 0:
-		return []string{"SET", keySet(i, k), value(i, k, size)}
+		return [][]string{{"SET", keySet(i, k), value(i, k, size)}}
 	case 1:
-		return []string{"INCR", keyCounter(i)}
+		return [][]string{{"INCR", keyCounter(i)}}
 	case 2:
-		return []string{"APPEND", keyLog(i), strconv.Itoa(k) + ","}
-	default:
+		return [][]string{{"APPEND", keyLog(i), ks + ","}}
+	case 3:
 		v := value(i, k, size)
-		return []string{"MSET", keyMA(i, k), v, keyMB(i, k), v}
+		return [][]string{{"MSET", keyMA(i, k), v, keyMB(i, k), v}}
+	case 4:
+		return [][]string{{"RPUSH", keyList(i), ks}}
+	case 5:
+		return [][]string{{"SADD", keySetT(i), ks}}
+	case 6:
+		return [][]string{{"ZADD", keyZSet(i), ks, ks}}
+	default:
+		return [][]string{{"MULTI"}, {"SET", keyTx(i, k), ks}, {"RPUSH", keyTxL(i), ks},
+			{"ZADD", keyTxZ(i), ks, ks}, {"SADD", keyTxT(i), ks}, {"EXEC"}}
 	}
 }
 
@@ -294,21 +318,37 @@ func runWriter(p *proc, i, first, size int, killing *atomic.Bool) writerResult {
 	}
 	defer c.Close()
 	for j := first; ; j++ {
-		args := opArgs(i, j, size)
+		cmds := opCmds(i, j, size)
 		r.sent = j + 1
-		reply, err := c.Do(args...)
+		replies, err := c.Pipeline(cmds)
 		if err != nil {
 			if !killing.Load() {
-				r.err = fmt.Errorf("op %d (%s) before the kill: %v", j, args[0], err)
+				r.err = fmt.Errorf("op %d (%s) before the kill: %v", j, describeOp(i, j, size), err)
 			}
 			return r
 		}
-		if e, ok := reply.(respError); ok {
-			r.err = fmt.Errorf("op %d (%s %s): error reply %q", j, args[0], args[1], string(e))
+		if e := firstError(replies); e != "" {
+			r.err = fmt.Errorf("op %d (%s): error reply %q", j, describeOp(i, j, size), e)
 			return r
 		}
 		r.acked = j + 1
 	}
+}
+
+// firstError returns the first error reply in replies, looking inside
+// arrays (EXEC), or "".
+func firstError(replies []any) string {
+	for _, r := range replies {
+		switch x := r.(type) {
+		case respError:
+			return string(x)
+		case []any:
+			if e := firstError(x); e != "" {
+				return e
+			}
+		}
+	}
+	return ""
 }
 
 // runSaver alternates SAVE and BGSAVE until the connection fails or stop.
@@ -354,11 +394,23 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		// must be absent.
 		iters := res[i].sent/opsPerIter + 2
 		var cmds [][]string
-		cmds = append(cmds, []string{"GET", keyCounter(i)}, []string{"GET", keyLog(i)})
+		cmds = append(cmds, []string{"GET", keyCounter(i)}, []string{"GET", keyLog(i)},
+			[]string{"LRANGE", keyList(i), "0", "-1"}, []string{"SMEMBERS", keySetT(i)},
+			[]string{"ZRANGE", keyZSet(i), "0", "-1", "WITHSCORES"},
+			[]string{"LRANGE", keyTxL(i), "0", "-1"}, []string{"SMEMBERS", keyTxT(i)},
+			[]string{"ZRANGE", keyTxZ(i), "0", "-1", "WITHSCORES"})
+		const perKey = 8 // replies before the per-iteration ones
 		for k := 0; k < iters; k++ {
-			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)})
+			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)},
+				[]string{"GET", keyTx(i, k)})
 		}
 		replies := pipelined(t, c, cmds)
+		listN := seqLen(replies[2], false, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyList(i)}, a...)...) })
+		setN := seqLen(replies[3], true, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keySetT(i)}, a...)...) })
+		zsetN := seqLen(replies[4], false, true, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyZSet(i)}, a...)...) })
+		txlN := seqLen(replies[5], false, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxL(i)}, a...)...) })
+		txtN := seqLen(replies[6], true, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxT(i)}, a...)...) })
+		txzN := seqLen(replies[7], false, true, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxZ(i)}, a...)...) })
 		str := func(r any, what string) (string, bool) {
 			switch x := r.(type) {
 			case nil:
@@ -393,7 +445,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		has := make([]bool, iters*opsPerIter)
 		for k := 0; k < iters; k++ {
 			want := value(i, k, v.valueSize)
-			rs := replies[2+3*k : 5+3*k]
+			rs := replies[perKey+4*k : perKey+4+4*k]
 			set, okSet := str(rs[0], keySet(i, k))
 			ma, okA := str(rs[1], keyMA(i, k))
 			mb, okB := str(rs[2], keyMB(i, k))
@@ -407,10 +459,23 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			if okA && (ma != want || mb != want) {
 				fail("client %d: MSET of iteration %d holds a wrong value", i, k)
 			}
+			tx, okTx := str(rs[3], keyTx(i, k))
+			if okTx && tx != strconv.Itoa(k) {
+				fail("client %d: %s = %q, want %d", i, keyTx(i, k), tx, k)
+			}
+			// A transaction is one record: its four engines agree.
+			if okTx != (k < txlN) || okTx != (k < txtN) || okTx != (k < txzN) {
+				fail("client %d: transaction of iteration %d is partly applied: string present=%v, list has %d, set %d, zset %d elements",
+					i, k, okTx, txlN, txtN, txzN)
+			}
 			has[k*opsPerIter+0] = okSet
 			has[k*opsPerIter+1] = counter >= k+1
 			has[k*opsPerIter+2] = logN >= k+1
 			has[k*opsPerIter+3] = okA
+			has[k*opsPerIter+4] = listN >= k+1
+			has[k*opsPerIter+5] = setN >= k+1
+			has[k*opsPerIter+6] = zsetN >= k+1
+			has[k*opsPerIter+7] = okTx
 		}
 		n := 0
 		for n < len(has) && has[n] {
@@ -424,8 +489,11 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		}
 		// counter and log must hold exactly what the ops present say
 		// (past the keys read above, only this catches an excess).
-		if counter != (n+opsPerIter-2)/opsPerIter || logN != (n+opsPerIter-3)/opsPerIter {
-			fail("client %d: %s=%d, %s has %d entries, but only %d ops are present", i, keyCounter(i), counter, keyLog(i), logN, n)
+		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN} {
+			if want := (n + opsPerIter - 1 - kind) / opsPerIter; got != want {
+				fail("client %d: op kind %d (%s) applied %d times, but only %d ops are present (want %d)",
+					i, kind, describeOp(i, kind, v.valueSize), got, n, want)
+			}
 		}
 		if n < base[i] {
 			fail("client %d: op %d (%s) was present after an earlier restart and is missing now", i, n, describeOp(i, n, v.valueSize))
@@ -440,6 +508,41 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		present[i] = n
 	}
 	return present
+}
+
+// seqLen checks that reply r (LRANGE, SMEMBERS or ZRANGE WITHSCORES) holds
+// exactly the elements "0", "1", ..., "n-1" — in that order unless
+// unordered, each followed by itself as a score when scored — and returns
+// n. A missing key is n = 0.
+func seqLen(r any, unordered, scored bool, fail func(string, ...any)) int {
+	arr, ok := r.([]any)
+	if !ok {
+		if r != nil {
+			fail("unexpected reply %#v", r)
+		}
+		return 0
+	}
+	step := 1
+	if scored {
+		step = 2
+	}
+	n := len(arr) / step
+	seen := make([]bool, n)
+	for p := 0; p < len(arr); p += step {
+		b, _ := arr[p].([]byte)
+		m, err := strconv.Atoi(string(b))
+		if err != nil || m < 0 || m >= n || seen[m] || (!unordered && m != p/step) {
+			fail("element %d is %q: not the sequence 0..%d", p/step, b, n-1)
+			return n
+		}
+		seen[m] = true
+		if scored {
+			if sc, _ := arr[p+1].([]byte); string(sc) != string(b) {
+				fail("member %s has score %q", b, sc)
+			}
+		}
+	}
+	return n
 }
 
 // checkpointsWithinLog reads MANIFEST (docs/format/manifest.md) and the
@@ -542,7 +645,11 @@ func dirSummary(dir string) string {
 }
 
 func describeOp(i, j, size int) string {
-	a := opArgs(i, j, size)
+	cmds := opCmds(i, j, size)
+	if len(cmds) > 1 {
+		return "MULTI ... EXEC of iteration " + strconv.Itoa(j/opsPerIter)
+	}
+	a := cmds[0]
 	if len(a) > 2 {
 		return a[0] + " " + a[1]
 	}
