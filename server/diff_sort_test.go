@@ -30,7 +30,7 @@ var sortCases = []diffCase{
 		`SORT l LIMIT 1.5 1`, `SORT l LIMIT 99999999999999999999 1`),
 	dc("SORT/syntax", `RPUSH l 1 2`, `SORT l FOO`, `SORT l BY`, `SORT l GET`, `SORT l STORE`, `SORT l ASC DESC ASC`,
 		`SORT_RO l STORE dst`, `SORT_RO l BY x GET`, `SORT nokey FOO`, `SET str v`, `SORT str FOO`),
-	dc("SORT/wrongtype", `SET str v`, `SORT str`, `SORT_RO str`, `SORT str STORE dst`,),
+	dc("SORT/wrongtype", `SET str v`, `SORT str`, `SORT_RO str`, `SORT str STORE dst`),
 	dc("SORT/by", `RPUSH l 1 2 3`, `MSET w_1 30 w_2 10 w_3 20`, `SORT l BY w_*`, `SORT l BY w_* DESC`,
 		`SORT l BY w_* LIMIT 1 1`, `SORT l BY w_* GET # GET w_*`, `SORT_RO l BY w_* GET w_* GET #`),
 	dc("SORT/by_missing_weights", `RPUSH l 3 1 2`, `MSET w_1 5`, `SORT l BY w_*`, `SORT l BY w_* DESC`),
