@@ -34,16 +34,15 @@ const (
 //     Trim skip whole chunks by their counts (from the nearer end), so they
 //     cost O(chunks) plus the elements they touch.
 //
-// Copy-on-write snapshots (not implemented yet; the same scheme as the
-// keyspace's pages): chunks are the unit of sharing. Snapshot would copy
-// the live chunk index (pointers and counts, O(chunks) under the writer's
-// lock) and record a generation; every chunk carries the generation it was
-// created or copied in. Before its first write to a chunk older than an
-// active snapshot, a writer replaces it in the index with a private copy
-// (header, payload and offsets: bounded by the chunk limits). Chunk
-// headers (lo, hi, first, n) change on every push and pop, so the header
-// must be copied even when the write lands in slack the snapshot cannot
-// see; chunks built by a rebuild (pack) are new and need no copy.
+// Copy-on-write snapshots (the scheme of the keyspace's pages): chunks
+// are the unit of sharing. snapshotClone copies the chunk index (pointers
+// and counts, O(chunks)) into a new List of a newer generation; every
+// chunk carries the generation it was created or copied in. Before its
+// first write to an older chunk, the new list replaces it in its index
+// with a private copy (own: header, payload and offsets, bounded by the
+// chunk limits). Even a push into slack needs the copy: after a pop, the
+// slack a push reuses is bytes the snapshot still reads. Chunks built by
+// a rebuild (pack) are new and need no copy.
 //
 // A List is not safe for concurrent writes; reads (Len, Index, Range, Pos,
 // MemoryBytes) may run concurrently with each other. Indexes are 0-based
@@ -55,6 +54,10 @@ type List struct {
 	ns     []int32
 	lo, hi int
 	n      int // elements in all chunks
+	// gen is the snapshot generation of this copy of the list (see
+	// snapshotClone): a chunk with an older gen is shared with a snapshot
+	// and is copied (own) before its first write.
+	gen uint64
 }
 
 // listChunk holds n elements: element i is buf[pos[first+i]:end) where end
@@ -66,6 +69,7 @@ type listChunk struct {
 	pos      []uint32
 	lo, hi   uint32
 	first, n int32
+	gen      uint64 // generation of the list copy that created it
 }
 
 // NewList returns an empty list.
@@ -226,6 +230,32 @@ func (l *List) nchunks() int           { return l.hi - l.lo }
 func (l *List) chunk(i int) *listChunk { return l.cs[l.lo+i] }
 func (l *List) sync(i int)             { l.ns[l.lo+i] = l.cs[l.lo+i].n }
 
+// own returns chunk i for writing: a chunk shared with a snapshot (older
+// generation) is first replaced by a private copy.
+func (l *List) own(i int) *listChunk {
+	c := l.cs[l.lo+i]
+	if c.gen >= l.gen {
+		return c
+	}
+	nc := &listChunk{buf: bytes.Clone(c.buf), pos: slices.Clone(c.pos), lo: c.lo, hi: c.hi,
+		first: c.first, n: c.n, gen: l.gen}
+	if nc.buf == nil {
+		nc.buf = []byte{}
+	}
+	l.cs[l.lo+i] = nc
+	return nc
+}
+
+// snapshotClone returns a copy of l of generation gen that shares l's
+// chunks copy-on-write; l itself must not be written afterwards (it is
+// the snapshot's). O(chunks).
+func (l *List) snapshotClone(gen uint64) *List {
+	c := *l
+	c.cs, c.ns = slices.Clone(l.cs), slices.Clone(l.ns)
+	c.gen = gen
+	return &c
+}
+
 // regrow reallocates the chunk index with room for extra chunks at the
 // front (front) or the back, doubling.
 func (l *List) regrow(front bool) {
@@ -256,6 +286,7 @@ func (l *List) splice(i, j int, cs []*listChunk) {
 	copy(l.cs[base+i+len(cs):], l.cs[base+j:base+nc])
 	copy(l.ns[base+i+len(cs):], l.ns[base+j:base+nc])
 	for k, c := range cs {
+		c.gen = l.gen // new chunks (packList) belong to this copy
 		l.cs[base+i+k], l.ns[base+i+k] = c, c.n
 	}
 	l.hi = base + need
@@ -291,16 +322,17 @@ func (l *List) PushRight(v []byte) {
 	nc := l.nchunks()
 	if nc == 0 || !l.chunk(nc-1).fits(len(v)) {
 		if nc > 0 {
-			l.chunk(nc - 1).shrink()
+			l.own(nc - 1).shrink()
 		}
 		if l.hi == len(l.cs) {
 			l.regrow(false)
 		}
 		l.cs[l.hi] = newEndChunk(false, l.nchunks(), l.cs[:l.hi])
+		l.cs[l.hi].gen = l.gen
 		l.hi++
 		nc++
 	}
-	l.chunk(nc - 1).pushBack(v)
+	l.own(nc - 1).pushBack(v)
 	l.sync(nc - 1)
 	l.n++
 }
@@ -309,15 +341,16 @@ func (l *List) PushRight(v []byte) {
 func (l *List) PushLeft(v []byte) {
 	if l.nchunks() == 0 || !l.chunk(0).fits(len(v)) {
 		if l.nchunks() > 0 {
-			l.chunk(0).shrink()
+			l.own(0).shrink()
 		}
 		if l.lo == 0 {
 			l.regrow(true)
 		}
 		l.lo--
 		l.cs[l.lo] = newEndChunk(true, l.nchunks()-1, l.cs[l.lo+1:])
+		l.cs[l.lo].gen = l.gen
 	}
-	l.chunk(0).pushFront(v)
+	l.own(0).pushFront(v)
 	l.sync(0)
 	l.n++
 }
@@ -350,7 +383,7 @@ func (l *List) dropLeft(k int) {
 	for k > 0 {
 		c := l.cs[l.lo]
 		if k < int(c.n) {
-			c.dropFront(k)
+			l.own(0).dropFront(k)
 			l.sync(0)
 			return
 		}
@@ -367,7 +400,7 @@ func (l *List) dropRight(k int) {
 	for k > 0 {
 		c := l.cs[l.hi-1]
 		if k < int(c.n) {
-			c.dropBack(k)
+			l.own(l.nchunks() - 1).dropBack(k)
 			l.sync(l.nchunks() - 1)
 			return
 		}
@@ -380,7 +413,7 @@ func (l *List) dropRight(k int) {
 
 func (l *List) maybeReset() {
 	if l.n == 0 {
-		*l = List{} // give the index back
+		*l = List{gen: l.gen} // give the index back
 	} else if len(l.cs) > 64 && l.nchunks() < len(l.cs)/4 {
 		l.regrow(false) // shrink the index
 	}
@@ -421,8 +454,8 @@ func (l *List) Set(i int, v []byte) bool {
 	}
 	ci, off := l.locate(i)
 	c := l.chunk(ci)
-	if old := c.at(off); len(old) == len(v) {
-		copy(old, v) // same length: in place
+	if len(c.at(off)) == len(v) {
+		copy(l.own(ci).at(off), v) // same length: in place
 		return true
 	}
 	es := c.elems(nil)
@@ -581,8 +614,8 @@ func (l *List) Trim(start, stop int) {
 	l.dropRight(l.n - 1 - stop)
 	l.dropLeft(start)
 	if l.n > 0 {
-		l.chunk(0).shrink()
-		l.chunk(l.nchunks() - 1).shrink()
+		l.own(0).shrink()
+		l.own(l.nchunks() - 1).shrink()
 	}
 }
 

@@ -69,6 +69,11 @@ type Set struct {
 	// spare is the last emptied full page, kept so that a set whose size
 	// hovers at a page boundary does not allocate a page per Add.
 	spare []setSlot
+	// gen is the snapshot generation of this copy of the set, pageGen[i]
+	// the generation pages[i] was created or copied in: an older page is
+	// shared with a snapshot and copied before its first write (ownPage).
+	gen     uint64
+	pageGen []uint64
 }
 
 // setSlot locates one member: blocks[blk][off:off+n].
@@ -325,7 +330,9 @@ func (s *Set) insert(m []byte, h uint32) {
 		default:
 			s.pages = append(s.pages, make([]setSlot, 0, pageSize))
 		}
+		s.pageGen = append(s.pageGen[:pi], s.gen)
 	}
+	s.ownPage(pi)
 	pg := s.pages[pi]
 	if len(pg) == cap(pg) { // only the first page grows in place
 		np := make([]setSlot, len(pg), min(2*cap(pg), pageSize))
@@ -346,6 +353,7 @@ func (s *Set) remove(c uint32, pos int) {
 		// Move the last slot into the hole and repoint its index cell.
 		ls := s.at(last)
 		indexMove(s.index, ls.hash, last, pos)
+		s.ownPage(pos >> pageShift)
 		*s.at(pos) = *ls
 	}
 	pi := last >> pageShift
@@ -355,13 +363,14 @@ func (s *Set) remove(c uint32, pos int) {
 		}
 		s.pages[pi] = nil
 		s.pages = s.pages[:pi]
+		s.pageGen = s.pageGen[:pi]
 	} else {
 		s.pages[pi] = pg
 	}
 	s.n--
 	switch {
 	case s.n == 0:
-		*s = Set{} // back to an empty intset; give the memory back
+		*s = Set{gen: s.gen} // back to an empty intset; give the memory back
 		return
 	case len(s.index) > minIndex && s.n*shrinkDivisor < len(s.index):
 		s.resize(max(minIndex, 1<<bits.Len(uint(2*s.n-1))))
@@ -390,7 +399,9 @@ func (s *Set) compact() {
 	if live > 0 {
 		s.blocks = append(s.blocks, make([]byte, 0, min(max(live, setBlockMin), setBlockMax)))
 	}
-	for _, pg := range s.pages {
+	for pi := range s.pages {
+		s.ownPage(pi)
+		pg := s.pages[pi]
 		for i := range pg {
 			sl := &pg[i]
 			if sl.n > setBlockMax/4 { // a block of its own: keep it
@@ -402,6 +413,32 @@ func (s *Set) compact() {
 			*sl = s.store(old[sl.blk][sl.off:sl.off+sl.n], sl.hash)
 		}
 	}
+}
+
+// ownPage makes page pi private to this copy of the set (see gen).
+func (s *Set) ownPage(pi int) {
+	if s.pageGen[pi] >= s.gen {
+		return
+	}
+	pg := s.pages[pi]
+	np := make([]setSlot, len(pg), cap(pg))
+	copy(np, pg)
+	s.pages[pi], s.pageGen[pi] = np, s.gen
+}
+
+// snapshotClone returns a copy of s of generation gen sharing s's pages
+// copy-on-write and its arena (append-only, so sharing it is safe); s
+// itself must not be written afterwards, and only iterated (ForEach): the
+// index moves to the copy. O(pages) plus the intset.
+func (s *Set) snapshotClone(gen uint64) *Set {
+	c := *s
+	c.gen = gen
+	c.ints = slices.Clone(s.ints)
+	c.pages = slices.Clone(s.pages)
+	c.pageGen = slices.Clone(s.pageGen)
+	c.blocks = slices.Clone(s.blocks)
+	c.spare = nil
+	return &c
 }
 
 // unindex empties cell c of the index (see posindex.go).

@@ -32,6 +32,11 @@ type Value[V any] interface {
 	// the copy-on-write step before the first write to a value that an
 	// active snapshot still reads.
 	Clone() V
+	// snapshotClone returns the copy a writer continues with when an
+	// active snapshot of generation gen still reads the receiver: it may
+	// share storage with the receiver copy-on-write, and the receiver is
+	// never written again.
+	snapshotClone(gen uint64) V
 	// eachElem calls fn for every element in the value's canonical order
 	// (list order, set iteration order, zset rank order) until fn returns
 	// false; score is 0 for lists and sets.
@@ -157,7 +162,7 @@ func (e *Values[V]) Mutable(phys uint32, key []byte) (v V, created bool) {
 	}
 	e.own(sh)
 	if ok {
-		c = valueCell[V]{v: c.v.Clone(), gen: e.cow.gen}
+		c = valueCell[V]{v: c.v.snapshotClone(e.cow.gen), gen: e.cow.gen}
 	} else {
 		c = valueCell[V]{v: e.newValue(), gen: e.cow.gen}
 		e.dbs[phys].n++

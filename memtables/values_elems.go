@@ -50,6 +50,7 @@ func (s *Set) Clone() *Set {
 		c.blocks[i] = append(make([]byte, 0, cap(b)), b...)
 	}
 	c.spare = nil
+	c.pageGen = slices.Clone(s.pageGen)
 	return &c
 }
 
@@ -86,6 +87,10 @@ func (s *Set) ConvertToHash() {
 		s.convert()
 	}
 }
+
+// snapshotClone for a zset is a full copy for now: the skiplist is
+// pointer-linked and shares nothing safely.
+func (z *ZSet) snapshotClone(gen uint64) *ZSet { return z.Clone() }
 
 // Clone returns an independent copy of z.
 func (z *ZSet) Clone() *ZSet {
