@@ -88,10 +88,6 @@ func (s *Set) ConvertToHash() {
 	}
 }
 
-// snapshotClone for a zset is a full copy for now: the skiplist is
-// pointer-linked and shares nothing safely.
-func (z *ZSet) snapshotClone(gen uint64) *ZSet { return z.Clone() }
-
 // Clone returns an independent copy of z.
 func (z *ZSet) Clone() *ZSet {
 	c := NewZSet()
@@ -103,8 +99,10 @@ func (z *ZSet) Clone() *ZSet {
 	return c
 }
 
+// eachElem reads the member table, not the skiplist: a snapshot's zset
+// shares only the table (see snapshotClone).
 func (z *ZSet) eachElem(fn func(m []byte, score float64) bool) {
-	z.ForEach(func(m string, score float64) bool { return fn([]byte(m), score) })
+	z.eachEntry(func(m string, score float64) bool { return fn([]byte(m), score) })
 }
 
 func (z *ZSet) addElem(m []byte, score float64) error {

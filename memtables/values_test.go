@@ -275,6 +275,33 @@ func TestValuesSnapshotConcurrent(t *testing.T) {
 	})
 }
 
+func TestValuesSnapshotConcurrentZSets(t *testing.T) {
+	e := NewZSets()
+	for k := range 3 {
+		z, _ := e.Mutable(1, []byte("z"+strconv.Itoa(k)))
+		for i := range 5000 {
+			z.Add("m"+strconv.Itoa(i), float64(i%100))
+		}
+	}
+	snapshotWhileWriting(t, e, ReadZSets, func(i int) {
+		z, _ := e.Mutable(1, []byte("z"+strconv.Itoa(i%3)))
+		switch i % 6 {
+		case 0:
+			z.Add("n"+strconv.Itoa(i), float64(i))
+		case 1:
+			z.Add("m"+strconv.Itoa(i%5000), float64(i)) // moves in the skiplist
+		case 2:
+			z.Add("m"+strconv.Itoa(i%5000), float64(i%100)+0.5) // may update in place
+		case 3:
+			z.Remove("m" + strconv.Itoa(i%7000))
+		case 4:
+			z.PopMin(2)
+		case 5:
+			z.RemoveRangeByRank(10, 12)
+		}
+	})
+}
+
 func snapshotWhileWriting[V Value[V]](t *testing.T, e *Values[V], read func(r io.Reader) (*Values[V], LSN, error), write func(i int)) {
 	t.Helper()
 	before := engineContents(e)

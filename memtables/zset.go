@@ -29,23 +29,30 @@ import (
 //  3. Callbacks passed to the By* methods and ForEach must not write to the
 //     ZSet.
 //
-// Unlike the keyspace's paged table, the skiplist is pointer-linked and is
-// not copy-on-write: a checkpoint of the zsets engine must serialize each
-// ZSet under the lock (or copy it) rather than share pages.
+// The skiplist is pointer-linked and not copy-on-write; the member table
+// beside it (zset_dict.go) is, and a checkpoint reads only that table.
 //
 // Memory (why the node layout below): a node and its level array are one
 // allocation. A node of height h is 32 bytes plus 16 per level (forward,
 // span), so with p = 1/4 three nodes in four are 48 bytes and the average is
-// about 53; the member's bytes are shared between the node and the map key.
+// about 53; the member's bytes are shared between the node and its entry
+// in the member table.
 type ZSet struct {
 	header *znode // height zsetMaxLevel, no member; level i forward is the first node of height > i
 	tail   *znode // last node, nil when empty
 	level  int    // height of the tallest node, >= 1
 	length int
-	dict   map[string]*znode
 	rng    uint64 // xorshift64 state for node heights; never 0
 	bytes  int64  // MemoryBytes estimate of the nodes and member bytes
 	big    bool   // Redis's skiplist encoding rather than listpack (Big)
+
+	// The member table (zset_dict.go): entries in dense pages, an index
+	// of positions, and copy-on-write generations.
+	pages   [][]zentry
+	pageGen []uint64
+	index   []uint32
+	entries int
+	gen     uint64
 }
 
 // ZEntry is a member with its score, as PopMin and PopMax return them.
@@ -76,9 +83,9 @@ type LexRange struct {
 
 const (
 	zsetMaxLevel = 32 // as ZSKIPLIST_MAXLEVEL
-	// zsetMapEntryBytes estimates one map[string]*znode entry: a 24-byte
-	// slot plus its control byte, at a Swiss-table load of about 2/3.
-	zsetMapEntryBytes = 40
+	// zsetMapEntryBytes estimates one member's share of the member table:
+	// a 40-byte entry and its index cells at a load of 3/8..3/4.
+	zsetMapEntryBytes = 48
 	zsetSeed          = 0x9E3779B97F4A7C15
 )
 
@@ -184,7 +191,7 @@ func zsetEntryBytes(h int, member string) int64 {
 
 // NewZSet returns an empty sorted set.
 func NewZSet() *ZSet {
-	return &ZSet{header: newZNode(zsetMaxLevel), level: 1, dict: make(map[string]*znode), rng: zsetSeed}
+	return &ZSet{header: newZNode(zsetMaxLevel), level: 1, rng: zsetSeed}
 }
 
 // zless reports whether (as, am) sorts before (bs, bm).
@@ -209,11 +216,11 @@ func (z *ZSet) Len() int { return z.length }
 
 // Score returns member's score.
 func (z *ZSet) Score(member string) (float64, bool) {
-	n, ok := z.dict[member]
+	_, pos, ok := z.lookup(member)
 	if !ok {
 		return 0, false
 	}
-	return n.score, true
+	return z.entry(pos).score, true
 }
 
 // MemoryBytes estimates the heap bytes the set holds: nodes, member bytes
@@ -230,17 +237,18 @@ func (z *ZSet) Add(member string, score float64) (added, changed bool) {
 	if score != score {
 		panic("memtables: ZSet.Add with a NaN score")
 	}
-	n, ok := z.dict[member]
-	if !ok {
+	n := z.node(member)
+	if n == nil {
 		h := z.randomLevel()
 		n = z.insert(score, member, nil, h)
-		z.dict[member] = n
+		z.addEntry(n)
 		z.bytes += zsetEntryBytes(h, member)
 		return true, false
 	}
 	if n.score == score {
 		return false, false
 	}
+	z.setEntryScore(member, score)
 	// Still between its neighbours: update in place (zslUpdateScore).
 	b, f := n.backward, n.lv(0).forward
 	if (b == nil || zless(b.score, b.member, score, member)) &&
@@ -322,7 +330,7 @@ func (z *ZSet) insert(score float64, member string, x *znode, h int) *znode {
 }
 
 // unlink removes x given its predecessors (zslDeleteNode) and returns
-// x's height. It does not touch dict or bytes.
+// x's height. It does not touch the member table or bytes.
 func (z *ZSet) unlink(x *znode, update *[zsetMaxLevel]*znode) (height int) {
 	for i := 0; i < z.level; i++ {
 		ul := update[i].lv(i)
@@ -350,14 +358,14 @@ func (z *ZSet) unlink(x *znode, update *[zsetMaxLevel]*znode) (height int) {
 // drop unlinks x and forgets it.
 func (z *ZSet) drop(x *znode, update *[zsetMaxLevel]*znode) {
 	h := z.unlink(x, update)
-	delete(z.dict, x.member)
+	z.dropEntry(x.member)
 	z.bytes -= zsetEntryBytes(h, x.member)
 }
 
 // Remove deletes member and reports whether it was there.
 func (z *ZSet) Remove(member string) bool {
-	n, ok := z.dict[member]
-	if !ok {
+	n := z.node(member)
+	if n == nil {
 		return false
 	}
 	var update [zsetMaxLevel]*znode
@@ -405,8 +413,8 @@ func (z *ZSet) nodeAt(r int) *znode {
 // Rank returns member's 0-based rank, counted from the highest score when
 // reverse (ZREVRANK).
 func (z *ZSet) Rank(member string, reverse bool) (int, bool) {
-	n, ok := z.dict[member]
-	if !ok {
+	n := z.node(member)
+	if n == nil {
 		return 0, false
 	}
 	r := z.rankOf(n)

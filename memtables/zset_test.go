@@ -137,13 +137,13 @@ func checkZSet(t interface {
 		if prev != nil && !zless(prev.score, prev.member, x.score, x.member) {
 			t.Fatalf("order: (%v %q) before (%v %q)", prev.score, prev.member, x.score, x.member)
 		}
-		if z.dict[x.member] != x {
-			t.Fatalf("dict[%q] is not its node", x.member)
+		if _, pos, ok := z.lookup(x.member); !ok || z.entry(pos).node != x || z.entry(pos).score != x.score {
+			t.Fatalf("the member table's entry of %q is not its node", x.member)
 		}
 		prev = x
 	}
-	if n != z.length || len(z.dict) != n || z.tail != prev {
-		t.Fatalf("length %d, dict %d, walked %d, tail ok %v", z.length, len(z.dict), n, z.tail == prev)
+	if n != z.length || z.entries != n || z.tail != prev {
+		t.Fatalf("length %d, entries %d, walked %d, tail ok %v", z.length, z.entries, n, z.tail == prev)
 	}
 	if z.level < 1 || z.level > zsetMaxLevel || (n > 0 && z.level > 1 && z.header.lv(z.level-1).forward == nil) {
 		t.Fatalf("level %d with %d members", z.level, n)
