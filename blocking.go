@@ -2,7 +2,7 @@ package keel
 
 import (
 	"math"
-	"strconv"
+	"slices"
 	"time"
 )
 
@@ -52,42 +52,37 @@ type blockTable struct {
 	isReady map[watchKey]bool
 }
 
-// parseTimeout parses a blocking command's timeout in seconds (a float,
-// sub-second precision as in Redis 6+) into a deadline; ok is false when
-// the error was replied. Zero means forever.
+// parseTimeout parses a blocking command's timeout in seconds as Redis
+// 7.0's getTimeoutFromObjectOrReply does: a long double, times 1000,
+// truncated to whole milliseconds (so "0.0001" is 0, which waits forever,
+// and a value too large for the conversion comes out negative), then made
+// absolute. ok is false when the error was replied; a zero deadline means
+// forever.
 func (c *Ctx) parseTimeout(arg []byte) (deadline time.Time, ok bool) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || !validFloatSyntax(arg) {
+	f, valid := parseFloat(arg)
+	if !valid {
 		c.Error("ERR timeout is not a float or out of range")
 		return time.Time{}, false
 	}
-	if f < 0 {
+	ms := f * 1000
+	var tval int64
+	if ms >= 9.223372036854775807e18 || ms < -9.223372036854775808e18 {
+		tval = math.MinInt64 // x86's result for an out-of-range conversion
+	} else {
+		tval = int64(ms)
+	}
+	if tval < 0 {
 		c.Error("ERR timeout is negative")
 		return time.Time{}, false
 	}
-	ms := f * 1000
-	if ms > float64(math.MaxInt64/2) || ms+float64(c.Now) > float64(math.MaxInt64/2) {
+	if tval == 0 {
+		return time.Time{}, true
+	}
+	if tval > math.MaxInt64-c.Now {
 		c.Error("ERR timeout is out of range")
 		return time.Time{}, false
 	}
-	if ms == 0 {
-		return time.Time{}, true
-	}
-	return time.UnixMilli(c.Now).Add(time.Duration(ms * float64(time.Millisecond))), true
-}
-
-// validFloatSyntax rejects what strtold accepts but Redis's
-// getTimeoutFromObjectOrReply refuses: empty strings and spaces.
-func validFloatSyntax(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, ch := range b {
-		if ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' {
-			return false
-		}
-	}
-	return true
+	return time.UnixMilli(c.Now + tval), true
 }
 
 // canBlock reports whether the command may block: not inside MULTI/EXEC,
@@ -162,12 +157,16 @@ func (db *DB) serveReady(now int64) {
 		bt.ready = bt.ready[1:]
 		delete(bt.isReady, wk)
 		key := []byte(wk.key)
-		for {
-			q := bt.waiters[wk]
-			if len(q) == 0 {
+		// Waiters in arrival order. One whose command cannot take from
+		// the key as it is now (another type) is skipped, not the end of
+		// the queue: the next may be blocked on that type.
+		for _, w := range slices.Clone(bt.waiters[wk]) {
+			if w.served || w.cancelled {
+				continue
+			}
+			if _, ok := db.ks.Get(wk.db, key); !ok {
 				break
 			}
-			w := q[0]
 			s := w.s
 			saved := s.DB
 			s.DB = w.db
@@ -175,12 +174,11 @@ func (db *DB) serveReady(now int64) {
 			ok := w.serve(&c, key)
 			db.commit(&c)
 			s.DB = saved
-			if !ok {
-				break
+			if ok {
+				db.unblock(w)
+				w.served = true
+				close(w.done)
 			}
-			db.unblock(w)
-			w.served = true
-			close(w.done)
 		}
 	}
 	bt.ready = bt.ready[:0]

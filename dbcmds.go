@@ -105,6 +105,10 @@ func cmdSwapDB(c *Ctx) {
 		c.emit(&op{code: opKSwapDB, db: a, db2: b})
 		c.DB.touchDB(a)
 		c.DB.touchDB(b)
+		// Clients blocked on a key of either database may now find it
+		// (Redis's scanDatabaseForReadyKeys).
+		c.DB.signalDB(a)
+		c.DB.signalDB(b)
 	}
 	c.OK()
 }

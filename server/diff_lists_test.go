@@ -19,6 +19,18 @@ func TestDiffLists(t *testing.T) {
 	runCases(t, newPair(t), listCases)
 }
 
+// TestDiffRandomLists is TestDiffRandomTypes with lists as the only new
+// type: list commands mixed with the string, key and transaction ones.
+func TestDiffRandomLists(t *testing.T) {
+	t.Parallel()
+	runRandom(t, func(g *cmdGen, conn int) []string {
+		if g.r.Intn(6) == 0 {
+			return g.command(conn)
+		}
+		return g.listCommand(conn)
+	})
+}
+
 // pushN is an RPUSH of n elements elem(0)..elem(n-1) onto key.
 func pushN(key string, n int, elem func(i int) string) string {
 	var sb strings.Builder
@@ -285,7 +297,7 @@ func (g *cmdGen) listEnd() string {
 // listCommand returns a random list command (TestDiffRandomTypes).
 func (g *cmdGen) listCommand(conn int) []string {
 	k := g.key()
-	switch g.r.Intn(24) {
+	switch g.r.Intn(25) {
 	case 0, 1, 2, 3:
 		args := []string{g.pick("LPUSH", "RPUSH", "LPUSH", "RPUSH", "LPUSHX", "RPUSHX"), k}
 		for i := 0; i < 1+g.r.Intn(4); i++ {
@@ -321,7 +333,7 @@ func (g *cmdGen) listCommand(conn int) []string {
 			case 1:
 				args = append(args, "COUNT", g.listCount())
 			case 2:
-				args = append(args, "MAXLEN", g.pick("0", "1", "2", "5", "-1"))
+				args = append(args, "MAXLEN", g.pick("0", "1", "2", "5", "0", "1", "2", "5", "-1"))
 			}
 		}
 		if g.r.Intn(30) == 0 {
@@ -346,6 +358,10 @@ func (g *cmdGen) listCommand(conn int) []string {
 		return args
 	case 21:
 		return splitWords([]string{g.pick("TYPE", "OBJECT ENCODING", "EXISTS"), k})
+	case 22:
+		// Other types' keys make list commands fail with WRONGTYPE; make
+		// room for lists now and then.
+		return []string{"DEL", k}
 	default:
 		return []string{"LRANGE", k, "0", "-1"}
 	}
