@@ -36,7 +36,7 @@ type sortElem struct {
 }
 
 type sortOpts struct {
-	desc, alpha, dontsort bool
+	desc, alpha, dontsort  bool
 	limitStart, limitCount int64
 	sortBy                 []byte // nil: sort by the element itself
 	gets                   [][]byte

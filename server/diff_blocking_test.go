@@ -117,7 +117,7 @@ var blockingCases = []diffCase{
 	dc("BLPOP/timeout_resp3", `1> HELLO 3`, `1< BRPOP q 0.05`, `@SLEEP 250`, `@READ 1`),
 	dc("BLPOP/timeout_errors", `1> BLPOP q -1`, `1> BLPOP q abc`, `1> BLPOP q ""`, `1> BLPOP q " 1"`, `1> BLPOP q nan`,
 		`1> BLPOP q inf`, `1> BLPOP q -inf`, `1> BLPOP q 1e400`, `1> BLPOP q 9223372036854775807`, `1> BLPOP q 9999999999999999`,
-`1> BRPOPLPUSH a b x`, `1> BLMOVE a b LEFT RIGHT -2`, `1> BLMPOP -1 1 a LEFT`),
+		`1> BRPOPLPUSH a b x`, `1> BLMOVE a b LEFT RIGHT -2`, `1> BLMPOP -1 1 a LEFT`),
 	dc("BLPOP/in_multi", `1> MULTI`, `1> BLPOP q 0`, `1> BRPOPLPUSH q d 0`, `1> BLMOVE q d LEFT LEFT 0`, `1> BLMPOP 0 1 q LEFT`, `1> EXEC`),
 	dc("BLPOP/woken_by_exec", `1< BLPOP q 0`, `2> MULTI`, `2> RPUSH q a`, `2> SET k v`, `2> EXEC`, `@READ 1`),
 	dc("BLPOP/exec_push_then_pop", `1< BLPOP q 0`, `2> MULTI`, `2> RPUSH q a`, `2> LPOP q`, `2> EXEC`, `@SLEEP 50`,
