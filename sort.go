@@ -153,7 +153,8 @@ func sortGeneric(c *Ctx, readonly bool) {
 		case typ == memtables.TypeSet:
 			t, _ := c.DB.sets.Get(phys, args[1])
 			t.ForEach(func(m []byte) bool {
-				vec = append(vec, sortElem{obj: m})
+				// An intset member is a view of a reused buffer.
+				vec = append(vec, sortElem{obj: bytes.Clone(m)})
 				return true
 			})
 		case typ == memtables.TypeZSet && o.dontsort:
@@ -316,7 +317,7 @@ func sortScore(b []byte) (float64, bool) {
 	if s == "" {
 		return 0, false // parses nothing and stops at a space
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(hexExponent(s), 64)
 	if err != nil {
 		switch strings.ToLower(s) {
 		case "infinity", "+infinity":
@@ -340,6 +341,16 @@ func sortScore(b []byte) (float64, bool) {
 		}
 	}
 	return f, true
+}
+
+// hexExponent adds the binary exponent Go requires of a hexadecimal float
+// ("0x10" -> "0x10p0"); strtod does not require it.
+func hexExponent(s string) string {
+	u := strings.TrimLeft(s, "+-")
+	if len(u) > 2 && u[0] == '0' && (u[1] == 'x' || u[1] == 'X') && !strings.ContainsAny(u, "pP") {
+		return s + "p0"
+	}
+	return s
 }
 
 // sortLookup is lookupKeyByPattern: "#" is the element itself; otherwise
