@@ -50,7 +50,7 @@ const (
 	opLCopy   opCode = 40 // src phys, src key, dst phys, dst key (replaces dst)
 
 	// Sets engine (48..63).
-	opTAdd  opCode = 48 // phys, key, flags, members
+	opTAdd  opCode = 48 // phys, key, flags (setAddHashed, setAddUnbounded), members
 	opTRem  opCode = 49 // phys, key, members
 	opTDel  opCode = 50 // phys, key
 	opTDrop opCode = 51 // phys
@@ -65,6 +65,12 @@ const (
 	opZRemRank  opCode = 69 // phys, key, start, stop (normalized ranks, inclusive)
 	opZRemScore opCode = 70 // phys, key, min, max, exclusivity bits
 	opZRemLex   opCode = 71 // phys, key, exclusivity/infinity bits, min, max
+)
+
+// Flags of opTAdd.
+const (
+	setAddHashed    = 1 << 0 // convert to the hashtable encoding after adding
+	setAddUnbounded = 1 << 1 // an intset may grow past 512 members (set-max-intset-entries above it)
 )
 
 // Sides of opLPush/opLPop (and before/after of opLInsert).
@@ -597,9 +603,13 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opTAdd:
 		t, _ := db.sets.Mutable(o.phys, o.key)
 		for _, v := range o.vals {
-			t.Add(v)
+			if o.side&setAddUnbounded != 0 {
+				t.AddUnbounded(v)
+			} else {
+				t.Add(v)
+			}
 		}
-		if o.side&1 != 0 {
+		if o.side&setAddHashed != 0 {
 			t.ConvertToHash()
 		}
 		db.sets.DeleteIfEmpty(o.phys, o.key)

@@ -136,15 +136,23 @@ func (s *Set) member(sl *setSlot) []byte {
 	return b[sl.off : sl.off+sl.n : sl.off+sl.n]
 }
 
-// Add adds m (copying it) and reports whether it was absent.
-func (s *Set) Add(m []byte) bool {
+// Add adds m (copying it) and reports whether it was absent. An intset
+// converts to a hash table past intsetMaxEntries members.
+func (s *Set) Add(m []byte) bool { return s.add(m, intsetMaxEntries) }
+
+// AddUnbounded is Add for a set-max-intset-entries above the default: an
+// intset stays one however large (the command layer decides when it
+// converts, see ConvertToHash).
+func (s *Set) AddUnbounded(m []byte) bool { return s.add(m, math.MaxInt) }
+
+func (s *Set) add(m []byte, intsetMax int) bool {
 	if !s.hashed {
 		if v, ok := canonicalInt(m); ok {
 			i, found := slices.BinarySearch(s.ints, v)
 			if found {
 				return false
 			}
-			if len(s.ints) < intsetMaxEntries {
+			if len(s.ints) < intsetMax {
 				s.ints = slices.Insert(s.ints, i, v)
 				return true
 			}

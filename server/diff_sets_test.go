@@ -366,6 +366,21 @@ var setConfigCases = []diffCase{
 		`SADD x y`, `SADD z w`, `SDIFFSTORE j b x z`, `OBJECT ENCODING j`, `SMEMBERS j`),
 	dc("CONFIG/limit_raised_to_512", `CONFIG SET set-max-intset-entries 2`, `SADD s 1 2 3`, `CONFIG SET set-max-intset-entries 512`,
 		`OBJECT ENCODING s`, `SADD t 1 2 3`, `OBJECT ENCODING t`, `COPY s u`, `OBJECT ENCODING u`),
+	dc("CONFIG/limit_above_512", `CONFIG SET set-max-intset-entries 600`, "SADD s "+seq(1, 550), `OBJECT ENCODING s`,
+		`SCARD s`, "SADD s "+seq(551, 600), `OBJECT ENCODING s`, `SADD s 601`, `OBJECT ENCODING s`,
+		"SADD t "+seq(1, 599), `SUNIONSTORE u t`, `OBJECT ENCODING u`, `SMOVE s t 601`, `OBJECT ENCODING t`),
+}
+
+// seq is "a a+1 ... b" for long command lines.
+func seq(a, b int) string {
+	var sb strings.Builder
+	for i := a; i <= b; i++ {
+		if i > a {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(strconv.Itoa(i))
+	}
+	return sb.String()
 }
 
 func TestDiffSetsIntsetConfig(t *testing.T) {
