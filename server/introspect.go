@@ -49,7 +49,9 @@ func cmdConfigGet(c *keel.Ctx) {
 func cmdConfigSet(c *keel.Ctx) {
 	x := cl(c)
 	if len(c.Args)%2 != 0 {
-		c.R.Error("ERR wrong number of arguments for 'config|set' command")
+		// Arity (-4) rejected fewer than four arguments; an odd count
+		// is a syntax error, as in Redis 7.0's configSetCommand.
+		c.R.Error("ERR syntax error")
 		return
 	}
 	// Validate all first so a failed multi-set changes nothing.
