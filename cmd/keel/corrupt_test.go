@@ -64,6 +64,14 @@ func corruptFixture(t *testing.T) string {
 		}
 	}
 	write("pre", corruptPreKeys, corruptPreValue)
+	// One value per in-memory engine, so that each has a checkpoint file
+	// with data in it.
+	for i := 0; i < 200; i++ {
+		n := strconv.Itoa(i)
+		mustDo(t, c, "RPUSH", "list", corruptValue("l", i, 40))
+		mustDo(t, c, "SADD", "set", corruptValue("s", i, 40))
+		mustDo(t, c, "ZADD", "zset", n, corruptValue("z", i, 40))
+	}
 	mustDo(t, c, "SAVE")
 	write("post", corruptPostKeys, corruptPostValue)
 	mustDo(t, c, "SET", corruptLastKey, "the last record")
@@ -73,8 +81,10 @@ func corruptFixture(t *testing.T) string {
 	if len(segs) < 3 {
 		t.Fatalf("fixture: want at least 3 WAL segments (2 sealed), have %d", len(segs))
 	}
-	if len(globOne(t, dir, "strings/*.seg")) == 0 || len(globOne(t, dir, "keyspace-*.ckpt")) == 0 {
-		t.Fatal("fixture: no strings segment file or keyspace checkpoint")
+	for _, pat := range []string{"strings/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
+		if len(globOne(t, dir, pat)) == 0 {
+			t.Fatalf("fixture: no %s", pat)
+		}
 	}
 	return dir
 }
@@ -159,6 +169,21 @@ const (
 )
 
 // fault damages a copy of the fixture and says what keel must do about it.
+// flippedCheckpoint is the fault of a flipped byte in the middle of an
+// in-memory engine's checkpoint file: the server must refuse to start,
+// naming the file and the offset of the damaged chunk.
+func flippedCheckpoint(engine string) fault {
+	return fault{
+		name: "flipped_byte_" + engine + "_checkpoint", expect: expectRefuse,
+		damage: func(t *testing.T, dir string) (string, int64, bool) {
+			ckpt := globOne(t, dir, engine+"-*.ckpt")[0]
+			off := int64(len(readFile(t, ckpt)) / 2)
+			flipByte(t, ckpt, off)
+			return ckpt, -1, false
+		},
+	}
+}
+
 type fault struct {
 	name   string
 	expect expectation
@@ -294,6 +319,9 @@ func TestCorruption(t *testing.T) {
 				return ckpt, -1, false
 			},
 		},
+		flippedCheckpoint("lists"),
+		flippedCheckpoint("sets"),
+		flippedCheckpoint("zsets"),
 		{
 			name: "flipped_byte_manifest", expect: expectRefuse,
 			damage: func(t *testing.T, dir string) (string, int64, bool) {
