@@ -8,14 +8,24 @@
 #   2. memory: VmRSS of each fresh server after ~1M random SETs, with DBSIZE;
 #   3. restart: load BENCH_RESTART_KEYS distinct keys into each, SAVE (an
 #      RDB for redis, a checkpoint for keel), SIGKILL, restart, and time
-#      until PING answers PONG.
+#      until PING answers PONG;
+#   4. types: lists, sets and sorted sets — redis-benchmark LPUSH RPOP
+#      LRANGE_100 SADD SPOP ZADD ZRANGE ZRANK (pipeline 1 and 16), and a
+#      BLPOP/LPUSH ping-pong (scripts/probe);
+#   5. typemem: memory per element of a 1,000,000-element list, set and
+#      zset (one key each, 17-byte elements), from VmRSS before and after;
+#   6. pause: the latency of one-at-a-time writes while a BGSAVE runs over
+#      1M list elements, 1M set members and 1M zset members (redis forks,
+#      keel checkpoints copy-on-write): p50, p99.9 and max.
 #
 # Environment:
 #   BENCH_N             requests per throughput test (default 200000)
 #   BENCH_MEM_N         SETs for the memory test (default 1000000)
 #   BENCH_RESTART_KEYS  keys for the restart test (default 1000000; the
 #                       issue's target is 5000000)
-#   BENCH_PARTS         which parts to run (default "throughput memory restart")
+#   BENCH_PARTS         which parts to run (default "throughput memory restart
+#                       types typemem pause")
+#   BENCH_TYPE_N        elements per value for typemem and pause (default 1000000)
 #   KEEL_BIN            keel binary to use as is (default: build bin/keel)
 #
 # The table is printed and written to bench-results/<date>.md. Only the
@@ -26,7 +36,8 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-200000}
 MEM_N=${BENCH_MEM_N:-1000000}
 RESTART_KEYS=${BENCH_RESTART_KEYS:-1000000}
-PARTS=${BENCH_PARTS:-"throughput memory restart"}
+PARTS=${BENCH_PARTS:-"throughput memory restart types typemem pause"}
+TYPE_N=${BENCH_TYPE_N:-1000000}
 KEEL=${KEEL_BIN:-}
 CLIENTS=50
 
@@ -41,6 +52,8 @@ if [ -z "$KEEL" ]; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/keel-bench.XXXXXX")
+PROBE="$TMP/probe"
+go build -o "$PROBE" ./scripts/probe
 PIDS=() # processes started by this script and still running
 
 cleanup() {
@@ -125,6 +138,15 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # rps PORT TEST PIPE: requests per second of one redis-benchmark run.
 rps() {
 	redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -n "$N" -c "$CLIENTS" -P "$3" -r 1000000 -d 100 -q --csv |
+		awk -F'","' 'NR > 1 && NF > 1 {v = $2} END {print v + 0}'
+}
+
+# rps_cmd PORT PIPE CMD...: requests per second of one redis-benchmark run
+# of an arbitrary command (__rand_int__ is replaced from a 1000 range).
+rps_cmd() {
+	local port=$1 pipe=$2
+	shift 2
+	redis-benchmark -h 127.0.0.1 -p "$port" -n "$N" -c "$CLIENTS" -P "$pipe" -r 1000 -q --csv "$@" |
 		awk -F'","' 'NR > 1 && NF > 1 {v = $2} END {print v + 0}'
 }
 
@@ -275,6 +297,113 @@ if [[ " $PARTS " == *" restart "* ]]; then
 	} | tee -a "$OUT"
 	stop "$rpid"
 	stop "$kpid"
+fi
+
+if [[ " $PARTS " == *" types "* ]]; then
+	{
+		echo "## Lists, sets, sorted sets: throughput (ops/s, appendfsync everysec)"
+		echo
+		echo "| test | pipeline | redis_ops | keel_ops | ratio |"
+		echo "|---|---|---|---|---|"
+	} | tee -a "$OUT"
+	rp=$(free_port)
+	start_redis "$TMP/redis-types" "$rp" everysec
+	rpid=$STARTED_PID
+	kp=$(free_port)
+	start_keel "$TMP/keel-types" "$kp" everysec
+	kpid=$STARTED_PID
+	for pipe in 1 16; do
+		for test in LPUSH RPOP LRANGE_100 SADD SPOP ZADD; do
+			r=$(rps "$rp" "$test" "$pipe")
+			k=$(rps "$kp" "$test" "$pipe")
+			echo "| $test | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		done
+		# ZADD above filled myzset with up to 1M members (element:<n>).
+		r=$(rps_cmd "$rp" "$pipe" ZRANGE myzset 0 9 WITHSCORES)
+		k=$(rps_cmd "$kp" "$pipe" ZRANGE myzset 0 9 WITHSCORES)
+		echo "| ZRANGE 0 9 WITHSCORES | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		r=$(rps_cmd "$rp" "$pipe" ZRANK myzset element:__rand_int__)
+		k=$(rps_cmd "$kp" "$pipe" ZRANK myzset element:__rand_int__)
+		echo "| ZRANK | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+	done
+	pn=$((N / 10))
+	r=$("$PROBE" pingpong -addr "127.0.0.1:$rp" -n "$pn" | sed 's/.*rtps=//')
+	k=$("$PROBE" pingpong -addr "127.0.0.1:$kp" -n "$pn" | sed 's/.*rtps=//')
+	echo "| BLPOP/LPUSH ping-pong (round trips/s) | 1 | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+	echo | tee -a "$OUT"
+	stop "$rpid"
+	stop "$kpid"
+fi
+
+if [[ " $PARTS " == *" typemem "* ]]; then
+	{
+		echo "## Memory per element: one key of $TYPE_N elements (17-byte members)"
+		echo
+		echo "| type | redis (B/elem) | keel (B/elem) | ratio |"
+		echo "|---|---|---|---|"
+	} | tee -a "$OUT"
+	for typ in list set zset; do
+		rp=$(free_port)
+		start_redis "$TMP/redis-mem-$typ" "$rp" everysec
+		rpid=$STARTED_PID
+		kp=$(free_port)
+		start_keel "$TMP/keel-mem-$typ" "$kp" everysec
+		kpid=$STARTED_PID
+		per() {
+			local port=$1 pid=$2 before after
+			before=$(rss_kb "$pid")
+			"$PROBE" load -addr "127.0.0.1:$port" -type "$typ" -key k -n "$TYPE_N" >/dev/null
+			sleep 1
+			after=$(rss_kb "$pid")
+			awk -v a="$before" -v b="$after" -v n="$TYPE_N" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}'
+		}
+		r=$(per "$rp" "$rpid")
+		k=$(per "$kp" "$kpid")
+		echo "| $typ | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		stop "$rpid"
+		stop "$kpid"
+	done
+	echo | tee -a "$OUT"
+fi
+
+if [[ " $PARTS " == *" pause "* ]]; then
+	{
+		echo "## Write latency during a background save of $TYPE_N list elements, set members and zset members"
+		echo
+		echo "redis: BGSAVE (fork, RDB); keel: BGSAVE (checkpoint of every engine, copy-on-write)."
+		echo
+		echo "| server | save (ms) | writes during it | p50 (ms) | p99.9 (ms) | max (ms) | RSS before / peak (MiB) |"
+		echo "|---|---|---|---|---|---|---|"
+	} | tee -a "$OUT"
+	for who in redis keel; do
+		port=$(free_port)
+		if [ "$who" = redis ]; then
+			start_redis "$TMP/redis-pause" "$port" everysec no
+		else
+			start_keel "$TMP/keel-pause" "$port" everysec
+		fi
+		pid=$STARTED_PID
+		for typ in list set zset; do
+			"$PROBE" load -addr "127.0.0.1:$port" -type "$typ" -key "$typ" -n "$TYPE_N" >/dev/null
+		done
+		before=$(rss_kb "$pid")
+		# Peak RSS of the server (redis: parent plus the forked child's
+		# private pages are not visible here; keel: one process).
+		peak=$before
+		( while kill -0 "$pid" 2>/dev/null; do rss_kb "$pid"; sleep 0.01; done ) >"$TMP/rss-$who" 2>/dev/null &
+		watcher=$!
+		res=$("$PROBE" ckptpause -addr "127.0.0.1:$port" -d 200ms)
+		kill "$watcher" 2>/dev/null || true
+		wait "$watcher" 2>/dev/null || true
+		peak=$(sort -n "$TMP/rss-$who" | tail -1)
+		f() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+		fork=$(f latest_fork_usec)
+		note=""
+		[ -n "$fork" ] && note=" (fork $((fork / 1000)) ms)"
+		echo "| $who$note | $(f save_ms) | $(f writes) | $(f p50_ms) | $(f p999_ms) | $(f max_ms) | $((before / 1024)) / $((${peak:-$before} / 1024)) |" | tee -a "$OUT"
+		stop "$pid"
+	done
+	echo | tee -a "$OUT"
 fi
 
 echo "results written to $OUT"

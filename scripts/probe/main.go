@@ -1,0 +1,317 @@
+// Command probe measures what redis-benchmark cannot, for scripts/bench.sh,
+// against any RESP server (keel or redis-server):
+//
+//	probe pingpong -addr A -n N
+//	    BLPOP/LPUSH ping-pong between two connections: one client blocks in
+//	    BLPOP, the other pushes; each round trip hands one element over.
+//	    Prints round trips per second.
+//	probe ckptpause -addr A -d DURATION
+//	    Sends one small write at a time (RPUSH/LPOP on a side key) on one
+//	    connection while another runs BGSAVE and polls INFO persistence
+//	    until the background save has finished. Prints the latencies seen
+//	    by writes issued during the save: count, p50, p99.9 and max, and
+//	    the save's wall time.
+//	probe load -addr A -type list|set|zset -key K -n N
+//	    Fills one key with N elements (batches of 1000 per command).
+//
+// Output is one line of key=value pairs.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: probe pingpong|ckptpause|load [flags]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:6379", "server address")
+	n := fs.Int("n", 100000, "round trips (pingpong) or elements (load)")
+	d := fs.Duration("d", 0, "ckptpause: extra time to keep probing after the save")
+	typ := fs.String("type", "list", "load: list, set or zset")
+	key := fs.String("key", "k", "load: the key")
+	fs.Parse(os.Args[2:])
+	var err error
+	switch os.Args[1] {
+	case "pingpong":
+		err = pingpong(*addr, *n)
+	case "ckptpause":
+		err = ckptpause(*addr, *d)
+	case "load":
+		err = load(*addr, *typ, *key, *n)
+	default:
+		err = fmt.Errorf("unknown mode %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "probe:", err)
+		os.Exit(1)
+	}
+}
+
+// conn is a minimal RESP2 client: one command, one reply.
+type conn struct {
+	nc net.Conn
+	r  *bufio.Reader
+	w  *bufio.Writer
+}
+
+func dial(addr string) (*conn, error) {
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{nc: nc, r: bufio.NewReaderSize(nc, 1<<16), w: bufio.NewWriterSize(nc, 1<<16)}, nil
+}
+
+func (c *conn) send(args ...string) {
+	fmt.Fprintf(c.w, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
+	}
+}
+
+func (c *conn) do(args ...string) (string, error) {
+	c.send(args...)
+	if err := c.w.Flush(); err != nil {
+		return "", err
+	}
+	return c.read()
+}
+
+// read returns a reply flattened to text (arrays joined by spaces).
+func (c *conn) read() (string, error) {
+	line, err := c.r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch line[0] {
+	case '+', ':':
+		return line[1:], nil
+	case '-':
+		return "", fmt.Errorf("server error: %s", line[1:])
+	case '$':
+		n, _ := strconv.Atoi(line[1:])
+		if n < 0 {
+			return "", nil
+		}
+		b := make([]byte, n+2)
+		if _, err := readFull(c.r, b); err != nil {
+			return "", err
+		}
+		return string(b[:n]), nil
+	case '*':
+		n, _ := strconv.Atoi(line[1:])
+		parts := make([]string, 0, max(n, 0))
+		for range n {
+			p, err := c.read()
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, p)
+		}
+		return strings.Join(parts, " "), nil
+	}
+	return "", fmt.Errorf("unexpected reply %q", line)
+}
+
+func readFull(r *bufio.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func pingpong(addr string, n int) error {
+	a, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	b, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	if _, err := a.do("DEL", "probe:pp"); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		for range n {
+			if _, err := a.do("BLPOP", "probe:pp", "0"); err != nil {
+				errc <- err
+				return
+			}
+			if _, err := a.do("LPUSH", "probe:ack", "x"); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	t0 := time.Now()
+	for range n {
+		if _, err := b.do("LPUSH", "probe:pp", "x"); err != nil {
+			return err
+		}
+		if _, err := b.do("BLPOP", "probe:ack", "0"); err != nil {
+			return err
+		}
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	el := time.Since(t0)
+	fmt.Printf("round_trips=%d seconds=%.3f rtps=%.0f\n", n, el.Seconds(), float64(n)/el.Seconds())
+	return nil
+}
+
+func ckptpause(addr string, extra time.Duration) error {
+	w, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	ctl, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	type sample struct {
+		at  time.Time
+		lat time.Duration
+	}
+	stop := make(chan struct{})
+	res := make(chan []sample, 1)
+	go func() {
+		var ss []sample
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				res <- ss
+				return
+			default:
+			}
+			t := time.Now()
+			cmd := []string{"RPUSH", "probe:lat", "x"}
+			if i%2 == 1 {
+				cmd = []string{"LPOP", "probe:lat"}
+			}
+			if _, err := w.do(cmd...); err != nil {
+				fmt.Fprintln(os.Stderr, "probe: write:", err)
+				res <- ss
+				return
+			}
+			ss = append(ss, sample{t, time.Since(t)})
+		}
+	}()
+	time.Sleep(500 * time.Millisecond) // writes before the save, for contrast
+	start := time.Now()
+	if _, err := ctl.do("BGSAVE"); err != nil {
+		return err
+	}
+	for {
+		info, err := ctl.do("INFO", "persistence")
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(info, "rdb_bgsave_in_progress:1") && !strings.Contains(info, "checkpoint_in_progress:1") {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	end := time.Now()
+	time.Sleep(extra)
+	close(stop)
+	ss := <-res
+	var during []time.Duration
+	for _, s := range ss {
+		if !s.at.Before(start) && s.at.Before(end) {
+			during = append(during, s.lat)
+		}
+	}
+	if len(during) == 0 {
+		return fmt.Errorf("no write was issued during the save (%v)", end.Sub(start))
+	}
+	slices.Sort(during)
+	q := func(p float64) time.Duration { return during[min(len(during)-1, int(p*float64(len(during))))] }
+	fork := ""
+	if info, err := ctl.do("INFO", "stats"); err == nil {
+		for _, l := range strings.Fields(info) {
+			if strings.HasPrefix(l, "latest_fork_usec:") {
+				fork = " latest_fork_usec=" + strings.TrimPrefix(l, "latest_fork_usec:")
+			}
+		}
+	}
+	fmt.Printf("save_ms=%.1f writes=%d p50_ms=%.3f p999_ms=%.3f max_ms=%.3f%s\n",
+		float64(end.Sub(start).Microseconds())/1000, len(during),
+		ms(q(0.5)), ms(q(0.999)), ms(during[len(during)-1]), fork)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func load(addr, typ, key string, n int) error {
+	c, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	const batch = 1000
+	pending := 0
+	for i := 0; i < n; i += batch {
+		var args []string
+		switch typ {
+		case "list":
+			args = []string{"RPUSH", key}
+		case "set":
+			args = []string{"SADD", key}
+		case "zset":
+			args = []string{"ZADD", key}
+		default:
+			return fmt.Errorf("unknown type %q", typ)
+		}
+		for j := i; j < min(i+batch, n); j++ {
+			m := fmt.Sprintf("element:%09d", j)
+			if typ == "zset" {
+				args = append(args, strconv.Itoa(j*7919%n))
+			}
+			args = append(args, m)
+		}
+		c.send(args...)
+		if pending++; pending == 16 {
+			if err := c.drain(pending); err != nil {
+				return err
+			}
+			pending = 0
+		}
+	}
+	if err := c.drain(pending); err != nil {
+		return err
+	}
+	fmt.Printf("loaded=%d type=%s key=%s\n", n, typ, key)
+	return nil
+}
+
+func (c *conn) drain(k int) error {
+	if err := c.w.Flush(); err != nil {
+		return err
+	}
+	for range k {
+		if _, err := c.read(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
