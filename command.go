@@ -37,6 +37,9 @@ const (
 	// FlagExclusive takes db.mu exclusively without being a data write
 	// (WATCH edits the watch table). Not shown by COMMAND.
 	FlagExclusive
+	// FlagMovableKeys: the keys cannot be found from FirstKey/LastKey/Step
+	// alone (KeyNum commands, SORT). Set by Register from KeyNum.
+	FlagMovableKeys
 )
 
 var flagNames = []struct {
@@ -48,7 +51,7 @@ var flagNames = []struct {
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMulti, "no_multi"},
-	{FlagAllowBusy, "allow_busy"},
+	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
 // FlagNames lists f's names in COMMAND INFO order.
@@ -70,7 +73,11 @@ type Command struct {
 	FirstKey int // key positions as in COMMAND INFO
 	LastKey  int
 	Step     int
-	ACL      []string // ACL categories without '@'
+	// KeyNum > 0: argv[KeyNum] is a key count and that many keys follow it
+	// (Redis's keynum key spec: LMPOP, SINTERCARD, ZUNIONSTORE's sources).
+	// Such a command has "movablekeys" in COMMAND INFO.
+	KeyNum int
+	ACL    []string // ACL categories without '@'
 	Group    string   // COMMAND DOCS group: string, generic, connection, server, transactions, cluster
 	Summary  string
 	Since    string
@@ -85,7 +92,7 @@ func (c *Command) FullName() string { return c.Name }
 // Keys returns the key argument indexes of argv per the key specification.
 func (c *Command) Keys(argv [][]byte) []int {
 	if c.FirstKey == 0 {
-		return nil
+		return c.keyNumKeys(argv)
 	}
 	last := c.LastKey
 	if last < 0 {
@@ -93,6 +100,22 @@ func (c *Command) Keys(argv [][]byte) []int {
 	}
 	var out []int
 	for i := c.FirstKey; i <= last && i < len(argv); i += max(c.Step, 1) {
+		out = append(out, i)
+	}
+	return append(out, c.keyNumKeys(argv)...)
+}
+
+// keyNumKeys returns the indexes of the keys counted by argv[KeyNum].
+func (c *Command) keyNumKeys(argv [][]byte) []int {
+	if c.KeyNum <= 0 || c.KeyNum >= len(argv) {
+		return nil
+	}
+	n, ok := parseInt(argv[c.KeyNum])
+	if !ok || n <= 0 {
+		return nil
+	}
+	var out []int
+	for i := c.KeyNum + 1; int64(i) <= int64(c.KeyNum)+n && i < len(argv); i++ {
 		out = append(out, i)
 	}
 	return out
@@ -117,6 +140,9 @@ func Register(cmds ...*Command) {
 	cmdMu.Lock()
 	defer cmdMu.Unlock()
 	for _, c := range cmds {
+		if c.KeyNum > 0 {
+			c.Flags |= FlagMovableKeys
+		}
 		for name, s := range c.Subs {
 			s.Parent = c
 			if !strings.Contains(s.Name, "|") {

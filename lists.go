@@ -62,7 +62,7 @@ func init() {
 		&Command{Name: "rpoplpush", Arity: 3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1, ACL: ws, Group: "list", Summary: "Remove the last element in a list, prepend it to another list and return it", Since: "1.2.0", Handler: cmdRPopLPush},
 		// Redis reports LMPOP's keys as movablekeys (a keynum spec):
 		// COMMAND INFO shows first/last/step 0.
-		&Command{Name: "lmpop", Arity: -4, Flags: FlagWrite, ACL: ws, Group: "list", Summary: "Pop elements from a list", Since: "7.0.0", Handler: cmdLMPop},
+		&Command{Name: "lmpop", Arity: -4, Flags: FlagWrite, KeyNum: 1, ACL: ws, Group: "list", Summary: "Pop elements from a list", Since: "7.0.0", Handler: cmdLMPop},
 	)
 }
 

@@ -54,7 +54,7 @@ func init() {
 		&Command{Name: "smove", Arity: 4, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 2, Step: 1, ACL: wf, Group: "set", Summary: "Move a member from one set to another", Since: "1.0.0", Handler: cmdSMove},
 		&Command{Name: "sinter", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: -1, Step: 1, ACL: rs, Group: "set", Summary: "Intersect multiple sets", Since: "1.0.0", Handler: cmdSInter},
 		// SINTERCARD's keys follow numkeys (movable keys): no fixed range.
-		&Command{Name: "sintercard", Arity: -3, Flags: FlagReadonly, ACL: rs, Group: "set", Summary: "Intersect multiple sets and return the cardinality of the result", Since: "7.0.0", Handler: cmdSInterCard},
+		&Command{Name: "sintercard", Arity: -3, Flags: FlagReadonly, KeyNum: 1, ACL: rs, Group: "set", Summary: "Intersect multiple sets and return the cardinality of the result", Since: "7.0.0", Handler: cmdSInterCard},
 		&Command{Name: "sunion", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: -1, Step: 1, ACL: rs, Group: "set", Summary: "Add multiple sets", Since: "1.0.0", Handler: cmdSUnion},
 		&Command{Name: "sdiff", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: -1, Step: 1, ACL: rs, Group: "set", Summary: "Subtract multiple sets", Since: "1.0.0", Handler: cmdSDiff},
 		&Command{Name: "sinterstore", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 1, ACL: ws, Group: "set", Summary: "Intersect multiple sets and store the resulting set in a key", Since: "1.0.0", Handler: cmdSInterStore},

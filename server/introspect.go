@@ -165,49 +165,74 @@ func writeCommandInfo(r keel.Reply, cmd *keel.Command) {
 		r.Simple("@" + a)
 	}
 	r.Set(0) // tips
+	specs := 0
 	if cmd.FirstKey > 0 {
-		r.Array(1)
-		r.Map(3)
-		r.BulkString("flags")
-		if cmd.Flags&keel.FlagWrite != 0 {
-			r.Set(1)
-			r.Simple("RW")
-		} else {
-			r.Set(1)
-			r.Simple("RO")
-		}
-		r.BulkString("begin_search")
-		r.Map(2)
-		r.BulkString("type")
-		r.BulkString("index")
-		r.BulkString("spec")
-		r.Map(1)
-		r.BulkString("index")
-		r.Int(int64(cmd.FirstKey))
-		r.BulkString("find_keys")
-		r.Map(2)
-		r.BulkString("type")
-		r.BulkString("range")
-		r.BulkString("spec")
-		r.Map(3)
-		r.BulkString("lastkey")
-		if cmd.LastKey < 0 {
-			r.Int(int64(cmd.LastKey))
-		} else {
-			r.Int(int64(cmd.LastKey - cmd.FirstKey))
-		}
-		r.BulkString("keystep")
-		r.Int(int64(cmd.Step))
-		r.BulkString("limit")
-		r.Int(0)
-	} else {
-		r.Array(0)
+		specs++
+	}
+	if cmd.KeyNum > 0 {
+		specs++
+	}
+	r.Array(specs)
+	if cmd.FirstKey > 0 {
+		writeKeySpec(r, cmd, cmd.FirstKey, func() {
+			r.BulkString("range")
+			r.BulkString("spec")
+			r.Map(3)
+			r.BulkString("lastkey")
+			if cmd.LastKey < 0 {
+				r.Int(int64(cmd.LastKey))
+			} else {
+				r.Int(int64(cmd.LastKey - cmd.FirstKey))
+			}
+			r.BulkString("keystep")
+			r.Int(int64(cmd.Step))
+			r.BulkString("limit")
+			r.Int(0)
+		})
+	}
+	if cmd.KeyNum > 0 {
+		writeKeySpec(r, cmd, cmd.KeyNum, func() {
+			r.BulkString("keynum")
+			r.BulkString("spec")
+			r.Map(3)
+			r.BulkString("keynumidx")
+			r.Int(0)
+			r.BulkString("firstkey")
+			r.Int(1)
+			r.BulkString("keystep")
+			r.Int(1)
+		})
 	}
 	names := subNames(cmd)
 	r.Array(len(names))
 	for _, n := range names {
 		writeCommandInfo(r, cmd.Subs[n])
 	}
+}
+
+// writeKeySpec writes one key specification: flags, begin_search by index
+// at idx, and find_keys as written by findKeys (its type and spec).
+func writeKeySpec(r keel.Reply, cmd *keel.Command, idx int, findKeys func()) {
+	r.Map(3)
+	r.BulkString("flags")
+	r.Set(1)
+	if cmd.Flags&keel.FlagWrite != 0 {
+		r.Simple("RW")
+	} else {
+		r.Simple("RO")
+	}
+	r.BulkString("begin_search")
+	r.Map(2)
+	r.BulkString("type")
+	r.BulkString("index")
+	r.BulkString("spec")
+	r.Map(1)
+	r.BulkString("index")
+	r.Int(int64(idx))
+	r.BulkString("find_keys")
+	r.Map(2)
+	r.BulkString("type")
+	findKeys()
 }
 
 func cmdCommandAll(c *keel.Ctx) {
