@@ -76,14 +76,14 @@ type Command struct {
 	// KeyNum > 0: argv[KeyNum] is a key count and that many keys follow it
 	// (Redis's keynum key spec: LMPOP, SINTERCARD, ZUNIONSTORE's sources).
 	// Such a command has "movablekeys" in COMMAND INFO.
-	KeyNum int
-	ACL    []string // ACL categories without '@'
-	Group    string   // COMMAND DOCS group: string, generic, connection, server, transactions, cluster
-	Summary  string
-	Since    string
-	Handler  func(c *Ctx)
-	Subs     map[string]*Command // subcommands by lower-case name
-	Parent   *Command
+	KeyNum  int
+	ACL     []string // ACL categories without '@'
+	Group   string   // COMMAND DOCS group: string, generic, connection, server, transactions, cluster
+	Summary string
+	Since   string
+	Handler func(c *Ctx)
+	Subs    map[string]*Command // subcommands by lower-case name
+	Parent  *Command
 }
 
 // FullName is the name used in error messages ("get", "client|setname").
