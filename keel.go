@@ -217,9 +217,10 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db.lastSave.Store(time.Now().Unix())
 	db.lastCkptSize.Store(db.log.Size())
-	db.bg.Add(2)
+	db.bg.Add(3)
 	go db.checkpointLoop()
 	go db.expireLoop()
+	go db.trimLoop()
 	return db, nil
 }
 

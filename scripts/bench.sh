@@ -353,7 +353,9 @@ if [[ " $PARTS " == *" typemem "* ]]; then
 			local port=$1 pid=$2 before after
 			before=$(rss_kb "$pid")
 			"$PROBE" load -addr "127.0.0.1:$port" -type "$typ" -key k -n "$TYPE_N" >/dev/null
-			sleep 1
+			# Settled: keel returns freed pages once idle (memtrim.go),
+			# as Redis's allocator purges its dirty pages.
+			sleep 3
 			after=$(rss_kb "$pid")
 			awk -v a="$before" -v b="$after" -v n="$TYPE_N" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}'
 		}

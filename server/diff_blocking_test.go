@@ -20,7 +20,8 @@ import (
 // After the last line the data sets are compared (p.dump).
 
 func init() {
-	familyCommands = append(familyCommands, "blpop", "brpop", "brpoplpush", "blmove", "blmpop")
+	familyCommands = append(familyCommands, "blpop", "brpop", "brpoplpush", "blmove", "blmpop",
+		"bzpopmin", "bzpopmax", "bzmpop")
 }
 
 // blockSettle is how long the runner waits after a send for both servers
@@ -139,6 +140,18 @@ var blockingCases = []diffCase{
 	dc("BLMPOP/served_count", `1< BLMPOP 0 2 a b RIGHT COUNT 2`, `2> RPUSH b 1 2 3`, `@READ 1`, `2> LRANGE b 0 -1`),
 	dc("BLMPOP/immediate_and_errors", `1> RPUSH b 1 2`, `1> BLMPOP 0 2 a b LEFT COUNT 5`, `1> BLMPOP 0 0 a LEFT`,
 		`1> BLMPOP 0 1 a MIDDLE`, `1> BLMPOP 0 1 a LEFT COUNT 0`, `1> BLMPOP 0 3 a LEFT`, `1> BLMPOP 0.01 1 a LEFT`),
+	dc("BZPOPMIN/served", `1< BZPOPMIN z 0`, `2> ZADD z 2 b 1 a 3 c`, `@READ 1`, `2> ZRANGE z 0 -1 WITHSCORES`),
+	dc("BZPOPMAX/served_resp3", `1> HELLO 3`, `1< BZPOPMAX z1 z2 0`, `2> ZADD z2 1.5 x 2.5 y`, `@READ 1`, `2> ZCARD z2`),
+	dc("BZPOPMIN/immediate", `1> ZADD z 1 a 2 b`, `1> BZPOPMIN nokey z 0`, `1> BZPOPMAX z 0`, `1> EXISTS z`, `1> BZPOPMIN z 0.05`),
+	dc("BZPOPMIN/wrongtype_and_errors", `1> SET s v`, `1> BZPOPMIN s 0`, `1> BZPOPMAX nokey s 0`, `1> BZPOPMIN z -1`,
+		`1> BZPOPMIN z x`, `1> BZMPOP 0 0 z MIN`, `1> BZMPOP 0 1 z MID`, `1> BZMPOP 0 1 z MIN COUNT 0`, `1> BZMPOP x 1 z MIN`),
+	dc("BZPOPMIN/fifo", `1< BZPOPMIN z 0`, `2< BZPOPMAX z 0`, `3> ZADD z 1 a 2 b 3 c`, `@READ 1`, `@READ 2`, `3> ZRANGE z 0 -1`),
+	dc("BZPOPMIN/timeout", `1< BZPOPMIN z 0.05`, `@SLEEP 250`, `@READ 1`, `1< BZMPOP 0.05 1 z MAX`, `@SLEEP 250`, `@READ 1`),
+	dc("BZPOPMIN/in_multi", `1> MULTI`, `1> BZPOPMIN z 0`, `1> BZMPOP 0 1 z MIN`, `1> EXEC`),
+	dc("BZPOPMIN/list_key_skipped", `1< BZPOPMIN k 0`, `2< BLPOP k 0`, `3> RPUSH k a`, `@READ 2`, `3> ZADD k 1 m`, `@READ 1`),
+	dc("BZMPOP/served_count", `1< BZMPOP 0 2 a b MAX COUNT 2`, `2> ZADD b 1 x 2 y 3 z`, `@READ 1`, `2> ZRANGE b 0 -1`),
+	dc("BZMPOP/resp3", `1> HELLO 3`, `1< BZMPOP 0 1 a MIN COUNT 5`, `2> ZADD a 1 x 2 y`, `@READ 1`),
+	dc("BZPOPMIN/woken_by_zunionstore", `1< BZPOPMIN d 0`, `2> ZADD s 1 a`, `2> ZUNIONSTORE d 1 s`, `@READ 1`),
 	dc("BLPOP/served_with_expired_source_push", `1< BLPOP q 0`, `2> RPUSH q a`, `@READ 1`, `2> RPUSH q b`, `2> PEXPIRE q 1`,
 		`@SLEEP 20`, `2< BLPOP q 0.1`, `@SLEEP 250`, `@READ 2`),
 }

@@ -1,0 +1,53 @@
+package keel
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// Returning memory to the OS after a burst. Go keeps the heap pages freed
+// by a collection until its scavenger releases them, and it releases only
+// down to the heap goal — live heap × (1 + GOGC/100) — so after a large
+// load the process keeps the peak's pages: RSS reads about 1.5× the data
+// (GOGC 50). Redis's allocator purges its dirty pages in the background;
+// trimLoop does the same once keel is idle: when no record was written for
+// a second and at least trimMinBytes (and an eighth of the live heap) sit
+// freed but unreleased, it runs debug.FreeOSMemory (a collection plus a
+// full scavenge), at most every trimEvery.
+
+const (
+	trimMinBytes = 4 << 20
+	trimEvery    = 10 * time.Second
+)
+
+func (db *DB) trimLoop() {
+	defer db.bg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/free:bytes"},    // freed, not released
+		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet swept
+	}
+	lastLSN := uint64(db.log.LastLSN())
+	var lastTrim time.Time
+	for {
+		select {
+		case <-db.closing:
+			return
+		case <-t.C:
+		}
+		lsn := uint64(db.log.LastLSN())
+		idle := lsn == lastLSN
+		lastLSN = lsn
+		if !idle || time.Since(lastTrim) < trimEvery {
+			continue
+		}
+		metrics.Read(samples)
+		free, live := samples[0].Value.Uint64(), samples[1].Value.Uint64()
+		if free >= trimMinBytes && free >= live/8 {
+			debug.FreeOSMemory()
+			lastTrim = time.Now()
+		}
+	}
+}
