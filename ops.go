@@ -73,6 +73,9 @@ const (
 	setAddUnbounded = 1 << 1 // an intset may grow past 512 members (set-max-intset-entries above it)
 )
 
+// Flags of opZAdd.
+const zsetAddBig = 1 << 0 // the skiplist encoding from now on (it never goes back)
+
 // Sides of opLPush/opLPop (and before/after of opLInsert).
 const (
 	sideLeft  = 0
@@ -632,7 +635,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		for i, v := range o.vals {
 			z.Add(string(v), o.scores[i])
 		}
-		if o.side&1 != 0 {
+		if o.side&zsetAddBig != 0 {
 			z.SetBig(true)
 		}
 		db.zsets.DeleteIfEmpty(o.phys, o.key)

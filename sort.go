@@ -22,7 +22,10 @@ func init() {
 		&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
 			ACL: []string{"write", "set", "sortedset", "list", "slow", "dangerous"}, Group: "generic",
 			Summary: "Sort the elements in a list, set or sorted set", Since: "1.0.0", Handler: cmdSort},
-		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1,
+		// SORT_RO is read-only for clients but converts a listpack zset
+		// like SORT (below), a change it must log: FlagExclusive gives it a
+		// record without showing as a write in COMMAND.
+		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly | FlagExclusive, FirstKey: 1, LastKey: 1, Step: 1,
 			ACL: []string{"read", "set", "sortedset", "list", "slow", "dangerous"}, Group: "generic",
 			Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Since: "7.0.0", Handler: cmdSortRO},
 	)
@@ -106,6 +109,13 @@ func sortGeneric(c *Ctx, readonly bool) {
 	}
 
 	phys := c.phys()
+	if found && typ == memtables.TypeZSet {
+		// Redis's sortCommandGeneric converts a listpack zset to a
+		// skiplist before sorting it ("destructively"), and it stays one.
+		if z, _ := c.DB.zsets.Get(phys, args[1]); !z.Big() {
+			c.emit(&op{code: opZAdd, phys: phys, key: args[1], side: zsetAddBig})
+		}
+	}
 	var n int
 	if found {
 		switch typ {
