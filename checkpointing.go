@@ -99,15 +99,25 @@ func (db *DB) saveLocked() error {
 }
 
 func (db *DB) checkpointAll() error {
-	if err := db.checkpointStrings(); err != nil {
+	// One log line per checkpoint with the time each step took.
+	var took []any
+	step := func(name string, f func() error) error {
+		t := time.Now()
+		err := f()
+		took = append(took, name, time.Since(t).Round(time.Millisecond).String())
+		return err
+	}
+	if err := step("strings", db.checkpointStrings); err != nil {
 		return fmt.Errorf("strings checkpoint: %w", err)
 	}
 	for _, id := range memEngines {
-		if err := db.checkpointMem(id); err != nil {
+		if err := step(engineNames[id], func() error { return db.checkpointMem(id) }); err != nil {
 			return fmt.Errorf("%s checkpoint: %w", engineNames[id], err)
 		}
 	}
-	return db.truncateWAL()
+	err := step("wal_truncate", db.truncateWAL)
+	db.opts.Logger.Info("keel: checkpoint", took...)
+	return err
 }
 
 // checkpointStrings freezes the strings engine's buffer at the current
