@@ -518,11 +518,18 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 	return e, true
 }
 
-// peek is lookup without refreshing the access clock (OBJECT, TYPE-like
-// introspection that Redis performs with LOOKUP_NOTOUCH).
+// peek is lookup without refreshing the access clock (OBJECT, which Redis
+// looks up with LOOKUP_NOTOUCH): an expired key is still absent, and
+// deleted after the command like any read's.
 func (c *Ctx) peek(key []byte) (*memtables.Entry, bool) {
 	e, ok := c.DB.ks.Get(c.S.DB, key)
-	if !ok || (e.ExpireAt != 0 && e.ExpireAt <= c.Now) {
+	if !ok {
+		return nil, false
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		if c.w == nil || c.inTx {
+			c.expired = append(c.expired, append([]byte(nil), key...))
+		}
 		return nil, false
 	}
 	return e, true

@@ -457,7 +457,7 @@ func cmdLInsert(c *Ctx) {
 		c.R.Int(-1)
 		return
 	}
-	c.emit(&op{code: opLInsert, phys: c.phys(), key: key, side: side, key2: pivot, val: val})
+	c.emit(&op{code: opLInsert, phys: c.phys(), key: key, side: side, val2: pivot, val: val})
 	c.touch(key)
 	c.R.Int(int64(c.listLen(key)))
 }

@@ -42,7 +42,7 @@ const (
 	opLPush   opCode = 32 // phys, key, side, vals: push each in order (LPUSH a b -> b a ...)
 	opLPop    opCode = 33 // phys, key, side, count
 	opLSet    opCode = 34 // phys, key, index, val
-	opLInsert opCode = 35 // phys, key, side (0 before, 1 after), pivot (key2), val
+	opLInsert opCode = 35 // phys, key, side (0 before, 1 after), pivot (val2), val
 	opLRem    opCode = 36 // phys, key, count (signed), val
 	opLTrim   opCode = 37 // phys, key, start, stop (normalized, inclusive)
 	opLDel    opCode = 38 // phys, key
@@ -117,7 +117,8 @@ type op struct {
 	phys     uint32 // physical db (strings ops)
 	phys2    uint32
 	key      []byte
-	key2     []byte
+	key2     []byte // a second key (copies): counted in the record's slots
+	val2     []byte // a second value (LINSERT's pivot, ZREMRANGEBYLEX's max)
 	val      []byte
 	typ      memtables.Type
 	enc      uint8 // keyspace encoding hint (memtables.Entry.Enc)
@@ -197,7 +198,7 @@ func (o *op) encode(b []byte) []byte {
 	case opLInsert:
 		b = appendPhysKey(b, o)
 		b = append(b, o.side)
-		b = appendBytes(b, o.key2)
+		b = appendBytes(b, o.val2)
 		b = appendBytes(b, o.val)
 	case opLRem:
 		b = appendPhysKey(b, o)
@@ -239,7 +240,7 @@ func (o *op) encode(b []byte) []byte {
 		b = appendPhysKey(b, o)
 		b = append(b, o.side)
 		b = appendBytes(b, o.val)
-		b = appendBytes(b, o.key2)
+		b = appendBytes(b, o.val2)
 	default:
 		panic(fmt.Sprintf("keel: encode of unknown op %d", o.code))
 	}
@@ -390,7 +391,7 @@ func (d *opDecoder) next(o *op) bool {
 	case opLInsert:
 		d.physKey(o)
 		o.side = d.byte1()
-		o.key2 = d.bytes()
+		o.val2 = d.bytes()
 		o.val = d.bytes()
 	case opLRem:
 		d.physKey(o)
@@ -433,7 +434,7 @@ func (d *opDecoder) next(o *op) bool {
 		d.physKey(o)
 		o.side = d.byte1()
 		o.val = d.bytes()
-		o.key2 = d.bytes()
+		o.val2 = d.bytes()
 	default:
 		d.err = fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 		return false
@@ -585,7 +586,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		db.lists.DeleteIfEmpty(o.phys, o.key)
 	case opLInsert:
 		l, _ := db.lists.Mutable(o.phys, o.key)
-		l.Insert(o.key2, o.side == sideLeft, o.val)
+		l.Insert(o.val2, o.side == sideLeft, o.val)
 		db.lists.DeleteIfEmpty(o.phys, o.key)
 	case opLRem:
 		l, _ := db.lists.Mutable(o.phys, o.key)
@@ -656,7 +657,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		db.zsets.DeleteIfEmpty(o.phys, o.key)
 	case opZRemLex:
 		z, _ := db.zsets.Mutable(o.phys, o.key)
-		z.RemoveRangeByLex(memtables.LexRange{Min: o.val, Max: o.key2,
+		z.RemoveRangeByLex(memtables.LexRange{Min: o.val, Max: o.val2,
 			MinEx: o.side&rangeMinEx != 0, MaxEx: o.side&rangeMaxEx != 0,
 			MinInf: o.side&rangeMinInf != 0, MaxInf: o.side&rangeMaxInf != 0})
 		db.zsets.DeleteIfEmpty(o.phys, o.key)

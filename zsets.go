@@ -922,7 +922,7 @@ func cmdZRemRangeByLex(c *Ctx) {
 		if empty {
 			return 0, nil
 		}
-		return z.CountRemoveLex(r), &op{code: opZRemLex, val: r.Min, key2: r.Max, side: side}
+		return z.CountRemoveLex(r), &op{code: opZRemLex, val: r.Min, val2: r.Max, side: side}
 	})
 }
 
