@@ -150,7 +150,7 @@ func writeCheckpointFile(path string, snap memSnapshot, lsn uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := snap.WriteTo(f, lsn); err != nil {
+	if err := snap.WriteTo(checkpoint.NewWriteback(f), lsn); err != nil {
 		f.Close()
 		return err
 	}

@@ -3,6 +3,7 @@ package memtables
 import (
 	"errors"
 	"slices"
+	"unsafe"
 )
 
 // The element access of the value types for their engine (Values): deep
@@ -101,8 +102,15 @@ func (z *ZSet) Clone() *ZSet {
 
 // eachElem reads the member table, not the skiplist: a snapshot's zset
 // shares only the table (see snapshotClone).
+//
+// The member is passed as a view of the string's bytes, not a copy: a
+// checkpoint of a million-member zset would otherwise allocate a million
+// slices, and the garbage collection they cause stalls writers. fn only
+// reads it (the checkpoint writer copies it into its buffer).
 func (z *ZSet) eachElem(fn func(m []byte, score float64) bool) {
-	z.eachEntry(func(m string, score float64) bool { return fn([]byte(m), score) })
+	z.eachEntry(func(m string, score float64) bool {
+		return fn(unsafe.Slice(unsafe.StringData(m), len(m)), score)
+	})
 }
 
 func (z *ZSet) addElem(m []byte, score float64) error {

@@ -33,16 +33,27 @@ func (l *Log) runWriter() {
 				l.releaseW()
 			}
 		case <-tick.C:
-			l.wmu.Lock()
-			err := l.flush()
-			if err == nil && FsyncPolicy(l.policy.Load()) == FsyncEverySec && l.synced < l.written {
-				err = l.sync()
+			if FsyncPolicy(l.policy.Load()) == FsyncEverySec {
+				if err := l.flushAndSync(); err != nil {
+					l.fail(err)
+				}
+				continue
 			}
-			if err != nil {
+			l.wmu.Lock()
+			if err := l.flush(); err != nil {
 				l.fail(err)
 			}
 			l.releaseW()
 		case r := <-l.reqs:
+			if r.kind == reqSync && l.stopped() == nil {
+				err := l.flushAndSync()
+				if err != nil {
+					l.fail(err)
+					err = l.stopped()
+				}
+				r.done <- err
+				continue
+			}
 			l.wmu.Lock()
 			stop := l.serve(r)
 			l.releaseW()
@@ -71,8 +82,6 @@ func (l *Log) serve(r *request) bool {
 	err := l.flush()
 	if err == nil {
 		switch r.kind {
-		case reqSync:
-			err = l.sync()
 		case reqTruncate:
 			err = l.truncateFront(r.lsn)
 		case reqClose:
@@ -128,6 +137,58 @@ func (l *Log) fault(op string) error {
 	if l.faultHook != nil {
 		return l.faultHook(op)
 	}
+	return nil
+}
+
+// flushAndSync writes everything queued and fsyncs it: everysec's tick
+// and Sync (which checkpoints call before committing). The fsync runs
+// through a descriptor of its own and without wmu (backgroundSync).
+func (l *Log) flushAndSync() error {
+	l.wmu.Lock()
+	err := l.flush()
+	var path string
+	var upto LSN
+	if err == nil && l.synced < l.written {
+		l.segMu.Lock()
+		path, upto = l.segs[len(l.segs)-1].path, l.written
+		l.segMu.Unlock()
+	}
+	l.releaseW()
+	if err == nil && path != "" {
+		err = l.backgroundSync(path, upto)
+	}
+	return err
+}
+
+// backgroundSync fsyncs the active segment through a descriptor of its
+// own and without wmu: tidwall's Sync holds the log for the whole fsync,
+// and while a checkpoint fsyncs large files one WAL fsync can take tens of
+// milliseconds, during which no record could be written and no reply
+// sent. Records written meanwhile are covered by the next sync, as with
+// Redis's background AOF fsync. A segment that rolled meanwhile was
+// fsynced by tidwall at the roll; one that a front truncation replaced was
+// fsynced by it.
+func (l *Log) backgroundSync(path string, upto LSN) error {
+	if err := l.fault("sync"); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	l.wmu.Lock()
+	l.synced = max(l.synced, upto)
+	l.releaseW()
 	return nil
 }
 
