@@ -3,7 +3,6 @@ package keel
 import (
 	"fmt"
 	"time"
-
 )
 
 // Checkpoint scheduling. Each engine checkpoints independently:
