@@ -39,6 +39,7 @@ type waiter struct {
 	onTimeout func(r Reply)
 	deadline  time.Time // zero: wait forever
 	reply     tape
+	lsn       uint64        // the served pop's record; the reply waits for it
 	done      chan struct{} // closed when served
 	served    bool          // guarded by db.mu
 	cancelled bool          // guarded by db.mu
@@ -167,13 +168,14 @@ func (db *DB) serveReady(now int64) {
 			if _, ok := db.ks.Get(wk.db, key); !ok {
 				break
 			}
-			s := w.s
-			saved := s.DB
-			s.DB = w.db
-			c := Ctx{DB: db, S: s, R: &w.reply, Cmd: w.cmd, Now: now, w: db.newBatch()}
+			// The waiter's own Session belongs to its connection's
+			// goroutine, which may still be reading it: serve through a
+			// stand-in and hand the LSN over in the waiter.
+			stand := Session{ID: w.s.ID, DB: w.db, Proto: w.reply.proto, Authenticated: true}
+			c := Ctx{DB: db, S: &stand, R: &w.reply, Cmd: w.cmd, Now: now, w: db.newBatch()}
 			ok := w.serve(&c, key)
 			db.commit(&c)
-			s.DB = saved
+			w.lsn = max(w.lsn, stand.WaitLSN)
 			if ok {
 				db.unblock(w)
 				w.served = true
@@ -240,6 +242,7 @@ func (db *DB) WaitBlocked(s *Session, r Reply, gone <-chan struct{}) {
 		db.unblock(w)
 	}
 	db.mu.Unlock()
+	s.WaitLSN = max(s.WaitLSN, w.lsn)
 	switch {
 	case served:
 		w.reply.replay(r)
