@@ -47,15 +47,11 @@ func blockingPop(c *Ctx, keys [][]byte, left bool, timeoutIdx, count int) {
 	if !ok {
 		return
 	}
-	for _, key := range keys {
-		_, found, ok := c.writeList(key)
-		if !ok {
-			return
-		}
-		if found {
+	if key, ok := c.firstOfType(keys, memtables.TypeList); !ok || key != nil {
+		if ok {
 			replyPop(c, key, left, count)
-			return
 		}
+		return
 	}
 	if !c.canBlock() {
 		c.R.NullArray()

@@ -42,15 +42,11 @@ func blockingZPop(c *Ctx, keys [][]byte, highest bool, timeoutIdx, count int) {
 	if !ok {
 		return
 	}
-	for _, key := range keys {
-		_, found, ok := c.writeZSet(key)
-		if !ok {
-			return
-		}
-		if found {
+	if key, ok := c.firstOfType(keys, memtables.TypeZSet); !ok || key != nil {
+		if ok {
 			replyZPop(c, key, highest, count)
-			return
 		}
+		return
 	}
 	if !c.canBlock() {
 		c.R.NullArray()

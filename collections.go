@@ -52,53 +52,62 @@ func (c *Ctx) writeValue(key []byte, typ memtables.Type) (found, ok bool) {
 	return true, true
 }
 
-// readList returns key's list for a read; see readValue.
-func (c *Ctx) readList(key []byte) (l *memtables.List, found, ok bool) {
-	if found, ok = c.readValue(key, memtables.TypeList); found && ok {
-		l, _ = c.DB.lists.Get(c.phys(), key)
+// valueIn returns key's value in engine e after look (readValue or
+// writeValue) found it with type typ.
+func valueIn[V memtables.Value[V]](c *Ctx, e *memtables.Values[V], key []byte, typ memtables.Type,
+	look func([]byte, memtables.Type) (bool, bool)) (v V, found, ok bool) {
+	if found, ok = look(key, typ); found && ok {
+		v, _ = e.Get(c.phys(), key)
 	}
-	return l, found, ok
+	return v, found, ok
+}
+
+// readList returns key's list for a read; see readValue.
+func (c *Ctx) readList(key []byte) (*memtables.List, bool, bool) {
+	return valueIn(c, c.DB.lists, key, memtables.TypeList, c.readValue)
 }
 
 // writeList returns key's list for a write command; see writeValue. The
 // list must not be changed directly: emit ops.
-func (c *Ctx) writeList(key []byte) (l *memtables.List, found, ok bool) {
-	if found, ok = c.writeValue(key, memtables.TypeList); found && ok {
-		l, _ = c.DB.lists.Get(c.phys(), key)
-	}
-	return l, found, ok
+func (c *Ctx) writeList(key []byte) (*memtables.List, bool, bool) {
+	return valueIn(c, c.DB.lists, key, memtables.TypeList, c.writeValue)
 }
 
 // readSet returns key's set for a read; see readValue.
-func (c *Ctx) readSet(key []byte) (t *memtables.Set, found, ok bool) {
-	if found, ok = c.readValue(key, memtables.TypeSet); found && ok {
-		t, _ = c.DB.sets.Get(c.phys(), key)
-	}
-	return t, found, ok
+func (c *Ctx) readSet(key []byte) (*memtables.Set, bool, bool) {
+	return valueIn(c, c.DB.sets, key, memtables.TypeSet, c.readValue)
 }
 
 // writeSet returns key's set for a write command; see writeValue.
-func (c *Ctx) writeSet(key []byte) (t *memtables.Set, found, ok bool) {
-	if found, ok = c.writeValue(key, memtables.TypeSet); found && ok {
-		t, _ = c.DB.sets.Get(c.phys(), key)
-	}
-	return t, found, ok
+func (c *Ctx) writeSet(key []byte) (*memtables.Set, bool, bool) {
+	return valueIn(c, c.DB.sets, key, memtables.TypeSet, c.writeValue)
 }
 
 // readZSet returns key's sorted set for a read; see readValue.
-func (c *Ctx) readZSet(key []byte) (z *memtables.ZSet, found, ok bool) {
-	if found, ok = c.readValue(key, memtables.TypeZSet); found && ok {
-		z, _ = c.DB.zsets.Get(c.phys(), key)
-	}
-	return z, found, ok
+func (c *Ctx) readZSet(key []byte) (*memtables.ZSet, bool, bool) {
+	return valueIn(c, c.DB.zsets, key, memtables.TypeZSet, c.readValue)
 }
 
 // writeZSet returns key's sorted set for a write command; see writeValue.
-func (c *Ctx) writeZSet(key []byte) (z *memtables.ZSet, found, ok bool) {
-	if found, ok = c.writeValue(key, memtables.TypeZSet); found && ok {
-		z, _ = c.DB.zsets.Get(c.phys(), key)
+func (c *Ctx) writeZSet(key []byte) (*memtables.ZSet, bool, bool) {
+	return valueIn(c, c.DB.zsets, key, memtables.TypeZSet, c.writeValue)
+}
+
+// firstOfType returns the first of keys (looked up for a write, in order)
+// that holds a value of type typ: the key LMPOP, ZMPOP and the blocking
+// pops take from. A key of another type before it is an error: ok is
+// false and WRONGTYPE was replied. key is nil when none holds one.
+func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, ok bool) {
+	for _, k := range keys {
+		found, ok := c.writeValue(k, typ)
+		if !ok {
+			return nil, false
+		}
+		if found {
+			return k, true
+		}
 	}
-	return z, found, ok
+	return nil, true
 }
 
 // createKey logs the keyspace entry of a new key of type typ (no expiry,
@@ -135,9 +144,10 @@ func (c *Ctx) deleteIfExists(key []byte) bool {
 // touch marks key modified for WATCH.
 func (c *Ctx) touch(key []byte) { c.DB.touchKey(c.S.DB, key) }
 
-// dropIfEmpty deletes key's keyspace entry when the engine op just
-// emitted emptied (and so removed) its value. It reports whether the key
-// is gone.
+// dropIfEmpty follows an engine op that removed elements from key: it
+// deletes the keyspace entry when the op emptied (and so removed) the
+// value, and touches the key for WATCH either way. It reports whether the
+// key is gone.
 func (c *Ctx) dropIfEmpty(key []byte, typ memtables.Type) bool {
 	phys := c.phys()
 	var present bool
@@ -152,6 +162,7 @@ func (c *Ctx) dropIfEmpty(key []byte, typ memtables.Type) bool {
 		panic("keel: dropIfEmpty of type " + typ.String())
 	}
 	if present {
+		c.touch(key)
 		return false
 	}
 	c.emit(&op{code: opKDel, db: c.S.DB, key: key})

@@ -457,6 +457,44 @@ func cmdKeys(c *Ctx) {
 	}
 }
 
+// scanOptions parses SCAN's options from c.Args[from]: COUNT (default
+// 10), MATCH (pat nil when absent or "*", which matches everything) and,
+// with allowType, TYPE. ok is false when the error was replied.
+func (c *Ctx) scanOptions(from int, allowType bool) (count int, pat, typ []byte, ok bool) {
+	count = 10
+	for i := from; i < len(c.Args); i += 2 {
+		if i+1 >= len(c.Args) {
+			c.Error(errSyntax)
+			return 0, nil, nil, false
+		}
+		a, v := c.Args[i], c.Args[i+1]
+		switch {
+		case eqFold(a, "count"):
+			n, ok := parseInt(v)
+			if !ok {
+				c.Error(errNotInt)
+				return 0, nil, nil, false
+			}
+			if n < 1 {
+				c.Error(errSyntax)
+				return 0, nil, nil, false
+			}
+			count = int(min(n, math.MaxInt32))
+		case eqFold(a, "match"):
+			pat = v
+			if len(v) == 1 && v[0] == '*' {
+				pat = nil
+			}
+		case allowType && eqFold(a, "type"):
+			typ = v
+		default:
+			c.Error(errSyntax)
+			return 0, nil, nil, false
+		}
+	}
+	return count, pat, typ, true
+}
+
 // cmdScan is SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], with the
 // keyspace's Redis-equivalent cursor guarantee. Like Redis, MATCH, TYPE and
 // expiry filter the keys of the visited buckets, so a page may be empty
@@ -467,39 +505,11 @@ func cmdScan(c *Ctx) {
 		c.Error("ERR invalid cursor")
 		return
 	}
-	count := 10
-	var pat []byte
-	usePat := false
-	var typ []byte
-	for i := 2; i < len(c.Args); i += 2 {
-		a := c.Args[i]
-		if i+1 >= len(c.Args) {
-			c.Error(errSyntax)
-			return
-		}
-		v := c.Args[i+1]
-		switch {
-		case eqFold(a, "count"):
-			n, ok := parseInt(v)
-			if !ok {
-				c.Error(errNotInt)
-				return
-			}
-			if n < 1 {
-				c.Error(errSyntax)
-				return
-			}
-			count = int(min(n, math.MaxInt32))
-		case eqFold(a, "match"):
-			pat = v
-			usePat = !(len(v) == 1 && v[0] == '*')
-		case eqFold(a, "type"):
-			typ = v
-		default:
-			c.Error(errSyntax)
-			return
-		}
+	count, pat, typ, ok := c.scanOptions(2, true)
+	if !ok {
+		return
 	}
+	usePat := pat != nil
 	var out []string
 	next := c.DB.ks.Scan(c.S.DB, cursor, count, func(k string, e *memtables.Entry) {
 		if usePat && !globMatch(pat, k) {

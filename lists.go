@@ -153,9 +153,7 @@ func (c *Ctx) takeList(key []byte, left bool, count int) [][]byte {
 // emptied, and touches it for WATCH.
 func (c *Ctx) popList(key []byte, left bool, count int) [][]byte {
 	out := c.takeList(key, left, count)
-	if !c.dropIfEmpty(key, memtables.TypeList) {
-		c.touch(key)
-	}
+	c.dropIfEmpty(key, memtables.TypeList)
 	return out
 }
 
@@ -180,9 +178,7 @@ func (c *Ctx) moveList(src, dst []byte, srcLeft, dstLeft bool) (v []byte, ok boo
 		c.touch(dst)
 		return v, true
 	}
-	if !c.dropIfEmpty(src, memtables.TypeList) {
-		c.touch(src)
-	}
+	c.dropIfEmpty(src, memtables.TypeList)
 	c.pushList(dst, dstLeft, exists, [][]byte{v})
 	return v, true
 }
@@ -501,9 +497,7 @@ func cmdLRem(c *Ctx) {
 		return
 	}
 	c.emit(&op{code: opLRem, phys: c.phys(), key: key, count: count, val: val})
-	if !c.dropIfEmpty(key, memtables.TypeList) {
-		c.touch(key)
-	}
+	c.dropIfEmpty(key, memtables.TypeList)
 	c.R.Int(matches)
 }
 
@@ -533,9 +527,7 @@ func cmdLTrim(c *Ctx) {
 	if s > 0 || e < n-1 {
 		c.emit(&op{code: opLTrim, phys: c.phys(), key: key, count: int64(s), stop: int64(e)})
 	}
-	if !c.dropIfEmpty(key, memtables.TypeList) {
-		c.touch(key)
-	}
+	c.dropIfEmpty(key, memtables.TypeList)
 	c.OK()
 }
 
@@ -663,15 +655,12 @@ func cmdLMPop(c *Ctx) {
 	if !ok {
 		return
 	}
-	for _, key := range keys {
-		_, found, ok := c.writeList(key)
-		if !ok {
-			return
-		}
-		if found {
-			c.replyKeyElems(key, c.popList(key, left, count))
-			return
-		}
+	key, ok := c.firstOfType(keys, memtables.TypeList)
+	switch {
+	case !ok:
+	case key == nil:
+		c.R.NullArray()
+	default:
+		c.replyKeyElems(key, c.popList(key, left, count))
 	}
-	c.R.NullArray()
 }

@@ -211,9 +211,7 @@ func cmdSRem(c *Ctx) {
 	rem := setDistinct(c.Args[2:], t.Has)
 	if len(rem) > 0 {
 		c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: rem})
-		if !c.dropIfEmpty(key, memtables.TypeSet) {
-			c.touch(key)
-		}
+		c.dropIfEmpty(key, memtables.TypeSet)
 	}
 	c.R.Int(int64(len(rem)))
 }
@@ -297,9 +295,7 @@ func cmdSPop(c *Ctx) {
 	default:
 		m := setRandom(t)
 		c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: [][]byte{m}})
-		if !c.dropIfEmpty(key, memtables.TypeSet) {
-			c.touch(key)
-		}
+		c.dropIfEmpty(key, memtables.TypeSet)
 		c.R.Bulk(m)
 	}
 }
@@ -437,9 +433,7 @@ func cmdSMove(c *Ctx) {
 		return
 	}
 	c.emit(&op{code: opTRem, phys: phys, key: src, vals: [][]byte{m}})
-	if !c.dropIfEmpty(src, memtables.TypeSet) {
-		c.touch(src)
-	}
+	c.dropIfEmpty(src, memtables.TypeSet)
 	var dt *memtables.Set
 	if dstFound {
 		dt, _ = c.DB.sets.Get(phys, dst)
@@ -713,36 +707,11 @@ func cmdSScan(c *Ctx) {
 		c.R.Array(0)
 		return
 	}
-	count := 10
-	var pat []byte
-	usePat := false
-	for i := 3; i < len(c.Args); i += 2 {
-		a := c.Args[i]
-		if i+1 >= len(c.Args) {
-			c.Error(errSyntax)
-			return
-		}
-		v := c.Args[i+1]
-		switch {
-		case eqFold(a, "count"):
-			n, ok := parseInt(v)
-			if !ok {
-				c.Error(errNotInt)
-				return
-			}
-			if n < 1 {
-				c.Error(errSyntax)
-				return
-			}
-			count = int(min(n, math.MaxInt32))
-		case eqFold(a, "match"):
-			pat = v
-			usePat = !(len(v) == 1 && v[0] == '*')
-		default:
-			c.Error(errSyntax)
-			return
-		}
+	count, pat, _, ok := c.scanOptions(3, false)
+	if !ok {
+		return
 	}
+	usePat := pat != nil
 	var out [][]byte
 	keep := func(m []byte) {
 		if !usePat || globMatch(pat, m) {

@@ -577,9 +577,7 @@ func cmdZRem(c *Ctx) {
 	}
 	if len(rem) > 0 {
 		c.emit(&op{code: opZRem, phys: c.phys(), key: key, vals: rem})
-		if !c.dropIfEmpty(key, memtables.TypeZSet) {
-			c.touch(key)
-		}
+		c.dropIfEmpty(key, memtables.TypeZSet)
 	}
 	c.R.Int(int64(len(rem)))
 }
@@ -942,9 +940,7 @@ func zremRange(c *Ctx, plan func(z *memtables.ZSet) (int, *op)) {
 	if n > 0 {
 		o.phys, o.key = c.phys(), key
 		c.emit(o)
-		if !c.dropIfEmpty(key, memtables.TypeZSet) {
-			c.touch(key)
-		}
+		c.dropIfEmpty(key, memtables.TypeZSet)
 	}
 	c.R.Int(int64(n))
 }
@@ -972,9 +968,7 @@ func (c *Ctx) popZSet(key []byte, max bool, count int) []memtables.ZEntry {
 		start = size - n
 	}
 	c.emit(&op{code: opZRemRank, phys: phys, key: key, count: int64(start), stop: int64(start + n - 1)})
-	if !c.dropIfEmpty(key, memtables.TypeZSet) {
-		c.touch(key)
-	}
+	c.dropIfEmpty(key, memtables.TypeZSet)
 	return out
 }
 
@@ -1070,17 +1064,14 @@ func cmdZMPop(c *Ctx) {
 	if !ok {
 		return
 	}
-	for _, key := range keys {
-		_, found, ok := c.writeZSet(key)
-		if !ok {
-			return
-		}
-		if found {
-			c.replyZMPop(key, c.popZSet(key, max, count))
-			return
-		}
+	key, ok := c.firstOfType(keys, memtables.TypeZSet)
+	switch {
+	case !ok:
+	case key == nil:
+		c.R.NullArray()
+	default:
+		c.replyZMPop(key, c.popZSet(key, max, count))
 	}
-	c.R.NullArray()
 }
 
 // ---- ZUNION ZINTER ZDIFF ZINTERCARD and their STORE forms ----
@@ -1516,35 +1507,11 @@ func cmdZScan(c *Ctx) {
 		c.R.Array(0)
 		return
 	}
-	count := 10
-	var pat []byte
-	usePat := false
-	for i := 3; i < len(c.Args); i += 2 {
-		if i+1 >= len(c.Args) {
-			c.Error(errSyntax)
-			return
-		}
-		a, v := c.Args[i], c.Args[i+1]
-		switch {
-		case eqFold(a, "count"):
-			n, ok := parseInt(v)
-			if !ok {
-				c.Error(errNotInt)
-				return
-			}
-			if n < 1 {
-				c.Error(errSyntax)
-				return
-			}
-			count = int(min(n, math.MaxInt32))
-		case eqFold(a, "match"):
-			pat = v
-			usePat = !(len(v) == 1 && v[0] == '*')
-		default:
-			c.Error(errSyntax)
-			return
-		}
+	count, pat, _, ok := c.scanOptions(3, false)
+	if !ok {
+		return
 	}
+	usePat := pat != nil
 	var out []string
 	keep := func(m, score string) {
 		if !usePat || globMatchString(pat, m) {
