@@ -31,7 +31,7 @@ func cmdBRPop(c *Ctx) { blockingPop(c, c.Args[1:len(c.Args)-1], false, len(c.Arg
 // cmdBLMPop: BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n].
 // The arguments after the timeout are checked first, then the timeout.
 func cmdBLMPop(c *Ctx) {
-	keys, left, count, ok := c.lmpopArgs(2)
+	keys, left, count, ok := c.mpopArgs(2, c.listEnd)
 	if !ok {
 		return
 	}

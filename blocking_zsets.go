@@ -28,7 +28,7 @@ func cmdBZPopMax(c *Ctx) { blockingZPop(c, c.Args[1:len(c.Args)-1], true, len(c.
 // cmdBZMPop: BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT n]; the
 // arguments after the timeout are checked first.
 func cmdBZMPop(c *Ctx) {
-	keys, highest, count, ok := c.zmpopArgs(2)
+	keys, highest, count, ok := c.mpopArgs(2, c.zsetEnd)
 	if !ok {
 		return
 	}

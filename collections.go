@@ -1,6 +1,8 @@
 package keel
 
 import (
+	"math"
+
 	"github.com/keeldb/keel/memtables"
 )
 
@@ -108,6 +110,48 @@ func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, ok boo
 		}
 	}
 	return nil, true
+}
+
+// mpopArgs parses the arguments of LMPOP and ZMPOP (and their blocking
+// forms, whose timeout comes first) from numkeys at c.Args[at]: the keys,
+// the end to pop from as parsed by end (LEFT|RIGHT, MIN|MAX) and the
+// count (1 when not given), in Redis's order of checks. ok is false when
+// the error was replied.
+func (c *Ctx) mpopArgs(at int, end func(arg []byte) (bool, bool)) (keys [][]byte, first bool, count int, ok bool) {
+	args := c.Args
+	numkeys, okn := parseInt(args[at])
+	if !okn || numkeys < 1 {
+		c.Error("ERR numkeys should be greater than 0")
+		return nil, false, 0, false
+	}
+	// The end argument follows the keys; numkeys may be huge.
+	if numkeys > int64(len(args)-at-2) {
+		c.Error(errSyntax)
+		return nil, false, 0, false
+	}
+	where := at + int(numkeys) + 1
+	if first, ok = end(args[where]); !ok {
+		return nil, false, 0, false
+	}
+	count = -1
+	for j := where + 1; j < len(args); j++ {
+		if count == -1 && eqFold(args[j], "count") && j+1 < len(args) {
+			j++
+			n, okc := parseInt(args[j])
+			if !okc || n < 1 {
+				c.Error("ERR count should be greater than 0")
+				return nil, false, 0, false
+			}
+			count = int(min(n, math.MaxInt32))
+			continue
+		}
+		c.Error(errSyntax)
+		return nil, false, 0, false
+	}
+	if count == -1 {
+		count = 1
+	}
+	return args[at+1 : where], first, count, true
 }
 
 // createKey logs the keyspace entry of a new key of type typ (no expiry,

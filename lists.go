@@ -3,7 +3,7 @@ package keel
 // List commands (Redis t_list.c), the non-blocking ones: LPUSH RPUSH
 // LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS
 // LMOVE RPOPLPUSH LMPOP. The blocking forms (blocking.go) reuse popList,
-// moveList and lmpopArgs.
+// moveList and mpopArgs (collections.go).
 //
 // A list is a keyspace entry plus its value in the lists engine
 // (collections.go). Every change is logged as its effect: a pop names how
@@ -34,8 +34,6 @@ const (
 	errLPosRankZero = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
 	errLPosCount    = "ERR COUNT can't be negative"
 	errLPosMaxLen   = "ERR MAXLEN can't be negative"
-	errMPopNumKeys  = "ERR numkeys should be greater than 0"
-	errMPopCount    = "ERR count should be greater than 0"
 )
 
 func init() {
@@ -181,46 +179,6 @@ func (c *Ctx) moveList(src, dst []byte, srcLeft, dstLeft bool) (v []byte, ok boo
 	c.dropIfEmpty(src, memtables.TypeList)
 	c.pushList(dst, dstLeft, exists, [][]byte{v})
 	return v, true
-}
-
-// lmpopArgs parses LMPOP's arguments from numkeys at c.Args[at] (BLMPOP
-// has its timeout before it): the keys, the end to pop from and the
-// count (1 when not given). ok is false when the error was replied.
-func (c *Ctx) lmpopArgs(at int) (keys [][]byte, left bool, count int, ok bool) {
-	args := c.Args
-	numkeys, okn := parseInt(args[at])
-	if !okn || numkeys < 1 {
-		c.Error(errMPopNumKeys)
-		return nil, false, 0, false
-	}
-	// The end argument follows the keys; numkeys may be huge.
-	if numkeys > int64(len(args)-at-2) {
-		c.Error(errSyntax)
-		return nil, false, 0, false
-	}
-	where := at + int(numkeys) + 1
-	if left, ok = c.listEnd(args[where]); !ok {
-		return nil, false, 0, false
-	}
-	count = -1
-	for j := where + 1; j < len(args); j++ {
-		if count == -1 && eqFold(args[j], "count") && j+1 < len(args) {
-			j++
-			n, okc := parseInt(args[j])
-			if !okc || n < 1 {
-				c.Error(errMPopCount)
-				return nil, false, 0, false
-			}
-			count = int(n)
-			continue
-		}
-		c.Error(errSyntax)
-		return nil, false, 0, false
-	}
-	if count == -1 {
-		count = 1
-	}
-	return args[at+1 : where], left, count, true
 }
 
 // replyKeyElems writes LMPOP's (and BLMPOP's) reply: the key and the
@@ -651,7 +609,7 @@ func moveCommand(c *Ctx, from, to bool) {
 // cmdLMPop pops from the first of the keys that holds a non-empty list;
 // a key of another type before it is an error.
 func cmdLMPop(c *Ctx) {
-	keys, left, count, ok := c.lmpopArgs(1)
+	keys, left, count, ok := c.mpopArgs(1, c.listEnd)
 	if !ok {
 		return
 	}

@@ -254,16 +254,16 @@ func TestListHelpers(t *testing.T) {
 	if got := showReply(do(db, s, "LRANGE dst 0 -1")); got != `["a"]` {
 		t.Fatalf("dst = %s", got)
 	}
-	// lmpopArgs at another position (BLMPOP: timeout first).
+	// mpopArgs at another position (BLMPOP: timeout first).
 	var keys [][]byte
 	var left bool
 	var count int
 	withWrite(db, s, func(c *Ctx) {
 		c.Args = [][]byte{[]byte("blmpop"), []byte("0"), []byte("2"), []byte("x"), []byte("y"), []byte("right"), []byte("COUNT"), []byte("7")}
-		keys, left, count, ok = c.lmpopArgs(2)
+		keys, left, count, ok = c.mpopArgs(2, c.listEnd)
 	})
 	if !ok || fmt.Sprintf("%q", keys) != `["x" "y"]` || left || count != 7 {
-		t.Fatalf("lmpopArgs = %q %v %d %v", keys, left, count, ok)
+		t.Fatalf("mpopArgs = %q %v %d %v", keys, left, count, ok)
 	}
 }
 

@@ -6,7 +6,7 @@ package keel
 // ZREVRANGE ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN
 // ZPOPMAX ZMPOP ZUNION ZINTER ZDIFF ZUNIONSTORE ZINTERSTORE ZDIFFSTORE
 // ZINTERCARD ZRANDMEMBER ZSCAN. The blocking pops build on popZSet,
-// zmpopArgs and replyZPairs.
+// mpopArgs (collections.go), zsetEnd and replyZPairs.
 //
 // A sorted set is a keyspace entry plus its value in the zsets engine
 // (collections.go). Every change is logged as its effect (DESIGN
@@ -49,8 +49,6 @@ const (
 	errZLexScores   = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 	errZWeight      = "ERR weight value is not a float"
 	errZPopCount    = "ERR value is out of range, must be positive"
-	errZNumKeys     = "ERR numkeys should be greater than 0"
-	errZCount       = "ERR count should be greater than 0"
 	errZRandCount   = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 	errZRandScores  = "ERR value is out of range"
 	errZInterLimit  = "ERR LIMIT can't be negative"
@@ -1004,49 +1002,17 @@ func zpop(c *Ctx, highest bool) {
 	}
 }
 
-// zmpopArgs parses ZMPOP's arguments from numkeys at c.Args[at] (BZMPOP
-// has its timeout before it): the keys, whether to pop the highest
-// scores (MAX) and the count (1 when not given). ok is false when the
-// error was replied.
-func (c *Ctx) zmpopArgs(at int) (keys [][]byte, max bool, count int, ok bool) {
-	args := c.Args
-	numkeys, okn := parseInt(args[at])
-	if !okn || numkeys < 1 {
-		c.Error(errZNumKeys)
-		return nil, false, 0, false
-	}
-	if numkeys > int64(len(args)-at-2) {
-		c.Error(errSyntax)
-		return nil, false, 0, false
-	}
-	where := at + int(numkeys) + 1
+// zsetEnd parses MIN or MAX (any case): highest is true for MAX; ok is
+// false when the syntax error was replied.
+func (c *Ctx) zsetEnd(arg []byte) (highest, ok bool) {
 	switch {
-	case eqFold(args[where], "min"):
-	case eqFold(args[where], "max"):
-		max = true
-	default:
-		c.Error(errSyntax)
-		return nil, false, 0, false
+	case eqFold(arg, "min"):
+		return false, true
+	case eqFold(arg, "max"):
+		return true, true
 	}
-	count = -1
-	for j := where + 1; j < len(args); j++ {
-		if count == -1 && eqFold(args[j], "count") && j+1 < len(args) {
-			j++
-			n, okc := parseInt(args[j])
-			if !okc || n < 1 {
-				c.Error(errZCount)
-				return nil, false, 0, false
-			}
-			count = int(min(n, math.MaxInt32))
-			continue
-		}
-		c.Error(errSyntax)
-		return nil, false, 0, false
-	}
-	if count == -1 {
-		count = 1
-	}
-	return args[at+1 : where], max, count, true
+	c.Error(errSyntax)
+	return false, false
 }
 
 // replyZMPop writes ZMPOP's (and BZMPOP's) reply: the key and the popped
@@ -1060,7 +1026,7 @@ func (c *Ctx) replyZMPop(key []byte, es []memtables.ZEntry) {
 // cmdZMPop pops from the first of the keys that holds a zset; a key of
 // another type before it is an error.
 func cmdZMPop(c *Ctx) {
-	keys, max, count, ok := c.zmpopArgs(1)
+	keys, max, count, ok := c.mpopArgs(1, c.zsetEnd)
 	if !ok {
 		return
 	}
