@@ -2,6 +2,7 @@ package keel
 
 import (
 	"fmt"
+	"github.com/keeldb/keel/segments"
 	"time"
 )
 
@@ -45,7 +46,9 @@ func (db *DB) CheckpointInfo() CheckpointInfo {
 	for _, id := range memEngines {
 		ci.Engines[engineNames[id]] = db.memCkpt[id].Load()
 	}
-	ci.Engines[engineNames[engStrings]] = db.strs.CheckpointLSN()
+	for _, d := range db.diskEngines() {
+		ci.Engines[engineNames[d.id]] = d.store.CheckpointLSN()
+	}
 	if p := db.lastCkptErr.Load(); p != nil {
 		ci.LastErr = *p
 	}
@@ -105,8 +108,10 @@ func (db *DB) checkpointAll() error {
 		took = append(took, name, time.Since(t).Round(time.Millisecond).String())
 		return err
 	}
-	if err := step("strings", db.checkpointStrings); err != nil {
-		return fmt.Errorf("strings checkpoint: %w", err)
+	for _, d := range db.diskEngines() {
+		if err := step(engineNames[d.id], func() error { return db.checkpointSegments(d.store) }); err != nil {
+			return fmt.Errorf("%s checkpoint: %w", engineNames[d.id], err)
+		}
 	}
 	for _, id := range memEngines {
 		if err := step(engineNames[id], func() error { return db.checkpointMem(id) }); err != nil {
@@ -118,20 +123,23 @@ func (db *DB) checkpointAll() error {
 	return err
 }
 
-// checkpointStrings freezes the strings engine's buffer at the current
+// checkpointStrings checkpoints the strings engine (checkpointSegments).
+func (db *DB) checkpointStrings() error { return db.checkpointSegments(db.strs) }
+
+// checkpointSegments freezes an on-disk engine's buffer at the current
 // LSN — under the write lock, because a freeze must fall on a record
 // boundary — and waits, without the lock, until that LSN is committed.
-func (db *DB) checkpointStrings() error {
+func (db *DB) checkpointSegments(st *segments.Store) error {
 	db.mu.Lock()
 	target := uint64(db.log.LastLSN())
-	db.strs.MarkApplied(target)
-	err := db.strs.Flush(false)
+	st.MarkApplied(target)
+	err := st.Flush(false)
 	db.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	for db.strs.CheckpointLSN() < target {
-		if err := db.strs.Err(); err != nil {
+	for st.CheckpointLSN() < target {
+		if err := st.Err(); err != nil {
 			return err
 		}
 		select {
@@ -142,7 +150,7 @@ func (db *DB) checkpointStrings() error {
 		// A buffer frozen earlier (automatic flush) may have been flushed
 		// before ours; keep nudging until target is committed.
 		db.mu.Lock()
-		err := db.strs.Flush(false)
+		err := st.Flush(false)
 		db.mu.Unlock()
 		if err != nil {
 			return err

@@ -470,7 +470,7 @@ func (c *Ctx) emit(o *op) {
 	b.payload = o.encode(b.payload)
 	b.ops++
 	switch o.code {
-	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop:
+	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop, opHDrop:
 		b.global = true
 	default:
 		if o.key != nil {
@@ -553,7 +553,8 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 // deleteKey logs and applies the deletion of key from db and from its
 // type's engine.
 func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
-	typ := e.Type
+	// e points into the keyspace, which the delete reuses: read it first.
+	typ, version := e.Type, e.Version
 	c.emit(&op{code: opKDel, db: dbi, key: key})
 	switch typ {
 	case memtables.TypeString:
@@ -564,6 +565,8 @@ func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 		c.emit(&op{code: opTDel, phys: c.DB.ks.PhysDB(dbi), key: key})
 	case memtables.TypeZSet:
 		c.emit(&op{code: opZDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+	case memtables.TypeHash:
+		c.emit(&op{code: opHDropKey, phys: c.DB.ks.PhysDB(dbi), key: key, version: version})
 	}
 	// After the delete, as Redis signals it: a watcher of a key that was
 	// already expired when WATCHed sees no change in its deletion.

@@ -48,6 +48,7 @@ func (c *Ctx) flushDB(dbi int, newPhys uint32) {
 	old := ks.PhysDB(dbi)
 	c.emit(&op{code: opKFlushDB, db: dbi, phys: newPhys})
 	c.emit(&op{code: opSDrop, phys: old})
+	c.emit(&op{code: opHDrop, phys: old})
 	if c.DB.lists.HasDB(old) {
 		c.emit(&op{code: opLDrop, phys: old})
 	}
@@ -235,10 +236,11 @@ func (db *DB) digest() (string, error) {
 			key      string
 			typ      memtables.Type
 			expireAt int64
+			version  uint64
 		}
 		items := make([]item, 0, db.ks.Len(dbi))
 		db.ks.ForEach(dbi, func(k string, e *memtables.Entry) bool {
-			items = append(items, item{k, e.Type, e.ExpireAt})
+			items = append(items, item{k, e.Type, e.ExpireAt, e.Version})
 			return true
 		})
 		sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
@@ -252,7 +254,7 @@ func (db *DB) digest() (string, error) {
 			buf = append(buf, byte(it.typ))
 			buf = binary.AppendVarint(buf, it.expireAt)
 			var err error
-			if buf, err = db.dumpValue(buf, it.typ, phys, []byte(it.key)); err != nil {
+			if buf, err = db.dumpValue(buf, it.typ, phys, []byte(it.key), it.version); err != nil {
 				return "", err
 			}
 			h.Write(buf)
@@ -272,7 +274,7 @@ func (db *DB) digestValue(dbi int, key []byte) (string, error) {
 		return zeroDigest, nil
 	}
 	typ := e.Type
-	buf, err := db.dumpValue([]byte{byte(typ)}, typ, db.ks.PhysDB(dbi), key)
+	buf, err := db.dumpValue([]byte{byte(typ)}, typ, db.ks.PhysDB(dbi), key, e.Version)
 	if err != nil {
 		return "", err
 	}
@@ -281,8 +283,16 @@ func (db *DB) digestValue(dbi int, key []byte) (string, error) {
 
 // dumpValue appends the canonical encoding of key's value, of type typ in
 // physical database phys, for the digests: one case per type.
-func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte) ([]byte, error) {
+func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte, version uint64) ([]byte, error) {
 	switch typ {
+	case memtables.TypeHash:
+		// Fields in storage order (by field hash): deterministic, and the
+		// same on every replay.
+		err := db.hashScan(phys, key, version, func(f, v []byte) bool {
+			dst = appendBytes(appendBytes(dst, f), v)
+			return true
+		})
+		return dst, err
 	case memtables.TypeString:
 		v, _, err := db.strs.Get(stringKey(nil, phys, key))
 		if err != nil {

@@ -103,6 +103,8 @@ type DB struct {
 	mu   sync.RWMutex
 	ks   *memtables.Keyspace // guarded by mu
 	strs *segments.Store     // its own locking; writes only under mu
+	// hashes: fields keyed by hashKey; like strs.
+	hashes *segments.Store
 	// The in-memory value engines, guarded by mu like ks.
 	lists *memtables.Values[*memtables.List]
 	sets  *memtables.Values[*memtables.Set]
@@ -199,7 +201,11 @@ func Open(dir string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	if err := db.openStrings(); err != nil {
+	if db.strs, err = db.openSegments(engStrings, stringKeySlot); err != nil {
+		return nil, err
+	}
+	if db.hashes, err = db.openSegments(engHashes, stringKeySlot); err != nil {
+		db.strs.Close()
 		return nil, err
 	}
 	if db.log, err = wal.Open(filepath.Join(dir, "wal"), wal.Options{
@@ -208,11 +214,13 @@ func Open(dir string, opts Options) (*DB, error) {
 		Logger:      opts.Logger,
 	}); err != nil {
 		db.strs.Close()
+		db.hashes.Close()
 		return nil, err
 	}
 	if err := db.recover(); err != nil {
 		db.log.Close()
 		db.strs.Close()
+		db.hashes.Close()
 		return nil, err
 	}
 	db.lastSave.Store(time.Now().Unix())
@@ -224,16 +232,18 @@ func Open(dir string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-func (db *DB) openStrings() error {
-	name := engineNames[engStrings]
+// openSegments opens the on-disk engine id (strings, hashes) at the
+// checkpoint the manifest names.
+func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Store, error) {
+	name := engineNames[id]
 	e, _ := db.man.Get(name)
-	s, err := segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
+	return segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
 		BufferSize: db.opts.StringsBufferSize,
 		// Small blocks: a point read that misses the block cache decodes
 		// one block; 4 KiB holds ~30 strings of 100 bytes.
 		BlockSize: 4 << 10,
 		Logger:    db.opts.Logger,
-		Slot:      stringKeySlot,
+		Slot:      slot,
 		Commit: func(lsn uint64, state []byte) error {
 			// A checkpoint at LSN c may be committed only once the WAL
 			// holds every record <= c durably: otherwise a crash leaves an
@@ -248,11 +258,17 @@ func (db *DB) openStrings() error {
 			return db.man.Commit(name, lsn, state)
 		},
 	})
-	if err != nil {
-		return err
-	}
-	db.strs = s
-	return nil
+}
+
+// diskEngines are the on-disk engines with their stores.
+func (db *DB) diskEngines() []struct {
+	id    engineID
+	store *segments.Store
+} {
+	return []struct {
+		id    engineID
+		store *segments.Store
+	}{{engStrings, db.strs}, {engHashes, db.hashes}}
 }
 
 // recover replays the WAL past each engine's checkpoint (invariant 3).
@@ -261,7 +277,9 @@ func (db *DB) recover() error {
 	for _, id := range memEngines {
 		ckpt[id] = db.memCkpt[id].Load()
 	}
-	ckpt[engStrings] = db.strs.CheckpointLSN()
+	for _, d := range db.diskEngines() {
+		ckpt[d.id] = d.store.CheckpointLSN()
+	}
 	from := ckpt[0]
 	for _, c := range ckpt[1:] {
 		from = min(from, c)
@@ -324,8 +342,10 @@ func (db *DB) Close() error {
 	db.ckptMu.Lock()
 	defer db.ckptMu.Unlock()
 	err := db.log.Close()
-	if serr := db.strs.Close(); err == nil {
-		err = serr
+	for _, d := range db.diskEngines() {
+		if serr := d.store.Close(); err == nil {
+			err = serr
+		}
 	}
 	return err
 }

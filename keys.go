@@ -67,29 +67,36 @@ func (c *Ctx) lookupWriteIn(dbi int, key []byte) (*memtables.Entry, bool) {
 
 // ---- copying values between keys ----
 
-// valueCopier returns the function that emits the ops copying a value of
-// type t from (srcPhys, src) to (dstPhys, dst) in t's engine, or nil when
-// keel has no engine for t yet. dstVersion is the version (LSN) of the new
-// key, for engines that key values by version (hashes, streams).
-func valueCopier(t memtables.Type) func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, dstVersion uint64) {
+// copier emits the ops copying key src of physical db srcPhys, whose
+// keyspace entry is e, to dst of dstPhys, which gets version dstVersion:
+// ops that read only the value's own engine.
+type copier func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys uint32, dst []byte, dstVersion uint64)
+
+// valueCopier returns the copier of type t, or nil when keel has no engine
+// for t yet.
+func valueCopier(t memtables.Type) copier {
 	switch t {
 	case memtables.TypeString:
-		return func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
-			c.emit(&op{code: opSCopy, phys: srcPhys, key: src, phys2: dstPhys, key2: dst})
-		}
+		return copierOf(opSCopy)
 	case memtables.TypeList:
 		return copierOf(opLCopy)
 	case memtables.TypeSet:
 		return copierOf(opTCopy)
 	case memtables.TypeZSet:
 		return copierOf(opZCopy)
+	case memtables.TypeHash:
+		// Fields live under the version: the copy reads the source's
+		// incarnation and writes the destination's.
+		return func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys uint32, dst []byte, dstVersion uint64) {
+			c.emit(&op{code: opHCopy, phys: srcPhys, key: src, version: e.Version, phys2: dstPhys, key2: dst, version2: dstVersion})
+		}
 	}
 	return nil
 }
 
-// copierOf is the valueCopier of an in-memory engine whose copy op is code.
-func copierOf(code opCode) func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
-	return func(c *Ctx, srcPhys uint32, src []byte, dstPhys uint32, dst []byte, _ uint64) {
+// copierOf is the copier of an engine whose copy op is code.
+func copierOf(code opCode) copier {
+	return func(c *Ctx, srcPhys uint32, src []byte, _ memtables.Entry, dstPhys uint32, dst []byte, _ uint64) {
 		c.emit(&op{code: code, phys: srcPhys, key: src, phys2: dstPhys, key2: dst})
 	}
 }
@@ -109,7 +116,7 @@ func errNoCopier(t memtables.Type) string {
 func (c *Ctx) copyKey(e memtables.Entry, srcDB int, src []byte, dstDB int, dst []byte) {
 	ver := c.w.lsn
 	cp := valueCopier(e.Type)
-	cp(c, c.DB.ks.PhysDB(srcDB), src, c.DB.ks.PhysDB(dstDB), dst, ver)
+	cp(c, c.DB.ks.PhysDB(srcDB), src, e, c.DB.ks.PhysDB(dstDB), dst, ver)
 	c.emit(&op{code: opKSet, db: dstDB, key: dst, typ: e.Type, enc: e.Enc, expireAt: e.ExpireAt, version: ver, size: e.Size})
 	c.DB.touchKey(dstDB, dst)
 }
@@ -635,6 +642,9 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 		}
 		return "hashtable", false, nil
 	case memtables.TypeHash:
+		if e.Enc&encHashtable == 0 {
+			return "listpack", false, nil
+		}
 		return "hashtable", false, nil
 	case memtables.TypeZSet:
 		if z, ok := c.DB.zsets.Get(c.DB.ks.PhysDB(c.S.DB), key); ok && !z.Big() {

@@ -171,8 +171,10 @@ func (db *DB) CheckpointEngine(name string) error {
 		if n != name {
 			continue
 		}
-		if engineID(id) == engStrings {
-			return db.checkpointStrings()
+		for _, d := range db.diskEngines() {
+			if d.id == engineID(id) {
+				return db.checkpointSegments(d.store)
+			}
 		}
 		return db.checkpointMem(engineID(id))
 	}

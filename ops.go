@@ -1,11 +1,13 @@
 package keel
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/keeldb/keel/memtables"
 	"github.com/keeldb/keel/slots"
 )
@@ -57,7 +59,7 @@ const (
 	opTCopy opCode = 52 // src phys, src key, dst phys, dst key
 
 	// Sorted sets engine (64..79).
-	opZAdd      opCode = 64 // phys, key, flags, (member, score)...: set each score
+	opZAdd      opCode = 64 // phys, key, flags (zsetAddBig), (member, score)...: set each score
 	opZRem      opCode = 65 // phys, key, members
 	opZDel      opCode = 66 // phys, key
 	opZDrop     opCode = 67 // phys
@@ -65,6 +67,14 @@ const (
 	opZRemRank  opCode = 69 // phys, key, start, stop (normalized ranks, inclusive)
 	opZRemScore opCode = 70 // phys, key, min, max, exclusivity bits
 	opZRemLex   opCode = 71 // phys, key, exclusivity/infinity bits, min, max
+
+	// Hashes engine (80..95). Fields are stored under the hash's version
+	// (hashKey), so dropping a hash is one range tombstone.
+	opHSet     opCode = 80 // phys, key, version, (field, value)...
+	opHDel     opCode = 81 // phys, key, version, fields
+	opHDropKey opCode = 82 // phys, key, version: every field of that incarnation
+	opHDrop    opCode = 83 // phys: every hash of that physical db
+	opHCopy    opCode = 84 // src phys, src key, src version, dst phys, dst key, dst version
 )
 
 // Flags of opTAdd.
@@ -90,10 +100,11 @@ const (
 	engLists
 	engSets
 	engZSets
+	engHashes
 	numEngines
 )
 
-var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets}
+var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets, "hashes"}
 
 func (c opCode) engine() engineID {
 	switch {
@@ -105,8 +116,10 @@ func (c opCode) engine() engineID {
 		return engLists
 	case c < 64:
 		return engSets
-	default:
+	case c < 80:
 		return engZSets
+	default:
+		return engHashes
 	}
 }
 
@@ -131,6 +144,7 @@ type op struct {
 	stop     int64     // opLTrim/opZRemRank stop
 	vals     [][]byte  // elements or members
 	scores   []float64 // opZAdd scores (parallel to vals); opZRemScore min, max
+	version2 uint64    // opHCopy: the destination's version
 }
 
 var errBadOp = errors.New("malformed op")
@@ -241,6 +255,21 @@ func (o *op) encode(b []byte) []byte {
 		b = append(b, o.side)
 		b = appendBytes(b, o.val)
 		b = appendBytes(b, o.val2)
+	case opHSet, opHDel:
+		b = appendPhysKey(b, o)
+		b = binary.AppendUvarint(b, o.version)
+		b = appendVals(b, o.vals) // opHSet: field, value, field, value, ...
+	case opHDropKey:
+		b = appendPhysKey(b, o)
+		b = binary.AppendUvarint(b, o.version)
+	case opHDrop:
+		b = binary.AppendUvarint(b, uint64(o.phys))
+	case opHCopy:
+		b = appendPhysKey(b, o)
+		b = binary.AppendUvarint(b, o.version)
+		b = binary.AppendUvarint(b, uint64(o.phys2))
+		b = appendBytes(b, o.key2)
+		b = binary.AppendUvarint(b, o.version2)
 	default:
 		panic(fmt.Sprintf("keel: encode of unknown op %d", o.code))
 	}
@@ -435,6 +464,24 @@ func (d *opDecoder) next(o *op) bool {
 		o.side = d.byte1()
 		o.val = d.bytes()
 		o.val2 = d.bytes()
+	case opHSet, opHDel:
+		d.physKey(o)
+		o.version = d.uv()
+		o.vals = d.vals()
+		if o.code == opHSet && len(o.vals)%2 != 0 {
+			d.err = fmt.Errorf("%w: HSet with an odd number of field/value items", errBadOp)
+		}
+	case opHDropKey:
+		d.physKey(o)
+		o.version = d.uv()
+	case opHDrop:
+		o.phys = uint32(d.uv())
+	case opHCopy:
+		d.physKey(o)
+		o.version = d.uv()
+		o.phys2 = uint32(d.uv())
+		o.key2 = d.bytes()
+		o.version2 = d.uv()
 	default:
 		d.err = fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 		return false
@@ -496,6 +543,58 @@ func stringKeySlot(k []byte) uint16 {
 		return 0
 	}
 	return binary.BigEndian.Uint16(k[4:6])
+}
+
+// hashKey is the hashes engine's storage key of one field: physical db
+// (4 bytes BE), slot (2 bytes BE), key length (4 bytes BE), key, version
+// (8 bytes BE: the LSN that created this incarnation of the hash), the
+// field's 64-bit hash (8 bytes BE), field. A hash incarnation is one
+// contiguous range (hashRange), so dropping it is one range tombstone and
+// a recreated hash never sees old fields. Fields sort by their hash, which
+// gives HSCAN a stateless cursor (the next hash to visit) and HRANDFIELD
+// a seek to a random point.
+func hashKey(dst []byte, phys uint32, key []byte, version uint64, field []byte) []byte {
+	dst = hashPrefix(dst, phys, key, version)
+	dst = binary.BigEndian.AppendUint64(dst, fieldHash(field))
+	return append(dst, field...)
+}
+
+// hashPrefix is the storage key prefix of every field of one hash
+// incarnation.
+func hashPrefix(dst []byte, phys uint32, key []byte, version uint64) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, phys)
+	dst = binary.BigEndian.AppendUint16(dst, slots.Of(key))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(key)))
+	dst = append(dst, key...)
+	return binary.BigEndian.AppendUint64(dst, version)
+}
+
+// fieldHash orders a hash's fields on disk. Unseeded: the order is part of
+// the format.
+func fieldHash(field []byte) uint64 { return xxhash.Sum64(field) }
+
+// hashRange returns [lo, hi) covering every field of one hash incarnation.
+func hashRange(phys uint32, key []byte, version uint64) (lo, hi []byte) {
+	lo = hashPrefix(nil, phys, key, version)
+	hi = hashPrefix(nil, phys, key, version+1)
+	return lo, hi
+}
+
+// hashScanFrom calls fn for the fields of one hash incarnation whose field
+// hash is at least from, in storage (field hash) order, until fn returns
+// false. f and v are valid only during the call.
+func (db *DB) hashScanFrom(phys uint32, key []byte, version, from uint64, fn func(h uint64, f, v []byte) bool) error {
+	lo, hi := hashRange(phys, key, version)
+	n := len(lo)
+	lo = binary.BigEndian.AppendUint64(lo, from)
+	return db.hashes.Scan(lo, hi, func(k, v []byte) bool {
+		return fn(binary.BigEndian.Uint64(k[n:]), k[n+8:], v)
+	})
+}
+
+// hashScan calls fn for every field of one hash incarnation.
+func (db *DB) hashScan(phys uint32, key []byte, version uint64, fn func(f, v []byte) bool) error {
+	return db.hashScanFrom(phys, key, version, 0, func(_ uint64, f, v []byte) bool { return fn(f, v) })
 }
 
 // physRange returns [lo, hi) covering every stringKey of phys.
@@ -668,6 +767,33 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opZCopy:
 		if v, ok := db.zsets.Get(o.phys, o.key); ok {
 			db.zsets.Put(o.phys2, o.key2, v.Clone())
+		}
+	case opHSet:
+		for i := 0; i+1 < len(o.vals); i += 2 {
+			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i]), o.vals[i+1])
+		}
+	case opHDel:
+		for _, f := range o.vals {
+			db.hashes.Delete(lsn, hashKey(db.kbuf[:0], o.phys, o.key, o.version, f))
+		}
+	case opHDropKey:
+		lo, hi := hashRange(o.phys, o.key, o.version)
+		db.hashes.DeleteRange(lsn, lo, hi)
+	case opHDrop:
+		lo, hi := physRange(o.phys)
+		db.hashes.DeleteRange(lsn, lo, hi)
+	case opHCopy:
+		// Read the source fields first: the copy's writes go to the same
+		// store.
+		var fields [][]byte
+		if err := db.hashScan(o.phys, o.key, o.version, func(f, v []byte) bool {
+			fields = append(fields, bytes.Clone(f), bytes.Clone(v))
+			return true
+		}); err != nil {
+			return err
+		}
+		for i := 0; i < len(fields); i += 2 {
+			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys2, o.key2, o.version2, fields[i]), fields[i+1])
 		}
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)

@@ -68,15 +68,15 @@ func TestIndependentCheckpoints(t *testing.T) {
 	}
 }
 
-// TestIndependentCheckpointsAllEngines checkpoints each of the five
+// TestIndependentCheckpointsAllEngines checkpoints each of the six
 // engines at its own LSN, in several orders, with writes to every engine
 // between the checkpoints, then restarts and compares the dataset digest:
 // recovery must replay each engine past its own checkpoint only.
 func TestIndependentCheckpointsAllEngines(t *testing.T) {
 	orders := [][]string{
-		{"keyspace", "strings", "lists", "sets", "zsets"},
-		{"zsets", "sets", "lists", "strings", "keyspace"},
-		{"lists", "keyspace", "zsets", "strings", "sets"},
+		{"keyspace", "strings", "lists", "sets", "zsets", "hashes"},
+		{"hashes", "zsets", "sets", "lists", "strings", "keyspace"},
+		{"lists", "keyspace", "hashes", "zsets", "strings", "sets"},
 	}
 	for _, order := range orders {
 		t.Run(fmt.Sprint(order), func(t *testing.T) {
@@ -97,14 +97,19 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 					do(db, s, "SREM", "t"+fmt.Sprint((i+1)%7), fmt.Sprint(i-1))
 					do(db, s, "ZADD", "z"+k, fmt.Sprint(i), r)
 					do(db, s, "ZINCRBY", "z"+k, "0.25", k)
+					do(db, s, "HSET", "h"+k, "f"+r, r, "g", k)
+					do(db, s, "HDEL", "h"+fmt.Sprint((i+2)%7), "f"+fmt.Sprint(round-1))
+					do(db, s, "HINCRBY", "h"+k, "n", "1")
 				}
-				do(db, s, "DEL", "l"+r, "t"+r, "z"+r)
+				do(db, s, "DEL", "l"+r, "t"+r, "z"+r, "h"+r)
+				do(db, s, "RENAME", "h2", "h-renamed-"+r)
 				do(db, s, "RENAME", "z1", "z-renamed-"+r)
 				do(db, s, "MULTI")
 				do(db, s, "RPUSH", "txl", r)
 				do(db, s, "SADD", "txs", r)
 				do(db, s, "ZADD", "txz", r, r)
 				do(db, s, "SET", "txk", r)
+				do(db, s, "HSET", "txh", r, r)
 				do(db, s, "EXEC")
 			}
 			seen := map[uint64]bool{}

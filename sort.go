@@ -389,9 +389,14 @@ func (c *Ctx) sortLookup(pattern, elem []byte) ([]byte, bool) {
 		return nil, false
 	}
 	if field != nil {
-		// A hash field. Hash keys arrive with the hashes engine (issue 4);
-		// until then no key can be a hash, and any other type gives nil.
-		return nil, false
+		if e.Type != memtables.TypeHash {
+			return nil, false
+		}
+		v, exists, err := c.DB.hashes.Get(hashKey(nil, c.phys(), key, e.Version, field))
+		if err != nil || !exists {
+			return nil, false
+		}
+		return v, true
 	}
 	if e.Type != memtables.TypeString {
 		return nil, false

@@ -20,7 +20,8 @@ import (
 func TestStateMachine(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		dir := t.TempDir()
-		m := &smModel{lists: map[string][]string{}, sets: map[string]map[string]bool{}, zsets: map[string]map[string]float64{}}
+		m := &smModel{lists: map[string][]string{}, sets: map[string]map[string]bool{}, zsets: map[string]map[string]float64{},
+			hashes: map[string]map[string]string{}}
 		db, err := Open(dir, Options{ActiveExpireHz: -1})
 		if err != nil {
 			rt.Fatal(err)
@@ -143,6 +144,26 @@ func TestStateMachine(t *testing.T) {
 					delete(m.zsets, k)
 				}
 			},
+			"hset": func(rt *rapid.T) {
+				k, f, v := keyGen.Draw(rt, "key"), elemGen.Draw(rt, "field"), elemGen.Draw(rt, "value")
+				if !m.free(k, "hash") {
+					return
+				}
+				do(db, s, "HSET", k, f, v)
+				if m.hashes[k] == nil {
+					m.hashes[k] = map[string]string{}
+				}
+				m.hashes[k][f] = v
+			},
+			"hdel": func(rt *rapid.T) {
+				k, f := keyGen.Draw(rt, "key"), elemGen.Draw(rt, "field")
+				if m.typeOf(k) != "hash" {
+					return
+				}
+				do(db, s, "HDEL", k, f)
+				delete(m.hashes[k], f)
+				m.prune(k)
+			},
 			"del": func(rt *rapid.T) {
 				k := keyGen.Draw(rt, "key")
 				do(db, s, "DEL", k)
@@ -155,7 +176,7 @@ func TestStateMachine(t *testing.T) {
 				}
 				do(db, s, "RENAME", a, b)
 				m.del(b)
-				m.lists[b], m.sets[b], m.zsets[b] = m.lists[a], m.sets[a], m.zsets[a]
+				m.lists[b], m.sets[b], m.zsets[b], m.hashes[b] = m.lists[a], m.sets[a], m.zsets[a], m.hashes[a]
 				m.del(a)
 				m.prune(b)
 			},
@@ -169,6 +190,7 @@ func TestStateMachine(t *testing.T) {
 				m.lists[b] = slices.Clone(m.lists[a])
 				m.sets[b] = maps.Clone(m.sets[a])
 				m.zsets[b] = maps.Clone(m.zsets[a])
+				m.hashes[b] = maps.Clone(m.hashes[a])
 				m.prune(b)
 			},
 			"multi": func(rt *rapid.T) {
@@ -215,9 +237,10 @@ func TestStateMachine(t *testing.T) {
 
 // smModel is the state machine's model: the expected value of every key.
 type smModel struct {
-	lists map[string][]string
-	sets  map[string]map[string]bool
-	zsets map[string]map[string]float64
+	lists  map[string][]string
+	sets   map[string]map[string]bool
+	zsets  map[string]map[string]float64
+	hashes map[string]map[string]string
 }
 
 func (m *smModel) typeOf(k string) string {
@@ -228,6 +251,8 @@ func (m *smModel) typeOf(k string) string {
 		return "set"
 	case len(m.zsets[k]) > 0:
 		return "zset"
+	case len(m.hashes[k]) > 0:
+		return "hash"
 	}
 	return ""
 }
@@ -251,6 +276,7 @@ func (m *smModel) del(k string) {
 	delete(m.lists, k)
 	delete(m.sets, k)
 	delete(m.zsets, k)
+	delete(m.hashes, k)
 }
 
 // prune drops k's empty or nil entries.
@@ -263,6 +289,9 @@ func (m *smModel) prune(k string) {
 	}
 	if len(m.zsets[k]) == 0 {
 		delete(m.zsets, k)
+	}
+	if len(m.hashes[k]) == 0 {
+		delete(m.hashes, k)
 	}
 }
 
@@ -281,7 +310,7 @@ func (m *smModel) zsetOrder(k string) []string {
 
 // check compares every key of keel with the model.
 func (m *smModel) check(t *rapid.T, db *DB, s *Session) {
-	want := len(m.lists) + len(m.sets) + len(m.zsets)
+	want := len(m.lists) + len(m.sets) + len(m.zsets) + len(m.hashes)
 	if n := do(db, s, "DBSIZE"); n != int64(want) {
 		t.Fatalf("DBSIZE %v, model has %d keys", n, want)
 	}
@@ -301,6 +330,19 @@ func (m *smModel) check(t *rapid.T, db *DB, s *Session) {
 		exp := slices.Sorted(maps.Keys(set))
 		if !slices.Equal(got, exp) {
 			t.Fatalf("SMEMBERS %s = %v, model %v", k, got, exp)
+		}
+	}
+	for k, h := range m.hashes {
+		r, _ := do(db, s, "HGETALL", k).([]any)
+		got := map[string]string{}
+		for i := 0; i+1 < len(r); i += 2 {
+			got[fmt.Sprint(r[i])] = fmt.Sprint(r[i+1])
+		}
+		if !maps.Equal(got, h) {
+			t.Fatalf("HGETALL %s = %v, model %v", k, got, h)
+		}
+		if n := do(db, s, "HLEN", k); n != int64(len(h)) {
+			t.Fatalf("HLEN %s = %v, model %d", k, n, len(h))
 		}
 	}
 	for k, z := range m.zsets {

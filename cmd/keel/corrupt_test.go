@@ -71,6 +71,7 @@ func corruptFixture(t *testing.T) string {
 		mustDo(t, c, "RPUSH", "list", corruptValue("l", i, 40))
 		mustDo(t, c, "SADD", "set", corruptValue("s", i, 40))
 		mustDo(t, c, "ZADD", "zset", n, corruptValue("z", i, 40))
+		mustDo(t, c, "HSET", "hash", "f"+n, corruptValue("h", i, 40))
 	}
 	mustDo(t, c, "SAVE")
 	write("post", corruptPostKeys, corruptPostValue)
@@ -81,7 +82,7 @@ func corruptFixture(t *testing.T) string {
 	if len(segs) < 3 {
 		t.Fatalf("fixture: want at least 3 WAL segments (2 sealed), have %d", len(segs))
 	}
-	for _, pat := range []string{"strings/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
+	for _, pat := range []string{"strings/*.seg", "hashes/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
 		if len(globOne(t, dir, pat)) == 0 {
 			t.Fatalf("fixture: no %s", pat)
 		}
@@ -317,6 +318,15 @@ func TestCorruption(t *testing.T) {
 				off := int64(len(readFile(t, ckpt)) / 2)
 				flipByte(t, ckpt, off)
 				return ckpt, -1, false
+			},
+		},
+		{
+			name: "truncated_hashes_segment_file", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := globOne(t, dir, "hashes/*.seg")[0]
+				data := readFile(t, seg)
+				writeFile(t, seg, data[:len(data)-1])
+				return seg, -1, false
 			},
 		},
 		flippedCheckpoint("lists"),

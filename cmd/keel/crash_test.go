@@ -99,7 +99,7 @@ func crashRounds(t *testing.T, def int) int {
 	return def
 }
 
-// The op model. Client i's op j is the iteration k = j/8 of kind j%8:
+// The op model. Client i's op j is the iteration k = j/9 of kind j%9:
 //
 //	0: SET c<i>:<k> <value(i,k)>
 //	1: INCR counter:<i>                 (the k+1-th INCR)
@@ -109,12 +109,14 @@ func crashRounds(t *testing.T, def int) int {
 //	5: SADD set:<i> <k>                 (set becomes {0..k})
 //	6: ZADD zset:<i> <k> <k>            (members 0..k, each scored itself)
 //	7: MULTI, SET tx<i>:<k> <k>, RPUSH txl:<i> <k>, ZADD txz:<i> <k> <k>,
-//	   SADD txt:<i> <k>, EXEC           (one record over four engines)
+//	   SADD txt:<i> <k>, HSET txh:<i> <k> <k>, EXEC
+//	                                    (one record over five engines)
+//	8: HSET hash:<i> f<k> <k>           (fields f0..fk)
 //
 // Ops are deterministic in (i, j), so a client that resumes after a crash
 // at op P reissues exactly what the model expects. An op is acknowledged
 // by the reply to its last command.
-const opsPerIter = 8
+const opsPerIter = 9
 
 func keySet(i, k int) string  { return fmt.Sprintf("c%d:%d", i, k) }
 func keyMA(i, k int) string   { return fmt.Sprintf("m%da:%d", i, k) }
@@ -128,6 +130,8 @@ func keyTx(i, k int) string   { return fmt.Sprintf("tx%d:%d", i, k) }
 func keyTxL(i int) string     { return fmt.Sprintf("txl:%d", i) }
 func keyTxZ(i int) string     { return fmt.Sprintf("txz:%d", i) }
 func keyTxT(i int) string     { return fmt.Sprintf("txt:%d", i) }
+func keyTxH(i int) string     { return fmt.Sprintf("txh:%d", i) }
+func keyHash(i int) string    { return fmt.Sprintf("hash:%d", i) }
 func logPrefix(n int) string {
 	var b strings.Builder
 	for k := 0; k < n; k++ {
@@ -168,9 +172,11 @@ func opCmds(i, j, size int) [][]string {
 		return [][]string{{"SADD", keySetT(i), ks}}
 	case 6:
 		return [][]string{{"ZADD", keyZSet(i), ks, ks}}
-	default:
+	case 7:
 		return [][]string{{"MULTI"}, {"SET", keyTx(i, k), ks}, {"RPUSH", keyTxL(i), ks},
-			{"ZADD", keyTxZ(i), ks, ks}, {"SADD", keyTxT(i), ks}, {"EXEC"}}
+			{"ZADD", keyTxZ(i), ks, ks}, {"SADD", keyTxT(i), ks}, {"HSET", keyTxH(i), ks, ks}, {"EXEC"}}
+	default:
+		return [][]string{{"HSET", keyHash(i), "f" + ks, ks}}
 	}
 }
 
@@ -398,8 +404,9 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			[]string{"LRANGE", keyList(i), "0", "-1"}, []string{"SMEMBERS", keySetT(i)},
 			[]string{"ZRANGE", keyZSet(i), "0", "-1", "WITHSCORES"},
 			[]string{"LRANGE", keyTxL(i), "0", "-1"}, []string{"SMEMBERS", keyTxT(i)},
-			[]string{"ZRANGE", keyTxZ(i), "0", "-1", "WITHSCORES"})
-		const perKey = 8 // replies before the per-iteration ones
+			[]string{"ZRANGE", keyTxZ(i), "0", "-1", "WITHSCORES"},
+			[]string{"HGETALL", keyHash(i)}, []string{"HGETALL", keyTxH(i)})
+		const perKey = 10 // replies before the per-iteration ones
 		for k := 0; k < iters; k++ {
 			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)},
 				[]string{"GET", keyTx(i, k)})
@@ -411,6 +418,8 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		txlN := seqLen(replies[5], false, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxL(i)}, a...)...) })
 		txtN := seqLen(replies[6], true, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxT(i)}, a...)...) })
 		txzN := seqLen(replies[7], false, true, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxZ(i)}, a...)...) })
+		hashN := hashLen(replies[8], "f", func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyHash(i)}, a...)...) })
+		txhN := hashLen(replies[9], "", func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxH(i)}, a...)...) })
 		str := func(r any, what string) (string, bool) {
 			switch x := r.(type) {
 			case nil:
@@ -464,9 +473,9 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 				fail("client %d: %s = %q, want %d", i, keyTx(i, k), tx, k)
 			}
 			// A transaction is one record: its four engines agree.
-			if okTx != (k < txlN) || okTx != (k < txtN) || okTx != (k < txzN) {
-				fail("client %d: transaction of iteration %d is partly applied: string present=%v, list has %d, set %d, zset %d elements",
-					i, k, okTx, txlN, txtN, txzN)
+			if okTx != (k < txlN) || okTx != (k < txtN) || okTx != (k < txzN) || okTx != (k < txhN) {
+				fail("client %d: transaction of iteration %d is partly applied: string present=%v, list has %d, set %d, zset %d, hash %d elements",
+					i, k, okTx, txlN, txtN, txzN, txhN)
 			}
 			has[k*opsPerIter+0] = okSet
 			has[k*opsPerIter+1] = counter >= k+1
@@ -476,6 +485,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			has[k*opsPerIter+5] = setN >= k+1
 			has[k*opsPerIter+6] = zsetN >= k+1
 			has[k*opsPerIter+7] = okTx
+			has[k*opsPerIter+8] = hashN >= k+1
 		}
 		n := 0
 		for n < len(has) && has[n] {
@@ -489,7 +499,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		}
 		// counter and log must hold exactly what the ops present say
 		// (past the keys read above, only this catches an excess).
-		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN} {
+		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN, 8: hashN} {
 			if want := (n + opsPerIter - 1 - kind) / opsPerIter; got != want {
 				fail("client %d: op kind %d (%s) applied %d times, but only %d ops are present (want %d)",
 					i, kind, describeOp(i, kind, v.valueSize), got, n, want)
@@ -541,6 +551,32 @@ func seqLen(r any, unordered, scored bool, fail func(string, ...any)) int {
 				fail("member %s has score %q", b, sc)
 			}
 		}
+	}
+	return n
+}
+
+// hashLen checks that reply r (HGETALL, RESP2) holds exactly the fields
+// prefix+"0" .. prefix+"n-1", each holding its number, and returns n. A
+// missing key is n = 0.
+func hashLen(r any, prefix string, fail func(string, ...any)) int {
+	arr, ok := r.([]any)
+	if !ok {
+		if r != nil {
+			fail("unexpected reply %#v", r)
+		}
+		return 0
+	}
+	n := len(arr) / 2
+	seen := make([]bool, n)
+	for p := 0; p+1 < len(arr); p += 2 {
+		f, _ := arr[p].([]byte)
+		v, _ := arr[p+1].([]byte)
+		m, err := strconv.Atoi(strings.TrimPrefix(string(f), prefix))
+		if err != nil || !strings.HasPrefix(string(f), prefix) || m < 0 || m >= n || seen[m] || string(v) != strconv.Itoa(m) {
+			fail("field %q = %q: not the fields %s0..%s%d", f, v, prefix, prefix, n-1)
+			return n
+		}
+		seen[m] = true
 	}
 	return n
 }
