@@ -12,7 +12,8 @@ import (
 //
 //	n> CMD ...     send on connection n and compare the replies
 //	n< CMD ...     send on connection n without reading (it blocks); the
-//	               runner then waits a little so both servers have it
+//	               runner then waits until both servers have it (a B...
+//	               command: until INFO counts it blocked; else a pause)
 //	@READ n        read connection n's pending reply on both, compare
 //	@CLOSE n       close connection n (a client that goes away)
 //	@SLEEP ms      pause
@@ -43,6 +44,14 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 				defer k[i].Close()
 				defer o[i].Close()
 			}
+			// ctl asks each server how many clients are blocked, so that a
+			// case goes on only once both hold every blocked command it
+			// sent (a fixed pause made the order of two waiters a race on
+			// a loaded machine).
+			kctl, octl := p.dial(t)
+			defer kctl.Close()
+			defer octl.Close()
+			blocked := 0
 			fail := func(step int, line, what string, kv, ov respValue) {
 				t.Fatalf("MISMATCH step %d (%s): %s\n      keel:  %s\n      redis: %s\n    case: %s",
 					step+1, line, what, kv, ov, caseText(c.cmds))
@@ -58,10 +67,12 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 					n, _ := strconv.Atoi(fields[1])
 					k[n-1].Close()
 					o[n-1].Close()
-					time.Sleep(blockSettle)
+					blocked = max(blocked-1, 0)
+					waitBlockedCount(t, kctl, octl, blocked, false)
 					continue
 				case "@READ":
 					n, _ := strconv.Atoi(fields[1])
+					blocked = max(blocked-1, 0)
 					kv, kerr := k[n-1].Read()
 					ov, oerr := o[n-1].Read()
 					if kerr != nil || oerr != nil {
@@ -87,7 +98,12 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 					if err := o[n-1].Send(args...); err != nil {
 						t.Fatal(err)
 					}
-					time.Sleep(blockSettle)
+					if strings.HasPrefix(strings.ToUpper(args[0]), "B") {
+						blocked++
+						waitBlockedCount(t, kctl, octl, blocked, true)
+					} else {
+						time.Sleep(blockSettle)
+					}
 					continue
 				}
 				kv, kerr := k[n-1].Do(args...)
@@ -104,6 +120,33 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 			}
 		})
 	}
+}
+
+// waitBlockedCount waits until both servers report want blocked clients
+// (atLeast: want or more; else want or fewer), for up to two seconds: a
+// command with a short timeout may have unblocked already.
+func waitBlockedCount(t *testing.T, k, o *respConn, want int, atLeast bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for _, c := range []*respConn{k, o} {
+		for time.Now().Before(deadline) {
+			v, err := c.Do("INFO", "clients")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := -1
+			for _, line := range strings.Split(v.Str, "\r\n") {
+				if s, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
+					n, _ = strconv.Atoi(s)
+				}
+			}
+			if (atLeast && n >= want) || (!atLeast && n >= 0 && n <= want) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // a pipelined command after it, if any
 }
 
 var blockingCases = []diffCase{
