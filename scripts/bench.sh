@@ -325,6 +325,19 @@ if [[ " $PARTS " == *" types "* ]]; then
 		r=$(rps_cmd "$rp" "$pipe" ZRANK myzset element:__rand_int__)
 		k=$(rps_cmd "$kp" "$pipe" ZRANK myzset element:__rand_int__)
 		echo "| ZRANK | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		# Hashes (on disk in keel): HSET fills myhash (element:<n>).
+		r=$(rps "$rp" HSET "$pipe")
+		k=$(rps "$kp" HSET "$pipe")
+		echo "| HSET | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		r=$(rps_cmd "$rp" "$pipe" HGET myhash element:__rand_int__)
+		k=$(rps_cmd "$kp" "$pipe" HGET myhash element:__rand_int__)
+		echo "| HGET | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		for port in "$rp" "$kp"; do
+			redis-cli -p "$port" HSET h100 $(for i in $(seq 1 100); do echo "field:$i value-$i"; done) >/dev/null
+		done
+		r=$(rps_cmd "$rp" "$pipe" HGETALL h100)
+		k=$(rps_cmd "$kp" "$pipe" HGETALL h100)
+		echo "| HGETALL (100 fields) | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
 	done
 	pn=$((N / 10))
 	r=$("$PROBE" pingpong -addr "127.0.0.1:$rp" -n "$pn" | sed 's/.*rtps=//')
