@@ -27,8 +27,15 @@ import (
 // published, and its prev link never changes, so a reader that got a
 // version from the index follows the chain without locks.
 type buffer struct {
-	mu    sync.RWMutex     // guards index (writer: Lock; readers: RLock)
+	mu    sync.RWMutex     // guards index and newKeys (writer: Lock; readers: RLock)
 	index map[string]*node // key -> newest version
+	// newKeys are the keys added to index since ordered last folded them
+	// into sortedKeys (guarded by keysMu): the active buffer keeps its
+	// keys sorted incrementally, so a range scan costs a binary search and
+	// the range, not a sort of the whole buffer.
+	newKeys    []string
+	keysMu     sync.Mutex
+	sortedKeys []string
 
 	sortOnce sync.Once
 	sorted   []*node // frozen buffers: newest versions in key order (sortOnce)
@@ -109,6 +116,9 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	b.mu.Lock()
 	n.prev = b.index[k]
 	b.index[k] = n
+	if n.prev == nil {
+		b.newKeys = append(b.newKeys, k)
+	}
 	b.mu.Unlock()
 	b.count.Add(1)
 	b.note(lsn, seq, int64(len(key)+len(value)+nodeOverhead))
@@ -164,11 +174,13 @@ func (b *buffer) get(key []byte, snap uint64) (n *node, covered bool) {
 
 func byKey(a, c *node) int { return bytes.Compare(a.key, c.key) }
 
-// ordered returns the buffer's newest versions with keys >= lo in key
-// order. A frozen buffer sorts once and caches; the active buffer sorts
-// the keys it holds now (versions added later are newer than any
-// iterator's snapshot, or of keys it does not need).
-func (b *buffer) ordered(lo []byte) []*node {
+// ordered returns the buffer's newest versions with keys in [lo, hi) (hi
+// nil: unbounded) in key order. A frozen buffer sorts once and caches; the
+// active buffer sorts the keys in the range it holds now (versions added
+// later are newer than any iterator's snapshot, or of keys it does not
+// need). Sorting only the range matters: a scan of one hash's 100 fields
+// must not sort a buffer of 100,000 other keys (it did, at 160 scans/s).
+func (b *buffer) ordered(lo, hi []byte) []*node {
 	if b.frozen.Load() {
 		b.sortOnce.Do(func() {
 			all := make([]*node, 0, len(b.index))
@@ -178,25 +190,65 @@ func (b *buffer) ordered(lo []byte) []*node {
 			slices.SortFunc(all, byKey)
 			b.sorted = all
 		})
-		i, _ := slices.BinarySearchFunc(b.sorted, lo, func(n *node, k []byte) int { return bytes.Compare(n.key, k) })
-		return b.sorted[i:]
-	}
-	b.mu.RLock()
-	out := make([]*node, 0, len(b.index))
-	for _, n := range b.index {
-		if bytes.Compare(n.key, lo) >= 0 {
-			out = append(out, n)
+		cmp := func(n *node, k []byte) int { return bytes.Compare(n.key, k) }
+		i, _ := slices.BinarySearchFunc(b.sorted, lo, cmp)
+		j := len(b.sorted)
+		if hi != nil {
+			j, _ = slices.BinarySearchFunc(b.sorted, hi, cmp)
 		}
+		return b.sorted[i:max(i, j)]
+	}
+	keys := b.keyRange(lo, hi)
+	out := make([]*node, len(keys))
+	b.mu.RLock()
+	for i, k := range keys {
+		out[i] = b.index[k]
 	}
 	b.mu.RUnlock()
-	slices.SortFunc(out, byKey)
 	return out
+}
+
+// keyRange returns the active buffer's keys in [lo, hi) in order, first
+// folding the keys added since the last call into sortedKeys (sort the
+// new ones, merge: O(new log new + all)). The returned slice is never
+// written again (a merge builds a new one).
+func (b *buffer) keyRange(lo, hi []byte) []string {
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	b.mu.Lock()
+	fresh := b.newKeys
+	b.newKeys = nil
+	b.mu.Unlock()
+	if len(fresh) > 0 {
+		slices.Sort(fresh)
+		merged := make([]string, 0, len(b.sortedKeys)+len(fresh))
+		i, j := 0, 0
+		for i < len(b.sortedKeys) && j < len(fresh) {
+			if b.sortedKeys[i] < fresh[j] {
+				merged = append(merged, b.sortedKeys[i])
+				i++
+			} else {
+				merged = append(merged, fresh[j])
+				j++
+			}
+		}
+		merged = append(append(merged, b.sortedKeys[i:]...), fresh[j:]...)
+		b.sortedKeys = merged
+	}
+	all := b.sortedKeys
+	from, _ := slices.BinarySearch(all, string(lo))
+	to := len(all)
+	if hi != nil {
+		to, _ = slices.BinarySearch(all, string(hi))
+	}
+	return all[from:max(from, to)]
 }
 
 // bufferIter yields, per key, the newest version visible at snap, in key
 // order.
 type bufferIter struct {
 	b     *buffer
+	hi    []byte // keys >= hi are not needed (nil: unbounded)
 	snap  uint64
 	nodes []*node
 	i     int
@@ -204,7 +256,7 @@ type bufferIter struct {
 }
 
 func (it *bufferIter) seekGE(lo []byte) {
-	it.nodes, it.i = it.b.ordered(lo), -1
+	it.nodes, it.i = it.b.ordered(lo, it.hi), -1
 	it.next()
 }
 

@@ -601,9 +601,9 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 	}
 	defer vw.v.unref()
 	srcs := make([]source, 0, 1+len(vw.frozen)+len(vw.v.files))
-	srcs = append(srcs, &bufferIter{b: vw.active, snap: vw.snap})
+	srcs = append(srcs, &bufferIter{b: vw.active, snap: vw.snap, hi: hi})
 	for i := len(vw.frozen) - 1; i >= 0; i-- {
-		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64})
+		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64, hi: hi})
 	}
 	for _, t := range vw.v.files {
 		srcs = append(srcs, &tableIter{t: t})
