@@ -506,8 +506,12 @@ func cmdHRandField(c *Ctx) {
 		return
 	}
 	l, ok := parseInt(c.Args[2])
-	if !ok || l == math.MinInt64 {
+	if !ok {
 		c.Error(errNotInt)
+		return
+	}
+	if l == math.MinInt64 {
+		c.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 		return
 	}
 	withValues := false
@@ -621,6 +625,9 @@ func cmdHScan(c *Ctx) {
 		return
 	}
 	whole := e.Enc&encHashtable == 0
+	if whole {
+		cursor = 0 // a listpack comes whole, whatever the cursor
+	}
 	var out [][]byte
 	next := uint64(0)
 	visited := 0

@@ -21,7 +21,7 @@ func (t *Tuning) defaults() {
 	t.ZSetMaxListpackEntries.Store(128)
 	t.ZSetMaxListpackValue.Store(64)
 	t.SetMaxIntsetEntries.Store(512)
-	t.HashMaxListpackEntries.Store(128)
+	t.HashMaxListpackEntries.Store(512)
 	t.HashMaxListpackValue.Store(64)
 	t.ListMaxListpackSize.Store(-2)
 }

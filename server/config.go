@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -53,6 +54,21 @@ func intParam(min, max int64) func(string) (string, error) {
 		n, err := parseMemory(v)
 		if err != nil {
 			return "", fmt.Errorf("argument couldn't be parsed into an integer")
+		}
+		if n < min || n > max {
+			return "", fmt.Errorf("argument must be between %d and %d inclusive", min, max)
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+}
+
+// memParam is a MEMORY_CONFIG setting: a byte count with an optional
+// unit (1kb, 2mb, ...), never negative.
+func memParam(min, max int64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := parseMemory(v)
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("argument must be a memory value")
 		}
 		if n < min || n > max {
 			return "", fmt.Errorf("argument must be between %d and %d inclusive", min, max)
@@ -128,18 +144,20 @@ var params = []param{
 	{name: "lazyfree-lazy-user-del", def: "no", check: boolParam},
 	{name: "lazyfree-lazy-user-flush", def: "no", check: boolParam},
 	// encoding tuning: accepted and reported so tools written for Redis work
-	{name: "hash-max-listpack-entries", def: "128", check: intParam(0, 1<<62)},
-	{name: "hash-max-listpack-value", def: "64", check: intParam(0, 1<<62)},
+	// Redis 7.0's compiled defaults and ranges (config.c), which are what
+	// redis-server has without a config file: hash entries 512.
+	{name: "hash-max-listpack-entries", def: "512", check: intParam(0, math.MaxInt64)},
+	{name: "hash-max-listpack-value", def: "64", check: memParam(0, math.MaxInt64)},
 	{name: "hash-max-ziplist-entries", alias: "hash-max-listpack-entries"},
 	{name: "hash-max-ziplist-value", alias: "hash-max-listpack-value"},
-	{name: "zset-max-listpack-entries", def: "128", check: intParam(0, 1<<62)},
-	{name: "zset-max-listpack-value", def: "64", check: intParam(0, 1<<62)},
+	{name: "zset-max-listpack-entries", def: "128", check: intParam(0, math.MaxInt64)},
+	{name: "zset-max-listpack-value", def: "64", check: memParam(0, math.MaxInt64)},
 	{name: "zset-max-ziplist-entries", alias: "zset-max-listpack-entries"},
 	{name: "zset-max-ziplist-value", alias: "zset-max-listpack-value"},
 	{name: "list-max-listpack-size", def: "-2", check: intParam(-5, 1<<31-1)},
 	{name: "list-max-ziplist-size", alias: "list-max-listpack-size"},
 	{name: "list-compress-depth", def: "0", check: intParam(0, 1<<31-1)},
-	{name: "set-max-intset-entries", def: "512", check: intParam(0, 1<<62)},
+	{name: "set-max-intset-entries", def: "512", check: intParam(0, math.MaxInt64)},
 	{name: "stream-node-max-bytes", def: "4096", check: intParam(0, 1<<62)},
 	{name: "stream-node-max-entries", def: "100", check: intParam(0, 1<<62)},
 	{name: "activerehashing", def: "yes", check: boolParam},

@@ -383,6 +383,11 @@ func (p *diffPair) dump(t testing.TB, dbs int, loose bool) []string {
 				}
 			case "zset":
 				do("ZRANGE", key.Str, "0", "-1", "WITHSCORES")
+			case "hash":
+				kv, ov := dumpQuiet(k, o, "HGETALL", key.Str)
+				if d := exactCmp(sortedHashPairs(kv), sortedHashPairs(ov)); d != "" {
+					diffs = append(diffs, fmt.Sprintf("db dump: HGETALL %s\n      keel:  %s\n      redis: %s", key.Str, kv, ov))
+				}
 			}
 			do("OBJECT", "ENCODING", key.Str)
 			do("PTTL", key.Str)
@@ -1101,19 +1106,21 @@ func TestDiffRandom(t *testing.T) {
 	runRandom(t, (*cmdGen).command)
 }
 
-// TestDiffRandomTypes is TestDiffRandom over lists, sets and sorted sets,
-// mixed with the string and key commands (so WRONGTYPE, RENAME, COPY,
-// MOVE, expiry and transactions meet the new types).
+// TestDiffRandomTypes is TestDiffRandom over lists, sets, sorted sets and
+// hashes, mixed with the string and key commands (so WRONGTYPE, RENAME,
+// COPY, MOVE, expiry and transactions meet the new types).
 func TestDiffRandomTypes(t *testing.T) {
 	t.Parallel()
 	runRandom(t, func(g *cmdGen, conn int) []string {
-		switch g.r.Intn(8) {
+		switch g.r.Intn(10) {
 		case 0, 1:
 			return g.command(conn)
 		case 2, 3:
 			return g.listCommand(conn)
 		case 4, 5:
 			return g.setCommand(conn)
+		case 6, 7:
+			return g.hashCommand(conn)
 		default:
 			return g.zsetCommand(conn)
 		}
