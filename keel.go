@@ -52,6 +52,7 @@ type Options struct {
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
 	WALSegmentSize     int64           // 8 MiB (tidwall/wal keeps the active segment in memory)
 	StringsBufferSize  int64           // 16 MiB of buffered string writes before a flush
+	BlockCacheSize     int64           // block cache of each on-disk engine; 64 MiB
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
 	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
@@ -239,6 +240,7 @@ func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Sto
 	e, _ := db.man.Get(name)
 	return segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
 		BufferSize: db.opts.StringsBufferSize,
+		CacheSize:  db.opts.BlockCacheSize,
 		// Small blocks: a point read that misses the block cache decodes
 		// one block; 4 KiB holds ~30 strings of 100 bytes.
 		BlockSize: 4 << 10,

@@ -95,6 +95,7 @@ func run(args []string) error {
 		FsyncSet:           true,
 		WALSegmentSize:     cfg.Int("wal-segment-size"),
 		StringsBufferSize:  cfg.Int("strings-buffer-size"),
+		BlockCacheSize:     cfg.Int("block-cache-size"),
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
 		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
 		Logger:             logger,
