@@ -112,6 +112,29 @@ func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, ok boo
 	return nil, true
 }
 
+// distinct returns the distinct items of ms for which keep is true, in
+// order (SADD's new members, SREM's, ZREM's and HDEL's present ones);
+// keep is asked once per distinct item.
+func distinct(ms [][]byte, keep func(m []byte) bool) [][]byte {
+	out := make([][]byte, 0, len(ms))
+	var seen map[string]struct{}
+	if len(ms) > 1 {
+		seen = make(map[string]struct{}, len(ms))
+	}
+	for _, m := range ms {
+		if seen != nil {
+			if _, dup := seen[string(m)]; dup {
+				continue
+			}
+			seen[string(m)] = struct{}{}
+		}
+		if keep(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // mpopArgs parses the arguments of LMPOP and ZMPOP (and their blocking
 // forms, whose timeout comes first) from numkeys at c.Args[at]: the keys,
 // the end to pop from as parsed by end (LEFT|RIGHT, MIN|MAX) and the

@@ -125,26 +125,20 @@ func (c *Ctx) listpackValues(items [][]byte) bool {
 // when absent) does not hold; ok is false when an engine error was
 // replied.
 func (c *Ctx) newFields(key []byte, e *memtables.Entry, pairs [][]byte) (n int, ok bool) {
-	seen := make(map[string]bool, len(pairs)/2)
+	fields := make([][]byte, 0, len(pairs)/2)
 	for i := 0; i < len(pairs); i += 2 {
-		f := pairs[i]
-		if seen[string(f)] {
-			continue
-		}
-		seen[string(f)] = true
-		if e == nil {
-			n++
-			continue
-		}
-		_, exists, ok := c.hashGet(key, e, f)
-		if !ok {
-			return 0, false
-		}
-		if !exists {
-			n++
-		}
+		fields = append(fields, pairs[i])
 	}
-	return n, true
+	ok = true
+	added := distinct(fields, func(f []byte) bool {
+		if e == nil || !ok {
+			return ok
+		}
+		_, exists, got := c.hashGet(key, e, f)
+		ok = got
+		return got && !exists
+	})
+	return len(added), ok
 }
 
 // ---- HSET HMSET HSETNX ----
@@ -302,20 +296,14 @@ func cmdHDel(c *Ctx) {
 		c.R.Int(0)
 		return
 	}
-	var del [][]byte
-	seen := map[string]bool{}
-	for _, f := range c.Args[2:] {
-		if seen[string(f)] {
-			continue
-		}
-		seen[string(f)] = true
+	failed := false
+	del := distinct(c.Args[2:], func(f []byte) bool {
 		_, exists, ok := c.hashGet(key, &e, f)
-		if !ok {
-			return
-		}
-		if exists {
-			del = append(del, f)
-		}
+		failed = failed || !ok
+		return ok && exists
+	})
+	if failed {
+		return
 	}
 	switch {
 	case len(del) == 0:

@@ -545,6 +545,14 @@ func stringKeySlot(k []byte) uint16 {
 	return binary.BigEndian.Uint16(k[4:6])
 }
 
+// copyValue is the apply of an in-memory engine's copy op: dst gets an
+// independent copy of src's value (replacing any).
+func copyValue[V memtables.Value[V]](e *memtables.Values[V], o *op) {
+	if v, ok := e.Get(o.phys, o.key); ok {
+		e.Put(o.phys2, o.key2, v.Clone())
+	}
+}
+
 // hashKey is the hashes engine's storage key of one field: physical db
 // (4 bytes BE), slot (2 bytes BE), key length (4 bytes BE), key, version
 // (8 bytes BE: the LSN that created this incarnation of the hash), the
@@ -700,9 +708,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opLDrop:
 		db.lists.Drop(o.phys)
 	case opLCopy:
-		if v, ok := db.lists.Get(o.phys, o.key); ok {
-			db.lists.Put(o.phys2, o.key2, v.Clone())
-		}
+		copyValue(db.lists, o)
 	case opTAdd:
 		t, _ := db.sets.Mutable(o.phys, o.key)
 		for _, v := range o.vals {
@@ -727,9 +733,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opTDrop:
 		db.sets.Drop(o.phys)
 	case opTCopy:
-		if v, ok := db.sets.Get(o.phys, o.key); ok {
-			db.sets.Put(o.phys2, o.key2, v.Clone())
-		}
+		copyValue(db.sets, o)
 	case opZAdd:
 		z, _ := db.zsets.Mutable(o.phys, o.key)
 		for i, v := range o.vals {
@@ -765,9 +769,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opZDrop:
 		db.zsets.Drop(o.phys)
 	case opZCopy:
-		if v, ok := db.zsets.Get(o.phys, o.key); ok {
-			db.zsets.Put(o.phys2, o.key2, v.Clone())
-		}
+		copyValue(db.zsets, o)
 	case opHSet:
 		for i := 0; i+1 < len(o.vals); i += 2 {
 			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i]), o.vals[i+1])

@@ -126,29 +126,6 @@ func intsetBound(n int) uint8 {
 
 // ---- shared helpers ----
 
-// setDistinct returns the distinct members of ms for which keep is true,
-// in order.
-func setDistinct(ms [][]byte, keep func(m []byte) bool) [][]byte {
-	out := make([][]byte, 0, len(ms))
-	var seen map[string]struct{}
-	if len(ms) > 1 {
-		seen = make(map[string]struct{}, len(ms))
-	}
-	for _, m := range ms {
-		if !keep(m) {
-			continue
-		}
-		if seen != nil {
-			if _, dup := seen[string(m)]; dup {
-				continue
-			}
-			seen[string(m)] = struct{}{}
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 // setSample returns k distinct positions of [0, n), k <= n, chosen
 // uniformly (Floyd's algorithm: O(k) whatever n is).
 func setSample(n, k int) []int {
@@ -187,7 +164,7 @@ func cmdSAdd(c *Ctx) {
 	if !ok {
 		return
 	}
-	add := setDistinct(c.Args[2:], func(m []byte) bool { return t == nil || !t.Has(m) })
+	add := distinct(c.Args[2:], func(m []byte) bool { return t == nil || !t.Has(m) })
 	if len(add) > 0 {
 		if !found {
 			c.createKey(key, memtables.TypeSet)
@@ -208,7 +185,7 @@ func cmdSRem(c *Ctx) {
 		c.R.Int(0)
 		return
 	}
-	rem := setDistinct(c.Args[2:], t.Has)
+	rem := distinct(c.Args[2:], t.Has)
 	if len(rem) > 0 {
 		c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: rem})
 		c.dropIfEmpty(key, memtables.TypeSet)

@@ -565,14 +565,10 @@ func cmdZRem(c *Ctx) {
 		c.R.Int(0)
 		return
 	}
-	var rem [][]byte
-	seen := map[string]bool{}
-	for _, m := range c.Args[2:] {
-		if _, in := z.Score(string(m)); in && !seen[string(m)] {
-			seen[string(m)] = true
-			rem = append(rem, m)
-		}
-	}
+	rem := distinct(c.Args[2:], func(m []byte) bool {
+		_, in := z.Score(string(m))
+		return in
+	})
 	if len(rem) > 0 {
 		c.emit(&op{code: opZRem, phys: c.phys(), key: key, vals: rem})
 		c.dropIfEmpty(key, memtables.TypeZSet)
