@@ -12,13 +12,16 @@ import (
 // load the process keeps the peak's pages: RSS reads about 1.5× the data
 // (GOGC 50). Redis's allocator purges its dirty pages in the background;
 // trimLoop does the same once keel is idle: when no record was written for
-// a second and at least trimMinBytes (and an eighth of the live heap) sit
+// trimIdle and at least trimMinBytes (and an eighth of the live heap) sit
 // freed but unreleased, it runs debug.FreeOSMemory (a collection plus a
-// full scavenge), at most every trimEvery.
+// full scavenge), at most every trimEvery. The scavenge holds the heap
+// while it runs (milliseconds per hundred MB), so a command arriving then
+// waits: hence only after a quiet spell, never under load.
 
 const (
 	trimMinBytes = 4 << 20
 	trimEvery    = 10 * time.Second
+	trimIdle     = 3 * time.Second
 )
 
 func (db *DB) trimLoop() {
@@ -30,6 +33,7 @@ func (db *DB) trimLoop() {
 		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet swept
 	}
 	lastLSN := uint64(db.log.LastLSN())
+	lastWrite := time.Now()
 	var lastTrim time.Time
 	for {
 		select {
@@ -37,10 +41,10 @@ func (db *DB) trimLoop() {
 			return
 		case <-t.C:
 		}
-		lsn := uint64(db.log.LastLSN())
-		idle := lsn == lastLSN
-		lastLSN = lsn
-		if !idle || time.Since(lastTrim) < trimEvery {
+		if lsn := uint64(db.log.LastLSN()); lsn != lastLSN {
+			lastLSN, lastWrite = lsn, time.Now()
+		}
+		if time.Since(lastWrite) < trimIdle || time.Since(lastTrim) < trimEvery {
 			continue
 		}
 		metrics.Read(samples)

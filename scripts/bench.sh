@@ -366,9 +366,9 @@ if [[ " $PARTS " == *" typemem "* ]]; then
 			local port=$1 pid=$2 before after
 			before=$(rss_kb "$pid")
 			"$PROBE" load -addr "127.0.0.1:$port" -type "$typ" -key k -n "$TYPE_N" >/dev/null
-			# Settled: keel returns freed pages once idle (memtrim.go),
+			# Settled: keel returns freed pages after 3 s idle (memtrim.go),
 			# as Redis's allocator purges its dirty pages.
-			sleep 3
+			sleep 5
 			after=$(rss_kb "$pid")
 			awk -v a="$before" -v b="$after" -v n="$TYPE_N" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}'
 		}
