@@ -235,9 +235,13 @@ func ckptpause(addr string, extra time.Duration) error {
 	close(stop)
 	ss := <-res
 	var during []time.Duration
+	var worst sample
 	for _, s := range ss {
 		if !s.at.Before(start) && s.at.Before(end) {
 			during = append(during, s.lat)
+			if s.lat > worst.lat {
+				worst = s
+			}
 		}
 	}
 	if len(during) == 0 {
@@ -253,9 +257,9 @@ func ckptpause(addr string, extra time.Duration) error {
 			}
 		}
 	}
-	fmt.Printf("save_ms=%.1f writes=%d p50_ms=%.3f p999_ms=%.3f max_ms=%.3f%s\n",
+	fmt.Printf("save_ms=%.1f writes=%d p50_ms=%.3f p999_ms=%.3f max_ms=%.3f max_at_ms=%.1f%s\n",
 		float64(end.Sub(start).Microseconds())/1000, len(during),
-		ms(q(0.5)), ms(q(0.999)), ms(during[len(during)-1]), fork)
+		ms(q(0.5)), ms(q(0.999)), ms(during[len(during)-1]), float64(worst.at.Sub(start).Microseconds())/1000, fork)
 	return nil
 }
 
