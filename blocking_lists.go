@@ -47,7 +47,7 @@ func blockingPop(c *Ctx, keys [][]byte, left bool, timeoutIdx, count int) {
 	if !ok {
 		return
 	}
-	if key, ok := c.firstOfType(keys, memtables.TypeList); !ok || key != nil {
+	if key, found, ok := c.firstOfType(keys, memtables.TypeList); !ok || found {
 		if ok {
 			replyPop(c, key, left, count)
 		}

@@ -42,7 +42,7 @@ func blockingZPop(c *Ctx, keys [][]byte, highest bool, timeoutIdx, count int) {
 	if !ok {
 		return
 	}
-	if key, ok := c.firstOfType(keys, memtables.TypeZSet); !ok || key != nil {
+	if key, found, ok := c.firstOfType(keys, memtables.TypeZSet); !ok || found {
 		if ok {
 			replyZPop(c, key, highest, count)
 		}

@@ -98,18 +98,19 @@ func (c *Ctx) writeZSet(key []byte) (*memtables.ZSet, bool, bool) {
 // firstOfType returns the first of keys (looked up for a write, in order)
 // that holds a value of type typ: the key LMPOP, ZMPOP and the blocking
 // pops take from. A key of another type before it is an error: ok is
-// false and WRONGTYPE was replied. key is nil when none holds one.
-func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, ok bool) {
+// false and WRONGTYPE was replied. found is false when none holds one
+// (the key itself may be empty, even nil, so it cannot say so).
+func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, found, ok bool) {
 	for _, k := range keys {
 		found, ok := c.writeValue(k, typ)
 		if !ok {
-			return nil, false
+			return nil, false, false
 		}
 		if found {
-			return k, true
+			return k, true, true
 		}
 	}
-	return nil, true
+	return nil, false, true
 }
 
 // distinct returns the distinct items of ms for which keep is true, in

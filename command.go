@@ -323,10 +323,13 @@ func isTxControl(c *Command) bool {
 	return false
 }
 
+// cloneArgs copies a queued command's arguments. An empty argument stays
+// a non-nil empty slice: nil means "absent" to several handlers (SORT's
+// BY, an op's key), and "" is a valid key.
 func cloneArgs(args [][]byte) [][]byte {
 	out := make([][]byte, len(args))
 	for i, a := range args {
-		out[i] = append([]byte(nil), a...)
+		out[i] = append([]byte{}, a...)
 	}
 	return out
 }

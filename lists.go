@@ -613,10 +613,10 @@ func cmdLMPop(c *Ctx) {
 	if !ok {
 		return
 	}
-	key, ok := c.firstOfType(keys, memtables.TypeList)
+	key, found, ok := c.firstOfType(keys, memtables.TypeList)
 	switch {
 	case !ok:
-	case key == nil:
+	case !found:
 		c.R.NullArray()
 	default:
 		c.replyKeyElems(key, c.popList(key, left, count))

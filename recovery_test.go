@@ -3,6 +3,8 @@ package keel
 import (
 	"fmt"
 	"testing"
+
+	"github.com/keeldb/keel/slots"
 )
 
 // TestIndependentCheckpoints checkpoints the engines at different LSNs —
@@ -143,5 +145,36 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 				t.Fatalf("checkpoint LSNs changed across restart: %v, want %v", got, before)
 			}
 		})
+	}
+}
+
+// TestRecordSlotsEmptyKeyInMulti: a queued command's empty key ("" is a
+// valid key, slot 0) still names its slot in the EXEC record; queued
+// arguments once lost the difference between "" and absent.
+func TestRecordSlotsEmptyKeyInMulti(t *testing.T) {
+	db := newTestDB(t)
+	s := db.NewSession()
+	do(db, s, "MULTI")
+	do(db, s, "SET", "", "v")
+	do(db, s, "RPUSH", "{x}l", "a")
+	if got := fmt.Sprint(do(db, s, "EXEC")); got != "[OK 1]" {
+		t.Fatalf("EXEC = %s", got)
+	}
+	last := db.log.LastLSN()
+	if err := db.log.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.log.NewReader(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rec, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint16]bool{slots.Of([]byte("")): true, slots.Of([]byte("{x}l")): true}
+	if len(rec.Slots) != len(want) || !want[rec.Slots[0]] || !want[rec.Slots[1]] {
+		t.Fatalf("record slots %v, want %v", rec.Slots, want)
 	}
 }

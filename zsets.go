@@ -1026,10 +1026,10 @@ func cmdZMPop(c *Ctx) {
 	if !ok {
 		return
 	}
-	key, ok := c.firstOfType(keys, memtables.TypeZSet)
+	key, found, ok := c.firstOfType(keys, memtables.TypeZSet)
 	switch {
 	case !ok:
-	case key == nil:
+	case !found:
 		c.R.NullArray()
 	default:
 		c.replyZMPop(key, c.popZSet(key, max, count))

@@ -59,7 +59,8 @@ var sortCases = []diffCase{
 	dc("SORT/zset_store", `ZADD z 1 c 2 b 3 a`, `SORT z BY nosort STORE dst`, `LRANGE dst 0 -1`, `SORT z ALPHA STORE dst`, `LRANGE dst 0 -1`),
 	dc("SORT/zset_encoding", `ZADD z 1 a 2 b`, `OBJECT ENCODING z`, `SORT_RO z ALPHA`, `OBJECT ENCODING z`, `ZADD y 1 a`,
 		`SORT y`, `OBJECT ENCODING y`, `ZADD x 1 a`, `SORT x FOO`, `OBJECT ENCODING x`, `ZREM z a b`, `ZADD z 1 a`, `OBJECT ENCODING z`),
-	dc("SORT/multi", `RPUSH l 2 1`, `MULTI`, `SORT l`, `SORT l STORE dst`, `LRANGE dst 0 -1`, `EXEC`),
+	dc("SORT/multi", `RPUSH l 2 1`, `MULTI`, `SORT l`, `SORT l STORE dst`, `LRANGE dst 0 -1`, `SORT l BY ""`, `SORT l BY "" GET ""`, `EXEC`),
+	dc("SORT/empty_key_in_multi", `RPUSH "" 3 1 2`, `MULTI`, `SORT ""`, `SORT "" BY nosort STORE ""`, `LRANGE "" 0 -1`, `LMPOP 1 "" LEFT`, `EXEC`),
 	dc("SORT/watch", `RPUSH l 2 1`, `WATCH dst`, `2> SORT l STORE dst`, `MULTI`, `PING`, `EXEC`),
 	dc("SORT/binary", `RPUSH l "a\x00b" "a\x00a" "a"`, `SORT l ALPHA`, `SORT l ALPHA STORE d`, `LRANGE d 0 -1`, `SET "w_a\x00b" 1`, `SORT l BY w_* GET w_*`),
 }
