@@ -499,7 +499,7 @@ func cmdHRandField(c *Ctx) {
 		return
 	}
 	if l == math.MinInt64 {
-		c.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+		c.Error(errRandCount)
 		return
 	}
 	withValues := false
@@ -510,7 +510,7 @@ func cmdHRandField(c *Ctx) {
 	if len(c.Args) == 4 {
 		withValues = true
 		if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-			c.Error("ERR value is out of range")
+			c.Error(errRandRange)
 			return
 		}
 	}

@@ -38,6 +38,9 @@ const (
 	errBitOffset    = "ERR bit offset is not an integer or out of range"
 	errBitValue     = "ERR bit is not an integer or out of range"
 	errOffsetRange  = "ERR offset is out of range"
+	// SRANDMEMBER, ZRANDMEMBER and HRANDFIELD counts (getRangeLongFromObjectOrReply).
+	errRandCount = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errRandRange = "ERR value is out of range"
 )
 
 // recorder is a Reply that builds a tree of values; used by EXEC to collect

@@ -30,7 +30,6 @@ import (
 // Error replies of the set commands, with Redis 7.0's texts.
 const (
 	errSetPopCount    = "ERR value is out of range, must be positive"
-	errSetRandCount   = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 	errSetNumKeys     = "ERR numkeys should be greater than 0"
 	errSetNumKeysArgs = "ERR Number of keys can't be greater than number of args"
 	errSetLimit       = "ERR LIMIT can't be negative"
@@ -339,7 +338,7 @@ func srandCount(c *Ctx) {
 		return
 	}
 	if n == math.MinInt64 {
-		c.Error(errSetRandCount)
+		c.Error(errRandCount)
 		return
 	}
 	t, found, ok := c.readSet(c.Args[1])

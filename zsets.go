@@ -49,8 +49,6 @@ const (
 	errZLexScores   = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 	errZWeight      = "ERR weight value is not a float"
 	errZPopCount    = "ERR value is out of range, must be positive"
-	errZRandCount   = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
-	errZRandScores  = "ERR value is out of range"
 	errZInterLimit  = "ERR LIMIT can't be negative"
 	errZCursor      = "ERR invalid cursor"
 	errZInputKeyFmt = "ERR at least 1 input key is needed for '%s' command"
@@ -1363,7 +1361,7 @@ func cmdZRandMember(c *Ctx) {
 		return
 	}
 	if l == math.MinInt64 {
-		c.Error(errZRandCount)
+		c.Error(errRandCount)
 		return
 	}
 	withScores := false
@@ -1374,7 +1372,7 @@ func cmdZRandMember(c *Ctx) {
 	if len(c.Args) == 4 {
 		withScores = true
 		if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-			c.Error(errZRandScores)
+			c.Error(errRandRange)
 			return
 		}
 	}
