@@ -103,7 +103,7 @@ func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []
 	}
 	for _, k := range keys {
 		wk := watchKey{c.S.DB, string(k)}
-		if containsKey(w.keys, wk) {
+		if slices.Contains(w.keys, wk) {
 			continue
 		}
 		w.keys = append(w.keys, wk)
@@ -111,15 +111,6 @@ func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []
 	}
 	c.S.blocked = w
 	c.DB.stats.BlockedClients.Add(1)
-}
-
-func containsKey(ks []watchKey, k watchKey) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // signalKey queues (dbi, key) for serving if anyone waits on it. Called by

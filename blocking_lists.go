@@ -58,7 +58,7 @@ func blockingPop(c *Ctx, keys [][]byte, left bool, timeoutIdx, count int) {
 		return
 	}
 	c.block(slices.Clone(keys), deadline, func(c *Ctx, key []byte) bool {
-		if _, found, ok := c.writeListQuiet(key); !found || !ok {
+		if !c.holds(key, memtables.TypeList) {
 			return false
 		}
 		replyPop(c, key, left, count)
@@ -122,7 +122,7 @@ func blockingMove(c *Ctx, from, to bool, deadline time.Time) {
 		return
 	}
 	c.block([][]byte{src}, deadline, func(c *Ctx, key []byte) bool {
-		if _, found, ok := c.writeListQuiet(key); !found || !ok {
+		if !c.holds(key, memtables.TypeList) {
 			return false
 		}
 		v, ok := c.moveList(src, dst, from, to)
@@ -133,18 +133,4 @@ func blockingMove(c *Ctx, from, to bool, deadline time.Time) {
 		c.R.Bulk(v)
 		return true
 	}, Reply.NullArray)
-}
-
-// writeListQuiet is writeList without the WRONGTYPE reply: a waiter
-// served from a key that now holds another type keeps waiting.
-func (c *Ctx) writeListQuiet(key []byte) (l *memtables.List, found, ok bool) {
-	e, found := c.lookupWrite(key)
-	if !found {
-		return nil, false, true
-	}
-	if e.Type != memtables.TypeList {
-		return nil, true, false
-	}
-	l, _ = c.DB.lists.Get(c.phys(), key)
-	return l, true, true
 }

@@ -53,8 +53,7 @@ func blockingZPop(c *Ctx, keys [][]byte, highest bool, timeoutIdx, count int) {
 		return
 	}
 	c.block(slices.Clone(keys), deadline, func(c *Ctx, key []byte) bool {
-		e, found := c.lookupWrite(key)
-		if !found || e.Type != memtables.TypeZSet {
+		if !c.holds(key, memtables.TypeZSet) {
 			return false
 		}
 		replyZPop(c, key, highest, count)

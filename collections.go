@@ -95,6 +95,14 @@ func (c *Ctx) writeZSet(key []byte) (*memtables.ZSet, bool, bool) {
 	return valueIn(c, c.DB.zsets, key, memtables.TypeZSet, c.writeValue)
 }
 
+// holds reports, replying nothing, whether key (looked up for a write)
+// holds a value of type typ: a blocked waiter served from a key that now
+// holds another type keeps waiting instead of getting WRONGTYPE.
+func (c *Ctx) holds(key []byte, typ memtables.Type) bool {
+	e, found := c.lookupWrite(key)
+	return found && e.Type == typ
+}
+
 // firstOfType returns the first of keys (looked up for a write, in order)
 // that holds a value of type typ: the key LMPOP, ZMPOP and the blocking
 // pops take from. A key of another type before it is an error: ok is
@@ -134,6 +142,35 @@ func distinct(ms [][]byte, keep func(m []byte) bool) [][]byte {
 		}
 	}
 	return out
+}
+
+// randCountArgs parses ZRANDMEMBER's and HRANDFIELD's "count [with]"
+// from c.Args[2:] (with is "withscores" or "withvalues"), in Redis's order
+// of checks, before the key is looked up. ok is false when the error was
+// replied.
+func (c *Ctx) randCountArgs(with string) (count int64, withPairs, ok bool) {
+	count, ok = parseInt(c.Args[2])
+	if !ok {
+		c.Error(errNotInt)
+		return 0, false, false
+	}
+	if count == math.MinInt64 {
+		c.Error(errRandCount)
+		return 0, false, false
+	}
+	if len(c.Args) > 4 || len(c.Args) == 4 && !eqFold(c.Args[3], with) {
+		c.Error(errSyntax)
+		return 0, false, false
+	}
+	if len(c.Args) == 4 {
+		// The reply holds two items per element: Redis bounds the count.
+		if count < -math.MaxInt64/2 || count > math.MaxInt64/2 {
+			c.Error(errRandRange)
+			return 0, false, false
+		}
+		return count, true, true
+	}
+	return count, false, true
 }
 
 // mpopArgs parses the arguments of LMPOP and ZMPOP (and their blocking

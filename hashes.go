@@ -197,17 +197,19 @@ func cmdHSetNX(c *Ctx) {
 
 // ---- HGET HMGET HSTRLEN HEXISTS HLEN ----
 
-func cmdHGet(c *Ctx) {
-	key := c.Args[1]
+// readHashField reads one field for a read command (HGET, HSTRLEN,
+// HEXISTS): exists is false when the key or the field is absent; ok is
+// false when an error (WRONGTYPE, engine) was replied.
+func (c *Ctx) readHashField(key, field []byte) (v []byte, exists, ok bool) {
 	e, found, ok := c.readHash(key)
-	if !ok {
-		return
+	if !ok || !found {
+		return nil, false, ok
 	}
-	if !found {
-		c.R.Null()
-		return
-	}
-	v, exists, ok := c.hashGet(key, &e, c.Args[2])
+	return c.hashGet(key, &e, field)
+}
+
+func cmdHGet(c *Ctx) {
+	v, exists, ok := c.readHashField(c.Args[1], c.Args[2])
 	switch {
 	case !ok:
 	case !exists:
@@ -244,32 +246,13 @@ func cmdHMGet(c *Ctx) {
 }
 
 func cmdHStrLen(c *Ctx) {
-	key := c.Args[1]
-	e, found, ok := c.readHash(key)
-	if !ok {
-		return
-	}
-	if !found {
-		c.R.Int(0)
-		return
-	}
-	v, _, ok := c.hashGet(key, &e, c.Args[2])
-	if ok {
+	if v, _, ok := c.readHashField(c.Args[1], c.Args[2]); ok {
 		c.R.Int(int64(len(v)))
 	}
 }
 
 func cmdHExists(c *Ctx) {
-	key := c.Args[1]
-	e, found, ok := c.readHash(key)
-	if !ok {
-		return
-	}
-	if !found {
-		c.R.Int(0)
-		return
-	}
-	if _, exists, ok := c.hashGet(key, &e, c.Args[2]); ok {
+	if _, exists, ok := c.readHashField(c.Args[1], c.Args[2]); ok {
 		c.R.Int(setBit(exists))
 	}
 }
@@ -493,26 +476,9 @@ func cmdHRandField(c *Ctx) {
 		}
 		return
 	}
-	l, ok := parseInt(c.Args[2])
+	l, withValues, ok := c.randCountArgs("withvalues")
 	if !ok {
-		c.Error(errNotInt)
 		return
-	}
-	if l == math.MinInt64 {
-		c.Error(errRandCount)
-		return
-	}
-	withValues := false
-	if len(c.Args) > 4 || (len(c.Args) == 4 && !eqFold(c.Args[3], "withvalues")) {
-		c.Error(errSyntax)
-		return
-	}
-	if len(c.Args) == 4 {
-		withValues = true
-		if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-			c.Error(errRandRange)
-			return
-		}
 	}
 	e, found, ok := c.readHash(key)
 	if !ok {

@@ -1355,26 +1355,9 @@ func cmdZRandMember(c *Ctx) {
 		}
 		return
 	}
-	l, ok := parseInt(c.Args[2])
+	l, withScores, ok := c.randCountArgs("withscores")
 	if !ok {
-		c.Error(errNotInt)
 		return
-	}
-	if l == math.MinInt64 {
-		c.Error(errRandCount)
-		return
-	}
-	withScores := false
-	if len(c.Args) > 4 || len(c.Args) == 4 && !eqFold(c.Args[3], "withscores") {
-		c.Error(errSyntax)
-		return
-	}
-	if len(c.Args) == 4 {
-		withScores = true
-		if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-			c.Error(errRandRange)
-			return
-		}
 	}
 	z, found, ok := c.readZSet(c.Args[1])
 	if !ok {
