@@ -473,7 +473,7 @@ func (c *Ctx) emit(o *op) {
 	b.payload = o.encode(b.payload)
 	b.ops++
 	switch o.code {
-	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop, opHDrop:
+	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop, opHDrop, opXDrop:
 		b.global = true
 	default:
 		if o.key != nil {
@@ -570,6 +570,8 @@ func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 		c.emit(&op{code: opZDel, phys: c.DB.ks.PhysDB(dbi), key: key})
 	case memtables.TypeHash:
 		c.emit(&op{code: opHDropKey, phys: c.DB.ks.PhysDB(dbi), key: key, version: version})
+	case memtables.TypeStream:
+		c.emit(&op{code: opXDropKey, phys: c.DB.ks.PhysDB(dbi), key: key, version: version})
 	}
 	// After the delete, as Redis signals it: a watcher of a key that was
 	// already expired when WATCHed sees no change in its deletion.

@@ -49,6 +49,7 @@ func (c *Ctx) flushDB(dbi int, newPhys uint32) {
 	c.emit(&op{code: opKFlushDB, db: dbi, phys: newPhys})
 	c.emit(&op{code: opSDrop, phys: old})
 	c.emit(&op{code: opHDrop, phys: old})
+	c.emit(&op{code: opXDrop, phys: old})
 	if c.DB.lists.HasDB(old) {
 		c.emit(&op{code: opLDrop, phys: old})
 	}
@@ -285,6 +286,14 @@ func (db *DB) digestValue(dbi int, key []byte) (string, error) {
 // physical database phys, for the digests: one case per type.
 func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte, version uint64) ([]byte, error) {
 	switch typ {
+	case memtables.TypeStream:
+		// Every record of the incarnation in storage order: entries,
+		// nodes, groups, consumers and pending entries, all logged.
+		err := db.streamScan(phys, key, version, nil, nil, func(sub, v []byte) bool {
+			dst = appendBytes(appendBytes(dst, sub), v)
+			return true
+		})
+		return dst, err
 	case memtables.TypeHash:
 		// Fields in storage order (by field hash): deterministic, and the
 		// same on every replay.

@@ -106,6 +106,8 @@ type DB struct {
 	strs *segments.Store     // its own locking; writes only under mu
 	// hashes: fields keyed by hashKey; like strs.
 	hashes *segments.Store
+	// streams: every record of a stream keyed by streamKey; like strs.
+	streams *segments.Store
 	// The in-memory value engines, guarded by mu like ks.
 	lists *memtables.Values[*memtables.List]
 	sets  *memtables.Values[*memtables.Set]
@@ -209,6 +211,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		db.strs.Close()
 		return nil, err
 	}
+	if db.streams, err = db.openSegments(engStreams, stringKeySlot); err != nil {
+		db.strs.Close()
+		db.hashes.Close()
+		return nil, err
+	}
 	if db.log, err = wal.Open(filepath.Join(dir, "wal"), wal.Options{
 		Fsync:       opts.Fsync,
 		SegmentSize: opts.WALSegmentSize,
@@ -216,12 +223,14 @@ func Open(dir string, opts Options) (*DB, error) {
 	}); err != nil {
 		db.strs.Close()
 		db.hashes.Close()
+		db.streams.Close()
 		return nil, err
 	}
 	if err := db.recover(); err != nil {
 		db.log.Close()
 		db.strs.Close()
 		db.hashes.Close()
+		db.streams.Close()
 		return nil, err
 	}
 	db.lastSave.Store(time.Now().Unix())
@@ -270,7 +279,7 @@ func (db *DB) diskEngines() []struct {
 	return []struct {
 		id    engineID
 		store *segments.Store
-	}{{engStrings, db.strs}, {engHashes, db.hashes}}
+	}{{engStrings, db.strs}, {engHashes, db.hashes}, {engStreams, db.streams}}
 }
 
 // recover replays the WAL past each engine's checkpoint (invariant 3).

@@ -90,6 +90,10 @@ func valueCopier(t memtables.Type) copier {
 		return func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys uint32, dst []byte, dstVersion uint64) {
 			c.emit(&op{code: opHCopy, phys: srcPhys, key: src, version: e.Version, phys2: dstPhys, key2: dst, version2: dstVersion})
 		}
+	case memtables.TypeStream:
+		return func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys uint32, dst []byte, dstVersion uint64) {
+			c.emit(&op{code: opXCopy, phys: srcPhys, key: src, version: e.Version, phys2: dstPhys, key2: dst, version2: dstVersion})
+		}
 	}
 	return nil
 }

@@ -75,6 +75,17 @@ const (
 	opHDropKey opCode = 82 // phys, key, version: every field of that incarnation
 	opHDrop    opCode = 83 // phys: every hash of that physical db
 	opHCopy    opCode = 84 // src phys, src key, src version, dst phys, dst key, dst version
+
+	// Streams engine (96..111). Every record of a stream incarnation is
+	// stored under streamPrefix (streams_store.go) followed by a sub-key
+	// whose first byte says what it is; the ops carry sub-keys and values
+	// as computed by the command, so applying them reads nothing.
+	opXPut      opCode = 96  // phys, key, version, (sub-key, value)...
+	opXDel      opCode = 97  // phys, key, version, sub-keys
+	opXDelRange opCode = 98  // phys, key, version, [lo, hi) sub-keys
+	opXDropKey  opCode = 99  // phys, key, version: the whole incarnation
+	opXDrop     opCode = 100 // phys: every stream of that physical db
+	opXCopy     opCode = 101 // src phys, src key, src version, dst phys, dst key, dst version
 )
 
 // Flags of opTAdd.
@@ -101,10 +112,11 @@ const (
 	engSets
 	engZSets
 	engHashes
+	engStreams
 	numEngines
 )
 
-var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets, "hashes"}
+var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets, "hashes", "streams"}
 
 func (c opCode) engine() engineID {
 	switch {
@@ -118,8 +130,10 @@ func (c opCode) engine() engineID {
 		return engSets
 	case c < 80:
 		return engZSets
-	default:
+	case c < 96:
 		return engHashes
+	default:
+		return engStreams
 	}
 }
 
@@ -255,16 +269,16 @@ func (o *op) encode(b []byte) []byte {
 		b = append(b, o.side)
 		b = appendBytes(b, o.val)
 		b = appendBytes(b, o.val2)
-	case opHSet, opHDel:
+	case opHSet, opHDel, opXPut, opXDel, opXDelRange:
 		b = appendPhysKey(b, o)
 		b = binary.AppendUvarint(b, o.version)
 		b = appendVals(b, o.vals) // opHSet: field, value, field, value, ...
-	case opHDropKey:
+	case opHDropKey, opXDropKey:
 		b = appendPhysKey(b, o)
 		b = binary.AppendUvarint(b, o.version)
-	case opHDrop:
+	case opHDrop, opXDrop:
 		b = binary.AppendUvarint(b, uint64(o.phys))
-	case opHCopy:
+	case opHCopy, opXCopy:
 		b = appendPhysKey(b, o)
 		b = binary.AppendUvarint(b, o.version)
 		b = binary.AppendUvarint(b, uint64(o.phys2))
@@ -464,19 +478,22 @@ func (d *opDecoder) next(o *op) bool {
 		o.side = d.byte1()
 		o.val = d.bytes()
 		o.val2 = d.bytes()
-	case opHSet, opHDel:
+	case opHSet, opHDel, opXPut, opXDel, opXDelRange:
 		d.physKey(o)
 		o.version = d.uv()
 		o.vals = d.vals()
-		if o.code == opHSet && len(o.vals)%2 != 0 {
-			d.err = fmt.Errorf("%w: HSet with an odd number of field/value items", errBadOp)
+		switch {
+		case (o.code == opHSet || o.code == opXPut) && len(o.vals)%2 != 0:
+			d.err = fmt.Errorf("%w: op %d with an odd number of key/value items", errBadOp, o.code)
+		case o.code == opXDelRange && len(o.vals) != 2:
+			d.err = fmt.Errorf("%w: XDelRange with %d bounds", errBadOp, len(o.vals))
 		}
-	case opHDropKey:
+	case opHDropKey, opXDropKey:
 		d.physKey(o)
 		o.version = d.uv()
-	case opHDrop:
+	case opHDrop, opXDrop:
 		o.phys = uint32(d.uv())
-	case opHCopy:
+	case opHCopy, opXCopy:
 		d.physKey(o)
 		o.version = d.uv()
 		o.phys2 = uint32(d.uv())
@@ -796,6 +813,35 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		}
 		for i := 0; i < len(fields); i += 2 {
 			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys2, o.key2, o.version2, fields[i]), fields[i+1])
+		}
+	case opXPut:
+		for i := 0; i+1 < len(o.vals); i += 2 {
+			db.streams.Put(lsn, streamKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i]), o.vals[i+1])
+		}
+	case opXDel:
+		for _, sub := range o.vals {
+			db.streams.Delete(lsn, streamKey(db.kbuf[:0], o.phys, o.key, o.version, sub))
+		}
+	case opXDelRange:
+		db.streams.DeleteRange(lsn, streamKey(nil, o.phys, o.key, o.version, o.vals[0]),
+			streamKey(nil, o.phys, o.key, o.version, o.vals[1]))
+	case opXDropKey:
+		lo, hi := hashRange(o.phys, o.key, o.version)
+		db.streams.DeleteRange(lsn, lo, hi)
+	case opXDrop:
+		lo, hi := physRange(o.phys)
+		db.streams.DeleteRange(lsn, lo, hi)
+	case opXCopy:
+		// Read the source first: the copy's writes go to the same store.
+		var recs [][]byte
+		if err := db.streamScan(o.phys, o.key, o.version, nil, nil, func(sub, v []byte) bool {
+			recs = append(recs, bytes.Clone(sub), bytes.Clone(v))
+			return true
+		}); err != nil {
+			return err
+		}
+		for i := 0; i < len(recs); i += 2 {
+			db.streams.Put(lsn, streamKey(db.kbuf[:0], o.phys2, o.key2, o.version2, recs[i]), recs[i+1])
 		}
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)

@@ -1,0 +1,326 @@
+package segments
+
+import (
+	"bytes"
+	"math"
+	"sort"
+)
+
+// Reverse iteration (ScanReverse). The layers and the rules that decide a
+// key are those of the forward merge (iterator.go); only the direction
+// differs: every source seeks to its last entry below hi and steps back,
+// and the merge takes the largest key, ties to the newest source. The
+// cost is the entries read plus one seek per source: a buffer binary-
+// searches its sorted keys, a file its block index, and each file decodes
+// only the blocks the iteration reaches (whole blocks, which are small).
+
+// revSource is one layer of a reverse merged iteration, the mirror of
+// source: seekLT positions on the last entry with key < hi (hi nil: the
+// last entry), prev steps to the previous one. Sources are ordered newest
+// first, as for source.
+type revSource interface {
+	seekLT(hi []byte)
+	valid() bool
+	key() []byte // valid until prev
+	value() []byte
+	kind() byte
+	prev()
+	hiddenLocal() bool
+	covers(key []byte) bool
+	hasSpans() bool
+	err() error
+}
+
+// ScanReverse calls fn for each live key in [lo, hi) in descending order
+// (lo nil = unbounded below, hi nil = unbounded above) until fn returns
+// false. Its results are Scan's, reversed; the snapshot, aliasing and
+// locking contract is Scan's. Its cost is proportional to the keys it
+// visits, not to the size of the range.
+func (s *Store) ScanReverse(lo, hi []byte, fn func(key, value []byte) bool) error {
+	vw, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer vw.v.unref()
+	srcs := make([]revSource, 0, 1+len(vw.frozen)+len(vw.v.files))
+	srcs = append(srcs, &bufferRevIter{b: vw.active, snap: vw.snap, lo: lo})
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		srcs = append(srcs, &bufferRevIter{b: vw.frozen[i], snap: math.MaxUint64, lo: lo})
+	}
+	for _, t := range vw.v.files {
+		srcs = append(srcs, &tableRevIter{t: t, lo: lo})
+	}
+	m := newRevMergeIter(srcs, lo, hi)
+	for ; m.ok; m.prev() {
+		if m.hidden || m.kind == kindTombstone {
+			continue
+		}
+		if !fn(m.key, m.value) {
+			return nil
+		}
+	}
+	return m.error
+}
+
+// revMergeIter merges revSources into one descending stream with one entry
+// per key: the newest version, flagged hidden when a range tombstone hides
+// it (exactly as mergeIter decides).
+type revMergeIter struct {
+	srcs []revSource
+	lo   []byte // inclusive lower bound; nil = none
+
+	// current entry
+	key, value []byte
+	kind       byte
+	hidden     bool
+	src        int // index of the source that supplied it
+	ok         bool
+	error      error
+}
+
+func newRevMergeIter(srcs []revSource, lo, hi []byte) *revMergeIter {
+	m := &revMergeIter{srcs: srcs, lo: lo}
+	for _, s := range srcs {
+		s.seekLT(hi)
+	}
+	m.find()
+	return m
+}
+
+// find positions on the largest key among the sources.
+func (m *revMergeIter) find() {
+	m.ok = false
+	best := -1
+	for i, s := range m.srcs {
+		if err := s.err(); err != nil {
+			m.error = err
+			return
+		}
+		if !s.valid() {
+			continue
+		}
+		if best < 0 || bytes.Compare(s.key(), m.srcs[best].key()) > 0 {
+			best = i // ties keep the lower index: the newest source
+		}
+	}
+	if best < 0 {
+		return
+	}
+	s := m.srcs[best]
+	if m.lo != nil && bytes.Compare(s.key(), m.lo) < 0 {
+		return
+	}
+	m.key, m.value, m.kind, m.src, m.ok = s.key(), s.value(), s.kind(), best, true
+	m.hidden = s.hiddenLocal()
+	for j := 0; j < best && !m.hidden; j++ {
+		if m.srcs[j].hasSpans() && m.srcs[j].covers(m.key) {
+			m.hidden = true
+		}
+	}
+}
+
+// prev steps every source positioned on the current key back.
+func (m *revMergeIter) prev() {
+	// The current key may alias a source's buffer: step the others first.
+	k := m.key
+	for i, s := range m.srcs {
+		if i != m.src && s.valid() && bytes.Equal(s.key(), k) {
+			s.prev()
+		}
+	}
+	m.srcs[m.src].prev()
+	m.find()
+}
+
+// revLookupMax bounds how many keys of the active buffer bufferRevIter
+// looks up under one read lock; batches start small and double, so a short
+// read costs a few lookups and a long one few lock round trips.
+const (
+	revLookupMin = 8
+	revLookupMax = 256
+)
+
+// bufferRevIter yields, per key, the newest version visible at snap, in
+// descending key order (the mirror of bufferIter). A frozen buffer's
+// sorted versions are indexed directly; the active buffer's sorted keys
+// are looked up in the index lazily, in batches, as the iteration reaches
+// them (bufferIter looks the whole range up at its start, which would make
+// a short reverse read of a long range cost the range).
+type bufferRevIter struct {
+	b    *buffer
+	lo   []byte // keys < lo are not needed (nil: unbounded)
+	snap uint64
+
+	nodes []*node  // frozen buffer: newest versions in [lo, hi) in key order
+	keys  []string // active buffer: keys in [lo, hi) in key order
+	lazy  bool     // keys (not nodes) are iterated
+	look  []*node  // looked-up newest versions of keys[base : base+len(look)]
+	base  int
+	batch int
+
+	i int
+	n *node // the visible version of entry i
+}
+
+func (it *bufferRevIter) seekLT(hi []byte) {
+	if it.b.frozen.Load() {
+		it.nodes, it.lazy = it.b.ordered(it.lo, hi), false
+		it.i = len(it.nodes)
+	} else {
+		// Keys added after the view was taken are in keys only if their
+		// first version is newer than snap, which visible then skips; the
+		// index never loses a key, so a lookup made later sees the same
+		// version at snap as one made now.
+		it.keys, it.lazy = it.b.keyRange(it.lo, hi), true
+		it.i, it.base, it.look, it.batch = len(it.keys), len(it.keys), it.look[:0], revLookupMin
+	}
+	it.prev()
+}
+
+func (it *bufferRevIter) prev() {
+	for it.i--; it.i >= 0; it.i-- {
+		var n *node
+		if it.lazy {
+			n = it.lookup(it.i)
+		} else {
+			n = it.nodes[it.i]
+		}
+		if it.n = visible(n, it.snap); it.n != nil {
+			return
+		}
+	}
+	it.n = nil
+}
+
+// lookup returns the newest version of keys[i], looking up a batch of
+// keys ending at i when i is below the batch looked up last.
+func (it *bufferRevIter) lookup(i int) *node {
+	if i < it.base {
+		from := max(0, i+1-it.batch)
+		it.look = it.look[:0]
+		it.b.mu.RLock()
+		for _, k := range it.keys[from : i+1] {
+			it.look = append(it.look, it.b.index[k])
+		}
+		it.b.mu.RUnlock()
+		it.base = from
+		it.batch = min(2*it.batch, revLookupMax)
+	}
+	return it.look[i-it.base]
+}
+
+func (it *bufferRevIter) valid() bool   { return it.n != nil }
+func (it *bufferRevIter) key() []byte   { return it.n.key }
+func (it *bufferRevIter) value() []byte { return it.n.value }
+func (it *bufferRevIter) kind() byte    { return it.n.kind }
+func (it *bufferRevIter) hiddenLocal() bool {
+	return it.b.coverSeq(it.n.key, it.snap) > it.n.seq
+}
+func (it *bufferRevIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
+func (it *bufferRevIter) hasSpans() bool         { return len(*it.b.rdels.Load()) != 0 }
+func (it *bufferRevIter) err() error             { return nil }
+
+// tableRevIter iterates a file's entries in descending key order. It
+// decodes one whole block at a time (read, verified and cached exactly as
+// tableIter reads it) and walks the decoded entries backwards. Blocks whose
+// keys all lie below lo are never read.
+type tableRevIter struct {
+	t  *table
+	lo []byte // keys < lo are not needed (nil: unbounded)
+
+	blk   int        // block whose entries are decoded
+	ents  []revEntry // its entries, in key order
+	keys  []byte     // their keys, back to back (prefix compression undone)
+	kbuf  []byte     // the decoder's key buffer
+	i     int        // current entry in ents
+	ok    bool
+	error error
+}
+
+// revEntry is one decoded entry of tableRevIter's block: its key is
+// keys[koff:kend]; its value aliases the cached block payload.
+type revEntry struct {
+	koff, kend int
+	value      []byte
+	kind       byte
+}
+
+// loadBlock decodes block i; false (and !ok) when i is before the first
+// block, when every key of block i is below lo, or on an error.
+func (it *tableRevIter) loadBlock(i int) bool {
+	it.blk, it.ok = i, false
+	it.ents, it.keys = it.ents[:0], it.keys[:0]
+	if i < 0 || (it.lo != nil && bytes.Compare(it.t.index[i].last, it.lo) < 0) {
+		return false
+	}
+	b, err := it.t.readBlock(i)
+	if err != nil {
+		it.error = err
+		return false
+	}
+	bi := blockIter{data: b.entries, key: it.kbuf[:0]}
+	for {
+		e, ok := bi.next()
+		if !ok {
+			break
+		}
+		koff := len(it.keys)
+		it.keys = append(it.keys, e.key...)
+		it.ents = append(it.ents, revEntry{koff: koff, kend: len(it.keys), value: e.value, kind: e.kind})
+	}
+	it.kbuf = bi.key
+	if bi.err != nil {
+		it.error = it.t.corrupt("block", int64(it.t.index[i].off), bi.err)
+		it.ents = it.ents[:0]
+		return false
+	}
+	return true
+}
+
+func (it *tableRevIter) seekLT(hi []byte) {
+	n := len(it.t.index)
+	if n == 0 {
+		it.ok = false
+		return
+	}
+	// The last key < hi is in the first block whose last key is >= hi, if
+	// that block starts below hi, else in the block before it.
+	i := n - 1
+	if hi != nil {
+		if i = it.t.findBlock(hi); i == n || bytes.Compare(it.t.index[i].first, hi) >= 0 {
+			i--
+		}
+	}
+	if !it.loadBlock(i) {
+		return
+	}
+	it.i = len(it.ents)
+	if hi != nil {
+		it.i = sort.Search(len(it.ents), func(j int) bool {
+			e := &it.ents[j]
+			return bytes.Compare(it.keys[e.koff:e.kend], hi) >= 0
+		})
+	}
+	it.prev()
+}
+
+func (it *tableRevIter) prev() {
+	for it.i--; it.i < 0; it.i = len(it.ents) - 1 {
+		if !it.loadBlock(it.blk - 1) {
+			return
+		}
+	}
+	it.ok = true
+}
+
+func (it *tableRevIter) valid() bool { return it.ok }
+func (it *tableRevIter) key() []byte {
+	e := &it.ents[it.i]
+	return it.keys[e.koff:e.kend:e.kend]
+}
+func (it *tableRevIter) value() []byte          { return it.ents[it.i].value }
+func (it *tableRevIter) kind() byte             { return it.ents[it.i].kind }
+func (it *tableRevIter) hiddenLocal() bool      { return false }
+func (it *tableRevIter) covers(key []byte) bool { return it.t.covers(key) }
+func (it *tableRevIter) hasSpans() bool         { return len(it.t.spans) != 0 }
+func (it *tableRevIter) err() error             { return it.error }

@@ -1,0 +1,921 @@
+package keel
+
+// The streams engine's storage layout and the stream handle the commands
+// work through (streams.go, streams_groups.go).
+//
+// Every record of one stream incarnation lives in the streams store under
+// streamPrefix(phys, key, version) — the same prefix as a hash's fields, so
+// a stream is one contiguous range, dropping it is one range tombstone and a
+// recreated stream never sees its predecessor. The byte after the prefix
+// says what the record is (docs/format/streams.md):
+//
+//	subMeta      0x00                                -> streamMeta
+//	subEntry     0x01 id(16)                         -> fields
+//	subNode      0x02 master id(16)                  -> streamNode
+//	subGroup     0x03 group                          -> streamGroup
+//	subConsumer  0x04 len(group)(4) group consumer   -> streamConsumer
+//	subPending   0x05 len(group)(4) group id(16)     -> pendingEntry (the group's PEL)
+//	subOwned     0x06 len(group)(4) group len(consumer)(4) consumer id(16) -> "" (a consumer's PEL)
+//
+// Ids are 16 bytes big endian (ms, seq), so entries and pending entries
+// sort by id and a range of ids is a range of keys. Groups and consumers
+// sort by name, the order of Redis's radix trees.
+//
+// Nodes mirror Redis's listpack macro nodes (stream-node-max-entries and
+// -bytes): keel stores each entry as its own record, but keeps per node the
+// counts and the size the listpack would have, so that approximate
+// trimming (MAXLEN ~, MINID ~), LIMIT and XINFO's radix-tree-keys give
+// Redis's answers exactly.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/keeldb/keel/memtables"
+)
+
+// Sub-key kinds. Part of the on-disk format.
+const (
+	subMeta     byte = 0x00
+	subEntry    byte = 0x01
+	subNode     byte = 0x02
+	subGroup    byte = 0x03
+	subConsumer byte = 0x04
+	subPending  byte = 0x05
+	subOwned    byte = 0x06
+)
+
+// streamKey is the streams store's key of one record: the incarnation's
+// prefix, then sub.
+func streamKey(dst []byte, phys uint32, key []byte, version uint64, sub []byte) []byte {
+	dst = hashPrefix(dst, phys, key, version)
+	return append(dst, sub...)
+}
+
+// streamScan calls fn for each record of one stream incarnation whose
+// sub-key is in [lo, hi) (nil: unbounded), in order, until fn returns
+// false. sub and v are valid only during the call.
+func (db *DB) streamScan(phys uint32, key []byte, version uint64, lo, hi []byte, fn func(sub, v []byte) bool) error {
+	plo, phi := hashRange(phys, key, version)
+	n := len(plo)
+	if lo != nil {
+		plo = append(plo, lo...)
+	}
+	if hi != nil {
+		phi = append(hashPrefix(nil, phys, key, version), hi...)
+	}
+	return db.streams.Scan(plo, phi, func(k, v []byte) bool { return fn(k[n:], v) })
+}
+
+// streamScanReverse is streamScan in descending order.
+func (db *DB) streamScanReverse(phys uint32, key []byte, version uint64, lo, hi []byte, fn func(sub, v []byte) bool) error {
+	plo, phi := hashRange(phys, key, version)
+	n := len(plo)
+	if lo != nil {
+		plo = append(plo, lo...)
+	}
+	if hi != nil {
+		phi = append(hashPrefix(nil, phys, key, version), hi...)
+	}
+	return db.streams.ScanReverse(plo, phi, func(k, v []byte) bool { return fn(k[n:], v) })
+}
+
+// ---- ids ----
+
+// streamID is an entry id: milliseconds and sequence.
+type streamID struct{ ms, seq uint64 }
+
+var (
+	minStreamID = streamID{}
+	maxStreamID = streamID{math.MaxUint64, math.MaxUint64}
+)
+
+func (a streamID) cmp(b streamID) int {
+	switch {
+	case a.ms < b.ms:
+		return -1
+	case a.ms > b.ms:
+		return 1
+	case a.seq < b.seq:
+		return -1
+	case a.seq > b.seq:
+		return 1
+	}
+	return 0
+}
+
+func (a streamID) isZero() bool { return a == minStreamID }
+
+func (a streamID) String() string {
+	return strconv.FormatUint(a.ms, 10) + "-" + strconv.FormatUint(a.seq, 10)
+}
+
+// next is the id after a; ok is false for the last possible id.
+func (a streamID) next() (streamID, bool) {
+	switch {
+	case a.seq < math.MaxUint64:
+		return streamID{a.ms, a.seq + 1}, true
+	case a.ms < math.MaxUint64:
+		return streamID{a.ms + 1, 0}, true
+	}
+	return minStreamID, false
+}
+
+// prev is the id before a; ok is false for 0-0.
+func (a streamID) prev() (streamID, bool) {
+	switch {
+	case a.seq > 0:
+		return streamID{a.ms, a.seq - 1}, true
+	case a.ms > 0:
+		return streamID{a.ms - 1, math.MaxUint64}, true
+	}
+	return maxStreamID, false
+}
+
+func (a streamID) append(b []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, a.ms)
+	return binary.BigEndian.AppendUint64(b, a.seq)
+}
+
+func decodeStreamID(b []byte) streamID {
+	return streamID{binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])}
+}
+
+// ---- records ----
+
+// streamMeta is a stream's own state (Redis's struct stream without the
+// radix trees).
+type streamMeta struct {
+	length       uint64
+	lastID       streamID
+	firstID      streamID // Redis's first_id: 0-0 after the last entry is deleted
+	maxDeleted   streamID
+	entriesAdded uint64
+	nodes        uint64   // listpack nodes (XINFO radix-tree-keys)
+	tail         streamID // master id of the last node; valid when nodes > 0
+	groups       uint64
+}
+
+func (m *streamMeta) encode() []byte {
+	b := make([]byte, 0, 96)
+	b = binary.AppendUvarint(b, m.length)
+	b = m.lastID.append(b)
+	b = m.firstID.append(b)
+	b = m.maxDeleted.append(b)
+	b = binary.AppendUvarint(b, m.entriesAdded)
+	b = binary.AppendUvarint(b, m.nodes)
+	b = m.tail.append(b)
+	return binary.AppendUvarint(b, m.groups)
+}
+
+// recReader decodes a record; the first error sticks.
+type recReader struct {
+	b   []byte
+	err error
+}
+
+var errBadStreamRecord = errors.New("malformed stream record")
+
+func (r *recReader) uv() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errBadStreamRecord
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *recReader) sv() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errBadStreamRecord
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *recReader) id() streamID {
+	if r.err != nil || len(r.b) < 16 {
+		r.err = errBadStreamRecord
+		return streamID{}
+	}
+	id := decodeStreamID(r.b)
+	r.b = r.b[16:]
+	return id
+}
+
+func (r *recReader) bytes() []byte {
+	n := r.uv()
+	if r.err != nil || uint64(len(r.b)) < n {
+		r.err = errBadStreamRecord
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func decodeStreamMeta(b []byte) (streamMeta, error) {
+	r := recReader{b: b}
+	m := streamMeta{length: r.uv(), lastID: r.id(), firstID: r.id(), maxDeleted: r.id(),
+		entriesAdded: r.uv(), nodes: r.uv(), tail: r.id(), groups: r.uv()}
+	return m, r.err
+}
+
+// streamNode is one listpack node as Redis would hold it.
+type streamNode struct {
+	master  streamID // its key: the id of the first entry added to it
+	last    streamID // the last entry added (deleted or not)
+	live    int64
+	deleted int64
+	// size is the listpack's byte size without its count and deleted
+	// elements, which change size as they change (nodeBytes adds them).
+	size   int64
+	fields [][]byte // the master entry's fields
+}
+
+func (n *streamNode) encode() []byte {
+	b := make([]byte, 0, 48)
+	b = n.last.append(b)
+	b = binary.AppendVarint(b, n.live)
+	b = binary.AppendVarint(b, n.deleted)
+	b = binary.AppendVarint(b, n.size)
+	return appendVals(b, n.fields)
+}
+
+func decodeStreamNode(master streamID, b []byte) (streamNode, error) {
+	r := recReader{b: b}
+	n := streamNode{master: master, last: r.id(), live: r.sv(), deleted: r.sv(), size: r.sv()}
+	cnt := r.uv()
+	if cnt > uint64(len(r.b)) {
+		r.err = errBadStreamRecord
+	}
+	for i := uint64(0); i < cnt && r.err == nil; i++ {
+		n.fields = append(n.fields, r.bytes())
+	}
+	return n, r.err
+}
+
+// bytes is the node's listpack size (lpBytes).
+func (n *streamNode) bytes() int64 { return n.size + lpIntSize(n.live) + lpIntSize(n.deleted) }
+
+// streamGroup is a consumer group's own state.
+type streamGroup struct {
+	lastID      streamID
+	entriesRead int64 // -1: unknown (SCG_INVALID_ENTRIES_READ)
+	pending     uint64
+	consumers   uint64
+}
+
+func (g *streamGroup) encode() []byte {
+	b := g.lastID.append(make([]byte, 0, 40))
+	b = binary.AppendVarint(b, g.entriesRead)
+	b = binary.AppendUvarint(b, g.pending)
+	return binary.AppendUvarint(b, g.consumers)
+}
+
+func decodeStreamGroup(b []byte) (streamGroup, error) {
+	r := recReader{b: b}
+	g := streamGroup{lastID: r.id(), entriesRead: r.sv(), pending: r.uv(), consumers: r.uv()}
+	return g, r.err
+}
+
+// streamConsumer is one consumer of a group. activeTime is kept for
+// Redis 7.2's XINFO (the last successful read or claim); 7.0 shows only
+// seen-time.
+type streamConsumer struct {
+	seenTime   int64
+	activeTime int64 // -1: never
+	pending    uint64
+}
+
+func (cs *streamConsumer) encode() []byte {
+	b := binary.AppendVarint(make([]byte, 0, 24), cs.seenTime)
+	b = binary.AppendVarint(b, cs.activeTime)
+	return binary.AppendUvarint(b, cs.pending)
+}
+
+func decodeStreamConsumer(b []byte) (streamConsumer, error) {
+	r := recReader{b: b}
+	cs := streamConsumer{seenTime: r.sv(), activeTime: r.sv(), pending: r.uv()}
+	return cs, r.err
+}
+
+// pendingEntry is one entry of a group's PEL (Redis's streamNACK).
+type pendingEntry struct {
+	id            streamID
+	consumer      []byte
+	deliveryTime  int64
+	deliveryCount uint64
+}
+
+func (p *pendingEntry) encode() []byte {
+	b := appendBytes(make([]byte, 0, 24+len(p.consumer)), p.consumer)
+	b = binary.AppendVarint(b, p.deliveryTime)
+	return binary.AppendUvarint(b, p.deliveryCount)
+}
+
+func decodePendingEntry(id streamID, b []byte) (pendingEntry, error) {
+	r := recReader{b: b}
+	p := pendingEntry{id: id, consumer: r.bytes(), deliveryTime: r.sv(), deliveryCount: r.uv()}
+	return p, r.err
+}
+
+// encodeFields is an entry's value: its field, value pairs.
+func encodeFields(pairs [][]byte) []byte {
+	n := 0
+	for _, p := range pairs {
+		n += len(p) + 2
+	}
+	return appendVals(make([]byte, 0, n+2), pairs)
+}
+
+func decodeFields(b []byte) ([][]byte, error) {
+	r := recReader{b: b}
+	cnt := r.uv()
+	if cnt > uint64(len(r.b)) || cnt%2 != 0 {
+		return nil, errBadStreamRecord
+	}
+	out := make([][]byte, 0, cnt)
+	for i := uint64(0); i < cnt && r.err == nil; i++ {
+		out = append(out, r.bytes())
+	}
+	return out, r.err
+}
+
+// ---- sub-keys ----
+
+func subEntryKey(id streamID) []byte { return id.append([]byte{subEntry}) }
+func subNodeKey(id streamID) []byte  { return id.append([]byte{subNode}) }
+
+func subGroupKey(group []byte) []byte { return append([]byte{subGroup}, group...) }
+
+// subGroupScoped is kind, the group's length and name: the prefix of its
+// consumers (subConsumer), pending entries (subPending) or owned entries
+// (subOwned).
+func subGroupScoped(kind byte, group []byte) []byte {
+	b := binary.BigEndian.AppendUint32([]byte{kind}, uint32(len(group)))
+	return append(b, group...)
+}
+
+func subConsumerKey(group, consumer []byte) []byte {
+	return append(subGroupScoped(subConsumer, group), consumer...)
+}
+
+func subPendingKey(group []byte, id streamID) []byte {
+	return id.append(subGroupScoped(subPending, group))
+}
+
+// subOwnedPrefix is the prefix of one consumer's PEL.
+func subOwnedPrefix(group, consumer []byte) []byte {
+	b := binary.BigEndian.AppendUint32(subGroupScoped(subOwned, group), uint32(len(consumer)))
+	return append(b, consumer...)
+}
+
+func subOwnedKey(group, consumer []byte, id streamID) []byte {
+	return id.append(subOwnedPrefix(group, consumer))
+}
+
+// prefixEnd is the smallest key above every key starting with p.
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// ---- the stream handle ----
+
+// stream is one stream key as a command sees it: its incarnation and its
+// meta record, loaded once; writes go through its methods, which log ops
+// and keep meta current (save writes it back).
+type stream struct {
+	c       *Ctx
+	phys    uint32
+	key     []byte
+	version uint64
+	meta    streamMeta
+	dirty   bool // meta changed since load
+}
+
+// errStreamEngine wraps an engine error (a corrupt record) for the reply.
+func streamEngineError(c *Ctx, err error) {
+	c.Error("ERR " + err.Error())
+}
+
+// loadStream loads the stream whose keyspace entry is e.
+func (c *Ctx) loadStream(key []byte, e *memtables.Entry) (*stream, error) {
+	s := &stream{c: c, phys: c.phys(), key: key, version: e.Version}
+	v, found, err := c.DB.streams.Get(streamKey(nil, s.phys, key, e.Version, []byte{subMeta}))
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: stream %q has no meta record", errBadStreamRecord, key)
+	}
+	if s.meta, err = decodeStreamMeta(v); err != nil {
+		return nil, fmt.Errorf("stream %q meta: %w", key, err)
+	}
+	return s, nil
+}
+
+// readStream looks key up for a read command: the stream, or nil when the
+// key is absent; ok is false when an error (WRONGTYPE, engine) was
+// replied.
+func (c *Ctx) readStream(key []byte) (s *stream, ok bool) {
+	p, found := c.readKey(key)
+	return c.streamOf(key, p, found)
+}
+
+// writeStream is readStream for write commands (lookupWrite).
+func (c *Ctx) writeStream(key []byte) (s *stream, ok bool) {
+	p, found := c.lookupWrite(key)
+	return c.streamOf(key, p, found)
+}
+
+func (c *Ctx) streamOf(key []byte, p *memtables.Entry, found bool) (*stream, bool) {
+	if !found {
+		return nil, true
+	}
+	if p.Type != memtables.TypeStream {
+		c.Error(errWrongType)
+		return nil, false
+	}
+	s, err := c.loadStream(key, p)
+	if err != nil {
+		streamEngineError(c, err)
+		return nil, false
+	}
+	return s, true
+}
+
+// createStream logs a new empty stream at key (absent).
+func (c *Ctx) createStream(key []byte) *stream {
+	c.createKey(key, memtables.TypeStream)
+	s := &stream{c: c, phys: c.phys(), key: key, version: c.w.lsn, dirty: true}
+	s.save()
+	return s
+}
+
+func (s *stream) put(pairs ...[]byte) {
+	s.c.emit(&op{code: opXPut, phys: s.phys, key: s.key, version: s.version, vals: pairs})
+}
+
+func (s *stream) del(subs ...[]byte) {
+	s.c.emit(&op{code: opXDel, phys: s.phys, key: s.key, version: s.version, vals: subs})
+}
+
+func (s *stream) delRange(lo, hi []byte) {
+	s.c.emit(&op{code: opXDelRange, phys: s.phys, key: s.key, version: s.version, vals: [][]byte{lo, hi}})
+}
+
+// save logs the meta record when it changed, and touches the key.
+func (s *stream) save() {
+	if s.dirty {
+		s.put([]byte{subMeta}, s.meta.encode())
+		s.dirty = false
+	}
+	s.c.touch(s.key)
+}
+
+func (s *stream) get(sub []byte) ([]byte, bool, error) {
+	return s.c.DB.streams.Get(streamKey(nil, s.phys, s.key, s.version, sub))
+}
+
+func (s *stream) scan(lo, hi []byte, fn func(sub, v []byte) bool) error {
+	return s.c.DB.streamScan(s.phys, s.key, s.version, lo, hi, fn)
+}
+
+func (s *stream) scanReverse(lo, hi []byte, fn func(sub, v []byte) bool) error {
+	return s.c.DB.streamScanReverse(s.phys, s.key, s.version, lo, hi, fn)
+}
+
+// streamEntry is one entry read from the stream.
+type streamEntry struct {
+	id     streamID
+	fields [][]byte
+}
+
+// entryRange is the sub-key range of the entries with ids in [lo, hi].
+func entryRange(lo, hi streamID) ([]byte, []byte) {
+	l := subEntryKey(lo)
+	if h, ok := hi.next(); ok {
+		return l, subEntryKey(h)
+	}
+	return l, []byte{subEntry + 1}
+}
+
+// entries calls fn for the entries with ids in [lo, hi], ascending or
+// descending, until fn returns false.
+func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool) error {
+	if lo.cmp(hi) > 0 {
+		return nil
+	}
+	l, h := entryRange(lo, hi)
+	var ferr error
+	visit := func(sub, v []byte) bool {
+		f, err := decodeFields(v)
+		if err != nil {
+			ferr = fmt.Errorf("stream %q entry %s: %w", s.key, decodeStreamID(sub[1:]), err)
+			return false
+		}
+		return fn(streamEntry{decodeStreamID(sub[1:]), f})
+	}
+	var err error
+	if rev {
+		err = s.scanReverse(l, h, visit)
+	} else {
+		err = s.scan(l, h, visit)
+	}
+	if err != nil {
+		return err
+	}
+	return ferr
+}
+
+// entry reads one entry; found is false when it does not exist.
+func (s *stream) entry(id streamID) (streamEntry, bool, error) {
+	v, found, err := s.get(subEntryKey(id))
+	if err != nil || !found {
+		return streamEntry{}, false, err
+	}
+	f, err := decodeFields(v)
+	if err != nil {
+		return streamEntry{}, false, fmt.Errorf("stream %q entry %s: %w", s.key, id, err)
+	}
+	return streamEntry{id, f}, true, nil
+}
+
+// firstEntryID finds the first live entry's id (Redis's streamGetEdgeID
+// for the first edge: max-max when the stream has none).
+func (s *stream) firstEntryID() (streamID, error) {
+	id := maxStreamID
+	err := s.scan([]byte{subEntry}, []byte{subEntry + 1}, func(sub, _ []byte) bool {
+		id = decodeStreamID(sub[1:])
+		return false
+	})
+	return id, err
+}
+
+// node reads the node whose master id is master.
+func (s *stream) node(master streamID) (streamNode, error) {
+	v, found, err := s.get(subNodeKey(master))
+	if err != nil {
+		return streamNode{}, err
+	}
+	if !found {
+		return streamNode{}, fmt.Errorf("%w: stream %q has no node %s", errBadStreamRecord, s.key, master)
+	}
+	n, err := decodeStreamNode(master, v)
+	if err != nil {
+		return n, fmt.Errorf("stream %q node %s: %w", s.key, master, err)
+	}
+	return n, nil
+}
+
+// nodeOf finds the node holding id: the last node whose master id <= id.
+func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
+	hi, ok := id.next()
+	var h []byte
+	if ok {
+		h = subNodeKey(hi)
+	} else {
+		h = []byte{subNode + 1}
+	}
+	var n streamNode
+	var found bool
+	var derr error
+	err := s.scanReverse([]byte{subNode}, h, func(sub, v []byte) bool {
+		n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
+		found = true
+		return false
+	})
+	if err == nil {
+		err = derr
+	}
+	return n, found, err
+}
+
+func (s *stream) putNode(n *streamNode) { s.put(subNodeKey(n.master), n.encode()) }
+
+// ---- appending, deleting, trimming ----
+
+// Node limits: Redis 7.0's defaults for stream-node-max-bytes and
+// stream-node-max-entries.
+const (
+	streamNodeMaxBytes   = 4096
+	streamNodeMaxEntries = 100
+)
+
+// appendEntry adds an entry with id (greater than lastID) as Redis's
+// streamAppendItem does, node accounting included.
+func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
+	var tail streamNode
+	newNode := true
+	if s.meta.nodes > 0 {
+		var err error
+		if tail, err = s.node(s.meta.tail); err != nil {
+			return err
+		}
+		total := 0
+		for _, p := range pairs {
+			total += len(p)
+		}
+		newNode = tail.bytes()+int64(total) >= streamNodeMaxBytes ||
+			tail.live+tail.deleted >= streamNodeMaxEntries
+	}
+	nfields := len(pairs) / 2
+	sameFields := true
+	if newNode {
+		tail = streamNode{master: id, size: lpEmptySize + lpIntSize(int64(nfields)) + lpIntSize(0)}
+		for i := 0; i < len(pairs); i += 2 {
+			tail.fields = append(tail.fields, bytes.Clone(pairs[i]))
+			tail.size += lpStringSize(pairs[i])
+		}
+		s.meta.nodes++
+		s.meta.tail = id
+	} else {
+		sameFields = len(tail.fields) == nfields
+		for i := 0; sameFields && i < nfields; i++ {
+			sameFields = bytes.Equal(tail.fields[i], pairs[2*i])
+		}
+	}
+	// The entry: flags, ms and seq deltas, [num-fields], [field] value
+	// ..., lp-count.
+	flags, lpCount := int64(0), int64(nfields+3)
+	if sameFields {
+		flags = 2
+	} else {
+		lpCount += int64(nfields) + 1
+	}
+	size := lpIntSize(flags) + lpIntSize(int64(id.ms-tail.master.ms)) + lpIntSize(int64(id.seq-tail.master.seq))
+	if !sameFields {
+		size += lpIntSize(int64(nfields))
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		if !sameFields {
+			size += lpStringSize(pairs[i])
+		}
+		size += lpStringSize(pairs[i+1])
+	}
+	size += lpIntSize(lpCount)
+	tail.size += size
+	tail.live++
+	tail.last = id
+	s.putNode(&tail)
+	s.put(subEntryKey(id), encodeFields(pairs))
+	s.meta.length++
+	s.meta.entriesAdded++
+	s.meta.lastID = id
+	if s.meta.length == 1 {
+		s.meta.firstID = id
+	}
+	s.dirty = true
+	return nil
+}
+
+// deleteEntry deletes the live entry id (XDEL): the node counts it
+// deleted, and a node left without live entries goes, as in Redis's
+// streamIteratorRemoveEntry. It reports whether the entry existed.
+func (s *stream) deleteEntry(id streamID) (bool, error) {
+	if _, found, err := s.get(subEntryKey(id)); err != nil || !found {
+		return false, err
+	}
+	n, found, err := s.nodeOf(id)
+	if err != nil {
+		return false, err
+	}
+	if !found {
+		return false, fmt.Errorf("%w: stream %q has no node for entry %s", errBadStreamRecord, s.key, id)
+	}
+	s.del(subEntryKey(id))
+	s.meta.length--
+	s.dirty = true
+	if n.live == 1 {
+		s.dropNode(n.master)
+		return true, nil
+	}
+	n.live--
+	n.deleted++
+	s.putNode(&n)
+	return true, nil
+}
+
+// dropNode removes a node and its entries.
+func (s *stream) dropNode(master streamID) {
+	s.del(subNodeKey(master))
+	s.meta.nodes--
+	s.dirty = true
+	if s.meta.nodes > 0 && master == s.meta.tail {
+		// Only the tail can be removed while others remain after it when
+		// deleting (never when trimming, which goes from the head).
+		if n, found, err := s.nodeOf(maxStreamID); err == nil && found {
+			s.meta.tail = n.master
+		}
+	}
+}
+
+// trimArgs are XADD's and XTRIM's trimming options.
+type trimArgs struct {
+	strategy int // trimNone, trimMaxLen, trimMinID
+	maxLen   int64
+	minID    streamID
+	approx   bool
+	limit    int64 // 0: none
+}
+
+const (
+	trimNone = iota
+	trimMaxLen
+	trimMinID
+)
+
+// trim is Redis 7.0's streamTrim: whole nodes from the head while they
+// can go; then, unless approximate, the entries of the first remaining
+// node that must. It returns the number of entries removed.
+func (s *stream) trim(a *trimArgs) (int64, error) {
+	if a.strategy == trimNone {
+		return 0, nil
+	}
+	var deleted int64
+	var nodes []streamNode
+	var derr error
+	// Nodes are visited from the head; collect lazily in batches so a
+	// long stream is not read whole.
+	from := []byte{subNode}
+	for {
+		nodes = nodes[:0]
+		err := s.scan(from, []byte{subNode + 1}, func(sub, v []byte) bool {
+			var n streamNode
+			n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
+			if derr != nil {
+				return false
+			}
+			nodes = append(nodes, n)
+			return len(nodes) < 64
+		})
+		if err == nil {
+			err = derr
+		}
+		if err != nil {
+			return deleted, err
+		}
+		if len(nodes) == 0 {
+			break
+		}
+		done := false
+		for i := range nodes {
+			n := &nodes[i]
+			if a.strategy == trimMaxLen && int64(s.meta.length) <= a.maxLen {
+				done = true
+				break
+			}
+			if a.limit != 0 && deleted+n.live > a.limit {
+				done = true
+				break
+			}
+			var remove bool
+			if a.strategy == trimMaxLen {
+				remove = int64(s.meta.length)-n.live >= a.maxLen
+			} else {
+				remove = n.last.cmp(a.minID) < 0
+			}
+			if remove {
+				lo, hi := entryRange(n.master, n.last)
+				s.delRange(lo, hi)
+				s.del(subNodeKey(n.master))
+				s.meta.nodes--
+				s.meta.length -= uint64(n.live)
+				deleted += n.live
+				s.dirty = true
+				continue
+			}
+			done = true
+			if a.approx {
+				break
+			}
+			// Mark entries of this node deleted, from its first.
+			var ids []streamID
+			err := s.entries(n.master, n.last, false, func(e streamEntry) bool {
+				if a.strategy == trimMaxLen {
+					if int64(s.meta.length)-int64(len(ids)) <= a.maxLen {
+						return false
+					}
+				} else if e.id.cmp(a.minID) >= 0 {
+					return false
+				}
+				ids = append(ids, e.id)
+				return true
+			})
+			if err != nil {
+				return deleted, err
+			}
+			if len(ids) > 0 {
+				subs := make([][]byte, len(ids))
+				for j, id := range ids {
+					subs[j] = subEntryKey(id)
+				}
+				s.del(subs...)
+				n.live -= int64(len(ids))
+				n.deleted += int64(len(ids))
+				s.putNode(n)
+				s.meta.length -= uint64(len(ids))
+				deleted += int64(len(ids))
+				s.dirty = true
+			}
+			break
+		}
+		if done {
+			break
+		}
+		from = subNodeKey(nodes[len(nodes)-1].master)
+		from = append(from, 0) // just after it
+	}
+	if s.meta.nodes == 0 {
+		s.meta.tail = minStreamID
+	}
+	if deleted > 0 {
+		first, err := s.firstEntryID()
+		if err != nil {
+			return deleted, err
+		}
+		s.meta.firstID = first
+		s.dirty = true
+	}
+	return deleted, nil
+}
+
+// ---- listpack sizes (Redis's listpack.c) ----
+
+// lpEmptySize is an empty listpack: 6 header bytes and the end byte.
+const lpEmptySize = 7
+
+// lpBacklen is the size of an element's back-length field.
+func lpBacklen(l int64) int64 {
+	switch {
+	case l <= 127:
+		return 1
+	case l < 16383:
+		return 2
+	case l < 2097151:
+		return 3
+	case l < 268435455:
+		return 4
+	}
+	return 5
+}
+
+// lpIntSize is the size of an integer element.
+func lpIntSize(v int64) int64 {
+	var enc int64
+	switch {
+	case v >= 0 && v <= 127:
+		enc = 1
+	case v >= -4096 && v <= 4095:
+		enc = 2
+	case v >= -32768 && v <= 32767:
+		enc = 3
+	case v >= -8388608 && v <= 8388607:
+		enc = 4
+	case v >= -2147483648 && v <= 2147483647:
+		enc = 5
+	default:
+		enc = 9
+	}
+	return enc + lpBacklen(enc)
+}
+
+// lpStringSize is the size of a string element (an integer-looking string
+// is stored as an integer).
+func lpStringSize(b []byte) int64 {
+	if v, ok := parseInt(b); ok {
+		return lpIntSize(v)
+	}
+	l := int64(len(b))
+	var enc int64
+	switch {
+	case l < 64:
+		enc = 1 + l
+	case l < 4096:
+		enc = 2 + l
+	default:
+		enc = 5 + l
+	}
+	return enc + lpBacklen(enc)
+}
