@@ -39,6 +39,14 @@
 // Values are not kept in memory after a flush: only buffers, block indexes,
 // bloom filters, range tombstones and the cache are.
 //
+// Scan and ScanReverse merge the layers under the same rules, ascending and
+// descending (ScanReverse returns exactly Scan's results reversed).
+// ScanReverse seeks each layer to its last key below hi and steps back
+// (reverse.go): a short read at the top of a long range (XREVRANGE with a
+// COUNT) costs what it reads, not the range. A file decodes each block it
+// reaches whole, read and verified through the cache as forward reads do,
+// and never reads a block whose keys all lie below lo.
+//
 // # Compaction bounds
 //
 // Size-tiered over the time-ordered file list (compaction.go). When no
@@ -63,7 +71,7 @@
 //
 // Store: Put, Delete and DeleteRange are called by one writer at a time (the
 // caller serializes them, in LSN order); Flush must not run concurrently with
-// a write (record boundary rule). Get, Scan, Stats, AppliedLSN,
+// a write (record boundary rule). Get, Scan, ScanReverse, Stats, AppliedLSN,
 // CheckpointLSN, BufferedBytes, Err and Compact are safe for concurrent use
 // with each other, with writes and with the background goroutines. Two
 // background goroutines run per store: the flusher (writes frozen buffers in
