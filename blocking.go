@@ -51,6 +51,11 @@ type blockTable struct {
 	waiters map[watchKey][]*waiter
 	ready   []watchKey
 	isReady map[watchKey]bool
+	// streamReady: keys an XADD (or XGROUP DESTROY) signalled since the
+	// last serveReady. Stream waiters are served only from those, as
+	// Redis's signalKeyAsReady is called by those commands alone; any
+	// other write to the key (XDEL, XSETID) wakes nobody.
+	streamReady map[watchKey]bool
 }
 
 // parseTimeout parses a blocking command's timeout in seconds as Redis
@@ -127,11 +132,33 @@ func (db *DB) signalKey(dbi int, key []byte) {
 	}
 }
 
+// signalStream queues (dbi, key) for its stream waiters: XADD and XGROUP
+// DESTROY.
+func (db *DB) signalStream(dbi int, key []byte) {
+	bt := &db.blocks
+	wk := watchKey{dbi, string(key)}
+	if _, ok := bt.waiters[wk]; !ok {
+		return
+	}
+	if bt.streamReady == nil {
+		bt.streamReady = map[watchKey]bool{}
+	}
+	bt.streamReady[wk] = true
+	db.signalKey(dbi, key)
+}
+
+// streamSignalled reports whether signalStream queued (dbi, key) in the
+// serving round in progress.
+func (db *DB) streamSignalled(dbi int, key []byte) bool {
+	return db.blocks.streamReady[watchKey{dbi, string(key)}]
+}
+
 // signalDB queues every waited key of dbi (SWAPDB brings a whole database).
 func (db *DB) signalDB(dbi int) {
 	for wk := range db.blocks.waiters {
 		if wk.db == dbi {
-			db.signalKey(dbi, []byte(wk.key))
+			// Stream waiters too: Redis's scanDatabaseForReadyKeys.
+			db.signalStream(dbi, []byte(wk.key))
 		}
 	}
 }
@@ -156,9 +183,6 @@ func (db *DB) serveReady(now int64) {
 			if w.served || w.cancelled {
 				continue
 			}
-			if _, ok := db.ks.Get(wk.db, key); !ok {
-				break
-			}
 			// The waiter's own Session belongs to its connection's
 			// goroutine, which may still be reading it: serve through a
 			// stand-in and hand the LSN over in the waiter.
@@ -175,6 +199,7 @@ func (db *DB) serveReady(now int64) {
 		}
 	}
 	bt.ready = bt.ready[:0]
+	clear(bt.streamReady)
 }
 
 // unblock removes w from the queues of its keys.

@@ -281,7 +281,7 @@ parsed:
 			return a, 0, false, false
 		}
 	} else if a.approx {
-		a.limit = 100 * streamNodeMaxEntries
+		a.limit = 100 * c.DB.tuning.StreamNodeMaxEntries.Load()
 		if a.limit <= 0 || a.limit > 10000 {
 			a.limit = 10000
 		}
@@ -341,7 +341,7 @@ func cmdXAdd(c *Ctx) {
 	case !seqGiven:
 		if s.meta.lastID.ms == id.ms {
 			if s.meta.lastID.seq == math.MaxUint64 {
-				c.Error(errStreamIDSmaller)
+				c.Error("ERR Elements are too large to be stored")
 				return
 			}
 			id = streamID{id.ms, s.meta.lastID.seq + 1}
@@ -360,6 +360,8 @@ func cmdXAdd(c *Ctx) {
 		return
 	}
 	s.save()
+	s.modified()
+	c.DB.signalStream(c.S.DB, s.key)
 	replyStreamID(c.R, id)
 }
 
@@ -481,6 +483,7 @@ func cmdXDel(c *Ctx) {
 		}
 		s.dirty = true
 		s.save()
+		s.modified()
 	}
 	c.R.Int(int64(deleted))
 }
@@ -506,6 +509,7 @@ func cmdXTrim(c *Ctx) {
 	}
 	if n > 0 {
 		s.save()
+		s.modified()
 	}
 	c.R.Int(n)
 }
@@ -638,11 +642,8 @@ func (c *Ctx) parseXRead(group bool) (a xreadArgs, ok bool) {
 			streamsAt = i + 1
 			n := len(args) - streamsAt
 			if n%2 != 0 {
-				name, sym := "xread", '$'
-				if group {
-					name, sym = "xreadgroup", '>'
-				}
-				c.Error("ERR Unbalanced '" + name + "' list of streams: for each stream key an ID or '" + string(sym) + "' must be specified.")
+				// Redis 7.0 names XREAD and '$' for XREADGROUP too.
+				c.Error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return a, false
 			}
 			a.keys = args[streamsAt : streamsAt+n/2]
@@ -777,6 +778,10 @@ func cmdXRead(c *Ctx) {
 		}
 	}
 	c.block(keys, a.deadline, func(c *Ctx, key []byte) bool {
+		// Only an XADD wakes an XREAD (Redis's signalKeyAsReady).
+		if !c.DB.streamSignalled(c.S.DB, key) {
+			return false
+		}
 		s, ok := c.streamQuiet(key)
 		if !ok {
 			return false

@@ -334,7 +334,7 @@ func (c *Ctx) lookupGroup(key, group []byte, write bool) (*stream, *groupState, 
 		}
 	}
 	if gs == nil {
-		c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s'", key, group))
+		c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s'", cstr(key), cstr(group)))
 		return nil, nil, false
 	}
 	return s, gs, true
@@ -395,7 +395,7 @@ func (c *Ctx) xgroupLookup(mustExist, groupNeeded bool) (*stream, *groupState, b
 		return nil, nil, false
 	}
 	if gs == nil && groupNeeded && mustExist {
-		c.Error(fmt.Sprintf("NOGROUP No such consumer group '%s' for key name '%s'", c.Args[3], c.Args[2]))
+		c.Error(fmt.Sprintf("NOGROUP No such consumer group '%s' for key name '%s'", cstr(c.Args[3]), cstr(c.Args[2])))
 		return nil, nil, false
 	}
 	return s, gs, true
@@ -484,6 +484,8 @@ func cmdXGroupDestroy(c *Ctx) {
 	s.meta.groups--
 	s.dirty = true
 	s.save()
+	// Blocked XREADGROUPs on the group get their NOGROUP error now.
+	c.DB.signalStream(c.S.DB, s.key)
 	c.R.Int(1)
 }
 
@@ -517,7 +519,6 @@ func cmdXGroupDelConsumer(c *Ctx) {
 		return
 	}
 	if cs == nil {
-		s.touch()
 		c.R.Int(0)
 		return
 	}
@@ -542,10 +543,6 @@ func cmdXGroupDelConsumer(c *Ctx) {
 	gs.flush()
 	c.R.Int(int64(len(ids)))
 }
-
-// touch marks the key modified without changing records (Redis counts
-// such a command as a change).
-func (s *stream) touch() { s.c.touch(s.key) }
 
 func cmdXGroupHelp(c *Ctx) {
 	replyHelp(c, "XGROUP", []string{
@@ -591,7 +588,7 @@ func cmdXReadGroup(c *Ctx) {
 			}
 		}
 		if gs == nil {
-			c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", key, a.group))
+			c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", cstr(key), cstr(a.group)))
 			return
 		}
 		streams[i], groups[i] = s, gs
@@ -678,7 +675,10 @@ func cmdXReadGroup(c *Ctx) {
 	c.block(cloneArgList(a.keys), a.deadline, func(c *Ctx, key []byte) bool {
 		s, ok := c.streamQuiet(key)
 		if !ok {
-			return false
+			// Deleted, or replaced by another type (Redis 7.0.15's
+			// signalDeletedKeyAsReady).
+			c.Error("UNBLOCKED the stream key no longer exists")
+			return true
 		}
 		gs, err := s.group(group)
 		if err != nil {
@@ -689,7 +689,7 @@ func cmdXReadGroup(c *Ctx) {
 			c.Error("NOGROUP the consumer group this client was blocked on no longer exists")
 			return true
 		}
-		if s.meta.lastID.cmp(gs.g.lastID) <= 0 {
+		if !c.DB.streamSignalled(c.S.DB, key) || s.meta.lastID.cmp(gs.g.lastID) <= 0 {
 			return false
 		}
 		cs, _, err := gs.consumer(consumer, true, true)
@@ -793,14 +793,6 @@ func cmdXAck(c *Ctx) {
 	if !ok {
 		return
 	}
-	ids := make([]streamID, 0, len(c.Args)-3)
-	for _, a := range c.Args[3:] {
-		id, ok := c.streamIDArg(a)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
-	}
 	var gs *groupState
 	if s != nil {
 		var err error
@@ -812,6 +804,14 @@ func cmdXAck(c *Ctx) {
 	if gs == nil {
 		c.R.Int(0)
 		return
+	}
+	ids := make([]streamID, 0, len(c.Args)-3)
+	for _, a := range c.Args[3:] {
+		id, ok := c.streamIDArg(a)
+		if !ok {
+			return
+		}
+		ids = append(ids, id)
 	}
 	acked := 0
 	for _, id := range ids {
@@ -1103,7 +1103,7 @@ func cmdXClaim(c *Ctx) {
 		if found {
 			prev = p.consumer
 		} else if force {
-			p = pendingEntry{id: id}
+			p = pendingEntry{id: id, deliveryCount: 1} // streamCreateNACK's count
 		} else {
 			continue
 		}

@@ -319,7 +319,7 @@ func cmdXInfoConsumers(c *Ctx) {
 		return
 	}
 	if gs == nil {
-		c.Error(fmt.Sprintf("NOGROUP No such consumer group '%s' for key name '%s'", c.Args[3], c.Args[2]))
+		c.Error(fmt.Sprintf("NOGROUP No such consumer group '%s' for key name '%s'", cstr(c.Args[3]), cstr(c.Args[2])))
 		return
 	}
 	cons, err := gs.consumerInfos()

@@ -485,14 +485,18 @@ func (s *stream) delRange(lo, hi []byte) {
 	s.c.emit(&op{code: opXDelRange, phys: s.phys, key: s.key, version: s.version, vals: [][]byte{lo, hi}})
 }
 
-// save logs the meta record when it changed, and touches the key.
+// save logs the meta record when it changed. It does not touch the key:
+// as in Redis, only XADD, XDEL, XTRIM and creating or deleting the key
+// abort a WATCH (modified); consumer group changes do not.
 func (s *stream) save() {
 	if s.dirty {
 		s.put([]byte{subMeta}, s.meta.encode())
 		s.dirty = false
 	}
-	s.c.touch(s.key)
 }
+
+// modified touches the key for WATCH.
+func (s *stream) modified() { s.c.touch(s.key) }
 
 func (s *stream) get(sub []byte) ([]byte, bool, error) {
 	return s.c.DB.streams.Get(streamKey(nil, s.phys, s.key, s.version, sub))
@@ -616,12 +620,9 @@ func (s *stream) putNode(n *streamNode) { s.put(subNodeKey(n.master), n.encode()
 
 // ---- appending, deleting, trimming ----
 
-// Node limits: Redis 7.0's defaults for stream-node-max-bytes and
-// stream-node-max-entries.
-const (
-	streamNodeMaxBytes   = 4096
-	streamNodeMaxEntries = 100
-)
+// streamListpackMaxSize is Redis's STREAM_LISTPACK_MAX_SIZE: the node
+// byte limit when stream-node-max-bytes is 0 or above it.
+const streamListpackMaxSize = 1 << 30
 
 // appendEntry adds an entry with id (greater than lastID) as Redis's
 // streamAppendItem does, node accounting included.
@@ -637,8 +638,14 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 		for _, p := range pairs {
 			total += len(p)
 		}
-		newNode = tail.bytes()+int64(total) >= streamNodeMaxBytes ||
-			tail.live+tail.deleted >= streamNodeMaxEntries
+		tuning := &s.c.DB.tuning
+		maxBytes := tuning.StreamNodeMaxBytes.Load()
+		if maxBytes <= 0 || maxBytes > streamListpackMaxSize {
+			maxBytes = streamListpackMaxSize
+		}
+		maxEntries := tuning.StreamNodeMaxEntries.Load()
+		newNode = tail.bytes()+int64(total) >= maxBytes ||
+			(maxEntries > 0 && tail.live+tail.deleted >= maxEntries)
 	}
 	nfields := len(pairs) / 2
 	sameFields := true
@@ -851,9 +858,12 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		s.meta.tail = minStreamID
 	}
 	if deleted > 0 {
-		first, err := s.firstEntryID()
-		if err != nil {
-			return deleted, err
+		first := minStreamID // an emptied stream records 0-0
+		if s.meta.length > 0 {
+			var err error
+			if first, err = s.firstEntryID(); err != nil {
+				return deleted, err
+			}
 		}
 		s.meta.firstID = first
 		s.dirty = true

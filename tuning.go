@@ -15,6 +15,10 @@ type Tuning struct {
 	HashMaxListpackEntries atomic.Int64
 	HashMaxListpackValue   atomic.Int64
 	ListMaxListpackSize    atomic.Int64
+	// Streams: a new listpack node starts when the last one has this many
+	// entries or bytes (0: no limit), as in Redis's streamAppendItem.
+	StreamNodeMaxBytes   atomic.Int64
+	StreamNodeMaxEntries atomic.Int64
 }
 
 func (t *Tuning) defaults() {
@@ -24,6 +28,8 @@ func (t *Tuning) defaults() {
 	t.HashMaxListpackEntries.Store(512)
 	t.HashMaxListpackValue.Store(64)
 	t.ListMaxListpackSize.Store(-2)
+	t.StreamNodeMaxBytes.Store(4096)
+	t.StreamNodeMaxEntries.Store(100)
 }
 
 // SetTuning sets the threshold named as in redis.conf; false for a name
@@ -43,6 +49,10 @@ func (db *DB) SetTuning(name string, v int64) bool {
 		t.HashMaxListpackValue.Store(v)
 	case "list-max-listpack-size", "list-max-ziplist-size":
 		t.ListMaxListpackSize.Store(v)
+	case "stream-node-max-bytes":
+		t.StreamNodeMaxBytes.Store(v)
+	case "stream-node-max-entries":
+		t.StreamNodeMaxEntries.Store(v)
 	default:
 		return false
 	}

@@ -13,7 +13,8 @@ import (
 //	n> CMD ...     send on connection n and compare the replies
 //	n< CMD ...     send on connection n without reading (it blocks); the
 //	               runner then waits until both servers have it (a B...
-//	               command: until INFO counts it blocked; else a pause)
+//	               command, or XREAD / XREADGROUP with BLOCK: until INFO
+//	               counts it blocked; else a pause)
 //	@READ n        read connection n's pending reply on both, compare
 //	@CLOSE n       close connection n (a client that goes away)
 //	@SLEEP ms      pause
@@ -98,7 +99,7 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 					if err := o[n-1].Send(args...); err != nil {
 						t.Fatal(err)
 					}
-					if strings.HasPrefix(strings.ToUpper(args[0]), "B") {
+					if strings.HasPrefix(strings.ToUpper(args[0]), "B") || streamBlocks(args) {
 						blocked++
 						waitBlockedCount(t, kctl, octl, blocked, true)
 					} else {

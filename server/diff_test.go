@@ -383,6 +383,9 @@ func (p *diffPair) dump(t testing.TB, dbs int, loose bool) []string {
 				}
 			case "zset":
 				do("ZRANGE", key.Str, "0", "-1", "WITHSCORES")
+			case "stream":
+				do("XRANGE", key.Str, "-", "+")
+				do("XINFO", "STREAM", key.Str, "FULL", "COUNT", "0")
 			case "hash":
 				kv, ov := dumpQuiet(k, o, "HGETALL", key.Str)
 				if d := exactCmp(sortedHashPairs(kv), sortedHashPairs(ov)); d != "" {
@@ -1106,13 +1109,15 @@ func TestDiffRandom(t *testing.T) {
 	runRandom(t, (*cmdGen).command)
 }
 
-// TestDiffRandomTypes is TestDiffRandom over lists, sets, sorted sets and
-// hashes, mixed with the string and key commands (so WRONGTYPE, RENAME,
-// COPY, MOVE, expiry and transactions meet the new types).
+// TestDiffRandomTypes is TestDiffRandom over lists, sets, sorted sets,
+// hashes and streams, mixed with the string and key commands (so
+// WRONGTYPE, RENAME, COPY, MOVE, expiry and transactions meet the new
+// types).
 func TestDiffRandomTypes(t *testing.T) {
 	t.Parallel()
+	streams := &streamGen{}
 	runRandom(t, func(g *cmdGen, conn int) []string {
-		switch g.r.Intn(10) {
+		switch g.r.Intn(12) {
 		case 0, 1:
 			return g.command(conn)
 		case 2, 3:
@@ -1121,6 +1126,8 @@ func TestDiffRandomTypes(t *testing.T) {
 			return g.setCommand(conn)
 		case 6, 7:
 			return g.hashCommand(conn)
+		case 8, 9:
+			return streams.command(g, conn)
 		default:
 			return g.zsetCommand(conn)
 		}

@@ -82,7 +82,8 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	s.runID = fmt.Sprintf("%040x", time.Now().UnixNano())
 	db.SetRequirePass(cfg.Get("requirepass"))
 	for _, name := range []string{"zset-max-listpack-entries", "zset-max-listpack-value", "set-max-intset-entries",
-		"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size"} {
+		"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
+		"stream-node-max-bytes", "stream-node-max-entries"} {
 		v, _ := strconv.ParseInt(cfg.Get(name), 10, 64)
 		db.SetTuning(name, v)
 	}
