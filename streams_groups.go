@@ -409,12 +409,13 @@ func (c *Ctx) subcommandSyntaxError() {
 }
 
 func cmdXGroupCreate(c *Ctx) {
-	if len(c.Args) > 8 {
-		c.subcommandSyntaxError()
-		return
-	}
+	// Redis parses the options before it counts the arguments.
 	s, gs, _, entriesRead, ok := c.xgroupArgs(true)
 	if !ok {
+		return
+	}
+	if len(c.Args) > 8 {
+		c.subcommandSyntaxError()
 		return
 	}
 	var id streamID

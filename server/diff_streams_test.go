@@ -1180,7 +1180,9 @@ func (sg *streamGen) command(g *cmdGen, conn int) []string {
 		case 1:
 			return append([]string{"XADD", k, g.pick("0-0", "0", "abc", "-1", "1-x", "18446744073709551616")}, sg.fields(g, 1)...)
 		case 2:
-			return []string{"XADD", k, "*", g.pick("f", "")}
+			// An option error that no mutation (a dropped or an extra
+			// last argument) can turn into a valid "*" XADD.
+			return []string{"XADD", k, "MAXLEN", g.pick("-1", "x"), "*", g.pick("f", "")}
 		default:
 			return splitWords([]string{"XADD", k, g.pick("MAXLEN -1", "LIMIT 5", "MAXLEN 1 LIMIT 1", "MAXLEN 1 MINID 1", "MINID abc"), "*", "f", "v"})
 		}
