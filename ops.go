@@ -815,20 +815,27 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys2, o.key2, o.version2, fields[i]), fields[i+1])
 		}
 	case opXPut:
+		db.forgetStream(o.phys, o.key, o.version)
 		for i := 0; i+1 < len(o.vals); i += 2 {
-			db.streams.Put(lsn, streamKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i]), o.vals[i+1])
+			db.kbuf = streamKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i])
+			db.streams.Put(lsn, db.kbuf, o.vals[i+1])
 		}
 	case opXDel:
+		db.forgetStream(o.phys, o.key, o.version)
 		for _, sub := range o.vals {
-			db.streams.Delete(lsn, streamKey(db.kbuf[:0], o.phys, o.key, o.version, sub))
+			db.kbuf = streamKey(db.kbuf[:0], o.phys, o.key, o.version, sub)
+			db.streams.Delete(lsn, db.kbuf)
 		}
 	case opXDelRange:
+		db.forgetStream(o.phys, o.key, o.version)
 		db.streams.DeleteRange(lsn, streamKey(nil, o.phys, o.key, o.version, o.vals[0]),
 			streamKey(nil, o.phys, o.key, o.version, o.vals[1]))
 	case opXDropKey:
+		db.forgetStream(o.phys, o.key, o.version)
 		lo, hi := hashRange(o.phys, o.key, o.version)
 		db.streams.DeleteRange(lsn, lo, hi)
 	case opXDrop:
+		clear(db.streamCache)
 		lo, hi := physRange(o.phys)
 		db.streams.DeleteRange(lsn, lo, hi)
 	case opXCopy:
@@ -840,8 +847,10 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		}); err != nil {
 			return err
 		}
+		db.forgetStream(o.phys2, o.key2, o.version2)
 		for i := 0; i < len(recs); i += 2 {
-			db.streams.Put(lsn, streamKey(db.kbuf[:0], o.phys2, o.key2, o.version2, recs[i]), recs[i+1])
+			db.kbuf = streamKey(db.kbuf[:0], o.phys2, o.key2, o.version2, recs[i])
+			db.streams.Put(lsn, db.kbuf, recs[i+1])
 		}
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)

@@ -360,6 +360,7 @@ func cmdXAdd(c *Ctx) {
 		return
 	}
 	s.save()
+	s.remember()
 	s.modified()
 	c.DB.signalStream(c.S.DB, s.key)
 	replyStreamID(c.R, id)

@@ -404,7 +404,8 @@ func prefixEnd(p []byte) []byte {
 
 // stream is one stream key as a command sees it: its incarnation and its
 // meta record, loaded once; writes go through its methods, which log ops
-// and keep meta current (save writes it back).
+// and keep meta current (save writes it back). Puts are gathered into one
+// op, logged before any other op or read of the stream (flushPuts).
 type stream struct {
 	c       *Ctx
 	phys    uint32
@@ -412,6 +413,43 @@ type stream struct {
 	version uint64
 	meta    streamMeta
 	dirty   bool // meta changed since load
+	puts    [][]byte
+	// tail is the last node when known (the write cache had it, or this
+	// command read or wrote it).
+	tail *streamNode
+}
+
+// streamCached is a streamCache entry.
+type streamCached struct {
+	meta streamMeta
+	tail *streamNode
+}
+
+// streamCacheMax bounds the cache; it is emptied when full (the next
+// write of each stream reads its records again).
+const streamCacheMax = 4096
+
+func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
+	if len(db.streamCache) > 0 {
+		db.kbuf = hashPrefix(db.kbuf[:0], phys, key, version)
+		delete(db.streamCache, string(db.kbuf))
+	}
+}
+
+// remember puts s's meta and last node in the write cache; called by a
+// write command after its last op on s.
+func (s *stream) remember() {
+	db := s.c.DB
+	if db.streamCache == nil || len(db.streamCache) >= streamCacheMax {
+		db.streamCache = map[string]*streamCached{}
+	}
+	tail := s.tail
+	if s.meta.nodes == 0 {
+		tail = nil
+	} else if tail == nil || tail.master != s.meta.tail {
+		return
+	}
+	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta, tail: tail}
 }
 
 // errStreamEngine wraps an engine error (a corrupt record) for the reply.
@@ -419,9 +457,16 @@ func streamEngineError(c *Ctx, err error) {
 	c.Error("ERR " + err.Error())
 }
 
-// loadStream loads the stream whose keyspace entry is e.
+// loadStream loads the stream whose keyspace entry is e. A write command
+// (c.w set: db.mu held exclusively) may take it from the write cache.
 func (c *Ctx) loadStream(key []byte, e *memtables.Entry) (*stream, error) {
 	s := &stream{c: c, phys: c.phys(), key: key, version: e.Version}
+	if c.w != nil && c.DB.streamCache != nil {
+		if sc, ok := c.DB.streamCache[string(hashPrefix(nil, s.phys, key, e.Version))]; ok {
+			s.meta, s.tail = sc.meta, sc.tail
+			return s, nil
+		}
+	}
 	v, found, err := c.DB.streams.Get(streamKey(nil, s.phys, key, e.Version, []byte{subMeta}))
 	if err != nil {
 		return nil, err
@@ -473,40 +518,54 @@ func (c *Ctx) createStream(key []byte) *stream {
 	return s
 }
 
-func (s *stream) put(pairs ...[]byte) {
-	s.c.emit(&op{code: opXPut, phys: s.phys, key: s.key, version: s.version, vals: pairs})
+// put queues records (sub-key, value, ...) for the next opXPut.
+func (s *stream) put(pairs ...[]byte) { s.puts = append(s.puts, pairs...) }
+
+// flushPuts logs the queued puts as one op.
+func (s *stream) flushPuts() {
+	if len(s.puts) > 0 {
+		s.c.emit(&op{code: opXPut, phys: s.phys, key: s.key, version: s.version, vals: s.puts})
+		s.puts = nil
+	}
 }
 
 func (s *stream) del(subs ...[]byte) {
+	s.flushPuts()
 	s.c.emit(&op{code: opXDel, phys: s.phys, key: s.key, version: s.version, vals: subs})
 }
 
 func (s *stream) delRange(lo, hi []byte) {
+	s.flushPuts()
 	s.c.emit(&op{code: opXDelRange, phys: s.phys, key: s.key, version: s.version, vals: [][]byte{lo, hi}})
 }
 
-// save logs the meta record when it changed. It does not touch the key:
-// as in Redis, only XADD, XDEL, XTRIM and creating or deleting the key
-// abort a WATCH (modified); consumer group changes do not.
+// save logs the meta record when it changed, and every queued put. It
+// does not touch the key: as in Redis, only XADD, XDEL, XTRIM and
+// creating or deleting the key abort a WATCH (modified); consumer group
+// changes do not.
 func (s *stream) save() {
 	if s.dirty {
 		s.put([]byte{subMeta}, s.meta.encode())
 		s.dirty = false
 	}
+	s.flushPuts()
 }
 
 // modified touches the key for WATCH.
 func (s *stream) modified() { s.c.touch(s.key) }
 
 func (s *stream) get(sub []byte) ([]byte, bool, error) {
+	s.flushPuts()
 	return s.c.DB.streams.Get(streamKey(nil, s.phys, s.key, s.version, sub))
 }
 
 func (s *stream) scan(lo, hi []byte, fn func(sub, v []byte) bool) error {
+	s.flushPuts()
 	return s.c.DB.streamScan(s.phys, s.key, s.version, lo, hi, fn)
 }
 
 func (s *stream) scanReverse(lo, hi []byte, fn func(sub, v []byte) bool) error {
+	s.flushPuts()
 	return s.c.DB.streamScanReverse(s.phys, s.key, s.version, lo, hi, fn)
 }
 
@@ -616,7 +675,13 @@ func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
 	return n, found, err
 }
 
-func (s *stream) putNode(n *streamNode) { s.put(subNodeKey(n.master), n.encode()) }
+func (s *stream) putNode(n *streamNode) {
+	s.put(subNodeKey(n.master), n.encode())
+	if n.master == s.meta.tail {
+		cp := *n
+		s.tail = &cp
+	}
+}
 
 // ---- appending, deleting, trimming ----
 
@@ -630,9 +695,13 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 	var tail streamNode
 	newNode := true
 	if s.meta.nodes > 0 {
-		var err error
-		if tail, err = s.node(s.meta.tail); err != nil {
-			return err
+		if s.tail != nil && s.tail.master == s.meta.tail {
+			tail = *s.tail
+		} else {
+			var err error
+			if tail, err = s.node(s.meta.tail); err != nil {
+				return err
+			}
 		}
 		total := 0
 		for _, p := range pairs {
