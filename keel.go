@@ -296,6 +296,17 @@ func (db *DB) recover() error {
 	for _, d := range db.diskEngines() {
 		ckpt[d.id] = d.store.CheckpointLSN()
 	}
+	// An engine a non-empty manifest does not name was added to keel after
+	// this data directory's WAL was last truncated (retention keeps every
+	// record while any engine is unnamed): it holds nothing older than the
+	// WAL's first record.
+	if first := uint64(db.log.FirstLSN()); first > 1 && len(db.man.Entries()) > 0 {
+		for e := range numEngines {
+			if _, named := db.man.Get(engineNames[e]); !named {
+				ckpt[e] = max(ckpt[e], first-1)
+			}
+		}
+	}
 	from := ckpt[0]
 	for _, c := range ckpt[1:] {
 		from = min(from, c)
