@@ -733,24 +733,20 @@ func cmdXRead(c *Ctx) {
 	var out []result
 	for i, key := range a.keys {
 		s, ok := c.readStream(key)
-		if !ok || s == nil || s.meta.length == 0 {
+		if !ok || s == nil || s.meta.length == 0 || s.meta.lastID.cmp(ids[i]) <= 0 {
 			continue
 		}
-		last, err := s.lastEntryID()
-		if err != nil {
-			streamEngineError(c, err)
-			return
-		}
-		if last.cmp(ids[i]) <= 0 {
-			continue
-		}
+		// Served when an entry follows the id (Redis: the last live
+		// entry's id is greater).
 		start, _ := ids[i].next()
 		es, err := s.rangeEntries(start, maxStreamID, a.count, false)
 		if err != nil {
 			streamEngineError(c, err)
 			return
 		}
-		out = append(out, result{key, es})
+		if len(es) > 0 {
+			out = append(out, result{key, es})
+		}
 	}
 	if len(out) > 0 {
 		replyReadHeader(c.R, len(out))

@@ -624,31 +624,34 @@ func cmdXReadGroup(c *Ctx) {
 		s, gs := streams[i], groups[i]
 		gt := gts[i]
 		history := gt != maxStreamID
+		var fresh []streamEntry
 		if !history {
-			if s.meta.length == 0 {
+			// Served when an entry follows the group's last id (Redis: the
+			// last live entry's id is greater).
+			if s.meta.length == 0 || s.meta.lastID.cmp(gs.g.lastID) <= 0 {
 				continue
 			}
-			last, err := s.lastEntryID()
-			if err != nil {
+			start, _ := gs.g.lastID.next()
+			var err error
+			if fresh, err = s.rangeEntries(start, maxStreamID, a.count, false); err != nil {
 				streamEngineError(c, err)
 				return
 			}
-			if last.cmp(gs.g.lastID) <= 0 {
+			if len(fresh) == 0 {
 				continue
 			}
-			gt = gs.g.lastID
 		}
 		cs, _, err := gs.consumer(a.consumer, true, true)
 		if err != nil {
 			streamEngineError(c, err)
 			return
 		}
-		start, _ := gt.next()
 		var es []streamEntry
 		if history {
+			start, _ := gt.next()
 			es, err = gs.readHistory(cs, start, a.count)
 		} else {
-			es, err = gs.deliver(cs, start, a.count, a.noack)
+			es, err = gs.deliverEntries(cs, fresh, a.noack)
 		}
 		if err != nil {
 			streamEngineError(c, err)
@@ -715,11 +718,16 @@ func cmdXReadGroup(c *Ctx) {
 // the group's last id and read counter advance, and each entry enters the
 // PEL (unless noack), as in Redis's streamReplyWithRange with a group.
 func (gs *groupState) deliver(cs *consumerState, start streamID, count int64, noack bool) ([]streamEntry, error) {
-	s := gs.s
-	es, err := s.rangeEntries(start, maxStreamID, count, false)
+	es, err := gs.s.rangeEntries(start, maxStreamID, count, false)
 	if err != nil {
 		return nil, err
 	}
+	return gs.deliverEntries(cs, es, noack)
+}
+
+// deliverEntries is deliver of entries already read.
+func (gs *groupState) deliverEntries(cs *consumerState, es []streamEntry, noack bool) ([]streamEntry, error) {
+	s := gs.s
 	now := s.c.Now
 	for _, e := range es {
 		if e.id.cmp(gs.g.lastID) > 0 {
