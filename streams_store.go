@@ -576,12 +576,16 @@ type streamEntry struct {
 }
 
 // entryRange is the sub-key range of the entries with ids in [lo, hi].
-func entryRange(lo, hi streamID) ([]byte, []byte) {
-	l := subEntryKey(lo)
+func entryRange(lo, hi streamID) ([]byte, []byte) { return idRange(subEntry, lo, hi) }
+
+// idRange is the sub-key range of the records of kind (entries, nodes)
+// with ids in [lo, hi].
+func idRange(kind byte, lo, hi streamID) ([]byte, []byte) {
+	l := lo.append([]byte{kind})
 	if h, ok := hi.next(); ok {
-		return l, subEntryKey(h)
+		return l, h.append([]byte{kind})
 	}
-	return l, []byte{subEntry + 1}
+	return l, []byte{kind + 1}
 }
 
 // entries calls fn for the entries with ids in [lo, hi], ascending or
@@ -832,6 +836,20 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 	var deleted int64
 	var nodes []streamNode
 	var derr error
+	// Whole nodes go from the head in order: the run removed so far is
+	// logged as two range tombstones (its entries, its node records), not
+	// two per node.
+	var removing bool
+	var removeFrom, removeLast, removeLastMaster streamID
+	flushRemoved := func() {
+		if !removing {
+			return
+		}
+		lo, hi := entryRange(removeFrom, removeLast)
+		s.delRange(lo, hi)
+		s.delRange(idRange(subNode, removeFrom, removeLastMaster))
+		removing = false
+	}
 	// Nodes are visited from the head; collect lazily in batches so a
 	// long stream is not read whole.
 	from := []byte{subNode}
@@ -873,9 +891,10 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 				remove = n.last.cmp(a.minID) < 0
 			}
 			if remove {
-				lo, hi := entryRange(n.master, n.last)
-				s.delRange(lo, hi)
-				s.del(subNodeKey(n.master))
+				if !removing {
+					removing, removeFrom = true, n.master
+				}
+				removeLast, removeLastMaster = n.last, n.master
 				s.meta.nodes--
 				s.meta.length -= uint64(n.live)
 				deleted += n.live
@@ -883,6 +902,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 				continue
 			}
 			done = true
+			flushRemoved()
 			if a.approx {
 				break
 			}
@@ -920,9 +940,11 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		if done {
 			break
 		}
+		flushRemoved() // the next batch is read from the store
 		from = subNodeKey(nodes[len(nodes)-1].master)
 		from = append(from, 0) // just after it
 	}
+	flushRemoved()
 	if s.meta.nodes == 0 {
 		s.meta.tail = minStreamID
 	}
