@@ -58,3 +58,29 @@ func BenchmarkExecGet(b *testing.B) {
 }
 
 var benchBuffer int64 = 16 << 20
+
+// BenchmarkExecXAdd measures XADD with an automatic id to one stream
+// through Exec, without the network, under appendfsync no.
+func BenchmarkExecXAdd(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	args := [][]byte{[]byte("XADD"), []byte("mystream"), []byte("*"), []byte("field"), []byte("value")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		db.Exec(s, args, nopReply{})
+	}
+}
+
+// BenchmarkExecHSet is HSET of one field of one hash, for comparison.
+func BenchmarkExecHSet(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	args := [][]byte{[]byte("HSET"), []byte("myhash"), nil, []byte("value")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[2] = strconv.AppendInt(args[2][:0], int64(i%1000), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}

@@ -166,7 +166,10 @@ func (c *Ctx) intervalID(b []byte, missingSeq uint64, end bool) (streamID, bool)
 
 // ---- replies ----
 
-func replyStreamID(r Reply, id streamID) { r.BulkString(id.String()) }
+func replyStreamID(r Reply, id streamID) {
+	var b [41]byte
+	r.Bulk(id.appendText(b[:0]))
+}
 
 // replyEntry writes [id, [field, value, ...]]; nil fields (a pending
 // entry no longer in the stream) are a null array.

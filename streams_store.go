@@ -111,7 +111,15 @@ func (a streamID) cmp(b streamID) int {
 func (a streamID) isZero() bool { return a == minStreamID }
 
 func (a streamID) String() string {
-	return strconv.FormatUint(a.ms, 10) + "-" + strconv.FormatUint(a.seq, 10)
+	var b [41]byte
+	return string(a.appendText(b[:0]))
+}
+
+// appendText appends "ms-seq".
+func (a streamID) appendText(b []byte) []byte {
+	b = strconv.AppendUint(b, a.ms, 10)
+	b = append(b, '-')
+	return strconv.AppendUint(b, a.seq, 10)
 }
 
 // next is the id after a; ok is false for the last possible id.
@@ -357,8 +365,8 @@ func decodeFields(b []byte) ([][]byte, error) {
 
 // ---- sub-keys ----
 
-func subEntryKey(id streamID) []byte { return id.append([]byte{subEntry}) }
-func subNodeKey(id streamID) []byte  { return id.append([]byte{subNode}) }
+func subEntryKey(id streamID) []byte { return id.append(append(make([]byte, 0, 17), subEntry)) }
+func subNodeKey(id streamID) []byte  { return id.append(append(make([]byte, 0, 17), subNode)) }
 
 func subGroupKey(group []byte) []byte { return append([]byte{subGroup}, group...) }
 
@@ -429,6 +437,15 @@ type streamCached struct {
 // write of each stream reads its records again).
 const streamCacheMax = 4096
 
+// cachedStream finds the write cache entry of an incarnation.
+func (db *DB) cachedStream(phys uint32, key []byte, version uint64) *streamCached {
+	if len(db.streamCache) == 0 {
+		return nil
+	}
+	db.kbuf = hashPrefix(db.kbuf[:0], phys, key, version)
+	return db.streamCache[string(db.kbuf)]
+}
+
 func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
 	if len(db.streamCache) > 0 {
 		db.kbuf = hashPrefix(db.kbuf[:0], phys, key, version)
@@ -440,14 +457,18 @@ func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
 // write command after its last op on s.
 func (s *stream) remember() {
 	db := s.c.DB
-	if db.streamCache == nil || len(db.streamCache) >= streamCacheMax {
-		db.streamCache = map[string]*streamCached{}
-	}
 	tail := s.tail
 	if s.meta.nodes == 0 {
 		tail = nil
 	} else if tail == nil || tail.master != s.meta.tail {
 		return
+	}
+	if sc := db.cachedStream(s.phys, s.key, s.version); sc != nil {
+		sc.meta, sc.tail = s.meta, tail
+		return
+	}
+	if db.streamCache == nil || len(db.streamCache) >= streamCacheMax {
+		db.streamCache = map[string]*streamCached{}
 	}
 	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta, tail: tail}
 }
@@ -461,8 +482,8 @@ func streamEngineError(c *Ctx, err error) {
 // (c.w set: db.mu held exclusively) may take it from the write cache.
 func (c *Ctx) loadStream(key []byte, e *memtables.Entry) (*stream, error) {
 	s := &stream{c: c, phys: c.phys(), key: key, version: e.Version}
-	if c.w != nil && c.DB.streamCache != nil {
-		if sc, ok := c.DB.streamCache[string(hashPrefix(nil, s.phys, key, e.Version))]; ok {
+	if c.w != nil {
+		if sc := c.DB.cachedStream(s.phys, key, e.Version); sc != nil {
 			s.meta, s.tail = sc.meta, sc.tail
 			return s, nil
 		}
@@ -519,7 +540,12 @@ func (c *Ctx) createStream(key []byte) *stream {
 }
 
 // put queues records (sub-key, value, ...) for the next opXPut.
-func (s *stream) put(pairs ...[]byte) { s.puts = append(s.puts, pairs...) }
+func (s *stream) put(pairs ...[]byte) {
+	if s.puts == nil {
+		s.puts = make([][]byte, 0, 6)
+	}
+	s.puts = append(s.puts, pairs...)
+}
 
 // flushPuts logs the queued puts as one op.
 func (s *stream) flushPuts() {
