@@ -84,6 +84,9 @@ type Command struct {
 	Handler func(c *Ctx)
 	Subs    map[string]*Command // subcommands by lower-case name
 	Parent  *Command
+	// KeysFunc, when set, finds the keys instead of the positions above
+	// (Redis's getkeys_proc: XREAD and XREADGROUP's STREAMS keyword).
+	KeysFunc func(argv [][]byte) []int
 }
 
 // FullName is the name used in error messages ("get", "client|setname").
@@ -91,6 +94,9 @@ func (c *Command) FullName() string { return c.Name }
 
 // Keys returns the key argument indexes of argv per the key specification.
 func (c *Command) Keys(argv [][]byte) []int {
+	if c.KeysFunc != nil {
+		return c.KeysFunc(argv)
+	}
 	if c.FirstKey == 0 {
 		return c.keyNumKeys(argv)
 	}

@@ -41,8 +41,29 @@ func init() {
 		&Command{Name: "xdel", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: []string{"write", "stream", "fast"}, Group: g, Summary: "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", Since: "5.0.0", Handler: cmdXDel},
 		&Command{Name: "xtrim", Arity: -4, Flags: FlagWrite, FirstKey: 1, LastKey: 1, Step: 1, ACL: []string{"write", "stream", "slow"}, Group: g, Summary: "Trims the stream to (approximately if '~' is passed) a certain size", Since: "5.0.0", Handler: cmdXTrim},
 		&Command{Name: "xsetid", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: []string{"write", "stream", "fast"}, Group: g, Summary: "An internal command for replicating stream values", Since: "5.0.0", Handler: cmdXSetID},
-		&Command{Name: "xread", Arity: -4, Flags: FlagReadonly | FlagBlocking | FlagMovableKeys, ACL: []string{"read", "stream", "slow", "blocking"}, Group: g, Summary: "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", Since: "5.0.0", Handler: cmdXRead},
+		&Command{Name: "xread", Arity: -4, Flags: FlagReadonly | FlagBlocking | FlagMovableKeys, ACL: []string{"read", "stream", "slow", "blocking"}, Group: g, Summary: "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", Since: "5.0.0", Handler: cmdXRead, KeysFunc: streamsKeys(1)},
 	)
+}
+
+// streamsKeys returns XREAD's (from 1) or XREADGROUP's (from 4) key
+// finder, as Redis 7.0's key specification: the first "STREAMS" at or
+// after argument from, then the first half of the arguments after it.
+func streamsKeys(from int) func(argv [][]byte) []int {
+	return func(argv [][]byte) []int {
+		for i := from; i < len(argv); i++ {
+			if !eqFold(argv[i], "streams") {
+				continue
+			}
+			first := i + 1
+			n := (len(argv) - first) / 2
+			keys := make([]int, 0, n)
+			for k := first; k < first+n; k++ {
+				keys = append(keys, k)
+			}
+			return keys
+		}
+		return nil
+	}
 }
 
 // ---- id arguments ----

@@ -401,6 +401,11 @@ var groupSetup = []string{`XADD s 1-1 a 1`, `XADD s 2-1 b 2`, `XADD s 3-1 c 3`, 
 func withSetup(setup []string, cmds ...string) []string { return streamLines(setup, cmds) }
 
 var streamCases = []diffCase{
+	dc("COMMAND/getkeys", `COMMAND GETKEYS XREAD COUNT 1 STREAMS a b 0 0`, `COMMAND GETKEYS XREADGROUP GROUP g c STREAMS a b 0 0`,
+		`COMMAND GETKEYS XREAD COUNT 1 STREAMS a b 0`, `COMMAND GETKEYS XREAD FOO STREAMS a 0`, `COMMAND GETKEYS XREAD STREAMS`,
+		`COMMAND GETKEYS XREAD STREAMS a`, `COMMAND GETKEYS XREADGROUP GROUP g streams streams a 0 0`,
+		`COMMAND GETKEYS XREADGROUP GROUP streams c STREAMS a 0`, `COMMAND GETKEYS XREADGROUP GROUP g c COUNT 1 STREAMS a b c 0 0 0`,
+		`COMMAND GETKEYS XADD s * a 1`, `COMMAND GETKEYS XGROUP CREATE s g $`, `COMMAND GETKEYS XINFO STREAM s`),
 	// ---- XADD ----
 	dc("XADD/explicit_ids", `XADD s 1-1 a 1`, `XADD s 1-2 b 2`, `XADD s 2 c 3`, `XADD s 2-1 d 4 e 5`, `XLEN s`, `XRANGE s - +`,
 		`TYPE s`, `OBJECT ENCODING s`, `EXISTS s`, `XINFO STREAM s`),
