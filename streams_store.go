@@ -163,21 +163,29 @@ type streamMeta struct {
 	firstID      streamID // Redis's first_id: 0-0 after the last entry is deleted
 	maxDeleted   streamID
 	entriesAdded uint64
-	nodes        uint64   // listpack nodes (XINFO radix-tree-keys)
-	tail         streamID // master id of the last node; valid when nodes > 0
+	nodes        uint64 // listpack nodes (XINFO radix-tree-keys)
 	groups       uint64
+	// tail is the last node (valid when nodes > 0). It lives in the meta
+	// record, which an XADD writes anyway, and gets a node record of its
+	// own only when a new node follows it (sealed): an XADD writes two
+	// records, not three.
+	tail streamNode
 }
 
 func (m *streamMeta) encode() []byte {
-	b := make([]byte, 0, 96)
+	b := make([]byte, 0, 128)
 	b = binary.AppendUvarint(b, m.length)
 	b = m.lastID.append(b)
 	b = m.firstID.append(b)
 	b = m.maxDeleted.append(b)
 	b = binary.AppendUvarint(b, m.entriesAdded)
+	b = binary.AppendUvarint(b, m.groups)
 	b = binary.AppendUvarint(b, m.nodes)
-	b = m.tail.append(b)
-	return binary.AppendUvarint(b, m.groups)
+	if m.nodes > 0 {
+		b = m.tail.master.append(b)
+		b = m.tail.appendTo(b)
+	}
+	return b
 }
 
 // recReader decodes a record; the first error sticks.
@@ -238,7 +246,14 @@ func (r *recReader) bytes() []byte {
 func decodeStreamMeta(b []byte) (streamMeta, error) {
 	r := recReader{b: b}
 	m := streamMeta{length: r.uv(), lastID: r.id(), firstID: r.id(), maxDeleted: r.id(),
-		entriesAdded: r.uv(), nodes: r.uv(), tail: r.id(), groups: r.uv()}
+		entriesAdded: r.uv(), groups: r.uv(), nodes: r.uv()}
+	if m.nodes > 0 && r.err == nil {
+		m.tail.master = r.id()
+		r.node(&m.tail)
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errBadStreamRecord
+	}
 	return m, r.err
 }
 
@@ -254,8 +269,11 @@ type streamNode struct {
 	fields [][]byte // the master entry's fields
 }
 
-func (n *streamNode) encode() []byte {
-	b := make([]byte, 0, 48)
+func (n *streamNode) encode() []byte { return n.appendTo(make([]byte, 0, 48)) }
+
+// appendTo appends the node without its master id (the record's key, or
+// written before it in the meta record).
+func (n *streamNode) appendTo(b []byte) []byte {
 	b = n.last.append(b)
 	b = binary.AppendVarint(b, n.live)
 	b = binary.AppendVarint(b, n.deleted)
@@ -263,15 +281,24 @@ func (n *streamNode) encode() []byte {
 	return appendVals(b, n.fields)
 }
 
-func decodeStreamNode(master streamID, b []byte) (streamNode, error) {
-	r := recReader{b: b}
-	n := streamNode{master: master, last: r.id(), live: r.sv(), deleted: r.sv(), size: r.sv()}
+// node decodes appendTo's encoding into n (master set by the caller).
+func (r *recReader) node(n *streamNode) {
+	n.last, n.live, n.deleted, n.size = r.id(), r.sv(), r.sv(), r.sv()
 	cnt := r.uv()
 	if cnt > uint64(len(r.b)) {
 		r.err = errBadStreamRecord
 	}
 	for i := uint64(0); i < cnt && r.err == nil; i++ {
 		n.fields = append(n.fields, r.bytes())
+	}
+}
+
+func decodeStreamNode(master streamID, b []byte) (streamNode, error) {
+	r := recReader{b: b}
+	n := streamNode{master: master}
+	r.node(&n)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errBadStreamRecord
 	}
 	return n, r.err
 }
@@ -422,16 +449,10 @@ type stream struct {
 	meta    streamMeta
 	dirty   bool // meta changed since load
 	puts    [][]byte
-	// tail is the last node when known (the write cache had it, or this
-	// command read or wrote it).
-	tail *streamNode
 }
 
 // streamCached is a streamCache entry.
-type streamCached struct {
-	meta streamMeta
-	tail *streamNode
-}
+type streamCached struct{ meta streamMeta }
 
 // streamCacheMax bounds the cache; it is emptied when full (the next
 // write of each stream reads its records again).
@@ -453,24 +474,18 @@ func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
 	}
 }
 
-// remember puts s's meta and last node in the write cache; called by a
-// write command after its last op on s.
+// remember puts s's meta in the write cache; called by a write command
+// after its last op on s.
 func (s *stream) remember() {
 	db := s.c.DB
-	tail := s.tail
-	if s.meta.nodes == 0 {
-		tail = nil
-	} else if tail == nil || tail.master != s.meta.tail {
-		return
-	}
 	if sc := db.cachedStream(s.phys, s.key, s.version); sc != nil {
-		sc.meta, sc.tail = s.meta, tail
+		sc.meta = s.meta
 		return
 	}
 	if db.streamCache == nil || len(db.streamCache) >= streamCacheMax {
 		db.streamCache = map[string]*streamCached{}
 	}
-	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta, tail: tail}
+	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta}
 }
 
 // errStreamEngine wraps an engine error (a corrupt record) for the reply.
@@ -484,7 +499,7 @@ func (c *Ctx) loadStream(key []byte, e *memtables.Entry) (*stream, error) {
 	s := &stream{c: c, phys: c.phys(), key: key, version: e.Version}
 	if c.w != nil {
 		if sc := c.DB.cachedStream(s.phys, key, e.Version); sc != nil {
-			s.meta, s.tail = sc.meta, sc.tail
+			s.meta = sc.meta
 			return s, nil
 		}
 	}
@@ -666,8 +681,16 @@ func (s *stream) firstEntryID() (streamID, error) {
 	return id, err
 }
 
+// isTail reports whether master is the last node's.
+func (s *stream) isTail(master streamID) bool {
+	return s.meta.nodes > 0 && master == s.meta.tail.master
+}
+
 // node reads the node whose master id is master.
 func (s *stream) node(master streamID) (streamNode, error) {
+	if s.isTail(master) {
+		return s.meta.tail, nil
+	}
 	v, found, err := s.get(subNodeKey(master))
 	if err != nil {
 		return streamNode{}, err
@@ -684,6 +707,9 @@ func (s *stream) node(master streamID) (streamNode, error) {
 
 // nodeOf finds the node holding id: the last node whose master id <= id.
 func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
+	if s.meta.nodes > 0 && id.cmp(s.meta.tail.master) >= 0 {
+		return s.meta.tail, true, nil
+	}
 	hi, ok := id.next()
 	var h []byte
 	if ok {
@@ -705,12 +731,15 @@ func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
 	return n, found, err
 }
 
+// putNode writes a changed node: the tail into meta, another as its
+// record.
 func (s *stream) putNode(n *streamNode) {
-	s.put(subNodeKey(n.master), n.encode())
-	if n.master == s.meta.tail {
-		cp := *n
-		s.tail = &cp
+	if s.isTail(n.master) {
+		s.meta.tail = *n
+		s.dirty = true
+		return
 	}
+	s.put(subNodeKey(n.master), n.encode())
 }
 
 // ---- appending, deleting, trimming ----
@@ -725,14 +754,7 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 	var tail streamNode
 	newNode := true
 	if s.meta.nodes > 0 {
-		if s.tail != nil && s.tail.master == s.meta.tail {
-			tail = *s.tail
-		} else {
-			var err error
-			if tail, err = s.node(s.meta.tail); err != nil {
-				return err
-			}
-		}
+		tail = s.meta.tail
 		total := 0
 		for _, p := range pairs {
 			total += len(p)
@@ -749,13 +771,16 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 	nfields := len(pairs) / 2
 	sameFields := true
 	if newNode {
+		if s.meta.nodes > 0 {
+			// The last node is sealed: it gets its own record.
+			s.put(subNodeKey(tail.master), tail.encode())
+		}
 		tail = streamNode{master: id, size: lpEmptySize + lpIntSize(int64(nfields)) + lpIntSize(0)}
 		for i := 0; i < len(pairs); i += 2 {
 			tail.fields = append(tail.fields, bytes.Clone(pairs[i]))
 			tail.size += lpStringSize(pairs[i])
 		}
 		s.meta.nodes++
-		s.meta.tail = id
 	} else {
 		sameFields = len(tail.fields) == nfields
 		for i := 0; sameFields && i < nfields; i++ {
@@ -784,7 +809,7 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 	tail.size += size
 	tail.live++
 	tail.last = id
-	s.putNode(&tail)
+	s.meta.tail = tail
 	s.put(subEntryKey(id), encodeFields(pairs))
 	s.meta.length++
 	s.meta.entriesAdded++
@@ -814,8 +839,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 	s.meta.length--
 	s.dirty = true
 	if n.live == 1 {
-		s.dropNode(n.master)
-		return true, nil
+		return true, s.dropNode(n.master)
 	}
 	n.live--
 	n.deleted++
@@ -823,18 +847,41 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 	return true, nil
 }
 
-// dropNode removes a node and its entries.
-func (s *stream) dropNode(master streamID) {
-	s.del(subNodeKey(master))
-	s.meta.nodes--
+// dropNode removes an emptied node (its entries are gone). When it is
+// the last node, the sealed node before it becomes the last one again
+// (its record moves into meta).
+func (s *stream) dropNode(master streamID) error {
 	s.dirty = true
-	if s.meta.nodes > 0 && master == s.meta.tail {
-		// Only the tail can be removed while others remain after it when
-		// deleting (never when trimming, which goes from the head).
-		if n, found, err := s.nodeOf(maxStreamID); err == nil && found {
-			s.meta.tail = n.master
-		}
+	if !s.isTail(master) {
+		s.del(subNodeKey(master))
+		s.meta.nodes--
+		return nil
 	}
+	s.meta.nodes--
+	s.meta.tail = streamNode{}
+	if s.meta.nodes == 0 {
+		return nil
+	}
+	var prev streamNode
+	var found bool
+	var derr error
+	err := s.scanReverse([]byte{subNode}, []byte{subNode + 1}, func(sub, v []byte) bool {
+		prev, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
+		found = true
+		return false
+	})
+	if err == nil {
+		err = derr
+	}
+	if err == nil && !found {
+		err = fmt.Errorf("%w: stream %q counts %d nodes but has no node record", errBadStreamRecord, s.key, s.meta.nodes)
+	}
+	if err != nil {
+		return err
+	}
+	s.del(subNodeKey(prev.master))
+	s.meta.tail = prev
+	return nil
 }
 
 // trimArgs are XADD's and XTRIM's trimming options.
@@ -856,35 +903,99 @@ const (
 // can go; then, unless approximate, the entries of the first remaining
 // node that must. It returns the number of entries removed.
 func (s *stream) trim(a *trimArgs) (int64, error) {
-	if a.strategy == trimNone {
+	if a.strategy == trimNone || s.meta.nodes == 0 {
 		return 0, nil
 	}
 	var deleted int64
+	// Whole nodes go from the head in order: the run removed so far is
+	// logged as two range tombstones (its entries, its sealed node
+	// records), not two per node.
+	var removing, removingRecords bool
+	var removeFrom, removeLast, removeLastSealed streamID
+	flushRemoved := func() {
+		if removing {
+			s.delRange(entryRange(removeFrom, removeLast))
+		}
+		if removingRecords {
+			s.delRange(idRange(subNode, removeFrom, removeLastSealed))
+		}
+		removing, removingRecords = false, false
+	}
+	// visit decides for one node, head first; it reports whether trimming
+	// is over.
+	visit := func(n *streamNode) (bool, error) {
+		if a.strategy == trimMaxLen && int64(s.meta.length) <= a.maxLen {
+			return true, nil
+		}
+		if a.limit != 0 && deleted+n.live > a.limit {
+			return true, nil
+		}
+		var remove bool
+		if a.strategy == trimMaxLen {
+			remove = int64(s.meta.length)-n.live >= a.maxLen
+		} else {
+			remove = n.last.cmp(a.minID) < 0
+		}
+		if remove {
+			if !removing {
+				removing, removeFrom = true, n.master
+			}
+			removeLast = n.last
+			if s.isTail(n.master) {
+				s.meta.tail = streamNode{}
+			} else {
+				removingRecords, removeLastSealed = true, n.master
+			}
+			s.meta.nodes--
+			s.meta.length -= uint64(n.live)
+			deleted += n.live
+			s.dirty = true
+			return false, nil
+		}
+		flushRemoved()
+		if a.approx {
+			return true, nil
+		}
+		// Mark entries of this node deleted, from its first.
+		var ids []streamID
+		err := s.entries(n.master, n.last, false, func(e streamEntry) bool {
+			if a.strategy == trimMaxLen {
+				if int64(s.meta.length)-int64(len(ids)) <= a.maxLen {
+					return false
+				}
+			} else if e.id.cmp(a.minID) >= 0 {
+				return false
+			}
+			ids = append(ids, e.id)
+			return true
+		})
+		if err != nil || len(ids) == 0 {
+			return true, err
+		}
+		subs := make([][]byte, len(ids))
+		for j, id := range ids {
+			subs[j] = subEntryKey(id)
+		}
+		s.del(subs...)
+		n.live -= int64(len(ids))
+		n.deleted += int64(len(ids))
+		s.putNode(n)
+		s.meta.length -= uint64(len(ids))
+		deleted += int64(len(ids))
+		s.dirty = true
+		return true, nil
+	}
+	// The sealed nodes, read in batches so that a long stream is not read
+	// whole, then the last node (in meta).
 	var nodes []streamNode
 	var derr error
-	// Whole nodes go from the head in order: the run removed so far is
-	// logged as two range tombstones (its entries, its node records), not
-	// two per node.
-	var removing bool
-	var removeFrom, removeLast, removeLastMaster streamID
-	flushRemoved := func() {
-		if !removing {
-			return
-		}
-		lo, hi := entryRange(removeFrom, removeLast)
-		s.delRange(lo, hi)
-		s.delRange(idRange(subNode, removeFrom, removeLastMaster))
-		removing = false
-	}
-	// Nodes are visited from the head; collect lazily in batches so a
-	// long stream is not read whole.
 	from := []byte{subNode}
-	for {
+	done := false
+	for !done {
 		nodes = nodes[:0]
 		err := s.scan(from, []byte{subNode + 1}, func(sub, v []byte) bool {
 			var n streamNode
-			n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
-			if derr != nil {
+			if n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v); derr != nil {
 				return false
 			}
 			nodes = append(nodes, n)
@@ -899,81 +1010,26 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		if len(nodes) == 0 {
 			break
 		}
-		done := false
 		for i := range nodes {
-			n := &nodes[i]
-			if a.strategy == trimMaxLen && int64(s.meta.length) <= a.maxLen {
-				done = true
-				break
-			}
-			if a.limit != 0 && deleted+n.live > a.limit {
-				done = true
-				break
-			}
-			var remove bool
-			if a.strategy == trimMaxLen {
-				remove = int64(s.meta.length)-n.live >= a.maxLen
-			} else {
-				remove = n.last.cmp(a.minID) < 0
-			}
-			if remove {
-				if !removing {
-					removing, removeFrom = true, n.master
-				}
-				removeLast, removeLastMaster = n.last, n.master
-				s.meta.nodes--
-				s.meta.length -= uint64(n.live)
-				deleted += n.live
-				s.dirty = true
-				continue
-			}
-			done = true
-			flushRemoved()
-			if a.approx {
-				break
-			}
-			// Mark entries of this node deleted, from its first.
-			var ids []streamID
-			err := s.entries(n.master, n.last, false, func(e streamEntry) bool {
-				if a.strategy == trimMaxLen {
-					if int64(s.meta.length)-int64(len(ids)) <= a.maxLen {
-						return false
-					}
-				} else if e.id.cmp(a.minID) >= 0 {
-					return false
-				}
-				ids = append(ids, e.id)
-				return true
-			})
-			if err != nil {
+			if done, err = visit(&nodes[i]); err != nil {
 				return deleted, err
 			}
-			if len(ids) > 0 {
-				subs := make([][]byte, len(ids))
-				for j, id := range ids {
-					subs[j] = subEntryKey(id)
-				}
-				s.del(subs...)
-				n.live -= int64(len(ids))
-				n.deleted += int64(len(ids))
-				s.putNode(n)
-				s.meta.length -= uint64(len(ids))
-				deleted += int64(len(ids))
-				s.dirty = true
+			if done {
+				break
 			}
-			break
 		}
-		if done {
-			break
+		if !done {
+			flushRemoved() // the next batch is read from the store
+			from = append(subNodeKey(nodes[len(nodes)-1].master), 0) // just after it
 		}
-		flushRemoved() // the next batch is read from the store
-		from = subNodeKey(nodes[len(nodes)-1].master)
-		from = append(from, 0) // just after it
+	}
+	if !done && s.meta.nodes > 0 {
+		tail := s.meta.tail
+		if _, err := visit(&tail); err != nil {
+			return deleted, err
+		}
 	}
 	flushRemoved()
-	if s.meta.nodes == 0 {
-		s.meta.tail = minStreamID
-	}
 	if deleted > 0 {
 		first := minStreamID // an emptied stream records 0-0
 		if s.meta.length > 0 {
