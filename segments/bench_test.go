@@ -94,3 +94,33 @@ func BenchmarkGetMissing(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteThenScan is a write of one new key followed by a short
+// scan, against an active buffer of 100,000 keys: what a command that
+// writes and then reads a range (XREADGROUP) costs the store. The scan
+// must not pay for the buffer's size.
+func BenchmarkWriteThenScan(b *testing.B) {
+	s, err := Open(b.TempDir(), nil, 0, Options{BufferSize: 1 << 30, Commit: func(uint64, []byte) error { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	lsn := LSN(1)
+	for i := range 100000 {
+		s.Put(lsn, []byte(fmt.Sprintf("key%08d", i*10)), []byte("v"))
+		lsn++
+	}
+	s.MarkApplied(lsn - 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := []byte(fmt.Sprintf("key%08d", (i*7919)%1000000|1))
+		s.Put(lsn, k, []byte("v"))
+		s.MarkApplied(lsn)
+		lsn++
+		n := 0
+		if err := s.Scan(k, nil, func(_, _ []byte) bool { n++; return n < 10 }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

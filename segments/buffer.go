@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/tidwall/btree"
 )
 
 // buffer is the in-memory write buffer: a hash index from key to its newest
@@ -29,13 +31,18 @@ import (
 type buffer struct {
 	mu    sync.RWMutex     // guards index and newKeys (writer: Lock; readers: RLock)
 	index map[string]*node // key -> newest version
-	// newKeys are the keys added to index since ordered last folded them
-	// into sortedKeys (guarded by keysMu): the active buffer keeps its
-	// keys sorted incrementally, so a range scan costs a binary search and
-	// the range, not a sort of the whole buffer.
-	newKeys    []string
-	keysMu     sync.Mutex
-	sortedKeys []string
+	// newKeys are the keys added to index since an iterator last folded
+	// them into keys (guarded by keysMu): the active buffer keeps its keys
+	// in a B-tree, so a range scan costs a seek and the keys it reads, not
+	// a sort of the whole buffer, and folding a write's few new keys costs
+	// O(log n) each (a sorted slice merged them at O(n) per scan, which made
+	// every command that writes and then scans, XREADGROUP, cost the
+	// buffer's size). Iterators read an immutable copy-on-write snapshot
+	// (keysSnap), taken again only when keys changed.
+	newKeys  []string
+	keysMu   sync.Mutex
+	keys     *btree.BTreeG[string]
+	keysSnap *btree.BTreeG[string]
 
 	sortOnce sync.Once
 	sorted   []*node // frozen buffers: newest versions in key order (sortOnce)
@@ -81,7 +88,8 @@ type rangeDel struct {
 const nodeOverhead = 96
 
 func newBuffer() *buffer {
-	b := &buffer{index: make(map[string]*node), done: make(chan struct{})}
+	b := &buffer{index: make(map[string]*node), done: make(chan struct{}),
+		keys: btree.NewBTreeGOptions(func(a, b string) bool { return a < b }, btree.Options{NoLocks: true})}
 	empty := []rangeDel{}
 	b.rdels.Store(&empty)
 	b.minLSN.Store(math.MaxUint64)
@@ -174,98 +182,110 @@ func (b *buffer) get(key []byte, snap uint64) (n *node, covered bool) {
 
 func byKey(a, c *node) int { return bytes.Compare(a.key, c.key) }
 
-// ordered returns the buffer's newest versions with keys in [lo, hi) (hi
-// nil: unbounded) in key order. A frozen buffer sorts once and caches; the
-// active buffer sorts the keys in the range it holds now (versions added
-// later are newer than any iterator's snapshot, or of keys it does not
-// need). Sorting only the range matters: a scan of one hash's 100 fields
-// must not sort a buffer of 100,000 other keys (it did, at 160 scans/s).
+// ordered returns a frozen buffer's newest versions with keys in [lo, hi)
+// (hi nil: unbounded) in key order; it sorts once and caches.
 func (b *buffer) ordered(lo, hi []byte) []*node {
-	if b.frozen.Load() {
-		b.sortOnce.Do(func() {
-			all := make([]*node, 0, len(b.index))
-			for _, n := range b.index {
-				all = append(all, n)
-			}
-			slices.SortFunc(all, byKey)
-			b.sorted = all
-		})
-		cmp := func(n *node, k []byte) int { return bytes.Compare(n.key, k) }
-		i, _ := slices.BinarySearchFunc(b.sorted, lo, cmp)
-		j := len(b.sorted)
-		if hi != nil {
-			j, _ = slices.BinarySearchFunc(b.sorted, hi, cmp)
+	b.sortOnce.Do(func() {
+		all := make([]*node, 0, len(b.index))
+		for _, n := range b.index {
+			all = append(all, n)
 		}
-		return b.sorted[i:max(i, j)]
+		slices.SortFunc(all, byKey)
+		b.sorted = all
+	})
+	cmp := func(n *node, k []byte) int { return bytes.Compare(n.key, k) }
+	i, _ := slices.BinarySearchFunc(b.sorted, lo, cmp)
+	j := len(b.sorted)
+	if hi != nil {
+		j, _ = slices.BinarySearchFunc(b.sorted, hi, cmp)
 	}
-	keys := b.keyRange(lo, hi)
-	out := make([]*node, len(keys))
-	b.mu.RLock()
-	for i, k := range keys {
-		out[i] = b.index[k]
-	}
-	b.mu.RUnlock()
-	return out
+	return b.sorted[i:max(i, j)]
 }
 
-// keyRange returns the active buffer's keys in [lo, hi) in order, first
-// folding the keys added since the last call into sortedKeys (sort the
-// new ones, merge: O(new log new + all)). The returned slice is never
-// written again (a merge builds a new one).
-func (b *buffer) keyRange(lo, hi []byte) []string {
+// keySnapshot returns the active buffer's keys as an immutable ordered
+// snapshot, first folding in the keys added since the last call. Keys
+// added later are not in it; their versions are newer than any iterator
+// that took it needs (or of keys it does not read).
+func (b *buffer) keySnapshot() *btree.BTreeG[string] {
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	b.mu.Lock()
 	fresh := b.newKeys
 	b.newKeys = nil
 	b.mu.Unlock()
-	if len(fresh) > 0 {
-		slices.Sort(fresh)
-		merged := make([]string, 0, len(b.sortedKeys)+len(fresh))
-		i, j := 0, 0
-		for i < len(b.sortedKeys) && j < len(fresh) {
-			if b.sortedKeys[i] < fresh[j] {
-				merged = append(merged, b.sortedKeys[i])
-				i++
-			} else {
-				merged = append(merged, fresh[j])
-				j++
-			}
-		}
-		merged = append(append(merged, b.sortedKeys[i:]...), fresh[j:]...)
-		b.sortedKeys = merged
+	for _, k := range fresh {
+		b.keys.Set(k)
 	}
-	all := b.sortedKeys
-	from, _ := slices.BinarySearch(all, string(lo))
-	to := len(all)
-	if hi != nil {
-		to, _ = slices.BinarySearch(all, string(hi))
+	if len(fresh) > 0 || b.keysSnap == nil {
+		b.keysSnap = b.keys.Copy()
 	}
-	return all[from:max(from, to)]
+	return b.keysSnap
+}
+
+// lookup returns key's newest version (nil when absent).
+func (b *buffer) lookup(key string) *node {
+	b.mu.RLock()
+	n := b.index[key]
+	b.mu.RUnlock()
+	return n
 }
 
 // bufferIter yields, per key, the newest version visible at snap, in key
-// order.
+// order. A frozen buffer's sorted versions are indexed directly; the
+// active buffer's keys are walked in a snapshot of its key B-tree and
+// looked up as the iteration reaches them (the index never loses a key,
+// so a lookup made later sees the same version at snap as one made now).
 type bufferIter struct {
 	b     *buffer
 	hi    []byte // keys >= hi are not needed (nil: unbounded)
 	snap  uint64
-	nodes []*node
+	nodes []*node // frozen buffer
 	i     int
-	n     *node // the visible version of nodes[i]
+	keys  btree.IterG[string] // active buffer
+	lazy  bool
+	more  bool // keys is positioned on a key
+	n     *node // the visible version of the current entry
 }
 
 func (it *bufferIter) seekGE(lo []byte) {
-	it.nodes, it.i = it.b.ordered(lo, it.hi), -1
-	it.next()
+	if it.b.frozen.Load() {
+		it.nodes, it.i, it.lazy = it.b.ordered(lo, it.hi), -1, false
+		it.next()
+		return
+	}
+	it.keys = it.b.keySnapshot().Iter()
+	it.lazy = true
+	it.more = it.keys.Seek(string(lo))
+	it.settle()
 }
 
 func (it *bufferIter) next() {
+	if it.lazy {
+		it.more = it.more && it.keys.Next()
+		it.settle()
+		return
+	}
 	for it.i++; it.i < len(it.nodes); it.i++ {
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
 			return
 		}
 	}
+	it.n = nil
+}
+
+// settle moves the active-buffer walk to the first key from the current
+// one that has a version visible at snap.
+func (it *bufferIter) settle() {
+	for ; it.more; it.more = it.keys.Next() {
+		k := it.keys.Item()
+		if it.hi != nil && k >= string(it.hi) {
+			break
+		}
+		if it.n = visible(it.b.lookup(k), it.snap); it.n != nil {
+			return
+		}
+	}
+	it.more = false
 	it.n = nil
 }
 

@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bytes"
+	"github.com/tidwall/btree"
 	"math"
 	"sort"
 )
@@ -132,81 +133,75 @@ func (m *revMergeIter) prev() {
 	m.find()
 }
 
-// revLookupMax bounds how many keys of the active buffer bufferRevIter
-// looks up under one read lock; batches start small and double, so a short
-// read costs a few lookups and a long one few lock round trips.
-const (
-	revLookupMin = 8
-	revLookupMax = 256
-)
-
 // bufferRevIter yields, per key, the newest version visible at snap, in
 // descending key order (the mirror of bufferIter). A frozen buffer's
-// sorted versions are indexed directly; the active buffer's sorted keys
-// are looked up in the index lazily, in batches, as the iteration reaches
-// them (bufferIter looks the whole range up at its start, which would make
-// a short reverse read of a long range cost the range).
+// sorted versions are indexed directly; the active buffer's keys are
+// walked backwards in a snapshot of its key B-tree and looked up in the
+// index as the iteration reaches them, so a short reverse read of a long
+// range costs what it reads.
 type bufferRevIter struct {
 	b    *buffer
 	lo   []byte // keys < lo are not needed (nil: unbounded)
 	snap uint64
 
-	nodes []*node  // frozen buffer: newest versions in [lo, hi) in key order
-	keys  []string // active buffer: keys in [lo, hi) in key order
-	lazy  bool     // keys (not nodes) are iterated
-	look  []*node  // looked-up newest versions of keys[base : base+len(look)]
-	base  int
-	batch int
+	nodes []*node // frozen buffer: newest versions in [lo, hi) in key order
+	i     int
+	keys  btree.IterG[string] // active buffer
+	lazy  bool
+	more  bool // keys is positioned on a key
 
-	i int
-	n *node // the visible version of entry i
+	n *node // the visible version of the current entry
 }
 
 func (it *bufferRevIter) seekLT(hi []byte) {
 	if it.b.frozen.Load() {
 		it.nodes, it.lazy = it.b.ordered(it.lo, hi), false
 		it.i = len(it.nodes)
-	} else {
-		// Keys added after the view was taken are in keys only if their
-		// first version is newer than snap, which visible then skips; the
-		// index never loses a key, so a lookup made later sees the same
-		// version at snap as one made now.
-		it.keys, it.lazy = it.b.keyRange(it.lo, hi), true
-		it.i, it.base, it.look, it.batch = len(it.keys), len(it.keys), it.look[:0], revLookupMin
+		it.prev()
+		return
 	}
-	it.prev()
+	// Keys added after the snapshot have first versions newer than snap,
+	// which visible skips; the index never loses a key, so a lookup made
+	// later sees the same version at snap as one made now.
+	it.keys, it.lazy = it.b.keySnapshot().Iter(), true
+	if hi == nil {
+		it.more = it.keys.Last()
+	} else if it.keys.Seek(string(hi)) {
+		it.more = it.keys.Prev()
+	} else {
+		it.more = it.keys.Last()
+	}
+	it.settle()
 }
 
 func (it *bufferRevIter) prev() {
+	if it.lazy {
+		it.more = it.more && it.keys.Prev()
+		it.settle()
+		return
+	}
 	for it.i--; it.i >= 0; it.i-- {
-		var n *node
-		if it.lazy {
-			n = it.lookup(it.i)
-		} else {
-			n = it.nodes[it.i]
-		}
-		if it.n = visible(n, it.snap); it.n != nil {
+		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
 			return
 		}
 	}
 	it.n = nil
 }
 
-// lookup returns the newest version of keys[i], looking up a batch of
-// keys ending at i when i is below the batch looked up last.
-func (it *bufferRevIter) lookup(i int) *node {
-	if i < it.base {
-		from := max(0, i+1-it.batch)
-		it.look = it.look[:0]
-		it.b.mu.RLock()
-		for _, k := range it.keys[from : i+1] {
-			it.look = append(it.look, it.b.index[k])
+// settle moves the active-buffer walk down to the first key from the
+// current one that has a version visible at snap.
+func (it *bufferRevIter) settle() {
+	for ; it.more; it.more = it.keys.Prev() {
+		k := it.keys.Item()
+		if it.lo != nil && k < string(it.lo) {
+			break
 		}
-		it.b.mu.RUnlock()
-		it.base = from
-		it.batch = min(2*it.batch, revLookupMax)
+		if it.n = visible(it.b.lookup(k), it.snap); it.n != nil {
+			return
+		}
 	}
-	return it.look[i-it.base]
+	it.more = false
+	it.n = nil
 }
 
 func (it *bufferRevIter) valid() bool   { return it.n != nil }
