@@ -1019,7 +1019,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			}
 		}
 		if !done {
-			flushRemoved() // the next batch is read from the store
+			flushRemoved()                                           // the next batch is read from the store
 			from = append(subNodeKey(nodes[len(nodes)-1].master), 0) // just after it
 		}
 	}

@@ -243,7 +243,7 @@ type bufferIter struct {
 	i     int
 	keys  btree.IterG[string] // active buffer
 	lazy  bool
-	more  bool // keys is positioned on a key
+	more  bool  // keys is positioned on a key
 	n     *node // the visible version of the current entry
 }
 
