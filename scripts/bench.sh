@@ -9,14 +9,22 @@
 #   3. restart: load BENCH_RESTART_KEYS distinct keys into each, SAVE (an
 #      RDB for redis, a checkpoint for keel), SIGKILL, restart, and time
 #      until PING answers PONG;
-#   4. types: lists, sets and sorted sets — redis-benchmark LPUSH RPOP
-#      LRANGE_100 SADD SPOP ZADD ZRANGE ZRANK (pipeline 1 and 16), and a
-#      BLPOP/LPUSH ping-pong (scripts/probe);
+#   4. types: lists, sets, sorted sets, hashes and streams — redis-benchmark
+#      LPUSH RPOP LRANGE_100 SADD SPOP ZADD ZRANGE ZRANK HSET HGET
+#      HGETALL(100 fields) XADD XRANGE(COUNT 100) (pipeline 1 and 16), a
+#      BLPOP/LPUSH ping-pong and an XREADGROUP/XACK consumer group
+#      (scripts/probe);
 #   5. typemem: memory per element of a 1,000,000-element list, set and
 #      zset (one key each, 17-byte elements), from VmRSS before and after;
 #   6. pause: the latency of one-at-a-time writes while a BGSAVE runs over
 #      1M list elements, 1M set members and 1M zset members (redis forks,
-#      keel checkpoints copy-on-write): p50, p99.9 and max.
+#      keel checkpoints copy-on-write): p50, p99.9 and max;
+#   7. streambig (opt-in, not in the default list): keel alone under
+#      GOMEMLIMIT=BENCH_BIG_LIMIT_MB, with hashes and streams totalling 4x
+#      that limit written first; XADD, XRANGE COUNT 100 at random offsets,
+#      HGET of random fields and HGETALL of random hashes (scripts/probe
+#      bigread), and the peak RSS (VmHWM). Redis is not run: it keeps the
+#      whole dataset in memory.
 #
 # Environment:
 #   BENCH_N             requests per throughput test (default 200000)
@@ -26,6 +34,8 @@
 #   BENCH_PARTS         which parts to run (default "throughput memory restart
 #                       types typemem pause")
 #   BENCH_TYPE_N        elements per value for typemem and pause (default 1000000)
+#   BENCH_BIG_LIMIT_MB  streambig: GOMEMLIMIT in MiB (default 256; data is 4x)
+#   BENCH_BIG_SECONDS   streambig: seconds per measured row (default 10)
 #   KEEL_BIN            keel binary to use as is (default: build bin/keel)
 #
 # The table is printed and written to bench-results/<date>.md. Only the
@@ -116,11 +126,13 @@ start_redis() {
 	wait_pong "$port" "$STARTED_PID"
 }
 
-# start_keel DIR PORT FSYNC: starts keel; sets STARTED_PID.
+# start_keel DIR PORT FSYNC [ARGS...]: starts keel (extra ARGS are keel
+# directives); sets STARTED_PID.
 start_keel() {
 	local dir=$1 port=$2 fsync=$3
+	shift 3
 	mkdir -p "$dir"
-	"$KEEL" --port "$port" --dir "$dir/data" --appendfsync "$fsync" 2>>"$dir/keel.log" &
+	"$KEEL" --port "$port" --dir "$dir/data" --appendfsync "$fsync" "$@" 2>>"$dir/keel.log" &
 	STARTED_PID=$!
 	PIDS+=("$STARTED_PID")
 	wait_pong "$port" "$STARTED_PID"
@@ -134,6 +146,7 @@ stop() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 # rps PORT TEST PIPE: requests per second of one redis-benchmark run.
 rps() {
@@ -301,7 +314,7 @@ fi
 
 if [[ " $PARTS " == *" types "* ]]; then
 	{
-		echo "## Lists, sets, sorted sets: throughput (ops/s, appendfsync everysec)"
+		echo "## Lists, sets, sorted sets, hashes, streams: throughput (ops/s, appendfsync everysec)"
 		echo
 		echo "| test | pipeline | redis_ops | keel_ops | ratio |"
 		echo "|---|---|---|---|---|"
@@ -312,6 +325,10 @@ if [[ " $PARTS " == *" types "* ]]; then
 	kp=$(free_port)
 	start_keel "$TMP/keel-types" "$kp" everysec
 	kpid=$STARTED_PID
+	# s100: 200 entries, so XRANGE ... COUNT 100 always returns 100.
+	for port in "$rp" "$kp"; do
+		for i in $(seq 1 200); do echo "XADD s100 * field:$i value-$i"; done | redis-cli -p "$port" >/dev/null
+	done
 	for pipe in 1 16; do
 		for test in LPUSH RPOP LRANGE_100 SADD SPOP ZADD; do
 			r=$(rps "$rp" "$test" "$pipe")
@@ -338,11 +355,24 @@ if [[ " $PARTS " == *" types "* ]]; then
 		r=$(rps_cmd "$rp" "$pipe" HGETALL h100)
 		k=$(rps_cmd "$kp" "$pipe" HGETALL h100)
 		echo "| HGETALL (100 fields) | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		# Streams: XADD appends to mystream with auto ids ('*' is passed
+		# literally); XRANGE reads the first 100 of s100's 200 entries.
+		r=$(rps_cmd "$rp" "$pipe" XADD mystream '*' field value)
+		k=$(rps_cmd "$kp" "$pipe" XADD mystream '*' field value)
+		echo "| XADD | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		r=$(rps_cmd "$rp" "$pipe" XRANGE s100 - + COUNT 100)
+		k=$(rps_cmd "$kp" "$pipe" XRANGE s100 - + COUNT 100)
+		echo "| XRANGE (COUNT 100) | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
 	done
 	pn=$((N / 10))
 	r=$("$PROBE" pingpong -addr "127.0.0.1:$rp" -n "$pn" | sed 's/.*rtps=//')
 	k=$("$PROBE" pingpong -addr "127.0.0.1:$kp" -n "$pn" | sed 's/.*rtps=//')
 	echo "| BLPOP/LPUSH ping-pong (round trips/s) | 1 | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+	# N entries prefilled, $CLIENTS consumers of one group, each looping
+	# XREADGROUP COUNT 10 ... > then XACK of what it read.
+	r=$("$PROBE" xgroup -addr "127.0.0.1:$rp" -n "$N" -clients "$CLIENTS" | sed 's/.*eps=//')
+	k=$("$PROBE" xgroup -addr "127.0.0.1:$kp" -n "$N" -clients "$CLIENTS" | sed 's/.*eps=//')
+	echo "| XREADGROUP+XACK (entries/s, COUNT 10, $CLIENTS consumers) | 1 | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
 	echo | tee -a "$OUT"
 	stop "$rpid"
 	stop "$kpid"
@@ -419,6 +449,72 @@ if [[ " $PARTS " == *" pause "* ]]; then
 		stop "$pid"
 	done
 	echo | tee -a "$OUT"
+fi
+
+if [[ " $PARTS " == *" streambig "* ]]; then
+	LIMIT_MB=${BENCH_BIG_LIMIT_MB:-256}
+	BIG_SECONDS=${BENCH_BIG_SECONDS:-10}
+	# 4x the limit, half in hashes of 100 fields, half in 8 streams, every
+	# value 1000 bytes of pseudo-random text.
+	data_bytes=$((4 * LIMIT_MB * 1024 * 1024))
+	layout=(-value 1000 -fields 100 -hashes $((data_bytes / 2 / (100 * 1000)))
+		-streams 8 -entries $((data_bytes / 2 / (8 * 1000))))
+	# Caches and write buffers sized under the limit (one block cache and
+	# one write buffer per on-disk engine: strings, hashes, streams).
+	keel_args=(--block-cache-size "$((LIMIT_MB / 8))mb" --strings-buffer-size "$((LIMIT_MB / 16))mb")
+	# GOMEMLIMIT is the Go runtime's soft limit; no hard limit is set: there
+	# is no user systemd here for systemd-run --scope, and prlimit's
+	# RLIMIT_AS caps address space, which a Go process reserves far beyond
+	# its RSS (keel idles at ~1.6 GiB VmSize), while RLIMIT_RSS is not
+	# enforced by Linux. Peak RSS (VmHWM) shows whether the limit held.
+	port=$(free_port)
+	GOMEMLIMIT="${LIMIT_MB}MiB" start_keel "$TMP/keel-big" "$port" everysec "${keel_args[@]}"
+	pid=$STARTED_PID
+	load=$("$PROBE" bigload -addr "127.0.0.1:$port" "${layout[@]}" -clients 4)
+	kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
+	load_hwm=$(hwm_kb "$pid")
+	load_rss=$(rss_kb "$pid")
+	{
+		echo "## Streams and hashes 4x larger than keel's memory limit (keel only)"
+		echo
+		echo "keel under GOMEMLIMIT=${LIMIT_MB}MiB (the Go runtime's soft limit; no hard limit: no user systemd for"
+		echo "systemd-run, and prlimit's address-space limit is no RAM limit for a Go process), ${keel_args[*]},"
+		echo "appendfsync everysec. Redis is not run: it holds the whole dataset in memory, 4x this limit."
+		echo "Data: $(kv "$load" hashes) hashes x $(kv "$load" fields) fields and $(kv "$load" streams) streams x $(kv "$load" entries) entries,"
+		echo "$(kv "$load" value)-byte values, $(kv "$load" data_mib) MiB of values, written in $(kv "$load" seconds) s ($(kv "$load" mibps) MiB/s, 4 connections pipelined);"
+		echo "on disk after the load: $(du -sm "$TMP/keel-big/data" | cut -f1) MiB. The OS page cache is not limited (the machine has"
+		echo "$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB): reads that miss keel's caches are served from it once touched."
+		echo "Peak RSS (VmHWM) after the load: $((load_hwm / 1024)) MiB (VmRSS $((load_rss / 1024)) MiB)."
+		echo
+		echo "Each row: ${BIG_SECONDS} s, $CLIENTS connections, random keys and offsets over the whole dataset (scripts/probe bigread)."
+		echo
+		echo "| test | pipeline | keel_ops | peak RSS during the row (MiB) |"
+		echo "|---|---|---|---|"
+	} | tee -a "$OUT"
+	peak=$load_hwm
+	for pipe in 1 16; do
+		for op in xadd xrange hget hgetall; do
+			# Writing 5 to clear_refs resets VmHWM to the current RSS, so
+			# each row reports its own peak.
+			echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
+			res=$("$PROBE" bigread -addr "127.0.0.1:$port" "${layout[@]}" -op "$op" -d "${BIG_SECONDS}s" -clients "$CLIENTS" -pipe "$pipe")
+			case $op in
+			xadd) name="XADD (random stream, * id)" ;;
+			xrange) name="XRANGE (COUNT 100, random offset)" ;;
+			hget) name="HGET (random hash and field)" ;;
+			hgetall) name="HGETALL (random hash, 100 fields)" ;;
+			esac
+			hwm=$(hwm_kb "$pid")
+			((hwm > peak)) && peak=$hwm
+			echo "| $name | $pipe | $(kv "$res" ops_per_sec) | $((hwm / 1024)) |" | tee -a "$OUT"
+		done
+	done
+	{
+		echo
+		echo "Peak RSS over the whole part: $((peak / 1024)) MiB against GOMEMLIMIT ${LIMIT_MB} MiB and $((data_bytes / 1048576)) MiB of data."
+		echo
+	} | tee -a "$OUT"
+	stop "$pid"
 fi
 
 echo "results written to $OUT"

@@ -14,6 +14,24 @@
 //	    the save's wall time.
 //	probe load -addr A -type list|set|zset -key K -n N
 //	    Fills one key with N elements (batches of 1000 per command).
+//	probe xgroup -addr A -n N -clients C
+//	    Prefills the stream probe:xg with N entries (field value), creates
+//	    the group g at 0, then runs C consumers, one connection each, each
+//	    looping XREADGROUP GROUP g c<i> COUNT 10 STREAMS probe:xg > and
+//	    XACK of the ids it read, until the group has nothing new. Prints
+//	    entries consumed (read and acknowledged) per second.
+//	probe bigload -addr A [layout flags] -clients C
+//	    Writes the larger-than-memory dataset: -hashes hashes big:h:<i> of
+//	    -fields fields f<j>, and -streams streams big:s:<k> of -entries
+//	    entries with ids <e>-0 (e from 1) and one field v; every value is
+//	    -value bytes of pseudo-random text. C connections, pipelined.
+//	probe bigread -addr A [layout flags] -op xadd|xrange|hget|hgetall -d D -clients C -pipe P
+//	    For D, C connections each send P commands at a time, at random
+//	    keys and offsets over the bigload layout: XADD big:s:<k> * v <value>,
+//	    XRANGE big:s:<k> <e> + COUNT 100, HGET big:h:<i> f<j>, HGETALL
+//	    big:h:<i>. Replies are checked for shape (an XRANGE returns 100
+//	    entries, an HGET -value bytes, an HGETALL 2*fields items). Prints
+//	    operations per second.
 //
 // Output is one line of key=value pairs.
 package main
@@ -32,15 +50,24 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe pingpong|ckptpause|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: probe pingpong|ckptpause|load|xgroup|bigload|bigread [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:6379", "server address")
-	n := fs.Int("n", 100000, "round trips (pingpong) or elements (load)")
-	d := fs.Duration("d", 0, "ckptpause: extra time to keep probing after the save")
+	n := fs.Int("n", 100000, "round trips (pingpong), elements (load) or stream entries (xgroup)")
+	d := fs.Duration("d", 0, "ckptpause: extra time to keep probing after the save; bigread: how long to run")
 	typ := fs.String("type", "list", "load: list, set or zset")
 	key := fs.String("key", "k", "load: the key")
+	clients := fs.Int("clients", 50, "xgroup: consumers; bigload, bigread: connections")
+	pipe := fs.Int("pipe", 1, "bigread: commands in flight per connection")
+	op := fs.String("op", "hget", "bigread: xadd, xrange, hget or hgetall")
+	var lay bigLayout
+	fs.IntVar(&lay.hashes, "hashes", 1000, "bigload, bigread: hashes")
+	fs.IntVar(&lay.fields, "fields", 100, "bigload, bigread: fields per hash")
+	fs.IntVar(&lay.streams, "streams", 8, "bigload, bigread: streams")
+	fs.IntVar(&lay.entries, "entries", 10000, "bigload, bigread: entries per stream")
+	fs.IntVar(&lay.value, "value", 1000, "bigload, bigread: bytes per value")
 	fs.Parse(os.Args[2:])
 	var err error
 	switch os.Args[1] {
@@ -50,6 +77,12 @@ func main() {
 		err = ckptpause(*addr, *d)
 	case "load":
 		err = load(*addr, *typ, *key, *n)
+	case "xgroup":
+		err = xgroup(*addr, *n, *clients)
+	case "bigload":
+		err = bigload(*addr, lay, *clients)
+	case "bigread":
+		err = bigread(*addr, lay, *op, *d, *clients, *pipe)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
