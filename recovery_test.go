@@ -2,6 +2,7 @@ package keel
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/keeldb/keel/slots"
@@ -70,15 +71,21 @@ func TestIndependentCheckpoints(t *testing.T) {
 	}
 }
 
-// TestIndependentCheckpointsAllEngines checkpoints each of the six
+// TestIndependentCheckpointsAllEngines checkpoints each of the seven
 // engines at its own LSN, in several orders, with writes to every engine
-// between the checkpoints, then restarts and compares the dataset digest:
-// recovery must replay each engine past its own checkpoint only.
+// between the checkpoints, then restarts and compares the dataset digest
+// (which covers every stream record: entries, nodes, groups, consumers and
+// both PEL indexes): recovery must replay each engine past its own
+// checkpoint only.
 func TestIndependentCheckpointsAllEngines(t *testing.T) {
 	orders := [][]string{
-		{"keyspace", "strings", "lists", "sets", "zsets", "hashes"},
-		{"hashes", "zsets", "sets", "lists", "strings", "keyspace"},
-		{"lists", "keyspace", "hashes", "zsets", "strings", "sets"},
+		{"keyspace", "strings", "lists", "sets", "zsets", "hashes", "streams"},
+		{"streams", "hashes", "zsets", "sets", "lists", "strings", "keyspace"},
+		{"lists", "keyspace", "streams", "hashes", "zsets", "strings", "sets"},
+		{"keyspace", "hashes", "strings", "streams", "sets", "lists", "zsets"},
+	}
+	if n := len(engineNames); n != len(orders[0]) {
+		t.Fatalf("%d engines, but the orders list %d: add the new engine", n, len(orders[0]))
 	}
 	for _, order := range orders {
 		t.Run(fmt.Sprint(order), func(t *testing.T) {
@@ -103,15 +110,20 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 					do(db, s, "HDEL", "h"+fmt.Sprint((i+2)%7), "f"+fmt.Sprint(round-1))
 					do(db, s, "HINCRBY", "h"+k, "n", "1")
 				}
-				do(db, s, "DEL", "l"+r, "t"+r, "z"+r, "h"+r)
+				writeStreams(t, db, s, round)
+				do(db, s, "DEL", "l"+r, "t"+r, "z"+r, "h"+r, "x"+r)
 				do(db, s, "RENAME", "h2", "h-renamed-"+r)
 				do(db, s, "RENAME", "z1", "z-renamed-"+r)
+				do(db, s, "RENAME", "x2", "x-renamed-"+r)
+				do(db, s, "COPY", "x3", "x-copy-"+r)
 				do(db, s, "MULTI")
 				do(db, s, "RPUSH", "txl", r)
 				do(db, s, "SADD", "txs", r)
 				do(db, s, "ZADD", "txz", r, r)
 				do(db, s, "SET", "txk", r)
 				do(db, s, "HSET", "txh", r, r)
+				do(db, s, "XADD", "txx", "*", "f", r)
+				do(db, s, "XREADGROUP", "GROUP", "g", "c", "STREAMS", "txx", ">")
 				do(db, s, "EXEC")
 			}
 			seen := map[uint64]bool{}
@@ -146,6 +158,77 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeStreams is one round of stream writes for the checkpoint tests:
+// entries with "*" ids (logged as concrete ids) and explicit ones, groups,
+// deliveries to several consumers, acks, claims, deletes and trims, each
+// of which logs records of the streams engine only (plus the keyspace).
+// Every command must succeed.
+func writeStreams(t *testing.T, db *DB, s *Session, round int) {
+	t.Helper()
+	r := fmt.Sprint(round)
+	must := func(words ...string) any {
+		t.Helper()
+		v := do(db, s, words...)
+		if e, ok := v.(ErrorVal); ok {
+			t.Fatalf("%v: %v", words, e)
+		}
+		return v
+	}
+	// ids returns the entry ids of an XRANGE, XCLAIM or XPENDING reply.
+	ids := func(v any) []string {
+		var out []string
+		arr, _ := v.([]any)
+		for _, e := range arr {
+			if row, ok := e.([]any); ok && len(row) > 0 {
+				out = append(out, fmt.Sprint(row[0]))
+			} else if e != nil {
+				out = append(out, fmt.Sprint(e))
+			}
+		}
+		return out
+	}
+	for i := 0; i < 8*7; i++ {
+		k := fmt.Sprint(i % 7)
+		must("XADD", "x"+k, "*", "f", r, "n", fmt.Sprint(i))
+		must("XADD", "xe"+k, fmt.Sprintf("%d-%d", round+1, i+1), "f", r)
+	}
+	for k := 0; k < 7; k++ {
+		x := fmt.Sprint("x", k)
+		if v := do(db, s, "XGROUP", "CREATE", x, "g", "0"); v != (SimpleVal("OK")) {
+			if e, ok := v.(ErrorVal); !ok || !strings.HasPrefix(string(e), "BUSYGROUP") {
+				t.Fatalf("XGROUP CREATE %s g: %v", x, v)
+			}
+		}
+		must("XGROUP", "CREATE", x, "g"+r, "$", "ENTRIESREAD", "3")
+		must("XREADGROUP", "GROUP", "g", "c"+r, "COUNT", "6", "STREAMS", x, ">")
+		must("XREADGROUP", "GROUP", "g", "d", "COUNT", "2", "STREAMS", x, ">")
+		pel := ids(must("XPENDING", x, "g", "-", "+", "4"))
+		if len(pel) < 4 {
+			t.Fatalf("XPENDING %s g: %v, want 4 entries", x, pel)
+		}
+		must("XACK", x, "g", pel[0], pel[2])
+		must("XCLAIM", x, "g", "e", "0", pel[1])
+		must("XCLAIM", x, "g", "e", "0", pel[3], "JUSTID")
+		must("XAUTOCLAIM", x, "g", "f", "0", "0-0", "COUNT", "1")
+		first := ids(must("XRANGE", x, "-", "+", "COUNT", "2"))
+		must("XDEL", x, first[1])
+		must("XREADGROUP", "GROUP", "g", "d", "STREAMS", x, "0") // history: the deleted entry is nil
+		switch k % 3 {
+		case 0:
+			must("XTRIM", x, "MAXLEN", "12")
+		case 1:
+			must("XTRIM", x, "MINID", first[0])
+		default:
+			must("XADD", x, "MAXLEN", "~", "5", "*", "f", r)
+		}
+		must("XGROUP", "CREATECONSUMER", x, "g", "idle"+r)
+		must("XGROUP", "DELCONSUMER", x, "g", "c"+fmt.Sprint(round-1))
+	}
+	must("XGROUP", "DESTROY", "x4", "g"+fmt.Sprint(round-1))
+	must("XGROUP", "SETID", "x5", "g", "0-0")
+	must("XSETID", "xe0", fmt.Sprintf("%d-100", round+1))
 }
 
 // TestRecordSlotsEmptyKeyInMulti: a queued command's empty key ("" is a

@@ -2,7 +2,8 @@ package main
 
 // Corruption tests of the real binary (DESIGN "Testing doctrine", STYLE
 // "Errors say where and why"): a data directory written by keel — a
-// checkpoint (MANIFEST, keyspace-*.ckpt, a strings segment file) and a WAL
+// checkpoint (MANIFEST, keyspace-*.ckpt, the lists, sets and zsets
+// checkpoints, a strings, a hashes and a streams segment file) and a WAL
 // with sealed segments after it — is damaged one named fault at a time, and
 // keel is started on it again. A torn or zero-filled tail of the last WAL
 // segment is an expected crash artifact: it is repaired with a warning and
@@ -17,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +37,21 @@ const (
 )
 
 var corruptArgs = []string{"--appendfsync", "always", "--wal-segment-size", "1048576"}
+
+// The fixture's streams: corruptStreams streams xs:<s> of corruptStreamLen
+// entries <e+1>-1 (field f, value corruptValue("x<s>", e, 60)), each with a
+// group g whose consumer c was delivered 1-1..5-1 and acked 1-1 and 2-1 before the
+// checkpoint, then (in the WAL only) delivered 6-1..10-1 and acked 3-1:
+// the PEL is 4-1..10-1, all owned by c.
+const (
+	corruptStreams   = 60
+	corruptStreamLen = 20
+)
+
+func corruptStreamKey(s int) string { return fmt.Sprintf("xs:%d", s) }
+
+// corruptStreamPending is the PEL of every fixture stream after the WAL.
+var corruptStreamPending = []string{"4-1", "5-1", "6-1", "7-1", "8-1", "9-1", "10-1"}
 
 func corruptValue(prefix string, n, size int) string {
 	head := fmt.Sprintf("%s:%d:", prefix, n)
@@ -73,7 +90,32 @@ func corruptFixture(t *testing.T) string {
 		mustDo(t, c, "ZADD", "zset", n, corruptValue("z", i, 40))
 		mustDo(t, c, "HSET", "hash", "f"+n, corruptValue("h", i, 40))
 	}
+	// Streams, with consumer group state, in the streams engine's
+	// checkpoint (its segment file) and after it in the WAL.
+	streamOps := func(cmds func(key string) [][]string) {
+		var all [][]string
+		for x := 0; x < corruptStreams; x++ {
+			all = append(all, cmds(corruptStreamKey(x))...)
+		}
+		for i, r := range pipelined(t, c, all) {
+			if e, ok := r.(respError); ok {
+				t.Fatalf("%v: error reply %q", all[i], string(e))
+			}
+		}
+	}
+	streamOps(func(key string) [][]string {
+		var cmds [][]string
+		for e := 0; e < corruptStreamLen; e++ {
+			cmds = append(cmds, []string{"XADD", key, fmt.Sprintf("%d-1", e+1), "f", corruptValue("x"+key, e, 60)})
+		}
+		return append(cmds, []string{"XGROUP", "CREATE", key, "g", "0"},
+			[]string{"XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", key, ">"},
+			[]string{"XACK", key, "g", "1-1", "2-1"})
+	})
 	mustDo(t, c, "SAVE")
+	streamOps(func(key string) [][]string {
+		return [][]string{{"XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", key, ">"}, {"XACK", key, "g", "3-1"}}
+	})
 	write("post", corruptPostKeys, corruptPostValue)
 	mustDo(t, c, "SET", corruptLastKey, "the last record")
 	p.kill()
@@ -82,7 +124,7 @@ func corruptFixture(t *testing.T) string {
 	if len(segs) < 3 {
 		t.Fatalf("fixture: want at least 3 WAL segments (2 sealed), have %d", len(segs))
 	}
-	for _, pat := range []string{"strings/*.seg", "hashes/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
+	for _, pat := range []string{"strings/*.seg", "hashes/*.seg", "streams/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
 		if len(globOne(t, dir, pat)) == 0 {
 			t.Fatalf("fixture: no %s", pat)
 		}
@@ -193,6 +235,32 @@ type fault struct {
 	// whether the last record is gone.
 	damage func(t *testing.T, dir string) (file string, offset int64, lost bool)
 	warn   string // expectRepair: stderr must contain this
+	// expectErrorReply: reads the damaged data (nil: checkNoWrongValue).
+	reads func(t *testing.T, p *proc, file string, flipped int64)
+}
+
+// segmentDataOffset is the offset of a byte in the middle of the data
+// blocks of segment file seg (docs/format/segment.md: a 16-byte header,
+// the blocks, then the index, whose offset the 140-byte footer starts
+// with).
+func segmentDataOffset(t *testing.T, seg string) int64 {
+	t.Helper()
+	data := readFile(t, seg)
+	indexOff := int64(binary.LittleEndian.Uint64(data[len(data)-140:]))
+	if indexOff <= 16 || indexOff >= int64(len(data)) {
+		t.Fatalf("%s: index offset %d out of range", seg, indexOff)
+	}
+	return 16 + (indexOff-16)/2
+}
+
+// onlyFile returns the one file matching pattern under dir.
+func onlyFile(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	m := globOne(t, dir, pattern)
+	if len(m) != 1 {
+		t.Fatalf("fixture: want one %s, have %v", pattern, m)
+	}
+	return m[0]
 }
 
 func TestCorruption(t *testing.T) {
@@ -283,12 +351,7 @@ func TestCorruption(t *testing.T) {
 			// footer and index validate at open, the block checksum on read.
 			damage: func(t *testing.T, dir string) (string, int64, bool) {
 				seg := globOne(t, dir, "strings/*.seg")[0]
-				data := readFile(t, seg)
-				indexOff := int64(binary.LittleEndian.Uint64(data[len(data)-140:]))
-				if indexOff <= 16 || indexOff >= int64(len(data)) {
-					t.Fatalf("%s: index offset %d out of range", seg, indexOff)
-				}
-				off := 16 + (indexOff-16)/2
+				off := segmentDataOffset(t, seg)
 				flipByte(t, seg, off)
 				return seg, off, false
 			},
@@ -318,6 +381,52 @@ func TestCorruption(t *testing.T) {
 				off := int64(len(readFile(t, ckpt)) / 2)
 				flipByte(t, ckpt, off)
 				return ckpt, -1, false
+			},
+		},
+		{
+			name: "flipped_byte_streams_segment_file", expect: expectErrorReply,
+			// A byte in the data blocks of the streams segment file: its
+			// block checksum catches it on read, whatever record (entry,
+			// node, group, consumer, pending entry) the block holds.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := onlyFile(t, dir, "streams/*.seg")
+				off := segmentDataOffset(t, seg)
+				flipByte(t, seg, off)
+				return seg, off, false
+			},
+			reads: checkNoWrongStream,
+		},
+		{
+			name: "flipped_byte_streams_segment_footer", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := onlyFile(t, dir, "streams/*.seg")
+				size := int64(len(readFile(t, seg)))
+				flipByte(t, seg, size-140+3) // inside the index offset
+				return seg, -1, false
+			},
+		},
+		{
+			name: "flipped_byte_streams_segment_index", expect: expectRefuse,
+			// The block index is checksummed as a whole and read at open.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := onlyFile(t, dir, "streams/*.seg")
+				data := readFile(t, seg)
+				indexOff := int64(binary.LittleEndian.Uint64(data[len(data)-140:]))
+				indexLen := int64(binary.LittleEndian.Uint64(data[len(data)-132:]))
+				if indexLen <= 0 || indexOff+indexLen > int64(len(data))-140 {
+					t.Fatalf("%s: index [%d, +%d) out of range", seg, indexOff, indexLen)
+				}
+				flipByte(t, seg, indexOff+indexLen/2)
+				return seg, -1, false
+			},
+		},
+		{
+			name: "truncated_streams_segment_file", expect: expectRefuse,
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				seg := onlyFile(t, dir, "streams/*.seg")
+				data := readFile(t, seg)
+				writeFile(t, seg, data[:len(data)-1])
+				return seg, -1, false
 			},
 		},
 		{
@@ -361,7 +470,11 @@ func TestCorruption(t *testing.T) {
 				t.Logf("refused: %s", strings.TrimSpace(msg))
 			case expectErrorReply:
 				p := startServer(t, dir, corruptArgs...)
-				checkNoWrongValue(t, p, file, offset)
+				if f.reads != nil {
+					f.reads(t, p, file, offset)
+				} else {
+					checkNoWrongValue(t, p, file, offset)
+				}
 			}
 		})
 	}
@@ -386,6 +499,9 @@ func checkFixtureData(t *testing.T, p *proc, withLast bool) {
 		if b, ok := r.([]byte); !ok || string(b) != want[i] {
 			t.Fatalf("GET %s after repair: %.60q, want the acked value", cmds[i][1], fmt.Sprint(r))
 		}
+	}
+	if errs, first := readFixtureStreams(t, c); errs > 0 {
+		t.Fatalf("fixture streams after repair: %d error replies, first: %s", errs, first)
 	}
 	r := mustDo(t, c, "GET", corruptLastKey)
 	if withLast && r == nil {
@@ -435,6 +551,88 @@ func checkNoWrongValue(t *testing.T, p *proc, file string, flipped int64) {
 	t.Logf("%d of %d GETs answered an error, none a wrong value: %s", errs, corruptPreKeys, firstErr)
 	// The server keeps serving undamaged data.
 	mustDo(t, c, "SET", "after", "1")
+}
+
+// readFixtureStreams reads every fixture stream (XRANGE, and XPENDING of
+// its group) and fails the test on any reply that is neither exactly the
+// fixture's data nor an error reply; it returns the number of error
+// replies and the first one.
+func readFixtureStreams(t *testing.T, c *respConn) (errs int, first string) {
+	t.Helper()
+	var cmds [][]string
+	for x := 0; x < corruptStreams; x++ {
+		key := corruptStreamKey(x)
+		cmds = append(cmds, []string{"XRANGE", key, "-", "+"}, []string{"XPENDING", key, "g", "-", "+", "100"})
+	}
+	for n, r := range pipelined(t, c, cmds) {
+		if e, ok := r.(respError); ok {
+			if errs++; errs == 1 {
+				first = string(e)
+			}
+			continue
+		}
+		key := cmds[n][1]
+		// Each element as text: an entry "id field value", a pending
+		// entry "id consumer count" (without its idle time).
+		var got, want []string
+		arr, _ := r.([]any)
+		for _, x := range arr {
+			el, _ := x.([]any)
+			switch {
+			case cmds[n][0] == "XRANGE" && len(el) == 2:
+				id, _ := el[0].([]byte)
+				fv, _ := el[1].([]any)
+				if len(fv) == 2 {
+					f, _ := fv[0].([]byte)
+					v, _ := fv[1].([]byte)
+					got = append(got, string(id)+" "+string(f)+" "+string(v))
+					continue
+				}
+			case cmds[n][0] == "XPENDING" && len(el) == 4:
+				id, _ := el[0].([]byte)
+				owner, _ := el[1].([]byte)
+				if count, ok := el[3].(int64); ok {
+					got = append(got, fmt.Sprintf("%s %s %d", id, owner, count))
+					continue
+				}
+			}
+			got = append(got, fmtReply(x))
+		}
+		if cmds[n][0] == "XRANGE" {
+			for e := 0; e < corruptStreamLen; e++ {
+				want = append(want, fmt.Sprintf("%d-1 f %s", e+1, corruptValue("x"+key, e, 60)))
+			}
+		} else {
+			for _, id := range corruptStreamPending {
+				want = append(want, id+" c 1")
+			}
+		}
+		if _, isArr := r.([]any); !isArr || !slices.Equal(got, want) {
+			t.Fatalf("%s %s served wrong data: %.300s\nwant %.300q", cmds[n][0], key, fmtReply(r), want)
+		}
+	}
+	return errs, first
+}
+
+// checkNoWrongStream is checkNoWrongValue for the fixture's streams: each
+// read answers exactly the fixture's data or an error naming the damaged
+// file and a block offset at most one block before the flipped byte; at
+// least one read answers an error.
+func checkNoWrongStream(t *testing.T, p *proc, file string, flipped int64) {
+	t.Helper()
+	c := p.client(t)
+	errs, first := readFixtureStreams(t, c)
+	if errs == 0 {
+		t.Fatalf("a flipped byte in the data blocks of %s went undetected: every stream read answered its data", file)
+	}
+	checkNamesLocation(t, first, file, -1)
+	m := offsetRE.FindStringSubmatch(first[strings.Index(first, file):])
+	if got, _ := strconv.ParseInt(m[1], 10, 64); got > flipped || flipped-got > 64<<10 {
+		t.Fatalf("the error names offset %d, but the flipped byte is at %d: %s", got, flipped, first)
+	}
+	t.Logf("%d of %d stream reads answered an error, none wrong data: %s", errs, 2*corruptStreams, first)
+	// The server keeps serving, streams included.
+	mustDo(t, c, "XADD", "after", "1-1", "f", "v")
 }
 
 // expectStartFailure starts keel on dir and requires that it exits

@@ -12,7 +12,13 @@ package main
 //     more), no holes, nothing that was never sent. Each client issues its
 //     ops one at a time, so its op order is LSN order, and a per-client
 //     prefix is what "the state at some LSN" means for that client;
-//   - an MSET is all or nothing (one record).
+//   - an MSET is all or nothing (one record), and so is a MULTI/EXEC over
+//     six engines;
+//   - streams: acknowledged XADDs are present, the consumer group's
+//     last-delivered-id and entries-read count exactly the XREADGROUPs
+//     present, and its PEL holds exactly the ids read and neither acked
+//     (XACK) nor claimed away (XCLAIM), each owned by the consumer the ops
+//     present say: acknowledged PEL changes survive every kill.
 //
 // The kill delays, and so the test, are reproducible from the printed seed:
 // KEEL_CRASH_SEED=<seed> go test ./cmd/keel -run TestCrash. KEEL_CRASH_ROUNDS
@@ -24,6 +30,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,7 +106,7 @@ func crashRounds(t *testing.T, def int) int {
 	return def
 }
 
-// The op model. Client i's op j is the iteration k = j/9 of kind j%9:
+// The op model. Client i's op j is the iteration k = j/12 of kind j%12:
 //
 //	0: SET c<i>:<k> <value(i,k)>
 //	1: INCR counter:<i>                 (the k+1-th INCR)
@@ -109,14 +116,39 @@ func crashRounds(t *testing.T, def int) int {
 //	5: SADD set:<i> <k>                 (set becomes {0..k})
 //	6: ZADD zset:<i> <k> <k>            (members 0..k, each scored itself)
 //	7: MULTI, SET tx<i>:<k> <k>, RPUSH txl:<i> <k>, ZADD txz:<i> <k> <k>,
-//	   SADD txt:<i> <k>, HSET txh:<i> <k> <k>, EXEC
-//	                                    (one record over five engines)
+//	   SADD txt:<i> <k>, HSET txh:<i> <k> <k>, XADD txx:<i> <k+1>-1 f <k>,
+//	   EXEC                             (one record over six engines)
 //	8: HSET hash:<i> f<k> <k>           (fields f0..fk)
+//	9: XADD stream:<i> <k+1>-1 f <k>    (entries 1-1 .. <k+1>-1, explicit
+//	                                    ids so that presence is exact)
+//	10: XREADGROUP GROUP g c COUNT 1 STREAMS stream:<i> >
+//	                                    (delivers <k+1>-1 to consumer c: the
+//	                                    group's last-delivered-id)
+//	11: k even: XACK stream:<i> g <k+1>-1        (leaves the PEL)
+//	    k odd:  XCLAIM stream:<i> g c2 0 <k+1>-1 JUSTID
+//	                                    (stays pending, now owned by c2)
+//
+// Before its first op of a round, a writer creates the group with XGROUP
+// CREATE stream:<i> g 0 MKSTREAM (BUSYGROUP once it exists), so the group
+// exists whenever any op of the client is present. After ops [0, n) the
+// PEL is exactly the ids <k+1>-1 read and not acked: every odd k read,
+// owned by c2 once its XCLAIM is present, by c before; and the even k read
+// whose XACK is not present yet (at most the last one).
 //
 // Ops are deterministic in (i, j), so a client that resumes after a crash
 // at op P reissues exactly what the model expects. An op is acknowledged
-// by the reply to its last command.
-const opsPerIter = 9
+// by the reply to its last command; the replies of stream ops are checked
+// too (XREADGROUP must deliver exactly the next id, XACK and XCLAIM must
+// find it pending), so a restart that lost group state fails the writer.
+const opsPerIter = 12
+
+// Names of the consumer group and its two consumers.
+const (
+	crashGroup    = "g"
+	crashConsumer = "c"
+	crashClaimer  = "c2"
+	crashField    = "f"
+)
 
 func keySet(i, k int) string  { return fmt.Sprintf("c%d:%d", i, k) }
 func keyMA(i, k int) string   { return fmt.Sprintf("m%da:%d", i, k) }
@@ -132,6 +164,13 @@ func keyTxZ(i int) string     { return fmt.Sprintf("txz:%d", i) }
 func keyTxT(i int) string     { return fmt.Sprintf("txt:%d", i) }
 func keyTxH(i int) string     { return fmt.Sprintf("txh:%d", i) }
 func keyHash(i int) string    { return fmt.Sprintf("hash:%d", i) }
+func keyTxX(i int) string     { return fmt.Sprintf("txx:%d", i) }
+func keyStream(i int) string  { return fmt.Sprintf("stream:%d", i) }
+
+// entryID is the stream id of iteration k's entries (XADD to stream:<i>
+// and txx:<i>): <k+1>-1, never 0-0.
+func entryID(k int) string { return strconv.Itoa(k+1) + "-1" }
+
 func logPrefix(n int) string {
 	var b strings.Builder
 	for k := 0; k < n; k++ {
@@ -174,10 +213,91 @@ func opCmds(i, j, size int) [][]string {
 		return [][]string{{"ZADD", keyZSet(i), ks, ks}}
 	case 7:
 		return [][]string{{"MULTI"}, {"SET", keyTx(i, k), ks}, {"RPUSH", keyTxL(i), ks},
-			{"ZADD", keyTxZ(i), ks, ks}, {"SADD", keyTxT(i), ks}, {"HSET", keyTxH(i), ks, ks}, {"EXEC"}}
-	default:
+			{"ZADD", keyTxZ(i), ks, ks}, {"SADD", keyTxT(i), ks}, {"HSET", keyTxH(i), ks, ks},
+			{"XADD", keyTxX(i), entryID(k), crashField, ks}, {"EXEC"}}
+	case 8:
 		return [][]string{{"HSET", keyHash(i), "f" + ks, ks}}
+	case 9:
+		return [][]string{{"XADD", keyStream(i), entryID(k), crashField, ks}}
+	case 10:
+		return [][]string{{"XREADGROUP", "GROUP", crashGroup, crashConsumer, "COUNT", "1", "STREAMS", keyStream(i), ">"}}
+	default:
+		if k%2 == 0 {
+			return [][]string{{"XACK", keyStream(i), crashGroup, entryID(k)}}
+		}
+		return [][]string{{"XCLAIM", keyStream(i), crashGroup, crashClaimer, "0", entryID(k), "JUSTID"}}
 	}
+}
+
+// checkStreamReply checks the reply to a stream op (kinds 9 to 11 and the
+// transaction's XADD) against the model: "" when it is what the op must
+// answer after the ops before it, else what is wrong.
+func checkStreamReply(i, j int, replies []any) string {
+	k := j / opsPerIter
+	id := entryID(k)
+	last := replies[len(replies)-1]
+	want := ""
+	switch j % opsPerIter {
+	case 7:
+		// EXEC: OK, the list length, 1 (ZADD), 1 (SADD), 1 (HSET), the id.
+		if arr, _ := last.([]any); len(arr) == 6 {
+			if got, _ := arr[5].([]byte); string(got) == id {
+				return ""
+			}
+		}
+		want = "an EXEC reply ending in the XADD's id " + id
+	case 9:
+		if b, ok := last.([]byte); ok && string(b) == id {
+			return ""
+		}
+		want = "the id " + id
+	case 10:
+		// [[stream:<i>, [[id, [f, k]]]]]
+		if arr, _ := last.([]any); len(arr) == 1 {
+			if kv, _ := arr[0].([]any); len(kv) == 2 {
+				key, _ := kv[0].([]byte)
+				es, _ := kv[1].([]any)
+				if string(key) == keyStream(i) && len(es) == 1 && isEntry(es[0], k) {
+					return ""
+				}
+			}
+		}
+		want = "the delivery of exactly entry " + id
+	case 11:
+		if k%2 == 0 {
+			if last == int64(1) {
+				return ""
+			}
+			want = "1 (the id was pending)"
+		} else {
+			if arr, _ := last.([]any); len(arr) == 1 {
+				if got, _ := arr[0].([]byte); string(got) == id {
+					return ""
+				}
+			}
+			want = "[" + id + "] (the id was pending and is now claimed)"
+		}
+	default:
+		return ""
+	}
+	return fmt.Sprintf("reply %s, want %s", fmtReply(last), want)
+}
+
+// fmtReply formats a reply for a failure message: bulk strings as text.
+func fmtReply(r any) string {
+	switch x := r.(type) {
+	case []byte:
+		return strconv.Quote(string(x))
+	case []any:
+		parts := make([]string, len(x))
+		for n, e := range x {
+			parts[n] = fmtReply(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case nil:
+		return "(nil)"
+	}
+	return fmt.Sprint(r)
 }
 
 // writerResult is what one client learned during a round.
@@ -323,6 +443,19 @@ func runWriter(p *proc, i, first, size int, killing *atomic.Bool) writerResult {
 		return r
 	}
 	defer c.Close()
+	// The consumer group: created once, before the client's first op ever
+	// (op 10 needs it); every later start finds it (BUSYGROUP).
+	reply, err := c.Do("XGROUP", "CREATE", keyStream(i), crashGroup, "0", "MKSTREAM")
+	if err != nil {
+		if !killing.Load() {
+			r.err = fmt.Errorf("XGROUP CREATE %s before the kill: %v", keyStream(i), err)
+		}
+		return r
+	}
+	if e, ok := reply.(respError); ok && !strings.HasPrefix(string(e), "BUSYGROUP") {
+		r.err = fmt.Errorf("XGROUP CREATE %s: error reply %q", keyStream(i), string(e))
+		return r
+	}
 	for j := first; ; j++ {
 		cmds := opCmds(i, j, size)
 		r.sent = j + 1
@@ -335,6 +468,10 @@ func runWriter(p *proc, i, first, size int, killing *atomic.Bool) writerResult {
 		}
 		if e := firstError(replies); e != "" {
 			r.err = fmt.Errorf("op %d (%s): error reply %q", j, describeOp(i, j, size), e)
+			return r
+		}
+		if e := checkStreamReply(i, j, replies); e != "" {
+			r.err = fmt.Errorf("op %d (%s): %s", j, describeOp(i, j, size), e)
 			return r
 		}
 		r.acked = j + 1
@@ -405,8 +542,14 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			[]string{"ZRANGE", keyZSet(i), "0", "-1", "WITHSCORES"},
 			[]string{"LRANGE", keyTxL(i), "0", "-1"}, []string{"SMEMBERS", keyTxT(i)},
 			[]string{"ZRANGE", keyTxZ(i), "0", "-1", "WITHSCORES"},
-			[]string{"HGETALL", keyHash(i)}, []string{"HGETALL", keyTxH(i)})
-		const perKey = 10 // replies before the per-iteration ones
+			[]string{"HGETALL", keyHash(i)}, []string{"HGETALL", keyTxH(i)},
+			[]string{"XRANGE", keyStream(i), "-", "+"}, []string{"XRANGE", keyTxX(i), "-", "+"},
+			[]string{"XINFO", "GROUPS", keyStream(i)},
+			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000"},
+			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000", crashConsumer},
+			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000", crashClaimer},
+			[]string{"XINFO", "CONSUMERS", keyStream(i), crashGroup})
+		const perKey = 17 // replies before the per-iteration ones
 		for k := 0; k < iters; k++ {
 			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)},
 				[]string{"GET", keyTx(i, k)})
@@ -420,6 +563,11 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		txzN := seqLen(replies[7], false, true, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxZ(i)}, a...)...) })
 		hashN := hashLen(replies[8], "f", func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyHash(i)}, a...)...) })
 		txhN := hashLen(replies[9], "", func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyTxH(i)}, a...)...) })
+		xaddN := streamLen(replies[10], func(f string, a ...any) { fail("client %d: XRANGE %s: "+f, append([]any{i, keyStream(i)}, a...)...) })
+		txxN := streamLen(replies[11], func(f string, a ...any) { fail("client %d: XRANGE %s: "+f, append([]any{i, keyTxX(i)}, a...)...) })
+		grp := readGroup(replies[12], replies[13], replies[14:17], xaddN, func(f string, a ...any) {
+			fail("client %d: %s group %s: "+f, append([]any{i, keyStream(i), crashGroup}, a...)...)
+		})
 		str := func(r any, what string) (string, bool) {
 			switch x := r.(type) {
 			case nil:
@@ -450,7 +598,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 				fail("client %d: %s = %q is not a prefix \"0,1,2,...\"", i, keyLog(i), s)
 			}
 		}
-		// present(j) for every op j < iters*4.
+		// present(j) for every op j < iters*opsPerIter.
 		has := make([]bool, iters*opsPerIter)
 		for k := 0; k < iters; k++ {
 			want := value(i, k, v.valueSize)
@@ -472,10 +620,10 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			if okTx && tx != strconv.Itoa(k) {
 				fail("client %d: %s = %q, want %d", i, keyTx(i, k), tx, k)
 			}
-			// A transaction is one record: its four engines agree.
-			if okTx != (k < txlN) || okTx != (k < txtN) || okTx != (k < txzN) || okTx != (k < txhN) {
-				fail("client %d: transaction of iteration %d is partly applied: string present=%v, list has %d, set %d, zset %d, hash %d elements",
-					i, k, okTx, txlN, txtN, txzN, txhN)
+			// A transaction is one record: its six engines agree.
+			if okTx != (k < txlN) || okTx != (k < txtN) || okTx != (k < txzN) || okTx != (k < txhN) || okTx != (k < txxN) {
+				fail("client %d: transaction of iteration %d is partly applied: string %s present=%v, list %s has %d elements, set %s %d, zset %s %d, hash %s %d, stream %s %d",
+					i, k, keyTx(i, k), okTx, keyTxL(i), txlN, keyTxT(i), txtN, keyTxZ(i), txzN, keyTxH(i), txhN, keyTxX(i), txxN)
 			}
 			has[k*opsPerIter+0] = okSet
 			has[k*opsPerIter+1] = counter >= k+1
@@ -486,6 +634,12 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			has[k*opsPerIter+6] = zsetN >= k+1
 			has[k*opsPerIter+7] = okTx
 			has[k*opsPerIter+8] = hashN >= k+1
+			has[k*opsPerIter+9] = xaddN >= k+1
+			has[k*opsPerIter+10] = grp.read >= k+1
+			has[k*opsPerIter+11] = grp.settled(k)
+		}
+		if grp.read > xaddN {
+			fail("client %d: %s group %s delivered %s, but the stream has only %d entries", i, keyStream(i), crashGroup, entryID(grp.read-1), xaddN)
 		}
 		n := 0
 		for n < len(has) && has[n] {
@@ -499,7 +653,11 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		}
 		// counter and log must hold exactly what the ops present say
 		// (past the keys read above, only this catches an excess).
-		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN, 8: hashN} {
+		if n > 0 && !grp.exists {
+			fail("client %d: group %s of %s is missing, but %d ops are present (XGROUP CREATE was acknowledged before op 0 was sent)",
+				i, crashGroup, keyStream(i), n)
+		}
+		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN, 8: hashN, 9: xaddN, 10: grp.read} {
 			if want := (n + opsPerIter - 1 - kind) / opsPerIter; got != want {
 				fail("client %d: op kind %d (%s) applied %d times, but only %d ops are present (want %d)",
 					i, kind, describeOp(i, kind, v.valueSize), got, n, want)
@@ -579,6 +737,248 @@ func hashLen(r any, prefix string, fail func(string, ...any)) int {
 		seen[m] = true
 	}
 	return n
+}
+
+// streamLen checks that reply r (XRANGE key - +, RESP2) holds exactly the
+// entries of iterations 0..n-1 — ids 1-1 .. n-1, entry k with the fields
+// [f k] — and returns n. A missing key is n = 0.
+func streamLen(r any, fail func(string, ...any)) int {
+	arr, ok := r.([]any)
+	if !ok {
+		fail("unexpected reply %s", fmtReply(r))
+		return 0
+	}
+	for k, e := range arr {
+		if !isEntry(e, k) {
+			want := []any{[]byte(entryID(k)), []any{[]byte(crashField), []byte(strconv.Itoa(k))}}
+			fail("entry %d is %s, want %s: not the entries %s..%s", k, fmtReply(e), fmtReply(want), entryID(0), entryID(len(arr)-1))
+			return k
+		}
+	}
+	return len(arr)
+}
+
+// isEntry reports whether e is iteration k's entry as XRANGE and
+// XREADGROUP reply it: [<k+1>-1 [f k]]. (No fmt: the verification reads
+// every entry of every round, under the race detector.)
+func isEntry(e any, k int) bool {
+	pair, _ := e.([]any)
+	if len(pair) != 2 {
+		return false
+	}
+	id, _ := pair[0].([]byte)
+	fields, _ := pair[1].([]any)
+	if string(id) != entryID(k) || len(fields) != 2 {
+		return false
+	}
+	f, _ := fields[0].([]byte)
+	v, _ := fields[1].([]byte)
+	return string(f) == crashField && string(v) == strconv.Itoa(k)
+}
+
+// crashGroupState is the consumer group of stream:<i> as read after a
+// restart (XINFO GROUPS, XPENDING key g - + count).
+type crashGroupState struct {
+	exists  bool
+	read    int            // XREADGROUPs present: last-delivered-id is entryID(read-1)
+	pending map[int]string // iteration k -> owner of entryID(k) in the PEL
+}
+
+// settled reports whether op 11 of iteration k (XACK for even k, XCLAIM
+// to c2 for odd k) is present: its id was read and left the PEL, or was
+// read and is owned by c2.
+func (g *crashGroupState) settled(k int) bool {
+	if k >= g.read {
+		return false
+	}
+	owner, ok := g.pending[k]
+	if k%2 == 0 {
+		return !ok
+	}
+	return owner == crashClaimer
+}
+
+// readGroup decodes the replies to XINFO GROUPS and XPENDING (extended
+// form) of a client's stream, checks them against each other and against
+// the model, and returns the group's state. perConsumer are the replies to
+// XPENDING for consumer c, for c2, and XINFO CONSUMERS: each consumer's own
+// PEL index and pending count must agree with the group's PEL. xaddN is
+// the number of XADDs present (for the lag).
+func readGroup(info, pel any, perConsumer []any, xaddN int, fail func(string, ...any)) crashGroupState {
+	g := crashGroupState{pending: map[int]string{}}
+	// The group: absent (no key, or no group), or the only one.
+	var fields map[string]any
+	switch x := info.(type) {
+	case respError:
+		if !strings.Contains(string(x), "no such key") {
+			fail("XINFO GROUPS: error reply %q", string(x))
+		}
+	case []any:
+		if len(x) > 1 {
+			fail("XINFO GROUPS: %d groups, want at most 1: %s", len(x), fmtReply(x))
+		}
+		if len(x) == 1 {
+			flat, _ := x[0].([]any)
+			fields = map[string]any{}
+			for n := 0; n+1 < len(flat); n += 2 {
+				name, _ := flat[n].([]byte)
+				fields[string(name)] = flat[n+1]
+			}
+			if name, _ := fields["name"].([]byte); string(name) != crashGroup {
+				fail("XINFO GROUPS: unexpected group %s", fmtReply(x[0]))
+			}
+			g.exists = true
+		}
+	default:
+		fail("XINFO GROUPS: unexpected reply %s", fmtReply(info))
+	}
+	rows, isArr := pel.([]any)
+	if !g.exists {
+		if e, ok := pel.(respError); !ok || !strings.HasPrefix(string(e), "NOGROUP") {
+			fail("the group is absent from XINFO GROUPS, but XPENDING answers %s", fmtReply(pel))
+		}
+		return g
+	}
+	if !isArr {
+		fail("XPENDING: unexpected reply %s", fmtReply(pel))
+		return g
+	}
+	last, _ := fields["last-delivered-id"].([]byte)
+	if string(last) != "0-0" {
+		ms, ok := strings.CutSuffix(string(last), "-1")
+		n, err := strconv.Atoi(ms)
+		if !ok || err != nil || n < 1 {
+			fail("last-delivered-id %q is no id the workload delivers (1-1, 2-1, ...)", last)
+		}
+		g.read = n
+	}
+	// entries-read counts the deliveries (no entry is ever deleted); the
+	// lag is what the group has not read.
+	if g.read == 0 {
+		if fields["entries-read"] != nil {
+			fail("entries-read %s, but nothing was delivered (want nil)", fmtReply(fields["entries-read"]))
+		}
+	} else {
+		if fields["entries-read"] != int64(g.read) {
+			fail("entries-read %s, but last-delivered-id is %s (want %d)", fmtReply(fields["entries-read"]), last, g.read)
+		}
+		if g.read <= xaddN && fields["lag"] != int64(xaddN-g.read) { // else the caller reports the excess
+			fail("lag %s, want %d (%d entries, %d read)", fmtReply(fields["lag"]), xaddN-g.read, xaddN, g.read)
+		}
+	}
+	// The PEL: ids read and not settled, in id order, each delivered once.
+	prev := -1
+	claimed := false
+	for _, row := range rows {
+		r, _ := row.([]any)
+		if len(r) != 4 {
+			fail("XPENDING: unexpected row %s", fmtReply(row))
+			return g
+		}
+		id, _ := r[0].([]byte)
+		owner, _ := r[1].([]byte)
+		ms, ok := strings.CutSuffix(string(id), "-1")
+		n, err := strconv.Atoi(ms)
+		k := n - 1
+		switch {
+		case !ok || err != nil || n < 1:
+			fail("pending id %q is no id the workload adds", id)
+		case k >= g.read:
+			fail("pending id %s was never delivered: last-delivered-id is %s", id, last)
+		case k <= prev:
+			fail("pending ids out of order: %s after %s", id, entryID(prev))
+		case string(owner) != crashConsumer && string(owner) != crashClaimer:
+			fail("pending id %s owned by %q, want %s or %s", id, owner, crashConsumer, crashClaimer)
+		case string(owner) == crashClaimer && k%2 == 0:
+			fail("pending id %s owned by %s, but only odd iterations' ids are claimed", id, owner)
+		case r[3] != int64(1):
+			fail("pending id %s has delivery count %s, want 1 (delivered once, claimed with JUSTID)", id, fmtReply(r[3]))
+		}
+		prev = k
+		g.pending[k] = string(owner)
+		claimed = claimed || string(owner) == crashClaimer
+	}
+	// An odd iteration's id is never acked: once read it stays pending.
+	for k := 1; k < g.read; k += 2 {
+		if _, ok := g.pending[k]; !ok {
+			fail("id %s was delivered (last-delivered-id %s) and never acked, but is missing from the PEL %s",
+				entryID(k), last, fmtReply(rows))
+		}
+	}
+	if fields["pending"] != int64(len(rows)) {
+		fail("XINFO GROUPS says %s pending, XPENDING lists %d", fmtReply(fields["pending"]), len(rows))
+	}
+	consumers := 0
+	if g.read > 0 {
+		consumers++
+	}
+	if claimed {
+		consumers++
+	}
+	if fields["consumers"] != int64(consumers) {
+		fail("%s consumers, want %d (%s after a delivery, %s after a claim)", fmtReply(fields["consumers"]), consumers, crashConsumer, crashClaimer)
+	}
+	// Each consumer's PEL (its own index of ids, and its pending count)
+	// lists exactly the group's entries it owns.
+	// Rows compare without their idle times (read at different moments).
+	rowText := func(row any) string {
+		if r, ok := row.([]any); ok && len(r) == 4 {
+			id, _ := r[0].([]byte)
+			owner, _ := r[1].([]byte)
+			if n, ok := r[3].(int64); ok {
+				return string(id) + " " + string(owner) + " " + strconv.FormatInt(n, 10)
+			}
+		}
+		return fmtReply(row)
+	}
+	owned := map[string][]string{}
+	for _, row := range rows {
+		owner := string(row.([]any)[1].([]byte))
+		owned[owner] = append(owned[owner], rowText(row))
+	}
+	counts := map[string]any{}
+	if arr, ok := perConsumer[2].([]any); ok {
+		for _, c := range arr {
+			flat, _ := c.([]any)
+			var name []byte
+			var pending any
+			for n := 0; n+1 < len(flat); n += 2 {
+				switch f, _ := flat[n].([]byte); string(f) {
+				case "name":
+					name, _ = flat[n+1].([]byte)
+				case "pending":
+					pending = flat[n+1]
+				}
+			}
+			if string(name) != crashConsumer && string(name) != crashClaimer {
+				fail("XINFO CONSUMERS lists an unexpected consumer %s", fmtReply(c))
+			}
+			counts[string(name)] = pending
+		}
+		if len(arr) != consumers {
+			fail("XINFO CONSUMERS lists %d consumers, want %d: %s", len(arr), consumers, fmtReply(arr))
+		}
+	} else {
+		fail("XINFO CONSUMERS: unexpected reply %s", fmtReply(perConsumer[2]))
+	}
+	for n, name := range []string{crashConsumer, crashClaimer} {
+		arr, ok := perConsumer[n].([]any)
+		if !ok {
+			fail("XPENDING for consumer %s: unexpected reply %s", name, fmtReply(perConsumer[n]))
+			continue
+		}
+		got := make([]string, len(arr))
+		for m, row := range arr {
+			got[m] = rowText(row)
+		}
+		if !slices.Equal(got, owned[name]) {
+			fail("XPENDING for consumer %s lists %q, but the group's PEL gives it %q", name, got, owned[name])
+		}
+		if c, ok := counts[name]; ok && c != int64(len(owned[name])) {
+			fail("XINFO CONSUMERS: %s has pending %s, but owns %d PEL entries", name, fmtReply(c), len(owned[name]))
+		}
+	}
+	return g
 }
 
 // checkpointsWithinLog reads MANIFEST (docs/format/manifest.md) and the
@@ -676,18 +1076,26 @@ func dirSummary(dir string) string {
 	if m, _ := filepath.Glob(filepath.Join(dir, "keyspace-*.ckpt")); len(m) > 0 {
 		ckpt = filepath.Base(m[len(m)-1])
 	}
-	return fmt.Sprintf("dir: %d WAL segments from LSN %s, %d strings segment files, %s",
-		count("wal", ""), first, count("strings", ".seg"), ckpt)
+	return fmt.Sprintf("dir: %d WAL segments from LSN %s, %d strings, %d hashes, %d streams segment files, %s",
+		count("wal", ""), first, count("strings", ".seg"), count("hashes", ".seg"), count("streams", ".seg"), ckpt)
 }
 
+// describeOp names client i's op j for a failure message: its command
+// with long values elided, or the commands of a transaction.
 func describeOp(i, j, size int) string {
 	cmds := opCmds(i, j, size)
 	if len(cmds) > 1 {
-		return "MULTI ... EXEC of iteration " + strconv.Itoa(j/opsPerIter)
+		var names []string
+		for _, c := range cmds[1 : len(cmds)-1] {
+			names = append(names, c[0]+" "+c[1])
+		}
+		return "MULTI, " + strings.Join(names, ", ") + ", EXEC of iteration " + strconv.Itoa(j/opsPerIter)
 	}
-	a := cmds[0]
-	if len(a) > 2 {
-		return a[0] + " " + a[1]
+	a := slices.Clone(cmds[0])
+	for n := range a {
+		if len(a[n]) > 24 {
+			a[n] = fmt.Sprintf("<%d bytes>", len(a[n]))
+		}
 	}
 	return strings.Join(a, " ")
 }
