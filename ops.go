@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/keeldb/keel/memtables"
@@ -549,6 +550,7 @@ func (d *opDecoder) u64() uint64 {
 // flushed database one contiguous range (one range tombstone); the slot
 // next makes a slot range of one database one contiguous seek.
 func stringKey(dst []byte, phys uint32, key []byte) []byte {
+	dst = slices.Grow(dst, 6+len(key))
 	dst = binary.BigEndian.AppendUint32(dst, phys)
 	dst = binary.BigEndian.AppendUint16(dst, slots.Of(key))
 	return append(dst, key...)
@@ -579,6 +581,7 @@ func copyValue[V memtables.Value[V]](e *memtables.Values[V], o *op) {
 // gives HSCAN a stateless cursor (the next hash to visit) and HRANDFIELD
 // a seek to a random point.
 func hashKey(dst []byte, phys uint32, key []byte, version uint64, field []byte) []byte {
+	dst = slices.Grow(dst, hashPrefixLen(key)+8+len(field))
 	dst = hashPrefix(dst, phys, key, version)
 	dst = binary.BigEndian.AppendUint64(dst, fieldHash(field))
 	return append(dst, field...)
@@ -587,12 +590,16 @@ func hashKey(dst []byte, phys uint32, key []byte, version uint64, field []byte) 
 // hashPrefix is the storage key prefix of every field of one hash
 // incarnation.
 func hashPrefix(dst []byte, phys uint32, key []byte, version uint64) []byte {
+	dst = slices.Grow(dst, hashPrefixLen(key))
 	dst = binary.BigEndian.AppendUint32(dst, phys)
 	dst = binary.BigEndian.AppendUint16(dst, slots.Of(key))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(key)))
 	dst = append(dst, key...)
 	return binary.BigEndian.AppendUint64(dst, version)
 }
+
+// hashPrefixLen is the length of hashPrefix's output.
+func hashPrefixLen(key []byte) int { return 4 + 2 + 4 + len(key) + 8 }
 
 // fieldHash orders a hash's fields on disk. Unseeded: the order is part of
 // the format.
@@ -650,9 +657,11 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opKSwapDB:
 		ks.SwapDB(o.db, o.db2)
 	case opSPut:
-		db.strs.Put(lsn, stringKey(db.kbuf[:0], o.phys, o.key), o.val)
+		db.kbuf = stringKey(db.kbuf[:0], o.phys, o.key)
+		db.strs.Put(lsn, db.kbuf, o.val)
 	case opSDel:
-		db.strs.Delete(lsn, stringKey(db.kbuf[:0], o.phys, o.key))
+		db.kbuf = stringKey(db.kbuf[:0], o.phys, o.key)
+		db.strs.Delete(lsn, db.kbuf)
 	case opSDrop:
 		lo, hi := physRange(o.phys)
 		db.strs.DeleteRange(lsn, lo, hi)
@@ -789,11 +798,13 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		copyValue(db.zsets, o)
 	case opHSet:
 		for i := 0; i+1 < len(o.vals); i += 2 {
-			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i]), o.vals[i+1])
+			db.kbuf = hashKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i])
+			db.hashes.Put(lsn, db.kbuf, o.vals[i+1])
 		}
 	case opHDel:
 		for _, f := range o.vals {
-			db.hashes.Delete(lsn, hashKey(db.kbuf[:0], o.phys, o.key, o.version, f))
+			db.kbuf = hashKey(db.kbuf[:0], o.phys, o.key, o.version, f)
+			db.hashes.Delete(lsn, db.kbuf)
 		}
 	case opHDropKey:
 		lo, hi := hashRange(o.phys, o.key, o.version)

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/keeldb/keel/memtables"
@@ -52,6 +53,7 @@ const (
 // streamKey is the streams store's key of one record: the incarnation's
 // prefix, then sub.
 func streamKey(dst []byte, phys uint32, key []byte, version uint64, sub []byte) []byte {
+	dst = slices.Grow(dst, hashPrefixLen(key)+len(sub))
 	dst = hashPrefix(dst, phys, key, version)
 	return append(dst, sub...)
 }
