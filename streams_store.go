@@ -688,25 +688,6 @@ func (s *stream) isTail(master streamID) bool {
 	return s.meta.nodes > 0 && master == s.meta.tail.master
 }
 
-// node reads the node whose master id is master.
-func (s *stream) node(master streamID) (streamNode, error) {
-	if s.isTail(master) {
-		return s.meta.tail, nil
-	}
-	v, found, err := s.get(subNodeKey(master))
-	if err != nil {
-		return streamNode{}, err
-	}
-	if !found {
-		return streamNode{}, fmt.Errorf("%w: stream %q has no node %s", errBadStreamRecord, s.key, master)
-	}
-	n, err := decodeStreamNode(master, v)
-	if err != nil {
-		return n, fmt.Errorf("stream %q node %s: %w", s.key, master, err)
-	}
-	return n, nil
-}
-
 // nodeOf finds the node holding id: the last node whose master id <= id.
 func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
 	if s.meta.nodes > 0 && id.cmp(s.meta.tail.master) >= 0 {
