@@ -271,7 +271,7 @@ func (gs *groupState) flush() {
 }
 
 // pendingRange calls fn for the group's PEL entries with ids in [lo, hi],
-// ascending, until fn returns false.
+// ascending, until fn returns false. The entries are fn's to keep.
 func (gs *groupState) pendingRange(lo, hi streamID, fn func(p pendingEntry) bool) error {
 	prefix := subGroupScoped(subPending, gs.name)
 	l := lo.append(bytes.Clone(prefix))
@@ -289,6 +289,8 @@ func (gs *groupState) pendingRange(lo, hi streamID, fn func(p pendingEntry) bool
 			derr = fmt.Errorf("stream %q group %q pending %s: %w", gs.s.key, gs.name, id, err)
 			return false
 		}
+		// v is valid only during the call; callers keep entries.
+		p.consumer = bytes.Clone(p.consumer)
 		return fn(p)
 	})
 	if err != nil {

@@ -227,7 +227,6 @@ func (s *stream) groupInfos(count int64) ([]groupInfo, error) {
 		gi := &out[i]
 		gs := &groupState{s: s, name: gi.name, g: gi.g, consumers: map[string]*consumerState{}}
 		if err := gs.pendingRange(minStreamID, maxStreamID, func(p pendingEntry) bool {
-			p.consumer = bytes.Clone(p.consumer)
 			gi.pel = append(gi.pel, p)
 			return count == 0 || int64(len(gi.pel)) < count
 		}); err != nil {

@@ -190,73 +190,44 @@ func (m *streamMeta) encode() []byte {
 	return b
 }
 
-// recReader decodes a record; the first error sticks.
-type recReader struct {
-	b   []byte
-	err error
-}
+// recReader decodes a stream record with the op decoder's readers (the
+// first error sticks); done maps any error to errBadStreamRecord and
+// requires the record to be consumed whole.
+type recReader struct{ opDecoder }
 
 var errBadStreamRecord = errors.New("malformed stream record")
 
-func (r *recReader) uv() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errBadStreamRecord
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *recReader) sv() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errBadStreamRecord
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func newRecReader(b []byte) *recReader { return &recReader{opDecoder{b: b}} }
 
 func (r *recReader) id() streamID {
-	if r.err != nil || len(r.b) < 16 {
+	if r.err != nil || len(r.b)-r.off < 16 {
 		r.err = errBadStreamRecord
 		return streamID{}
 	}
-	id := decodeStreamID(r.b)
-	r.b = r.b[16:]
+	id := decodeStreamID(r.b[r.off:])
+	r.off += 16
 	return id
 }
 
-func (r *recReader) bytes() []byte {
-	n := r.uv()
-	if r.err != nil || uint64(len(r.b)) < n {
+func (r *recReader) done() error {
+	if r.err == nil && r.off != len(r.b) {
 		r.err = errBadStreamRecord
-		return nil
 	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
+	if r.err != nil {
+		return errBadStreamRecord
+	}
+	return nil
 }
 
 func decodeStreamMeta(b []byte) (streamMeta, error) {
-	r := recReader{b: b}
+	r := newRecReader(b)
 	m := streamMeta{length: r.uv(), lastID: r.id(), firstID: r.id(), maxDeleted: r.id(),
 		entriesAdded: r.uv(), groups: r.uv(), nodes: r.uv()}
 	if m.nodes > 0 && r.err == nil {
 		m.tail.master = r.id()
 		r.node(&m.tail)
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errBadStreamRecord
-	}
-	return m, r.err
+	return m, r.done()
 }
 
 // streamNode is one listpack node as Redis would hold it.
@@ -286,23 +257,16 @@ func (n *streamNode) appendTo(b []byte) []byte {
 // node decodes appendTo's encoding into n (master set by the caller).
 func (r *recReader) node(n *streamNode) {
 	n.last, n.live, n.deleted, n.size = r.id(), r.sv(), r.sv(), r.sv()
-	cnt := r.uv()
-	if cnt > uint64(len(r.b)) {
-		r.err = errBadStreamRecord
-	}
-	for i := uint64(0); i < cnt && r.err == nil; i++ {
-		n.fields = append(n.fields, r.bytes())
-	}
+	n.fields = r.vals()
 }
 
+// decodeStreamNode decodes a node record; the node does not alias b (node
+// records are read in scans and kept).
 func decodeStreamNode(master streamID, b []byte) (streamNode, error) {
-	r := recReader{b: b}
+	r := newRecReader(bytes.Clone(b))
 	n := streamNode{master: master}
 	r.node(&n)
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errBadStreamRecord
-	}
-	return n, r.err
+	return n, r.done()
 }
 
 // bytes is the node's listpack size (lpBytes).
@@ -324,9 +288,9 @@ func (g *streamGroup) encode() []byte {
 }
 
 func decodeStreamGroup(b []byte) (streamGroup, error) {
-	r := recReader{b: b}
+	r := newRecReader(b)
 	g := streamGroup{lastID: r.id(), entriesRead: r.sv(), pending: r.uv(), consumers: r.uv()}
-	return g, r.err
+	return g, r.done()
 }
 
 // streamConsumer is one consumer of a group. activeTime is kept for
@@ -345,9 +309,9 @@ func (cs *streamConsumer) encode() []byte {
 }
 
 func decodeStreamConsumer(b []byte) (streamConsumer, error) {
-	r := recReader{b: b}
+	r := newRecReader(b)
 	cs := streamConsumer{seenTime: r.sv(), activeTime: r.sv(), pending: r.uv()}
-	return cs, r.err
+	return cs, r.done()
 }
 
 // pendingEntry is one entry of a group's PEL (Redis's streamNACK).
@@ -365,9 +329,9 @@ func (p *pendingEntry) encode() []byte {
 }
 
 func decodePendingEntry(id streamID, b []byte) (pendingEntry, error) {
-	r := recReader{b: b}
+	r := newRecReader(b)
 	p := pendingEntry{id: id, consumer: r.bytes(), deliveryTime: r.sv(), deliveryCount: r.uv()}
-	return p, r.err
+	return p, r.done()
 }
 
 // encodeFields is an entry's value: its field, value pairs.
@@ -380,16 +344,12 @@ func encodeFields(pairs [][]byte) []byte {
 }
 
 func decodeFields(b []byte) ([][]byte, error) {
-	r := recReader{b: b}
-	cnt := r.uv()
-	if cnt > uint64(len(r.b)) || cnt%2 != 0 {
-		return nil, errBadStreamRecord
+	r := newRecReader(b)
+	out := r.vals()
+	if len(out)%2 != 0 {
+		r.err = errBadStreamRecord
 	}
-	out := make([][]byte, 0, cnt)
-	for i := uint64(0); i < cnt && r.err == nil; i++ {
-		out = append(out, r.bytes())
-	}
-	return out, r.err
+	return out, r.done()
 }
 
 // ---- sub-keys ----
@@ -640,7 +600,8 @@ func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool)
 	l, h := entryRange(lo, hi)
 	var ferr error
 	visit := func(sub, v []byte) bool {
-		f, err := decodeFields(v)
+		// v is valid only during the call: the fields alias a copy.
+		f, err := decodeFields(bytes.Clone(v))
 		if err != nil {
 			ferr = fmt.Errorf("stream %q entry %s: %w", s.key, decodeStreamID(sub[1:]), err)
 			return false
