@@ -47,6 +47,9 @@ func (c *Ctx) flushDB(dbi int, newPhys uint32) {
 	c.DB.touchDB(dbi) // before the flush: it touches the keys that exist
 	old := ks.PhysDB(dbi)
 	c.emit(&op{code: opKFlushDB, db: dbi, phys: newPhys})
+	// Blocked clients see their keys go: an XREADGROUP is unblocked with
+	// an error, as Redis 7.0.15 does (list and zset pops keep waiting).
+	c.DB.signalDB(dbi)
 	c.emit(&op{code: opSDrop, phys: old})
 	c.emit(&op{code: opHDrop, phys: old})
 	c.emit(&op{code: opXDrop, phys: old})
