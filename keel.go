@@ -108,8 +108,9 @@ type DB struct {
 	hashes *segments.Store
 	// streams: every record of a stream keyed by streamKey; like strs.
 	streams *segments.Store
-	// streamCache holds the meta record and last node of streams recently
-	// written, by incarnation prefix, so that an XADD reads neither. Any
+	// streamCache holds the meta record (which holds the last node) of
+	// streams recently written, by incarnation prefix, so that an XADD
+	// reads nothing. Any
 	// streams op applied to an incarnation drops its entry (apply);
 	// write commands put it back. Guarded by mu (exclusive).
 	streamCache map[string]*streamCached
