@@ -57,6 +57,13 @@ type buffer struct {
 	maxSeq   atomic.Uint64
 	frozenAt LSN // set once when frozen (under Store.mu), read by the flusher
 
+	// Writer-only allocation of versions: key and value bytes are cut
+	// from slabs (pointer-free, so the collector never scans them) and
+	// nodes from chunks, instead of two heap objects per write. Both live
+	// as long as the buffer.
+	slab  []byte
+	nodes []node
+
 	done     chan struct{} // closed when the flush of this frozen buffer ends
 	err      error         // result of the flush; written before done is closed
 	doneOnce sync.Once
@@ -115,8 +122,34 @@ func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 
 // add inserts a version. key and value must not change afterwards (the
 // store passes its own copy); the index's string key aliases key.
+// Allocation sizes for alloc and add: a slab serves the key and value of
+// writes up to slabMax bytes; nodes come nodeChunk at a time.
+const (
+	slabSize  = 64 << 10
+	slabMax   = 4 << 10
+	nodeChunk = 128
+)
+
+// alloc returns n bytes for a version's key and value. Writer only.
+func (b *buffer) alloc(n int) []byte {
+	if n > slabMax {
+		return make([]byte, n)
+	}
+	if len(b.slab) < n {
+		b.slab = make([]byte, slabSize)
+	}
+	p := b.slab[:n:n]
+	b.slab = b.slab[n:]
+	return p
+}
+
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
-	n := &node{key: key, value: value, seq: seq, kind: kind}
+	if len(b.nodes) == 0 {
+		b.nodes = make([]node, nodeChunk)
+	}
+	n := &b.nodes[0]
+	b.nodes = b.nodes[1:]
+	*n = node{key: key, value: value, seq: seq, kind: kind}
 	var k string
 	if len(key) > 0 {
 		k = unsafe.String(&key[0], len(key))

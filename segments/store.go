@@ -218,8 +218,7 @@ func (s *Store) write(lsn LSN, kind byte, key, value []byte) {
 	s.beginRecord(lsn)
 	s.seq++
 	b := s.active.Load()
-	// One allocation for key and value.
-	kv := make([]byte, len(key)+len(value))
+	kv := b.alloc(len(key) + len(value))
 	copy(kv, key)
 	copy(kv[len(key):], value)
 	b.add(lsn, s.seq, kind, kv[:len(key):len(key)], kv[len(key):])
