@@ -255,19 +255,13 @@ func (b *buffer) keySnapshot() *btree.BTreeG[string] {
 	return b.keysSnap
 }
 
-// lookup returns key's newest version (nil when absent).
-func (b *buffer) lookup(key string) *node {
-	b.mu.RLock()
-	n := b.index[key]
-	b.mu.RUnlock()
-	return n
-}
-
 // bufferIter yields, per key, the newest version visible at snap, in key
 // order. A frozen buffer's sorted versions are indexed directly; the
 // active buffer's keys are walked in a snapshot of its key B-tree and
-// looked up as the iteration reaches them (the index never loses a key,
-// so a lookup made later sees the same version at snap as one made now).
+// looked up in batches as the iteration reaches them (the index never
+// loses a key, so a lookup made later sees the same version at snap as
+// one made now). Batches start small and double, so a short read costs a
+// few lookups and a long one few lock round trips.
 type bufferIter struct {
 	b     *buffer
 	hi    []byte // keys >= hi are not needed (nil: unbounded)
@@ -276,9 +270,18 @@ type bufferIter struct {
 	i     int
 	keys  btree.IterG[string] // active buffer
 	lazy  bool
-	more  bool  // keys is positioned on a key
+	more  bool    // keys is positioned on a key not yet looked up
+	look  []*node // looked-up newest versions, next at look[li]
+	li    int
+	batch int
 	n     *node // the visible version of the current entry
 }
+
+// Lookup batch sizes of the active buffer's iterators.
+const (
+	lookupMin = 8
+	lookupMax = 256
+)
 
 func (it *bufferIter) seekGE(lo []byte) {
 	if it.b.frozen.Load() {
@@ -287,16 +290,27 @@ func (it *bufferIter) seekGE(lo []byte) {
 		return
 	}
 	it.keys = it.b.keySnapshot().Iter()
-	it.lazy = true
+	it.lazy, it.batch, it.look, it.li = true, lookupMin, it.look[:0], 0
 	it.more = it.keys.Seek(string(lo))
-	it.settle()
+	it.next()
 }
 
 func (it *bufferIter) next() {
 	if it.lazy {
-		it.more = it.more && it.keys.Next()
-		it.settle()
-		return
+		for {
+			for it.li < len(it.look) {
+				n := visible(it.look[it.li], it.snap)
+				it.li++
+				if n != nil {
+					it.n = n
+					return
+				}
+			}
+			if !it.fill() {
+				it.n = nil
+				return
+			}
+		}
 	}
 	for it.i++; it.i < len(it.nodes); it.i++ {
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
@@ -306,20 +320,24 @@ func (it *bufferIter) next() {
 	it.n = nil
 }
 
-// settle moves the active-buffer walk to the first key from the current
-// one that has a version visible at snap.
-func (it *bufferIter) settle() {
-	for ; it.more; it.more = it.keys.Next() {
+// fill looks up the next batch of the active buffer's keys below hi
+// under one read lock; false when there are none.
+func (it *bufferIter) fill() bool {
+	it.look, it.li = it.look[:0], 0
+	n := it.batch
+	it.batch = min(2*it.batch, lookupMax)
+	it.b.mu.RLock()
+	for it.more && len(it.look) < n {
 		k := it.keys.Item()
 		if it.hi != nil && k >= string(it.hi) {
+			it.more = false
 			break
 		}
-		if it.n = visible(it.b.lookup(k), it.snap); it.n != nil {
-			return
-		}
+		it.look = append(it.look, it.b.index[k])
+		it.more = it.keys.Next()
 	}
-	it.more = false
-	it.n = nil
+	it.b.mu.RUnlock()
+	return len(it.look) > 0
 }
 
 func (it *bufferIter) valid() bool   { return it.n != nil }

@@ -136,9 +136,9 @@ func (m *revMergeIter) prev() {
 // bufferRevIter yields, per key, the newest version visible at snap, in
 // descending key order (the mirror of bufferIter). A frozen buffer's
 // sorted versions are indexed directly; the active buffer's keys are
-// walked backwards in a snapshot of its key B-tree and looked up in the
-// index as the iteration reaches them, so a short reverse read of a long
-// range costs what it reads.
+// walked backwards in a snapshot of its key B-tree and looked up in
+// batches as the iteration reaches them, so a short reverse read of a
+// long range costs what it reads.
 type bufferRevIter struct {
 	b    *buffer
 	lo   []byte // keys < lo are not needed (nil: unbounded)
@@ -148,7 +148,10 @@ type bufferRevIter struct {
 	i     int
 	keys  btree.IterG[string] // active buffer
 	lazy  bool
-	more  bool // keys is positioned on a key
+	more  bool    // keys is positioned on a key not yet looked up
+	look  []*node // looked-up newest versions, next at look[li]
+	li    int
+	batch int
 
 	n *node // the visible version of the current entry
 }
@@ -164,6 +167,7 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 	// which visible skips; the index never loses a key, so a lookup made
 	// later sees the same version at snap as one made now.
 	it.keys, it.lazy = it.b.keySnapshot().Iter(), true
+	it.batch, it.look, it.li = lookupMin, it.look[:0], 0
 	if hi == nil {
 		it.more = it.keys.Last()
 	} else if it.keys.Seek(string(hi)) {
@@ -171,14 +175,25 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 	} else {
 		it.more = it.keys.Last()
 	}
-	it.settle()
+	it.prev()
 }
 
 func (it *bufferRevIter) prev() {
 	if it.lazy {
-		it.more = it.more && it.keys.Prev()
-		it.settle()
-		return
+		for {
+			for it.li < len(it.look) {
+				n := visible(it.look[it.li], it.snap)
+				it.li++
+				if n != nil {
+					it.n = n
+					return
+				}
+			}
+			if !it.fill() {
+				it.n = nil
+				return
+			}
+		}
 	}
 	for it.i--; it.i >= 0; it.i-- {
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
@@ -188,20 +203,24 @@ func (it *bufferRevIter) prev() {
 	it.n = nil
 }
 
-// settle moves the active-buffer walk down to the first key from the
-// current one that has a version visible at snap.
-func (it *bufferRevIter) settle() {
-	for ; it.more; it.more = it.keys.Prev() {
+// fill looks up the next batch of the active buffer's keys (descending,
+// not below lo) under one read lock; false when there are none.
+func (it *bufferRevIter) fill() bool {
+	it.look, it.li = it.look[:0], 0
+	n := it.batch
+	it.batch = min(2*it.batch, lookupMax)
+	it.b.mu.RLock()
+	for it.more && len(it.look) < n {
 		k := it.keys.Item()
 		if it.lo != nil && k < string(it.lo) {
+			it.more = false
 			break
 		}
-		if it.n = visible(it.b.lookup(k), it.snap); it.n != nil {
-			return
-		}
+		it.look = append(it.look, it.b.index[k])
+		it.more = it.keys.Prev()
 	}
-	it.more = false
-	it.n = nil
+	it.b.mu.RUnlock()
+	return len(it.look) > 0
 }
 
 func (it *bufferRevIter) valid() bool   { return it.n != nil }
