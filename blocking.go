@@ -77,18 +77,25 @@ func (c *Ctx) parseTimeout(arg []byte) (deadline time.Time, ok bool) {
 	} else {
 		tval = int64(ms)
 	}
-	if tval < 0 {
+	return c.deadlineAfter(tval)
+}
+
+// deadlineAfter makes a blocking timeout of ms milliseconds absolute, as
+// Redis's getTimeoutFromObjectOrReply: negative and overflowing values are
+// errors (replied; ok false), 0 is forever (a zero deadline).
+func (c *Ctx) deadlineAfter(ms int64) (deadline time.Time, ok bool) {
+	if ms < 0 {
 		c.Error("ERR timeout is negative")
 		return time.Time{}, false
 	}
-	if tval == 0 {
+	if ms == 0 {
 		return time.Time{}, true
 	}
-	if tval > math.MaxInt64-c.Now {
+	if ms > math.MaxInt64-c.Now {
 		c.Error("ERR timeout is out of range")
 		return time.Time{}, false
 	}
-	return time.UnixMilli(c.Now + tval), true
+	return time.UnixMilli(c.Now + ms), true
 }
 
 // canBlock reports whether the command may block: not inside MULTI/EXEC,

@@ -711,18 +711,7 @@ func (c *Ctx) parseTimeoutMS(arg []byte) (deadline time.Time, ok bool) {
 		c.Error("ERR timeout is not an integer or out of range")
 		return time.Time{}, false
 	}
-	if n < 0 {
-		c.Error("ERR timeout is negative")
-		return time.Time{}, false
-	}
-	if n == 0 {
-		return time.Time{}, true
-	}
-	if n > math.MaxInt64-c.Now {
-		c.Error("ERR timeout is out of range")
-		return time.Time{}, false
-	}
-	return time.UnixMilli(c.Now + n), true
+	return c.deadlineAfter(n)
 }
 
 func cmdXRead(c *Ctx) {

@@ -62,28 +62,28 @@ func streamKey(dst []byte, phys uint32, key []byte, version uint64, sub []byte) 
 // sub-key is in [lo, hi) (nil: unbounded), in order, until fn returns
 // false. sub and v are valid only during the call.
 func (db *DB) streamScan(phys uint32, key []byte, version uint64, lo, hi []byte, fn func(sub, v []byte) bool) error {
-	plo, phi := hashRange(phys, key, version)
-	n := len(plo)
-	if lo != nil {
-		plo = append(plo, lo...)
-	}
-	if hi != nil {
-		phi = append(hashPrefix(nil, phys, key, version), hi...)
-	}
+	plo, phi, n := streamBounds(phys, key, version, lo, hi)
 	return db.streams.Scan(plo, phi, func(k, v []byte) bool { return fn(k[n:], v) })
 }
 
 // streamScanReverse is streamScan in descending order.
 func (db *DB) streamScanReverse(phys uint32, key []byte, version uint64, lo, hi []byte, fn func(sub, v []byte) bool) error {
-	plo, phi := hashRange(phys, key, version)
-	n := len(plo)
+	plo, phi, n := streamBounds(phys, key, version, lo, hi)
+	return db.streams.ScanReverse(plo, phi, func(k, v []byte) bool { return fn(k[n:], v) })
+}
+
+// streamBounds returns the store range of an incarnation's sub-keys in
+// [lo, hi) (nil: unbounded) and the prefix length to cut.
+func streamBounds(phys uint32, key []byte, version uint64, lo, hi []byte) (plo, phi []byte, n int) {
+	plo, phi = hashRange(phys, key, version)
+	n = len(plo)
 	if lo != nil {
 		plo = append(plo, lo...)
 	}
 	if hi != nil {
 		phi = append(hashPrefix(nil, phys, key, version), hi...)
 	}
-	return db.streams.ScanReverse(plo, phi, func(k, v []byte) bool { return fn(k[n:], v) })
+	return plo, phi, n
 }
 
 // ---- ids ----
