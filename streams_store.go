@@ -851,9 +851,11 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		return 0, nil
 	}
 	var deleted int64
-	// Whole nodes go from the head in order: the run removed so far is
-	// logged as two range tombstones (its entries, its sealed node
-	// records), not two per node.
+	// Whole nodes go from the head in order: the run removed is logged as
+	// two range tombstones (its entries, its sealed node records), not two
+	// per node or per batch: every read that crosses the range checks
+	// each tombstone, so a large trim must leave few. The batches read
+	// after it start past it, so it need not be logged before them.
 	var removing, removingRecords bool
 	var removeFrom, removeLast, removeLastSealed streamID
 	flushRemoved := func() {
@@ -963,7 +965,6 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			}
 		}
 		if !done {
-			flushRemoved()                                           // the next batch is read from the store
 			from = append(subNodeKey(nodes[len(nodes)-1].master), 0) // just after it
 		}
 	}

@@ -192,6 +192,19 @@ func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
 	return best
 }
 
+// coverEnd returns the furthest end of the range tombstones (seq <= snap)
+// covering key, nil when none.
+func (b *buffer) coverEnd(key []byte, snap uint64) []byte {
+	var end []byte
+	for _, rd := range *b.rdels.Load() {
+		if rd.seq <= snap && bytes.Compare(rd.lo, key) <= 0 && bytes.Compare(key, rd.hi) < 0 &&
+			(end == nil || bytes.Compare(rd.hi, end) > 0) {
+			end = rd.hi
+		}
+	}
+	return end
+}
+
 // visible returns the newest version at or before snap of the chain
 // starting at n.
 func visible(n *node, snap uint64) *node {
@@ -348,8 +361,11 @@ func (it *bufferIter) hiddenLocal() bool {
 	return it.b.coverSeq(it.n.key, it.snap) > it.n.seq
 }
 func (it *bufferIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
-func (it *bufferIter) hasSpans() bool         { return len(*it.b.rdels.Load()) != 0 }
-func (it *bufferIter) err() error             { return nil }
+func (it *bufferIter) coverEnd(key []byte) []byte {
+	return it.b.coverEnd(key, it.snap)
+}
+func (it *bufferIter) hasSpans() bool { return len(*it.b.rdels.Load()) != 0 }
+func (it *bufferIter) err() error     { return nil }
 
 // spans returns the union of the buffer's range tombstones as sorted,
 // merged intervals (for the flush).

@@ -18,6 +18,10 @@ type source interface {
 	// covers: a range tombstone of this source covers key, which hides
 	// every version of key in older sources.
 	covers(key []byte) bool
+	// coverEnd: the end of a range tombstone of this source that covers
+	// key (nil: none); every version of the keys in [key, end) in older
+	// sources is hidden.
+	coverEnd(key []byte) []byte
 	hasSpans() bool
 	err() error
 }
@@ -76,6 +80,39 @@ func (m *mergeIter) find() {
 			m.hidden = true
 		}
 	}
+}
+
+// skipHidden advances past the current key, which is hidden, and moves
+// every source older than the newest range tombstone hiding it past that
+// tombstone's end: a read that starts inside a large deleted range (a
+// trimmed stream, a dropped hash) seeks over it instead of stepping
+// through every hidden key. Sources as new as the tombstone's step
+// normally: they may hold keys written after it.
+func (m *mergeIter) skipHidden() {
+	j := -1
+	var end []byte
+	for i := 0; i <= m.src; i++ {
+		s := m.srcs[i]
+		if (i < m.src && s.hasSpans() && s.covers(m.key)) || (i == m.src && s.hiddenLocal()) {
+			j, end = i, s.coverEnd(m.key)
+			break
+		}
+	}
+	if j < 0 || end == nil {
+		m.next()
+		return
+	}
+	k := bytes.Clone(m.key) // it may alias a source that moves
+	for i, s := range m.srcs {
+		switch {
+		case !s.valid():
+		case i > j && bytes.Compare(s.key(), end) < 0:
+			s.seekGE(end)
+		case bytes.Equal(s.key(), k):
+			s.next()
+		}
+	}
+	m.find()
 }
 
 // next advances every source positioned on the current key.

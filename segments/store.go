@@ -608,13 +608,15 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 		srcs = append(srcs, &tableIter{t: t})
 	}
 	m := newMergeIter(srcs, lo, hi)
-	for ; m.ok; m.next() {
-		if m.hidden || m.kind == kindTombstone {
+	for m.ok {
+		if m.hidden {
+			m.skipHidden()
 			continue
 		}
-		if !fn(m.key, m.value) {
+		if m.kind != kindTombstone && !fn(m.key, m.value) {
 			return nil
 		}
+		m.next()
 	}
 	return m.error
 }

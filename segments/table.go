@@ -235,6 +235,16 @@ func (t *table) covers(key []byte) bool {
 	return spansCover(t.spans, key)
 }
 
+// coverEnd returns the end of the span covering key, nil when none.
+func (t *table) coverEnd(key []byte) []byte {
+	sp := t.spans
+	i := sort.Search(len(sp), func(i int) bool { return bytes.Compare(sp[i].hi, key) > 0 })
+	if i < len(sp) && bytes.Compare(sp[i].lo, key) <= 0 {
+		return sp[i].hi
+	}
+	return nil
+}
+
 func spansCover(sp []span, key []byte) bool {
 	if len(sp) == 0 {
 		return false
@@ -354,15 +364,16 @@ func (it *tableIter) seekGE(lo []byte) {
 	}
 }
 
-func (it *tableIter) next()                  { it.advance() }
-func (it *tableIter) valid() bool            { return it.ok }
-func (it *tableIter) key() []byte            { return it.cur.key }
-func (it *tableIter) value() []byte          { return it.cur.value }
-func (it *tableIter) kind() byte             { return it.cur.kind }
-func (it *tableIter) hiddenLocal() bool      { return false }
-func (it *tableIter) covers(key []byte) bool { return it.t.covers(key) }
-func (it *tableIter) hasSpans() bool         { return len(it.t.spans) != 0 }
-func (it *tableIter) err() error             { return it.error }
+func (it *tableIter) next()                      { it.advance() }
+func (it *tableIter) valid() bool                { return it.ok }
+func (it *tableIter) key() []byte                { return it.cur.key }
+func (it *tableIter) value() []byte              { return it.cur.value }
+func (it *tableIter) kind() byte                 { return it.cur.kind }
+func (it *tableIter) hiddenLocal() bool          { return false }
+func (it *tableIter) covers(key []byte) bool     { return it.t.covers(key) }
+func (it *tableIter) coverEnd(key []byte) []byte { return it.t.coverEnd(key) }
+func (it *tableIter) hasSpans() bool             { return len(it.t.spans) != 0 }
+func (it *tableIter) err() error                 { return it.error }
 
 // mergeSpans sorts intervals and merges overlapping or adjacent ones.
 func mergeSpans(sp []span) []span {
