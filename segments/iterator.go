@@ -98,7 +98,7 @@ func (m *mergeIter) skipHidden() {
 			break
 		}
 	}
-	if j < 0 || end == nil {
+	if j < 0 || end == nil || !m.olderBelow(j, end) {
 		m.next()
 		return
 	}
@@ -113,6 +113,18 @@ func (m *mergeIter) skipHidden() {
 		}
 	}
 	m.find()
+}
+
+// olderBelow reports whether a source older than j is positioned below
+// end (after one skip they are not, so a run of hidden keys in j itself
+// costs no seeks).
+func (m *mergeIter) olderBelow(j int, end []byte) bool {
+	for _, s := range m.srcs[j+1:] {
+		if s.valid() && bytes.Compare(s.key(), end) < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // next advances every source positioned on the current key.
