@@ -192,17 +192,16 @@ func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
 	return best
 }
 
-// coverEnd returns the furthest end of the range tombstones (seq <= snap)
-// covering key, nil when none.
-func (b *buffer) coverEnd(key []byte, snap uint64) []byte {
-	var end []byte
+// coverEnd returns, of the range tombstones (seq <= snap) covering key,
+// the one reaching furthest: its end and seq (nil, 0 when none).
+func (b *buffer) coverEnd(key []byte, snap uint64) (end []byte, seq uint64) {
 	for _, rd := range *b.rdels.Load() {
 		if rd.seq <= snap && bytes.Compare(rd.lo, key) <= 0 && bytes.Compare(key, rd.hi) < 0 &&
 			(end == nil || bytes.Compare(rd.hi, end) > 0) {
-			end = rd.hi
+			end, seq = rd.hi, rd.seq
 		}
 	}
-	return end
+	return end, seq
 }
 
 // visible returns the newest version at or before snap of the chain
@@ -362,7 +361,20 @@ func (it *bufferIter) hiddenLocal() bool {
 }
 func (it *bufferIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
 func (it *bufferIter) coverEnd(key []byte) []byte {
-	return it.b.coverEnd(key, it.snap)
+	end, _ := it.b.coverEnd(key, it.snap)
+	return end
+}
+
+// skipCovered advances past the current entry (hidden by one of this
+// buffer's range tombstones) and then past every following entry below
+// end whose version is older than tombSeq: hidden by the same tombstone,
+// found with a sequence comparison each instead of a merge step and a
+// scan of the buffer's tombstones.
+func (it *bufferIter) skipCovered(end []byte, tombSeq uint64) {
+	it.next()
+	for it.n != nil && it.n.seq < tombSeq && bytes.Compare(it.n.key, end) < 0 {
+		it.next()
+	}
 }
 func (it *bufferIter) hasSpans() bool { return len(*it.b.rdels.Load()) != 0 }
 func (it *bufferIter) err() error     { return nil }

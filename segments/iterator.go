@@ -98,7 +98,21 @@ func (m *mergeIter) skipHidden() {
 			break
 		}
 	}
-	if j < 0 || end == nil || !m.olderBelow(j, end) {
+	if j < 0 || end == nil {
+		m.next()
+		return
+	}
+	// Hidden by a tombstone of its own buffer: skip the run of keys that
+	// tombstone hides there too.
+	var bi *bufferIter
+	var tombSeq uint64
+	if j == m.src {
+		if b, ok := m.srcs[j].(*bufferIter); ok {
+			bi = b
+			end, tombSeq = b.b.coverEnd(m.key, b.snap)
+		}
+	}
+	if bi == nil && !m.olderBelow(j, end) {
 		m.next()
 		return
 	}
@@ -106,6 +120,8 @@ func (m *mergeIter) skipHidden() {
 	for i, s := range m.srcs {
 		switch {
 		case !s.valid():
+		case i == j && bi != nil:
+			bi.skipCovered(end, tombSeq)
 		case i > j && bytes.Compare(s.key(), end) < 0:
 			s.seekGE(end)
 		case bytes.Equal(s.key(), k):
