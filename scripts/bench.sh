@@ -34,7 +34,8 @@
 #   BENCH_PARTS         which parts to run (default "throughput memory restart
 #                       types typemem pause")
 #   BENCH_TYPE_N        elements per value for typemem and pause (default 1000000)
-#   BENCH_BIG_LIMIT_MB  streambig: GOMEMLIMIT in MiB (default 256; data is 4x)
+#   BENCH_BIG_LIMIT_MB  streambig: memory limit in MiB (default 384; data is 4x): a
+#                       memory cgroup when one can be made, else GOMEMLIMIT
 #   BENCH_BIG_SECONDS   streambig: seconds per measured row (default 10)
 #   KEEL_BIN            keel binary to use as is (default: build bin/keel)
 #
@@ -452,8 +453,22 @@ if [[ " $PARTS " == *" pause "* ]]; then
 fi
 
 if [[ " $PARTS " == *" streambig "* ]]; then
-	LIMIT_MB=${BENCH_BIG_LIMIT_MB:-256}
+	LIMIT_MB=${BENCH_BIG_LIMIT_MB:-384}
 	BIG_SECONDS=${BENCH_BIG_SECONDS:-10}
+	# The memory keel may use: a hard limit when a memory cgroup can be
+	# made here (cgroup v2, or v1's memory controller, as root), with the
+	# Go runtime's soft limit (GOMEMLIMIT) at half of it so that the
+	# replies in flight fit; else GOMEMLIMIT alone at the limit.
+	cg=""
+	if [ -w /sys/fs/cgroup/cgroup.procs ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		cg=/sys/fs/cgroup/keel-bench-$$
+		mkdir "$cg" 2>/dev/null && echo $((LIMIT_MB * 1024 * 1024)) >"$cg/memory.max" 2>/dev/null || cg=""
+	elif [ -w /sys/fs/cgroup/memory/cgroup.procs ]; then
+		cg=/sys/fs/cgroup/memory/keel-bench-$$
+		mkdir "$cg" 2>/dev/null && echo $((LIMIT_MB * 1024 * 1024)) >"$cg/memory.limit_in_bytes" 2>/dev/null || cg=""
+	fi
+	GOLIMIT_MB=$LIMIT_MB
+	[ -n "$cg" ] && GOLIMIT_MB=$((LIMIT_MB / 2))
 	# 4x the limit, half in hashes of 100 fields, half in 8 streams, every
 	# value 1000 bytes of pseudo-random text.
 	data_bytes=$((4 * LIMIT_MB * 1024 * 1024))
@@ -461,15 +476,20 @@ if [[ " $PARTS " == *" streambig "* ]]; then
 		-streams 8 -entries $((data_bytes / 2 / (8 * 1000))))
 	# Caches and write buffers sized under the limit (one block cache and
 	# one write buffer per on-disk engine: strings, hashes, streams).
-	keel_args=(--block-cache-size "$((LIMIT_MB / 8))mb" --strings-buffer-size "$((LIMIT_MB / 16))mb")
-	# GOMEMLIMIT is the Go runtime's soft limit; no hard limit is set: there
-	# is no user systemd here for systemd-run --scope, and prlimit's
-	# RLIMIT_AS caps address space, which a Go process reserves far beyond
-	# its RSS (keel idles at ~1.6 GiB VmSize), while RLIMIT_RSS is not
-	# enforced by Linux. Peak RSS (VmHWM) shows whether the limit held.
+	keel_args=(--block-cache-size "$((GOLIMIT_MB / 8))mb" --strings-buffer-size "$((GOLIMIT_MB / 16))mb")
+	# Without a cgroup there is no hard limit: prlimit's RLIMIT_AS caps
+	# address space, which a Go process reserves far beyond its RSS (keel
+	# idles at ~1.6 GiB VmSize), and RLIMIT_RSS is not enforced by Linux.
+	# Peak RSS (VmHWM) shows whether the limit held.
 	port=$(free_port)
-	GOMEMLIMIT="${LIMIT_MB}MiB" start_keel "$TMP/keel-big" "$port" everysec "${keel_args[@]}"
+	GOMEMLIMIT="${GOLIMIT_MB}MiB" start_keel "$TMP/keel-big" "$port" everysec "${keel_args[@]}"
 	pid=$STARTED_PID
+	if [ -n "$cg" ]; then
+		echo "$pid" >"$cg/cgroup.procs"
+		limit_text="a hard memory limit of ${LIMIT_MB} MiB (memory cgroup $cg; the page cache keel's files use counts in it) and GOMEMLIMIT=${GOLIMIT_MB}MiB"
+	else
+		limit_text="GOMEMLIMIT=${LIMIT_MB}MiB (the Go runtime's soft limit; no hard limit: no memory cgroup could be made, and prlimit's address-space limit is no RAM limit for a Go process)"
+	fi
 	load=$("$PROBE" bigload -addr "127.0.0.1:$port" "${layout[@]}" -clients 4)
 	kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 	load_hwm=$(hwm_kb "$pid")
@@ -477,13 +497,16 @@ if [[ " $PARTS " == *" streambig "* ]]; then
 	{
 		echo "## Streams and hashes 4x larger than keel's memory limit (keel only)"
 		echo
-		echo "keel under GOMEMLIMIT=${LIMIT_MB}MiB (the Go runtime's soft limit; no hard limit: no user systemd for"
-		echo "systemd-run, and prlimit's address-space limit is no RAM limit for a Go process), ${keel_args[*]},"
+		echo "keel under $limit_text, ${keel_args[*]},"
 		echo "appendfsync everysec. Redis is not run: it holds the whole dataset in memory, 4x this limit."
 		echo "Data: $(kv "$load" hashes) hashes x $(kv "$load" fields) fields and $(kv "$load" streams) streams x $(kv "$load" entries) entries,"
 		echo "$(kv "$load" value)-byte values, $(kv "$load" data_mib) MiB of values, written in $(kv "$load" seconds) s ($(kv "$load" mibps) MiB/s, 4 connections pipelined);"
-		echo "on disk after the load: $(du -sm "$TMP/keel-big/data" | cut -f1) MiB. The OS page cache is not limited (the machine has"
-		echo "$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB): reads that miss keel's caches are served from it once touched."
+		if [ -n "$cg" ]; then
+			echo "on disk after the load: $(du -sm "$TMP/keel-big/data" | cut -f1) MiB; the cgroup limits the page cache too, so most reads of it go to the disk."
+		else
+			echo "on disk after the load: $(du -sm "$TMP/keel-big/data" | cut -f1) MiB. The OS page cache is not limited (the machine has"
+			echo "$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB): reads that miss keel's caches are served from it once touched."
+		fi
 		echo "Peak RSS (VmHWM) after the load: $((load_hwm / 1024)) MiB (VmRSS $((load_rss / 1024)) MiB)."
 		echo
 		echo "Each row: ${BIG_SECONDS} s, $CLIENTS connections, random keys and offsets over the whole dataset (scripts/probe bigread)."
@@ -511,10 +534,12 @@ if [[ " $PARTS " == *" streambig "* ]]; then
 	done
 	{
 		echo
-		echo "Peak RSS over the whole part: $((peak / 1024)) MiB against GOMEMLIMIT ${LIMIT_MB} MiB and $((data_bytes / 1048576)) MiB of data."
+		echo "Peak RSS over the whole part: $((peak / 1024)) MiB against the ${LIMIT_MB} MiB limit and $((data_bytes / 1048576)) MiB of data."
+		[ -n "$cg" ] && [ -r "$cg/memory.max_usage_in_bytes" ] && echo "Cgroup peak usage (RSS and page cache): $(($(cat "$cg/memory.max_usage_in_bytes") / 1048576)) MiB."
 		echo
 	} | tee -a "$OUT"
 	stop "$pid"
+	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
 fi
 
 echo "results written to $OUT"

@@ -95,6 +95,12 @@ func (c *client) serve() {
 					return
 				}
 			}
+			// Large replies go out as they accumulate, not at the end of
+			// the batch: a pipeline of big reads (XRANGE, HGETALL of
+			// large values) must not hold every reply in memory at once.
+			if len(c.w.buf) > replyFlushBytes && !c.flush() {
+				return
+			}
 			if c.quit || !rd.Pending() {
 				break
 			}
@@ -174,6 +180,11 @@ var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); re
 
 // flush waits until the replies buffered so far may be sent (rule 1) and
 // sends them; false when the connection failed.
+// replyFlushBytes is how much reply a batch may hold before it is
+// written (after the records it depends on are durable, as at the end of
+// a batch).
+const replyFlushBytes = 256 << 10
+
 func (c *client) flush() bool {
 	if err := c.srv.db.WaitDurable(c.sess.WaitLSN); err != nil {
 		return false
