@@ -450,7 +450,8 @@ func (s *stream) remember() {
 	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta}
 }
 
-// errStreamEngine wraps an engine error (a corrupt record) for the reply.
+// streamEngineError replies an engine error (a corrupt record, an I/O
+// error): bad data is reported, never served.
 func streamEngineError(c *Ctx, err error) {
 	c.Error("ERR " + err.Error())
 }
