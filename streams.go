@@ -159,6 +159,20 @@ func (c *Ctx) streamIDArg(b []byte) (streamID, bool) {
 	return id, ok
 }
 
+// streamIDArgs parses strict id arguments (XDEL, XACK): all or, at the
+// first invalid one, the error replied and ok false.
+func (c *Ctx) streamIDArgs(args [][]byte) ([]streamID, bool) {
+	ids := make([]streamID, 0, len(args))
+	for _, a := range args {
+		id, ok := c.streamIDArg(a)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
 // intervalID parses an XRANGE/XPENDING/XAUTOCLAIM bound: "(" makes it
 // exclusive (then strict); an exclusive start moves up one id, an
 // exclusive end down one.
@@ -466,13 +480,9 @@ func cmdXDel(c *Ctx) {
 		c.R.Int(0)
 		return
 	}
-	ids := make([]streamID, 0, len(c.Args)-2)
-	for _, a := range c.Args[2:] {
-		id, ok := c.streamIDArg(a)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	ids, ok := c.streamIDArgs(c.Args[2:])
+	if !ok {
+		return
 	}
 	deleted, firstGone := 0, false
 	for _, id := range ids {
@@ -739,11 +749,7 @@ func cmdXRead(c *Ctx) {
 			return
 		}
 	}
-	type result struct {
-		key     []byte
-		entries []streamEntry
-	}
-	var out []result
+	var out []streamRead
 	for i, key := range a.keys {
 		s, ok := c.readStream(key)
 		if !ok || s == nil || s.meta.length == 0 || s.meta.lastID.cmp(ids[i]) <= 0 {
@@ -758,29 +764,14 @@ func cmdXRead(c *Ctx) {
 			return
 		}
 		if len(es) > 0 {
-			out = append(out, result{key, es})
+			out = append(out, streamRead{key, es})
 		}
 	}
-	if len(out) > 0 {
-		replyReadHeader(c.R, len(out))
-		for _, r := range out {
-			replyReadKey(c.R, r.key, r.entries)
-		}
+	if a.replyNow(c, out) {
 		return
 	}
-	if !a.block {
-		c.R.NullArray()
-		return
-	}
-	if !c.canBlock() {
-		c.R.NullArray()
-		return
-	}
-	count := a.count
-	if count == 0 {
-		count = xreadBlockedDefaultCount
-	}
-	keys := cloneArgList(a.keys)
+	count := a.blockedCount()
+	keys := cloneArgs(a.keys)
 	after := map[string]streamID{}
 	for i, k := range keys {
 		if _, dup := after[string(k)]; !dup {
@@ -810,6 +801,38 @@ func cmdXRead(c *Ctx) {
 		replyReadKey(c.R, key, es)
 		return true
 	}, Reply.NullArray)
+}
+
+// streamRead is what XREAD or XREADGROUP serves from one key.
+type streamRead struct {
+	key     []byte
+	entries []streamEntry // nil fields: a pending entry deleted from the stream
+}
+
+// replyNow replies what XREAD or XREADGROUP read, or the timeout reply when
+// nothing was read and the command does not block (no BLOCK, or inside
+// MULTI/EXEC); false when the command is to block.
+func (a *xreadArgs) replyNow(c *Ctx, out []streamRead) bool {
+	if len(out) > 0 {
+		replyReadHeader(c.R, len(out))
+		for _, r := range out {
+			replyReadKey(c.R, r.key, r.entries)
+		}
+		return true
+	}
+	if !a.block || !c.canBlock() {
+		c.R.NullArray()
+		return true
+	}
+	return false
+}
+
+// blockedCount is the COUNT a blocked read serves with.
+func (a *xreadArgs) blockedCount() int64 {
+	if a.count == 0 {
+		return xreadBlockedDefaultCount
+	}
+	return a.count
 }
 
 // replyReadHeader starts XREAD's reply of n keys: an array of [key,
@@ -845,12 +868,4 @@ func (c *Ctx) streamQuiet(key []byte) (*stream, bool) {
 		return nil, false
 	}
 	return s, true
-}
-
-func cloneArgList(args [][]byte) [][]byte {
-	out := make([][]byte, len(args))
-	for i, a := range args {
-		out[i] = append([]byte{}, a...)
-	}
-	return out
 }

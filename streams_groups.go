@@ -119,8 +119,12 @@ type consumerState struct {
 	dirty  bool
 }
 
-// group loads group name; nil when the stream has no such group.
+// group loads group name; nil when the stream has no such group or s is
+// nil (no stream).
 func (s *stream) group(name []byte) (*groupState, error) {
+	if s == nil {
+		return nil, nil
+	}
 	v, found, err := s.get(subGroupKey(name))
 	if err != nil || !found {
 		return nil, err
@@ -327,13 +331,10 @@ func (c *Ctx) lookupGroup(key, group []byte, write bool) (*stream, *groupState, 
 	if !ok {
 		return nil, nil, false
 	}
-	var gs *groupState
-	if s != nil {
-		var err error
-		if gs, err = s.group(group); err != nil {
-			streamEngineError(c, err)
-			return nil, nil, false
-		}
+	gs, err := s.group(group)
+	if err != nil {
+		streamEngineError(c, err)
+		return nil, nil, false
 	}
 	if gs == nil {
 		c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s'", cstr(key), cstr(group)))
@@ -582,13 +583,10 @@ func cmdXReadGroup(c *Ctx) {
 		if !ok {
 			return
 		}
-		var gs *groupState
-		if s != nil {
-			var err error
-			if gs, err = s.group(a.group); err != nil {
-				streamEngineError(c, err)
-				return
-			}
+		gs, err := s.group(a.group)
+		if err != nil {
+			streamEngineError(c, err)
+			return
 		}
 		if gs == nil {
 			c.Error(fmt.Sprintf("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", cstr(key), cstr(a.group)))
@@ -617,11 +615,7 @@ func cmdXReadGroup(c *Ctx) {
 			}
 		}
 	}
-	type result struct {
-		key     []byte
-		entries []streamEntry // nil fields: a pending entry deleted from the stream
-	}
-	var out []result
+	var out []streamRead
 	for i, key := range a.keys {
 		s, gs := streams[i], groups[i]
 		gt := gts[i]
@@ -660,25 +654,14 @@ func cmdXReadGroup(c *Ctx) {
 			return
 		}
 		gs.flush()
-		out = append(out, result{key, es})
+		out = append(out, streamRead{key, es})
 	}
-	if len(out) > 0 {
-		replyReadHeader(c.R, len(out))
-		for _, r := range out {
-			replyReadKey(c.R, r.key, r.entries)
-		}
+	if a.replyNow(c, out) {
 		return
 	}
-	if !a.block || !c.canBlock() {
-		c.R.NullArray()
-		return
-	}
-	count := a.count
-	if count == 0 {
-		count = xreadBlockedDefaultCount
-	}
+	count := a.blockedCount()
 	group, consumer, noack := bytes.Clone(a.group), bytes.Clone(a.consumer), a.noack
-	c.block(cloneArgList(a.keys), a.deadline, func(c *Ctx, key []byte) bool {
+	c.block(cloneArgs(a.keys), a.deadline, func(c *Ctx, key []byte) bool {
 		s, ok := c.streamQuiet(key)
 		if !ok {
 			// Deleted, or replaced by another type (Redis 7.0.15's
@@ -804,25 +787,18 @@ func cmdXAck(c *Ctx) {
 	if !ok {
 		return
 	}
-	var gs *groupState
-	if s != nil {
-		var err error
-		if gs, err = s.group(c.Args[2]); err != nil {
-			streamEngineError(c, err)
-			return
-		}
+	gs, err := s.group(c.Args[2])
+	if err != nil {
+		streamEngineError(c, err)
+		return
 	}
 	if gs == nil {
 		c.R.Int(0)
 		return
 	}
-	ids := make([]streamID, 0, len(c.Args)-3)
-	for _, a := range c.Args[3:] {
-		id, ok := c.streamIDArg(a)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	ids, ok := c.streamIDArgs(c.Args[3:])
+	if !ok {
+		return
 	}
 	acked := 0
 	for _, id := range ids {
