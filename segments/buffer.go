@@ -280,12 +280,8 @@ type bufferIter struct {
 	snap  uint64
 	nodes []*node // frozen buffer
 	i     int
-	keys  btree.IterG[string] // active buffer
+	walk  keyWalk // active buffer
 	lazy  bool
-	more  bool    // keys is positioned on a key not yet looked up
-	look  []*node // looked-up newest versions, next at look[li]
-	li    int
-	batch int
 	n     *node // the visible version of the current entry
 }
 
@@ -295,34 +291,81 @@ const (
 	lookupMax = 256
 )
 
+// keyWalk walks the active buffer's keys in a snapshot of its key B-tree,
+// ascending or (rev) descending up to bound (exclusive ascending,
+// inclusive descending; nil: none), and looks their newest versions up in
+// doubling batches under one read lock: the iterators of both directions.
+type keyWalk struct {
+	keys  btree.IterG[string]
+	more  bool // keys is positioned on a key not yet looked up
+	rev   bool
+	bound []byte
+	look  []*node // looked-up newest versions, next at look[li]
+	li    int
+	batch int
+}
+
+// reset starts a walk over keys, already positioned (more: on a key).
+func (w *keyWalk) reset(keys btree.IterG[string], more, rev bool, bound []byte) {
+	*w = keyWalk{keys: keys, more: more, rev: rev, bound: bound, look: w.look[:0], batch: lookupMin}
+}
+
+// nextVisible returns the next key's version visible at snap, nil at the
+// end.
+func (w *keyWalk) nextVisible(b *buffer, snap uint64) *node {
+	for {
+		for w.li < len(w.look) {
+			n := visible(w.look[w.li], snap)
+			w.li++
+			if n != nil {
+				return n
+			}
+		}
+		if !w.fill(b) {
+			return nil
+		}
+	}
+}
+
+// fill looks up the next batch of keys; false when there are none.
+func (w *keyWalk) fill(b *buffer) bool {
+	w.look, w.li = w.look[:0], 0
+	n := w.batch
+	w.batch = min(2*w.batch, lookupMax)
+	b.mu.RLock()
+	for w.more && len(w.look) < n {
+		k := w.keys.Item()
+		if w.bound != nil && (!w.rev && k >= string(w.bound) || w.rev && k < string(w.bound)) {
+			w.more = false
+			break
+		}
+		w.look = append(w.look, b.index[k])
+		if w.rev {
+			w.more = w.keys.Prev()
+		} else {
+			w.more = w.keys.Next()
+		}
+	}
+	b.mu.RUnlock()
+	return len(w.look) > 0
+}
+
 func (it *bufferIter) seekGE(lo []byte) {
 	if it.b.frozen.Load() {
 		it.nodes, it.i, it.lazy = it.b.ordered(lo, it.hi), -1, false
 		it.next()
 		return
 	}
-	it.keys = it.b.keySnapshot().Iter()
-	it.lazy, it.batch, it.look, it.li = true, lookupMin, it.look[:0], 0
-	it.more = it.keys.Seek(string(lo))
+	keys := it.b.keySnapshot().Iter()
+	it.walk.reset(keys, keys.Seek(string(lo)), false, it.hi)
+	it.lazy = true
 	it.next()
 }
 
 func (it *bufferIter) next() {
 	if it.lazy {
-		for {
-			for it.li < len(it.look) {
-				n := visible(it.look[it.li], it.snap)
-				it.li++
-				if n != nil {
-					it.n = n
-					return
-				}
-			}
-			if !it.fill() {
-				it.n = nil
-				return
-			}
-		}
+		it.n = it.walk.nextVisible(it.b, it.snap)
+		return
 	}
 	for it.i++; it.i < len(it.nodes); it.i++ {
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
@@ -330,26 +373,6 @@ func (it *bufferIter) next() {
 		}
 	}
 	it.n = nil
-}
-
-// fill looks up the next batch of the active buffer's keys below hi
-// under one read lock; false when there are none.
-func (it *bufferIter) fill() bool {
-	it.look, it.li = it.look[:0], 0
-	n := it.batch
-	it.batch = min(2*it.batch, lookupMax)
-	it.b.mu.RLock()
-	for it.more && len(it.look) < n {
-		k := it.keys.Item()
-		if it.hi != nil && k >= string(it.hi) {
-			it.more = false
-			break
-		}
-		it.look = append(it.look, it.b.index[k])
-		it.more = it.keys.Next()
-	}
-	it.b.mu.RUnlock()
-	return len(it.look) > 0
 }
 
 func (it *bufferIter) valid() bool   { return it.n != nil }

@@ -2,7 +2,6 @@ package segments
 
 import (
 	"bytes"
-	"github.com/tidwall/btree"
 	"math"
 	"sort"
 )
@@ -146,12 +145,8 @@ type bufferRevIter struct {
 
 	nodes []*node // frozen buffer: newest versions in [lo, hi) in key order
 	i     int
-	keys  btree.IterG[string] // active buffer
+	walk  keyWalk // active buffer
 	lazy  bool
-	more  bool    // keys is positioned on a key not yet looked up
-	look  []*node // looked-up newest versions, next at look[li]
-	li    int
-	batch int
 
 	n *node // the visible version of the current entry
 }
@@ -166,34 +161,22 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 	// Keys added after the snapshot have first versions newer than snap,
 	// which visible skips; the index never loses a key, so a lookup made
 	// later sees the same version at snap as one made now.
-	it.keys, it.lazy = it.b.keySnapshot().Iter(), true
-	it.batch, it.look, it.li = lookupMin, it.look[:0], 0
-	if hi == nil {
-		it.more = it.keys.Last()
-	} else if it.keys.Seek(string(hi)) {
-		it.more = it.keys.Prev()
+	keys := it.b.keySnapshot().Iter()
+	var more bool
+	if hi != nil && keys.Seek(string(hi)) {
+		more = keys.Prev()
 	} else {
-		it.more = it.keys.Last()
+		more = keys.Last()
 	}
+	it.walk.reset(keys, more, true, it.lo)
+	it.lazy = true
 	it.prev()
 }
 
 func (it *bufferRevIter) prev() {
 	if it.lazy {
-		for {
-			for it.li < len(it.look) {
-				n := visible(it.look[it.li], it.snap)
-				it.li++
-				if n != nil {
-					it.n = n
-					return
-				}
-			}
-			if !it.fill() {
-				it.n = nil
-				return
-			}
-		}
+		it.n = it.walk.nextVisible(it.b, it.snap)
+		return
 	}
 	for it.i--; it.i >= 0; it.i-- {
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
@@ -201,26 +184,6 @@ func (it *bufferRevIter) prev() {
 		}
 	}
 	it.n = nil
-}
-
-// fill looks up the next batch of the active buffer's keys (descending,
-// not below lo) under one read lock; false when there are none.
-func (it *bufferRevIter) fill() bool {
-	it.look, it.li = it.look[:0], 0
-	n := it.batch
-	it.batch = min(2*it.batch, lookupMax)
-	it.b.mu.RLock()
-	for it.more && len(it.look) < n {
-		k := it.keys.Item()
-		if it.lo != nil && k < string(it.lo) {
-			it.more = false
-			break
-		}
-		it.look = append(it.look, it.b.index[k])
-		it.more = it.keys.Prev()
-	}
-	it.b.mu.RUnlock()
-	return len(it.look) > 0
 }
 
 func (it *bufferRevIter) valid() bool   { return it.n != nil }
