@@ -285,22 +285,16 @@ func (gs *groupState) pendingRange(lo, hi streamID, fn func(p pendingEntry) bool
 	} else {
 		h = prefixEnd(prefix)
 	}
-	var derr error
-	err := gs.s.scan(l, h, func(sub, v []byte) bool {
+	return scanRecords(gs.s, l, h, false, func(sub, v []byte) (pendingEntry, error) {
 		id := decodeStreamID(sub[len(prefix):])
 		p, err := decodePendingEntry(id, v)
 		if err != nil {
-			derr = fmt.Errorf("stream %q group %q pending %s: %w", gs.s.key, gs.name, id, err)
-			return false
+			return p, fmt.Errorf("stream %q group %q pending %s: %w", gs.s.key, gs.name, id, err)
 		}
 		// v is valid only during the call; callers keep entries.
 		p.consumer = bytes.Clone(p.consumer)
-		return fn(p)
-	})
-	if err != nil {
-		return err
-	}
-	return derr
+		return p, nil
+	}, fn)
 }
 
 // ownedRange calls fn for the ids in [lo, hi] of consumer's PEL, ascending.
@@ -954,21 +948,12 @@ func (c *Ctx) replyPendingSummary(gs *groupState) {
 	}
 	var owners []owner
 	if err == nil {
-		cp := subGroupScoped(subConsumer, gs.name)
-		var derr error
-		err = gs.s.scan(cp, prefixEnd(cp), func(sub, v []byte) bool {
-			cs, e := decodeStreamConsumer(v)
-			if e != nil {
-				derr = e
-				return false
+		var cons []consumerInfo
+		cons, err = gs.consumerInfos()
+		for _, ci := range cons {
+			if ci.cs.pending > 0 {
+				owners = append(owners, owner{ci.name, ci.cs.pending})
 			}
-			if cs.pending > 0 {
-				owners = append(owners, owner{bytes.Clone(sub[len(cp):]), cs.pending})
-			}
-			return true
-		})
-		if err == nil {
-			err = derr
 		}
 	}
 	if err != nil {

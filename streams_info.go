@@ -207,19 +207,16 @@ type consumerInfo struct {
 // groups and consumers only.
 func (s *stream) groupInfos(count int64) ([]groupInfo, error) {
 	var out []groupInfo
-	var derr error
-	err := s.scan([]byte{subGroup}, []byte{subGroup + 1}, func(sub, v []byte) bool {
+	err := scanRecords(s, []byte{subGroup}, []byte{subGroup + 1}, false, func(sub, v []byte) (groupInfo, error) {
 		g, err := decodeStreamGroup(v)
 		if err != nil {
-			derr = fmt.Errorf("stream %q group %q: %w", s.key, sub[1:], err)
-			return false
+			return groupInfo{}, fmt.Errorf("stream %q group %q: %w", s.key, sub[1:], err)
 		}
-		out = append(out, groupInfo{name: bytes.Clone(sub[1:]), g: g})
+		return groupInfo{name: bytes.Clone(sub[1:]), g: g}, nil
+	}, func(gi groupInfo) bool {
+		out = append(out, gi)
 		return true
 	})
-	if err == nil {
-		err = derr
-	}
 	if err != nil || count < 0 {
 		return out, err
 	}
@@ -261,20 +258,17 @@ func (s *stream) groupInfos(count int64) ([]groupInfo, error) {
 // consumerInfos reads the group's consumers in name order.
 func (gs *groupState) consumerInfos() ([]consumerInfo, error) {
 	var out []consumerInfo
-	var derr error
 	cp := subGroupScoped(subConsumer, gs.name)
-	err := gs.s.scan(cp, prefixEnd(cp), func(sub, v []byte) bool {
+	err := scanRecords(gs.s, cp, prefixEnd(cp), false, func(sub, v []byte) (consumerInfo, error) {
 		cs, err := decodeStreamConsumer(v)
 		if err != nil {
-			derr = fmt.Errorf("stream %q consumer %q: %w", gs.s.key, sub[len(cp):], err)
-			return false
+			return consumerInfo{}, fmt.Errorf("stream %q consumer %q: %w", gs.s.key, sub[len(cp):], err)
 		}
-		out = append(out, consumerInfo{name: bytes.Clone(sub[len(cp):]), cs: cs})
+		return consumerInfo{name: bytes.Clone(sub[len(cp):]), cs: cs}, nil
+	}, func(ci consumerInfo) bool {
+		out = append(out, ci)
 		return true
 	})
-	if err == nil {
-		err = derr
-	}
 	return out, err
 }
 

@@ -573,6 +573,42 @@ func (s *stream) scanReverse(lo, hi []byte, fn func(sub, v []byte) bool) error {
 	return s.c.DB.streamScanReverse(s.phys, s.key, s.version, lo, hi, fn)
 }
 
+// scanRecords calls fn with each record of s in [lo, hi) as decode reads
+// it, ascending (descending when rev), until fn returns false. A record
+// that does not decode ends the scan with decode's error. decode gets the
+// sub-key and value valid only during the call; what it returns is fn's.
+func scanRecords[T any](s *stream, lo, hi []byte, rev bool, decode func(sub, v []byte) (T, error), fn func(T) bool) error {
+	var derr error
+	visit := func(sub, v []byte) bool {
+		x, err := decode(sub, v)
+		if err != nil {
+			derr = err
+			return false
+		}
+		return fn(x)
+	}
+	var err error
+	if rev {
+		err = s.scanReverse(lo, hi, visit)
+	} else {
+		err = s.scan(lo, hi, visit)
+	}
+	if err != nil {
+		return err
+	}
+	return derr
+}
+
+// nodeRecord decodes a sealed node record (sub-key subNode + master id).
+func (s *stream) nodeRecord(sub, v []byte) (streamNode, error) {
+	master := decodeStreamID(sub[1:])
+	n, err := decodeStreamNode(master, v)
+	if err != nil {
+		return n, fmt.Errorf("stream %q node %s: %w", s.key, master, err)
+	}
+	return n, nil
+}
+
 // streamEntry is one entry read from the stream.
 type streamEntry struct {
 	id     streamID
@@ -599,26 +635,15 @@ func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool)
 		return nil
 	}
 	l, h := entryRange(lo, hi)
-	var ferr error
-	visit := func(sub, v []byte) bool {
+	return scanRecords(s, l, h, rev, func(sub, v []byte) (streamEntry, error) {
+		id := decodeStreamID(sub[1:])
 		// v is valid only during the call: the fields alias a copy.
 		f, err := decodeFields(bytes.Clone(v))
 		if err != nil {
-			ferr = fmt.Errorf("stream %q entry %s: %w", s.key, decodeStreamID(sub[1:]), err)
-			return false
+			return streamEntry{}, fmt.Errorf("stream %q entry %s: %w", s.key, id, err)
 		}
-		return fn(streamEntry{decodeStreamID(sub[1:]), f})
-	}
-	var err error
-	if rev {
-		err = s.scanReverse(l, h, visit)
-	} else {
-		err = s.scan(l, h, visit)
-	}
-	if err != nil {
-		return err
-	}
-	return ferr
+		return streamEntry{id, f}, nil
+	}, fn)
 }
 
 // entry reads one entry; found is false when it does not exist.
@@ -664,15 +689,10 @@ func (s *stream) nodeOf(id streamID) (streamNode, bool, error) {
 	}
 	var n streamNode
 	var found bool
-	var derr error
-	err := s.scanReverse([]byte{subNode}, h, func(sub, v []byte) bool {
-		n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
-		found = true
+	err := scanRecords(s, []byte{subNode}, h, true, s.nodeRecord, func(x streamNode) bool {
+		n, found = x, true
 		return false
 	})
-	if err == nil {
-		err = derr
-	}
 	return n, found, err
 }
 
@@ -809,15 +829,10 @@ func (s *stream) dropNode(master streamID) error {
 	}
 	var prev streamNode
 	var found bool
-	var derr error
-	err := s.scanReverse([]byte{subNode}, []byte{subNode + 1}, func(sub, v []byte) bool {
-		prev, derr = decodeStreamNode(decodeStreamID(sub[1:]), v)
-		found = true
+	err := scanRecords(s, []byte{subNode}, []byte{subNode + 1}, true, s.nodeRecord, func(x streamNode) bool {
+		prev, found = x, true
 		return false
 	})
-	if err == nil {
-		err = derr
-	}
 	if err == nil && !found {
 		err = fmt.Errorf("%w: stream %q counts %d nodes but has no node record", errBadStreamRecord, s.key, s.meta.nodes)
 	}
@@ -935,22 +950,14 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 	// The sealed nodes, read in batches so that a long stream is not read
 	// whole, then the last node (in meta).
 	var nodes []streamNode
-	var derr error
 	from := []byte{subNode}
 	done := false
 	for !done {
 		nodes = nodes[:0]
-		err := s.scan(from, []byte{subNode + 1}, func(sub, v []byte) bool {
-			var n streamNode
-			if n, derr = decodeStreamNode(decodeStreamID(sub[1:]), v); derr != nil {
-				return false
-			}
+		err := scanRecords(s, from, []byte{subNode + 1}, false, s.nodeRecord, func(n streamNode) bool {
 			nodes = append(nodes, n)
 			return len(nodes) < 64
 		})
-		if err == nil {
-			err = derr
-		}
 		if err != nil {
 			return deleted, err
 		}
