@@ -10,6 +10,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/segments"
 	"github.com/keeldb/keel/slots"
 )
 
@@ -629,6 +630,28 @@ func (db *DB) hashScan(phys uint32, key []byte, version uint64, fn func(f, v []b
 	return db.hashScanFrom(phys, key, version, 0, func(_ uint64, f, v []byte) bool { return fn(f, v) })
 }
 
+// copyIncarnation is the apply of opHCopy and opXCopy: every record of
+// the source incarnation (phys, key, version) is written under the
+// destination's prefix (phys2, key2, version2) with the same suffix (a
+// hash's field hash and field, a stream's sub-key).
+func (db *DB) copyIncarnation(st *segments.Store, o *op, lsn uint64) error {
+	// Read the source first: the copy's writes go to the same store.
+	lo, hi := hashRange(o.phys, o.key, o.version)
+	n := len(lo)
+	var recs [][]byte
+	if err := st.Scan(lo, hi, func(k, v []byte) bool {
+		recs = append(recs, bytes.Clone(k[n:]), bytes.Clone(v))
+		return true
+	}); err != nil {
+		return err
+	}
+	for i := 0; i < len(recs); i += 2 {
+		db.kbuf = streamKey(db.kbuf[:0], o.phys2, o.key2, o.version2, recs[i])
+		st.Put(lsn, db.kbuf, recs[i+1])
+	}
+	return nil
+}
+
 // physRange returns [lo, hi) covering every stringKey of phys.
 func physRange(phys uint32) (lo, hi []byte) {
 	lo = binary.BigEndian.AppendUint32(nil, phys)
@@ -813,18 +836,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		lo, hi := physRange(o.phys)
 		db.hashes.DeleteRange(lsn, lo, hi)
 	case opHCopy:
-		// Read the source fields first: the copy's writes go to the same
-		// store.
-		var fields [][]byte
-		if err := db.hashScan(o.phys, o.key, o.version, func(f, v []byte) bool {
-			fields = append(fields, bytes.Clone(f), bytes.Clone(v))
-			return true
-		}); err != nil {
-			return err
-		}
-		for i := 0; i < len(fields); i += 2 {
-			db.hashes.Put(lsn, hashKey(db.kbuf[:0], o.phys2, o.key2, o.version2, fields[i]), fields[i+1])
-		}
+		return db.copyIncarnation(db.hashes, o, lsn)
 	case opXPut:
 		db.forgetStream(o.phys, o.key, o.version)
 		for i := 0; i+1 < len(o.vals); i += 2 {
@@ -850,19 +862,8 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		lo, hi := physRange(o.phys)
 		db.streams.DeleteRange(lsn, lo, hi)
 	case opXCopy:
-		// Read the source first: the copy's writes go to the same store.
-		var recs [][]byte
-		if err := db.streamScan(o.phys, o.key, o.version, nil, nil, func(sub, v []byte) bool {
-			recs = append(recs, bytes.Clone(sub), bytes.Clone(v))
-			return true
-		}); err != nil {
-			return err
-		}
 		db.forgetStream(o.phys2, o.key2, o.version2)
-		for i := 0; i < len(recs); i += 2 {
-			db.kbuf = streamKey(db.kbuf[:0], o.phys2, o.key2, o.version2, recs[i])
-			db.streams.Put(lsn, db.kbuf, recs[i+1])
-		}
+		return db.copyIncarnation(db.streams, o, lsn)
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 	}
