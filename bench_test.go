@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"log/slog"
 	"strconv"
 	"testing"
 
@@ -82,5 +83,44 @@ func BenchmarkExecHSet(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		args[2] = strconv.AppendInt(args[2][:0], int64(i%1000), 10)
 		db.Exec(s, args, nopReply{})
+	}
+}
+
+// BenchmarkExecHGetAll is HGETALL of a 100-field hash (make bench's
+// HGETALL row), with the fields in the write buffer and, after a save,
+// in a segment file among others holding many other hashes' fields.
+func BenchmarkExecHGetAll(b *testing.B) {
+	for _, saved := range []bool{false, true} {
+		name := "buffer"
+		if saved {
+			name = "file"
+		}
+		b.Run(name, func(b *testing.B) {
+			db := newTestDB(b, func(o *Options) {
+				o.Fsync, o.FsyncSet = wal.FsyncNo, true
+				o.StringsBufferSize = benchBuffer
+				o.Logger = slog.New(slog.DiscardHandler)
+			})
+			s := db.NewSession()
+			set := [][]byte{[]byte("HSET"), []byte("h100")}
+			for i := 1; i <= 100; i++ {
+				set = append(set, []byte("field:"+strconv.Itoa(i)), []byte("value-"+strconv.Itoa(i)))
+			}
+			db.Exec(s, set, nopReply{})
+			for i := 0; i < 20000; i++ {
+				db.Exec(s, [][]byte{[]byte("HSET"), []byte("other:" + strconv.Itoa(i%500)), []byte(strconv.Itoa(i)), []byte("v")}, nopReply{})
+			}
+			if saved {
+				if err := db.Save(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			args := [][]byte{[]byte("HGETALL"), []byte("h100")}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				db.Exec(s, args, nopReply{})
+			}
+		})
 	}
 }

@@ -210,11 +210,12 @@ type Session struct {
 	// Ext is the server's per-connection state.
 	Ext any
 
-	ctx        Ctx     // scratch context of the command being executed
-	blocked    *waiter // the blocking command waiting (see WaitBlocked)
-	multi      *multiState
-	watched    []watchKey
-	watchDirty bool // a watched key was touched (guarded by db.mu)
+	ctx         Ctx // scratch context of the command being executed
+	hashScratch hashScratch
+	blocked     *waiter // the blocking command waiting (see WaitBlocked)
+	multi       *multiState
+	watched     []watchKey
+	watchDirty  bool // a watched key was touched (guarded by db.mu)
 	// watchedExpired marks watched keys that were already expired when
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool

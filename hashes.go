@@ -307,32 +307,50 @@ func cmdHDel(c *Ctx) {
 // hashAll reads every field of key (entry e) in storage order; ok is false
 // when an engine error was replied.
 //
-// The bytes go into one arena (a copy per field and value made HGETALL of
-// 100 fields mostly allocation and garbage collection).
+// The bytes go into one arena, and the arena and slices are the session's,
+// reused by its next command (a copy per field and value made HGETALL of
+// 100 fields mostly allocation and garbage collection). The results are
+// valid until the session's next hashAll.
 func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok bool) {
-	arena := make([]byte, 0, 64*max(e.Size, 1))
-	ends := make([]int, 0, 2*e.Size)
+	sc := &c.S.hashScratch
+	sc.arena, sc.ends = sc.arena[:0], sc.ends[:0]
 	err := c.DB.hashScan(c.phys(), key, e.Version, func(f, v []byte) bool {
-		arena = append(arena, f...)
-		ends = append(ends, len(arena))
-		arena = append(arena, v...)
-		ends = append(ends, len(arena))
+		sc.arena = append(sc.arena, f...)
+		sc.ends = append(sc.ends, len(sc.arena))
+		sc.arena = append(sc.arena, v...)
+		sc.ends = append(sc.ends, len(sc.arena))
 		return true
 	})
 	if err != nil {
 		c.Error("ERR " + err.Error())
 		return nil, nil, false
 	}
-	fields = make([][]byte, 0, len(ends)/2)
-	vals = make([][]byte, 0, len(ends)/2)
+	fields, vals = sc.fields[:0], sc.vals[:0]
 	start := 0
-	for i := 0; i < len(ends); i += 2 {
-		fields = append(fields, arena[start:ends[i]:ends[i]])
-		vals = append(vals, arena[ends[i]:ends[i+1]:ends[i+1]])
-		start = ends[i+1]
+	for i := 0; i < len(sc.ends); i += 2 {
+		fields = append(fields, sc.arena[start:sc.ends[i]:sc.ends[i]])
+		vals = append(vals, sc.arena[sc.ends[i]:sc.ends[i+1]:sc.ends[i+1]])
+		start = sc.ends[i+1]
+	}
+	if cap(sc.arena) > maxScratch {
+		// A huge hash's arena is not kept for the session's lifetime.
+		*sc = hashScratch{}
+	} else {
+		sc.fields, sc.vals = fields, vals
 	}
 	return fields, vals, true
 }
+
+// hashScratch is a session's reusable buffers for hashAll.
+type hashScratch struct {
+	arena        []byte
+	ends         []int
+	fields, vals [][]byte
+}
+
+// maxScratch bounds the bytes of scratch buffers a session keeps between
+// commands.
+const maxScratch = 64 << 10
 
 func cmdHGetAll(c *Ctx) { hashAllCommand(c, true, true) }
 func cmdHKeys(c *Ctx)   { hashAllCommand(c, true, false) }

@@ -200,6 +200,9 @@ func canonical(name string) (*param, bool) {
 type configSnap struct {
 	vals map[string]string
 	ints map[string]int64
+	// Settings read on every request or batch, copied out of the maps
+	// (a map lookup per bulk argument showed in pipelined profiles).
+	timeout, protoMaxBulkLen, queryBufLimit int64
 }
 
 // publish refreshes the lock-free snapshot. Caller holds c.mu.
@@ -211,6 +214,9 @@ func (c *Config) publish() {
 			sn.ints[k] = n
 		}
 	}
+	sn.timeout = sn.ints["timeout"]
+	sn.protoMaxBulkLen = sn.ints["proto-max-bulk-len"]
+	sn.queryBufLimit = sn.ints["client-query-buffer-limit"]
 	c.snap.Store(sn)
 }
 
@@ -228,6 +234,12 @@ func NewConfig() *Config {
 
 // Get returns a setting's value.
 func (c *Config) Get(name string) string { return c.snap.Load().vals[name] }
+
+// timeout, protoMaxBulkLen and queryBufLimit are Int of those settings
+// without a map lookup.
+func (c *Config) timeout() int64         { return c.snap.Load().timeout }
+func (c *Config) protoMaxBulkLen() int64 { return c.snap.Load().protoMaxBulkLen }
+func (c *Config) queryBufLimit() int64   { return c.snap.Load().queryBufLimit }
 
 // Int returns a numeric setting (0 if it is not a number).
 func (c *Config) Int(name string) int64 { return c.snap.Load().ints[name] }

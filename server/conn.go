@@ -69,15 +69,15 @@ func (c *client) serve() {
 		c.srv.mu.Unlock()
 	}()
 	rd := newRequestReader(countingReader{c.nc, &c.netIn},
-		func() int64 { return c.srv.cfg.Int("proto-max-bulk-len") },
+		c.srv.cfg.protoMaxBulkLen,
 		// Redis's !authRequired: a client that never authenticated stops
 		// needing to once requirepass is cleared.
 		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
-	rd.queryBufLimit = func() int64 { return c.srv.cfg.Int("client-query-buffer-limit") }
+	rd.queryBufLimit = c.srv.cfg.queryBufLimit
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.
-		if t := c.srv.cfg.Int("timeout"); t > 0 {
+		if t := c.srv.cfg.timeout(); t > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(time.Duration(t) * time.Second))
 		}
 		// A batch (rule 1): every request already buffered, in order, then

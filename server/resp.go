@@ -22,6 +22,10 @@ func (w *respWriter) line(prefix byte, s string) {
 }
 
 func (w *respWriter) count(prefix byte, n int) {
+	if uint(n) < 10 { // most fields, members and small arrays
+		w.buf = append(w.buf, prefix, byte('0'+n), '\r', '\n')
+		return
+	}
 	w.buf = append(w.buf, prefix)
 	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 	w.buf = append(w.buf, '\r', '\n')
