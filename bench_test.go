@@ -124,3 +124,18 @@ func BenchmarkExecHGetAll(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExecSAdd is SADD of a new member to one of 1000 sets: the
+// command path of an in-memory engine (lookup, WAL framing, apply).
+func BenchmarkExecSAdd(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.Logger = slog.New(slog.DiscardHandler) })
+	s := db.NewSession()
+	args := [][]byte{[]byte("SADD"), nil, nil}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[1] = strconv.AppendInt(append(args[1][:0], "set:"...), int64(i%1000), 10)
+		args[2] = strconv.AppendInt(append(args[2][:0], "member:"...), int64(i), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}

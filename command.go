@@ -458,7 +458,13 @@ func (db *DB) commit(c *Ctx) {
 	if b.global {
 		typ, sl = recGlobal, nil
 	}
-	lsn, err := db.log.Append(typ, sl, b.payload)
+	// The record's timestamp is the command's clock (Redis's cached
+	// mstime), not another clock read.
+	t := c.Now
+	if t == 0 {
+		t = time.Now().UnixMilli()
+	}
+	lsn, err := db.log.AppendAt(t, typ, sl, b.payload)
 	if err != nil {
 		db.fail(err)
 		return
