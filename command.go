@@ -220,6 +220,9 @@ type Session struct {
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
 	LastCmd        string
+	// LastAt is when the session's last command arrived (unix ms; set by
+	// Exec, read by other connections' CLIENT LIST for the idle time).
+	LastAt atomic.Int64
 }
 
 // InMulti reports whether a MULTI block is open.
@@ -259,6 +262,11 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	if len(args) == 0 {
 		return
 	}
+	// One clock read per command: the command's time (Redis's cached
+	// mstime), its WAL record's timestamp and the client's last
+	// interaction (CLIENT LIST idle) all use it.
+	now := time.Now().UnixMilli()
+	s.LastAt.Store(now)
 	db.stats.Commands.Inc(s.ID)
 	cmd := Lookup(args[0])
 	if cmd == nil {
@@ -301,7 +309,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	// The session's scratch Ctx: one command at a time per session, and
 	// reusing it keeps the hot path free of a heap allocation per command.
 	c := &s.ctx
-	*c = Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: time.Now().UnixMilli(), expired: c.expired[:0]}
+	*c = Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: now, expired: c.expired[:0]}
 	db.run(c)
 	c.R, c.Args = nil, nil
 }

@@ -349,7 +349,7 @@ func cmdClientHelp(c *keel.Ctx) {
 // info renders one CLIENT LIST line.
 func (x *client) info(self *keel.Session) string {
 	now := time.Now()
-	idle := (now.UnixMilli() - x.lastCmdAt.Load()) / 1000
+	idle := (now.UnixMilli() - x.sess.LastAt.Load()) / 1000
 	flags := "N"
 	if x.sess == self && x.sess.InMulti() {
 		flags = "x"

@@ -20,7 +20,6 @@ type client struct {
 
 	addr, laddr string
 	created     time.Time
-	lastCmdAt   atomic.Int64 // unix ms
 	name        atomic.Pointer[string]
 	db          atomic.Int64
 	lastCmd     atomic.Pointer[string]
@@ -44,7 +43,7 @@ func (s *Server) newClient(nc net.Conn) *client {
 	empty := ""
 	c.name.Store(&empty)
 	c.lastCmd.Store(&empty)
-	c.lastCmdAt.Store(time.Now().UnixMilli())
+	c.sess.LastAt.Store(time.Now().UnixMilli())
 	if tc, ok := nc.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 		if ka := s.cfg.Int("tcp-keepalive"); ka > 0 {
@@ -85,9 +84,6 @@ func (c *client) serve() {
 		// after the replies of the requests before it (processInputBuffer
 		// executes them first), then the connection closes.
 		args, err := rd.Next()
-		// CLIENT LIST's idle time (whole seconds) is taken per batch: a
-		// clock read per command was 6% of a pipelined read's profile.
-		c.lastCmdAt.Store(time.Now().UnixMilli())
 		for err == nil {
 			c.exec(args)
 			if c.sess.Blocked() {

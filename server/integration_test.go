@@ -287,6 +287,22 @@ func TestIntegrationClient(t *testing.T) {
 	if !strings.Contains(mine, " cmd=client|list ") {
 		t.Errorf("CLIENT LIST shows the caller with %q, want cmd=client|list as Redis does:\n%s", field(mine, "cmd"), mine)
 	}
+	// idle: whole seconds since the client's last command; 0 for the
+	// caller, which is running one.
+	time.Sleep(1100 * time.Millisecond)
+	list, err = c.ClientList(ctx).Result()
+	if err != nil {
+		t.Fatalf("CLIENT LIST: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(list, "\n"), "\n") {
+		want := "idle=1"
+		if strings.HasPrefix(l, "id="+strconv.FormatInt(id, 10)+" ") {
+			want = "idle=0"
+		}
+		if got := field(l, "idle"); got != want {
+			t.Errorf("CLIENT LIST after 1.1 s: %s, want %s:\n%s", got, want, l)
+		}
+	}
 	only, err := c.Do(ctx, "CLIENT", "LIST", "ID", strconv.FormatInt(id, 10)).Text()
 	if err != nil || strings.Count(only, "\n") != 1 || !strings.HasPrefix(only, "id="+strconv.FormatInt(id, 10)+" ") {
 		t.Fatalf("CLIENT LIST ID %d = %q %v", id, only, err)
