@@ -3,6 +3,7 @@ package keel
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -134,17 +135,25 @@ func (c *Command) arityOK(n int) bool {
 	return n >= -c.Arity
 }
 
+// commands is the command table: an immutable map replaced whole by
+// Register (rare: init and server start), so that Lookup, on every
+// command, is one atomic load and writes no shared cache line (a read
+// lock's two atomic adds did, from every core).
 var (
-	cmdMu    sync.RWMutex
-	commands = map[string]*Command{}
+	registerMu sync.Mutex // serializes Register
+	commands   atomic.Pointer[map[string]*Command]
 )
 
 // Register adds commands to the global table. Packages register theirs in
 // init (this package) or before serving (server). Later registrations of a
 // name replace earlier ones.
 func Register(cmds ...*Command) {
-	cmdMu.Lock()
-	defer cmdMu.Unlock()
+	registerMu.Lock()
+	defer registerMu.Unlock()
+	next := map[string]*Command{}
+	if cur := commands.Load(); cur != nil {
+		maps.Copy(next, *cur)
+	}
 	for _, c := range cmds {
 		if c.KeyNum > 0 {
 			c.Flags |= FlagMovableKeys
@@ -155,8 +164,17 @@ func Register(cmds ...*Command) {
 				s.Name = c.Name + "|" + name
 			}
 		}
-		commands[c.Name] = c
+		next[c.Name] = c
 	}
+	commands.Store(&next)
+}
+
+// table returns the current command table (never nil after init).
+func table() map[string]*Command {
+	if t := commands.Load(); t != nil {
+		return *t
+	}
+	return nil
 }
 
 // Lookup returns the top-level command named name (any case).
@@ -171,23 +189,16 @@ func Lookup(name []byte) *Command {
 			}
 			buf[i] = ch
 		}
-		cmdMu.RLock()
-		c := commands[string(buf[:len(name)])]
-		cmdMu.RUnlock()
-		return c
+		return table()[string(buf[:len(name)])]
 	}
-	cmdMu.RLock()
-	c := commands[lower(name)]
-	cmdMu.RUnlock()
-	return c
+	return table()[lower(name)]
 }
 
 // Commands returns the table sorted by name.
 func Commands() []*Command {
-	cmdMu.RLock()
-	defer cmdMu.RUnlock()
-	out := make([]*Command, 0, len(commands))
-	for _, c := range commands {
+	t := table()
+	out := make([]*Command, 0, len(t))
+	for _, c := range t {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
