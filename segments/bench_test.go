@@ -1,8 +1,18 @@
 package segments
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func benchStore(b *testing.B, opts Options) *Store {
@@ -159,4 +169,198 @@ func BenchmarkScanAfterDeleteRange(b *testing.B) {
 			b.Fatalf("first live key %q", first)
 		}
 	}
+}
+
+// benchKeys returns n distinct random keys shaped like the strings
+// engine's (phys <4b> │ slot <2b> │ user key), 20 to 30 bytes long and
+// sharing the phys prefix and the user keys' "key:" prefix, in random
+// order. The same seed gives the same keys; an id always gives the same
+// key, so key sets drawn with different seeds overlap.
+func benchKeys(n int, space int, seed uint64) [][]byte {
+	r := rand.New(rand.NewPCG(seed, 0))
+	seen := make(map[int]bool, n)
+	keys := make([][]byte, 0, n)
+	for len(keys) < n {
+		id := r.IntN(space)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		k := binary.BigEndian.AppendUint32(nil, 0)
+		k = binary.BigEndian.AppendUint16(k, uint16(uint32(id)*2654435761>>18)) // a slot per id
+		// 10 to 20 digits: an id zero-padded to a width that depends on it.
+		k = fmt.Appendf(k, "key:%0*d", 10+id%11, id)
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// benchOptions are keel's strings engine's options.
+func benchOptions() Options {
+	return Options{BufferSize: 1 << 40, BlockSize: 4 << 10, CacheSize: 8 << 20,
+		Slot: func(k []byte) uint16 { return binary.BigEndian.Uint16(k[4:6]) }}
+}
+
+// refreeze makes a flushed frozen buffer flushable again, as if just
+// filled: its cached order and its flush result are forgotten.
+func (b *buffer) refreeze() {
+	b.frozen.Store(false)
+	b.sortOnce = sync.Once{}
+	b.sorted = nil
+	b.done = make(chan struct{})
+	b.doneOnce = sync.Once{}
+	b.err = nil
+}
+
+// BenchmarkFlush flushes a buffer of 300,000 random keys with 100-byte
+// values to a new file (sort, encode, bloom filter, checksums, fsync).
+// The buffer is filled once, in random key order as the writer fills it,
+// and flushed again into a fresh store each iteration.
+func BenchmarkFlush(b *testing.B) {
+	const n = 300_000
+	keys := benchKeys(n, 1_000_000, 1)
+	val := make([]byte, 100)
+	buf := newBuffer()
+	for i, k := range keys {
+		kv := buf.alloc(len(k) + len(val))
+		copy(kv, k)
+		copy(kv[len(k):], val)
+		buf.add(LSN(i+1), uint64(i+1), kindValue, kv[:len(k):len(k)], kv[len(k):])
+	}
+	root := b.TempDir()
+	var cpu time.Duration
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		dir := filepath.Join(root, strconv.Itoa(i))
+		s, err := Open(dir, nil, 0, benchOptions())
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.refreeze()
+		s.active.Store(buf)
+		s.MarkApplied(n)
+		c0 := cpuTime()
+		b.StartTimer()
+		if err := s.Flush(true); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		s.Close()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	reportPerEntry(b, cpu, n)
+}
+
+// cpuTime returns the CPU time (user + system) the process has used: a
+// flush or compaction runs on background goroutines, and the collector
+// works beside them.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportPerEntry reports wall-clock and CPU time per entry of input, n
+// entries per iteration.
+func reportPerEntry(b *testing.B, cpu time.Duration, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*n), "cpu-ns/entry")
+}
+
+// BenchmarkCompact merges 4 files of 250,000 keys each, drawn from 1M
+// keys (so they overlap), into one. The files are written once; each
+// iteration opens a store over hard links to them and compacts it.
+func BenchmarkCompact(b *testing.B) {
+	const files, n = 4, 250_000
+	src := b.TempDir()
+	opts := benchOptions()
+	opts.applyDefaults()
+	val := make([]byte, 100)
+	st := storeState{nextFile: files + 1, lastSeq: files * n}
+	for f := range files {
+		keys := benchKeys(n, 1_000_000, uint64(f+10))
+		slices.SortFunc(keys, bytes.Compare)
+		tw, err := newTableWriter(src, uint64(f+1), n, &opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, k := range keys {
+			tw.add(k, val, kindValue)
+		}
+		lo := uint64(f*n + 1)
+		size, err := tw.finish(nil, lo, lo+n-1, lo, lo+n-1, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.files = append([]fileMeta{{num: uint64(f + 1), size: uint64(size)}}, st.files...)
+	}
+	state, lsn := st.encode(), LSN(files*n)
+	var entries uint64
+	var cpu time.Duration
+	root := b.TempDir()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		dir := filepath.Join(root, strconv.Itoa(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range st.files {
+			if err := os.Link(filepath.Join(src, segName(f.num)), filepath.Join(dir, segName(f.num))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		o := benchOptions()
+		s, err := Open(dir, state, lsn, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c0 := cpuTime()
+		b.StartTimer()
+		// The compactor Open wakes may run it first; Compact then waits
+		// for it and finds nothing left to do.
+		if err := s.Compact(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		if got := s.Stats(); got.Files != 1 {
+			b.Fatalf("%d files after Compact", got.Files)
+		}
+		entries += uint64(s.Stats().Entries)
+		s.Close()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	reportPerEntry(b, cpu, files*n)
+	b.ReportMetric(float64(entries)/float64(b.N), "out-entries")
+}
+
+// BenchmarkSortNodes sorts the 300,000 newest versions of a frozen buffer
+// as the flush does (the first step of BenchmarkFlush).
+func BenchmarkSortNodes(b *testing.B) {
+	const n = 300_000
+	val := make([]byte, 100)
+	buf := newBuffer()
+	for i, k := range benchKeys(n, 1_000_000, 1) {
+		kv := buf.alloc(len(k) + len(val))
+		copy(kv, k)
+		copy(kv[len(k):], val)
+		buf.add(LSN(i+1), uint64(i+1), kindValue, kv[:len(k):len(k)], kv[len(k):])
+	}
+	all := make([]*node, 0, n)
+	for _, nd := range buf.index {
+		all = append(all, nd)
+	}
+	b.ReportAllocs()
+	c0 := cpuTime()
+	for b.Loop() {
+		sortNodes(all)
+	}
+	reportPerEntry(b, cpuTime()-c0, n)
 }

@@ -2,6 +2,8 @@ package segments
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 	"sync"
@@ -227,6 +229,166 @@ func (b *buffer) get(key []byte, snap uint64) (n *node, covered bool) {
 
 func byKey(a, c *node) int { return bytes.Compare(a.key, c.key) }
 
+// keyedNode stands for the node ns[i] of a sortNodes call, with 8 bytes
+// of its key from some depth, big-endian and zero-padded past the key's
+// end, so that comparing words compares those bytes. It holds no pointer:
+// moving it costs the collector nothing.
+type keyedNode struct {
+	word uint64
+	i    uint32
+}
+
+// keyWord returns key[depth:depth+8] as a big-endian word, zero-padded.
+func keyWord(key []byte, depth int) uint64 {
+	if len(key) >= depth+8 {
+		return binary.BigEndian.Uint64(key[depth:])
+	}
+	var w uint64
+	for i := depth; i < depth+8; i++ {
+		w <<= 8
+		if i < len(key) {
+			w |= uint64(key[i])
+		}
+	}
+	return w
+}
+
+// sortNodes returns nodes sorted by key (keys are distinct).
+//
+// A comparison sort of a frozen buffer was most of a flush's CPU: each of
+// its n·log n comparisons follows two pointers (node, then key bytes) to
+// memory the sort visits in no order, and the engines' keys share long
+// prefixes (database, slot, key, version), which bytes.Compare walks every
+// time. Instead each node's key is read once for 8 bytes at a time, and the
+// nodes are sorted by those words, in a compact array, without touching
+// the keys; only nodes whose words tie read their keys again, for the next
+// 8 bytes (nodeSorter.sort). On 300,000 strings keys this is about 5 times
+// faster than slices.SortFunc with bytes.Compare (BenchmarkSortNodes).
+func sortNodes(ns []*node) []*node {
+	if len(ns) > math.MaxUint32 {
+		slices.SortFunc(ns, byKey)
+		return ns
+	}
+	items := make([]keyedNode, len(ns))
+	for i, n := range ns {
+		items[i] = keyedNode{keyWord(n.key, 0), uint32(i)}
+	}
+	s := nodeSorter{ns: ns, tmp: make([]keyedNode, len(items))}
+	s.sort(items, 0)
+	out := make([]*node, len(ns))
+	for i, it := range items {
+		out[i] = ns[it.i]
+	}
+	return out
+}
+
+// nodeSorter sorts keyedNodes of ns.
+type nodeSorter struct {
+	ns  []*node
+	tmp []keyedNode // scratch space as long as ns
+}
+
+func (s *nodeSorter) key(it keyedNode) []byte { return s.ns[it.i].key }
+
+// Sizes up to which a run of nodes is sorted by comparing keys, and up to
+// which (or from which) its words are sorted by insertion (or by radix):
+// chosen by the instructions BenchmarkSortNodes executes.
+const (
+	smallSort    = 4
+	insertionMax = 32
+	radixMin     = 256
+)
+
+// sort sorts items whose keys share their first depth bytes and are at
+// least depth bytes long; each item's word holds key bytes [depth,
+// depth+8). items is at most as long as s.tmp.
+func (s *nodeSorter) sort(items []keyedNode, depth int) {
+	if len(items) <= smallSort {
+		slices.SortFunc(items, func(a, c keyedNode) int { return bytes.Compare(s.key(a), s.key(c)) })
+		return
+	}
+	switch {
+	case len(items) >= radixMin:
+		radixSortWords(items, s.tmp[:len(items)])
+	case len(items) <= insertionMax:
+		// Most runs: the nodes of one slot in a buffer.
+		for i := 1; i < len(items); i++ {
+			for j := i; j > 0 && items[j].word < items[j-1].word; j-- {
+				items[j], items[j-1] = items[j-1], items[j]
+			}
+		}
+	default:
+		slices.SortFunc(items, func(a, c keyedNode) int { return cmp.Compare(a.word, c.word) })
+	}
+	for i := 0; i < len(items); {
+		j := i + 1
+		for j < len(items) && items[j].word == items[i].word {
+			j++
+		}
+		if j-i > 1 {
+			s.sortTied(items[i:j], depth)
+		}
+		i = j
+	}
+}
+
+// sortTied sorts items whose words at depth are equal.
+func (s *nodeSorter) sortTied(run []keyedNode, depth int) {
+	next := depth + 8
+	for _, it := range run {
+		if len(s.key(it)) < next {
+			// The tie may be zero padding against zero bytes.
+			slices.SortFunc(run, func(a, c keyedNode) int { return bytes.Compare(s.key(a), s.key(c)) })
+			return
+		}
+	}
+	// Every key holds its 8 tied bytes: they share [0, next).
+	for i := range run {
+		run[i].word = keyWord(s.key(run[i]), next)
+	}
+	s.sort(run, next)
+}
+
+// radixSortWords sorts items by word: a least-significant-digit radix sort
+// by bytes that skips the bytes in which all words agree (in the engines'
+// keys most of the first 8 bytes are: database, and the user key's first
+// bytes within a slot, leaving about two passes).
+func radixSortWords(items, tmp []keyedNode) {
+	var counts [8][256]int
+	for _, it := range items {
+		w := it.word
+		counts[0][byte(w)]++
+		counts[1][byte(w>>8)]++
+		counts[2][byte(w>>16)]++
+		counts[3][byte(w>>24)]++
+		counts[4][byte(w>>32)]++
+		counts[5][byte(w>>40)]++
+		counts[6][byte(w>>48)]++
+		counts[7][byte(w>>56)]++
+	}
+	src, dst := items, tmp
+	for d := range 8 {
+		c := &counts[d]
+		if c[byte(items[0].word>>(8*d))] == len(items) {
+			continue // every word has this byte
+		}
+		sum := 0
+		for i, n := range c {
+			c[i] = sum
+			sum += n
+		}
+		for _, it := range src {
+			b := byte(it.word >> (8 * d))
+			dst[c[b]] = it
+			c[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &items[0] {
+		copy(items, src)
+	}
+}
+
 // ordered returns a frozen buffer's newest versions with keys in [lo, hi)
 // (hi nil: unbounded) in key order; it sorts once and caches.
 func (b *buffer) ordered(lo, hi []byte) []*node {
@@ -235,8 +397,7 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 		for _, n := range b.index {
 			all = append(all, n)
 		}
-		slices.SortFunc(all, byKey)
-		b.sorted = all
+		b.sorted = sortNodes(all)
 	})
 	cmp := func(n *node, k []byte) int { return bytes.Compare(n.key, k) }
 	i, _ := slices.BinarySearchFunc(b.sorted, lo, cmp)

@@ -74,16 +74,17 @@ func (b *cachedBlock) restartKey(i int) ([]byte, bool) {
 	return d[h : h+int(unshared)], true
 }
 
-// find looks key up: binary search of the restart keys, then a scan of at
-// most one restart interval.
-func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
+// restartBefore returns the offset in entries of the last restart point
+// whose key is <= key, and false when key sorts before the block's first
+// key: a binary search of the restart keys.
+func (b *cachedBlock) restartBefore(key []byte) (int, bool, error) {
 	n := len(b.restarts) / 4
 	lo, hi := 0, n // the last restart whose key is <= key is lo-1 at the end
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		rk, ok := b.restartKey(mid)
 		if !ok {
-			return blockEntry{}, false, fmt.Errorf("restart %d: bad entry: %w", mid, ErrMalformed)
+			return 0, false, fmt.Errorf("restart %d: bad entry: %w", mid, ErrMalformed)
 		}
 		if bytes.Compare(rk, key) <= 0 {
 			lo = mid + 1
@@ -92,9 +93,18 @@ func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
 		}
 	}
 	if lo == 0 {
-		return blockEntry{}, false, nil // key sorts before the block's first key
+		return 0, false, nil
 	}
-	off := int(binary.LittleEndian.Uint32(b.restarts[4*(lo-1):]))
+	return int(binary.LittleEndian.Uint32(b.restarts[4*(lo-1):])), true, nil
+}
+
+// find looks key up: binary search of the restart keys, then a scan of at
+// most one restart interval.
+func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
+	off, ok, err := b.restartBefore(key)
+	if !ok {
+		return blockEntry{}, false, err // nil: key sorts before the block's first key
+	}
 	var kbuf [64]byte
 	it := blockIter{data: b.entries[off:], key: kbuf[:0]}
 	for {

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/cespare/xxhash/v2"
 )
 
 // Part of the on-disk format (docs/format/segment.md): never change these;
-// a change of layout bumps formatVersion.
+// a change of layout bumps formatVersion. Writers write formatVersion;
+// readers also read formatV1.
 const (
 	segMagic      uint64 = 0x6765732e6c65656b // "keel.seg" little-endian
-	formatVersion uint32 = 1
+	formatVersion uint32 = 2
 	headerSize           = 16  // magic 8 | version 4 | reserved 4
 	footerSize           = 140 // 5×(off,len) 80 | 5×xxh64 40 | xxh64 8 | version 4 | magic 8
 	propsSize            = 80
@@ -128,23 +131,44 @@ func (b *blockBuilder) add(key, value []byte, kind byte) {
 	shared := 0
 	if b.n%blockRestartInterval == 0 {
 		b.restarts = append(b.restarts, uint32(len(b.buf)))
-	} else {
-		m := min(len(key), len(b.lastKey))
-		for shared < m && key[shared] == b.lastKey[shared] {
-			shared++
+		if b.n == 0 {
+			b.first = append(b.first[:0], key...)
 		}
+	} else {
+		shared = sharedPrefix(key, b.lastKey)
 	}
-	if b.n == 0 {
-		b.first = append(b.first[:0], key...)
+	unshared := len(key) - shared
+	if shared|unshared|len(value) < 0x80 {
+		// Each length is a one-byte uvarint (the common case: short keys
+		// and values).
+		b.buf = append(b.buf, byte(shared), byte(unshared), byte(len(value)), kind)
+	} else {
+		b.buf = binary.AppendUvarint(b.buf, uint64(shared))
+		b.buf = binary.AppendUvarint(b.buf, uint64(unshared))
+		b.buf = binary.AppendUvarint(b.buf, uint64(len(value)))
+		b.buf = append(b.buf, kind)
 	}
-	b.buf = binary.AppendUvarint(b.buf, uint64(shared))
-	b.buf = binary.AppendUvarint(b.buf, uint64(len(key)-shared))
-	b.buf = binary.AppendUvarint(b.buf, uint64(len(value)))
-	b.buf = append(b.buf, kind)
 	b.buf = append(b.buf, key[shared:]...)
 	b.buf = append(b.buf, value...)
-	b.lastKey = append(b.lastKey[:0], key...)
+	// lastKey already holds the shared prefix.
+	b.lastKey = append(b.lastKey[:shared], key[shared:]...)
 	b.n++
+}
+
+// sharedPrefix returns the length of the longest common prefix of a and b,
+// comparing 8 bytes at a time.
+func sharedPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
 }
 
 // finish appends the restart list (uint32 offsets, then their count, little
@@ -204,21 +228,26 @@ func (it *blockIter) next() (e blockEntry, ok bool) {
 		return e, false
 	}
 	d := it.data[it.pos:]
-	shared, n1 := binary.Uvarint(d)
-	if n1 <= 0 {
-		return it.fail("shared length")
-	}
-	unshared, n2 := binary.Uvarint(d[n1:])
-	if n2 <= 0 {
-		return it.fail("unshared length")
-	}
-	vlen, n3 := binary.Uvarint(d[n1+n2:])
-	if n3 <= 0 {
-		return it.fail("value length")
-	}
-	h := n1 + n2 + n3
-	if h >= len(d) {
-		return it.fail("entry header")
+	var shared, unshared, vlen uint64
+	var h int
+	if len(d) > 3 && d[0]|d[1]|d[2] < 0x80 {
+		// The common case: three one-byte lengths (and the kind after them).
+		shared, unshared, vlen, h = uint64(d[0]), uint64(d[1]), uint64(d[2]), 3
+	} else {
+		var n1, n2, n3 int
+		if shared, n1 = binary.Uvarint(d); n1 <= 0 {
+			return it.fail("shared length")
+		}
+		if unshared, n2 = binary.Uvarint(d[n1:]); n2 <= 0 {
+			return it.fail("unshared length")
+		}
+		if vlen, n3 = binary.Uvarint(d[n1+n2:]); n3 <= 0 {
+			return it.fail("value length")
+		}
+		h = n1 + n2 + n3
+		if h >= len(d) {
+			return it.fail("entry header")
+		}
 	}
 	kind := d[h]
 	h++
@@ -229,11 +258,19 @@ func (it *blockIter) next() (e blockEntry, ok bool) {
 		return it.fail("entry lengths")
 	}
 	suffix := d[h : h+int(unshared)]
-	if it.n > 0 && bytes.Compare(suffix, it.key[shared:]) <= 0 {
+	if it.n > 0 {
 		// Keys strictly ascend: with the first shared bytes in common, the
 		// rest of the new key must sort after the rest of the previous one
-		// (restart entries share nothing by construction).
-		return it.fail("key order")
+		// (restart entries share nothing by construction). A writer shares
+		// the longest prefix, so the first bytes after it differ and decide.
+		prev := it.key[shared:]
+		if len(suffix) > 0 && len(prev) > 0 && suffix[0] != prev[0] {
+			if suffix[0] < prev[0] {
+				return it.fail("key order")
+			}
+		} else if bytes.Compare(suffix, prev) <= 0 {
+			return it.fail("key order")
+		}
 	}
 	it.key = append(it.key[:shared], suffix...)
 	it.n++
@@ -500,4 +537,131 @@ func decodeState(b []byte) (storeState, error) {
 		st.files = append(st.files, f)
 	}
 	return st, nil
+}
+
+// formatV1 is the first format version: as version 2 but for the bloom
+// section, which holds a github.com/bits-and-blooms/bloom/v3 filter.
+const formatV1 uint32 = 1
+
+// Part of the on-disk format since version 2 (docs/format/segment.md,
+// "Bloom section"): never change these.
+const (
+	bloomBlockWords        = 8          // a filter block is one 64-byte cache line: 8 words, 512 bits
+	bloomProbeMul   uint32 = 0x9e3779b9 // steps a probe's 32-bit hash to the next probe
+	bloomMaxProbes         = 32
+)
+
+// blockBloom is the bloom filter of a version 2 file: a cache-line-blocked
+// filter (Putze, Sanders, Singler, "Cache-, Hash- and Space-Efficient Bloom
+// Filters"; the layout of RocksDB's FastLocalBloom) driven by one xxh64 of
+// the key. The high 32 bits of the hash pick a 512-bit block, the low 32
+// bits drive the k probes inside it, so an add or a lookup touches one
+// cache line and hashes the key once. The bits-and-blooms filter of
+// version 1 hashed each key with four murmur passes and set k bits
+// scattered over the whole filter: about k cache misses per key.
+//
+// At 10 bits per key and 6 probes the false positive rate is about 1%
+// (blocking costs a little over the unblocked filter's 0.8%, in exchange
+// for one cache miss instead of k).
+//
+// Concurrency: add is for one writer; lookups are safe for concurrent use
+// once the filter is built.
+type blockBloom struct {
+	words []uint64 // bloomBlockWords per block
+	k     uint32   // probes per key, 1..bloomMaxProbes
+}
+
+// newBlockBloom sizes a filter for keys keys at bitsPerKey bits each.
+func newBlockBloom(keys uint64, bitsPerKey int) *blockBloom {
+	blocks := min(max((keys*uint64(bitsPerKey)+511)/512, 1), math.MaxUint32) // the count is 4 bytes
+	return &blockBloom{words: make([]uint64, blocks*bloomBlockWords), k: bloomProbes(bitsPerKey)}
+}
+
+// bloomProbes is the number of probes that minimizes the false positive
+// rate of a 512-bit blocked filter at bitsPerKey (a choice of the writer,
+// recorded in the file: fewer than ln 2 · bits per key, because the keys
+// of one block are unevenly many).
+func bloomProbes(bitsPerKey int) uint32 {
+	// From RocksDB's FastLocalBloomImpl::ChooseNumProbes, at whole bits.
+	table := [...]uint32{1, 1, 1, 2, 3, 3, 4, 5, 5, 6, 6, 7, 8, 8, 8, 9, 9, 10, 10, 11, 11, 11, 11, 12, 12, 12}
+	switch {
+	case bitsPerKey < len(table):
+		return table[max(bitsPerKey, 0)]
+	case bitsPerKey <= 50:
+		return uint32((bitsPerKey*1000-1)/2000 - 1)
+	}
+	return 24
+}
+
+// bloomHash is the hash a filter is queried with: xxh64 of the key.
+func bloomHash(key []byte) uint64 { return xxhash.Sum64(key) }
+
+// block returns the words of the block for hash h: fastrange of the high
+// 32 bits over the block count.
+func (f *blockBloom) block(h uint64) []uint64 {
+	i := (h >> 32) * uint64(len(f.words)/bloomBlockWords) >> 32
+	return f.words[i*bloomBlockWords : i*bloomBlockWords+bloomBlockWords : i*bloomBlockWords+bloomBlockWords]
+}
+
+func (f *blockBloom) add(h uint64) {
+	b := f.block(h)
+	p := uint32(h)
+	for range f.k {
+		bit := p >> (32 - 9) // 9 bits: one of the block's 512
+		b[bit>>6&7] |= 1 << (bit & 63)
+		p *= bloomProbeMul
+	}
+}
+
+// mayContain reports whether key may have been added (keyFilter).
+func (f *blockBloom) mayContain(key []byte) bool { return f.hasHash(bloomHash(key)) }
+
+// hasHash reports whether a key of hash h may have been added.
+func (f *blockBloom) hasHash(h uint64) bool {
+	b := f.block(h)
+	p := uint32(h)
+	for range f.k {
+		bit := p >> (32 - 9)
+		if b[bit>>6&7]&(1<<(bit&63)) == 0 {
+			return false
+		}
+		p *= bloomProbeMul
+	}
+	return true
+}
+
+// encode is the version 2 bloom section: k, block count, then the blocks.
+// A nil filter (no keys) is the empty section.
+func (f *blockBloom) encode() []byte {
+	if f == nil {
+		return nil
+	}
+	b := make([]byte, 8, 8+8*len(f.words))
+	binary.LittleEndian.PutUint32(b, f.k)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(f.words)/bloomBlockWords))
+	for _, w := range f.words {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return b
+}
+
+// decodeBlockBloom decodes a version 2 bloom section; nil for the empty
+// section (no keys).
+func decodeBlockBloom(b []byte) (*blockBloom, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if len(b) < 8 {
+		return nil, fmt.Errorf("bloom header of %d bytes: %w", len(b), ErrMalformed)
+	}
+	k := binary.LittleEndian.Uint32(b)
+	n := binary.LittleEndian.Uint32(b[4:])
+	if k == 0 || k > bloomMaxProbes || n == 0 || uint64(len(b)-8) != uint64(n)*8*bloomBlockWords {
+		return nil, fmt.Errorf("bloom k=%d blocks=%d in %d bytes: %w", k, n, len(b), ErrMalformed)
+	}
+	words := make([]uint64, int(n)*bloomBlockWords)
+	for i := range words {
+		words[i] = binary.LittleEndian.Uint64(b[8+8*i:])
+	}
+	return &blockBloom{words: words, k: k}, nil
 }

@@ -46,8 +46,24 @@ func newMergeIter(srcs []source, lo, hi []byte) *mergeIter {
 	for _, s := range srcs {
 		s.seekGE(lo)
 	}
+	m.srcs = pruneSources(srcs)
 	m.find()
 	return m
+}
+
+// pruneSources drops, after the seek, the sources with nothing left to
+// yield and no range tombstones (which could still hide keys of older
+// sources), keeping the others in order: a short scan of one hash or
+// stream usually finds its keys in one layer, and every merge step costs
+// a visit of each source.
+func pruneSources(srcs []source) []source {
+	out := srcs[:0]
+	for _, s := range srcs {
+		if s.valid() || s.err() != nil || s.hasSpans() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // find positions on the smallest key among the sources.

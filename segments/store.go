@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -476,7 +477,11 @@ func (s *Store) flushBuffer(b *buffer) error {
 		return err
 	}
 	s.mu.Lock()
-	s.frozen = s.frozen[1:]
+	// A new array, not s.frozen[1:]: views may still read the old one
+	// (never mutated in place), and a reslice would keep the flushed
+	// buffer (its nodes, slabs and index, ~2x its accounted bytes)
+	// reachable through the array until the next freeze.
+	s.frozen = slices.Clone(s.frozen[1:])
 	s.install(files)
 	s.cond.Broadcast()
 	s.mu.Unlock()
@@ -605,7 +610,7 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64, hi: hi})
 	}
 	for _, t := range vw.v.files {
-		srcs = append(srcs, &tableIter{t: t})
+		srcs = append(srcs, &tableIter{t: t, hi: hi})
 	}
 	m := newMergeIter(srcs, lo, hi)
 	for m.ok {

@@ -29,7 +29,7 @@ type table struct {
 	f     *os.File
 	size  int64
 	index []blockHandle
-	bloom *bloom.BloomFilter // nil: no keys
+	bloom keyFilter // nil: no keys
 	spans []span
 	slots *roaring.Bitmap
 	props props
@@ -90,8 +90,9 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	if m := binary.LittleEndian.Uint64(fb[footerSize-8:]); m != segMagic {
 		return t.corrupt("footer", size-8, fmt.Errorf("magic %#x: %w", m, ErrBadMagic))
 	}
-	if v := binary.LittleEndian.Uint32(fb[footerSize-12:]); v != formatVersion {
-		return t.corrupt("footer", size-12, fmt.Errorf("version %d: %w", v, ErrBadVersion))
+	version := binary.LittleEndian.Uint32(fb[footerSize-12:])
+	if version != formatVersion && version != formatV1 {
+		return t.corrupt("footer", size-12, fmt.Errorf("version %d: %w", version, ErrBadVersion))
 	}
 	if got, want := xxhash.Sum64(fb[:120]), binary.LittleEndian.Uint64(fb[120:]); got != want {
 		return t.corrupt("footer", size-footerSize, fmt.Errorf("xxh64 %#x, want %#x: %w", got, want, ErrChecksum))
@@ -103,8 +104,8 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	if m := binary.LittleEndian.Uint64(hb); m != segMagic {
 		return t.corrupt("header", 0, fmt.Errorf("magic %#x: %w", m, ErrBadMagic))
 	}
-	if v := binary.LittleEndian.Uint32(hb[8:]); v != formatVersion {
-		return t.corrupt("header", 8, fmt.Errorf("version %d: %w", v, ErrBadVersion))
+	if v := binary.LittleEndian.Uint32(hb[8:]); v != version {
+		return t.corrupt("header", 8, fmt.Errorf("version %d, footer says %d: %w", v, version, ErrBadVersion))
 	}
 	var ft footer
 	for i := range numSections {
@@ -137,7 +138,7 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	if t.index, err = decodeIndex(sec(secIndex), headerSize, ft.off[0]); err != nil {
 		return bad(secIndex, err)
 	}
-	if t.bloom, err = decodeBloom(sec(secBloom)); err != nil {
+	if t.bloom, err = decodeBloom(version, sec(secBloom)); err != nil {
 		return bad(secBloom, err)
 	}
 	if t.spans, err = decodeSpans(sec(secRangeDel)); err != nil {
@@ -156,22 +157,27 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	return nil
 }
 
-func encodeBloom(f *bloom.BloomFilter) []byte {
-	if f == nil {
-		return nil // m = 0: no keys
-	}
-	words := f.BitSet().Words()
-	b := make([]byte, 0, 16+8*len(words))
-	b = binary.LittleEndian.AppendUint64(b, uint64(f.Cap()))
-	b = binary.LittleEndian.AppendUint32(b, uint32(f.K()))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(words)))
-	for _, w := range words {
-		b = binary.LittleEndian.AppendUint64(b, w)
-	}
-	return b
+// keyFilter is a file's bloom filter: *blockBloom (format.go) in a
+// version 2 file, v1Bloom in a version 1 file.
+type keyFilter interface {
+	mayContain(key []byte) bool
 }
 
-func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
+// v1Bloom is the bloom filter of a version 1 file, read-only.
+type v1Bloom struct{ *bloom.BloomFilter }
+
+func (f v1Bloom) mayContain(key []byte) bool { return f.Test(key) }
+
+// decodeBloom decodes the bloom section of a file of the given format
+// version; nil (no keys) for an empty section.
+func decodeBloom(version uint32, b []byte) (keyFilter, error) {
+	if version != formatV1 {
+		f, err := decodeBlockBloom(b)
+		if f == nil || err != nil {
+			return nil, err // not a nil *blockBloom in the interface
+		}
+		return f, nil
+	}
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -188,7 +194,7 @@ func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
 	for i := range words {
 		words[i] = binary.LittleEndian.Uint64(b[16+8*i:])
 	}
-	return bloom.FromWithM(words, uint(m), uint(k)), nil
+	return v1Bloom{bloom.FromWithM(words, uint(m), uint(k))}, nil
 }
 
 // readBlock returns block i verified and decoded, from the cache or the
@@ -262,7 +268,7 @@ func (t *table) mayContain(key []byte) bool {
 	if bytes.Compare(key, t.index[0].first) < 0 || bytes.Compare(key, t.index[len(t.index)-1].last) > 0 {
 		return false
 	}
-	return t.bloom.Test(key)
+	return t.bloom.mayContain(key)
 }
 
 // overlaps reports whether the file's entries may include keys in [lo, hi).
@@ -315,8 +321,10 @@ func (t *table) unref() {
 // tableIter iterates a file's entries in key order.
 type tableIter struct {
 	t       *table
-	noCache bool // compaction: blocks read from disk are not cached
+	hi      []byte // the scan's exclusive upper bound, for seekGE (nil: none)
+	noCache bool   // compaction: blocks read from disk are not cached
 	blk     int
+	cb      *cachedBlock // block blk
 	bi      blockIter
 	cur     blockEntry
 	ok      bool
@@ -334,6 +342,7 @@ func (it *tableIter) loadBlock(i int) bool {
 		it.error, it.ok = err, false
 		return false
 	}
+	it.cb = b
 	it.bi = blockIter{data: b.entries, key: it.bi.key[:0]}
 	return true
 }
@@ -356,9 +365,31 @@ func (it *tableIter) advance() {
 	}
 }
 
+// seekGE starts at the restart point at or before lo (binary search of
+// the block's restart keys) rather than at the block's first entry, so a
+// seek decodes at most one restart interval of keys below lo.
+//
+// A file whose keys from lo on all lie at or above the scan's bound (hi)
+// is not read at all: the block that would hold lo starts at or above hi
+// by the index's first keys (a short scan, one hash or stream, among many
+// files that do not hold it).
 func (it *tableIter) seekGE(lo []byte) {
-	if !it.loadBlock(it.t.findBlock(lo)) {
+	i := it.t.findBlock(lo)
+	if it.hi != nil && i < len(it.t.index) && bytes.Compare(it.t.index[i].first, it.hi) >= 0 {
+		it.ok = false
 		return
+	}
+	if !it.loadBlock(i) {
+		return
+	}
+	off, ok, err := it.cb.restartBefore(lo)
+	if err != nil {
+		it.error = it.t.corrupt("block", int64(it.t.index[it.blk].off), err)
+		it.ok = false
+		return
+	}
+	if ok {
+		it.bi.data = it.cb.entries[off:]
 	}
 	for it.advance(); it.ok && bytes.Compare(it.cur.key, lo) < 0; it.advance() {
 	}

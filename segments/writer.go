@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/bits-and-blooms/bloom/v3"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -27,15 +26,20 @@ type tableWriter struct {
 	blockSize      int
 	bb             blockBuilder
 	index          []blockHandle
-	bloom          *bloom.BloomFilter
+	bloom          *blockBloom
+	bloomBits      int      // bits per key
+	hashes         []uint64 // keys' bloom hashes not yet added (addHashes)
 	slot           func([]byte) uint16
 	slots          *roaring.Bitmap
+	lastSlot       int    // the slot last added to slots (-1: none)
+	keys           []byte // arena of the index's keys (keep)
 	p              props
 }
 
 func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableWriter, error) {
 	path := filepath.Join(dir, segName(num))
-	tw := &tableWriter{dir: dir, tmp: path + ".tmp", path: path, blockSize: o.BlockSize, slot: o.Slot, slots: roaring.New()}
+	tw := &tableWriter{dir: dir, tmp: path + ".tmp", path: path, blockSize: o.BlockSize, bloomBits: o.BloomBitsPerKey,
+		hashes: make([]uint64, 0, bloomBatch), slot: o.Slot, slots: roaring.New(), lastSlot: -1}
 	f, err := os.OpenFile(tw.tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -43,9 +47,7 @@ func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableW
 	tw.f = f
 	tw.w = bufio.NewWriterSize(f, 256<<10)
 	if estKeys > 0 {
-		m := max(estKeys*uint64(o.BloomBitsPerKey), 64)
-		k := max(uint(float64(o.BloomBitsPerKey)*0.69), 1) // ln 2 · bits/key minimises false positives
-		tw.bloom = bloom.New(uint(m), min(k, 32))
+		tw.bloom = newBlockBloom(estKeys, o.BloomBitsPerKey)
 	}
 	var h []byte
 	h = binary.LittleEndian.AppendUint64(h, segMagic)
@@ -66,12 +68,20 @@ func (tw *tableWriter) write(b []byte) {
 // add appends an entry; keys must strictly ascend.
 func (tw *tableWriter) add(key, value []byte, kind byte) {
 	if tw.bloom == nil { // estimate was 0; size it on first use
-		tw.bloom = bloom.New(64*10, 7)
+		tw.bloom = newBlockBloom(64, tw.bloomBits)
 	}
 	tw.bb.add(key, value, kind)
-	tw.bloom.Add(key)
+	if tw.hashes = append(tw.hashes, bloomHash(key)); len(tw.hashes) == cap(tw.hashes) {
+		tw.addHashes()
+	}
 	if tw.slot != nil {
-		tw.slots.Add(uint32(tw.slot(key)))
+		// The engines' keys begin with their slot, so a file's keys come
+		// in runs of one slot: add each run's slot once (any other order
+		// only adds more often).
+		if sl := int(tw.slot(key)); sl != tw.lastSlot {
+			tw.slots.Add(uint32(sl))
+			tw.lastSlot = sl
+		}
 	}
 	tw.p.entries++
 	if kind == kindTombstone {
@@ -84,17 +94,41 @@ func (tw *tableWriter) add(key, value []byte, kind byte) {
 	}
 }
 
+// bloomBatch is how many keys' hashes the writer collects before adding
+// them to the bloom filter in one loop: each add is a cache miss once the
+// filter outgrows the cache, and the adds of a batch, independent of each
+// other, overlap their misses instead of paying them one at a time
+// between the writer's other work.
+const bloomBatch = 256
+
+func (tw *tableWriter) addHashes() {
+	for _, h := range tw.hashes {
+		tw.bloom.add(h)
+	}
+	tw.hashes = tw.hashes[:0]
+}
+
 func (tw *tableWriter) flushBlock() {
 	if tw.bb.n == 0 {
 		return
 	}
 	tw.bb.finish()
-	h := blockHandle{off: tw.off, length: uint64(len(tw.bb.buf)),
-		first: append([]byte(nil), tw.bb.first...), last: append([]byte(nil), tw.bb.lastKey...)}
+	h := blockHandle{off: tw.off, length: uint64(len(tw.bb.buf)), first: tw.keep(tw.bb.first), last: tw.keep(tw.bb.lastKey)}
 	tw.index = append(tw.index, h)
 	tw.bb.buf = sealBlock(tw.bb.buf)
 	tw.write(tw.bb.buf)
 	tw.bb.reset()
+}
+
+// keep returns a copy of an index key, cut from an arena: two allocations
+// per block fewer.
+func (tw *tableWriter) keep(k []byte) []byte {
+	if cap(tw.keys)-len(tw.keys) < len(k) {
+		tw.keys = make([]byte, 0, max(len(k), 64<<10))
+	}
+	n := len(tw.keys)
+	tw.keys = append(tw.keys, k...)
+	return tw.keys[n:len(tw.keys):len(tw.keys)]
 }
 
 // empty reports whether finishing would produce a file with no entries and
@@ -105,6 +139,7 @@ func (tw *tableWriter) empty(spans []span) bool { return tw.p.entries == 0 && le
 // the directory. The file is durable but not yet committed.
 func (tw *tableWriter) finish(spans []span, lsnLo, lsnHi LSN, seqLo, seqHi uint64, tier uint32) (size int64, err error) {
 	tw.flushBlock()
+	tw.addHashes()
 	if tw.p.entries == 0 {
 		tw.bloom = nil
 	}
@@ -120,7 +155,7 @@ func (tw *tableWriter) finish(spans []span, lsnLo, lsnHi LSN, seqLo, seqHi uint6
 		tw.abort()
 		return 0, err
 	}
-	secs := [numSections][]byte{encodeIndex(tw.index), encodeBloom(tw.bloom), encodeSpans(spans), slots, tw.p.encode()}
+	secs := [numSections][]byte{encodeIndex(tw.index), tw.bloom.encode(), encodeSpans(spans), slots, tw.p.encode()}
 	var ft footer
 	for i, s := range secs {
 		ft.off[i], ft.length[i], ft.sum[i] = tw.off, uint64(len(s)), xxhash.Sum64(s)

@@ -1,0 +1,193 @@
+package segments
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+)
+
+// TestSortNodes checks the flush's sort of a frozen buffer against a
+// comparison sort, on key sets made to stress it: long shared prefixes
+// (deep ties), keys that are prefixes of others, zero bytes next to zero
+// padding, the empty key, and sizes on both sides of the radix and small
+// sort thresholds.
+func TestSortNodes(t *testing.T) {
+	seed := rand.Uint64()
+	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	gens := map[string]func() []byte{
+		// Few symbols, short: many ties, prefixes and zero bytes.
+		"tiny_alphabet": func() []byte {
+			k := make([]byte, rng.IntN(20))
+			for i := range k {
+				k[i] = []byte{0, 1, 'a', 0xff}[rng.IntN(4)]
+			}
+			return k
+		},
+		// Keys that differ only in how many zero bytes end them: equal
+		// to each other with zero padding, in runs longer than smallSort.
+		"zero_tails": func() []byte {
+			return append([]byte("xy")[:rng.IntN(3)], make([]byte, rng.IntN(60))...)
+		},
+		// A long common prefix, then a varying tail.
+		"shared_prefix": func() []byte {
+			k := []byte("\x00\x00\x00\x01\x12\x34some/long/user/key/with/a/shared/prefix:")
+			return fmt.Appendf(k, "%d", rng.IntN(1_000_000))
+		},
+		// The engines' keys: phys, slot, user key.
+		"engine": func() []byte {
+			k := []byte{0, 0, 0, byte(rng.IntN(2)), byte(rng.IntN(64)), byte(rng.IntN(256))}
+			return fmt.Appendf(k, "key:%0*d", rng.IntN(12), rng.IntN(100_000))
+		},
+		// Random bytes of random lengths, up to 40.
+		"random": func() []byte {
+			k := make([]byte, rng.IntN(41))
+			for i := range k {
+				k[i] = byte(rng.Uint32())
+			}
+			return k
+		},
+	}
+	for name, gen := range gens {
+		for _, n := range []int{0, 1, 2, smallSort, smallSort + 1, insertionMax, insertionMax + 1, 100, radixMin, radixMin + 1, 5000, 60_000} {
+			seen := map[string]bool{}
+			var ns []*node
+			for tries := 0; len(ns) < n && tries < 20*n; tries++ {
+				k := gen()
+				if seen[string(k)] {
+					continue
+				}
+				seen[string(k)] = true
+				ns = append(ns, &node{key: k})
+			}
+			want := slices.Clone(ns)
+			slices.SortFunc(want, byKey)
+			ns = sortNodes(ns)
+			for i := range ns {
+				if ns[i] != want[i] {
+					t.Fatalf("%s, %d keys (seed %d): position %d holds %q, want %q", name, len(ns), seed, i, ns[i].key, want[i].key)
+				}
+			}
+		}
+	}
+}
+
+func TestKeyWord(t *testing.T) {
+	for _, tc := range []struct {
+		key   string
+		depth int
+		want  uint64
+	}{
+		{"", 0, 0},
+		{"a", 0, 0x61 << 56},
+		{"abcdefghij", 0, 0x6162636465666768},
+		{"abcdefghij", 8, 0x696a << 48},
+		{"abcdefghij", 16, 0},
+		{"abcdefgh\x00", 8, 0},
+	} {
+		if got := keyWord([]byte(tc.key), tc.depth); got != tc.want {
+			t.Errorf("keyWord(%q, %d) = %#x, want %#x", tc.key, tc.depth, got, tc.want)
+		}
+	}
+}
+
+func TestSharedPrefix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10_000 {
+		a := make([]byte, rng.IntN(40))
+		for i := range a {
+			a[i] = byte(rng.IntN(3))
+		}
+		// b: a prefix of a, then random bytes.
+		b := slices.Clone(a[:rng.IntN(len(a)+1)])
+		for range rng.IntN(20) {
+			b = append(b, byte(rng.IntN(3)))
+		}
+		want := 0
+		for want < min(len(a), len(b)) && a[want] == b[want] {
+			want++
+		}
+		if got := sharedPrefix(a, b); got != want {
+			t.Fatalf("sharedPrefix(%x, %x) = %d, want %d", a, b, got, want)
+		}
+	}
+}
+
+// TestBlockBuilderLengths round-trips entries whose lengths need one- and
+// multi-byte uvarints (the builder's and the decoder's fast and slow
+// paths).
+func TestBlockBuilderLengths(t *testing.T) {
+	var bb blockBuilder
+	var want []blockEntry
+	prefix := bytes.Repeat([]byte("p"), 300)
+	for i, kl := range []int{1, 5, 126, 127, 128, 129, 200, 300} {
+		for j, vl := range []int{0, 1, 127, 128, 1000} {
+			key := append(append(fmt.Appendf(nil, "%02d%02d", i, j), prefix[:kl]...), byte(j))
+			kind := kindValue
+			if vl == 0 {
+				kind = kindTombstone
+			}
+			e := blockEntry{key: key, value: bytes.Repeat([]byte{byte(vl)}, vl), kind: kind}
+			bb.add(e.key, e.value, e.kind)
+			want = append(want, e)
+		}
+	}
+	bb.finish()
+	got, err := decodeBlock(bb.buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].key, want[i].key) || !bytes.Equal(got[i].value, want[i].value) || got[i].kind != want[i].kind {
+			t.Fatalf("entry %d: %q=%d bytes (%d), want %q=%d bytes (%d)", i, got[i].key, len(got[i].value), got[i].kind,
+				want[i].key, len(want[i].value), want[i].kind)
+		}
+	}
+}
+
+// TestBlockKeyOrder: the decoder's order check, whose fast path looks only
+// at the first byte after the shared prefix, accepts exactly the blocks
+// whose keys strictly ascend, however the writer chose the shared length.
+func TestBlockKeyOrder(t *testing.T) {
+	// block of two entries: "abc", then shared bytes of it plus suffix.
+	block := func(shared int, suffix string) []byte {
+		b := []byte{0, 3, 0, kindValue, 'a', 'b', 'c'}
+		b = append(b, byte(shared), byte(len(suffix)), 0, kindValue)
+		b = append(b, suffix...)
+		return append(b, 0, 0, 0, 0, 1, 0, 0, 0) // restart list: [0], count 1
+	}
+	for _, tc := range []struct {
+		shared int
+		suffix string
+		ok     bool
+	}{
+		{2, "d", true},    // abd
+		{2, "b", false},   // abb
+		{2, "c", false},   // abc again
+		{1, "bd", true},   // abd, sharing less than it could
+		{1, "bc", false},  // abc again
+		{1, "bb", false},  // abb
+		{1, "c", true},    // ac
+		{1, "a", false},   // aa
+		{3, "", false},    // abc again
+		{2, "", false},    // ab: a prefix sorts first
+		{3, "\x00", true}, // abc\x00
+		{0, "b", true},    // b
+		{0, "abcd", true}, // abcd
+		{0, "ab", false},  // ab
+	} {
+		_, err := decodeBlock(block(tc.shared, tc.suffix))
+		if (err == nil) != tc.ok {
+			t.Errorf("abc then shared %d + %q: err %v, want ok=%v", tc.shared, tc.suffix, err, tc.ok)
+		}
+	}
+}
