@@ -46,11 +46,21 @@ type cachedBlock struct {
 func (b *cachedBlock) cost() int64 { return int64(cap(b.payload)) }
 
 func newCachedBlock(p []byte) (*cachedBlock, error) {
-	entries, restarts, err := splitBlock(p)
-	if err != nil {
+	b := new(cachedBlock)
+	if err := b.init(p); err != nil {
 		return nil, err
 	}
-	return &cachedBlock{payload: p, entries: entries, restarts: restarts}, nil
+	return b, nil
+}
+
+// init makes b describe the verified payload p.
+func (b *cachedBlock) init(p []byte) error {
+	entries, restarts, err := splitBlock(p)
+	if err != nil {
+		return err
+	}
+	*b = cachedBlock{payload: p, entries: entries, restarts: restarts}
+	return nil
 }
 
 // restartKey returns the key of the entry at restart i (which shares no

@@ -205,7 +205,7 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 	}
 	m := newMergeIter(srcs, nil, nil)
 	for n := 0; m.ok; m.next() {
-		if n++; n%1024 == 0 && s.isClosing() {
+		if n++; n%yieldEvery == 0 && s.pause() {
 			tw.abort()
 			return errAborted
 		}

@@ -205,30 +205,60 @@ func (t *table) readBlock(i int) (*cachedBlock, error) { return t.readBlockCache
 // disk to the cache (compaction reads every block of its inputs once, and
 // caching them would evict the blocks readers need).
 func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
-	h := &t.index[i]
-	ck := cacheKey{t.num, h.off}
-	if b, ok := t.cache.get(ck); ok {
+	if b, ok := t.cache.get(cacheKey{t.num, t.index[i].off}); ok {
 		return b, nil
 	}
-	raw := make([]byte, h.length+blockTrailer)
+	b := new(cachedBlock)
+	if err := t.readBlockFromDisk(i, nil, b); err != nil {
+		return nil, err
+	}
+	if fill {
+		t.cache.put(cacheKey{t.num, t.index[i].off}, b)
+	}
+	return b, nil
+}
+
+// readBlockReuse is readBlockCache(i, false) for a sequential reader that
+// is done with its previous block: a block not in the cache is read into
+// *scratch (grown as needed) and described by *into, so a compaction's
+// reads allocate nothing per block (they allocated every byte they read).
+// The result is valid until the next call with the same scratch and into.
+func (t *table) readBlockReuse(i int, scratch *[]byte, into *cachedBlock) (*cachedBlock, error) {
+	if b, ok := t.cache.get(cacheKey{t.num, t.index[i].off}); ok {
+		return b, nil
+	}
+	n := int(t.index[i].length) + blockTrailer
+	if cap(*scratch) < n {
+		*scratch = make([]byte, n)
+	}
+	*scratch = (*scratch)[:n]
+	if err := t.readBlockFromDisk(i, *scratch, into); err != nil {
+		return nil, err
+	}
+	return into, nil
+}
+
+// readBlockFromDisk reads block i into raw (nil: a new buffer), verifies
+// its checksum and sets *b to describe it.
+func (t *table) readBlockFromDisk(i int, raw []byte, b *cachedBlock) error {
+	h := &t.index[i]
+	if raw == nil {
+		raw = make([]byte, h.length+blockTrailer)
+	}
 	if _, err := t.f.ReadAt(raw, int64(h.off)); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%v: %w", err, ErrTruncated)
 		}
-		return nil, t.corrupt("block", int64(h.off), err)
+		return t.corrupt("block", int64(h.off), err)
 	}
 	p, err := verifyBlock(raw)
 	if err != nil {
-		return nil, t.corrupt("block", int64(h.off), err)
+		return t.corrupt("block", int64(h.off), err)
 	}
-	b, err := newCachedBlock(p)
-	if err != nil {
-		return nil, t.corrupt("block", int64(h.off), err)
+	if err := b.init(p); err != nil {
+		return t.corrupt("block", int64(h.off), err)
 	}
-	if fill {
-		t.cache.put(ck, b)
-	}
-	return b, nil
+	return nil
 }
 
 // findBlock returns the first block whose last key is >= key.
@@ -321,8 +351,10 @@ func (t *table) unref() {
 // tableIter iterates a file's entries in key order.
 type tableIter struct {
 	t       *table
-	hi      []byte // the scan's exclusive upper bound, for seekGE (nil: none)
-	noCache bool   // compaction: blocks read from disk are not cached
+	hi      []byte      // the scan's exclusive upper bound, for seekGE (nil: none)
+	noCache bool        // compaction: blocks read from disk are not cached, and reuse scratch
+	scratch []byte      // noCache: the buffer of the block read last
+	own     cachedBlock // noCache: describes scratch
 	blk     int
 	cb      *cachedBlock // block blk
 	bi      blockIter
@@ -337,7 +369,13 @@ func (it *tableIter) loadBlock(i int) bool {
 		it.ok = false
 		return false
 	}
-	b, err := it.t.readBlockCache(i, !it.noCache)
+	var b *cachedBlock
+	var err error
+	if it.noCache {
+		b, err = it.t.readBlockReuse(i, &it.scratch, &it.own)
+	} else {
+		b, err = it.t.readBlockCache(i, true)
+	}
 	if err != nil {
 		it.error, it.ok = err, false
 		return false
