@@ -354,8 +354,8 @@ func BenchmarkSortNodes(b *testing.B) {
 		buf.add(LSN(i+1), uint64(i+1), kindValue, kv[:len(k):len(k)], kv[len(k):])
 	}
 	all := make([]*node, 0, n)
-	for _, nd := range buf.index {
-		all = append(all, nd)
+	for _, h := range buf.index {
+		all = append(all, h.newest.Load())
 	}
 	b.ReportAllocs()
 	c0 := cpuTime()

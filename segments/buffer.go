@@ -31,8 +31,8 @@ import (
 // published, and its prev link never changes, so a reader that got a
 // version from the index follows the chain without locks.
 type buffer struct {
-	mu    sync.RWMutex     // guards index and newKeys (writer: Lock; readers: RLock)
-	index map[string]*node // key -> newest version
+	mu    sync.RWMutex     // guards index's insertions and newKeys (writer: Lock; readers: RLock)
+	index map[string]*head // key -> its head (newest version)
 	// newKeys are the keys added to index since an iterator last folded
 	// them into keys (guarded by keysMu): the active buffer keeps its keys
 	// in a B-tree, so a range scan costs a seek and the keys it reads, not
@@ -40,11 +40,13 @@ type buffer struct {
 	// O(log n) each (a sorted slice merged them at O(n) per scan, which made
 	// every command that writes and then scans, XREADGROUP, cost the
 	// buffer's size). Iterators read an immutable copy-on-write snapshot
-	// (keysSnap), taken again only when keys changed.
-	newKeys  []string
+	// (keysSnap), taken again only when keys changed. The tree holds the
+	// heads themselves, so a walk reads each key's newest version from its
+	// item, without a map lookup or a lock.
+	newKeys  []*head
 	keysMu   sync.Mutex
-	keys     *btree.BTreeG[string]
-	keysSnap *btree.BTreeG[string]
+	keys     *btree.BTreeG[*head]
+	keysSnap *btree.BTreeG[*head]
 
 	sortOnce sync.Once
 	sorted   []*node // frozen buffers: newest versions in key order (sortOnce)
@@ -65,6 +67,7 @@ type buffer struct {
 	// as long as the buffer.
 	slab  []byte
 	nodes []node
+	heads []head
 
 	done     chan struct{} // closed when the flush of this frozen buffer ends
 	err      error         // result of the flush; written before done is closed
@@ -77,6 +80,18 @@ func (b *buffer) finish(err error) {
 		close(b.done)
 	})
 }
+
+// head is one key of a buffer: a pointer to its newest version, replaced
+// by every write of the key. The writer stores it atomically, so readers
+// that reached the head (through the index under the read lock, or
+// through a key snapshot) load the newest version without a lock; the
+// version chain below it never changes.
+type head struct {
+	key    string
+	newest atomic.Pointer[node]
+}
+
+func headLess(a, b *head) bool { return a.key < b.key }
 
 // node is one version of a key.
 type node struct {
@@ -97,8 +112,8 @@ type rangeDel struct {
 const nodeOverhead = 96
 
 func newBuffer() *buffer {
-	b := &buffer{index: make(map[string]*node), done: make(chan struct{}),
-		keys: btree.NewBTreeGOptions(func(a, b string) bool { return a < b }, btree.Options{NoLocks: true})}
+	b := &buffer{index: make(map[string]*head), done: make(chan struct{}),
+		keys: btree.NewBTreeGOptions(headLess, btree.Options{NoLocks: true})}
 	empty := []rangeDel{}
 	b.rdels.Store(&empty)
 	b.minLSN.Store(math.MaxUint64)
@@ -156,13 +171,25 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if len(key) > 0 {
 		k = unsafe.String(&key[0], len(key))
 	}
-	b.mu.Lock()
-	n.prev = b.index[k]
-	b.index[k] = n
-	if n.prev == nil {
-		b.newKeys = append(b.newKeys, k)
+	// The writer is the index's only mutator, so it reads the index
+	// without the lock; only a new key takes it. An overwrite replaces
+	// the head's version, which readers load atomically.
+	if h := b.index[k]; h != nil {
+		n.prev = h.newest.Load()
+		h.newest.Store(n)
+	} else {
+		if len(b.heads) == 0 {
+			b.heads = make([]head, nodeChunk)
+		}
+		h = &b.heads[0]
+		b.heads = b.heads[1:]
+		h.key = k
+		h.newest.Store(n)
+		b.mu.Lock()
+		b.index[k] = h
+		b.newKeys = append(b.newKeys, h)
+		b.mu.Unlock()
 	}
-	b.mu.Unlock()
 	b.count.Add(1)
 	b.note(lsn, seq, int64(len(key)+len(value)+nodeOverhead))
 }
@@ -177,9 +204,12 @@ func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
 // newest returns key's newest version, nil if the buffer has none.
 func (b *buffer) newest(key []byte) *node {
 	b.mu.RLock()
-	n := b.index[string(key)]
+	h := b.index[string(key)]
 	b.mu.RUnlock()
-	return n
+	if h == nil {
+		return nil
+	}
+	return h.newest.Load()
 }
 
 // coverSeq returns the highest seq <= snap of a range tombstone covering key
@@ -394,8 +424,8 @@ func radixSortWords(items, tmp []keyedNode) {
 func (b *buffer) ordered(lo, hi []byte) []*node {
 	b.sortOnce.Do(func() {
 		all := make([]*node, 0, len(b.index))
-		for _, n := range b.index {
-			all = append(all, n)
+		for _, h := range b.index {
+			all = append(all, h.newest.Load())
 		}
 		b.sorted = sortNodes(all)
 	})
@@ -412,15 +442,15 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 // snapshot, first folding in the keys added since the last call. Keys
 // added later are not in it; their versions are newer than any iterator
 // that took it needs (or of keys it does not read).
-func (b *buffer) keySnapshot() *btree.BTreeG[string] {
+func (b *buffer) keySnapshot() *btree.BTreeG[*head] {
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	b.mu.Lock()
 	fresh := b.newKeys
 	b.newKeys = nil
 	b.mu.Unlock()
-	for _, k := range fresh {
-		b.keys.Set(k)
+	for _, h := range fresh {
+		b.keys.Set(h)
 	}
 	if len(fresh) > 0 || b.keysSnap == nil {
 		b.keysSnap = b.keys.Copy()
@@ -430,11 +460,10 @@ func (b *buffer) keySnapshot() *btree.BTreeG[string] {
 
 // bufferIter yields, per key, the newest version visible at snap, in key
 // order. A frozen buffer's sorted versions are indexed directly; the
-// active buffer's keys are walked in a snapshot of its key B-tree and
-// looked up in batches as the iteration reaches them (the index never
-// loses a key, so a lookup made later sees the same version at snap as
-// one made now). Batches start small and double, so a short read costs a
-// few lookups and a long one few lock round trips.
+// active buffer's keys are walked in a snapshot of its key B-tree, each
+// key's newest version loaded from its head as the iteration reaches it (a
+// head never loses a version, so a load made later sees the same version
+// at snap as one made now).
 type bufferIter struct {
 	b     *buffer
 	hi    []byte // keys >= hi are not needed (nil: unbounded)
@@ -446,69 +475,40 @@ type bufferIter struct {
 	n     *node // the visible version of the current entry
 }
 
-// Lookup batch sizes of the active buffer's iterators.
-const (
-	lookupMin = 8
-	lookupMax = 256
-)
-
 // keyWalk walks the active buffer's keys in a snapshot of its key B-tree,
 // ascending or (rev) descending up to bound (exclusive ascending,
-// inclusive descending; nil: none), and looks their newest versions up in
-// doubling batches under one read lock: the iterators of both directions.
+// inclusive descending; nil: none): the iterators of both directions.
 type keyWalk struct {
-	keys  btree.IterG[string]
-	more  bool // keys is positioned on a key not yet looked up
+	keys  btree.IterG[*head]
+	more  bool // keys is positioned on a key not yet read
 	rev   bool
 	bound []byte
-	look  []*node // looked-up newest versions, next at look[li]
-	li    int
-	batch int
 }
 
 // reset starts a walk over keys, already positioned (more: on a key).
-func (w *keyWalk) reset(keys btree.IterG[string], more, rev bool, bound []byte) {
-	*w = keyWalk{keys: keys, more: more, rev: rev, bound: bound, look: w.look[:0], batch: lookupMin}
+func (w *keyWalk) reset(keys btree.IterG[*head], more, rev bool, bound []byte) {
+	*w = keyWalk{keys: keys, more: more, rev: rev, bound: bound}
 }
 
 // nextVisible returns the next key's version visible at snap, nil at the
 // end.
-func (w *keyWalk) nextVisible(b *buffer, snap uint64) *node {
-	for {
-		for w.li < len(w.look) {
-			n := visible(w.look[w.li], snap)
-			w.li++
-			if n != nil {
-				return n
-			}
-		}
-		if !w.fill(b) {
-			return nil
-		}
-	}
-}
-
-// fill looks up the next batch of keys; false when there are none.
-func (w *keyWalk) fill(b *buffer) bool {
-	w.look, w.li = w.look[:0], 0
-	n := w.batch
-	w.batch = min(2*w.batch, lookupMax)
-	b.mu.RLock()
-	for w.more && len(w.look) < n {
-		k := w.keys.Item()
-		if w.bound != nil && (!w.rev && k >= string(w.bound) || w.rev && k < string(w.bound)) {
+func (w *keyWalk) nextVisible(snap uint64) *node {
+	for w.more {
+		h := w.keys.Item()
+		if w.bound != nil && (!w.rev && h.key >= string(w.bound) || w.rev && h.key < string(w.bound)) {
 			w.more = false
 			break
 		}
-		w.look = append(w.look, b.index[k])
 		if w.rev {
 			w.more = w.keys.Prev()
 		} else {
 			w.more = w.keys.Next()
 		}
+		if n := visible(h.newest.Load(), snap); n != nil {
+			return n
+		}
 	}
-	b.mu.RUnlock()
-	return len(w.look) > 0
+	return nil
 }
 
 func (it *bufferIter) seekGE(lo []byte) {
@@ -518,14 +518,14 @@ func (it *bufferIter) seekGE(lo []byte) {
 		return
 	}
 	keys := it.b.keySnapshot().Iter()
-	it.walk.reset(keys, keys.Seek(string(lo)), false, it.hi)
+	it.walk.reset(keys, keys.Seek(&head{key: string(lo)}), false, it.hi)
 	it.lazy = true
 	it.next()
 }
 
 func (it *bufferIter) next() {
 	if it.lazy {
-		it.n = it.walk.nextVisible(it.b, it.snap)
+		it.n = it.walk.nextVisible(it.snap)
 		return
 	}
 	for it.i++; it.i < len(it.nodes); it.i++ {

@@ -51,6 +51,14 @@ func newMergeIter(srcs []source, lo, hi []byte) *mergeIter {
 	return m
 }
 
+// stopsAtHi reports whether s yields no key at or above the merge's bound
+// by itself (a buffer iterator is bounded by hi; a file iterator is not),
+// so that the merge need not compare each of its keys with hi again.
+func stopsAtHi(s source) bool {
+	_, ok := s.(*bufferIter)
+	return ok
+}
+
 // pruneSources drops, after the seek, the sources with nothing left to
 // yield and no range tombstones (which could still hide keys of older
 // sources), keeping the others in order: a short scan of one hash or
@@ -86,7 +94,7 @@ func (m *mergeIter) find() {
 		return
 	}
 	s := m.srcs[best]
-	if m.hi != nil && bytes.Compare(s.key(), m.hi) >= 0 {
+	if m.hi != nil && !stopsAtHi(s) && bytes.Compare(s.key(), m.hi) >= 0 {
 		return
 	}
 	m.key, m.value, m.kind, m.src, m.ok = s.key(), s.value(), s.kind(), best, true

@@ -163,7 +163,7 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 	// later sees the same version at snap as one made now.
 	keys := it.b.keySnapshot().Iter()
 	var more bool
-	if hi != nil && keys.Seek(string(hi)) {
+	if hi != nil && keys.Seek(&head{key: string(hi)}) {
 		more = keys.Prev()
 	} else {
 		more = keys.Last()
@@ -175,7 +175,7 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 
 func (it *bufferRevIter) prev() {
 	if it.lazy {
-		it.n = it.walk.nextVisible(it.b, it.snap)
+		it.n = it.walk.nextVisible(it.snap)
 		return
 	}
 	for it.i--; it.i >= 0; it.i-- {
