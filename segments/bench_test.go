@@ -364,3 +364,20 @@ func BenchmarkSortNodes(b *testing.B) {
 	}
 	reportPerEntry(b, cpuTime()-c0, n)
 }
+
+// BenchmarkGetParallel is Get of cached blocks from every processor at
+// once (GET at pipeline 16: the block cache's locks are shared).
+func BenchmarkGetParallel(b *testing.B) {
+	s := benchStore(b, Options{})
+	fill(b, s, 100_000)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if _, ok, err := s.Get(fmt.Appendf(nil, "key%012d", (i*7919)%100_000)); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}

@@ -11,7 +11,17 @@ import (
 // blockCache is an LRU cache of verified block payloads, bounded by bytes.
 // It is safe for concurrent use. Payloads are immutable once inserted;
 // callers must not modify them.
+//
+// It is split into shards by block, each an LRU with its own lock, share
+// of the capacity and counters: every block read takes the lock to move
+// the block to the front, and one lock (and one pair of hit/miss
+// counters) written by every core on every read was a cache line the
+// cores passed back and forth.
 type blockCache struct {
+	shards []cacheShard
+}
+
+type cacheShard struct {
 	capacity int64
 
 	mu    sync.Mutex // guards items, the LRU list (head) and size
@@ -20,7 +30,15 @@ type blockCache struct {
 	size  int64
 
 	hits, misses atomic.Int64
+	_            [64]byte // keep the next shard's lock off this cache line
 }
+
+// Shards of a block cache: cacheShards when the capacity gives each at
+// least minShardBytes, else one.
+const (
+	cacheShards   = 16
+	minShardBytes = 1 << 20
+)
 
 type cacheKey struct {
 	file uint64 // file number (unique within a store)
@@ -131,76 +149,107 @@ func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
 const cacheNodeOverhead = 96 // map entry + node, roughly
 
 func newBlockCache(capacity int64) *blockCache {
-	c := &blockCache{capacity: capacity, items: make(map[cacheKey]*cacheNode)}
-	c.head.next, c.head.prev = &c.head, &c.head
+	n := 1
+	if capacity/cacheShards >= minShardBytes {
+		n = cacheShards
+	}
+	c := &blockCache{shards: make([]cacheShard, n)}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.capacity = capacity / int64(n)
+		sh.items = make(map[cacheKey]*cacheNode)
+		sh.head.next, sh.head.prev = &sh.head, &sh.head
+	}
 	return c
 }
 
-func (c *blockCache) get(k cacheKey) (*cachedBlock, bool) {
-	c.mu.Lock()
-	n, ok := c.items[k]
-	if ok {
-		c.unlink(n)
-		c.pushFront(n)
+// shard returns the shard of block k: blocks of one file spread over all
+// shards (by offset), so a scan of one file uses the whole capacity.
+func (c *blockCache) shard(k cacheKey) *cacheShard {
+	if len(c.shards) == 1 {
+		return &c.shards[0]
 	}
-	c.mu.Unlock()
+	h := (k.file*0x9E3779B97F4A7C15 ^ k.off*0xC2B2AE3D27D4EB4F) >> 32
+	return &c.shards[h%uint64(len(c.shards))]
+}
+
+func (c *blockCache) get(k cacheKey) (*cachedBlock, bool) {
+	sh := c.shard(k)
+	sh.mu.Lock()
+	n, ok := sh.items[k]
+	if ok {
+		sh.unlink(n)
+		sh.pushFront(n)
+	}
+	sh.mu.Unlock()
 	if !ok {
-		c.misses.Add(1)
+		sh.misses.Add(1)
 		return nil, false
 	}
-	c.hits.Add(1)
+	sh.hits.Add(1)
 	return n.data, true
 }
 
 func (c *blockCache) put(k cacheKey, data *cachedBlock) {
+	sh := c.shard(k)
 	cost := data.cost() + cacheNodeOverhead
-	if cost > c.capacity/4 {
+	if cost > sh.capacity/4 {
 		return // a block this large would flush the cache; serve it uncached
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if n, ok := c.items[k]; ok {
-		c.unlink(n)
-		c.pushFront(n)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if n, ok := sh.items[k]; ok {
+		sh.unlink(n)
+		sh.pushFront(n)
 		return
 	}
 	n := &cacheNode{key: k, data: data}
-	c.items[k] = n
-	c.pushFront(n)
-	c.size += cost
-	for c.size > c.capacity {
-		old := c.head.prev
-		c.unlink(old)
-		delete(c.items, old.key)
-		c.size -= old.data.cost() + cacheNodeOverhead
+	sh.items[k] = n
+	sh.pushFront(n)
+	sh.size += cost
+	for sh.size > sh.capacity {
+		old := sh.head.prev
+		sh.unlink(old)
+		delete(sh.items, old.key)
+		sh.size -= old.data.cost() + cacheNodeOverhead
 	}
 }
 
 // evictFile drops every block of a deleted file.
 func (c *blockCache) evictFile(file uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, n := range c.items {
-		if k.file == file {
-			c.unlink(n)
-			delete(c.items, k)
-			c.size -= n.data.cost() + cacheNodeOverhead
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		for k, n := range sh.items {
+			if k.file == file {
+				sh.unlink(n)
+				delete(sh.items, k)
+				sh.size -= n.data.cost() + cacheNodeOverhead
+			}
 		}
+		sh.mu.Unlock()
 	}
 }
 
-func (c *blockCache) bytes() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.size
+// stats returns the bytes cached and the hits and misses so far.
+func (c *blockCache) stats() (bytes, hits, misses int64) {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		bytes += sh.size
+		sh.mu.Unlock()
+		hits += sh.hits.Load()
+		misses += sh.misses.Load()
+	}
+	return bytes, hits, misses
 }
 
-func (c *blockCache) unlink(n *cacheNode) {
+func (c *cacheShard) unlink(n *cacheNode) {
 	n.prev.next = n.next
 	n.next.prev = n.prev
 }
 
-func (c *blockCache) pushFront(n *cacheNode) {
+func (c *cacheShard) pushFront(n *cacheNode) {
 	n.next = c.head.next
 	n.prev = &c.head
 	c.head.next.prev = n

@@ -282,6 +282,7 @@ func (s *Store) Stats() Stats {
 	nFrozen := len(s.frozen)
 	s.mu.RUnlock()
 	defer v.unref()
+	cacheBytes, cacheHits, cacheMisses := s.cache.stats()
 	st := Stats{
 		Files:          len(v.files),
 		BufferedBytes:  s.BufferedBytes(),
@@ -289,9 +290,9 @@ func (s *Store) Stats() Stats {
 		Flushes:        s.flushes.Load(),
 		Compactions:    s.compactions.Load(),
 		CompactedBytes: s.compactedBytes.Load(),
-		CacheBytes:     s.cache.bytes(),
-		CacheHits:      s.cache.hits.Load(),
-		CacheMisses:    s.cache.misses.Load(),
+		CacheBytes:     cacheBytes,
+		CacheHits:      cacheHits,
+		CacheMisses:    cacheMisses,
 		AppliedLSN:     s.AppliedLSN(),
 		CheckpointLSN:  s.CheckpointLSN(),
 	}
