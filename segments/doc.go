@@ -85,9 +85,10 @@
 //     flusher and the compactor, and guards the next file number.
 //   - Store.compactMu is held for a whole compaction (one at a time).
 //   - Store.errMu guards the sticky background error.
-//   - blockCache.mu guards the LRU list and map.
+//   - cacheShard.mu guards one block cache shard's LRU list and map.
 //
-// buffer: one writer, many lock-free readers (atomic skiplist links);
+// buffer: one writer, many readers; buffer.mu guards the index's
+// insertions, and each key's head holds its newest version atomically;
 // immutable once frozen. table: immutable after open, safe for concurrent
 // use; closed and (if compacted away) deleted on its last unref. version:
 // immutable, ref-counted.
