@@ -11,8 +11,8 @@ package keel
 // removes), so applying them reads nothing (invariant 2).
 
 import (
+	"bytes"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/keeldb/keel/memtables"
@@ -130,8 +130,8 @@ func parseStreamID(b []byte, missingSeq uint64, strict, seqStar bool) (id stream
 			break
 		}
 	}
-	msPart, seqPart, hasSeq := strings.Cut(string(b), "-")
-	ms, ok := string2ull([]byte(msPart))
+	msPart, seqPart, hasSeq := bytes.Cut(b, []byte{'-'})
+	ms, ok := string2ull(msPart)
 	if !ok {
 		return id, false, false
 	}
@@ -139,10 +139,10 @@ func parseStreamID(b []byte, missingSeq uint64, strict, seqStar bool) (id stream
 	switch {
 	case !hasSeq:
 		id.seq = missingSeq
-	case seqStar && seqPart == "*":
+	case seqStar && len(seqPart) == 1 && seqPart[0] == '*':
 		seqGiven = false
 	default:
-		if id.seq, ok = string2ull([]byte(seqPart)); !ok {
+		if id.seq, ok = string2ull(seqPart); !ok {
 			return id, false, false
 		}
 	}
@@ -223,8 +223,25 @@ func replyEntry(r Reply, e streamEntry) {
 
 func replyEntries(r Reply, es []streamEntry) {
 	r.Array(len(es))
+	// The ids' text goes to one buffer: passed through the Reply
+	// interface, each would be a heap allocation of its own.
+	buf := make([]byte, 0, 24*len(es))
 	for _, e := range es {
-		replyEntry(r, e)
+		r.Array(2)
+		if cap(buf)-len(buf) < 41 {
+			buf = make([]byte, 0, 41*4)
+		}
+		n := len(buf)
+		buf = e.id.appendText(buf)
+		r.Bulk(buf[n:len(buf):len(buf)])
+		if e.fields == nil {
+			r.NullArray()
+			continue
+		}
+		r.Array(len(e.fields))
+		for _, f := range e.fields {
+			r.Bulk(f)
+		}
 	}
 }
 
@@ -398,9 +415,9 @@ func cmdXAdd(c *Ctx) {
 		return
 	}
 	s.save()
-	s.remember()
 	s.modified()
 	c.DB.signalStream(c.S.DB, s.key)
+	s.remember()
 	replyStreamID(c.R, id)
 }
 
@@ -520,6 +537,7 @@ func cmdXDel(c *Ctx) {
 		s.save()
 		s.modified()
 	}
+	s.remember()
 	c.R.Int(int64(deleted))
 }
 
@@ -546,6 +564,7 @@ func cmdXTrim(c *Ctx) {
 		s.save()
 		s.modified()
 	}
+	s.remember()
 	c.R.Int(n)
 }
 
@@ -613,6 +632,7 @@ func cmdXSetID(c *Ctx) {
 		}
 	}
 	s.meta.lastID = id
+	s.dropReadAhead()
 	if entriesAdded != -1 {
 		s.meta.entriesAdded = uint64(entriesAdded)
 	}
@@ -621,6 +641,7 @@ func cmdXSetID(c *Ctx) {
 	}
 	s.dirty = true
 	s.save()
+	s.remember()
 	c.OK()
 }
 
@@ -787,6 +808,9 @@ func cmdXRead(c *Ctx) {
 		if !ok {
 			return false
 		}
+		// Served with a write context: the stream came from the write
+		// cache, and goes back unchanged.
+		defer s.remember()
 		gt := after[string(key)]
 		if s.meta.lastID.cmp(gt) <= 0 {
 			return false

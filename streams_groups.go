@@ -102,14 +102,137 @@ func (m *streamMeta) lag(g *streamGroup) (int64, bool) {
 
 // ---- a group being read or changed by one command ----
 
-// groupState is one consumer group loaded by a command. Its record and the
-// consumer records it touched are written back by flush.
+// groupState is one consumer group as a write command sees it: its record
+// decoded, the consumers loaded (by name), and what is known of its PEL
+// without reading it. Its record and the consumer records changed are
+// written back by flush. Between commands it lives in the stream's write
+// cache entry (streamCached), exactly as its records hold it.
 type groupState struct {
-	s         *stream
+	s         *stream // the handle of the command using it
 	name      []byte
 	g         streamGroup
 	dirty     bool
-	consumers map[string]*consumerState
+	consumers map[string]*consumerState // exists false: known to be absent
+	touched   []*consumerState          // the dirty consumers, for flush
+	// consumerBytes is the length of the names in consumers (their cost).
+	consumerBytes int
+	// pelMax, when pelMaxKnown, is at or above every id in the PEL: an id
+	// above it is not pending, without a read. New entries are delivered
+	// above every pending id but after a SETID back or an XCLAIM FORCE,
+	// so deliveries and acknowledgements of new entries read no PEL
+	// record. It only rises while entries are pending (an
+	// acknowledgement does not lower it) and is 0-0 when none are.
+	pelMax      streamID
+	pelMaxKnown bool
+	// pel holds PEL entries as their records do: every entry this group
+	// state wrote while it was cached, and entries it read, up to
+	// pelCacheMax. Acknowledging removes them. It is the whole PEL when it
+	// holds as many entries as the group counts (pelComplete): then a
+	// lookup reads nothing.
+	pel map[streamID]pendingEntry
+	// ahead is the read-ahead of XREADGROUP >: the entries that follow
+	// the group's last id, read by one scan for several commands (nil:
+	// none). Deleting entries (XDEL, XTRIM) drops it.
+	ahead *entryWindow
+}
+
+// pelCacheMax bounds a group's cached PEL entries.
+const pelCacheMax = 4096
+
+// pelComplete reports whether pel is the whole PEL.
+func (gs *groupState) pelComplete() bool { return uint64(len(gs.pel)) == gs.g.pending }
+
+// cachePending keeps p (in the PEL) in pel, when there is room.
+func (gs *groupState) cachePending(p pendingEntry) {
+	if _, ok := gs.pel[p.id]; ok || len(gs.pel) < pelCacheMax {
+		if gs.pel == nil {
+			gs.pel = map[streamID]pendingEntry{}
+		}
+		gs.pel[p.id] = p
+	}
+}
+
+// entryWindow holds every entry of a stream with an id in [lo, hi], in
+// order. Entries are added only above the stream's last id, and hi is at
+// most the last id, so it stays exact until entries are deleted or the
+// last id is set back (dropReadAhead).
+type entryWindow struct {
+	lo, hi streamID
+	es     []streamEntry
+	size   int   // approximate bytes
+	limit  int64 // the entries the scan that filled it could read
+}
+
+// Read-ahead of XREADGROUP >: a scan for new entries reads up to
+// readAheadMin entries, twice as many as the last when the group has read
+// through the last window (up to readAheadMax), and stops past
+// readAheadBytes of fields once it has what the command asked for. Fewer
+// scans cost less than their entries: a scan of the store first indexes
+// every key written since the last.
+const (
+	readAheadMin   = 128
+	readAheadMax   = 1024
+	readAheadBytes = 128 << 10
+)
+
+// newEntries reads up to count (0: all) entries after the group's last id
+// (XREADGROUP >), from its read-ahead when that holds them.
+func (gs *groupState) newEntries(count int64) ([]streamEntry, error) {
+	s := gs.s
+	start, ok := gs.g.lastID.next()
+	if !ok {
+		return nil, nil
+	}
+	if count == 0 {
+		return s.rangeEntries(start, maxStreamID, 0, false)
+	}
+	limit := int64(readAheadMin)
+	if w := gs.ahead; w != nil && w.lo.cmp(start) <= 0 {
+		if start.cmp(w.hi) <= 0 {
+			i, _ := slices.BinarySearchFunc(w.es, start, func(e streamEntry, id streamID) int { return e.id.cmp(id) })
+			if avail := int64(len(w.es) - i); avail >= count {
+				return w.es[i : i+int(count) : i+int(count)], nil
+			} else if w.hi.cmp(s.meta.lastID) >= 0 {
+				return w.es[i:len(w.es):len(w.es)], nil
+			}
+		}
+		// The group read through the window: read further ahead.
+		limit = min(2*w.limit, readAheadMax)
+	}
+	limit = max(limit, count)
+	var es []streamEntry
+	size := 0
+	err := s.entries(start, maxStreamID, false, func(e streamEntry) bool {
+		es = append(es, e)
+		for _, f := range e.fields {
+			size += len(f) + 24
+		}
+		size += 40
+		return int64(len(es)) < limit && (size <= readAheadBytes || int64(len(es)) < count)
+	})
+	gs.ahead = nil
+	if err != nil {
+		return nil, err
+	}
+	if size <= readAheadBytes {
+		w := &entryWindow{lo: start, hi: s.meta.lastID, es: es, size: size, limit: limit}
+		if int64(len(es)) == limit {
+			// The scan stopped early: the window ends at its last entry.
+			w.hi = es[len(es)-1].id
+		}
+		gs.ahead = w
+	}
+	n := min(int(count), len(es))
+	return es[:n:n], nil
+}
+
+// dropReadAhead drops every group's read-ahead: entries were deleted
+// (XDEL, XTRIM), or the last id moved other than by an XADD (XSETID),
+// which may let an entry be added inside a window.
+func (s *stream) dropReadAhead() {
+	for _, gs := range s.groups {
+		gs.ahead = nil
+	}
 }
 
 type consumerState struct {
@@ -119,11 +242,22 @@ type consumerState struct {
 	dirty  bool
 }
 
+// newGroupState is a group's state as its record g holds it.
+func newGroupState(s *stream, name []byte, g streamGroup) *groupState {
+	gs := &groupState{s: s, name: bytes.Clone(name), g: g, consumers: map[string]*consumerState{}}
+	gs.pelMaxKnown = g.pending == 0
+	return gs
+}
+
 // group loads group name; nil when the stream has no such group or s is
 // nil (no stream).
 func (s *stream) group(name []byte) (*groupState, error) {
 	if s == nil {
 		return nil, nil
+	}
+	if gs, ok := s.groups[string(name)]; ok {
+		gs.s = s
+		return gs, nil
 	}
 	v, found, err := s.get(subGroupKey(name))
 	if err != nil || !found {
@@ -133,57 +267,64 @@ func (s *stream) group(name []byte) (*groupState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stream %q group %q: %w", s.key, name, err)
 	}
-	return &groupState{s: s, name: bytes.Clone(name), g: g, consumers: map[string]*consumerState{}}, nil
+	return s.addGroup(newGroupState(s, name, g)), nil
+}
+
+func (s *stream) addGroup(gs *groupState) *groupState {
+	if s.groups == nil {
+		s.groups = map[string]*groupState{}
+	}
+	s.groups[string(gs.name)] = gs
+	return gs
 }
 
 // createGroup adds a new group (the caller checked it is absent).
 func (s *stream) createGroup(name []byte, last streamID, entriesRead int64) *groupState {
-	gs := &groupState{s: s, name: bytes.Clone(name), g: streamGroup{lastID: last, entriesRead: entriesRead},
-		dirty: true, consumers: map[string]*consumerState{}}
+	gs := newGroupState(s, name, streamGroup{lastID: last, entriesRead: entriesRead})
+	gs.dirty = true
 	s.meta.groups++
 	s.dirty = true
-	return gs
+	return s.addGroup(gs)
+}
+
+// touch marks cs changed: flush writes its record.
+func (gs *groupState) touch(cs *consumerState) {
+	if !cs.dirty {
+		cs.dirty = true
+		gs.touched = append(gs.touched, cs)
+	}
 }
 
 // consumer looks a consumer up: created (seen now) when create is set and
 // it does not exist; its seen-time refreshed when refresh is set. nil when
 // absent and not created.
 func (gs *groupState) consumer(name []byte, create, refresh bool) (*consumerState, bool, error) {
-	if cs, ok := gs.consumers[string(name)]; ok {
-		created := false
-		if !cs.exists && create {
-			cs.exists, cs.dirty, created = true, true, true
-			cs.cs = streamConsumer{seenTime: gs.s.c.Now, activeTime: -1}
-			gs.g.consumers++
-			gs.dirty = true
-		} else if cs.exists && refresh {
-			cs.cs.seenTime, cs.dirty = gs.s.c.Now, true
+	cs, ok := gs.consumers[string(name)]
+	if !ok {
+		v, found, err := gs.s.get(subConsumerKey(gs.name, name))
+		if err != nil {
+			return nil, false, err
 		}
-		if !cs.exists {
-			return nil, false, nil
+		cs = &consumerState{name: bytes.Clone(name), exists: found}
+		if found {
+			if cs.cs, err = decodeStreamConsumer(v); err != nil {
+				return nil, false, fmt.Errorf("stream %q consumer %q: %w", gs.s.key, name, err)
+			}
 		}
-		return cs, created, nil
+		gs.consumers[string(cs.name)] = cs
+		gs.consumerBytes += len(cs.name)
 	}
-	v, found, err := gs.s.get(subConsumerKey(gs.name, name))
-	if err != nil {
-		return nil, false, err
-	}
-	cs := &consumerState{name: bytes.Clone(name), exists: found}
-	if found {
-		if cs.cs, err = decodeStreamConsumer(v); err != nil {
-			return nil, false, fmt.Errorf("stream %q consumer %q: %w", gs.s.key, name, err)
-		}
-	}
-	gs.consumers[string(name)] = cs
 	created := false
 	switch {
-	case !found && create:
-		cs.exists, cs.dirty, created = true, true, true
+	case !cs.exists && create:
+		cs.exists, created = true, true
 		cs.cs = streamConsumer{seenTime: gs.s.c.Now, activeTime: -1}
+		gs.touch(cs)
 		gs.g.consumers++
 		gs.dirty = true
-	case found && refresh:
-		cs.cs.seenTime, cs.dirty = gs.s.c.Now, true
+	case cs.exists && refresh:
+		cs.cs.seenTime = gs.s.c.Now
+		gs.touch(cs)
 	}
 	if !cs.exists {
 		return nil, false, nil
@@ -191,8 +332,47 @@ func (gs *groupState) consumer(name []byte, create, refresh bool) (*consumerStat
 	return cs, created, nil
 }
 
+// dropConsumer forgets a deleted consumer (its records are deleted by the
+// caller).
+func (gs *groupState) dropConsumer(name []byte) {
+	if _, ok := gs.consumers[string(name)]; ok {
+		delete(gs.consumers, string(name))
+		gs.consumerBytes -= len(name)
+	}
+	gs.touched = slices.DeleteFunc(gs.touched, func(cs *consumerState) bool { return bytes.Equal(cs.name, name) })
+}
+
+// mayBePending reports whether id can be in the PEL (see pelMax).
+func (gs *groupState) mayBePending(id streamID) bool {
+	return gs.g.pending > 0 && (!gs.pelMaxKnown || id.cmp(gs.pelMax) <= 0)
+}
+
+// learnPELMax reads the PEL's last id into pelMax when it is not known.
+func (gs *groupState) learnPELMax() error {
+	if gs.pelMaxKnown {
+		return nil
+	}
+	prefix := subGroupScoped(subPending, gs.name)
+	last := minStreamID
+	err := gs.s.scanReverse(prefix, prefixEnd(prefix), func(sub, _ []byte) bool {
+		last = decodeStreamID(sub[len(prefix):])
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	gs.pelMax, gs.pelMaxKnown = last, true
+	return nil
+}
+
 // pending reads the group's PEL entry for id.
 func (gs *groupState) pending(id streamID) (pendingEntry, bool, error) {
+	if p, ok := gs.pel[id]; ok {
+		return p, true, nil
+	}
+	if gs.pelComplete() || !gs.mayBePending(id) {
+		return pendingEntry{}, false, nil
+	}
 	v, found, err := gs.s.get(subPendingKey(gs.name, id))
 	if err != nil || !found {
 		return pendingEntry{}, false, err
@@ -201,6 +381,7 @@ func (gs *groupState) pending(id streamID) (pendingEntry, bool, error) {
 	if err != nil {
 		return p, false, fmt.Errorf("stream %q group %q pending %s: %w", gs.s.key, gs.name, id, err)
 	}
+	gs.cachePending(p)
 	return p, true, nil
 }
 
@@ -210,6 +391,9 @@ func (gs *groupState) setPending(p pendingEntry, owner *consumerState, prev []by
 	if prev == nil {
 		gs.g.pending++
 		gs.dirty = true
+		if gs.pelMaxKnown && p.id.cmp(gs.pelMax) > 0 {
+			gs.pelMax = p.id
+		}
 	}
 	if prev == nil || !bytes.Equal(prev, owner.name) {
 		if prev != nil {
@@ -219,16 +403,17 @@ func (gs *groupState) setPending(p pendingEntry, owner *consumerState, prev []by
 			}
 			if old != nil {
 				old.cs.pending--
-				old.dirty = true
+				gs.touch(old)
 			}
-			gs.s.del(subOwnedKey(gs.name, prev, p.id))
+			gs.s.del(gs.ownedKey(prev, p.id))
 		}
 		owner.cs.pending++
-		owner.dirty = true
-		gs.s.put(subOwnedKey(gs.name, owner.name, p.id), nil)
+		gs.touch(owner)
+		gs.s.put(gs.ownedKey(owner.name, p.id), nil)
 	}
 	p.consumer = owner.name
-	gs.s.put(subPendingKey(gs.name, p.id), p.encode())
+	gs.s.put(gs.pendingKey(p.id), p.appendTo(gs.s.scratch(pendingEntryMaxLen(p.consumer))))
+	gs.cachePending(p)
 	return nil
 }
 
@@ -240,38 +425,52 @@ func (gs *groupState) removePending(p pendingEntry) error {
 	}
 	if old != nil {
 		old.cs.pending--
-		old.dirty = true
+		gs.touch(old)
 	}
-	gs.s.del(subPendingKey(gs.name, p.id), subOwnedKey(gs.name, p.consumer, p.id))
-	gs.g.pending--
-	gs.dirty = true
+	gs.s.del(gs.pendingKey(p.id), gs.ownedKey(p.consumer, p.id))
+	delete(gs.pel, p.id)
+	gs.removed(1)
 	return nil
+}
+
+// pendingKey and ownedKey are the sub-keys of id in the group's PEL and
+// in consumer's, in the handle's scratch.
+func (gs *groupState) pendingKey(id streamID) []byte {
+	return appendSubPendingKey(gs.s.scratch(subPendingKeyLen(gs.name)), gs.name, id)
+}
+
+func (gs *groupState) ownedKey(consumer []byte, id streamID) []byte {
+	return appendSubOwnedKey(gs.s.scratch(subOwnedKeyLen(gs.name, consumer)), gs.name, consumer, id)
+}
+
+// removed counts n entries gone from the PEL.
+func (gs *groupState) removed(n uint64) {
+	gs.g.pending -= n
+	gs.dirty = true
+	if gs.g.pending == 0 {
+		gs.pelMax, gs.pelMaxKnown = minStreamID, true
+	}
 }
 
 // flush logs the group and the consumers that changed, then the stream's
 // meta record.
 func (gs *groupState) flush() {
-	var pairs [][]byte
+	s := gs.s
 	if gs.dirty {
-		pairs = append(pairs, subGroupKey(gs.name), gs.g.encode())
+		k := append(s.scratch(1+len(gs.name)), subGroup)
+		s.put(append(k, gs.name...), gs.g.appendTo(s.scratch(streamGroupMaxLen)))
 		gs.dirty = false
 	}
-	names := make([]string, 0, len(gs.consumers))
-	for n := range gs.consumers {
-		names = append(names, n)
+	if len(gs.touched) > 1 {
+		slices.SortFunc(gs.touched, func(a, b *consumerState) int { return bytes.Compare(a.name, b.name) })
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		cs := gs.consumers[n]
-		if cs.dirty {
-			pairs = append(pairs, subConsumerKey(gs.name, cs.name), cs.cs.encode())
-			cs.dirty = false
-		}
+	for _, cs := range gs.touched {
+		k := appendSubConsumerKey(s.scratch(groupScopedLen(gs.name)+len(cs.name)), gs.name, cs.name)
+		s.put(k, cs.cs.appendTo(s.scratch(streamConsumerMaxLen)))
+		cs.dirty = false
 	}
-	if len(pairs) > 0 {
-		gs.s.put(pairs...)
-	}
-	gs.s.save()
+	gs.touched = gs.touched[:0]
+	s.save()
 }
 
 // pendingRange calls fn for the group's PEL entries with ids in [lo, hi],
@@ -432,6 +631,7 @@ func cmdXGroupCreate(c *Ctx) {
 		return
 	}
 	s.createGroup(c.Args[3], id, entriesRead).flush()
+	s.remember()
 	c.OK()
 }
 
@@ -462,6 +662,7 @@ func cmdXGroupSetID(c *Ctx) {
 	gs.g.entriesRead = entriesRead
 	gs.dirty = true
 	gs.flush()
+	s.remember()
 	c.OK()
 }
 
@@ -479,16 +680,18 @@ func cmdXGroupDestroy(c *Ctx) {
 		p := subGroupScoped(kind, gs.name)
 		s.delRange(p, prefixEnd(p))
 	}
+	delete(s.groups, string(gs.name))
 	s.meta.groups--
 	s.dirty = true
 	s.save()
 	// Blocked XREADGROUPs on the group get their NOGROUP error now.
 	c.DB.signalStream(c.S.DB, s.key)
+	s.remember()
 	c.R.Int(1)
 }
 
 func cmdXGroupCreateConsumer(c *Ctx) {
-	_, gs, ok := c.xgroupLookup(true, true)
+	s, gs, ok := c.xgroupLookup(true, true)
 	if !ok {
 		return
 	}
@@ -497,12 +700,13 @@ func cmdXGroupCreateConsumer(c *Ctx) {
 		streamEngineError(c, err)
 		return
 	}
+	n := 0
 	if created {
 		gs.flush()
-		c.R.Int(1)
-		return
+		n = 1
 	}
-	c.R.Int(0)
+	s.remember()
+	c.R.Int(int64(n))
 }
 
 func cmdXGroupDelConsumer(c *Ctx) {
@@ -517,6 +721,7 @@ func cmdXGroupDelConsumer(c *Ctx) {
 		return
 	}
 	if cs == nil {
+		s.remember()
 		c.R.Int(0)
 		return
 	}
@@ -530,15 +735,16 @@ func cmdXGroupDelConsumer(c *Ctx) {
 	}
 	for _, id := range ids {
 		s.del(subPendingKey(gs.name, id))
+		delete(gs.pel, id)
 	}
 	p := subOwnedPrefix(gs.name, name)
 	s.delRange(p, prefixEnd(p))
 	s.del(subConsumerKey(gs.name, name))
-	delete(gs.consumers, string(name))
-	gs.g.pending -= uint64(len(ids))
+	gs.dropConsumer(name)
+	gs.removed(uint64(len(ids)))
 	gs.g.consumers--
-	gs.dirty = true
 	gs.flush()
+	s.remember()
 	c.R.Int(int64(len(ids)))
 }
 
@@ -621,9 +827,8 @@ func cmdXReadGroup(c *Ctx) {
 			if s.meta.length == 0 || s.meta.lastID.cmp(gs.g.lastID) <= 0 {
 				continue
 			}
-			start, _ := gs.g.lastID.next()
 			var err error
-			if fresh, err = s.rangeEntries(start, maxStreamID, a.count, false); err != nil {
+			if fresh, err = gs.newEntries(a.count); err != nil {
 				streamEngineError(c, err)
 				return
 			}
@@ -650,6 +855,11 @@ func cmdXReadGroup(c *Ctx) {
 		gs.flush()
 		out = append(out, streamRead{key, es})
 	}
+	for i, s := range streams {
+		if !slices.Contains(streams[:i], s) {
+			s.remember()
+		}
+	}
 	if a.replyNow(c, out) {
 		return
 	}
@@ -673,6 +883,7 @@ func cmdXReadGroup(c *Ctx) {
 			return true
 		}
 		if !c.DB.streamSignalled(c.S.DB, key) || s.meta.lastID.cmp(gs.g.lastID) <= 0 {
+			s.remember()
 			return false
 		}
 		cs, _, err := gs.consumer(consumer, true, true)
@@ -680,35 +891,57 @@ func cmdXReadGroup(c *Ctx) {
 			c.Error("ERR " + err.Error())
 			return true
 		}
-		start, _ := gs.g.lastID.next()
-		es, err := gs.deliver(cs, start, count, noack)
+		es, err := gs.deliver(cs, count, noack)
 		if err != nil {
 			c.Error("ERR " + err.Error())
 			return true
 		}
 		gs.flush()
+		s.remember()
 		replyReadHeader(c.R, 1)
 		replyReadKey(c.R, key, es)
 		return true
 	}, Reply.NullArray)
 }
 
-// deliver serves new entries from start to consumer cs (XREADGROUP >):
-// the group's last id and read counter advance, and each entry enters the
-// PEL (unless noack), as in Redis's streamReplyWithRange with a group.
-func (gs *groupState) deliver(cs *consumerState, start streamID, count int64, noack bool) ([]streamEntry, error) {
-	es, err := gs.s.rangeEntries(start, maxStreamID, count, false)
+// deliver serves new entries to consumer cs (XREADGROUP >): the group's
+// last id and read counter advance, and each entry enters the PEL (unless
+// noack), as in Redis's streamReplyWithRange with a group.
+func (gs *groupState) deliver(cs *consumerState, count int64, noack bool) ([]streamEntry, error) {
+	es, err := gs.newEntries(count)
 	if err != nil {
 		return nil, err
 	}
 	return gs.deliverEntries(cs, es, noack)
 }
 
-// deliverEntries is deliver of entries already read.
+// deliverEntries is deliver of entries already read. The PEL is read
+// for all of them first, then written: its writes make one op.
 func (gs *groupState) deliverEntries(cs *consumerState, es []streamEntry, noack bool) ([]streamEntry, error) {
 	s := gs.s
 	now := s.c.Now
-	for _, e := range es {
+	// owners are the previous owners of es (nil: none); es ascend, so
+	// none is pending when the first cannot be.
+	var owners [][]byte
+	if !noack && len(es) > 0 && gs.mayBePending(es[0].id) {
+		if len(es) > 1 && !gs.pelComplete() {
+			// One read of the PEL's end instead of one per entry.
+			if err := gs.learnPELMax(); err != nil {
+				return nil, err
+			}
+		}
+		owners = make([][]byte, len(es))
+		for i, e := range es {
+			p, found, err := gs.pending(e.id)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				owners[i] = p.consumer
+			}
+		}
+	}
+	for i, e := range es {
 		if e.id.cmp(gs.g.lastID) > 0 {
 			if gs.g.entriesRead != entriesReadInvalid && !s.meta.rangeHasTombstones(e.id, maxStreamID) {
 				gs.g.entriesRead++
@@ -721,25 +954,23 @@ func (gs *groupState) deliverEntries(cs *consumerState, es []streamEntry, noack 
 		if noack {
 			continue
 		}
-		p, found, err := gs.pending(e.id)
-		if err != nil {
-			return nil, err
-		}
 		var prev []byte
-		if found {
-			prev = p.consumer
+		if owners != nil {
+			prev = owners[i]
 		}
 		if err := gs.setPending(pendingEntry{id: e.id, deliveryTime: now, deliveryCount: 1}, cs, prev); err != nil {
 			return nil, err
 		}
-		cs.cs.activeTime, cs.dirty = now, true
+		cs.cs.activeTime = now
+		gs.touch(cs)
 	}
 	return es, nil
 }
 
 // readHistory serves consumer cs's pending entries from start (XREADGROUP
 // with an id): an entry no longer in the stream is replied with nil
-// fields; the others count one more delivery, now.
+// fields; the others count one more delivery, now. The entries and their
+// PEL records are read first, then written.
 func (gs *groupState) readHistory(cs *consumerState, start streamID, count int64) ([]streamEntry, error) {
 	var ids []streamID
 	if err := gs.ownedRange(cs.name, start, maxStreamID, func(id streamID) bool {
@@ -749,6 +980,7 @@ func (gs *groupState) readHistory(cs *consumerState, start streamID, count int64
 		return nil, err
 	}
 	out := make([]streamEntry, 0, len(ids))
+	var redelivered []pendingEntry
 	for _, id := range ids {
 		e, found, err := gs.s.entry(id)
 		if err != nil {
@@ -763,13 +995,16 @@ func (gs *groupState) readHistory(cs *consumerState, start streamID, count int64
 			return nil, err
 		}
 		if ok {
-			p.deliveryTime = gs.s.c.Now
-			p.deliveryCount++
-			if err := gs.setPending(p, cs, p.consumer); err != nil {
-				return nil, err
-			}
+			redelivered = append(redelivered, p)
 		}
 		out = append(out, e)
+	}
+	for _, p := range redelivered {
+		p.deliveryTime = gs.s.c.Now
+		p.deliveryCount++
+		if err := gs.setPending(p, cs, p.consumer); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -787,29 +1022,51 @@ func cmdXAck(c *Ctx) {
 		return
 	}
 	if gs == nil {
+		s.remember()
 		c.R.Int(0)
 		return
 	}
 	ids, ok := c.streamIDArgs(c.Args[3:])
 	if !ok {
+		s.remember()
 		return
 	}
-	acked := 0
+	// The PEL entries are read first, then removed: the deletes make one
+	// op. An id given twice is acknowledged once, as in Redis.
+	acked := make([]pendingEntry, 0, len(ids))
+	var seen map[streamID]bool
 	for _, id := range ids {
-		p, found, err := gs.pending(id)
-		if err == nil && found {
-			err = gs.removePending(p)
-			acked++
+		if len(ids) > 16 {
+			if seen == nil {
+				seen = make(map[streamID]bool, len(ids))
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		} else if slices.ContainsFunc(acked, func(p pendingEntry) bool { return p.id == id }) {
+			continue
 		}
+		p, found, err := gs.pending(id)
 		if err != nil {
 			streamEngineError(c, err)
 			return
 		}
+		if found {
+			acked = append(acked, p)
+		}
 	}
-	if acked > 0 {
+	for _, p := range acked {
+		if err := gs.removePending(p); err != nil {
+			streamEngineError(c, err)
+			return
+		}
+	}
+	if len(acked) > 0 {
 		gs.flush()
 	}
-	c.R.Int(int64(acked))
+	s.remember()
+	c.R.Int(int64(len(acked)))
 }
 
 // ---- XPENDING ----
@@ -1099,10 +1356,12 @@ func cmdXClaim(c *Ctx) {
 			streamEngineError(c, err)
 			return
 		}
-		cs.cs.activeTime, cs.dirty = now, true
+		cs.cs.activeTime = now
+		gs.touch(cs)
 		claimed = append(claimed, e)
 	}
 	gs.flush()
+	s.remember()
 	replyClaimed(c.R, claimed, justID)
 }
 
@@ -1206,7 +1465,8 @@ func cmdXAutoClaim(c *Ctx) {
 			streamEngineError(c, err)
 			return
 		}
-		cs.cs.activeTime, cs.dirty = now, true
+		cs.cs.activeTime = now
+		gs.touch(cs)
 		out = append(out, e)
 		count--
 	}
@@ -1215,6 +1475,7 @@ func cmdXAutoClaim(c *Ctx) {
 		cursor = candidates[i].id
 	}
 	gs.flush()
+	s.remember()
 	c.R.Array(3)
 	replyStreamID(c.R, cursor)
 	replyClaimed(c.R, out, justID)

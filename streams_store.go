@@ -280,8 +280,11 @@ type streamGroup struct {
 	consumers   uint64
 }
 
-func (g *streamGroup) encode() []byte {
-	b := g.lastID.append(make([]byte, 0, 40))
+// streamGroupMaxLen bounds a group record.
+const streamGroupMaxLen = 16 + 3*binary.MaxVarintLen64
+
+func (g *streamGroup) appendTo(b []byte) []byte {
+	b = g.lastID.append(b)
 	b = binary.AppendVarint(b, g.entriesRead)
 	b = binary.AppendUvarint(b, g.pending)
 	return binary.AppendUvarint(b, g.consumers)
@@ -302,8 +305,11 @@ type streamConsumer struct {
 	pending    uint64
 }
 
-func (cs *streamConsumer) encode() []byte {
-	b := binary.AppendVarint(make([]byte, 0, 24), cs.seenTime)
+// streamConsumerMaxLen bounds a consumer record.
+const streamConsumerMaxLen = 3 * binary.MaxVarintLen64
+
+func (cs *streamConsumer) appendTo(b []byte) []byte {
+	b = binary.AppendVarint(b, cs.seenTime)
 	b = binary.AppendVarint(b, cs.activeTime)
 	return binary.AppendUvarint(b, cs.pending)
 }
@@ -322,8 +328,11 @@ type pendingEntry struct {
 	deliveryCount uint64
 }
 
-func (p *pendingEntry) encode() []byte {
-	b := appendBytes(make([]byte, 0, 24+len(p.consumer)), p.consumer)
+// pendingEntryMaxLen bounds the encoding of a pending entry of consumer.
+func pendingEntryMaxLen(consumer []byte) int { return 3*binary.MaxVarintLen64 + len(consumer) }
+
+func (p *pendingEntry) appendTo(b []byte) []byte {
+	b = appendBytes(b, p.consumer)
 	b = binary.AppendVarint(b, p.deliveryTime)
 	return binary.AppendUvarint(b, p.deliveryCount)
 }
@@ -357,32 +366,65 @@ func decodeFields(b []byte) ([][]byte, error) {
 func subEntryKey(id streamID) []byte { return id.append(append(make([]byte, 0, 17), subEntry)) }
 func subNodeKey(id streamID) []byte  { return id.append(append(make([]byte, 0, 17), subNode)) }
 
-func subGroupKey(group []byte) []byte { return append([]byte{subGroup}, group...) }
+func subGroupKey(group []byte) []byte {
+	return append(append(make([]byte, 0, 1+len(group)), subGroup), group...)
+}
 
-// subGroupScoped is kind, the group's length and name: the prefix of its
-// consumers (subConsumer), pending entries (subPending) or owned entries
-// (subOwned).
+// The sub-keys scoped to a group are built by appending to dst (the
+// handle's scratch, or a buffer of their exact size).
+
+// appendGroupScoped appends kind, the group's length and name: the prefix
+// of its consumers (subConsumer), pending entries (subPending) or owned
+// entries (subOwned).
+func appendGroupScoped(dst []byte, kind byte, group []byte) []byte {
+	dst = append(dst, kind)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(group)))
+	return append(dst, group...)
+}
+
+func appendSubConsumerKey(dst, group, consumer []byte) []byte {
+	return append(appendGroupScoped(dst, subConsumer, group), consumer...)
+}
+
+func appendSubPendingKey(dst, group []byte, id streamID) []byte {
+	return id.append(appendGroupScoped(dst, subPending, group))
+}
+
+// appendSubOwnedPrefix appends the prefix of one consumer's PEL.
+func appendSubOwnedPrefix(dst, group, consumer []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(appendGroupScoped(dst, subOwned, group), uint32(len(consumer)))
+	return append(dst, consumer...)
+}
+
+func appendSubOwnedKey(dst, group, consumer []byte, id streamID) []byte {
+	return id.append(appendSubOwnedPrefix(dst, group, consumer))
+}
+
+// Sizes of the group-scoped sub-keys.
+func groupScopedLen(group []byte) int   { return 5 + len(group) }
+func subPendingKeyLen(group []byte) int { return groupScopedLen(group) + 16 }
+func subOwnedKeyLen(group, consumer []byte) int {
+	return groupScopedLen(group) + 4 + len(consumer) + 16
+}
+
 func subGroupScoped(kind byte, group []byte) []byte {
-	b := binary.BigEndian.AppendUint32([]byte{kind}, uint32(len(group)))
-	return append(b, group...)
+	return appendGroupScoped(make([]byte, 0, groupScopedLen(group)), kind, group)
 }
 
 func subConsumerKey(group, consumer []byte) []byte {
-	return append(subGroupScoped(subConsumer, group), consumer...)
+	return appendSubConsumerKey(make([]byte, 0, groupScopedLen(group)+len(consumer)), group, consumer)
 }
 
 func subPendingKey(group []byte, id streamID) []byte {
-	return id.append(subGroupScoped(subPending, group))
+	return appendSubPendingKey(make([]byte, 0, subPendingKeyLen(group)), group, id)
 }
 
-// subOwnedPrefix is the prefix of one consumer's PEL.
 func subOwnedPrefix(group, consumer []byte) []byte {
-	b := binary.BigEndian.AppendUint32(subGroupScoped(subOwned, group), uint32(len(consumer)))
-	return append(b, consumer...)
+	return appendSubOwnedPrefix(make([]byte, 0, subOwnedKeyLen(group, consumer)-16), group, consumer)
 }
 
 func subOwnedKey(group, consumer []byte, id streamID) []byte {
-	return id.append(subOwnedPrefix(group, consumer))
+	return appendSubOwnedKey(make([]byte, 0, subOwnedKeyLen(group, consumer)), group, consumer, id)
 }
 
 // prefixEnd is the smallest key above every key starting with p.
@@ -401,8 +443,12 @@ func prefixEnd(p []byte) []byte {
 
 // stream is one stream key as a command sees it: its incarnation and its
 // meta record, loaded once; writes go through its methods, which log ops
-// and keep meta current (save writes it back). Puts are gathered into one
-// op, logged before any other op or read of the stream (flushPuts).
+// and keep meta current (save writes it back). Puts, and deletes, are
+// gathered into one op each, logged before any other op or read of the
+// stream (flushWrites), so that a command that writes many records — an
+// XREADGROUP's PEL entries, an XACK's — logs few ops. At most one of puts
+// and dels is non-empty: switching from one to the other logs the queue,
+// so the ops keep the order of the writes.
 type stream struct {
 	c       *Ctx
 	phys    uint32
@@ -411,14 +457,79 @@ type stream struct {
 	meta    streamMeta
 	dirty   bool // meta changed since load
 	puts    [][]byte
+	dels    [][]byte
+	slab    []byte // scratch
+	// groups are the consumer groups this command loaded or created, by
+	// name (streams_groups.go): taken from the write cache with meta, and
+	// put back by remember.
+	groups map[string]*groupState
+	// cached is the write cache entry this handle is (or, loaded from the
+	// store, was copied to by remember).
+	cached *streamCached
 }
 
-// streamCached is a streamCache entry.
-type streamCached struct{ meta streamMeta }
+// streamCached is a streamCache entry: the state of one incarnation as its
+// records in the store hold it, decoded — its meta and the groups a write
+// command loaded (their records, consumers and PEL summary; see
+// groupState).
+//
+// An entry is taken out of the cache by the write command that loads the
+// stream and put back by that command's remember, after its last op: a
+// command that fails half-way, or that changed state it did not log,
+// leaves nothing behind, and the next reads the records. Any streams op
+// applied to an incarnation (apply: ops.go) forgets its entry, so a
+// command that writes it without a handle (DEL, RENAME, COPY, MOVE,
+// FLUSHDB, expiry, replay) leaves no stale entry either. A command holds
+// at most one handle of a stream that writes (XREADGROUP resolves a key
+// given twice to one handle).
+//
+// The entry is the handle at rest (h: meta, groups, and the buffers of its
+// queued writes, reused), so that loading a cached stream allocates
+// nothing.
+type streamCached struct {
+	key string // its cache key (the incarnation prefix)
+	h   stream
+	// cost is the entry's approximate size in bytes; in the cache's
+	// bookkeeping entry (streamCacheTotalKey), the sum of the others'.
+	cost int
+}
 
-// streamCacheMax bounds the cache; it is emptied when full (the next
-// write of each stream reads its records again).
-const streamCacheMax = 4096
+// Buffers a handle at rest keeps for the next command (larger ones go).
+const (
+	streamKeepSlab = 4 << 10
+	streamKeepOps  = 256
+)
+
+// streamCacheMax and streamCacheMaxCost bound the cache's entries and
+// their total cost; it is emptied when full (the next write of each
+// stream reads its records again).
+const (
+	streamCacheMax     = 4096
+	streamCacheMaxCost = 64 << 20
+)
+
+// streamCacheTotalKey is the key of the cache's bookkeeping entry, whose
+// cost is the sum of the other entries': no incarnation prefix is empty,
+// and emptying the map (FLUSHDB's apply clears it) resets the sum with
+// the entries.
+const streamCacheTotalKey = ""
+
+// Approximate costs of cached state, besides the bytes of names and
+// entries.
+const (
+	costStream   = 256
+	costGroup    = 256
+	costConsumer = 160
+	costPending  = 96
+)
+
+// Bounds of what an entry keeps of its groups: a stream with more groups
+// keeps none, a group with more consumers keeps none of them (they are
+// read again from their records as needed).
+const (
+	streamCacheGroupsMax    = 64
+	streamCacheConsumersMax = 1024
+)
 
 // cachedStream finds the write cache entry of an incarnation.
 func (db *DB) cachedStream(phys uint32, key []byte, version uint64) *streamCached {
@@ -430,24 +541,97 @@ func (db *DB) cachedStream(phys uint32, key []byte, version uint64) *streamCache
 }
 
 func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
-	if len(db.streamCache) > 0 {
-		db.kbuf = hashPrefix(db.kbuf[:0], phys, key, version)
-		delete(db.streamCache, string(db.kbuf))
+	if sc := db.cachedStream(phys, key, version); sc != nil {
+		db.uncache(sc)
 	}
 }
 
-// remember puts s's meta in the write cache; called by a write command
-// after its last op on s.
+// uncache removes sc from the cache.
+func (db *DB) uncache(sc *streamCached) {
+	delete(db.streamCache, sc.key)
+	if t := db.streamCache[streamCacheTotalKey]; t != nil {
+		t.cost -= sc.cost
+	}
+}
+
+// cacheCost is the approximate size of what remember keeps of s.
+func (s *stream) cacheCost() int {
+	cost := costStream + cap(s.slab) + 24*(cap(s.puts)+cap(s.dels))
+	for _, f := range s.meta.tail.fields {
+		cost += 24 + len(f)
+	}
+	for _, gs := range s.groups {
+		cost += costGroup + 2*len(gs.name) + costConsumer*len(gs.consumers) + gs.consumerBytes + costPending*len(gs.pel)
+		if gs.ahead != nil {
+			cost += gs.ahead.size
+		}
+	}
+	return cost
+}
+
+// remember puts s's state in the write cache; called by a write command
+// as its last use of s, after its last op (and on paths that wrote
+// nothing). State that was changed but not logged is never cached: then
+// the entry is dropped.
 func (s *stream) remember() {
-	db := s.c.DB
-	if sc := db.cachedStream(s.phys, s.key, s.version); sc != nil {
-		sc.meta = s.meta
+	if s == nil || s.c == nil || s.c.w == nil || s.dirty || len(s.puts) > 0 || len(s.dels) > 0 {
+		// No stream, at rest already, not a write (db.mu is not held
+		// exclusively), or unlogged changes.
 		return
 	}
-	if db.streamCache == nil || len(db.streamCache) >= streamCacheMax {
-		db.streamCache = map[string]*streamCached{}
+	for _, gs := range s.groups {
+		if gs.dirty || len(gs.touched) > 0 {
+			return
+		}
 	}
-	db.streamCache[string(hashPrefix(nil, s.phys, s.key, s.version))] = &streamCached{meta: s.meta}
+	db := s.c.DB
+	sc := s.cached
+	if sc == nil {
+		sc = &streamCached{key: string(hashPrefix(nil, s.phys, s.key, s.version))}
+		s.cached = sc
+	}
+	if cur, ok := db.streamCache[sc.key]; ok {
+		db.uncache(cur)
+		if cur != sc {
+			// Another handle of this incarnation in the same command:
+			// which one is current is not known here, so keep neither.
+			return
+		}
+	}
+	if len(s.groups) > streamCacheGroupsMax {
+		s.groups = nil
+	}
+	for _, gs := range s.groups {
+		gs.s = nil // the handle ends with its command
+		if len(gs.consumers) > streamCacheConsumersMax {
+			clear(gs.consumers)
+			gs.consumerBytes = 0
+		}
+	}
+	if cap(s.slab) > streamKeepSlab {
+		s.slab = nil
+	}
+	if cap(s.puts) > streamKeepOps || cap(s.dels) > streamKeepOps {
+		s.puts, s.dels = nil, nil
+	}
+	if h := &sc.h; s != h {
+		*h = *s
+		s = h
+	}
+	// At rest the handle keeps neither the command's context nor its
+	// arguments; the ops that used the slab are applied.
+	s.c, s.key, s.slab = nil, nil, s.slab[:0]
+	sc.cost = s.cacheCost() + len(sc.key)
+	if sc.cost > streamCacheMaxCost/4 {
+		return
+	}
+	t := db.streamCache[streamCacheTotalKey]
+	if t == nil || len(db.streamCache) > streamCacheMax || t.cost+sc.cost > streamCacheMaxCost {
+		t = &streamCached{}
+		db.streamCache = map[string]*streamCached{streamCacheTotalKey: t}
+	}
+	db.streamCache[sc.key] = sc
+	t.cost += sc.cost
 }
 
 // streamEngineError replies an engine error (a corrupt record, an I/O
@@ -457,15 +641,19 @@ func streamEngineError(c *Ctx, err error) {
 }
 
 // loadStream loads the stream whose keyspace entry is e. A write command
-// (c.w set: db.mu held exclusively) may take it from the write cache.
+// (c.w set: db.mu held exclusively) takes it from the write cache when it
+// is there.
 func (c *Ctx) loadStream(key []byte, e *memtables.Entry) (*stream, error) {
-	s := &stream{c: c, phys: c.phys(), key: key, version: e.Version}
+	phys := c.phys()
 	if c.w != nil {
-		if sc := c.DB.cachedStream(s.phys, key, e.Version); sc != nil {
-			s.meta = sc.meta
+		if sc := c.DB.cachedStream(phys, key, e.Version); sc != nil {
+			c.DB.uncache(sc)
+			s := &sc.h
+			s.c, s.key = c, key
 			return s, nil
 		}
 	}
+	s := &stream{c: c, phys: phys, key: key, version: e.Version}
 	v, found, err := c.DB.streams.Get(streamKey(nil, s.phys, key, e.Version, []byte{subMeta}))
 	if err != nil {
 		return nil, err
@@ -519,31 +707,56 @@ func (c *Ctx) createStream(key []byte) *stream {
 
 // put queues records (sub-key, value, ...) for the next opXPut.
 func (s *stream) put(pairs ...[]byte) {
+	if len(s.dels) > 0 {
+		s.flushWrites()
+	}
 	if s.puts == nil {
-		s.puts = make([][]byte, 0, 6)
+		s.puts = make([][]byte, 0, 32)
 	}
 	s.puts = append(s.puts, pairs...)
 }
 
-// flushPuts logs the queued puts as one op.
-func (s *stream) flushPuts() {
+// del queues sub-keys for the next opXDel.
+func (s *stream) del(subs ...[]byte) {
+	if len(s.puts) > 0 {
+		s.flushWrites()
+	}
+	if s.dels == nil {
+		s.dels = make([][]byte, 0, 32)
+	}
+	s.dels = append(s.dels, subs...)
+}
+
+// scratch returns an empty slice with room for n bytes, cut from the
+// handle's slab: the sub-keys and values of queued writes (the op's
+// encoding and the store copy them), one allocation for many.
+func (s *stream) scratch(n int) []byte {
+	if cap(s.slab)-len(s.slab) < n {
+		s.slab = make([]byte, 0, max(n, 1024))
+	}
+	l := len(s.slab)
+	s.slab = s.slab[:l+n]
+	return s.slab[l : l : l+n]
+}
+
+// flushWrites logs the queued puts or deletes as one op.
+func (s *stream) flushWrites() {
 	if len(s.puts) > 0 {
 		s.c.emit(&op{code: opXPut, phys: s.phys, key: s.key, version: s.version, vals: s.puts})
-		s.puts = nil
+		s.puts = s.puts[:0]
+	}
+	if len(s.dels) > 0 {
+		s.c.emit(&op{code: opXDel, phys: s.phys, key: s.key, version: s.version, vals: s.dels})
+		s.dels = s.dels[:0]
 	}
 }
 
-func (s *stream) del(subs ...[]byte) {
-	s.flushPuts()
-	s.c.emit(&op{code: opXDel, phys: s.phys, key: s.key, version: s.version, vals: subs})
-}
-
 func (s *stream) delRange(lo, hi []byte) {
-	s.flushPuts()
+	s.flushWrites()
 	s.c.emit(&op{code: opXDelRange, phys: s.phys, key: s.key, version: s.version, vals: [][]byte{lo, hi}})
 }
 
-// save logs the meta record when it changed, and every queued put. It
+// save logs the meta record when it changed, and every queued write. It
 // does not touch the key: as in Redis, only XADD, XDEL, XTRIM and
 // creating or deleting the key abort a WATCH (modified); consumer group
 // changes do not.
@@ -552,24 +765,24 @@ func (s *stream) save() {
 		s.put([]byte{subMeta}, s.meta.encode())
 		s.dirty = false
 	}
-	s.flushPuts()
+	s.flushWrites()
 }
 
 // modified touches the key for WATCH.
 func (s *stream) modified() { s.c.touch(s.key) }
 
 func (s *stream) get(sub []byte) ([]byte, bool, error) {
-	s.flushPuts()
+	s.flushWrites()
 	return s.c.DB.streams.Get(streamKey(nil, s.phys, s.key, s.version, sub))
 }
 
 func (s *stream) scan(lo, hi []byte, fn func(sub, v []byte) bool) error {
-	s.flushPuts()
+	s.flushWrites()
 	return s.c.DB.streamScan(s.phys, s.key, s.version, lo, hi, fn)
 }
 
 func (s *stream) scanReverse(lo, hi []byte, fn func(sub, v []byte) bool) error {
-	s.flushPuts()
+	s.flushWrites()
 	return s.c.DB.streamScanReverse(s.phys, s.key, s.version, lo, hi, fn)
 }
 
@@ -635,15 +848,55 @@ func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool)
 		return nil
 	}
 	l, h := entryRange(lo, hi)
+	var a entryArena
 	return scanRecords(s, l, h, rev, func(sub, v []byte) (streamEntry, error) {
 		id := decodeStreamID(sub[1:])
-		// v is valid only during the call: the fields alias a copy.
-		f, err := decodeFields(bytes.Clone(v))
+		f, err := a.fields(v)
 		if err != nil {
 			return streamEntry{}, fmt.Errorf("stream %q entry %s: %w", s.key, id, err)
 		}
 		return streamEntry{id, f}, nil
 	}, fn)
+}
+
+// entryArena decodes entries read in a scan into chunks it allocates as
+// they fill (each twice the last, up to entryArenaMax): a scan of many
+// entries costs a few allocations, not two per entry. What it returns
+// stays valid: chunks are never reused.
+type entryArena struct {
+	buf  []byte
+	vals [][]byte
+}
+
+const entryArenaMax = 16 << 10
+
+// fields decodes an entry's value v (valid only during the call) into a
+// copy: its field, value pairs.
+func (a *entryArena) fields(v []byte) ([][]byte, error) {
+	if cap(a.buf)-len(a.buf) < len(v) {
+		a.buf = make([]byte, 0, max(len(v), min(2*cap(a.buf), entryArenaMax), 256))
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, v...)
+	r := recReader{opDecoder{b: a.buf[n:len(a.buf):len(a.buf)]}}
+	count := r.count()
+	if r.err != nil || count%2 != 0 {
+		return nil, errBadStreamRecord
+	}
+	if count == 0 { // non-nil: nil fields mean a deleted entry (replyEntry)
+		return [][]byte{}, r.done()
+	}
+	if cap(a.vals)-len(a.vals) < count {
+		a.vals = make([][]byte, 0, max(count, min(2*cap(a.vals), entryArenaMax/24), 16))
+	}
+	m := len(a.vals)
+	for range count {
+		a.vals = append(a.vals, r.bytes())
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return a.vals[m:len(a.vals):len(a.vals)], nil
 }
 
 // entry reads one entry; found is false when it does not exist.
@@ -801,6 +1054,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 		return false, fmt.Errorf("%w: stream %q has no node for entry %s", errBadStreamRecord, s.key, id)
 	}
 	s.del(subEntryKey(id))
+	s.dropReadAhead()
 	s.meta.length--
 	s.dirty = true
 	if n.live == 1 {
@@ -911,6 +1165,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			s.meta.nodes--
 			s.meta.length -= uint64(n.live)
 			deleted += n.live
+			s.dropReadAhead()
 			s.dirty = true
 			return false, nil
 		}
@@ -939,6 +1194,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			subs[j] = subEntryKey(id)
 		}
 		s.del(subs...)
+		s.dropReadAhead()
 		n.live -= int64(len(ids))
 		n.deleted += int64(len(ids))
 		s.putNode(n)
