@@ -209,8 +209,14 @@ func replyStreamID(r Reply, id streamID) {
 // replyEntry writes [id, [field, value, ...]]; nil fields (a pending
 // entry no longer in the stream) are a null array.
 func replyEntry(r Reply, e streamEntry) {
+	var b [41]byte
+	replyEntryText(r, e.id.appendText(b[:0]), e)
+}
+
+// replyEntryText is replyEntry with the id's text already formatted.
+func replyEntryText(r Reply, idText []byte, e streamEntry) {
 	r.Array(2)
-	replyStreamID(r, e.id)
+	r.Bulk(idText)
 	if e.fields == nil {
 		r.NullArray()
 		return
@@ -227,21 +233,12 @@ func replyEntries(r Reply, es []streamEntry) {
 	// interface, each would be a heap allocation of its own.
 	buf := make([]byte, 0, 24*len(es))
 	for _, e := range es {
-		r.Array(2)
 		if cap(buf)-len(buf) < 41 {
 			buf = make([]byte, 0, 41*4)
 		}
 		n := len(buf)
 		buf = e.id.appendText(buf)
-		r.Bulk(buf[n:len(buf):len(buf)])
-		if e.fields == nil {
-			r.NullArray()
-			continue
-		}
-		r.Array(len(e.fields))
-		for _, f := range e.fields {
-			r.Bulk(f)
-		}
+		replyEntryText(r, buf[n:len(buf):len(buf)], e)
 	}
 }
 
