@@ -110,11 +110,7 @@ func BenchmarkGetMissing(b *testing.B) {
 // writes and then reads a range (XREADGROUP) costs the store. The scan
 // must not pay for the buffer's size.
 func BenchmarkWriteThenScan(b *testing.B) {
-	s, err := Open(b.TempDir(), nil, 0, Options{BufferSize: 1 << 30, Commit: func(uint64, []byte) error { return nil }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := benchStore(b, Options{BufferSize: 1 << 30})
 	lsn := LSN(1)
 	for i := range 100000 {
 		s.Put(lsn, []byte(fmt.Sprintf("key%08d", i*10)), []byte("v"))
@@ -140,11 +136,7 @@ func BenchmarkWriteThenScan(b *testing.B) {
 // half in the buffer): what XRANGE - + COUNT 1 costs after a large XTRIM.
 // The scan must seek over the hidden keys, not step through them.
 func BenchmarkScanAfterDeleteRange(b *testing.B) {
-	s, err := Open(b.TempDir(), nil, 0, Options{BufferSize: 1 << 30, Commit: func(uint64, []byte) error { return nil }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := benchStore(b, Options{BufferSize: 1 << 30})
 	lsn := LSN(1)
 	for i := range 100000 {
 		s.Put(lsn, []byte(fmt.Sprintf("key%08d", i)), []byte("v"))

@@ -135,9 +135,9 @@ func (m *revMergeIter) prev() {
 // bufferRevIter yields, per key, the newest version visible at snap, in
 // descending key order (the mirror of bufferIter). A frozen buffer's
 // sorted versions are indexed directly; the active buffer's keys are
-// walked backwards in a snapshot of its key B-tree and looked up in
-// batches as the iteration reaches them, so a short reverse read of a
-// long range costs what it reads.
+// walked backwards in a snapshot of its key B-tree, each key's newest
+// version read from its head as the iteration reaches it, so a short
+// reverse read of a long range costs what it reads.
 type bufferRevIter struct {
 	b    *buffer
 	lo   []byte // keys < lo are not needed (nil: unbounded)
@@ -159,7 +159,7 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 		return
 	}
 	// Keys added after the snapshot have first versions newer than snap,
-	// which visible skips; the index never loses a key, so a lookup made
+	// which visible skips; a head never loses a version, so a load made
 	// later sees the same version at snap as one made now.
 	keys := it.b.keySnapshot().Iter()
 	var more bool
