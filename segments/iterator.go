@@ -63,8 +63,12 @@ func stopsAtHi(s source) bool {
 // yield and no range tombstones (which could still hide keys of older
 // sources), keeping the others in order: a short scan of one hash or
 // stream usually finds its keys in one layer, and every merge step costs
-// a visit of each source.
-func pruneSources(srcs []source) []source {
+// a visit of each source. Both directions' merges use it.
+func pruneSources[S interface {
+	valid() bool
+	err() error
+	hasSpans() bool
+}](srcs []S) []S {
 	out := srcs[:0]
 	for _, s := range srcs {
 		if s.valid() || s.err() != nil || s.hasSpans() {

@@ -83,6 +83,7 @@ func newRevMergeIter(srcs []revSource, lo, hi []byte) *revMergeIter {
 	for _, s := range srcs {
 		s.seekLT(hi)
 	}
+	m.srcs = pruneSources(srcs)
 	m.find()
 	return m
 }
