@@ -37,7 +37,7 @@ type Snapshot struct {
 
 type snapDB struct {
 	phys  uint32
-	pages [][]slot // the table's pages as they were; never written again
+	pages []page // the table's pages as they were; never written again
 }
 
 // Snapshot captures the keyspace. Call it under the caller's write lock;
@@ -49,7 +49,7 @@ func (k *Keyspace) Snapshot() *Snapshot {
 	k.cow.active = true
 	s := &Snapshot{nextPhys: k.nextPhys, dbs: make([]snapDB, len(k.dbs))}
 	for i, t := range k.dbs {
-		s.dbs[i] = snapDB{phys: t.phys, pages: append([][]slot(nil), t.pages...)}
+		s.dbs[i] = snapDB{phys: t.phys, pages: append([]page(nil), t.pages...)}
 	}
 	return s
 }
@@ -88,11 +88,16 @@ func (s *Snapshot) WriteTo(w io.Writer, lsn LSN) error {
 		recs, count = recs[:0], 0
 	}
 	for db, t := range s.dbs {
-		for _, pg := range t.pages {
-			for i := range pg {
-				s := &pg[i]
-				recs = binary.AppendUvarint(recs, uint64(len(s.key)))
-				recs = append(recs, s.key...)
+		for pi := range t.pages {
+			pg := &t.pages[pi]
+			for i := range pg.slots {
+				s := &pg.slots[i]
+				kl := int(s.klen)
+				if s.klen == longKey {
+					kl = len(pg.long[i])
+				}
+				recs = binary.AppendUvarint(recs, uint64(kl))
+				recs = pg.appendKey(recs, i)
 				recs = append(recs, byte(s.e.Type), s.e.Enc)
 				recs = binary.AppendVarint(recs, s.e.ExpireAt)
 				recs = binary.AppendUvarint(recs, s.e.Version)
@@ -434,7 +439,7 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 		if !ok || kl > uint64(len(p)-i) {
 			return 0, bad("bad key length")
 		}
-		key := string(p[i : i+int(kl)])
+		key := p[i : i+int(kl)]
 		i += int(kl)
 		field = i
 		if i >= len(p) {
@@ -459,7 +464,7 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 		if e.Size, ok = varint(); !ok {
 			return 0, bad("bad size")
 		}
-		h := k.hashString(key)
+		h := k.hash(key)
 		if _, _, dup := lookup(t, h, key); dup {
 			field = rec
 			return 0, bad(fmt.Sprintf("duplicate key %q", key))

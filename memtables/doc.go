@@ -30,7 +30,15 @@
 //     Size and Version. ExpireAt and Type must be changed through Set or
 //     SetExpire, because keys with an expiry are indexed for SampleExpired.
 //  4. Callbacks passed to Scan, ForEach and friends must not write to the
-//     Keyspace.
+//     Keyspace. The key strings they, RandomKey and SampleExpired return are
+//     the caller's to keep.
+//
+// # Memory
+//
+// The keyspace's slot pages and large indexes live outside the Go heap
+// (offheap.go): about 72 bytes per key of up to 23 bytes, none of it
+// counted into the collector's heap goal or scanned by it. OffHeapBytes
+// reports the total, which INFO adds to used_memory.
 //
 // Database indexes passed to any method must be in [0, Databases()); an
 // out-of-range index panics, as a slice index would: the command layer

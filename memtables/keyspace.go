@@ -78,7 +78,7 @@ func (k *Keyspace) Set(db int, key []byte, e Entry) {
 		t.setEntry(pos, e)
 		return
 	}
-	t.insert(string(key), h, e)
+	t.insert(key, h, e)
 }
 
 // Delete removes key and reports whether it existed.
@@ -127,6 +127,7 @@ func (k *Keyspace) FlushDB(db int, newPhys uint32) {
 	if newPhys < k.nextPhys {
 		panic(fmt.Sprintf("memtables: FlushDB(%d, %d): physical id already used (next is %d)", db, newPhys, k.nextPhys))
 	}
+	k.dbs[db].release()
 	k.dbs[db] = &table{phys: newPhys, cow: k.cow}
 	k.nextPhys = newPhys + 1
 }
@@ -151,15 +152,18 @@ func (k *Keyspace) RandomKey(db int, rnd func(n int) int) (string, bool) {
 	if t.n == 0 {
 		return "", false
 	}
-	return t.at(rnd(t.n)).key, true
+	i := rnd(t.n)
+	return t.pages[i>>pageShift].key(i & pageMask), true
 }
 
 // ForEach calls fn for every key of db until fn returns false. The order is
 // unspecified but stable between writes. fn must not write.
 func (k *Keyspace) ForEach(db int, fn func(key string, e *Entry) bool) {
-	for _, pg := range k.dbs[db].pages {
-		for i := range pg {
-			if !fn(pg[i].key, &pg[i].e) {
+	t := k.dbs[db]
+	for pi := range t.pages {
+		pg := &t.pages[pi]
+		for i := range pg.slots {
+			if !fn(pg.key(i), &pg.slots[i].e) {
 				return
 			}
 		}
@@ -182,9 +186,10 @@ func (k *Keyspace) SampleExpired(db int, now int64, n int) []string {
 	start := int((t.sampleAt.Add(uint64(n)) - uint64(n)) % uint64(m))
 	var out []string
 	for j := range n {
-		s := t.at(int(t.expires[(start+j)%m]))
-		if s.e.ExpireAt != 0 && s.e.ExpireAt <= now {
-			out = append(out, s.key)
+		p := int(t.expires[(start+j)%m])
+		pg := &t.pages[p>>pageShift]
+		if at := pg.slots[p&pageMask].e.ExpireAt; at != 0 && at <= now {
+			out = append(out, pg.key(p&pageMask))
 		}
 	}
 	return out

@@ -22,7 +22,7 @@ func checkTable(t fataler, k *Keyspace, db int) {
 	t.Helper()
 	tb := k.dbs[db]
 	if tb.n == 0 {
-		if tb.index != nil || tb.pages != nil || len(tb.expires) != 0 {
+		if tb.index != nil || tb.pages != nil || len(tb.expires) != 0 || tb.indexMem != nil || tb.spare.slots != nil {
 			t.Fatalf("db %d: empty table keeps memory", db)
 		}
 		return
@@ -40,21 +40,37 @@ func checkTable(t fataler, k *Keyspace, db int) {
 		t.Fatalf("db %d: %d index cells used, %d keys", db, used, tb.n)
 	}
 	total, withExp := 0, 0
-	for pi, pg := range tb.pages {
-		if pi < len(tb.pages)-1 && len(pg) != pageSize {
-			t.Fatalf("db %d: page %d of %d has %d slots", db, pi, len(tb.pages), len(pg))
+	for pi := range tb.pages {
+		pg := &tb.pages[pi]
+		if pi < len(tb.pages)-1 && len(pg.slots) != pageSize {
+			t.Fatalf("db %d: page %d of %d has %d slots", db, pi, len(tb.pages), len(pg.slots))
 		}
-		for i := range pg {
-			pos := pi<<pageShift + i
-			s := &pg[i]
-			if s.hash != k.hashString(s.key) {
-				t.Fatalf("db %d: stale hash for %q", db, s.key)
+		if (cap(pg.slots) == pageSize) != (pg.mem != nil) {
+			t.Fatalf("db %d: page %d of capacity %d has off-heap block %v", db, pi, cap(pg.slots), pg.mem)
+		}
+		for i := len(pg.slots); i < len(pg.long); i++ {
+			if pg.long[i] != "" {
+				t.Fatalf("db %d: page %d keeps long key %q past its %d slots", db, pi, pg.long[i], len(pg.slots))
 			}
-			if _, p, ok := lookup(tb, s.hash, s.key); !ok || p != pos {
-				t.Fatalf("db %d: %q at %d not found by lookup (%d, %v)", db, s.key, pos, p, ok)
+		}
+		for i := range pg.slots {
+			pos := pi<<pageShift + i
+			s := &pg.slots[i]
+			key := pg.key(i)
+			if (s.klen == longKey) != (len(key) > keyInline) {
+				t.Fatalf("db %d: key %q of %d bytes stored with klen %d", db, key, len(key), s.klen)
+			}
+			if s.klen != longKey && pg.long != nil && pg.long[i] != "" {
+				t.Fatalf("db %d: inline key %q keeps a long key %q", db, key, pg.long[i])
+			}
+			if s.hash != k.hashString(key) {
+				t.Fatalf("db %d: stale hash for %q", db, key)
+			}
+			if _, p, ok := lookup(tb, s.hash, key); !ok || p != pos {
+				t.Fatalf("db %d: %q at %d not found by lookup (%d, %v)", db, key, pos, p, ok)
 			}
 			if (s.e.ExpireAt != 0) != (s.exp != 0) {
-				t.Fatalf("db %d: %q ExpireAt %d but exp %d", db, s.key, s.e.ExpireAt, s.exp)
+				t.Fatalf("db %d: %q ExpireAt %d but exp %d", db, key, s.e.ExpireAt, s.exp)
 			}
 			if s.exp != 0 {
 				withExp++
@@ -338,7 +354,7 @@ func TestSampleExpired(t *testing.T) {
 	checkTable(t, k, 0)
 }
 
-// TestMemoryPerKey measures heap bytes per key for 1,000,000 keys of 11
+// TestMemoryPerKey measures bytes per key, on and off the Go heap, for 1,000,000 keys of 11
 // bytes ("key:0000000"). Run: go test -run MemoryPerKey -v ./memtables/
 func TestMemoryPerKey(t *testing.T) {
 	if testing.Short() || raceEnabled {
@@ -348,6 +364,7 @@ func TestMemoryPerKey(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	offBefore := OffHeapBytes()
 	k := NewKeyspace(16)
 	buf := []byte("key:")
 	for i := range n {
@@ -356,10 +373,15 @@ func TestMemoryPerKey(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	total := float64(after.HeapAlloc-before.HeapAlloc) / n
+	heap := float64(after.HeapAlloc-before.HeapAlloc) / n
+	off := float64(OffHeapBytes()-offBefore) / n
+	total := heap + off
 	const keyLen = 11
-	t.Logf("%d keys of %d bytes: %.1f heap bytes/key, %.1f bytes/key beyond the key bytes "+
-		"(index %d cells, %d pages)", n, keyLen, total, total-keyLen, len(k.dbs[0].index), len(k.dbs[0].pages))
+	t.Logf("%d keys of %d bytes: %.1f bytes/key (%.1f on the Go heap, %.1f off it), %.1f bytes/key beyond the key bytes "+
+		"(index %d cells, %d pages)", n, keyLen, total, heap, off, total-keyLen, len(k.dbs[0].index), len(k.dbs[0].pages))
+	if heap > 4 {
+		t.Errorf("%.1f heap bytes/key for keys of %d bytes, which should live off the heap", heap, keyLen)
+	}
 	if total-keyLen > 100 {
 		t.Errorf("%.1f bytes/key of overhead, budget 100", total-keyLen)
 	}

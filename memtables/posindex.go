@@ -58,8 +58,13 @@ func indexMove(index []uint32, h uint32, from, to int) {
 // positions 0..n-1.
 func buildIndex[H hasher](size, n int, h H) []uint32 {
 	idx := make([]uint32, size)
+	fillIndex(idx, n, h)
+	return idx
+}
+
+// fillIndex records positions 0..n-1 in the empty index idx.
+func fillIndex[H hasher](idx []uint32, n int, h H) {
 	for pos := 0; pos < n; pos++ {
 		indexAdd(idx, h.hashAt(pos), pos)
 	}
-	return idx
 }

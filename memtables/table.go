@@ -4,22 +4,28 @@ import (
 	"math"
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 )
 
 // table is one logical database: a hash table from key to Entry.
 //
 // Layout (why: memory per key and SCAN):
 //
-//   - Entries live in a dense array of slots, split into pages of pageSize.
-//     Every page but the last is full, so position i is
-//     pages[i>>pageShift][i&pageMask]. Growth appends a page instead of
-//     copying everything, and a page is the unit a copy-on-write checkpoint
-//     will share (docs/format/checkpoint.md). Delete moves the last slot into
-//     the hole, keeping the array dense, so RandomKey is exactly uniform.
+//   - Entries live in a dense array of 64-byte slots, split into pages of
+//     pageSize. Every page but the last is full, so position i is
+//     pages[i>>pageShift].slots[i&pageMask]. Growth appends a page instead
+//     of copying everything, and a page is the unit a copy-on-write
+//     checkpoint shares (docs/format/checkpoint.md). Delete moves the last
+//     slot into the hole, keeping the array dense, so RandomKey is exactly
+//     uniform.
+//   - A slot holds its key when the key has at most keyInline bytes, the
+//     common case; a longer key is a Go string in its page's long array.
+//     Slots hold no Go pointers, so full pages live off the Go heap
+//     (offheap.go): the collector neither scans nor counts them.
 //   - index is an open-addressing table with linear probing over positions:
 //     0 is empty, v is position v-1. Its length is a power of two and its load
 //     stays <= 3/4, so a probe always ends at an empty cell. Deletion shifts
-//     later cells back (no tombstones).
+//     later cells back (no tombstones). Large indexes are off the heap too.
 //
 // SCAN needs Redis's guarantee across resizes, which depends on every key
 // belonging to bucket hash&mask. With linear probing a key may sit after its
@@ -28,48 +34,125 @@ import (
 // visits buckets in Redis's reverse-binary order over that notion of bucket,
 // and the guarantee carries over unchanged.
 //
-// Memory per key: a 56-byte slot plus 4 bytes of index at load 3/8..3/4,
-// plus the key's own allocation.
+// Memory per key: a 64-byte slot plus 4 bytes of index at load 3/8..3/4,
+// none of it on the Go heap; a key longer than keyInline bytes adds its
+// string and 16 bytes of long array on the heap.
 type table struct {
-	phys  uint32   // physical database id
-	n     int      // number of keys
-	pages [][]slot // dense entries, see above
-	// pageGen[i] is the snapshot generation pages[i] was created or copied
-	// in; a page whose generation is older than an active snapshot's is
-	// shared with it and is copied before its first write (own).
-	pageGen []uint64
-	cow     *cowState // the keyspace's snapshot state (shared by its tables)
+	phys  uint32 // physical database id
+	n     int    // number of keys
+	pages []page // dense entries, see above
+	cow   *cowState
 	// spare is the last page, kept (empty, private) when deletes emptied it,
 	// so that a table whose size sits at a page boundary does not free and
 	// reallocate a whole page on every delete/insert.
-	spare   []slot
-	index   []uint32 // open addressing over positions; nil when n == 0
-	expires []uint32 // positions of the slots with ExpireAt != 0
+	spare    page
+	index    []uint32  // open addressing over positions; nil when n == 0
+	indexMem *offBlock // index's memory when off the heap
+	expires  []uint32  // positions of the slots with ExpireAt != 0
 
 	// sampleAt is SampleExpired's round-robin position in expires. Atomic:
 	// SampleExpired runs under the caller's read lock.
 	sampleAt atomic.Uint64
 }
 
+// page is pageSize slots (fewer for a table's small first page).
+type page struct {
+	slots []slot    // len: slots in use; in mem when cap == pageSize, else on the heap
+	long  []string  // by slot index: the keys longer than keyInline; nil while there are none
+	mem   *offBlock // holds slots' memory alive; shared with the snapshots sharing the page
+	// gen is the snapshot generation the page was created or copied in; a
+	// page whose generation is older than an active snapshot's is shared
+	// with it and is copied before its first write (own).
+	gen uint64
+}
+
 type slot struct {
-	key  string
 	e    Entry
 	hash uint32 // low 32 bits of the key's hash
 	exp  uint32 // 1 + position in table.expires; 0: not there
+	klen uint8  // the key's length when it is in kin; longKey when it is in page.long
+	kin  [keyInline]byte
 }
+
+const (
+	keyInline = 23   // fills the slot to 64 bytes, one cache line
+	longKey   = 0xff // slot.klen of a key kept in page.long
+)
+
+// A slot is one cache line; pageBytes depends on it.
+var _ [unsafe.Sizeof(slot{}) - 64]byte
+var _ [64 - unsafe.Sizeof(slot{})]byte
 
 const (
 	pageShift     = 10
 	pageSize      = 1 << pageShift
 	pageMask      = pageSize - 1
+	pageBytes     = pageSize * int(unsafe.Sizeof(slot{}))
 	firstPageCap  = 8 // most databases are small or empty
 	minIndex      = 8
 	maxLoadNum    = 3 // grow when n > len(index) * 3/4
 	maxLoadDen    = 4
 	shrinkDivisor = 8 // shrink when n < len(index)/8
+	// offIndexCells is the smallest index kept off the heap (64 KiB).
+	offIndexCells = 16 << 10
 )
 
-func (t *table) at(i int) *slot { return &t.pages[i>>pageShift][i&pageMask] }
+func (t *table) at(i int) *slot { return &t.pages[i>>pageShift].slots[i&pageMask] }
+
+// keyIs reports whether slot i of the page holds key.
+func keyIs[K string | []byte](pg *page, i int, key K) bool {
+	s := &pg.slots[i]
+	if s.klen != longKey {
+		return int(s.klen) == len(key) && string(s.kin[:s.klen]) == string(key)
+	}
+	return pg.long[i] == string(key)
+}
+
+// key returns slot i's key as a new string (an inline key is copied: the
+// slot's memory does not outlive the page).
+func (pg *page) key(i int) string {
+	if s := &pg.slots[i]; s.klen != longKey {
+		return string(s.kin[:s.klen])
+	}
+	return pg.long[i]
+}
+
+// appendKey appends slot i's key to dst.
+func (pg *page) appendKey(dst []byte, i int) []byte {
+	if s := &pg.slots[i]; s.klen != longKey {
+		return append(dst, s.kin[:s.klen]...)
+	}
+	return append(dst, pg.long[i]...)
+}
+
+// setLong records slot i's long key.
+func (pg *page) setLong(i int, key string) {
+	if pg.long == nil {
+		pg.long = make([]string, cap(pg.slots))
+	}
+	pg.long[i] = key
+}
+
+// newPage returns an empty page of capacity c: off the heap when c is
+// pageSize, else on it (a small first page is not worth a block).
+func newPage(c int, gen uint64) page {
+	if c != pageSize {
+		return page{slots: make([]slot, 0, c), gen: gen}
+	}
+	mem := allocPage()
+	return page{slots: slotsOf(mem), mem: mem, gen: gen}
+}
+
+// copyPage returns a private copy of pg with capacity c >= len(pg.slots).
+func copyPage(pg *page, c int, gen uint64) page {
+	np := newPage(c, gen)
+	np.slots = append(np.slots, pg.slots...)
+	if pg.long != nil {
+		np.long = make([]string, c)
+		copy(np.long, pg.long[:len(pg.slots)])
+	}
+	return np
+}
 
 // cowState is a keyspace's snapshot generation. Written under the caller's
 // write lock only.
@@ -82,20 +165,18 @@ type cowState struct {
 // snapshot is active, a page older than the snapshot is copied (one page,
 // pageSize slots: bounded work per write). Appending past a shared page's
 // length needs no copy: the snapshot reads only up to the length it saw.
+// The old page's memory stays with the snapshot, which holds its handle.
 func (t *table) own(pi int) {
-	if t.cow == nil || !t.cow.active || t.pageGen[pi] == t.cow.gen {
+	if t.private(pi) {
 		return
 	}
-	pg := t.pages[pi]
-	np := make([]slot, len(pg), cap(pg))
-	copy(np, pg)
-	t.pages[pi] = np
-	t.pageGen[pi] = t.cow.gen
+	pg := &t.pages[pi]
+	*pg = copyPage(pg, cap(pg.slots), t.cow.gen)
 }
 
 // private reports whether page pi is referenced by no active snapshot.
 func (t *table) private(pi int) bool {
-	return t.cow == nil || !t.cow.active || t.pageGen[pi] == t.cow.gen
+	return t.cow == nil || !t.cow.active || t.pages[pi].gen == t.cow.gen
 }
 
 // ownPos is own for the page of position pos.
@@ -119,39 +200,49 @@ func lookup[K string | []byte](t *table, h uint32, key K) (cell uint32, pos int,
 		if v == 0 {
 			return 0, 0, false
 		}
-		if s := t.at(int(v - 1)); s.hash == h && s.key == string(key) {
-			return c, int(v - 1), true
+		p := int(v - 1)
+		pg := &t.pages[p>>pageShift]
+		if pg.slots[p&pageMask].hash == h && keyIs(pg, p&pageMask, key) {
+			return c, p, true
 		}
 	}
 }
 
 // insert adds a key known to be absent and returns its position.
-func (t *table) insert(key string, h uint32, e Entry) int {
+func (t *table) insert(key []byte, h uint32, e Entry) int {
 	if (t.n+1)*maxLoadDen > len(t.index)*maxLoadNum {
 		t.resize(max(minIndex, 2*len(t.index)))
 	}
 	pos := t.n
 	pi := pos >> pageShift
 	if pi == len(t.pages) {
-		c := pageSize
-		if pi == 0 {
-			c = firstPageCap
-		}
-		pg := make([]slot, 0, c)
-		if t.spare != nil && cap(t.spare) >= c {
-			pg, t.spare = t.spare[:0], nil
+		var pg page
+		switch {
+		case pi == 0:
+			pg = newPage(firstPageCap, t.curGen())
+		case t.spare.slots != nil:
+			pg, t.spare = t.spare, page{}
+			pg.gen = t.curGen()
+		default:
+			pg = newPage(pageSize, t.curGen())
 		}
 		t.pages = append(t.pages, pg)
-		t.pageGen = append(t.pageGen, t.curGen())
 	}
-	pg := t.pages[pi]
-	if len(pg) == cap(pg) { // only the first page grows in place
-		np := make([]slot, len(pg), min(2*cap(pg), pageSize))
-		copy(np, pg)
-		pg = np
-		t.pageGen[pi] = t.curGen()
+	pg := &t.pages[pi]
+	if len(pg.slots) == cap(pg.slots) { // only the first page grows in place
+		*pg = copyPage(pg, min(2*cap(pg.slots), pageSize), t.curGen())
 	}
-	t.pages[pi] = append(pg, slot{key: key, e: e, hash: h})
+	s := slot{e: e, hash: h}
+	if len(key) <= keyInline {
+		s.klen = uint8(len(key))
+		copy(s.kin[:], key)
+	} else {
+		s.klen = longKey
+	}
+	pg.slots = append(pg.slots, s)
+	if s.klen == longKey {
+		pg.setLong(len(pg.slots)-1, string(key))
+	}
 	t.n++
 	indexAdd(t.index, h, pos)
 	if e.ExpireAt != 0 {
@@ -169,42 +260,75 @@ func (t *table) remove(c uint32, pos int) {
 	}
 	t.unindex(c)
 	last := t.n - 1
+	pi, li := last>>pageShift, last&pageMask
+	lp := &t.pages[pi]
 	if pos != last {
 		// Move the last slot into the hole and repoint its index cell.
-		ls := t.at(last)
+		ls := &lp.slots[li]
 		indexMove(t.index, ls.hash, last, pos)
-		*t.at(pos) = *ls
+		dp, di := &t.pages[pos>>pageShift], pos&pageMask
+		dp.slots[di] = *ls
+		if ls.klen == longKey {
+			dp.setLong(di, lp.long[li])
+		} else if dp.long != nil {
+			dp.long[di] = ""
+		}
 		if ls.exp != 0 {
 			t.expires[ls.exp-1] = uint32(pos)
 		}
 	}
-	pi := last >> pageShift
-	pg := t.pages[pi]
-	pg[len(pg)-1] = slot{} // release the key for the GC
-	if pg = pg[:len(pg)-1]; len(pg) == 0 {
-		if cap(pg) == pageSize && t.private(pi) {
-			t.spare = pg
+	if lp.long != nil {
+		lp.long[li] = "" // release the key for the GC
+	}
+	if lp.slots = lp.slots[:li]; li == 0 {
+		switch {
+		case !t.private(pi): // a snapshot holds it
+		case cap(lp.slots) == pageSize && t.spare.slots == nil:
+			t.spare = page{slots: lp.slots, mem: lp.mem}
+		default:
+			lp.mem.free()
 		}
-		t.pages[pi] = nil
+		t.pages[pi] = page{}
 		t.pages = t.pages[:pi]
-		t.pageGen = t.pageGen[:pi]
-	} else {
-		t.pages[pi] = pg
 	}
 	t.n--
 	switch {
 	case t.n == 0:
-		t.pages, t.pageGen, t.index, t.expires, t.spare = nil, nil, nil, nil, nil // give the memory back
+		t.release()
 	case len(t.index) > minIndex && t.n*shrinkDivisor < len(t.index):
 		t.resize(max(minIndex, 1<<bits.Len(uint(2*t.n-1))))
 	}
+}
+
+// release gives back the memory of a table whose keys are gone: its index
+// and spare page, which no snapshot shares, and its pages when no snapshot
+// is active (else the snapshot's handles free them when it is dropped).
+func (t *table) release() {
+	if t.cow == nil || !t.cow.active {
+		for i := range t.pages {
+			t.pages[i].mem.free()
+		}
+	}
+	t.spare.mem.free()
+	t.indexMem.free()
+	t.pages, t.index, t.indexMem, t.expires, t.spare = nil, nil, nil, nil, page{}
 }
 
 // unindex empties cell c of the index (see posindex.go).
 func (t *table) unindex(c uint32) { unindexCell(t.index, c, t) }
 
 // resize rebuilds the index with size cells (a power of two).
-func (t *table) resize(size int) { t.index = buildIndex(size, t.n, t) }
+func (t *table) resize(size int) {
+	old := t.indexMem
+	if size >= offIndexCells {
+		t.indexMem = allocOff(size * 4)
+		t.index = uint32sOf(t.indexMem)
+	} else {
+		t.index, t.indexMem = make([]uint32, size), nil
+	}
+	fillIndex(t.index, t.n, t)
+	old.free() // no snapshot or reader holds an index across a write
+}
 
 func (t *table) hashAt(pos int) uint32 { return t.at(pos).hash }
 
@@ -269,8 +393,9 @@ func (t *table) scan(cursor uint64, count int, fn func(key string, e *Entry)) ui
 			if x == 0 {
 				break
 			}
-			if s := t.at(int(x - 1)); s.hash&m32 == b {
-				fn(s.key, &s.e)
+			p := int(x - 1)
+			if pg := &t.pages[p>>pageShift]; pg.slots[p&pageMask].hash&m32 == b {
+				fn(pg.key(p&pageMask), &pg.slots[p&pageMask].e)
 				emitted++
 			}
 		}

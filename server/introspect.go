@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keeldb/keel"
+	"github.com/keeldb/keel/memtables"
 )
 
 // GlobMatch matches Redis glob patterns (CONFIG GET, COMMAND LIST PATTERN);
@@ -472,11 +473,15 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 	if section("Memory") {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		kv("used_memory", ms.HeapAlloc)
-		kv("used_memory_human", human(int64(ms.HeapAlloc)))
+		// The keyspace's slots live off the Go heap (memtables/offheap.go).
+		off := memtables.OffHeapBytes()
+		used := int64(ms.HeapAlloc) + off
+		kv("used_memory", used)
+		kv("used_memory_human", human(used))
 		kv("used_memory_rss", rss())
 		kv("used_memory_rss_human", human(rss()))
-		kv("used_memory_peak", ms.HeapSys)
+		kv("used_memory_peak", int64(ms.HeapSys)+off)
+		kv("used_memory_offheap", off)
 		kv("total_system_memory", totalMemory())
 		kv("maxmemory", s.cfg.Get("maxmemory"))
 		kv("maxmemory_policy", s.cfg.Get("maxmemory-policy"))
