@@ -51,7 +51,7 @@ type Options struct {
 	Fsync              wal.FsyncPolicy // FsyncEverySec unless set
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
 	WALSegmentSize     int64           // 8 MiB (tidwall/wal keeps the active segment in memory)
-	StringsBufferSize  int64           // 16 MiB of buffered string writes before a flush
+	StringsBufferSize  int64           // 8 MiB of buffered writes per on-disk engine before a flush
 	BlockCacheSize     int64           // block cache of each on-disk engine; 64 MiB
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
@@ -70,7 +70,7 @@ func (o *Options) defaults() {
 		o.WALSegmentSize = 8 << 20
 	}
 	if o.StringsBufferSize <= 0 {
-		o.StringsBufferSize = 16 << 20
+		o.StringsBufferSize = 8 << 20
 	}
 	if o.CheckpointWALBytes <= 0 {
 		o.CheckpointWALBytes = 256 << 20

@@ -172,7 +172,7 @@ var params = []param{
 	{name: "wal-segment-size", def: "8388608", immutable: true, check: intParam(1<<20, 1<<40)},
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
 	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
-	{name: "strings-buffer-size", def: "16777216", immutable: true, check: intParam(1<<16, 1<<40)},
+	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
 	// block-cache-size is each on-disk engine's block cache (strings,
 	// hashes): what keeps hot blocks of a larger-than-memory dataset.
 	{name: "block-cache-size", def: "67108864", immutable: true, check: memParam(1<<16, 1<<40)},
