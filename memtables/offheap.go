@@ -36,6 +36,7 @@ import (
 type offBlock struct {
 	p       unsafe.Pointer
 	n       int
+	pooled  bool // from allocPage's free list, else mapped alone
 	cleanup runtime.Cleanup
 }
 
@@ -78,7 +79,7 @@ func allocPage() *offBlock {
 	p := offPages.free[len(offPages.free)-1]
 	offPages.free = offPages.free[:len(offPages.free)-1]
 	offPages.mu.Unlock()
-	b := &offBlock{p: p, n: pageBytes}
+	b := &offBlock{p: p, n: pageBytes, pooled: true}
 	offInUse.Add(int64(pageBytes))
 	b.cleanup = runtime.AddCleanup(b, releasePage, p)
 	return b
@@ -99,7 +100,7 @@ func (b *offBlock) free() {
 		return
 	}
 	b.cleanup.Stop()
-	if b.n == pageBytes {
+	if b.pooled {
 		releasePage(b.p)
 	} else {
 		releaseMapped(offSpan{b.p, b.n})
