@@ -86,6 +86,24 @@ func BenchmarkExecHSet(b *testing.B) {
 	}
 }
 
+// BenchmarkExecHGet is HGET of one of 1000 fields of one hash, all in
+// the write buffer (make bench's HGET row reads fields written by its
+// HSET row).
+func BenchmarkExecHGet(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	for i := 0; i < 1000; i++ {
+		db.Exec(s, [][]byte{[]byte("HSET"), []byte("myhash"), []byte(strconv.Itoa(i)), []byte("value")}, nopReply{})
+	}
+	args := [][]byte{[]byte("HGET"), []byte("myhash"), nil}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[2] = strconv.AppendInt(args[2][:0], int64(i%1000), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}
+
 // BenchmarkExecHGetAll is HGETALL of a 100-field hash (make bench's
 // HGETALL row), with the fields in the write buffer and, after a save,
 // in a segment file among others holding many other hashes' fields.

@@ -78,15 +78,35 @@ func (c *Ctx) hashEntry(p *memtables.Entry, found bool) (memtables.Entry, bool, 
 	return *p, true, true
 }
 
-// hashGet reads one field of the hash key whose entry is e. An engine
-// error (corruption) is replied and ok is false: bad data is never served.
+// hashGet reads one field of the hash key whose entry is e: a copy of
+// its value. An engine error (corruption) is replied and ok is false: bad
+// data is never served.
 func (c *Ctx) hashGet(key []byte, e *memtables.Entry, field []byte) (v []byte, exists, ok bool) {
-	v, exists, err := c.DB.hashes.Get(hashKey(nil, c.phys(), key, e.Version, field))
+	exists, ok = c.hashView(key, e, field, func(b []byte) { v = append(make([]byte, 0, len(b)), b...) })
+	return v, exists, ok
+}
+
+// hashView is hashGet without the copy: fn gets the value, valid only
+// during the call (HGET replies it, HSET only needs to know it exists).
+// The storage key is built in the session's scratch.
+func (c *Ctx) hashView(key []byte, e *memtables.Entry, field []byte, fn func(v []byte)) (exists, ok bool) {
+	sc := &c.S.hashScratch
+	sc.key = hashKey(sc.key[:0], c.phys(), key, e.Version, field)
+	exists, err := c.DB.hashes.View(sc.key, fn)
+	if cap(sc.key) > maxScratch {
+		sc.key = nil
+	}
 	if err != nil {
 		c.Error("ERR " + err.Error())
-		return nil, false, false
+		return false, false
 	}
-	return v, exists, true
+	return exists, true
+}
+
+// hashExists reports whether the hash key (entry e) has field; ok as
+// hashGet's.
+func (c *Ctx) hashExists(key []byte, e *memtables.Entry, field []byte) (exists, ok bool) {
+	return c.hashView(key, e, field, func([]byte) {})
 }
 
 // hashSet logs the setting of pairs (field, value, ...; a later duplicate
@@ -134,7 +154,7 @@ func (c *Ctx) newFields(key []byte, e *memtables.Entry, pairs [][]byte) (n int, 
 		if e == nil || !ok {
 			return ok
 		}
-		_, exists, got := c.hashGet(key, e, f)
+		exists, got := c.hashExists(key, e, f)
 		ok = got
 		return got && !exists
 	})
@@ -182,7 +202,7 @@ func cmdHSetNX(c *Ctx) {
 	var ep *memtables.Entry
 	if found {
 		ep = &e
-		_, exists, ok := c.hashGet(key, ep, field)
+		exists, ok := c.hashExists(key, ep, field)
 		if !ok {
 			return
 		}
@@ -198,24 +218,21 @@ func cmdHSetNX(c *Ctx) {
 // ---- HGET HMGET HSTRLEN HEXISTS HLEN ----
 
 // readHashField reads one field for a read command (HGET, HSTRLEN,
-// HEXISTS): exists is false when the key or the field is absent; ok is
-// false when an error (WRONGTYPE, engine) was replied.
-func (c *Ctx) readHashField(key, field []byte) (v []byte, exists, ok bool) {
+// HEXISTS), calling fn with its value (valid only during the call):
+// exists is false when the key or the field is absent; ok is false when
+// an error (WRONGTYPE, engine) was replied.
+func (c *Ctx) readHashField(key, field []byte, fn func(v []byte)) (exists, ok bool) {
 	e, found, ok := c.readHash(key)
 	if !ok || !found {
-		return nil, false, ok
+		return false, ok
 	}
-	return c.hashGet(key, &e, field)
+	return c.hashView(key, &e, field, fn)
 }
 
 func cmdHGet(c *Ctx) {
-	v, exists, ok := c.readHashField(c.Args[1], c.Args[2])
-	switch {
-	case !ok:
-	case !exists:
+	// The value is replied from the store's memory, not copied first.
+	if exists, ok := c.readHashField(c.Args[1], c.Args[2], c.R.Bulk); ok && !exists {
 		c.R.Null()
-	default:
-		c.R.Bulk(v)
 	}
 }
 
@@ -246,13 +263,14 @@ func cmdHMGet(c *Ctx) {
 }
 
 func cmdHStrLen(c *Ctx) {
-	if v, _, ok := c.readHashField(c.Args[1], c.Args[2]); ok {
-		c.R.Int(int64(len(v)))
+	n := 0
+	if _, ok := c.readHashField(c.Args[1], c.Args[2], func(v []byte) { n = len(v) }); ok {
+		c.R.Int(int64(n))
 	}
 }
 
 func cmdHExists(c *Ctx) {
-	if _, exists, ok := c.readHashField(c.Args[1], c.Args[2]); ok {
+	if exists, ok := c.readHashField(c.Args[1], c.Args[2], func([]byte) {}); ok {
 		c.R.Int(setBit(exists))
 	}
 }
@@ -281,7 +299,7 @@ func cmdHDel(c *Ctx) {
 	}
 	failed := false
 	del := distinct(c.Args[2:], func(f []byte) bool {
-		_, exists, ok := c.hashGet(key, &e, f)
+		exists, ok := c.hashExists(key, &e, f)
 		failed = failed || !ok
 		return ok && exists
 	})
@@ -341,11 +359,13 @@ func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok
 	return fields, vals, true
 }
 
-// hashScratch is a session's reusable buffers for hashAll.
+// hashScratch is a session's reusable buffers for hashAll, and the
+// storage key of hashView.
 type hashScratch struct {
 	arena        []byte
 	ends         []int
 	fields, vals [][]byte
+	key          []byte
 }
 
 // maxScratch bounds the bytes of scratch buffers a session keeps between

@@ -109,7 +109,7 @@ type DB struct {
 	// streams: every record of a stream keyed by streamKey; like strs.
 	streams *segments.Store
 	// streamCache holds the meta record (which holds the last node) of
-	// streams recently written, by incarnation prefix, so that an XADD
+	// streams recently written, by incarnation (streamCacheKey), so that an XADD
 	// reads nothing. Any
 	// streams op applied to an incarnation drops its entry (apply);
 	// write commands put it back. Guarded by mu (exclusive).
@@ -369,11 +369,16 @@ func (db *DB) Close() error {
 	db.bg.Wait()
 	db.ckptMu.Lock()
 	defer db.ckptMu.Unlock()
-	err := db.log.Close()
+	// The stores first: a flush still running commits through the log
+	// (Commit syncs it), and would fail against a closed one.
+	var err error
 	for _, d := range db.diskEngines() {
 		if serr := d.store.Close(); err == nil {
 			err = serr
 		}
+	}
+	if lerr := db.log.Close(); err == nil {
+		err = lerr
 	}
 	return err
 }

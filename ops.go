@@ -584,6 +584,12 @@ func copyValue[V memtables.Value[V]](e *memtables.Values[V], o *op) {
 func hashKey(dst []byte, phys uint32, key []byte, version uint64, field []byte) []byte {
 	dst = slices.Grow(dst, hashPrefixLen(key)+8+len(field))
 	dst = hashPrefix(dst, phys, key, version)
+	return appendFieldKey(dst, field)
+}
+
+// appendFieldKey appends the part of a field's hashKey after the hash's
+// prefix: the field's hash and the field.
+func appendFieldKey(dst, field []byte) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, fieldHash(field))
 	return append(dst, field...)
 }
@@ -819,14 +825,20 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		db.zsets.Drop(o.phys)
 	case opZCopy:
 		copyValue(db.zsets, o)
+	// The ops that write many records of one incarnation build its prefix
+	// once (a hash of the key's slot and some copying per record).
 	case opHSet:
+		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		n := len(db.kbuf)
 		for i := 0; i+1 < len(o.vals); i += 2 {
-			db.kbuf = hashKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i])
+			db.kbuf = appendFieldKey(db.kbuf[:n], o.vals[i])
 			db.hashes.Put(lsn, db.kbuf, o.vals[i+1])
 		}
 	case opHDel:
+		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		n := len(db.kbuf)
 		for _, f := range o.vals {
-			db.kbuf = hashKey(db.kbuf[:0], o.phys, o.key, o.version, f)
+			db.kbuf = appendFieldKey(db.kbuf[:n], f)
 			db.hashes.Delete(lsn, db.kbuf)
 		}
 	case opHDropKey:
@@ -839,14 +851,18 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		return db.copyIncarnation(db.hashes, o, lsn)
 	case opXPut:
 		db.forgetStream(o.phys, o.key, o.version)
+		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		n := len(db.kbuf)
 		for i := 0; i+1 < len(o.vals); i += 2 {
-			db.kbuf = streamKey(db.kbuf[:0], o.phys, o.key, o.version, o.vals[i])
+			db.kbuf = append(db.kbuf[:n], o.vals[i]...)
 			db.streams.Put(lsn, db.kbuf, o.vals[i+1])
 		}
 	case opXDel:
 		db.forgetStream(o.phys, o.key, o.version)
+		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		n := len(db.kbuf)
 		for _, sub := range o.vals {
-			db.kbuf = streamKey(db.kbuf[:0], o.phys, o.key, o.version, sub)
+			db.kbuf = append(db.kbuf[:n], sub...)
 			db.streams.Delete(lsn, db.kbuf)
 		}
 	case opXDelRange:

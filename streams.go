@@ -414,8 +414,13 @@ func cmdXAdd(c *Ctx) {
 	s.save()
 	s.modified()
 	c.DB.signalStream(c.S.DB, s.key)
+	// The id's text in the handle's scratch (a local array escapes into
+	// the reply interface: an allocation per XADD); remember keeps the
+	// scratch for the stream's next command, which cannot run before
+	// this reply is written.
+	idText := id.appendText(s.scratch(41))
 	s.remember()
-	replyStreamID(c.R, id)
+	c.R.Bulk(idText)
 }
 
 // ---- XLEN XRANGE XREVRANGE ----

@@ -2,6 +2,7 @@ package keel
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -295,16 +296,18 @@ func checkStreamCache(t interface {
 		if h.dirty || len(h.puts) > 0 || len(h.dels) > 0 {
 			t.Fatalf("cache entry %q holds unlogged changes", key)
 		}
+		// The cache key is streamCacheKey: physical db, version, key.
+		prefix := string(hashPrefix(nil, binary.BigEndian.Uint32([]byte(key)), []byte(key[12:]), binary.BigEndian.Uint64([]byte(key[4:]))))
 		rec := func(sub []byte) ([]byte, bool) {
-			v, found, err := db.streams.Get(append([]byte(key), sub...))
+			v, found, err := db.streams.Get(append([]byte(prefix), sub...))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return v, found
 		}
 		scan := func(lo, hi []byte, fn func(sub, v []byte)) {
-			if err := db.streams.Scan(append([]byte(key), lo...), append([]byte(key), hi...), func(k, v []byte) bool {
-				fn(k[len(key):], v)
+			if err := db.streams.Scan(append([]byte(prefix), lo...), append([]byte(prefix), hi...), func(k, v []byte) bool {
+				fn(k[len(prefix):], v)
 				return true
 			}); err != nil {
 				t.Fatal(err)

@@ -174,8 +174,19 @@ type streamMeta struct {
 	tail streamNode
 }
 
-func (m *streamMeta) encode() []byte {
-	b := make([]byte, 0, 128)
+func (m *streamMeta) encode() []byte { return m.appendTo(make([]byte, 0, m.maxLen())) }
+
+// maxLen bounds the length of m's encoding.
+func (m *streamMeta) maxLen() int {
+	n := 4*binary.MaxVarintLen64 + 3*16
+	if m.nodes > 0 {
+		n += 16 + m.tail.maxLen()
+	}
+	return n
+}
+
+// appendTo appends m's encoding (the meta record) to b.
+func (m *streamMeta) appendTo(b []byte) []byte {
 	b = binary.AppendUvarint(b, m.length)
 	b = m.lastID.append(b)
 	b = m.firstID.append(b)
@@ -243,6 +254,9 @@ type streamNode struct {
 }
 
 func (n *streamNode) encode() []byte { return n.appendTo(make([]byte, 0, 48)) }
+
+// maxLen bounds the length of appendTo's output.
+func (n *streamNode) maxLen() int { return 16 + 3*binary.MaxVarintLen64 + valsLen(n.fields) }
 
 // appendTo appends the node without its master id (the record's key, or
 // written before it in the meta record).
@@ -343,13 +357,23 @@ func decodePendingEntry(id streamID, b []byte) (pendingEntry, error) {
 	return p, r.done()
 }
 
-// encodeFields is an entry's value: its field, value pairs.
-func encodeFields(pairs [][]byte) []byte {
-	n := 0
-	for _, p := range pairs {
-		n += len(p) + 2
+// valsLen is the length of appendVals's encoding of vals (an entry's
+// value is appendVals of its field, value pairs).
+func valsLen(vals [][]byte) int {
+	n := uvarintLen(uint64(len(vals)))
+	for _, v := range vals {
+		n += uvarintLen(uint64(len(v))) + len(v)
 	}
-	return appendVals(make([]byte, 0, n+2), pairs)
+	return n
+}
+
+// uvarintLen is the length of binary.AppendUvarint's encoding of x.
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
 }
 
 func decodeFields(b []byte) ([][]byte, error) {
@@ -363,8 +387,14 @@ func decodeFields(b []byte) ([][]byte, error) {
 
 // ---- sub-keys ----
 
-func subEntryKey(id streamID) []byte { return id.append(append(make([]byte, 0, 17), subEntry)) }
-func subNodeKey(id streamID) []byte  { return id.append(append(make([]byte, 0, 17), subNode)) }
+// subMetaKey is the meta record's sub-key (read only).
+var subMetaKey = []byte{subMeta}
+
+func subEntryKey(id streamID) []byte { return appendSubID(make([]byte, 0, 17), subEntry, id) }
+func subNodeKey(id streamID) []byte  { return appendSubID(make([]byte, 0, 17), subNode, id) }
+
+// appendSubID appends the sub-key of kind (subEntry, subNode) and id.
+func appendSubID(b []byte, kind byte, id streamID) []byte { return id.append(append(b, kind)) }
 
 func subGroupKey(group []byte) []byte {
 	return append(append(make([]byte, 0, 1+len(group)), subGroup), group...)
@@ -487,7 +517,7 @@ type stream struct {
 // queued writes, reused), so that loading a cached stream allocates
 // nothing.
 type streamCached struct {
-	key string // its cache key (the incarnation prefix)
+	key string // its cache key (streamCacheKey)
 	h   stream
 	// cost is the entry's approximate size in bytes; in the cache's
 	// bookkeeping entry (streamCacheTotalKey), the sum of the others'.
@@ -533,11 +563,25 @@ const (
 
 // cachedStream finds the write cache entry of an incarnation.
 func (db *DB) cachedStream(phys uint32, key []byte, version uint64) *streamCached {
-	if len(db.streamCache) == 0 {
+	if len(db.streamCache) <= 1 {
+		// Empty, or only the bookkeeping entry (remember adds it first):
+		// so while the one stream written is taken out, its XADD's own ops
+		// and its remember look nothing up.
 		return nil
 	}
-	db.kbuf = hashPrefix(db.kbuf[:0], phys, key, version)
+	db.kbuf = streamCacheKey(db.kbuf[:0], phys, key, version)
 	return db.streamCache[string(db.kbuf)]
+}
+
+// streamCacheKey is an incarnation's key in the write cache: physical
+// db (4 bytes), version (8 bytes), key. Not its storage prefix, whose
+// slot (a CRC of the key) an XADD would compute twice more, to find its
+// entry and to forget it when its op is applied.
+func streamCacheKey(dst []byte, phys uint32, key []byte, version uint64) []byte {
+	dst = slices.Grow(dst, 12+len(key))
+	dst = binary.BigEndian.AppendUint32(dst, phys)
+	dst = binary.BigEndian.AppendUint64(dst, version)
+	return append(dst, key...)
 }
 
 func (db *DB) forgetStream(phys uint32, key []byte, version uint64) {
@@ -587,10 +631,14 @@ func (s *stream) remember() {
 	db := s.c.DB
 	sc := s.cached
 	if sc == nil {
-		sc = &streamCached{key: string(hashPrefix(nil, s.phys, s.key, s.version))}
+		sc = &streamCached{key: string(streamCacheKey(nil, s.phys, s.key, s.version))}
 		s.cached = sc
 	}
-	if cur, ok := db.streamCache[sc.key]; ok {
+	var cur *streamCached
+	if len(db.streamCache) > 1 { // else none but the bookkeeping entry (cachedStream)
+		cur = db.streamCache[sc.key]
+	}
+	if cur != nil {
 		db.uncache(cur)
 		if cur != sc {
 			// Another handle of this incarnation in the same command:
@@ -762,7 +810,7 @@ func (s *stream) delRange(lo, hi []byte) {
 // changes do not.
 func (s *stream) save() {
 	if s.dirty {
-		s.put([]byte{subMeta}, s.meta.encode())
+		s.put(subMetaKey, s.meta.appendTo(s.scratch(s.meta.maxLen())))
 		s.dirty = false
 	}
 	s.flushWrites()
@@ -1028,7 +1076,7 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 	tail.live++
 	tail.last = id
 	s.meta.tail = tail
-	s.put(subEntryKey(id), encodeFields(pairs))
+	s.put(appendSubID(s.scratch(17), subEntry, id), appendVals(s.scratch(valsLen(pairs)), pairs))
 	s.meta.length++
 	s.meta.entriesAdded++
 	s.meta.lastID = id

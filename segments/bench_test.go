@@ -346,9 +346,7 @@ func BenchmarkSortNodes(b *testing.B) {
 		buf.add(LSN(i+1), uint64(i+1), kindValue, kv[:len(k):len(k)], kv[len(k):])
 	}
 	all := make([]*node, 0, n)
-	for _, h := range buf.index {
-		all = append(all, h.newest.Load())
-	}
+	buf.index.each(func(h *head) { all = append(all, h.newest.Load()) })
 	b.ReportAllocs()
 	c0 := cpuTime()
 	for b.Loop() {
@@ -368,6 +366,29 @@ func BenchmarkGetParallel(b *testing.B) {
 		for pb.Next() {
 			i++
 			if _, ok, err := s.Get(fmt.Appendf(nil, "key%012d", (i*7919)%100_000)); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}
+
+// BenchmarkGetBufferedParallel is Get of keys in the active buffer from
+// every processor at once (HGET at pipeline 16 of fields just written):
+// the buffer's index is read by all cores.
+func BenchmarkGetBufferedParallel(b *testing.B) {
+	s := benchStore(b, Options{BufferSize: 64 << 20})
+	val := make([]byte, 100)
+	for i := range 100_000 {
+		s.Put(LSN(i+1), fmt.Appendf(nil, "key%012d", i), val)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		var k []byte
+		for pb.Next() {
+			i++
+			k = fmt.Appendf(k[:0], "key%012d", (i*7919)%100_000)
+			if _, ok, err := s.Get(k); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}

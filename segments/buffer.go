@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sync"
@@ -20,29 +21,30 @@ import (
 //
 // Why a hash index and not a sorted structure: writes happen under the
 // command layer's exclusive lock, so insertion cost is on every client's
-// critical path. A skiplist insert costs ~25 dependent cache misses; a map
-// insert one or two. Key order is needed only by iterators (flush, Scan),
-// which sort the keys once: a frozen buffer caches its sorted order, an
-// iterator over the active buffer sorts the keys in its range when it
-// starts.
+// critical path. A skiplist insert costs ~25 dependent cache misses; a
+// hash insert one or two. Key order is needed only by iterators (flush,
+// Scan): a frozen buffer sorts its keys once and caches the order; the
+// active buffer keeps them in a B-tree (keys, below).
 //
 // Concurrency: one writer (the store's writer, or nobody once frozen) and
-// any number of readers. mu guards the index; a version is immutable once
-// published, and its prev link never changes, so a reader that got a
-// version from the index follows the chain without locks.
+// any number of readers, none of which takes a lock to look a key up
+// (keyIndex); a version is immutable once published, and its prev link
+// never changes, so a reader that got a version follows the chain without
+// locks.
 type buffer struct {
-	mu    sync.RWMutex     // guards index's insertions and newKeys (writer: Lock; readers: RLock)
-	index map[string]*head // key -> its head (newest version)
+	index keyIndex // key -> its head (newest version)
 	// newKeys are the keys added to index since an iterator last folded
-	// them into keys (guarded by keysMu): the active buffer keeps its keys
-	// in a B-tree, so a range scan costs a seek and the keys it reads, not
-	// a sort of the whole buffer, and folding a write's few new keys costs
-	// O(log n) each (a sorted slice merged them at O(n) per scan, which made
-	// every command that writes and then scans, XREADGROUP, cost the
-	// buffer's size). Iterators read an immutable copy-on-write snapshot
-	// (keysSnap), taken again only when keys changed. The tree holds the
-	// heads themselves, so a walk reads each key's newest version from its
-	// item, without a map lookup or a lock.
+	// them into keys (newKeys is guarded by mu, keys and keysSnap by
+	// keysMu): the active buffer keeps its keys in a B-tree, so a range
+	// scan costs a seek and the keys it reads, not a sort of the whole
+	// buffer, and folding a write's few new keys costs O(log n) each (a
+	// sorted slice merged them at O(n) per scan, which made every command
+	// that writes and then scans, XREADGROUP, cost the buffer's size).
+	// Iterators read an immutable copy-on-write snapshot (keysSnap), taken
+	// again only when keys changed. The tree holds the heads themselves,
+	// so a walk reads each key's newest version from its item, without a
+	// lookup or a lock.
+	mu       sync.Mutex
 	newKeys  []*head
 	keysMu   sync.Mutex
 	keys     *btree.BTreeG[*head]
@@ -62,8 +64,8 @@ type buffer struct {
 	frozenAt LSN // set once when frozen (under Store.mu), read by the flusher
 
 	// Writer-only allocation of versions: key and value bytes are cut
-	// from slabs (pointer-free, so the collector never scans them) and
-	// nodes from chunks, instead of two heap objects per write. Both live
+	// from slabs (pointer-free, so the collector never scans them), nodes
+	// and heads from chunks, instead of heap objects per write. All live
 	// as long as the buffer.
 	slab  []byte
 	nodes []node
@@ -83,15 +85,130 @@ func (b *buffer) finish(err error) {
 
 // head is one key of a buffer: a pointer to its newest version, replaced
 // by every write of the key. The writer stores it atomically, so readers
-// that reached the head (through the index under the read lock, or
-// through a key snapshot) load the newest version without a lock; the
-// version chain below it never changes.
+// that reached the head (through the index, or through a key snapshot)
+// load the newest version without a lock; the version chain below it
+// never changes.
 type head struct {
 	key    string
 	newest atomic.Pointer[node]
 }
 
 func headLess(a, b *head) bool { return a.key < b.key }
+
+// keyIndex maps a buffer's keys to their heads: open addressing with
+// linear probing in a power-of-two table of slots, doubled by the writer
+// when it is half full. It replaced a Go map under a read-write lock:
+// every buffered read took the lock (two atomic adds on a cache line all
+// readers write), and a write of a new key hashed the key twice (lookup,
+// then insert) and took the write lock.
+//
+// One writer inserts; readers look up without a lock. A key is never
+// removed, so a slot is written once: its hash first, then its head,
+// atomically; a reader that loads a head reads the slot's hash after it.
+// The writer publishes a grown table atomically and never writes the old
+// one again, so a reader still probing the old table finds every key
+// inserted before the growth (later ones are newer than its lookup).
+type keyIndex struct {
+	seed  maphash.Seed
+	table atomic.Pointer[[]indexSlot]
+	n     int // keys (writer only)
+}
+
+type indexSlot struct {
+	hash uint64
+	head atomic.Pointer[head]
+}
+
+// indexMinSlots is the size of a new buffer's table.
+const indexMinSlots = 256
+
+func (x *keyIndex) init() {
+	x.seed = maphash.MakeSeed()
+	t := make([]indexSlot, indexMinSlots)
+	x.table.Store(&t)
+}
+
+// get returns key's head, nil when absent. Safe for any goroutine.
+func (x *keyIndex) get(key []byte) *head {
+	t := *x.table.Load()
+	hv := maphash.Bytes(x.seed, key)
+	mask := uint64(len(t) - 1)
+	for i := hv & mask; ; i = (i + 1) & mask {
+		h := t[i].head.Load()
+		if h == nil {
+			return nil
+		}
+		if t[i].hash == hv && h.key == string(key) {
+			return h
+		}
+	}
+}
+
+// find returns key's head, or nil and the slot of the current table where
+// key goes, and key's hash. Writer only.
+func (x *keyIndex) find(key string) (h *head, slot *indexSlot, hv uint64) {
+	t := *x.table.Load()
+	hv = maphash.String(x.seed, key)
+	mask := uint64(len(t) - 1)
+	for i := hv & mask; ; i = (i + 1) & mask {
+		h := t[i].head.Load()
+		if h == nil {
+			return nil, &t[i], hv
+		}
+		if t[i].hash == hv && h.key == key {
+			return h, nil, hv
+		}
+	}
+}
+
+// insert adds h (absent; find returned slot and hv) and publishes it to
+// readers. Writer only.
+func (x *keyIndex) insert(h *head, slot *indexSlot, hv uint64) {
+	x.n++
+	t := *x.table.Load()
+	if 2*x.n > len(t) {
+		t = x.grow(t)
+		mask := uint64(len(t) - 1)
+		i := hv & mask
+		for t[i].head.Load() != nil {
+			i = (i + 1) & mask
+		}
+		slot = &t[i]
+	}
+	slot.hash = hv
+	slot.head.Store(h)
+}
+
+// grow publishes a table twice the size of t holding t's heads, and
+// returns it. Writer only.
+func (x *keyIndex) grow(t []indexSlot) []indexSlot {
+	g := make([]indexSlot, 2*len(t))
+	mask := uint64(len(g) - 1)
+	for j := range t {
+		h := t[j].head.Load()
+		if h == nil {
+			continue
+		}
+		i := t[j].hash & mask
+		for g[i].head.Load() != nil {
+			i = (i + 1) & mask
+		}
+		g[i].hash = t[j].hash
+		g[i].head.Store(h)
+	}
+	x.table.Store(&g)
+	return g
+}
+
+// each calls fn with every head, in no order. For a buffer without a
+// writer (frozen), or the writer itself.
+func (x *keyIndex) each(fn func(*head)) {
+	for j, t := 0, *x.table.Load(); j < len(t); j++ {
+		if h := t[j].head.Load(); h != nil {
+			fn(h)
+		}
+	}
+}
 
 // node is one version of a key.
 type node struct {
@@ -108,12 +225,13 @@ type rangeDel struct {
 }
 
 // nodeOverhead approximates a version's memory besides key and value: the
-// node, its map slot and the map's share of buckets.
+// node, and a new key's head and index slots (the table is at most half full).
 const nodeOverhead = 96
 
 func newBuffer() *buffer {
-	b := &buffer{index: make(map[string]*head), done: make(chan struct{}),
+	b := &buffer{done: make(chan struct{}),
 		keys: btree.NewBTreeGOptions(headLess, btree.Options{NoLocks: true})}
+	b.index.init()
 	empty := []rangeDel{}
 	b.rdels.Store(&empty)
 	b.minLSN.Store(math.MaxUint64)
@@ -138,9 +256,9 @@ func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 }
 
 // add inserts a version. key and value must not change afterwards (the
-// store passes its own copy); the index's string key aliases key.
+// store passes its own copy); the head's string key aliases key.
 // Allocation sizes for alloc and add: a slab serves the key and value of
-// writes up to slabMax bytes; nodes come nodeChunk at a time.
+// writes up to slabMax bytes; nodes and heads come nodeChunk at a time.
 const (
 	slabSize  = 64 << 10
 	slabMax   = 4 << 10
@@ -171,10 +289,9 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if len(key) > 0 {
 		k = unsafe.String(&key[0], len(key))
 	}
-	// The writer is the index's only mutator, so it reads the index
-	// without the lock; only a new key takes it. An overwrite replaces
-	// the head's version, which readers load atomically.
-	if h := b.index[k]; h != nil {
+	// An overwrite replaces the head's version, which readers load
+	// atomically; a new key's head is published by the index.
+	if h, slot, hv := b.index.find(k); h != nil {
 		n.prev = h.newest.Load()
 		h.newest.Store(n)
 	} else {
@@ -185,8 +302,8 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 		b.heads = b.heads[1:]
 		h.key = k
 		h.newest.Store(n)
+		b.index.insert(h, slot, hv)
 		b.mu.Lock()
-		b.index[k] = h
 		b.newKeys = append(b.newKeys, h)
 		b.mu.Unlock()
 	}
@@ -203,9 +320,7 @@ func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
 
 // newest returns key's newest version, nil if the buffer has none.
 func (b *buffer) newest(key []byte) *node {
-	b.mu.RLock()
-	h := b.index[string(key)]
-	b.mu.RUnlock()
+	h := b.index.get(key)
 	if h == nil {
 		return nil
 	}
@@ -423,10 +538,8 @@ func radixSortWords(items, tmp []keyedNode) {
 // (hi nil: unbounded) in key order; it sorts once and caches.
 func (b *buffer) ordered(lo, hi []byte) []*node {
 	b.sortOnce.Do(func() {
-		all := make([]*node, 0, len(b.index))
-		for _, h := range b.index {
-			all = append(all, h.newest.Load())
-		}
+		all := make([]*node, 0, b.index.n)
+		b.index.each(func(h *head) { all = append(all, h.newest.Load()) })
 		b.sorted = sortNodes(all)
 	})
 	cmp := func(n *node, k []byte) int { return bytes.Compare(n.key, k) }

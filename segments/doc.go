@@ -87,9 +87,10 @@
 //   - Store.errMu guards the sticky background error.
 //   - cacheShard.mu guards one block cache shard's LRU list and map.
 //
-// buffer: one writer, many readers; buffer.mu guards the index's
-// insertions, and each key's head holds its newest version atomically;
-// immutable once frozen. table: immutable after open, safe for concurrent
-// use; closed and (if compacted away) deleted on its last unref. version:
-// immutable, ref-counted.
+// buffer: one writer, many readers; readers look keys up without a lock
+// (keyIndex: slots written once, tables published atomically), each key's
+// head holds its newest version atomically, and buffer.mu guards only the
+// new keys not yet in the key B-tree; immutable once frozen. table:
+// immutable after open, safe for concurrent use; closed and (if compacted
+// away) deleted on its last unref. version: immutable, ref-counted.
 package segments

@@ -572,45 +572,75 @@ func (s *Store) acquire() (view, error) {
 
 // Get returns the value of key. The value is a copy owned by the caller.
 func (s *Store) Get(key []byte) ([]byte, bool, error) {
+	var v []byte
+	found, err := s.View(key, func(value []byte) { v = clone(value) })
+	return v, found, err
+}
+
+// View calls fn with the value of key, when the store holds it, and
+// reports whether it does. value is valid only during the call and must
+// not be modified: a caller that needs the value only briefly (to reply
+// it, or to learn that the key exists) saves Get's copy.
+func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
+	if s.closed.Load() {
+		return false, ErrClosed
+	}
+	// The active buffer first, without taking a view: when it holds key
+	// or covers it, no older layer is read, and the active buffer of a
+	// moment ago answers as a view taken then would (its versions are
+	// immutable and stay reachable). Most reads of recent writes end here
+	// without Store.mu and the version's reference count.
+	active := s.active.Load()
+	if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
+		return viewNode(n, fn), nil
+	}
 	vw, err := s.acquire()
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	defer vw.v.unref()
-	// Newest first: the active buffer, frozen buffers, files. The first
-	// layer that holds key or covers it with a range tombstone decides.
-	bufs := append(make([]*buffer, 0, 4), vw.active)
+	// Newest first: the active buffer (if it changed meanwhile), frozen
+	// buffers, files. The first layer that holds key or covers it with a
+	// range tombstone decides.
+	bufs := make([]*buffer, 0, 4)
+	if vw.active != active {
+		bufs = append(bufs, vw.active)
+	}
 	for i := len(vw.frozen) - 1; i >= 0; i-- {
 		bufs = append(bufs, vw.frozen[i])
 	}
 	for _, b := range bufs {
-		n, covered := b.get(key, math.MaxUint64)
-		if covered {
-			return nil, false, nil
-		}
-		if n != nil {
-			if n.kind == kindTombstone {
-				return nil, false, nil
-			}
-			return clone(n.value), true, nil
+		if n, covered := b.get(key, math.MaxUint64); covered || n != nil {
+			return viewNode(n, fn), nil
 		}
 	}
 	for _, t := range vw.v.files {
 		kind, value, found, covered, err := t.get(key)
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		if found {
 			if kind == kindTombstone {
-				return nil, false, nil
+				return false, nil
 			}
-			return clone(value), true, nil
+			fn(value)
+			return true, nil
 		}
 		if covered {
-			return nil, false, nil
+			return false, nil
 		}
 	}
-	return nil, false, nil
+	return false, nil
+}
+
+// viewNode calls fn with n's value when n is a live version (nil: covered
+// by a range tombstone) and reports whether it is.
+func viewNode(n *node, fn func(value []byte)) bool {
+	if n == nil || n.kind == kindTombstone {
+		return false
+	}
+	fn(n.value)
+	return true
 }
 
 // Scan calls fn for each live key in [lo, hi) in ascending order (hi nil =

@@ -1,0 +1,81 @@
+package segments
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestKeyIndexConcurrent has readers look keys up while the writer adds
+// new keys (through several table growths) and overwrites old ones: a key
+// added before a lookup began is found, with a version at least as new as
+// the last one written before, and a key never added is absent.
+func TestKeyIndexConcurrent(t *testing.T) {
+	const n = 20_000
+	b := newBuffer()
+	key := func(i int) []byte { return fmt.Appendf(nil, "key:%d", i) }
+	var added atomic.Int64 // keys 0..added-1 are in the index
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for r := 0; r < 3; r++ {
+		wg.Add(1)
+		go func(r int) {
+			defer wg.Done()
+			for j := 0; !stop.Load(); j++ {
+				k := int(added.Load())
+				if k == 0 {
+					continue
+				}
+				i := (j*7919 + r) % k
+				nd := b.newest(key(i))
+				if nd == nil || string(nd.key) != string(key(i)) {
+					errs <- fmt.Errorf("key %d of %d not found (%v)", i, k, nd)
+					return
+				}
+				if b.newest(fmt.Appendf(nil, "absent:%d", j)) != nil {
+					errs <- fmt.Errorf("absent key %d found", j)
+					return
+				}
+			}
+		}(r)
+	}
+	var seq uint64
+	for i := 0; i < n; i++ {
+		seq++
+		k := key(i)
+		b.add(LSN(seq), seq, kindValue, k, []byte("v"))
+		added.Store(int64(i + 1))
+		if i%3 == 0 { // overwrite an older key
+			seq++
+			b.add(LSN(seq), seq, kindValue, key(i/2), []byte("w"))
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if b.index.n != n {
+		t.Fatalf("index holds %d keys, want %d", b.index.n, n)
+	}
+	count := 0
+	b.index.each(func(h *head) {
+		count++
+		if b.newest([]byte(h.key)) != h.newest.Load() {
+			t.Fatalf("key %q: lookup and head disagree", h.key)
+		}
+	})
+	if count != n {
+		t.Fatalf("each visited %d heads, want %d", count, n)
+	}
+	// Overwrites chain to the previous version.
+	for i := 0; i < n; i += 3 {
+		nd := b.newest(key(i / 2))
+		if string(nd.value) != "w" || nd.prev == nil {
+			t.Fatalf("key %d: newest %q, prev %v", i/2, nd.value, nd.prev)
+		}
+	}
+}
