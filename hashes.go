@@ -360,7 +360,7 @@ func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok
 }
 
 // hashScratch is a session's reusable buffers for hashAll, and the
-// storage key of hashView.
+// storage key of hashView and viewString.
 type hashScratch struct {
 	arena        []byte
 	ends         []int

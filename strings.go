@@ -73,23 +73,40 @@ func (c *Ctx) lookupRead(key []byte) (memtables.Entry, bool) {
 // e, from the strings engine. An engine error (corruption) or a value that
 // disagrees with the keyspace is an error: bad data is never served.
 func (c *Ctx) getString(key []byte, e *memtables.Entry) ([]byte, error) {
-	v, ok, err := c.DB.strs.Get(stringKey(nil, c.DB.ks.PhysDB(c.S.DB), key))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		if e.Size == 0 {
-			return []byte{}, nil
+	var v []byte
+	err := c.viewString(key, e, func(b []byte) { v = append(make([]byte, 0, len(b)), b...) })
+	return v, err
+}
+
+// viewString is getString without the copy: fn gets the value, valid only
+// during the call, and is not called when the engine disagrees with the
+// keyspace (the error says how). The storage key is built in the
+// session's scratch.
+func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) error {
+	sc := &c.S.hashScratch
+	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
+	got := -1 // the engine's length when it differs from the keyspace's
+	ok, err := c.DB.strs.View(sc.key, func(v []byte) {
+		if int64(len(v)) != e.Size {
+			got = len(v)
+			return
 		}
-		return nil, fmt.Errorf("keel: string %q is in the keyspace (%d bytes) but not in the strings engine", key, e.Size)
+		fn(v)
+	})
+	if cap(sc.key) > maxScratch {
+		sc.key = nil
 	}
-	if v == nil {
-		v = []byte{}
+	switch {
+	case err != nil:
+		return err
+	case !ok && e.Size == 0:
+		fn([]byte{})
+	case !ok:
+		return fmt.Errorf("keel: string %q is in the keyspace (%d bytes) but not in the strings engine", key, e.Size)
+	case got >= 0:
+		return fmt.Errorf("keel: string %q has %d bytes in the strings engine, the keyspace says %d", key, got, e.Size)
 	}
-	if int64(len(v)) != e.Size {
-		return nil, fmt.Errorf("keel: string %q has %d bytes in the strings engine, the keyspace says %d", key, len(v), e.Size)
-	}
-	return v, nil
+	return nil
 }
 
 // readString looks key up for reading (lookupRead) and reads its value.
@@ -211,15 +228,20 @@ func cmdGet(c *Ctx) { c.replyString(c.Args[1]) }
 // ok is false after an error reply (WRONGTYPE, engine error); found tells
 // whether the key held a string.
 func (c *Ctx) replyString(key []byte) (found, ok bool) {
-	v, found, ok := c.readString(key)
+	e, found := c.lookupRead(key)
 	switch {
-	case !ok:
-		return false, false
 	case !found:
 		c.R.Null()
 		return false, true
+	case e.Type != memtables.TypeString:
+		c.Error(errWrongType)
+		return false, false
 	}
-	c.R.Bulk(v)
+	// The value is replied from the store's memory, not copied first.
+	if err := c.viewString(key, &e, c.R.Bulk); err != nil {
+		c.Error("ERR " + err.Error())
+		return false, false
+	}
 	return true, true
 }
 
