@@ -22,6 +22,8 @@ test: oracle
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" >&2; exit 1)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -timeout 25m $(PKGS)
+	# The server's tests again with a goroutine per connection (event-loops 0).
+	KEEL_TEST_EVENT_LOOPS=0 $(GO) test -race -timeout 10m ./server
 
 race:
 	$(GO) test -race -count=1 $(PKGS)

@@ -497,7 +497,11 @@ func cmdClientKill(c *keel.Ctx) {
 // kill closes y. Killing oneself takes effect after the reply is sent.
 func (y *client) kill(by *client) {
 	y.killed.Store(true)
-	if y != by {
+	switch {
+	case y == by:
+	case y.ls.lp != nil:
+		y.ls.lp.post(loopMsg{msgKill, y})
+	default:
 		y.nc.Close()
 	}
 }

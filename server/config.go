@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +174,11 @@ var params = []param{
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
 	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
 	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
+	// event-loops: connections are served by this many epoll loops
+	// (loop_linux.go); 0 serves each by a goroutine of its own. Default:
+	// half the processors (at least one), the rest being for the WAL
+	// writer, flushes, compactions and checkpoints.
+	{name: "event-loops", def: strconv.Itoa(max(1, runtime.GOMAXPROCS(0)/2)), immutable: true, check: intParam(0, 64)},
 	// block-cache-size is each on-disk engine's block cache (strings,
 	// hashes): what keeps hot blocks of a larger-than-memory dataset.
 	{name: "block-cache-size", def: "67108864", immutable: true, check: memParam(1<<16, 1<<40)},

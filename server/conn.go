@@ -27,6 +27,10 @@ type client struct {
 
 	quit bool // QUIT seen: discard the rest of the pipeline
 
+	// ls is the client's state in its event loop; ls.lp is nil for a
+	// client served by a goroutine of its own (serve).
+	ls loopState
+
 	// Network byte counters, per client so that connections on different
 	// cores do not share a cache line; INFO sums them (Server.netBytes).
 	netIn, netOut atomic.Int64
@@ -51,21 +55,13 @@ func (s *Server) newClient(nc net.Conn) *client {
 			tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
 		}
 	}
-	s.mu.Lock()
-	s.clients[c.sess.ID] = c
-	s.mu.Unlock()
 	return c
 }
 
 func (c *client) serve() {
 	defer func() {
 		c.nc.Close()
-		c.srv.db.CloseSession(c.sess)
-		c.srv.mu.Lock()
-		delete(c.srv.clients, c.sess.ID)
-		c.srv.closedIn += c.netIn.Load()
-		c.srv.closedOut += c.netOut.Load()
-		c.srv.mu.Unlock()
+		c.finish()
 	}()
 	rd := newRequestReader(countingReader{c.nc, &c.netIn},
 		c.srv.cfg.protoMaxBulkLen,
@@ -115,6 +111,20 @@ func (c *client) serve() {
 		if err != nil || c.quit || c.killed.Load() {
 			return
 		}
+	}
+}
+
+// finish forgets a closed client: its session, its entry in the client
+// list (its byte counts go to the server's totals).
+func (c *client) finish() {
+	c.srv.db.CloseSession(c.sess)
+	c.srv.mu.Lock()
+	delete(c.srv.clients, c.sess.ID)
+	c.srv.closedIn += c.netIn.Load()
+	c.srv.closedOut += c.netOut.Load()
+	c.srv.mu.Unlock()
+	if c.ls.lp != nil {
+		c.srv.wg.Done()
 	}
 }
 

@@ -44,6 +44,11 @@ func startKeel(t testing.TB, settings ...string) *keelServer {
 		db.Close()
 		t.Fatal(err)
 	}
+	// KEEL_TEST_EVENT_LOOPS runs the package's tests in another connection
+	// model (make test runs them with 0 too); a test's own setting wins.
+	if n := os.Getenv("KEEL_TEST_EVENT_LOOPS"); n != "" {
+		settings = append([]string{"event-loops", n}, settings...)
+	}
 	for i := 0; i < len(settings); i += 2 {
 		if err := cfg.Set(settings[i], settings[i+1], true); err != nil {
 			db.Close()

@@ -16,6 +16,10 @@
 //     acknowledged one always does.
 //  3. QUIT replies +OK and discards the rest of its pipeline.
 //
+// Connections are served by event loops (loop_linux.go, event-loops > 0)
+// or by a goroutine each (conn.go's serve, event-loops 0, and platforms
+// without epoll); the rules above hold in both.
+//
 // Requests are parsed by reader.go, which follows Redis 7.0's networking.c
 // (processInlineBuffer, processMultibulkBuffer) byte for byte, limits and
 // error texts included. tidwall/redcon's reader was used at first and
@@ -62,9 +66,11 @@ type Server struct {
 	runID      string
 	closed     chan struct{}
 
-	mu        sync.Mutex        // guards clients, closedIn, closedOut
+	mu        sync.Mutex        // guards clients, closedIn, closedOut, loops
 	clients   map[int64]*client // by id
-	closedIn  int64             // network bytes of closed clients
+	loops     []*eventLoop      // event-loops > 0; clients are dealt round-robin
+	nextLoop  int
+	closedIn  int64 // network bytes of closed clients
 	closedOut int64
 
 	totalConns    atomic.Int64
@@ -139,6 +145,9 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Serve accepts connections until Close or SHUTDOWN.
 func (s *Server) Serve() error {
+	if err := s.startLoops(); err != nil {
+		return err
+	}
 	for {
 		nc, err := s.ln.Accept()
 		if err != nil {
@@ -167,12 +176,77 @@ func (s *Server) Serve() error {
 			continue
 		}
 		c := s.newClient(nc)
+		if s.toLoop(c, nc) {
+			continue
+		}
+		s.register(c)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			c.serve()
 		}()
 	}
+}
+
+// startLoops starts the event loops (event-loops), where the platform has
+// them.
+func (s *Server) startLoops() error {
+	n := int(s.cfg.Int("event-loops"))
+	for range n {
+		lp, err := newEventLoop(s)
+		if err != nil {
+			return fmt.Errorf("event loop: %w", err)
+		}
+		if lp == nil { // not on this platform
+			return nil
+		}
+		s.mu.Lock()
+		s.loops = append(s.loops, lp)
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			lp.run()
+		}()
+	}
+	return nil
+}
+
+// toLoop hands c to an event loop, if there are any; false when c is to be
+// served by a goroutine.
+func (s *Server) toLoop(c *client, nc net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.loops) == 0 {
+		return false
+	}
+	select {
+	case <-s.closed: // the loops may be gone (Close holds mu to close it)
+		nc.Close()
+		s.db.CloseSession(c.sess)
+		return true
+	default:
+	}
+	lp := s.loops[s.nextLoop%len(s.loops)]
+	s.nextLoop++
+	fd, err := detach(nc)
+	if err != nil {
+		s.log.Warn("event loop: serving the client by a goroutine", "addr", c.addr, "err", err)
+		return false
+	}
+	c.nc = nil // the loop owns the socket
+	c.ls = newLoopState(lp, fd, c)
+	s.clients[c.sess.ID] = c
+	s.wg.Add(1) // done by finish
+	lp.add(c)
+	return true
+}
+
+// register lists c among the server's clients.
+func (s *Server) register(c *client) {
+	s.mu.Lock()
+	s.clients[c.sess.ID] = c
+	s.mu.Unlock()
 }
 
 // allowedByProtectedMode mirrors Redis: with protected-mode yes and no
@@ -190,13 +264,20 @@ func (s *Server) allowedByProtectedMode(nc net.Conn) bool {
 // Close stops accepting, closes every client and waits for them.
 func (s *Server) Close() error {
 	s.shutdownOnce.Do(func() {
-		close(s.closed)
+		s.mu.Lock()
+		close(s.closed) // under mu: toLoop hands no client to a finished loop
 		if s.ln != nil {
 			s.ln.Close()
 		}
-		s.mu.Lock()
 		for _, c := range s.clients {
-			c.nc.Close()
+			if c.ls.lp != nil {
+				c.ls.lp.post(loopMsg{msgKill, c})
+			} else {
+				c.nc.Close()
+			}
+		}
+		for _, lp := range s.loops {
+			lp.post(loopMsg{kind: msgWake})
 		}
 		s.mu.Unlock()
 	})

@@ -1,0 +1,31 @@
+//go:build !linux
+
+package server
+
+import "net"
+
+// Event loops exist on Linux only (loop_linux.go); elsewhere event-loops
+// is accepted and every client is served by a goroutine of its own.
+
+type eventLoop struct{}
+
+type loopState struct{ lp *eventLoop }
+
+type loopMsgKind int
+
+const (
+	msgKill loopMsgKind = iota
+	msgWake
+)
+
+type loopMsg struct {
+	kind loopMsgKind
+	c    *client
+}
+
+func newEventLoop(*Server) (*eventLoop, error)        { return nil, nil }
+func (*eventLoop) run()                               {}
+func (*eventLoop) post(loopMsg)                       {}
+func (*eventLoop) add(*client)                        {}
+func detach(net.Conn) (int, error)                    { panic("no event loops here") }
+func newLoopState(*eventLoop, int, *client) loopState { panic("no event loops here") }
