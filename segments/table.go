@@ -34,6 +34,9 @@ type table struct {
 	slots *roaring.Bitmap
 	props props
 	cache *blockCache
+	// blocks[i] is block i's node in cache while it is cached (written
+	// under the cache shard's lock, read without one).
+	blocks []atomic.Pointer[cacheNode]
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // compacted away: delete the file on the last unref
@@ -138,6 +141,7 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	if t.index, err = decodeIndex(sec(secIndex), headerSize, ft.off[0]); err != nil {
 		return bad(secIndex, err)
 	}
+	t.blocks = make([]atomic.Pointer[cacheNode], len(t.index))
 	if t.bloom, err = decodeBloom(version, sec(secBloom)); err != nil {
 		return bad(secBloom, err)
 	}
@@ -205,7 +209,7 @@ func (t *table) readBlock(i int) (*cachedBlock, error) { return t.readBlockCache
 // disk to the cache (compaction reads every block of its inputs once, and
 // caching them would evict the blocks readers need).
 func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
-	if b, ok := t.cache.get(cacheKey{t.num, t.index[i].off}); ok {
+	if b, ok := t.cache.get(&t.blocks[i], cacheKey{t.num, t.index[i].off}); ok {
 		return b, nil
 	}
 	b := new(cachedBlock)
@@ -213,7 +217,7 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 		return nil, err
 	}
 	if fill {
-		t.cache.put(cacheKey{t.num, t.index[i].off}, b)
+		t.cache.put(&t.blocks[i], cacheKey{t.num, t.index[i].off}, b)
 	}
 	return b, nil
 }
@@ -224,7 +228,7 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 // reads allocate nothing per block (they allocated every byte they read).
 // The result is valid until the next call with the same scratch and into.
 func (t *table) readBlockReuse(i int, scratch *[]byte, into *cachedBlock) (*cachedBlock, error) {
-	if b, ok := t.cache.get(cacheKey{t.num, t.index[i].off}); ok {
+	if b, ok := t.cache.get(&t.blocks[i], cacheKey{t.num, t.index[i].off}); ok {
 		return b, nil
 	}
 	n := int(t.index[i].length) + blockTrailer
