@@ -401,32 +401,17 @@ func (l *eventLoop) sendNow(c *client) bool {
 // that quit, was killed or hung up is closed, and one that was waiting
 // goes back to its requests.
 func (l *eventLoop) writeOut(c *client) {
-	for c.ls.wOff < len(c.w.buf) {
-		n, err := unix.Write(c.ls.fd, c.w.buf[c.ls.wOff:])
-		if n > 0 {
-			c.ls.wOff += n
-			c.netOut.Add(int64(n))
+	switch err := c.writePending(); {
+	case err == unix.EAGAIN:
+		if !c.ls.outWait {
+			c.ls.outWait = true
+			l.interest(c, unix.EPOLLOUT)
 		}
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err == unix.EAGAIN:
-			if !c.ls.outWait {
-				c.ls.outWait = true
-				l.interest(c, unix.EPOLLOUT)
-			}
-			return
-		case err != nil:
-			l.close(c)
-			return
-		}
+		return
+	case err != nil:
+		l.close(c)
+		return
 	}
-	if cap(c.w.buf) > 64<<10 {
-		c.w.buf = nil
-	} else {
-		c.w.buf = c.w.buf[:0]
-	}
-	c.ls.wOff = 0
 	if c.quit || c.killed.Load() || c.ls.eof {
 		if !c.ls.processing { // else at the end of the round (markDirty)
 			l.close(c)
@@ -477,28 +462,47 @@ func (l *eventLoop) resume(c *client) {
 // goroutine, waiting for the socket as needed; false when the write
 // failed or the client is gone.
 func (c *client) writeAllBlocking(gone <-chan struct{}) bool {
+	for {
+		switch err := c.writePending(); {
+		case err == nil:
+			return true
+		case err != unix.EAGAIN:
+			return false
+		}
+		select {
+		case <-gone:
+			return false
+		default:
+		}
+		fds := []unix.PollFd{{Fd: int32(c.ls.fd), Events: unix.POLLOUT}}
+		unix.Poll(fds, 100)
+	}
+}
+
+// writePending writes c's pending replies to its socket until they are
+// all written (nil: the buffer is reset), the socket is full (EAGAIN) or
+// the write fails.
+func (c *client) writePending() error {
 	for c.ls.wOff < len(c.w.buf) {
 		n, err := unix.Write(c.ls.fd, c.w.buf[c.ls.wOff:])
 		if n > 0 {
 			c.ls.wOff += n
 			c.netOut.Add(int64(n))
 		}
-		switch {
-		case err == unix.EINTR:
-		case err == unix.EAGAIN:
-			select {
-			case <-gone:
-				return false
-			default:
-			}
-			fds := []unix.PollFd{{Fd: int32(c.ls.fd), Events: unix.POLLOUT}}
-			unix.Poll(fds, 100)
-		case err != nil:
-			return false
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
 		}
 	}
-	c.w.buf, c.ls.wOff = c.w.buf[:0], 0
-	return true
+	if cap(c.w.buf) > 64<<10 {
+		c.w.buf = nil
+	} else {
+		c.w.buf = c.w.buf[:0]
+	}
+	c.ls.wOff = 0
+	return nil
 }
 
 // kill closes c at once, or, when it is blocked, makes its command give
