@@ -157,3 +157,17 @@ func BenchmarkExecSAdd(b *testing.B) {
 		db.Exec(s, args, nopReply{})
 	}
 }
+
+// BenchmarkExecIncr is INCR of 1000 counters (make bench's INCR row
+// increments one key; 1000 keep the buffer lookups honest).
+func BenchmarkExecIncr(b *testing.B) {
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true; o.StringsBufferSize = benchBuffer })
+	s := db.NewSession()
+	args := [][]byte{[]byte("INCR"), nil}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		args[1] = strconv.AppendInt(args[1][:0], int64(i%1000), 10)
+		db.Exec(s, args, nopReply{})
+	}
+}

@@ -359,13 +359,14 @@ func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok
 	return fields, vals, true
 }
 
-// hashScratch is a session's reusable buffers for hashAll, and the
-// storage key of hashView and viewString.
+// hashScratch is a session's reusable buffers for hashAll, the storage
+// key of hashView and viewString, and INCR's new value.
 type hashScratch struct {
 	arena        []byte
 	ends         []int
 	fields, vals [][]byte
 	key          []byte
+	num          []byte
 }
 
 // maxScratch bounds the bytes of scratch buffers a session keeps between

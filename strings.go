@@ -549,13 +549,19 @@ func cmdStrlen(c *Ctx) {
 // is logged as a put of its decimal form.
 func (c *Ctx) incrDecr(incr int64) {
 	key := c.Args[1]
-	e, v, found, ok := c.readStringWrite(key)
+	e, found, ok := c.lookupStringWrite(key)
 	if !ok {
 		return
 	}
 	var cur int64
 	if found {
-		if cur, ok = parseInt(v); !ok {
+		// Parsed in place: the value is not copied out of the store.
+		parsed := false
+		if err := c.viewString(key, &e, func(v []byte) { cur, parsed = parseInt(v) }); err != nil {
+			c.Error("ERR " + err.Error())
+			return
+		}
+		if !parsed {
 			c.Error(errNotInt)
 			return
 		}
@@ -566,7 +572,9 @@ func (c *Ctx) incrDecr(incr int64) {
 		return
 	}
 	n := cur + incr
-	s := strconv.AppendInt(nil, n, 10)
+	sc := &c.S.hashScratch
+	sc.num = strconv.AppendInt(sc.num[:0], n, 10)
+	s := sc.num
 	if found {
 		c.putString(key, s, &e, 0, true)
 	} else {
