@@ -43,6 +43,9 @@ type waiter struct {
 	done      chan struct{} // closed when served
 	served    bool          // guarded by db.mu
 	cancelled bool          // guarded by db.mu
+	// notify, when set (NotifyBlocked), is called under db.mu once the
+	// waiter is served.
+	notify func()
 }
 
 // blockTable holds the waiters per key, in arrival order, and the keys
@@ -202,6 +205,9 @@ func (db *DB) serveReady(now int64) {
 				db.unblock(w)
 				w.served = true
 				close(w.done)
+				if w.notify != nil {
+					w.notify()
+				}
 			}
 		}
 	}
@@ -239,7 +245,6 @@ func (s *Session) Blocked() bool { return s.blocked != nil }
 // without db.mu.
 func (db *DB) WaitBlocked(s *Session, r Reply, gone <-chan struct{}) {
 	w := s.blocked
-	s.blocked = nil
 	if w == nil {
 		return
 	}
@@ -257,6 +262,50 @@ func (db *DB) WaitBlocked(s *Session, r Reply, gone <-chan struct{}) {
 		disconnected = true
 	case <-db.closing:
 		disconnected = true
+	}
+	db.FinishBlocked(s, r, disconnected)
+}
+
+// The event loop's form of WaitBlocked, which must not wait: it learns
+// that s's blocked command was served through NotifyBlocked, watches
+// BlockedDeadline itself, and ends the wait with FinishBlocked.
+
+// BlockedDeadline is when s's blocked command times out (zero: never).
+func (s *Session) BlockedDeadline() time.Time {
+	if s.blocked == nil {
+		return time.Time{}
+	}
+	return s.blocked.deadline
+}
+
+// NotifyBlocked arranges for fn to be called once s's blocked command is
+// served: at once (in this call) if it already was, else under db.mu by
+// the command that serves it, so fn must not block or take db.mu.
+func (db *DB) NotifyBlocked(s *Session, fn func()) {
+	w := s.blocked
+	if w == nil {
+		return
+	}
+	db.mu.Lock()
+	served := w.served
+	if !served {
+		w.notify = fn
+	}
+	db.mu.Unlock()
+	if served {
+		fn()
+	}
+}
+
+// FinishBlocked ends s's wait: it writes the blocked command's reply to r
+// if it was served, its timeout reply if not (unless disconnected: then
+// nothing, and an unserved command gives up for good), and makes s's
+// WaitLSN cover the served pop. It must be called without db.mu.
+func (db *DB) FinishBlocked(s *Session, r Reply, disconnected bool) {
+	w := s.blocked
+	s.blocked = nil
+	if w == nil {
+		return
 	}
 	db.mu.Lock()
 	served := w.served

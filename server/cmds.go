@@ -500,7 +500,7 @@ func (y *client) kill(by *client) {
 	switch {
 	case y == by:
 	case y.ls.lp != nil:
-		y.ls.lp.post(loopMsg{msgKill, y})
+		y.ls.lp.post(loopMsg{kind: msgKill, c: y})
 	default:
 		y.nc.Close()
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"container/heap"
 	"errors"
 	"io"
 	"net"
@@ -29,13 +30,15 @@ import (
 // A loop owns its clients: their reader, reply buffer and socket are
 // touched only by the loop's goroutine, with two hand-offs:
 //
-//   - A blocking command (BLPOP, XREAD BLOCK, ...) moves the client to a
-//     goroutine of its own, which sends the replies before it, waits in
-//     DB.WaitBlocked and hands the client back. Meanwhile the loop keeps
-//     reading its socket (into the reader, unparsed), as Redis does, so a
-//     disconnect unblocks the command at once: gone is closed.
-//   - Other goroutines (CLIENT KILL, Server.Close, accepting) post to the
-//     loop's inbox and wake it through an eventfd.
+//   - A blocking command (BLPOP, XREAD BLOCK, ...) leaves its client
+//     waiting in the loop: the command that serves it posts to the loop
+//     (DB.NotifyBlocked), the loop keeps its deadline in a heap, and ends
+//     the wait with DB.FinishBlocked. Meanwhile the loop keeps reading the
+//     socket (into the reader, unparsed), as Redis does, so a disconnect
+//     ends the wait at once and the command never takes an element.
+//   - Other goroutines (CLIENT KILL, Server.Close, accepting, serving a
+//     blocked client) post to the loop's inbox and wake it through an
+//     eventfd.
 //
 // Ordering rules 1-3 of the package hold as in the goroutine model: a
 // client's requests run in order, its replies go out after the records
@@ -50,6 +53,7 @@ type eventLoop struct {
 	inbox []loopMsg
 
 	dirty  []*client // clients with replies to send at the end of the round
+	timers timerHeap // blocked clients with a deadline
 	events []unix.EpollEvent
 	// lastSweep is when idle clients were last looked for (timeout).
 	lastSweep time.Time
@@ -60,7 +64,7 @@ type loopMsgKind int
 
 const (
 	msgAdd    loopMsgKind = iota // a new client
-	msgResume                    // a blocked client's command finished
+	msgServed                    // a blocked client's command was served
 	msgKill                      // CLIENT KILL, or the server closing
 	msgWake                      // nothing: look at the server's state
 )
@@ -68,34 +72,28 @@ const (
 type loopMsg struct {
 	kind loopMsgKind
 	c    *client
+	gen  uint64 // msgServed: the wait it ends (loopState.blockGen)
 }
 
 // loopState is a client's state in its loop.
 type loopState struct {
-	lp      *eventLoop
-	fd      int
-	rd      *requestReader
-	wOff    int         // bytes of w.buf already written
-	outWait bool        // the socket is full: waiting for EPOLLOUT, requests not processed
-	blocked bool        // a blocking command runs on its own goroutine
-	gone    *goneSignal // while blocked: the client disconnected or was killed
-	eof     bool        // the socket reported EOF or an error: close after the replies
-	closed  bool
+	lp       *eventLoop
+	fd       int
+	rd       *requestReader
+	wOff     int       // bytes of w.buf already written
+	outWait  bool      // the socket is full: waiting for EPOLLOUT, requests not processed
+	blocked  bool      // waiting for its blocking command to be served
+	blockGen uint64    // counts the client's waits, so a late msgServed is ignored
+	deadline time.Time // while blocked: when the command times out (zero: never)
+	timerIdx int       // position in the loop's timers; -1 when not there
+	eof      bool      // the socket reported EOF or an error: close after the replies
+	closed   bool
 	// processing: process is running c's requests; a close that the
 	// replies call for waits for the end of the pipeline.
 	processing bool
 	lastIO     time.Time // for timeout
 	inDirty    bool
 }
-
-// goneSignal is closed once, by the loop or the blocked goroutine,
-// whichever finds the client gone first.
-type goneSignal struct {
-	ch   chan struct{}
-	once sync.Once
-}
-
-func (g *goneSignal) close() { g.once.Do(func() { close(g.ch) }) }
 
 // errWouldBlock is a non-blocking read that found nothing.
 var errWouldBlock = errors.New("would block")
@@ -178,7 +176,7 @@ func detach(nc net.Conn) (int, error) {
 }
 
 // add registers a new client (from the accepting goroutine).
-func (l *eventLoop) add(c *client) { l.post(loopMsg{msgAdd, c}) }
+func (l *eventLoop) add(c *client) { l.post(loopMsg{kind: msgAdd, c: c}) }
 
 // run is the loop's goroutine: it returns when the server is closed and
 // every client it owned is closed.
@@ -206,7 +204,7 @@ func (l *eventLoop) run() {
 		if closing && len(l.clients) == 0 && !l.pendingAdds() {
 			return
 		}
-		n, err := unix.EpollWait(l.epfd, l.events, 1000)
+		n, err := unix.EpollWait(l.epfd, l.events, l.waitMillis())
 		if err != nil && err != unix.EINTR {
 			l.srv.log.Error("event loop: epoll_wait", "err", err)
 			time.Sleep(10 * time.Millisecond)
@@ -231,8 +229,31 @@ func (l *eventLoop) run() {
 				l.readable(c)
 			}
 		}
+		l.expireBlocked()
 		l.flushDirty()
 		l.sweepIdle()
+	}
+}
+
+// waitMillis is how long epoll_wait may sleep: until the next blocked
+// command's deadline, and at most a second (timeout, Close).
+func (l *eventLoop) waitMillis() int {
+	if len(l.timers) == 0 {
+		return 1000
+	}
+	d := time.Until(l.timers[0].ls.deadline)
+	if d <= 0 {
+		return 0
+	}
+	return int(min(time.Second, d+time.Millisecond-1) / time.Millisecond)
+}
+
+// expireBlocked ends the waits whose deadline passed: their command
+// replies its timeout reply.
+func (l *eventLoop) expireBlocked() {
+	now := time.Now()
+	for len(l.timers) > 0 && !l.timers[0].ls.deadline.After(now) {
+		l.endBlock(l.timers[0], false)
 	}
 }
 
@@ -257,8 +278,10 @@ func (l *eventLoop) drainInbox(closing bool) {
 				continue
 			}
 			l.register(c)
-		case msgResume:
-			l.resume(c)
+		case msgServed:
+			if c.ls.blocked && c.ls.blockGen == m.gen && !c.ls.closed {
+				l.endBlock(c, false)
+			}
 		case msgKill:
 			if !c.ls.closed {
 				l.kill(c)
@@ -270,6 +293,7 @@ func (l *eventLoop) drainInbox(closing bool) {
 // register adds c's socket to the loop.
 func (l *eventLoop) register(c *client) {
 	c.ls.lastIO = time.Now()
+	c.ls.timerIdx = -1
 	l.clients[int32(c.ls.fd)] = c
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, c.ls.fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(c.ls.fd)}); err != nil {
 		l.srv.log.Warn("event loop: epoll_ctl add", "err", err)
@@ -300,11 +324,8 @@ func (l *eventLoop) readable(c *client) {
 		c.ls.eof = true
 		if c.ls.blocked {
 			// Redis's blocked client that disconnects: the command never
-			// takes an element. Its goroutine hands the client back.
-			// Out of the epoll set until then: a socket in error is
-			// reported (EPOLLERR, EPOLLHUP) whatever the interest.
-			c.ls.gone.close()
-			unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.ls.fd, nil)
+			// takes an element.
+			l.close(c)
 			return
 		}
 	}
@@ -320,7 +341,7 @@ func (l *eventLoop) process(c *client) {
 	rd := c.ls.rd
 	c.ls.processing = true
 	defer func() { c.ls.processing = false }()
-	for !c.ls.outWait && !c.ls.closed && !c.quit && rd.Pending() {
+	for !c.ls.outWait && !c.ls.closed && !c.ls.blocked && !c.quit && rd.Pending() {
 		args, err := rd.Next()
 		if err != nil {
 			var perr *protocolError
@@ -372,7 +393,7 @@ func (l *eventLoop) flushDirty() {
 	err := l.srv.db.WaitDurable(lsn)
 	for _, c := range l.dirty {
 		c.ls.inDirty = false
-		if c.ls.closed || c.ls.blocked {
+		if c.ls.closed {
 			continue
 		}
 		if err != nil { // rule 2: no reply may claim durability
@@ -425,58 +446,34 @@ func (l *eventLoop) writeOut(c *client) {
 	}
 }
 
-// block hands c, whose last command blocked, to a goroutine of its own
-// (see eventLoop). The loop keeps reading c's socket meanwhile.
+// block leaves c, whose last command blocked, waiting in the loop (see
+// eventLoop). The replies before the blocking command go out with the
+// round.
 func (l *eventLoop) block(c *client) {
 	c.ls.blocked = true
-	gone := &goneSignal{ch: make(chan struct{})}
-	c.ls.gone = gone
-	go func() {
-		// The replies before the blocking command go first.
-		if l.srv.db.WaitDurable(c.sess.WaitLSN) != nil || !c.writeAllBlocking(gone.ch) {
-			gone.close()
-		}
-		l.srv.db.WaitBlocked(c.sess, &c.w, gone.ch)
-		l.post(loopMsg{msgResume, c})
-	}()
+	c.ls.blockGen++
+	if d := c.sess.BlockedDeadline(); !d.IsZero() {
+		c.ls.deadline = d
+		heap.Push(&l.timers, c)
+	}
+	l.markDirty(c)
+	gen := c.ls.blockGen
+	l.srv.db.NotifyBlocked(c.sess, func() { l.post(loopMsg{kind: msgServed, c: c, gen: gen}) })
 }
 
-// resume takes back a client whose blocking command finished.
-func (l *eventLoop) resume(c *client) {
+// endBlock ends c's wait: its command replies (served, or timed out) unless
+// the client is gone, and the requests that arrived meanwhile run.
+func (l *eventLoop) endBlock(c *client, gone bool) {
 	c.ls.blocked = false
-	select {
-	case <-c.ls.gone.ch:
-		l.close(c)
-		return
-	default:
+	if c.ls.timerIdx >= 0 {
+		heap.Remove(&l.timers, c.ls.timerIdx)
 	}
-	if c.killed.Load() {
-		l.close(c)
+	l.srv.db.FinishBlocked(c.sess, &c.w, gone)
+	if gone {
 		return
 	}
-	l.markDirty(c) // the blocking command's reply
-	l.process(c)   // the requests that arrived meanwhile
-}
-
-// writeAllBlocking writes c's pending replies from a blocked client's
-// goroutine, waiting for the socket as needed; false when the write
-// failed or the client is gone.
-func (c *client) writeAllBlocking(gone <-chan struct{}) bool {
-	for {
-		switch err := c.writePending(); {
-		case err == nil:
-			return true
-		case err != unix.EAGAIN:
-			return false
-		}
-		select {
-		case <-gone:
-			return false
-		default:
-		}
-		fds := []unix.PollFd{{Fd: int32(c.ls.fd), Events: unix.POLLOUT}}
-		unix.Poll(fds, 100)
-	}
+	l.markDirty(c)
+	l.process(c)
 }
 
 // writePending writes c's pending replies to its socket until they are
@@ -505,23 +502,19 @@ func (c *client) writePending() error {
 	return nil
 }
 
-// kill closes c at once, or, when it is blocked, makes its command give
-// up (the client is closed when its goroutine hands it back).
+// kill closes c (a blocked command gives up).
 func (l *eventLoop) kill(c *client) {
 	c.killed.Store(true)
 	l.close(c)
 }
 
-// close closes c's socket and forgets it. A blocked client's goroutine
-// still uses the socket: its command gives up (gone), and the client is
-// closed when the goroutine hands it back (resume).
+// close closes c's socket and forgets it; a blocked command gives up.
 func (l *eventLoop) close(c *client) {
 	if c.ls.closed {
 		return
 	}
 	if c.ls.blocked {
-		c.ls.gone.close()
-		return
+		l.endBlock(c, true)
 	}
 	c.ls.closed = true
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.ls.fd, nil)
@@ -558,4 +551,27 @@ func newLoopState(lp *eventLoop, fd int, c *client) loopState {
 		func() bool { return c.sess.Authenticated || s.db.RequirePass() == "" })
 	rd.queryBufLimit = s.cfg.queryBufLimit
 	return loopState{lp: lp, fd: fd, rd: rd}
+}
+
+// timerHeap orders blocked clients by deadline.
+type timerHeap []*client
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].ls.deadline.Before(h[j].ls.deadline) }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].ls.timerIdx, h[j].ls.timerIdx = i, j
+}
+func (h *timerHeap) Push(x any) {
+	c := x.(*client)
+	c.ls.timerIdx = len(*h)
+	*h = append(*h, c)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	c.ls.timerIdx = -1
+	return c
 }

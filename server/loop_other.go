@@ -21,6 +21,7 @@ const (
 type loopMsg struct {
 	kind loopMsgKind
 	c    *client
+	gen  uint64
 }
 
 func newEventLoop(*Server) (*eventLoop, error)        { return nil, nil }

@@ -271,7 +271,7 @@ func (s *Server) Close() error {
 		}
 		for _, c := range s.clients {
 			if c.ls.lp != nil {
-				c.ls.lp.post(loopMsg{msgKill, c})
+				c.ls.lp.post(loopMsg{kind: msgKill, c: c})
 			} else {
 				c.nc.Close()
 			}
