@@ -53,6 +53,7 @@ type eventLoop struct {
 	inbox []loopMsg
 
 	dirty  []*client // clients with replies to send at the end of the round
+	spare  []*client // flushDirty's other list
 	timers timerHeap // blocked clients with a deadline
 	events []unix.EpollEvent
 	// lastSweep is when idle clients were last looked for (timeout).
@@ -382,27 +383,33 @@ func (l *eventLoop) markDirty(c *client) {
 // flushDirty ends a round: one wait for the durability of every reply's
 // records (one fsync for all the round's writes under always), then the
 // writes.
+//
+// A write that drains a full socket runs the client's waiting requests,
+// which mark it dirty again: those replies are flushed by the next pass
+// here, not left for a round that may be a second away.
 func (l *eventLoop) flushDirty() {
-	if len(l.dirty) == 0 {
-		return
-	}
-	var lsn uint64
-	for _, c := range l.dirty {
-		lsn = max(lsn, c.sess.WaitLSN)
-	}
-	err := l.srv.db.WaitDurable(lsn)
-	for _, c := range l.dirty {
-		c.ls.inDirty = false
-		if c.ls.closed {
-			continue
+	for len(l.dirty) > 0 {
+		batch := l.dirty
+		l.dirty = l.spare[:0]
+		var lsn uint64
+		for _, c := range batch {
+			lsn = max(lsn, c.sess.WaitLSN)
 		}
-		if err != nil { // rule 2: no reply may claim durability
-			l.close(c)
-			continue
+		err := l.srv.db.WaitDurable(lsn)
+		for _, c := range batch {
+			c.ls.inDirty = false
+			if c.ls.closed {
+				continue
+			}
+			if err != nil { // rule 2: no reply may claim durability
+				l.close(c)
+				continue
+			}
+			l.writeOut(c)
 		}
-		l.writeOut(c)
+		clear(batch)
+		l.spare = batch[:0]
 	}
-	l.dirty = l.dirty[:0]
 }
 
 // sendNow sends c's replies in the middle of a pipeline (a large reply);
