@@ -125,6 +125,12 @@ func (c *Ctx) firstOfType(keys [][]byte, typ memtables.Type) (key []byte, found,
 // order (SADD's new members, SREM's, ZREM's and HDEL's present ones);
 // keep is asked once per distinct item.
 func distinct(ms [][]byte, keep func(m []byte) bool) [][]byte {
+	if len(ms) == 1 { // SADD, SREM, ZREM of one member: no allocation
+		if keep(ms[0]) {
+			return ms[:1:1]
+		}
+		return nil
+	}
 	out := make([][]byte, 0, len(ms))
 	var seen map[string]struct{}
 	if len(ms) > 1 {

@@ -155,6 +155,22 @@ func (c *Ctx) popList(key []byte, left bool, count int) [][]byte {
 	return out
 }
 
+// popOneReply is popList of one element that replies with it (LPOP and
+// RPOP without a count): the reply copies the element from the list
+// before the pop is logged, so nothing is collected or cloned.
+func (c *Ctx) popOneReply(key []byte, left bool) {
+	phys := c.phys()
+	l, _ := c.DB.lists.Get(phys, key)
+	i := 0
+	if !left {
+		i = l.Len() - 1
+	}
+	v, _ := l.Index(i)
+	c.R.Bulk(v)
+	c.emit(&op{code: opLPop, phys: phys, key: key, side: sideOf(left), count: 1})
+	c.dropIfEmpty(key, memtables.TypeList)
+}
+
 // moveList pops one element from an end of src, a live non-empty list
 // (looked up for a write and type-checked by the caller), pushes it at an
 // end of dst and returns it: LMOVE, RPOPLPUSH and their blocking forms.
@@ -283,7 +299,7 @@ func popCommand(c *Ctx, left bool) {
 	case !found:
 		c.R.Null()
 	case !hasCount:
-		c.R.Bulk(c.popList(key, left, 1)[0])
+		c.popOneReply(key, left)
 	case count == 0:
 		c.R.Array(0)
 	default:

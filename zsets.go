@@ -226,12 +226,41 @@ func hasPrefixFold(b []byte, w string) bool {
 // over the whole argument, with no leading space, no overflow, no
 // non-zero value underflowing to 0, and not NaN.
 func zsetParseScore(b []byte) (float64, bool) {
+	if f, ok := zsetScoreInt(b); ok {
+		return f, true
+	}
 	if len(b) == 0 || cIsSpace(b[0]) {
 		return 0, false
 	}
 	f, n, erange := cStrtod(b)
 	if n != len(b) || erange || math.IsNaN(f) {
 		return 0, false
+	}
+	return f, true
+}
+
+// zsetScoreInt is zsetParseScore's fast path for the common score: an
+// optional sign and 1 to 15 decimal digits. Such an integer is below 2^53,
+// so float64 holds it exactly and strtod's result is that float64 (a
+// negative zero included).
+func zsetScoreInt(b []byte) (float64, bool) {
+	i := 0
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		i = 1
+	}
+	if d := len(b) - i; d < 1 || d > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b[i:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	f := float64(n)
+	if b[0] == '-' {
+		f = -f
 	}
 	return f, true
 }
@@ -377,6 +406,29 @@ func (c *Ctx) replyZEntries(es []memtables.ZEntry, withScores bool) {
 	}
 }
 
+// replyZRank writes what replyZEntries would for the members of ranks
+// s..e of z (a valid range, as ByRank takes it) without collecting them.
+func (c *Ctx) replyZRank(z *memtables.ZSet, s, e int, reverse, withScores bool) {
+	n := e - s + 1
+	nested := withScores && c.R.Proto() > 2
+	switch {
+	case withScores && !nested:
+		c.R.Array(2 * n)
+	default:
+		c.R.Array(n)
+	}
+	z.ByRank(s, e, reverse, func(m string, score float64) bool {
+		if nested {
+			c.R.Array(2)
+		}
+		c.R.BulkString(m)
+		if withScores {
+			c.R.Double(score)
+		}
+		return true
+	})
+}
+
 // zentryCmp orders entries as a sorted set does: by score, then member.
 func zentryCmp(a, b memtables.ZEntry) int {
 	switch {
@@ -518,12 +570,16 @@ func zadd(c *Ctx, at int, o zaddOpts) {
 			score = s
 		}
 		st := zsetStored(s, big)
-		if len(scores) > 1 {
-			if written == nil {
-				written = make(map[string]float64, len(scores))
-			}
-			written[string(m)] = st
+		if len(scores) == 1 {
+			// One pair (redis-benchmark's ZADD, ZINCRBY): the member is
+			// logged straight from the arguments.
+			vals, set = pairs[1:2:2], []float64{st}
+			break
 		}
+		if written == nil {
+			written = make(map[string]float64, len(scores))
+		}
+		written[string(m)] = st
 		vals = append(vals, m)
 		set = append(set, st)
 	}
@@ -792,6 +848,16 @@ func zrangeGeneric(c *Ctx, at int, store bool, by zrangeBy, dir zrangeDir) {
 	}
 	z, found, ok := c.readZSet(args[at])
 	if !ok {
+		return
+	}
+	if found && by == zrangeRank && !store {
+		// The count is known: reply while walking, collecting nothing.
+		s, e, ok := zsetRankRange(start, end, z.Len())
+		if !ok {
+			c.R.Array(0)
+			return
+		}
+		c.replyZRank(z, s, e, reverse, withScores)
 		return
 	}
 	var out []memtables.ZEntry

@@ -355,23 +355,27 @@ func (l *List) PushLeft(v []byte) {
 	l.n++
 }
 
-// PopLeft removes and returns the head element (a copy the caller owns).
+// PopLeft removes and returns the head element: a view of the list's
+// bytes, valid until the next write to the list (copy it to keep it). A
+// pop only moves the chunk's bounds, and a shared chunk is copied before
+// that (own), so the bytes under the view stay as they were; the apply of
+// a pop discards the element, and copying it was an allocation per pop.
 func (l *List) PopLeft() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
 	}
-	v := bytes.Clone(l.chunk(0).at(0))
+	v := l.chunk(0).at(0)
 	l.dropLeft(1)
 	return v, true
 }
 
-// PopRight removes and returns the tail element (a copy the caller owns).
+// PopRight removes and returns the tail element, a view as PopLeft's.
 func (l *List) PopRight() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
 	}
 	c := l.chunk(l.nchunks() - 1)
-	v := bytes.Clone(c.at(int(c.n) - 1))
+	v := c.at(int(c.n) - 1)
 	l.dropRight(1)
 	return v, true
 }
@@ -476,11 +480,26 @@ func (l *List) Range(start, stop int, fn func(v []byte) bool) {
 	left := stop - start + 1
 	for ; left > 0; ci, off = ci+1, 0 {
 		c := l.chunk(ci)
-		for ; off < int(c.n) && left > 0; off++ {
-			if !fn(c.at(off)) {
+		// The chunk's offsets, then its end: element i is
+		// buf[pos[i]:pos[i+1]] (c.at, without its per-element checks).
+		n := int(c.n)
+		pos := c.pos[c.first : int(c.first)+n]
+		end := min(n, off+left)
+		left -= end - off
+		s := pos[off]
+		for i := off + 1; i < end; i++ {
+			e := pos[i]
+			if !fn(c.buf[s:e:e]) {
 				return
 			}
-			left--
+			s = e
+		}
+		e := c.hi
+		if end < n {
+			e = pos[end]
+		}
+		if !fn(c.buf[s:e:e]) {
+			return
 		}
 	}
 }

@@ -82,6 +82,31 @@ type Values[V Value[V]] struct {
 	scored   bool // elements carry a score (zsets)
 	dbs      map[uint32]*valueDB[V]
 	cow      cowState
+	memo     valueMemo[V]
+}
+
+// valueMemo remembers the key Mutable last handed out, so that the
+// lookups one write command makes of its key (the handler's Get, the
+// apply's Mutable and DeleteIfEmpty, the handler's Get of the result)
+// hash and probe the maps once, not four or five times. Only writers set
+// it, under the exclusive lock; readers (Get under the shared lock) only
+// read it. It always equals the key's cell in its shard map: every
+// change of a cell (Mutable) refreshes it, every other change (Put,
+// Delete, Drop) clears it.
+type valueMemo[V any] struct {
+	ok   bool
+	phys uint32
+	key  []byte // a copy, reused
+	cell valueCell[V]
+}
+
+// clear forgets the memo, and the value with it (a deleted value must not
+// stay reachable from here).
+func (m *valueMemo[V]) clear() { *m = valueMemo[V]{key: m.key[:0]} }
+
+// hit reports whether the memo holds key of physical db phys.
+func (m *valueMemo[V]) hit(phys uint32, key []byte) bool {
+	return m.ok && m.phys == phys && string(m.key) == string(key)
 }
 
 type valueDB[V any] struct {
@@ -130,6 +155,9 @@ func (e *Values[V]) shard(phys uint32, key string, create bool) *valueShard[V] {
 // Get returns the value of key in physical database phys. The value may
 // be read, not written: writers use Mutable.
 func (e *Values[V]) Get(phys uint32, key []byte) (V, bool) {
+	if e.memo.hit(phys, key) {
+		return e.memo.cell.v, true
+	}
 	sh := e.shard(phys, string(key), false) // no allocation: see maphash.String
 	if sh == nil {
 		return nil, false
@@ -155,25 +183,29 @@ func (e *Values[V]) own(sh *valueShard[V]) {
 // absent (created reports that). A value an active snapshot shares is
 // copied first.
 func (e *Values[V]) Mutable(phys uint32, key []byte) (v V, created bool) {
+	if e.memo.hit(phys, key) && (!e.cow.active || e.memo.cell.gen >= e.cow.gen) {
+		return e.memo.cell.v, false
+	}
 	sh := e.shard(phys, string(key), true)
 	c, ok := sh.m[string(key)]
-	if ok && (!e.cow.active || c.gen >= e.cow.gen) {
-		return c.v, false
+	if !ok || e.cow.active && c.gen < e.cow.gen {
+		e.own(sh)
+		if ok {
+			c = valueCell[V]{v: c.v.snapshotClone(e.cow.gen), gen: e.cow.gen}
+		} else {
+			c = valueCell[V]{v: e.newValue(), gen: e.cow.gen}
+			e.dbs[phys].n++
+		}
+		sh.m[string(key)] = c
 	}
-	e.own(sh)
-	if ok {
-		c = valueCell[V]{v: c.v.snapshotClone(e.cow.gen), gen: e.cow.gen}
-	} else {
-		c = valueCell[V]{v: e.newValue(), gen: e.cow.gen}
-		e.dbs[phys].n++
-	}
-	sh.m[string(key)] = c
+	e.memo = valueMemo[V]{ok: true, phys: phys, key: append(e.memo.key[:0], key...), cell: c}
 	return c.v, !ok
 }
 
 // Put stores v as key's value, replacing any; v must not be shared with
 // another key or a snapshot.
 func (e *Values[V]) Put(phys uint32, key []byte, v V) {
+	e.memo.clear()
 	sh := e.shard(phys, string(key), true)
 	e.own(sh)
 	if _, ok := sh.m[string(key)]; !ok {
@@ -191,6 +223,7 @@ func (e *Values[V]) Delete(phys uint32, key []byte) bool {
 	if _, ok := sh.m[string(key)]; !ok {
 		return false
 	}
+	e.memo.clear()
 	e.own(sh)
 	delete(sh.m, string(key))
 	d := e.dbs[phys]
@@ -209,7 +242,10 @@ func (e *Values[V]) DeleteIfEmpty(phys uint32, key []byte) {
 }
 
 // Drop removes every value of physical database phys (FLUSHDB, FLUSHALL).
-func (e *Values[V]) Drop(phys uint32) { delete(e.dbs, phys) }
+func (e *Values[V]) Drop(phys uint32) {
+	e.memo.clear()
+	delete(e.dbs, phys)
+}
 
 // HasDB reports whether physical database phys has any key here.
 func (e *Values[V]) HasDB(phys uint32) bool { return e.dbs[phys] != nil }

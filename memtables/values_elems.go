@@ -94,7 +94,7 @@ func (z *ZSet) Clone() *ZSet {
 	c := NewZSet()
 	c.big = z.big
 	z.ForEach(func(m string, score float64) bool {
-		c.Add(m, score)
+		c.addOwned(m, score) // members are immutable: shared
 		return true
 	})
 	return c
@@ -117,7 +117,7 @@ func (z *ZSet) addElem(m []byte, score float64) error {
 	if score != score {
 		return errNaNScore
 	}
-	if added, _ := z.Add(string(m), score); !added {
+	if added, _ := z.addOwned(string(m), score); !added {
 		return errDupMember
 	}
 	return nil

@@ -3,6 +3,7 @@ package memtables
 import (
 	"bytes"
 	"math/bits"
+	"strings"
 	"unsafe"
 )
 
@@ -233,43 +234,87 @@ func (z *ZSet) MemoryBytes() int64 {
 // Add inserts member with score, or updates its score. added reports a new
 // member; changed reports that an existing member's score changed (by ==:
 // 0 and -0 are the same score, and the stored one is kept, as in Redis).
+// The set keeps a copy of member, never member itself: a caller may pass
+// a view of bytes it reuses (the apply of a ZADD converts without
+// allocating, and an update allocates nothing).
 func (z *ZSet) Add(member string, score float64) (added, changed bool) {
 	if score != score {
 		panic("memtables: ZSet.Add with a NaN score")
 	}
-	n := z.node(member)
-	if n == nil {
-		h := z.randomLevel()
-		n = z.insert(score, member, nil, h)
-		z.addEntry(n)
-		z.bytes += zsetEntryBytes(h, member)
-		return true, false
+	h := zsetHash(member)
+	if _, pos, ok := z.lookupHash(member, h); ok {
+		return false, z.setScore(pos, score)
 	}
+	z.insertNew(strings.Clone(member), h, score)
+	return true, false
+}
+
+// AddBytes is Add of a member given as bytes, without converting them:
+// Add never keeps the string it is passed, so a view of member is enough
+// whatever its length (a non-escaping string(member) is free only up to
+// 32 bytes).
+func (z *ZSet) AddBytes(member []byte, score float64) (added, changed bool) {
+	return z.Add(unsafe.String(unsafe.SliceData(member), len(member)), score)
+}
+
+// addOwned is Add of a member string the set may keep as is (immutable
+// and not shared with a writer: a checkpoint's or another zset's).
+func (z *ZSet) addOwned(member string, score float64) (added, changed bool) {
+	if score != score {
+		panic("memtables: ZSet.Add with a NaN score")
+	}
+	h := zsetHash(member)
+	if _, pos, ok := z.lookupHash(member, h); ok {
+		return false, z.setScore(pos, score)
+	}
+	z.insertNew(member, h, score)
+	return true, false
+}
+
+// insertNew links a node for member (absent; h is its zsetHash) and
+// records its entry.
+func (z *ZSet) insertNew(member string, h uint32, score float64) {
+	lvl := z.randomLevel()
+	n := z.insert(score, member, nil, lvl)
+	z.addEntry(n, h)
+	z.bytes += zsetEntryBytes(lvl, member)
+}
+
+// setScore gives the member of entry pos a new score and reports whether
+// it changed (zslUpdateScore): in place when the node stays between its
+// neighbours, else by an unlink and an insert that reuses the node.
+func (z *ZSet) setScore(pos int, score float64) bool {
+	e := z.entry(pos)
+	n := e.node
 	if n.score == score {
-		return false, false
+		return false
 	}
-	z.setEntryScore(member, score)
-	// Still between its neighbours: update in place (zslUpdateScore).
+	if z.pageGen[pos>>pageShift] < z.gen {
+		z.ownPage(pos >> pageShift)
+		e = z.entry(pos)
+	}
+	e.score = score
+	member := n.member
 	b, f := n.backward, n.lv(0).forward
 	if (b == nil || zless(b.score, b.member, score, member)) &&
 		(f == nil || zless(score, member, f.score, f.member)) {
 		n.score = score
-		return false, true
+		return true
 	}
 	var update [zsetMaxLevel]*znode
-	z.findUpdate(n.score, n.member, &update)
-	h := z.unlink(n, &update)
-	n.score = score
-	z.insert(score, n.member, n, h)
-	return false, true
+	z.findUpdate(n, &update)
+	lvl := z.unlink(n, &update)
+	z.insert(score, member, n, lvl)
+	return true
 }
 
 // findUpdate fills update[i] with the last node at level i that sorts
-// before (score, member), for i < z.level.
-func (z *ZSet) findUpdate(score float64, member string, update *[zsetMaxLevel]*znode) {
+// before n, a node of the set, for i < z.level.
+func (z *ZSet) findUpdate(n *znode, update *[zsetMaxLevel]*znode) {
+	score, member := n.score, n.member
 	x := z.header
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != nil && zless(f.score, f.member, score, member); f = x.lv(i).forward {
+		for f := x.lv(i).forward; f != n && f != nil && zless(f.score, f.member, score, member); f = x.lv(i).forward {
 			x = f
 		}
 		update[i] = x
@@ -364,13 +409,16 @@ func (z *ZSet) drop(x *znode, update *[zsetMaxLevel]*znode) {
 
 // Remove deletes member and reports whether it was there.
 func (z *ZSet) Remove(member string) bool {
-	n := z.node(member)
-	if n == nil {
+	c, pos, ok := z.lookup(member)
+	if !ok {
 		return false
 	}
+	n := z.entry(pos).node
 	var update [zsetMaxLevel]*znode
-	z.findUpdate(n.score, n.member, &update)
-	z.drop(n, &update)
+	z.findUpdate(n, &update)
+	h := z.unlink(n, &update)
+	z.bytes -= zsetEntryBytes(h, n.member)
+	z.dropEntryAt(c, pos)
 	return true
 }
 
@@ -379,7 +427,7 @@ func (z *ZSet) rankOf(n *znode) int {
 	rank := 0
 	x := z.header
 	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != nil && !zless(n.score, n.member, f.score, f.member); f = x.lv(i).forward {
+		for f := x.lv(i).forward; f == n || f != nil && !zless(n.score, n.member, f.score, f.member); f = x.lv(i).forward {
 			rank += x.lv(i).span
 			x = f
 		}
@@ -758,7 +806,7 @@ func (z *ZSet) PopMax(count int) []ZEntry {
 	for ; count > 0 && z.tail != nil; count-- {
 		x := z.tail
 		out = append(out, ZEntry{x.member, x.score})
-		z.findUpdate(x.score, x.member, &update)
+		z.findUpdate(x, &update)
 		z.drop(x, &update)
 	}
 	return out

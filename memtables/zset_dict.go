@@ -35,7 +35,14 @@ func (z *ZSet) lookup(member string) (cell uint32, pos int, ok bool) {
 	if len(z.index) == 0 {
 		return 0, 0, false
 	}
-	h := zsetHash(member)
+	return z.lookupHash(member, zsetHash(member))
+}
+
+// lookupHash is lookup given h = zsetHash(member).
+func (z *ZSet) lookupHash(member string, h uint32) (cell uint32, pos int, ok bool) {
+	if len(z.index) == 0 {
+		return 0, 0, false
+	}
 	mask := uint32(len(z.index) - 1)
 	for c := h & mask; ; c = (c + 1) & mask {
 		v := z.index[c]
@@ -56,8 +63,9 @@ func (z *ZSet) node(member string) *znode {
 	return nil
 }
 
-// addEntry records a new member's entry (absent before).
-func (z *ZSet) addEntry(n *znode) {
+// addEntry records a new member's entry (absent before); h is
+// zsetHash(n.member).
+func (z *ZSet) addEntry(n *znode, h uint32) {
 	if (z.entries+1)*maxLoadDen > len(z.index)*maxLoadNum {
 		z.index = buildIndex(max(minIndex, 2*len(z.index)), z.entries, z)
 	}
@@ -78,17 +86,9 @@ func (z *ZSet) addEntry(n *znode) {
 		copy(np, pg)
 		pg = np
 	}
-	h := zsetHash(n.member)
 	z.pages[pi] = append(pg, zentry{member: n.member, score: n.score, node: n, hash: h})
 	z.entries++
 	indexAdd(z.index, h, pos)
-}
-
-// setEntryScore records member's new score in its entry.
-func (z *ZSet) setEntryScore(member string, score float64) {
-	_, pos, _ := z.lookup(member)
-	z.ownPage(pos >> pageShift)
-	z.entry(pos).score = score
 }
 
 // dropEntry forgets member's entry: the last entry moves into the hole.
@@ -97,6 +97,11 @@ func (z *ZSet) dropEntry(member string) {
 	if !ok {
 		panic("memtables: ZSet entry missing for a linked node")
 	}
+	z.dropEntryAt(c, pos)
+}
+
+// dropEntryAt is dropEntry of the entry at pos, indexed by cell c.
+func (z *ZSet) dropEntryAt(c uint32, pos int) {
 	unindexCell(z.index, c, z)
 	last := z.entries - 1
 	if pos != last {
