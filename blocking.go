@@ -146,6 +146,9 @@ func (db *DB) signalKey(dbi int, key []byte) {
 // DESTROY.
 func (db *DB) signalStream(dbi int, key []byte) {
 	bt := &db.blocks
+	if len(bt.waiters) == 0 {
+		return // XADD's common case: no key built, nothing allocated
+	}
 	wk := watchKey{dbi, string(key)}
 	if _, ok := bt.waiters[wk]; !ok {
 		return

@@ -792,7 +792,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opZAdd:
 		z, _ := db.zsets.Mutable(o.phys, o.key)
 		for i, v := range o.vals {
-			z.Add(string(v), o.scores[i])
+			z.AddBytes(v, o.scores[i]) // the set keeps its own copy
 		}
 		if o.side&zsetAddBig != 0 {
 			z.SetBig(true)

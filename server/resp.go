@@ -100,22 +100,27 @@ func (w *respWriter) Set(n int) {
 // Double writes f as RESP3 ',' or, in RESP2, as a bulk string formatted like
 // Redis 7.0 (%.17g, inf, -inf).
 func (w *respWriter) Double(f float64) {
-	var s string
+	// Formatted on the stack: a score per element of a ZRANGE WITHSCORES
+	// allocated a string each.
+	var text [32]byte
+	var s []byte
 	switch {
 	case math.IsInf(f, 1):
-		s = "inf"
+		s = append(text[:0], "inf"...)
 	case math.IsInf(f, -1):
-		s = "-inf"
+		s = append(text[:0], "-inf"...)
 	case math.IsNaN(f):
-		s = "nan"
+		s = append(text[:0], "nan"...)
 	default:
-		s = strconv.FormatFloat(f, 'g', 17, 64)
+		s = strconv.AppendFloat(text[:0], f, 'g', 17, 64)
 	}
 	if w.proto == 3 {
-		w.line(',', s)
+		w.buf = append(w.buf, ',')
+		w.buf = append(w.buf, s...)
+		w.buf = append(w.buf, '\r', '\n')
 		return
 	}
-	w.BulkString(s)
+	w.Bulk(s)
 }
 
 func (w *respWriter) Bool(b bool) {
