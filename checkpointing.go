@@ -2,8 +2,10 @@ package keel
 
 import (
 	"fmt"
-	"github.com/keeldb/keel/segments"
 	"time"
+
+	"github.com/keeldb/keel/segments"
+	"github.com/keeldb/keel/wal"
 )
 
 // Checkpoint scheduling. Each engine checkpoints independently:
@@ -159,45 +161,25 @@ func (db *DB) checkpointSegments(st *segments.Store) error {
 	return nil
 }
 
-// truncateWAL drops records every engine has checkpointed (invariant 6).
-//
-// It truncates at segment ends, one segment at a time, paced. tidwall's
-// TruncateFront rewrites the segment that holds the new first record (it
-// copies the records from there to the segment's end into a new file and
-// fsyncs it) and holds the log while it does, so appends wait: truncating
-// in the middle of an 8 MiB segment, or dropping many segments in one
-// call, stalled writers for 20-60 ms. At the last record of a sealed
-// segment the copy is one record and one segment file is unlinked, about
-// 7 ms here; the pause between steps keeps such stalls from adding up for
-// any one client. The records kept beyond what recovery needs are at most
-// one segment's worth. The last record is always kept so the log knows its
-// position.
+// truncateWAL drops records every engine has checkpointed (invariant 6):
+// the sealed WAL segments that hold nothing newer, deleted whole
+// (wal.Log.DropSealedThrough). Appends continue meanwhile. tidwall's
+// TruncateFront, used before, rewrote the segment holding the new first
+// record and fsynced it while the log was held: every truncation step
+// stalled every writer for 7-30 ms, the longest pause clients saw around a
+// checkpoint. The records kept beyond what recovery needs are at most the
+// active segment's and one sealed segment's worth.
 func (db *DB) truncateWAL() error {
 	keep := db.man.RetainFrom(engineNames[:])
 	keep = min(keep, uint64(db.log.DurableLSN()), uint64(db.log.LastLSN()))
-	segs := db.log.Segments()
-	for i := 1; i < len(segs); i++ {
-		t := segs[i].FirstLSN - 1 // the last record of segment i-1
-		if uint64(t) > keep {
-			break
-		}
-		if uint64(t) <= uint64(db.log.FirstLSN()) {
-			continue
-		}
-		if err := db.log.TruncateFront(t); err != nil {
-			return err
-		}
-		select {
-		case <-db.closing:
-			return nil
-		case <-time.After(truncatePace):
-		}
+	if keep == 0 {
+		return nil
 	}
-	return nil
+	// RetainFrom is the first LSN recovery needs: records < keep may go.
+	_, err := db.log.DropSealedThrough(wal.LSN(keep - 1))
+	return err
 }
 
-// truncatePace separates the WAL truncation steps of one checkpoint.
-const truncatePace = 20 * time.Millisecond
 
 func (db *DB) checkpointLoop() {
 	defer db.bg.Done()

@@ -46,6 +46,9 @@
 //  6. Front truncation (tidwall rewrites the segment holding the new first
 //     LSN as <N>.START, fsyncs it, deletes older files, renames it) is
 //     followed by a directory fsync; Open finishes an interrupted one.
+//     DropSealedThrough, what checkpoints use, deletes whole sealed
+//     segments oldest first, without the writer: nothing is rewritten,
+//     appends do not wait, and a crash leaves a contiguous suffix.
 //  7. Sidecars and other replaced files are written as .tmp, fsynced,
 //     renamed, and the directory fsynced. A sidecar is derived data: Open
 //     rebuilds one that is missing, invalid or disagrees with its segment.

@@ -3,6 +3,7 @@ package wal
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -343,6 +344,45 @@ func (l *Log) TruncateFront(lsn LSN) error {
 		return fmt.Errorf("%w: TruncateFront(%d) past durable LSN %d", ErrOutOfRange, lsn, d)
 	}
 	return l.request(reqTruncate, lsn)
+}
+
+// DropSealedThrough deletes the sealed segments whose records are all <=
+// lsn, oldest first, and reports how many it deleted. Unlike TruncateFront
+// it never rewrites a segment, and it does not go through the writer (or
+// tidwall, whose TruncateFront fsyncs a rewritten segment while appends
+// wait): appends continue meanwhile. The active segment always stays, so
+// the log keeps its position. A crash partway leaves the log starting at
+// the oldest segment still present, a contiguous suffix; Open removes a
+// deleted segment's leftover sidecar.
+//
+// tidwall keeps the deleted segments in its own list; keel never asks it
+// to read them (readers read the files themselves), and its next Open
+// lists the directory.
+func (l *Log) DropSealedThrough(lsn LSN) (int, error) {
+	l.segMu.Lock()
+	k := 0
+	for k < len(l.segs)-1 && l.segs[k].sealed && l.segs[k].last <= lsn {
+		k++
+	}
+	if k == 0 {
+		l.segMu.Unlock()
+		return 0, nil
+	}
+	removed := append([]*segment(nil), l.segs[:k]...)
+	l.segs = append([]*segment(nil), l.segs[k:]...)
+	l.first.Store(uint64(l.segs[0].first))
+	l.segMu.Unlock()
+	for _, s := range removed {
+		if err := os.Remove(s.path); err != nil && !os.IsNotExist(err) {
+			return 0, fmt.Errorf("wal: dropping %s: %w", s.path, err)
+		}
+		// After any sidecar write still queued for the segment.
+		l.queueSidecar(sidecarJob{remove: sidecarPath(s.path)})
+	}
+	if err := syncDir(l.dir); err != nil {
+		return 0, err
+	}
+	return k, nil
 }
 
 // Close writes and fsyncs everything appended, stops the writer and sidecar
