@@ -180,7 +180,6 @@ func (db *DB) truncateWAL() error {
 	return err
 }
 
-
 func (db *DB) checkpointLoop() {
 	defer db.bg.Done()
 	t := time.NewTicker(time.Second)
