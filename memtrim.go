@@ -11,10 +11,11 @@ import (
 // down to the heap goal — live heap × (1 + GOGC/100) — so after a large
 // load the process keeps the peak's pages: RSS reads about 1.5× the data
 // (GOGC 50). Redis's allocator purges its dirty pages in the background;
-// trimLoop does the same once keel is idle: when no record was written for
-// trimIdle and at least trimMinBytes (and an eighth of the live heap) sit
-// freed but unreleased, it runs debug.FreeOSMemory (a collection plus a
-// full scavenge), at most every trimEvery. The scavenge holds the heap
+// trimLoop does the same once keel is idle: when no command ran and no
+// record was written for trimIdle, and at least trimMinBytes (and an
+// eighth of the live heap) sit freed but unreleased, it runs
+// debug.FreeOSMemory (a collection plus a full scavenge), at most every
+// trimEvery. The scavenge holds the heap
 // while it runs (milliseconds per hundred MB), so a command arriving then
 // waits: hence only after a quiet spell, never under load.
 
@@ -33,6 +34,7 @@ func (db *DB) trimLoop() {
 		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet swept
 	}
 	lastLSN := uint64(db.log.LastLSN())
+	lastCmds := db.stats.Commands.Load()
 	lastWrite := time.Now()
 	var lastTrim time.Time
 	for {
@@ -41,8 +43,10 @@ func (db *DB) trimLoop() {
 			return
 		case <-t.C:
 		}
-		if lsn := uint64(db.log.LastLSN()); lsn != lastLSN {
-			lastLSN, lastWrite = lsn, time.Now()
+		// Busy is any command, reads included: a read-only load (HGET,
+		// LRANGE) stalled behind the scavenge as much as a write does.
+		if lsn, cmds := uint64(db.log.LastLSN()), db.stats.Commands.Load(); lsn != lastLSN || cmds != lastCmds {
+			lastLSN, lastCmds, lastWrite = lsn, cmds, time.Now()
 		}
 		if time.Since(lastWrite) < trimIdle || time.Since(lastTrim) < trimEvery {
 			continue
