@@ -184,13 +184,20 @@ func (c *client) waitBlocked(rd *requestReader) bool {
 // closedChan is a closed channel: "the client is gone" for WaitBlocked.
 var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
-// flush waits until the replies buffered so far may be sent (rule 1) and
-// sends them; false when the connection failed.
 // replyFlushBytes is how much reply a batch may hold before it is
 // written (after the records it depends on are durable, as at the end of
 // a batch).
-const replyFlushBytes = 256 << 10
+const replyFlushBytes = 64 << 10
 
+// maxIdleReplyBuf is the largest reply buffer a client keeps once its
+// replies are sent: room for replyFlushBytes and the reply that crossed
+// it. A pipeline of 10 KB replies (LRANGE of 100 values) rebuilt a
+// buffer of hundreds of KB by doubling on every round when only 64 KiB
+// were kept.
+const maxIdleReplyBuf = 2 * replyFlushBytes
+
+// flush waits until the replies buffered so far may be sent (rule 1) and
+// sends them; false when the connection failed.
 func (c *client) flush() bool {
 	if err := c.srv.db.WaitDurable(c.sess.WaitLSN); err != nil {
 		return false
@@ -200,7 +207,7 @@ func (c *client) flush() bool {
 	}
 	n, err := c.nc.Write(c.w.buf)
 	c.netOut.Add(int64(n))
-	if cap(c.w.buf) > 64<<10 {
+	if cap(c.w.buf) > maxIdleReplyBuf {
 		c.w.buf = nil
 	} else {
 		c.w.buf = c.w.buf[:0]

@@ -500,7 +500,7 @@ func (c *client) writePending() error {
 			return err
 		}
 	}
-	if cap(c.w.buf) > 64<<10 {
+	if cap(c.w.buf) > maxIdleReplyBuf {
 		c.w.buf = nil
 	} else {
 		c.w.buf = c.w.buf[:0]
