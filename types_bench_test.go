@@ -38,11 +38,6 @@ func (r *benchRand) append(b []byte, prefix string) []byte {
 	return append(b, padded(r.next())...)
 }
 
-// benchTick is a write that read benchmarks issue every 1024 commands:
-// without writes, the DB's idle memory trim (memtrim.go) runs a full
-// collection every 10 s, which under cachegrind (50x slower) lands in a
-// run at random and swamps the difference between two runs.
-var benchTick = [][]byte{[]byte("SET"), []byte("benchtick"), []byte("1")}
 
 // benchLoop runs op b.N times. It is its own function, never inlined, so
 // that a profiler can count the commands alone, without the setup (whose
@@ -150,14 +145,7 @@ func BenchmarkTypeLRange100(b *testing.B) {
 	db, s := typeBenchDB(b)
 	fillList(db, s, "mylist", typeBenchN)
 	args := [][]byte{[]byte("LRANGE"), []byte("mylist"), []byte("0"), []byte("99")}
-	b.ReportAllocs()
-	b.ResetTimer()
-	benchLoop(b, func(i int) {
-		if i%1024 == 1023 {
-			db.Exec(s, benchTick, nopReply{})
-		}
-		db.Exec(s, args, nopReply{})
-	})
+	benchRead(b, db, s, args)
 }
 
 // BenchmarkTypeSAdd is SADD myset element:<rand> on a set of the ~390k
@@ -222,9 +210,6 @@ func BenchmarkTypeZRank(b *testing.B) {
 	b.ResetTimer()
 	benchLoop(b, func(i int) {
 		args[2] = r.append(args[2], "element:")
-		if i%1024 == 1023 {
-			db.Exec(s, benchTick, nopReply{})
-		}
 		db.Exec(s, args, nopReply{})
 	})
 }
@@ -235,12 +220,15 @@ func BenchmarkTypeZRange(b *testing.B) {
 	db, s := typeBenchDB(b)
 	fillZSet(db, s, "myzset", typeBenchN)
 	args := [][]byte{[]byte("ZRANGE"), []byte("myzset"), []byte("0"), []byte("9"), []byte("WITHSCORES")}
+	benchRead(b, db, s, args)
+}
+
+// benchRead times the read command args. (Commands keep the DB's idle
+// memory trim away, reads included: see memtrim.go.)
+func benchRead(b *testing.B, db *DB, s *Session, args [][]byte) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	benchLoop(b, func(i int) {
-		if i%1024 == 1023 {
-			db.Exec(s, benchTick, nopReply{})
-		}
 		db.Exec(s, args, nopReply{})
 	})
 }
