@@ -38,7 +38,6 @@ func (r *benchRand) append(b []byte, prefix string) []byte {
 	return append(b, padded(r.next())...)
 }
 
-
 // benchLoop runs op b.N times. It is its own function, never inlined, so
 // that a profiler can count the commands alone, without the setup (whose
 // hash tables differ from run to run with their random seeds):
