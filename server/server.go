@@ -176,11 +176,9 @@ func (s *Server) Serve() error {
 			continue
 		}
 		c := s.newClient(nc)
-		if s.toLoop(c, nc) {
+		if s.toLoop(c, nc) || !s.register(c) {
 			continue
 		}
-		s.register(c)
-		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			c.serve()
@@ -242,11 +240,22 @@ func (s *Server) toLoop(c *client, nc net.Conn) bool {
 	return true
 }
 
-// register lists c among the server's clients.
-func (s *Server) register(c *client) {
+// register lists c among the server's clients, to be served by a
+// goroutine (counted in wg); false when the server is closing (c is
+// closed: Close would not see it).
+func (s *Server) register(c *client) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+		c.nc.Close()
+		s.db.CloseSession(c.sess)
+		return false
+	default:
+	}
 	s.clients[c.sess.ID] = c
-	s.mu.Unlock()
+	s.wg.Add(1)
+	return true
 }
 
 // allowedByProtectedMode mirrors Redis: with protected-mode yes and no
