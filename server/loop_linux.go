@@ -28,7 +28,7 @@ import (
 // request, no scheduler in between.
 //
 // A loop owns its clients: their reader, reply buffer and socket are
-// touched only by the loop's goroutine, with two hand-offs:
+// touched only by the loop's goroutine. How the rest reaches it:
 //
 //   - A blocking command (BLPOP, XREAD BLOCK, ...) leaves its client
 //     waiting in the loop: the command that serves it posts to the loop
@@ -58,7 +58,6 @@ type eventLoop struct {
 	events []unix.EpollEvent
 	// lastSweep is when idle clients were last looked for (timeout).
 	lastSweep time.Time
-	done      chan struct{}
 }
 
 type loopMsgKind int
@@ -135,7 +134,7 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 		return nil, err
 	}
 	return &eventLoop{srv: s, epfd: epfd, wakefd: wfd, clients: map[int32]*client{},
-		events: make([]unix.EpollEvent, 256), done: make(chan struct{})}, nil
+		events: make([]unix.EpollEvent, 256)}, nil
 }
 
 // post hands m to the loop and wakes it. Safe for any goroutine.
@@ -182,7 +181,6 @@ func (l *eventLoop) add(c *client) { l.post(loopMsg{kind: msgAdd, c: c}) }
 // run is the loop's goroutine: it returns when the server is closed and
 // every client it owned is closed.
 func (l *eventLoop) run() {
-	defer close(l.done)
 	// The loop's thread sleeps in epoll_wait; locking it keeps the
 	// connections' memory warm in one core's cache and out of the
 	// scheduler's run queues.
