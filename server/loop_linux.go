@@ -528,26 +528,36 @@ func (l *eventLoop) close(c *client) {
 	c.finish()
 }
 
-// sweepIdle closes clients idle for longer than timeout (Redis's
-// clientsCronHandleTimeout), at most once a second. Blocked clients are
-// exempt: their command has its own timeout.
+// sweepIdle looks at the loop's clients at most once a second: it closes
+// those idle for longer than timeout (Redis's clientsCronHandleTimeout;
+// blocked clients are exempt, their command has its own timeout), and
+// releases the reply buffer of a client idle for idleReplyRelease (one
+// that once pipelined big replies keeps up to maxIdleReplyBuf while
+// active, but 10,000 idle ones must not hold 1.3 GB).
 func (l *eventLoop) sweepIdle() {
-	t := l.srv.cfg.timeout()
-	if t <= 0 {
-		return
-	}
 	now := time.Now()
 	if now.Sub(l.lastSweep) < time.Second {
 		return
 	}
 	l.lastSweep = now
-	limit := time.Duration(t) * time.Second
+	limit := time.Duration(l.srv.cfg.timeout()) * time.Second
 	for _, c := range l.clients {
-		if !c.ls.blocked && now.Sub(c.ls.lastIO) > limit {
+		idle := now.Sub(c.ls.lastIO)
+		switch {
+		case limit > 0 && !c.ls.blocked && idle > limit:
 			l.close(c)
+		case idle > idleReplyRelease && len(c.w.buf) == 0 && cap(c.w.buf) > idleReplyKeep:
+			c.w.buf = nil
 		}
 	}
 }
+
+// A reply buffer larger than idleReplyKeep is released once its client
+// was idle for idleReplyRelease.
+const (
+	idleReplyRelease = 5 * time.Second
+	idleReplyKeep    = 16 << 10
+)
 
 // newLoopState is c's state in loop lp, which will own socket fd.
 func newLoopState(lp *eventLoop, fd int, c *client) loopState {
