@@ -238,15 +238,7 @@ func (z *ZSet) MemoryBytes() int64 {
 // a view of bytes it reuses (the apply of a ZADD converts without
 // allocating, and an update allocates nothing).
 func (z *ZSet) Add(member string, score float64) (added, changed bool) {
-	if score != score {
-		panic("memtables: ZSet.Add with a NaN score")
-	}
-	h := zsetHash(member)
-	if _, pos, ok := z.lookupHash(member, h); ok {
-		return false, z.setScore(pos, score)
-	}
-	z.insertNew(strings.Clone(member), h, score)
-	return true, false
+	return z.add(member, score, false)
 }
 
 // AddBytes is Add of a member given as bytes, without converting them:
@@ -260,12 +252,20 @@ func (z *ZSet) AddBytes(member []byte, score float64) (added, changed bool) {
 // addOwned is Add of a member string the set may keep as is (immutable
 // and not shared with a writer: a checkpoint's or another zset's).
 func (z *ZSet) addOwned(member string, score float64) (added, changed bool) {
+	return z.add(member, score, true)
+}
+
+// add is Add, keeping member itself when owned, else a copy of it.
+func (z *ZSet) add(member string, score float64, owned bool) (added, changed bool) {
 	if score != score {
 		panic("memtables: ZSet.Add with a NaN score")
 	}
 	h := zsetHash(member)
 	if _, pos, ok := z.lookupHash(member, h); ok {
 		return false, z.setScore(pos, score)
+	}
+	if !owned {
+		member = strings.Clone(member)
 	}
 	z.insertNew(member, h, score)
 	return true, false
