@@ -92,11 +92,7 @@ func (s *Snapshot) WriteTo(w io.Writer, lsn LSN) error {
 			pg := &t.pages[pi]
 			for i := range pg.slots {
 				s := &pg.slots[i]
-				kl := int(s.klen)
-				if s.klen == longKey {
-					kl = len(pg.long[i])
-				}
-				recs = binary.AppendUvarint(recs, uint64(kl))
+				recs = binary.AppendUvarint(recs, uint64(pg.keyLen(i)))
 				recs = pg.appendKey(recs, i)
 				recs = append(recs, byte(s.e.Type), s.e.Enc)
 				recs = binary.AppendVarint(recs, s.e.ExpireAt)

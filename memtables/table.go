@@ -117,6 +117,14 @@ func (pg *page) key(i int) string {
 	return pg.long[i]
 }
 
+// keyLen returns slot i's key length.
+func (pg *page) keyLen(i int) int {
+	if s := &pg.slots[i]; s.klen != longKey {
+		return int(s.klen)
+	}
+	return len(pg.long[i])
+}
+
 // appendKey appends slot i's key to dst.
 func (pg *page) appendKey(dst []byte, i int) []byte {
 	if s := &pg.slots[i]; s.klen != longKey {
