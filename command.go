@@ -221,12 +221,12 @@ type Session struct {
 	// Ext is the server's per-connection state.
 	Ext any
 
-	ctx         Ctx // scratch context of the command being executed
-	hashScratch hashScratch
-	blocked     *waiter // the blocking command waiting (see WaitBlocked)
-	multi       *multiState
-	watched     []watchKey
-	watchDirty  bool // a watched key was touched (guarded by db.mu)
+	ctx        Ctx // scratch context of the command being executed
+	scratch    scratch
+	blocked    *waiter // the blocking command waiting (see WaitBlocked)
+	multi      *multiState
+	watched    []watchKey
+	watchDirty bool // a watched key was touched (guarded by db.mu)
 	// watchedExpired marks watched keys that were already expired when
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
@@ -617,3 +617,19 @@ func (c *Ctx) Error(msg string) { c.R.Error(msg) }
 
 // OK writes +OK.
 func (c *Ctx) OK() { c.R.Simple("OK") }
+
+// scratch is a session's reusable buffers, so that the commands using
+// them allocate nothing in the steady state: hashAll's arena and slices
+// (HGETALL, HKEYS, HVALS, HRANDFIELD), the storage key of hashView and
+// viewString, and INCR's new value.
+type scratch struct {
+	arena        []byte
+	ends         []int
+	fields, vals [][]byte
+	key          []byte
+	num          []byte
+}
+
+// maxScratch bounds the bytes of scratch buffers a session keeps between
+// commands.
+const maxScratch = 64 << 10

@@ -90,7 +90,7 @@ func (c *Ctx) hashGet(key []byte, e *memtables.Entry, field []byte) (v []byte, e
 // during the call (HGET replies it, HSET only needs to know it exists).
 // The storage key is built in the session's scratch.
 func (c *Ctx) hashView(key []byte, e *memtables.Entry, field []byte, fn func(v []byte)) (exists, ok bool) {
-	sc := &c.S.hashScratch
+	sc := &c.S.scratch
 	sc.key = hashKey(sc.key[:0], c.phys(), key, e.Version, field)
 	exists, err := c.DB.hashes.View(sc.key, fn)
 	if cap(sc.key) > maxScratch {
@@ -330,7 +330,7 @@ func cmdHDel(c *Ctx) {
 // 100 fields mostly allocation and garbage collection). The results are
 // valid until the session's next hashAll.
 func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok bool) {
-	sc := &c.S.hashScratch
+	sc := &c.S.scratch
 	sc.arena, sc.ends = sc.arena[:0], sc.ends[:0]
 	err := c.DB.hashScan(c.phys(), key, e.Version, func(f, v []byte) bool {
 		sc.arena = append(sc.arena, f...)
@@ -352,26 +352,12 @@ func (c *Ctx) hashAll(key []byte, e *memtables.Entry) (fields, vals [][]byte, ok
 	}
 	if cap(sc.arena) > maxScratch {
 		// A huge hash's arena is not kept for the session's lifetime.
-		*sc = hashScratch{}
+		*sc = scratch{}
 	} else {
 		sc.fields, sc.vals = fields, vals
 	}
 	return fields, vals, true
 }
-
-// hashScratch is a session's reusable buffers for hashAll, the storage
-// key of hashView and viewString, and INCR's new value.
-type hashScratch struct {
-	arena        []byte
-	ends         []int
-	fields, vals [][]byte
-	key          []byte
-	num          []byte
-}
-
-// maxScratch bounds the bytes of scratch buffers a session keeps between
-// commands.
-const maxScratch = 64 << 10
 
 func cmdHGetAll(c *Ctx) { hashAllCommand(c, true, true) }
 func cmdHKeys(c *Ctx)   { hashAllCommand(c, true, false) }

@@ -83,7 +83,7 @@ func (c *Ctx) getString(key []byte, e *memtables.Entry) ([]byte, error) {
 // keyspace (the error says how). The storage key is built in the
 // session's scratch.
 func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) error {
-	sc := &c.S.hashScratch
+	sc := &c.S.scratch
 	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
 	got := -1 // the engine's length when it differs from the keyspace's
 	ok, err := c.DB.strs.View(sc.key, func(v []byte) {
@@ -572,7 +572,7 @@ func (c *Ctx) incrDecr(incr int64) {
 		return
 	}
 	n := cur + incr
-	sc := &c.S.hashScratch
+	sc := &c.S.scratch
 	sc.num = strconv.AppendInt(sc.num[:0], n, 10)
 	s := sc.num
 	if found {
