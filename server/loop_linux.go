@@ -82,8 +82,7 @@ type loopState struct {
 	rd       *requestReader
 	wOff     int       // bytes of w.buf already written
 	outWait  bool      // the socket is full: waiting for EPOLLOUT, requests not processed
-	blocked  bool      // waiting for its blocking command to be served
-	blockGen uint64    // counts the client's waits, so a late msgServed is ignored
+	blockGen uint64    // counts the client's waits (sess.Blocked() while one runs): a late msgServed is ignored
 	deadline time.Time // while blocked: when the command times out (zero: never)
 	timerIdx int       // position in the loop's timers; -1 when not there
 	eof      bool      // the socket reported EOF or an error: close after the replies
@@ -278,7 +277,7 @@ func (l *eventLoop) drainInbox(closing bool) {
 			}
 			l.register(c)
 		case msgServed:
-			if c.ls.blocked && c.ls.blockGen == m.gen && !c.ls.closed {
+			if c.sess.Blocked() && c.ls.blockGen == m.gen && !c.ls.closed {
 				l.endBlock(c, false)
 			}
 		case msgKill:
@@ -321,14 +320,14 @@ func (l *eventLoop) readable(c *client) {
 			l.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
 		}
 		c.ls.eof = true
-		if c.ls.blocked {
+		if c.sess.Blocked() {
 			// Redis's blocked client that disconnects: the command never
 			// takes an element.
 			l.close(c)
 			return
 		}
 	}
-	if c.ls.blocked {
+	if c.sess.Blocked() {
 		return // buffered for the commands after the blocking one
 	}
 	l.process(c)
@@ -340,7 +339,7 @@ func (l *eventLoop) process(c *client) {
 	rd := c.ls.rd
 	c.ls.processing = true
 	defer func() { c.ls.processing = false }()
-	for !c.ls.outWait && !c.ls.closed && !c.ls.blocked && !c.quit && rd.Pending() {
+	for !c.ls.outWait && !c.ls.closed && !c.sess.Blocked() && !c.quit && rd.Pending() {
 		args, err := rd.Next()
 		if err != nil {
 			var perr *protocolError
@@ -455,7 +454,6 @@ func (l *eventLoop) writeOut(c *client) {
 // eventLoop). The replies before the blocking command go out with the
 // round.
 func (l *eventLoop) block(c *client) {
-	c.ls.blocked = true
 	c.ls.blockGen++
 	if d := c.sess.BlockedDeadline(); !d.IsZero() {
 		c.ls.deadline = d
@@ -469,7 +467,6 @@ func (l *eventLoop) block(c *client) {
 // endBlock ends c's wait: its command replies (served, or timed out) unless
 // the client is gone, and the requests that arrived meanwhile run.
 func (l *eventLoop) endBlock(c *client, gone bool) {
-	c.ls.blocked = false
 	if c.ls.timerIdx >= 0 {
 		heap.Remove(&l.timers, c.ls.timerIdx)
 	}
@@ -518,7 +515,7 @@ func (l *eventLoop) close(c *client) {
 	if c.ls.closed {
 		return
 	}
-	if c.ls.blocked {
+	if c.sess.Blocked() {
 		l.endBlock(c, true)
 	}
 	c.ls.closed = true
@@ -544,7 +541,7 @@ func (l *eventLoop) sweepIdle() {
 	for _, c := range l.clients {
 		idle := now.Sub(c.ls.lastIO)
 		switch {
-		case limit > 0 && !c.ls.blocked && idle > limit:
+		case limit > 0 && !c.sess.Blocked() && idle > limit:
 			l.close(c)
 		case idle > idleReplyRelease && len(c.w.buf) == 0 && cap(c.w.buf) > idleReplyKeep:
 			c.w.buf = nil
