@@ -207,12 +207,18 @@ func (c *client) flush() bool {
 	}
 	n, err := c.nc.Write(c.w.buf)
 	c.netOut.Add(int64(n))
-	if cap(c.w.buf) > maxIdleReplyBuf {
-		c.w.buf = nil
-	} else {
-		c.w.buf = c.w.buf[:0]
-	}
+	c.w.sent()
 	return err == nil
+}
+
+// sent empties the reply buffer once its replies are written, keeping
+// its memory up to maxIdleReplyBuf.
+func (w *respWriter) sent() {
+	if cap(w.buf) > maxIdleReplyBuf {
+		w.buf = nil
+	} else {
+		w.buf = w.buf[:0]
+	}
 }
 
 // countingReader counts the bytes a connection reads (INFO's

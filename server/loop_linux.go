@@ -495,11 +495,7 @@ func (c *client) writePending() error {
 			return err
 		}
 	}
-	if cap(c.w.buf) > maxIdleReplyBuf {
-		c.w.buf = nil
-	} else {
-		c.w.buf = c.w.buf[:0]
-	}
+	c.w.sent()
 	c.ls.wOff = 0
 	return nil
 }
