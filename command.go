@@ -483,7 +483,10 @@ func (db *DB) commit(c *Ctx) {
 	if t == 0 {
 		t = time.Now().UnixMilli()
 	}
-	lsn, err := db.log.AppendAt(t, typ, sl, b.payload)
+	// Every session waits for its WaitLSN before replying and so leads
+	// the group commit itself; the active-expire sweep's deletions, which
+	// nobody waits for, go out with the next write or the writer's tick.
+	lsn, err := db.log.AppendAtWaited(t, typ, sl, b.payload)
 	if err != nil {
 		db.fail(err)
 		return

@@ -60,9 +60,12 @@
 // either by the background writer goroutine (records nobody waits for, the
 // everysec fsync, Sync, TruncateFront, Close) or by a WaitDurable caller
 // that leads a group commit: the first waiter to find the writer idle
-// writes, and under always fsyncs, everything queued, so the common path
-// has no goroutine hand-off; waiters that arrive meanwhile wait for it and
-// the next one leads the next batch. Sidecar files are written by a second
+// writes, and under always fsyncs, everything queued; waiters that arrive
+// meanwhile wait for it and the next one leads the next batch. Append
+// wakes the writer when the queue becomes non-empty; AppendAtWaited, for
+// callers that will wait, does not, so that the common path has no
+// goroutine hand-off (a woken writer would usually take the batch first
+// and make the waiter park until it is done). Sidecar files are written by a second
 // goroutine, off the writer's path. Both goroutines stop in Close.
 //
 // Reader: one goroutine at a time; any number of Readers may run

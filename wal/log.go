@@ -200,6 +200,22 @@ func (l *Log) Append(typ uint8, slots []uint16, payload []byte) (LSN, error) {
 // log still never lets timestamps go backwards: a t below the previous
 // record's is raised to it.
 func (l *Log) AppendAt(t int64, typ uint8, slots []uint16, payload []byte) (LSN, error) {
+	return l.appendAt(t, typ, slots, payload, true)
+}
+
+// AppendAtWaited is AppendAt for a caller that will itself call
+// WaitDurable for the record (or a later one): it does not wake the
+// writer goroutine. The waiter then finds the log idle and leads the
+// group commit on its own goroutine, where a wake-up would have cost two
+// goroutine hand-offs per batch (writer woken, waiter parked and woken)
+// and often made the waiter wait for a writer that had just taken the
+// batch. A record nobody ends up waiting for is still written by the
+// writer's tick, within a second.
+func (l *Log) AppendAtWaited(t int64, typ uint8, slots []uint16, payload []byte) (LSN, error) {
+	return l.appendAt(t, typ, slots, payload, false)
+}
+
+func (l *Log) appendAt(t int64, typ uint8, slots []uint16, payload []byte, kick bool) (LSN, error) {
 	for _, s := range slots {
 		if s >= NumSlots {
 			return 0, fmt.Errorf("%w: %d", ErrBadSlot, s)
@@ -220,7 +236,7 @@ func (l *Log) AppendAt(t int64, typ uint8, slots []uint16, payload []byte) (LSN,
 	l.lastTime = t
 	lsn := LSN(l.last.Load()) + 1
 	b := l.pending
-	wake := len(b.sizes) == 0
+	wake := kick && len(b.sizes) == 0
 	n := len(b.buf)
 	b.buf = appendFrame(b.buf, lsn, t, typ, slots, payload)
 	b.sizes = append(b.sizes, len(b.buf)-n)

@@ -240,7 +240,15 @@ func TestConcurrentAppend(t *testing.T) {
 					defer wg.Done()
 					for i := 0; i < per; i++ {
 						p := []byte(fmt.Sprintf("w%d-%d", w, i))
-						lsn, err := l.Append(uint8(w), []uint16{uint16(w)}, p)
+						// Half the workers lead their own group commits
+						// (AppendAtWaited), half wake the writer.
+						appendRec := l.Append
+						if w%2 == 1 {
+							appendRec = func(typ uint8, slots []uint16, p []byte) (LSN, error) {
+								return l.AppendAtWaited(time.Now().UnixMilli(), typ, slots, p)
+							}
+						}
+						lsn, err := appendRec(uint8(w), []uint16{uint16(w)}, p)
 						if err != nil {
 							t.Error(err)
 							return
@@ -280,6 +288,33 @@ func TestConcurrentAppend(t *testing.T) {
 				if r.LSN != LSN(i+1) || string(r.Payload) != seen[r.LSN] {
 					t.Fatalf("record %d: lsn %d payload %q want %q", i+1, r.LSN, r.Payload, seen[r.LSN])
 				}
+			}
+		})
+	}
+}
+
+// TestAppendAtWaitedUnwaited: a record appended for a waiter that never
+// waits is still written, by the writer's tick.
+func TestAppendAtWaitedUnwaited(t *testing.T) {
+	for _, p := range []FsyncPolicy{FsyncAlways, FsyncEverySec, FsyncNo} {
+		t.Run(p.String(), func(t *testing.T) {
+			opts, _ := testOpts(16 << 10)
+			opts.Fsync = p
+			l := mustOpen(t, t.TempDir(), opts)
+			defer mustClose(t, l)
+			lsn, err := l.AppendAtWaited(time.Now().UnixMilli(), 1, []uint16{7}, []byte("unwaited"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for l.DurableLSN() < lsn {
+				if time.Now().After(deadline) {
+					t.Fatalf("record %d not written after 5 s (durable %d)", lsn, l.DurableLSN())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if recs := readAll(t, l, 1); len(recs) != 1 || string(recs[0].Payload) != "unwaited" {
+				t.Fatalf("read %v", recs)
 			}
 		})
 	}
