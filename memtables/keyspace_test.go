@@ -31,9 +31,14 @@ func checkTable(t fataler, k *Keyspace, db int) {
 		t.Fatalf("db %d: index size %d for %d keys", db, len(tb.index), tb.n)
 	}
 	used := 0
-	for _, v := range tb.index {
-		if v != 0 {
-			used++
+	mask := uint32(len(tb.index) - 1)
+	for c, v := range tb.index {
+		if v == 0 {
+			continue
+		}
+		used++
+		if p := cellPos(v, mask); p < 0 || p >= tb.n || !cellMayHold(v, tb.hashAt(p), mask) {
+			t.Fatalf("db %d: index cell %d = %#x: position %d of %d, or hash bits not its entry's", db, c, v, p, tb.n)
 		}
 	}
 	if used != tb.n {
@@ -413,6 +418,40 @@ func BenchmarkGet(b *testing.B) {
 		k.Get(0, keys[i&(len(keys)-1)])
 		i++
 	}
+}
+
+// BenchmarkGetScattered1M looks keys up in an order unrelated to their
+// insertion, as a server does: the entry array is not read sequentially.
+func BenchmarkGetScattered1M(b *testing.B) {
+	k, keys := benchKeyspace1M()
+	i := 0
+	for b.Loop() {
+		k.Get(0, keys[(i*7919)&(len(keys)-1)])
+		i++
+	}
+}
+
+// BenchmarkGetMiss1M looks up absent keys (a SET of a new key starts so).
+func BenchmarkGetMiss1M(b *testing.B) {
+	k, keys := benchKeyspace1M()
+	for i := range keys {
+		keys[i] = []byte("absent:" + strconv.Itoa(i))
+	}
+	i := 0
+	for b.Loop() {
+		k.Get(0, keys[(i*7919)&(len(keys)-1)])
+		i++
+	}
+}
+
+func benchKeyspace1M() (*Keyspace, [][]byte) {
+	k := NewKeyspace(1)
+	keys := make([][]byte, 1<<20)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+		k.Set(0, keys[i], Entry{Type: TypeString})
+	}
+	return k, keys
 }
 
 func BenchmarkSetDelete(b *testing.B) {

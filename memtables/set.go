@@ -294,8 +294,12 @@ func (s *Set) lookup(h uint32, m []byte) (cell uint32, pos int, ok bool) {
 		if v == 0 {
 			return 0, 0, false
 		}
-		if sl := s.at(int(v - 1)); sl.hash == h && bytes.Equal(s.member(sl), m) {
-			return c, int(v - 1), true
+		if !cellMayHold(v, h, mask) {
+			continue
+		}
+		p := cellPos(v, mask)
+		if sl := s.at(p); sl.hash == h && bytes.Equal(s.member(sl), m) {
+			return c, p, true
 		}
 	}
 }

@@ -208,7 +208,10 @@ func lookup[K string | []byte](t *table, h uint32, key K) (cell uint32, pos int,
 		if v == 0 {
 			return 0, 0, false
 		}
-		p := int(v - 1)
+		if !cellMayHold(v, h, mask) {
+			continue
+		}
+		p := cellPos(v, mask)
 		pg := &t.pages[p>>pageShift]
 		if pg.slots[p&pageMask].hash == h && keyIs(pg, p&pageMask, key) {
 			return c, p, true
@@ -401,7 +404,7 @@ func (t *table) scan(cursor uint64, count int, fn func(key string, e *Entry)) ui
 			if x == 0 {
 				break
 			}
-			p := int(x - 1)
+			p := cellPos(x, m32)
 			if pg := &t.pages[p>>pageShift]; pg.slots[p&pageMask].hash&m32 == b {
 				fn(pg.key(p&pageMask), &pg.slots[p&pageMask].e)
 				emitted++

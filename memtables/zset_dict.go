@@ -49,8 +49,12 @@ func (z *ZSet) lookupHash(member string, h uint32) (cell uint32, pos int, ok boo
 		if v == 0 {
 			return 0, 0, false
 		}
-		if e := z.entry(int(v - 1)); e.hash == h && e.member == member {
-			return c, int(v - 1), true
+		if !cellMayHold(v, h, mask) {
+			continue
+		}
+		p := cellPos(v, mask)
+		if e := z.entry(p); e.hash == h && e.member == member {
+			return c, p, true
 		}
 	}
 }
