@@ -136,23 +136,46 @@ func (b *cachedBlock) restartBefore(key []byte) (int, bool, error) {
 }
 
 // find looks key up: binary search of the restart keys, then a scan of at
-// most one restart interval.
+// most one restart interval that compares key with each entry's suffix in
+// place, without rebuilding the entry's whole key. The invariant of the
+// scan: every entry passed sorts before key, and matched is the length of
+// the common prefix of the last one and key. An entry sharing more than
+// matched bytes with its predecessor agrees with it past matched, so it
+// too sorts before key; one sharing at most matched bytes starts with
+// key[:shared], and its suffix decides.
 func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
 	off, ok, err := b.restartBefore(key)
 	if !ok {
 		return blockEntry{}, false, err // nil: key sorts before the block's first key
 	}
-	var kbuf [64]byte
-	it := blockIter{data: b.entries[off:], key: kbuf[:0]}
-	for {
-		e, ok := it.next()
-		if !ok {
-			return blockEntry{}, false, it.err
+	d := b.entries
+	matched, prevLen := 0, 0
+	for first := true; off < len(d); first = false {
+		shared, unshared, vlen, kind, h, bad := decodeEntryHeader(d[off:])
+		if bad == "" && (shared > uint64(prevLen) || (first && shared != 0)) {
+			bad = "entry lengths"
 		}
-		if c := bytes.Compare(e.key, key); c >= 0 {
-			return e, c == 0, nil
+		if bad != "" {
+			return blockEntry{}, false, fmt.Errorf("block entry at payload offset %d: bad %s: %w", off, bad, ErrMalformed)
 		}
+		sh := int(shared)
+		suffix := d[off+h : off+h+int(unshared)]
+		prevLen = sh + len(suffix)
+		vstart := off + h + len(suffix)
+		off = vstart + int(vlen)
+		if sh > matched {
+			continue
+		}
+		rest := key[sh:]
+		switch c := bytes.Compare(suffix, rest); {
+		case c == 0:
+			return blockEntry{key: key, value: d[vstart:off:off], kind: kind}, true, nil
+		case c > 0:
+			return blockEntry{}, false, nil
+		}
+		matched = sh + sharedPrefix(suffix, rest)
 	}
+	return blockEntry{}, false, nil
 }
 
 const cacheNodeOverhead = 64 // node, ring and slot, roughly

@@ -189,9 +189,9 @@ func FuzzOpenSegment(f *testing.F) {
 		defer cache.evictFile(1)
 		it := &tableIter{t: tb}
 		for it.seekGE(nil); it.valid(); it.next() {
-			tb.get(it.key())
+			tb.get(&probe{key: it.key()})
 		}
-		tb.get([]byte("key0001"))
+		tb.get(&probe{key: []byte("key0001")})
 		tb.covers([]byte("key0105"))
 	})
 }

@@ -614,8 +614,9 @@ func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
 			return viewNode(n, fn), nil
 		}
 	}
+	p := probe{key: key}
 	for _, t := range vw.v.files {
-		kind, value, found, covered, err := t.get(key)
+		kind, value, found, covered, err := t.get(&p)
 		if err != nil {
 			return false, err
 		}

@@ -29,11 +29,17 @@ type table struct {
 	f     *os.File
 	size  int64
 	index []blockHandle
-	bloom keyFilter // nil: no keys
-	spans []span
-	slots *roaring.Bitmap
-	props props
-	cache *blockCache
+	// fences[i] is index[i].last's 8 bytes after fencePrefix, the bytes
+	// every key of the file shares, big endian and zero-padded: findBlock
+	// binary-searches this flat array (8 bytes a block, one cache line
+	// per step) instead of each handle's last key behind its own pointer.
+	fences      []uint64
+	fencePrefix int
+	bloom       keyFilter // nil: no keys
+	spans       []span
+	slots       *roaring.Bitmap
+	props       props
+	cache       *blockCache
 	// blocks[i] is block i's node in cache while it is cached (written
 	// under the cache shard's lock, read without one).
 	blocks []atomic.Pointer[cacheNode]
@@ -142,6 +148,7 @@ func (t *table) load(r io.ReaderAt) (err error) {
 		return bad(secIndex, err)
 	}
 	t.blocks = make([]atomic.Pointer[cacheNode], len(t.index))
+	t.buildFences()
 	if t.bloom, err = decodeBloom(version, sec(secBloom)); err != nil {
 		return bad(secBloom, err)
 	}
@@ -165,6 +172,22 @@ func (t *table) load(r io.ReaderAt) (err error) {
 // version 2 file, v1Bloom in a version 1 file.
 type keyFilter interface {
 	mayContain(key []byte) bool
+}
+
+// probe is a key being looked up through a stack of files: its bloom
+// hash is computed once, by the first filter that needs it, not once a
+// file.
+type probe struct {
+	key    []byte
+	h      uint64
+	hashed bool
+}
+
+func (p *probe) bloomHash() uint64 {
+	if !p.hashed {
+		p.h, p.hashed = bloomHash(p.key), true
+	}
+	return p.h
 }
 
 // v1Bloom is the bloom filter of a version 1 file, read-only.
@@ -265,9 +288,60 @@ func (t *table) readBlockFromDisk(i int, raw []byte, b *cachedBlock) error {
 	return nil
 }
 
+// buildFences fills fences and fencePrefix from the index.
+func (t *table) buildFences() {
+	n := len(t.index)
+	if n == 0 {
+		return
+	}
+	t.fencePrefix = sharedPrefix(t.index[0].first, t.index[n-1].last)
+	t.fences = make([]uint64, n)
+	for i := range t.index {
+		t.fences[i] = fenceOf(t.index[i].last[t.fencePrefix:])
+	}
+}
+
+// fenceOf is the first 8 bytes of b, big endian, zero-padded: for keys
+// that share a prefix, fenceOf(x[p:]) < fenceOf(y[p:]) implies x < y, and
+// x <= y implies fenceOf(x[p:]) <= fenceOf(y[p:]).
+func fenceOf(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	var w [8]byte
+	copy(w[:], b)
+	return binary.BigEndian.Uint64(w[:])
+}
+
 // findBlock returns the first block whose last key is >= key.
 func (t *table) findBlock(key []byte) int {
-	return sort.Search(len(t.index), func(i int) bool { return bytes.Compare(t.index[i].last, key) >= 0 })
+	n, p := len(t.index), t.fencePrefix
+	if n == 0 || len(key) < p || !bytes.Equal(key[:p], t.index[0].first[:p]) {
+		// A key outside the file's shared prefix (a scan starting
+		// before the file, or a miss mayContain let through).
+		return sort.Search(n, func(i int) bool { return bytes.Compare(t.index[i].last, key) >= 0 })
+	}
+	f := fenceOf(key[p:])
+	lo, hi := 0, n // the first block whose fence is >= f
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t.fences[mid] < f {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	// Every block before lo ends below key, and a block whose fence
+	// exceeds f ends above it; those whose fence equals f (long shared
+	// prefixes: the fields of one hash) need their whole last key.
+	if lo == n || t.fences[lo] != f {
+		return lo
+	}
+	hi = lo + 1
+	for step := 1; hi < n && t.fences[hi] == f; step *= 2 {
+		hi = min(hi+step, n)
+	}
+	return lo + sort.Search(hi-lo, func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
 }
 
 // covers reports whether a range tombstone of this file covers key.
@@ -296,13 +370,20 @@ func spansCover(sp []span, key []byte) bool {
 // mayContain reports whether the file may hold an entry for key (bloom
 // filter and key range; no disk access).
 func (t *table) mayContain(key []byte) bool {
+	return t.mayContainProbe(&probe{key: key})
+}
+
+func (t *table) mayContainProbe(p *probe) bool {
 	if t.bloom == nil || len(t.index) == 0 {
 		return false
 	}
-	if bytes.Compare(key, t.index[0].first) < 0 || bytes.Compare(key, t.index[len(t.index)-1].last) > 0 {
+	if bytes.Compare(p.key, t.index[0].first) < 0 || bytes.Compare(p.key, t.index[len(t.index)-1].last) > 0 {
 		return false
 	}
-	return t.bloom.mayContain(key)
+	if f, ok := t.bloom.(*blockBloom); ok { // a direct call: p stays on the caller's stack
+		return f.hasHash(p.bloomHash())
+	}
+	return t.bloom.mayContain(p.key)
 }
 
 // overlaps reports whether the file's entries may include keys in [lo, hi).
@@ -316,9 +397,10 @@ func (t *table) overlaps(lo, hi []byte) bool {
 // get looks key up. found: the file holds an entry for key; covered: a
 // range tombstone of the file hides older files' versions of key. Entries
 // are never hidden by their own file's tombstones.
-func (t *table) get(key []byte) (kind byte, value []byte, found, covered bool, err error) {
+func (t *table) get(p *probe) (kind byte, value []byte, found, covered bool, err error) {
+	key := p.key
 	covered = t.covers(key)
-	if !t.mayContain(key) {
+	if !t.mayContainProbe(p) {
 		return 0, nil, false, covered, nil
 	}
 	i := t.findBlock(key)

@@ -1,0 +1,88 @@
+package segments
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// TestPointReadPaths checks table.get's two shortcuts against the obvious
+// answers: findBlock's fence search (sort.Search over the index's last
+// keys) and cachedBlock.find's in-place suffix comparison (a decode of the
+// whole block). The keys come in families with long shared prefixes (the
+// fields of one hash: fences tie), short and empty suffixes (a key that
+// is a prefix of the next), and probes include keys between, before and
+// after the file's keys and outside its shared prefix.
+func TestPointReadPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 6 {
+		prefix := []byte("\x00\x00\x00\x01\x12\x34")
+		if round%2 == 1 {
+			prefix = append(prefix, "one-big-hash-key:version:"...) // every fence ties
+		}
+		set := map[string]bool{}
+		for range 3000 {
+			k := slices.Clone(prefix)
+			switch r.IntN(4) {
+			case 0:
+				k = fmt.Appendf(k, "f%d", r.IntN(5000))
+			case 1:
+				k = fmt.Appendf(k, "field:%0*d", r.IntN(12), r.IntN(100000))
+			case 2:
+				k = append(k, byte(r.IntN(256)))
+			default:
+				k = fmt.Appendf(k, "f%d\x00%d", r.IntN(50), r.IntN(50))
+			}
+			set[string(k)] = true
+		}
+		keys := make([][]byte, 0, len(set))
+		for k := range set {
+			keys = append(keys, []byte(k))
+		}
+		slices.SortFunc(keys, bytes.Compare)
+		opts := Options{BlockSize: 128 + 200*(round/2)} // many blocks, several restarts each
+		opts.applyDefaults()
+		dir := t.TempDir()
+		tw, err := newTableWriter(dir, 1, uint64(len(keys)), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value := func(k []byte) []byte { return fmt.Appendf(nil, "v:%x", k) }
+		for _, k := range keys {
+			tw.add(k, value(k), kindValue)
+		}
+		if _, err := tw.finish(nil, 1, 1, 1, uint64(len(keys)), 0); err != nil {
+			t.Fatal(err)
+		}
+		tb, err := openTable(filepath.Join(dir, segName(1)), 1, -1, newBlockCache(64<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tb.index) < 20 {
+			t.Fatalf("round %d: only %d blocks", round, len(tb.index))
+		}
+		probes := slices.Clone(keys)
+		for _, k := range keys[:500] {
+			probes = append(probes, append(slices.Clone(k), 0), k[:len(k)-1], append(slices.Clone(k), 0xff))
+		}
+		probes = append(probes, nil, []byte{0}, prefix[:3], []byte("\xff\xff"), append(slices.Clone(prefix), 0xff, 0xff))
+		for _, p := range probes {
+			want := sort.Search(len(tb.index), func(i int) bool { return bytes.Compare(tb.index[i].last, p) >= 0 })
+			if got := tb.findBlock(p); got != want {
+				t.Fatalf("round %d: findBlock(%q) = %d, want %d", round, p, got, want)
+			}
+			kind, v, found, _, err := tb.get(&probe{key: p})
+			if err != nil {
+				t.Fatalf("round %d: get(%q): %v", round, p, err)
+			}
+			if found != set[string(p)] || (found && (kind != kindValue || !bytes.Equal(v, value(p)))) {
+				t.Fatalf("round %d: get(%q) = %v %q, want present=%v", round, p, found, v, set[string(p)])
+			}
+		}
+		tb.unref()
+	}
+}
