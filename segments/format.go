@@ -111,15 +111,15 @@ type blockEntry struct {
 	kind       byte
 }
 
-// blockRestartInterval is how many entries share one restart point: every
-// 16th entry stores its whole key (shared = 0) and its offset is listed at
-// the end of the block, so a point read binary-searches the restart points
-// and decodes at most 16 entries. Part of the format's writer; readers take
-// the restart list as written.
-const blockRestartInterval = 16
-
 // blockBuilder accumulates the payload of one data block.
 type blockBuilder struct {
+	// interval is how many entries share one restart point
+	// (Options.RestartInterval): every interval-th entry stores its whole
+	// key (shared = 0) and its offset is listed at the end of the block,
+	// so a point read binary-searches the restart points and then looks at
+	// fewer than interval entries. A choice of the writer: readers take
+	// the restart list as written. 0 means the default.
+	interval int
 	buf      []byte
 	lastKey  []byte
 	first    []byte
@@ -129,7 +129,10 @@ type blockBuilder struct {
 
 func (b *blockBuilder) add(key, value []byte, kind byte) {
 	shared := 0
-	if b.n%blockRestartInterval == 0 {
+	if b.interval <= 0 {
+		b.interval = defaultRestarts
+	}
+	if b.n%b.interval == 0 {
 		b.restarts = append(b.restarts, uint32(len(b.buf)))
 		if b.n == 0 {
 			b.first = append(b.first[:0], key...)

@@ -44,7 +44,8 @@ func TestPointReadPaths(t *testing.T) {
 			keys = append(keys, []byte(k))
 		}
 		slices.SortFunc(keys, bytes.Compare)
-		opts := Options{BlockSize: 128 + 200*(round/2)} // many blocks, several restarts each
+		// Many blocks; restart intervals from every entry to the default.
+		opts := Options{BlockSize: 128 + 200*(round/2), RestartInterval: []int{1, 4, 16}[round/2]}
 		opts.applyDefaults()
 		dir := t.TempDir()
 		tw, err := newTableWriter(dir, 1, uint64(len(keys)), &opts)

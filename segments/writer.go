@@ -38,7 +38,7 @@ type tableWriter struct {
 
 func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableWriter, error) {
 	path := filepath.Join(dir, segName(num))
-	tw := &tableWriter{dir: dir, tmp: path + ".tmp", path: path, blockSize: o.BlockSize, bloomBits: o.BloomBitsPerKey,
+	tw := &tableWriter{dir: dir, tmp: path + ".tmp", path: path, blockSize: o.BlockSize, bb: blockBuilder{interval: o.RestartInterval}, bloomBits: o.BloomBitsPerKey,
 		hashes: make([]uint64, 0, bloomBatch), slot: o.Slot, slots: roaring.New(), lastSlot: -1}
 	f, err := os.OpenFile(tw.tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
