@@ -394,3 +394,99 @@ func BenchmarkGetBufferedParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkOverwriteAmp is keel's strings engine under uniform random
+// overwrites (redis-benchmark -t set -r 1000000 -d 100): 1M keys, 100-byte
+// values, a flush every 8 MiB of buffered writes, the compactor run to
+// completion after each flush. It reports the write amplification (bytes
+// written by flushes and compactions per byte flushed: wa; from when the
+// store holds every key: wa-steady; by full compactions alone: wa-full),
+// and the most files and the highest space amplification seen after a
+// compaction round.
+func BenchmarkOverwriteAmp(b *testing.B) {
+	const keys, writes, warm = 1_000_000, 5_000_000, 2_000_000
+	perFlush := int(8<<20) / (22 + 100 + nodeOverhead)
+	for b.Loop() {
+		var mu sync.Mutex // guards flushed, full, seen, lastLSN (the background compactor commits too)
+		var flushed, flushedWarm, full int64
+		var seen = map[uint64]bool{}
+		var lastLSN LSN
+		opts := benchOptions()
+		opts.Commit = func(lsn LSN, state []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			st, err := decodeState(state)
+			if err != nil {
+				return err
+			}
+			for i, f := range st.files {
+				if !seen[f.num] {
+					seen[f.num] = true
+					switch {
+					case lsn != lastLSN: // a flush commits a new checkpoint LSN
+						flushed += int64(f.size)
+					case i == len(st.files)-1:
+						full += int64(f.size)
+					}
+				}
+			}
+			lastLSN = lsn
+			return nil
+		}
+		s, err := Open(b.TempDir(), nil, 0, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		val := make([]byte, 100)
+		var k []byte
+		var compactedWarm int64
+		maxFiles, maxAmp := 0, 0.0
+		for i := 1; i <= writes; i++ {
+			id := r.IntN(keys)
+			k = binary.BigEndian.AppendUint32(k[:0], 0)
+			k = binary.BigEndian.AppendUint16(k, uint16(uint32(id)*2654435761>>18))
+			k = fmt.Appendf(k, "key:%012d", id)
+			s.Put(LSN(i), k, val)
+			if i%perFlush == 0 || i == writes {
+				s.MarkApplied(LSN(i))
+				if err := s.Flush(true); err != nil {
+					b.Fatal(err)
+				}
+				for {
+					did, err := s.compactOnce(false)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !did {
+						break
+					}
+				}
+				st := s.Stats()
+				if i >= warm {
+					// Every key is live by now: the live data is about
+					// keys entries the size of the base's.
+					maxFiles = max(maxFiles, st.Files)
+					s.mu.RLock()
+					files := s.current.files
+					base := files[len(files)-1]
+					live := int64(keys) * base.size / int64(max(base.props.entries, 1))
+					s.mu.RUnlock()
+					maxAmp = max(maxAmp, float64(st.DiskBytes)/float64(live))
+				}
+				if i < warm {
+					mu.Lock()
+					flushedWarm, compactedWarm = flushed, st.CompactedBytes
+					mu.Unlock()
+				}
+			}
+		}
+		st := s.Stats()
+		s.Close()
+		b.ReportMetric(float64(flushed+st.CompactedBytes)/float64(flushed), "wa")
+		b.ReportMetric(float64(flushed-flushedWarm+st.CompactedBytes-compactedWarm)/float64(flushed-flushedWarm), "wa-steady")
+		b.ReportMetric(float64(full)/float64(flushed), "wa-full")
+		b.ReportMetric(float64(maxFiles), "max-files")
+		b.ReportMetric(maxAmp, "max-space-amp")
+	}
+}
