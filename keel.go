@@ -248,10 +248,6 @@ func Open(dir string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// restartInterval is each on-disk engine's segments.Options.RestartInterval
-// (see openSegments).
-var restartInterval = map[engineID]int{engStrings: 4, engHashes: 4, engStreams: 16}
-
 // openSegments opens the on-disk engine id (strings, hashes) at the
 // checkpoint the manifest names.
 func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Store, error) {
@@ -263,15 +259,13 @@ func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Sto
 		// Small blocks: a point read that misses the block cache decodes
 		// one block; 4 KiB holds ~30 strings of 100 bytes.
 		BlockSize: 4 << 10,
-		// Strings and hash fields are read by key (GET, HGET, and HSET's
-		// test for a new field): a restart every 4 entries instead of 16
-		// takes ~20% off a point read's instructions (3,421 -> 2,690 in
-		// segments' BenchmarkGetScattered under callgrind) for ~3% more
-		// bytes. Streams are read by range and keep the default 16, as
-		// their keys share long prefixes.
-		RestartInterval: restartInterval[id],
-		Logger:          db.opts.Logger,
-		Slot:            slot,
+		// The default restart interval (16): a restart every 4 entries
+		// took ~20% off a point read's instructions (callgrind) but no
+		// time off GET or HGET in six A/B runs, for ~3% more bytes; a
+		// read of a block is bound by its cache misses, and more restarts
+		// mean more cold lines in the binary search.
+		Logger: db.opts.Logger,
+		Slot:   slot,
 		Commit: func(lsn uint64, state []byte) error {
 			// A checkpoint at LSN c may be committed only once the WAL
 			// holds every record <= c durably: otherwise a crash leaves an

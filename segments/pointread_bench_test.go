@@ -12,8 +12,7 @@ import (
 // BenchmarkGetScattered is a GET of a server holding 1M strings: a base
 // file of 1M keys under three newer files of 100k overwrites each (what
 // size-tiered compaction leaves between full compactions), random keys,
-// 100-byte values, 4 KiB blocks and a restart every 4 entries as keel's
-// strings engine, and a block
+// 100-byte values, 4 KiB blocks as keel's strings engine, and a block
 // cache that holds every block (the data fits in memory).
 func BenchmarkGetScattered(b *testing.B) {
 	n, newer := 1_000_000, 3
@@ -26,7 +25,9 @@ func BenchmarkGetScattered(b *testing.B) {
 	slices.SortFunc(sorted, bytes.Compare)
 	opts := benchOptions()
 	opts.CacheSize = 1 << 30
-	opts.RestartInterval = 4 // as keel's strings engine
+	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_RESTARTS")); err == nil {
+		opts.RestartInterval = v // 0: the default, as keel's engines
+	}
 	opts.applyDefaults()
 	dir := b.TempDir()
 	val := make([]byte, 100)
