@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# CPU time a server spends per request, read from /proc/<pid>/stat around
+# one redis-benchmark run: on a shared VM it moves less than throughput.
+#
+#   scripts/cpu-per-request.sh "<server command>" <appendfsync> "<tests>" <pipeline> [requests]
+#
+#   scripts/cpu-per-request.sh bin/keel everysec "set get" 16
+#   scripts/cpu-per-request.sh "redis-server --appendonly yes --save ''" everysec "set get" 16
+#
+# The server is started fresh on port ${CPU_PORT:-24005} with an empty
+# data directory and gets "--port P --dir D --appendfsync MODE" appended;
+# tests run in order on the same server (GET after SET reads what SET wrote).
+set -euo pipefail
+server=$1 mode=$2 tests=$3 pipe=$4 n=${5:-200000}
+port=${CPU_PORT:-24005}
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+eval "exec $server --port $port --dir $dir --appendfsync $mode" >"$dir.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+for t in $tests; do
+	a=$(ticks)
+	rps=$(redis-benchmark -p "$port" -t "$t" -n "$n" -c 50 -P "$pipe" -r 1000000 -d 100 --csv | grep -v '"test"' | cut -d, -f2 | tr -d '"')
+	b=$(ticks)
+	echo "$t P$pipe rps=$rps cpu_us/request=$(echo "scale=2; ($b - $a) * 1000000 / $hz / $n" | bc)"
+done
+rm -f "$dir.log"
