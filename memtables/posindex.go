@@ -10,7 +10,8 @@ package memtables
 // before it reads the entry, so a probe past other keys' cells, and every
 // lookup of an absent key, costs no read of the entry array: one cache
 // miss instead of one per cell. (At 1M keys the tag is 11 bits; it
-// shrinks as the table grows and is empty only past 2^31 entries.)
+// shrinks as the table grows, to nothing only in a table of 2^32 cells,
+// over 1.6 billion entries, where lookups still work by the full hash.)
 // Deletion shifts later cells back (no tombstones). The helpers below are
 // the layout's operations; h.hashAt returns the stored hash of the entry
 // at a position. (A type parameter rather than a func value: a method
