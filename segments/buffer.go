@@ -46,6 +46,7 @@ type buffer struct {
 	// lookup or a lock.
 	mu       sync.Mutex
 	newKeys  []*head
+	nKeys    int // keys in index (guarded by mu), to size the next buffer's
 	keysMu   sync.Mutex
 	keys     *btree.BTreeG[*head]
 	keysSnap *btree.BTreeG[*head]
@@ -119,12 +120,23 @@ type indexSlot struct {
 	head atomic.Pointer[head]
 }
 
-// indexMinSlots is the size of a new buffer's table.
-const indexMinSlots = 256
+// indexMinSlots is the smallest table of a new buffer; indexMaxPresize
+// the largest it starts with.
+const (
+	indexMinSlots   = 256
+	indexMaxPresize = 1 << 18 // 4 MiB: the keys of an 8 MiB buffer of small entries
+)
 
-func (x *keyIndex) init() {
+// init makes an empty index sized for about keys keys (at most half full,
+// as insert keeps it): a buffer is sized by the one before it, so a full
+// one does not rehash itself through a dozen doublings.
+func (x *keyIndex) init(keys int) {
 	x.seed = maphash.MakeSeed()
-	t := make([]indexSlot, indexMinSlots)
+	n := indexMinSlots
+	for n < 2*keys && n < indexMaxPresize {
+		n *= 2
+	}
+	t := make([]indexSlot, n)
 	x.table.Store(&t)
 }
 
@@ -228,15 +240,25 @@ type rangeDel struct {
 // node, and a new key's head and index slots (the table is at most half full).
 const nodeOverhead = 96
 
-func newBuffer() *buffer {
+// newBuffer returns an empty buffer whose key index is sized for about
+// keys keys (the previous buffer's count; 0 for none).
+func newBuffer(keys int) *buffer {
 	b := &buffer{done: make(chan struct{}),
 		keys: btree.NewBTreeGOptions(headLess, btree.Options{NoLocks: true})}
-	b.index.init()
+	b.index.init(keys)
 	empty := []rangeDel{}
 	b.rdels.Store(&empty)
 	b.minLSN.Store(math.MaxUint64)
 	b.minSeq.Store(math.MaxUint64)
 	return b
+}
+
+// keyCount returns how many distinct keys the buffer holds. Safe for any
+// goroutine.
+func (b *buffer) keyCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nKeys
 }
 
 func (b *buffer) empty() bool { return b.count.Load() == 0 && len(*b.rdels.Load()) == 0 }
@@ -305,6 +327,7 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 		b.index.insert(h, slot, hv)
 		b.mu.Lock()
 		b.newKeys = append(b.newKeys, h)
+		b.nKeys++
 		b.mu.Unlock()
 	}
 	b.count.Add(1)

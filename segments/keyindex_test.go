@@ -13,7 +13,7 @@ import (
 // the last one written before, and a key never added is absent.
 func TestKeyIndexConcurrent(t *testing.T) {
 	const n = 20_000
-	b := newBuffer()
+	b := newBuffer(0)
 	key := func(i int) []byte { return fmt.Appendf(nil, "key:%d", i) }
 	var added atomic.Int64 // keys 0..added-1 are in the index
 	var stop atomic.Bool
@@ -77,5 +77,34 @@ func TestKeyIndexConcurrent(t *testing.T) {
 		if string(nd.value) != "w" || nd.prev == nil {
 			t.Fatalf("key %d: newest %q, prev %v", i/2, nd.value, nd.prev)
 		}
+	}
+}
+
+// TestBufferPresizedFromPrevious: the buffer that replaces a frozen one
+// starts with an index for the frozen one's key count (at most half
+// full, within indexMaxPresize), so it does not grow through doublings.
+func TestBufferPresizedFromPrevious(t *testing.T) {
+	s, err := Open(t.TempDir(), nil, 0, Options{BufferSize: 1 << 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const keys = 5000
+	for i := range keys {
+		s.Put(LSN(i+1), fmt.Appendf(nil, "key:%d", i), []byte("v"))
+		s.Put(LSN(i+1), fmt.Appendf(nil, "key:%d", i), []byte("v2")) // versions are not keys
+	}
+	s.MarkApplied(keys)
+	if err := s.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(*s.active.Load().index.table.Load()); n < 2*keys || n > 4*keys {
+		t.Fatalf("new buffer's index has %d slots after a buffer of %d keys", n, keys)
+	}
+	if n := len(*newBuffer(10 * indexMaxPresize).index.table.Load()); n != indexMaxPresize {
+		t.Fatalf("index of %d slots, cap %d", n, indexMaxPresize)
+	}
+	if n := len(*newBuffer(0).index.table.Load()); n != indexMinSlots {
+		t.Fatalf("empty buffer's index has %d slots, want %d", n, indexMinSlots)
 	}
 }

@@ -123,7 +123,7 @@ func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, er
 		files = append(files, t)
 	}
 	s.current = newVersion(files)
-	s.active.Store(newBuffer())
+	s.active.Store(newBuffer(0))
 	s.visibleSeq.Store(s.seq)
 	s.applied.Store(checkpointLSN)
 	s.checkpoint.Store(checkpointLSN)
@@ -352,7 +352,7 @@ func (s *Store) freeze(coalesce bool) (*buffer, error) {
 		a.frozenAt = s.applied.Load()
 		a.frozen.Store(true)
 		s.frozen = append(s.frozen[:len(s.frozen):len(s.frozen)], a)
-		s.active.Store(newBuffer())
+		s.active.Store(newBuffer(a.keyCount()))
 		target = a
 	} else if coalesce && len(s.frozen) > 0 {
 		target = s.frozen[len(s.frozen)-1]
