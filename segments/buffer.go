@@ -46,7 +46,7 @@ type buffer struct {
 	// lookup or a lock.
 	mu       sync.Mutex
 	newKeys  []*head
-	nKeys    int // keys in index (guarded by mu), to size the next buffer's
+	nKeys    int // keys in index (guarded by mu): sizes the next buffer's index
 	keysMu   sync.Mutex
 	keys     *btree.BTreeG[*head]
 	keysSnap *btree.BTreeG[*head]
