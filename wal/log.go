@@ -148,7 +148,7 @@ func Open(dir string, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wal: open %s: %w", dir, err)
 	}
-	presizeTail(tw, opts.SegmentSize, tailBuffers{})
+	presizeTail(tw, opts.SegmentSize)
 	active := segs[len(segs)-1]
 	twFirst, err1 := tw.FirstIndex()
 	twLast, err2 := tw.LastIndex()

@@ -329,13 +329,12 @@ func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
 	if err := syncDir(l.dir); err != nil {
 		return nil, err
 	}
-	// Free tidwall's in-memory copy of the sealed segment (we never read
-	// through tidwall), and let the new tail reuse its memory.
-	spare := sealedBuffers(l.tw)
+	// Free tidwall's in-memory copy of the sealed segment: we never read
+	// through tidwall.
 	if err := l.tw.ClearCache(); err != nil {
 		return nil, err
 	}
-	presizeTail(l.tw, l.segSize, spare)
+	presizeTail(l.tw, l.segSize)
 	return sealed, nil
 }
 
@@ -352,7 +351,7 @@ func (l *Log) truncateFront(lsn LSN) error {
 	if err := l.tw.TruncateFront(uint64(lsn)); err != nil {
 		return err
 	}
-	presizeTail(l.tw, l.segSize, tailBuffers{})
+	presizeTail(l.tw, l.segSize)
 	if err := syncDir(l.dir); err != nil {
 		return err
 	}
