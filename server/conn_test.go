@@ -31,11 +31,7 @@ func forEachModel(t *testing.T, fn func(t *testing.T, ks *keelServer)) {
 // not the loop).
 func TestConnSlowReader(t *testing.T) {
 	forEachModel(t, func(t *testing.T, ks *keelServer) {
-		c, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := mustDialRESP(t, ks.addr)
 		val := strings.Repeat("v", 256<<10)
 		if v, err := c.Do("SET", "big", val); err != nil || v.Str != "OK" {
 			t.Fatalf("SET: %v %v", v, err)
@@ -50,11 +46,7 @@ func TestConnSlowReader(t *testing.T) {
 		}
 		// The server cannot write all that until c reads: another client
 		// must not wait for it.
-		other, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
+		other := mustDialRESP(t, ks.addr)
 		for range 20 {
 			start := time.Now()
 			if v, err := other.Do("PING"); err != nil || v.Str != "PONG" {
@@ -81,11 +73,7 @@ func TestConnSlowReader(t *testing.T) {
 // every position, are parsed as if sent at once.
 func TestConnTrickle(t *testing.T) {
 	forEachModel(t, func(t *testing.T, ks *keelServer) {
-		c, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := mustDialRESP(t, ks.addr)
 		req := append(encodeCommand([]string{"SET", "k", "hello"}), "GET k\r\n"...)
 		for i := range req {
 			if err := c.WriteRaw(req[i : i+1]); err != nil {
@@ -108,11 +96,7 @@ func TestConnTrickle(t *testing.T) {
 // and answered before the server closes.
 func TestConnHalfClose(t *testing.T) {
 	forEachModel(t, func(t *testing.T, ks *keelServer) {
-		c, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := mustDialRESP(t, ks.addr)
 		if err := c.WriteRaw([]byte("SET a 1\r\nINCR a\r\n")); err != nil {
 			t.Fatal(err)
 		}
@@ -130,21 +114,9 @@ func TestConnHalfClose(t *testing.T) {
 // one and a blocked one (whose command has its own timeout) are not.
 func TestConnIdleTimeout(t *testing.T) {
 	forEachModel(t, func(t *testing.T, ks *keelServer) {
-		admin, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		idle, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer idle.Close()
-		blocked, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer blocked.Close()
+		admin := mustDialRESP(t, ks.addr)
+		idle := mustDialRESP(t, ks.addr)
+		blocked := mustDialRESP(t, ks.addr)
 		if v, err := idle.Do("PING"); err != nil || v.Str != "PONG" {
 			t.Fatalf("PING: %v %v", v, err)
 		}
@@ -188,20 +160,9 @@ func TestConnIdleTimeout(t *testing.T) {
 // that hangs up is likewise never served.
 func TestConnKillBlocked(t *testing.T) {
 	forEachModel(t, func(t *testing.T, ks *keelServer) {
-		admin, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		victim, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer victim.Close()
-		leaver, err := dialRESP(ks.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin := mustDialRESP(t, ks.addr)
+		victim := mustDialRESP(t, ks.addr)
+		leaver := mustDialRESP(t, ks.addr)
 		id, err := victim.Do("CLIENT", "ID")
 		if err != nil {
 			t.Fatal(err)

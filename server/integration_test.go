@@ -161,11 +161,7 @@ func TestIntegrationAuth(t *testing.T) {
 	}
 	// A new connection must authenticate; the exact text matters to
 	// clients that match on it.
-	rc, err := dialRESP(ks.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
+	rc := mustDialRESP(t, ks.addr)
 	for _, args := range [][]string{{"GET", "k"}, {"SET", "k", "v"}, {"PING"}} {
 		v, err := rc.Do(args...)
 		if err != nil || v.Kind != '-' || v.Str != "NOAUTH Authentication required." {
@@ -521,11 +517,7 @@ func TestIntegrationProtocolErrors(t *testing.T) {
 	}
 	// The documented text for the most common case, independent of the
 	// oracle.
-	rc, err := dialRESP(p.keel.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
+	rc := mustDialRESP(t, p.keel.addr)
 	rc.WriteRaw([]byte("*1\r\n$600000000\r\n"))
 	replies, closed := rc.ReadUntilClosed(5 * time.Second)
 	if len(replies) != 1 || replies[0].Kind != '-' || replies[0].Str != "ERR Protocol error: invalid bulk length" || !closed {

@@ -132,6 +132,18 @@ func dialRESP(addr string) (*respConn, error) {
 	return &respConn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), timeout: 20 * time.Second}, nil
 }
 
+// mustDialRESP dials addr, fails the test if it cannot, and closes the
+// connection when the test ends (closing it earlier as well is harmless).
+func mustDialRESP(t testing.TB, addr string) *respConn {
+	t.Helper()
+	c, err := dialRESP(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func (c *respConn) Close() error { return c.nc.Close() }
 
 // encodeCommand renders argv as a RESP array of bulk strings.
