@@ -69,6 +69,9 @@ func (c *Ctx) lookupBitString(key []byte, maxByte uint64) (*bitString, bool) {
 	if !ok {
 		return nil, false
 	}
+	if found {
+		c.materializeInt(key, &e) // the edit is in place, in the engine
+	}
 	bs := &bitString{key: key, ent: e, found: found, oldLen: len(v)}
 	n := max(uint64(len(v)), maxByte+1)
 	bs.buf = make([]byte, n)

@@ -592,11 +592,13 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 // type's engine.
 func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 	// e points into the keyspace, which the delete reuses: read it first.
-	typ, version := e.Type, e.Version
+	typ, version, enc := e.Type, e.Version, e.Enc
 	c.emit(&op{code: opKDel, db: dbi, key: key})
 	switch typ {
 	case memtables.TypeString:
-		c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+		if enc != encInt { // an inline integer has nothing in the engine
+			c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+		}
 	case memtables.TypeList:
 		c.emit(&op{code: opLDel, phys: c.DB.ks.PhysDB(dbi), key: key})
 	case memtables.TypeSet:

@@ -237,14 +237,12 @@ func (db *DB) digest() (string, error) {
 			continue
 		}
 		type item struct {
-			key      string
-			typ      memtables.Type
-			expireAt int64
-			version  uint64
+			key string
+			e   memtables.Entry
 		}
 		items := make([]item, 0, db.ks.Len(dbi))
 		db.ks.ForEach(dbi, func(k string, e *memtables.Entry) bool {
-			items = append(items, item{k, e.Type, e.ExpireAt, e.Version})
+			items = append(items, item{k, *e})
 			return true
 		})
 		sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
@@ -255,10 +253,10 @@ func (db *DB) digest() (string, error) {
 		phys := db.ks.PhysDB(dbi)
 		for _, it := range items {
 			buf = appendBytes(buf[:0], []byte(it.key))
-			buf = append(buf, byte(it.typ))
-			buf = binary.AppendVarint(buf, it.expireAt)
+			buf = append(buf, byte(it.e.Type))
+			buf = binary.AppendVarint(buf, it.e.ExpireAt)
 			var err error
-			if buf, err = db.dumpValue(buf, it.typ, phys, []byte(it.key), it.version); err != nil {
+			if buf, err = db.dumpValue(buf, &it.e, phys, []byte(it.key)); err != nil {
 				return "", err
 			}
 			h.Write(buf)
@@ -277,18 +275,18 @@ func (db *DB) digestValue(dbi int, key []byte) (string, error) {
 	if !ok {
 		return zeroDigest, nil
 	}
-	typ := e.Type
-	buf, err := db.dumpValue([]byte{byte(typ)}, typ, db.ks.PhysDB(dbi), key, e.Version)
+	buf, err := db.dumpValue([]byte{byte(e.Type)}, e, db.ks.PhysDB(dbi), key)
 	if err != nil {
 		return "", err
 	}
 	return formatDigest(xxhash.Sum64(buf)), nil
 }
 
-// dumpValue appends the canonical encoding of key's value, of type typ in
+// dumpValue appends the canonical encoding of key's value (entry e) in
 // physical database phys, for the digests: one case per type.
-func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte, version uint64) ([]byte, error) {
-	switch typ {
+func (db *DB) dumpValue(dst []byte, e *memtables.Entry, phys uint32, key []byte) ([]byte, error) {
+	version := e.Version
+	switch e.Type {
 	case memtables.TypeStream:
 		// Every record of the incarnation in storage order: entries,
 		// nodes, groups, consumers and pending entries, all logged.
@@ -306,6 +304,9 @@ func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte,
 		})
 		return dst, err
 	case memtables.TypeString:
+		if e.Enc == encInt {
+			return appendBytes(dst, strconv.AppendInt(nil, e.Size, 10)), nil
+		}
 		v, _, err := db.strs.Get(stringKey(nil, phys, key))
 		if err != nil {
 			return dst, err
@@ -343,7 +344,7 @@ func (db *DB) dumpValue(dst []byte, typ memtables.Type, phys uint32, key []byte,
 		}
 		return dst, nil
 	}
-	return dst, fmt.Errorf("keel: DEBUG DIGEST has no dump for type %s", typ)
+	return dst, fmt.Errorf("keel: DEBUG DIGEST has no dump for type %s", e.Type)
 }
 
 func init() {

@@ -77,7 +77,11 @@ type copier func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys 
 func valueCopier(t memtables.Type) copier {
 	switch t {
 	case memtables.TypeString:
-		return copierOf(opSCopy)
+		return func(c *Ctx, srcPhys uint32, src []byte, e memtables.Entry, dstPhys uint32, dst []byte, _ uint64) {
+			if e.Enc != encInt { // an inline integer is copied with the entry
+				c.emit(&op{code: opSCopy, phys: srcPhys, key: src, phys2: dstPhys, key2: dst})
+			}
+		}
 	case memtables.TypeList:
 		return copierOf(opLCopy)
 	case memtables.TypeSet:

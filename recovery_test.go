@@ -28,6 +28,15 @@ func TestIndependentCheckpoints(t *testing.T) {
 				}
 				do(db, s, "DEL", fmt.Sprintf("k%d", round))
 				do(db, s, "INCRBY", "counter", fmt.Sprint(round))
+				// Strings that move between the strings engine and the
+				// keyspace (inline integers) across the checkpoints.
+				if round%2 == 1 {
+					do(db, s, "SET", "flip", fmt.Sprint(round))
+					do(db, s, "SET", fmt.Sprintf("n%d", round), "7")
+				} else {
+					do(db, s, "SET", "flip", fmt.Sprintf("text-%d", round))
+				}
+				do(db, s, "APPEND", fmt.Sprintf("n%d", round-1), "x")
 			}
 			ckpt := []func() error{db.checkpointStrings, func() error { return db.checkpointMem(engKeyspace) }}
 			if order == "keyspace-then-strings" {
@@ -62,6 +71,12 @@ func TestIndependentCheckpoints(t *testing.T) {
 			}
 			if got := do(db2, s2, "GET", "counter"); got != "6" {
 				t.Fatalf("counter = %v, want 6", got)
+			}
+			if got := do(db2, s2, "GET", "flip"); got != "3" {
+				t.Fatalf("flip = %v, want 3", got)
+			}
+			if err := checkStringsEngine(db2); err != nil {
+				t.Fatal(err)
 			}
 			info2 := db2.CheckpointInfo()
 			if info2.Engines["keyspace"] != ks || info2.Engines["strings"] != st {

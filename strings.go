@@ -5,11 +5,27 @@ package keel
 // DECRBY GETRANGE SUBSTR SETRANGE LCS. The bit commands live in bits.go.
 //
 // A string is a keyspace entry (type, expiry, version, size) plus its value
-// in the strings engine. Entry.Size always equals the value's length, so
-// STRLEN, APPEND and SETRANGE never read the value. Every change is logged as
-// its effect (DESIGN invariant 2): relative expiries become absolute
-// milliseconds, INCR and INCRBYFLOAT become a put of the resulting string,
-// APPEND and SETRANGE become opSAppend and opSSetRange.
+// in the strings engine, with one exception, the inline integers below.
+// Entry.Size equals the value's length, so STRLEN, APPEND and SETRANGE never
+// read the value. Every change is logged as its effect (DESIGN invariant 2):
+// relative expiries become absolute milliseconds, INCR and INCRBYFLOAT
+// become a put of the resulting string, APPEND and SETRANGE become opSAppend
+// and opSSetRange.
+//
+// Inline integers. A value Redis would encode as "int" (the canonical
+// decimal of an int64, as INCR writes and tryObjectEncoding recognizes) is
+// held by the keyspace alone: the entry's Enc is encInt and its Size is the
+// integer itself, not a length. Invariant: a string key has a value in the
+// strings engine if and only if its Enc is not encInt. So INCR on a counter
+// neither reads nor writes the strings engine (it costs what a keyspace
+// update costs), GET of a counter reads no segment, and the memory is that of
+// the entry, which has the 8 bytes anyway. Every other value, of any length,
+// lives on disk. What keeps the invariant:
+//   - putStringEnc deletes the engine's value when a string becomes inline,
+//     and writes it whole when an inline string becomes anything else;
+//   - the in-place edits (APPEND, SETRANGE, SETBIT, BITFIELD) first write the
+//     inline value to the engine (materializeInt), then edit it there;
+//   - deleteKey, and COPY's value copier, skip the engine for inline values.
 
 import (
 	"fmt"
@@ -84,6 +100,11 @@ func (c *Ctx) getString(key []byte, e *memtables.Entry) ([]byte, error) {
 // session's scratch.
 func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) error {
 	sc := &c.S.scratch
+	if e.Enc == encInt {
+		sc.num = strconv.AppendInt(sc.num[:0], e.Size, 10)
+		fn(sc.num)
+		return nil
+	}
 	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
 	got := -1 // the engine's length when it differs from the keyspace's
 	ok, err := c.DB.strs.View(sc.key, func(v []byte) {
@@ -173,24 +194,78 @@ const (
 	encAuto   uint8 = 0 // tryObjectEncoding: int, embstr (<= 44 bytes) or raw
 	encRaw    uint8 = 1 // edited in place (APPEND, SETRANGE, SETBIT, BITFIELD, BITOP)
 	encEmbstr uint8 = 2 // createStringObject (INCRBYFLOAT): embstr if <= 44 bytes
+	// encInt: an encAuto value that is an int64's canonical decimal, held
+	// inline: Entry.Size is the integer and the strings engine has no
+	// value for the key (see the file comment). OBJECT ENCODING: int.
+	encInt uint8 = 3
 )
+
+// inlineInt reports whether a value stored with encoding hint enc is held
+// inline, and the integer: enc is encAuto and v is the canonical decimal of
+// an int64 (what Redis's string2l accepts: no sign but a leading '-', no
+// leading zeros, no "-0", at most 20 bytes).
+func inlineInt(v []byte, enc uint8) (int64, bool) {
+	if enc != encAuto || len(v) == 0 || len(v) > 20 {
+		return 0, false
+	}
+	n, ok := parseInt(v)
+	if !ok {
+		return 0, false
+	}
+	var buf [20]byte
+	return n, string(strconv.AppendInt(buf[:0], n, 10)) == string(v)
+}
+
+// strLen is the length of the string value whose entry is e.
+func strLen(e *memtables.Entry) int64 {
+	if e.Enc == encInt {
+		var buf [20]byte
+		return int64(len(strconv.AppendInt(buf[:0], e.Size, 10)))
+	}
+	return e.Size
+}
+
+// materializeInt writes an inline integer's decimal to the strings engine
+// and makes *e (key's live entry, updated in place) an ordinary string of
+// that length, before an in-place edit of the value; a no-op for any other
+// value. Part of the caller's record.
+func (c *Ctx) materializeInt(key []byte, e *memtables.Entry) {
+	if e.Enc != encInt {
+		return
+	}
+	var buf [20]byte
+	v := strconv.AppendInt(buf[:0], e.Size, 10)
+	e.Enc, e.Size = encRaw, int64(len(v))
+	dbi := c.S.DB
+	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: e.Enc, expireAt: e.ExpireAt, version: e.Version, size: e.Size})
+	c.emit(&op{code: opSPut, phys: c.DB.ks.PhysDB(dbi), key: key, val: v})
+}
 
 // putStringEnc is putString with an explicit encoding hint.
 func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool, enc uint8) {
 	dbi := c.S.DB
 	version := c.w.lsn
+	inEngine := false // the strings engine holds a value for key
 	if prev != nil {
-		p := *prev
+		p := *prev // prev may point into the keyspace, which the ops change
 		if keepTTL {
 			expireAt = p.ExpireAt
 		}
 		if p.Type == memtables.TypeString {
 			version = p.Version
+			inEngine = p.Enc != encInt
 		} else {
 			c.deleteKey(dbi, key, &p)
 		}
 	}
 	c.DB.touchKey(dbi, key)
+	if n, ok := inlineInt(val, enc); ok {
+		c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encInt, expireAt: expireAt, version: version, size: n})
+		if inEngine {
+			c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
+		}
+		return
+	}
 	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: enc, expireAt: expireAt, version: version, size: int64(len(val))})
 	c.emit(&op{code: opSPut, phys: c.DB.ks.PhysDB(dbi), key: key, val: val})
 }
@@ -516,9 +591,10 @@ func cmdAppend(c *Ctx) {
 		c.R.Int(int64(len(add)))
 		return
 	}
-	if !c.checkStringLength(e.Size, int64(len(add))) {
+	if !c.checkStringLength(strLen(&e), int64(len(add))) {
 		return
 	}
+	c.materializeInt(key, &e)
 	dbi := c.S.DB
 	total := e.Size + int64(len(add))
 	c.DB.touchKey(dbi, key)
@@ -540,7 +616,7 @@ func cmdStrlen(c *Ctx) {
 		c.Error(errWrongType)
 		return
 	}
-	c.R.Int(e.Size)
+	c.R.Int(strLen(&e))
 }
 
 // ---- counters ----
@@ -554,7 +630,9 @@ func (c *Ctx) incrDecr(incr int64) {
 		return
 	}
 	var cur int64
-	if found {
+	if found && e.Enc == encInt {
+		cur = e.Size
+	} else if found {
 		// Parsed in place: the value is not copied out of the store.
 		parsed := false
 		if err := c.viewString(key, &e, func(v []byte) { cur, parsed = parseInt(v) }); err != nil {
@@ -908,12 +986,13 @@ func cmdSetRange(c *Ctx) {
 		return
 	}
 	if len(val) == 0 {
-		c.R.Int(e.Size)
+		c.R.Int(strLen(&e))
 		return
 	}
 	if !c.checkStringLength(offset, int64(len(val))) {
 		return
 	}
+	c.materializeInt(key, &e)
 	size := max(e.Size, offset+int64(len(val)))
 	c.writeStringRange(key, &e, size, offset, val)
 	c.R.Int(size)

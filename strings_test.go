@@ -2,6 +2,7 @@ package keel
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	oraclesrv "github.com/keeldb/keel/internal/oracle"
 	"io"
@@ -693,7 +694,7 @@ func TestStringsWALReplay(t *testing.T) {
 		s := db.NewSession()
 		var out []string
 		for _, k := range keys {
-			out = append(out, showReply(do(db, s, "GET", k))+" "+showReply(do(db, s, "STRLEN", k))+" "+showReply(do(db, s, "TTL", k)))
+			out = append(out, showReply(do(db, s, "GET", k))+" "+showReply(do(db, s, "STRLEN", k))+" "+showReply(do(db, s, "TTL", k))+" "+showReply(do(db, s, "OBJECT", "ENCODING", k)))
 		}
 		return out
 	}
@@ -707,6 +708,9 @@ func TestStringsWALReplay(t *testing.T) {
 	}
 	defer db2.Close()
 	after := snapshot(db2)
+	if err := checkStringsEngine(db2); err != nil {
+		t.Error(err)
+	}
 	for i := range before {
 		if before[i] != after[i] {
 			t.Errorf("key %s: before %s, after replay %s", keys[i], before[i], after[i])
@@ -736,7 +740,11 @@ func TestStringsOracleRandom(t *testing.T) {
 		case 0:
 			return num(-20, 20)
 		case 1:
-			return []string{"1.5", "-0.25", "3e2", "0.1", "abc", "", "\xff\x00\x0f"}[rng.Intn(7)]
+			// Floats, and strings that look like integers but are not
+			// held inline (not canonical, or out of int64's range).
+			return []string{"1.5", "-0.25", "3e2", "0.1", "abc", "", "\xff\x00\x0f",
+				"-0", "007", "+5", " 1", "9223372036854775807", "-9223372036854775808",
+				"9223372036854775808", "12345678901234567890", "-12345678901234567890"}[rng.Intn(16)]
 		default:
 			b := make([]byte, rng.Intn(6))
 			for i := range b {
@@ -809,6 +817,11 @@ func TestStringsOracleRandom(t *testing.T) {
 		func() []string {
 			return append([]string{"LCS", key(), key()}, [][]string{{}, {"LEN"}, {"IDX"}, {"IDX", "WITHMATCHLEN", "MINMATCHLEN", num(0, 3)}}[rng.Intn(4)]...)
 		},
+		func() []string { return []string{"OBJECT", "ENCODING", key()} },
+		func() []string { return []string{"INCRBY", key(), []string{"9223372036854775807", "-9223372036854775808", num(-5, 5)}[rng.Intn(3)]} },
+		func() []string { return []string{"RENAME", key(), key()} },
+		func() []string { return []string{"COPY", key(), key(), "REPLACE"} },
+		func() []string { return []string{"DEL", key()} },
 	}
 	for i := 0; i < 3000; i++ {
 		cmd := gens[rng.Intn(len(gens))]()
@@ -817,7 +830,67 @@ func TestStringsOracleRandom(t *testing.T) {
 		if got != want {
 			t.Fatalf("seed %d step %d: %q\n keel: %s\nredis: %s", seed, i, cmd, got, want)
 		}
+		if err := checkStringsEngine(db); err != nil {
+			t.Fatalf("seed %d step %d: %q: %v", seed, i, cmd, err)
+		}
 	}
+}
+
+// checkStringsEngine checks the inline-integer invariant (strings.go) for
+// every string key: the strings engine holds a value for it if and only if
+// its entry is not encInt, and that value has the entry's length. It also
+// checks that the engine holds nothing else (no value left behind).
+func checkStringsEngine(db *DB) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	dbOf := map[uint32]int{}
+	for dbi := 0; dbi < db.opts.Databases; dbi++ {
+		dbOf[db.ks.PhysDB(dbi)] = dbi
+	}
+	var err error
+	scanErr := db.strs.Scan(nil, nil, func(k, v []byte) bool {
+		phys, key := binary.BigEndian.Uint32(k), k[6:]
+		dbi, ok := dbOf[phys]
+		if !ok {
+			err = fmt.Errorf("the strings engine holds %q under physical db %d, which no database maps to", key, phys)
+			return false
+		}
+		if e, ok := db.ks.Get(dbi, key); !ok || e.Type != memtables.TypeString || e.Enc == encInt {
+			err = fmt.Errorf("db %d key %q: the strings engine holds %q for a key that is not an engine-held string", dbi, key, v)
+		}
+		return err == nil
+	})
+	if scanErr != nil {
+		return scanErr
+	}
+	if err != nil {
+		return err
+	}
+	for dbi := 0; dbi < db.opts.Databases; dbi++ {
+		phys := db.ks.PhysDB(dbi)
+		var err error
+		db.ks.ForEach(dbi, func(k string, e *memtables.Entry) bool {
+			if e.Type != memtables.TypeString {
+				return true
+			}
+			v, ok, gerr := db.strs.Get(stringKey(nil, phys, []byte(k)))
+			switch {
+			case gerr != nil:
+				err = gerr
+			case e.Enc == encInt && ok:
+				err = fmt.Errorf("db %d key %q: inline integer %d, but the strings engine holds %q", dbi, k, e.Size, v)
+			case e.Enc != encInt && !ok:
+				err = fmt.Errorf("db %d key %q: %d bytes, none in the strings engine", dbi, k, e.Size)
+			case e.Enc != encInt && int64(len(v)) != e.Size:
+				err = fmt.Errorf("db %d key %q: the keyspace says %d bytes, the strings engine holds %d", dbi, k, e.Size, len(v))
+			}
+			return err == nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TestBitScanWords checks findBit's and popcountBits' word-at-a-time paths

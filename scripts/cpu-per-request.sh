@@ -18,12 +18,13 @@ trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 eval "exec $server --port $port --dir $dir --appendfsync $mode" >"$dir.log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+ticks() { awk "{print \$14 + \$15}" "/proc/$pid/stat"; }
+uticks() { awk "{print \$14}" "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 for t in $tests; do
-	a=$(ticks)
+	a=$(ticks) ua=$(uticks)
 	rps=$(redis-benchmark -p "$port" -t "$t" -n "$n" -c 50 -P "$pipe" -r 1000000 -d 100 --csv | grep -v '"test"' | cut -d, -f2 | tr -d '"')
-	b=$(ticks)
-	echo "$t P$pipe rps=$rps cpu_us/request=$(echo "scale=2; ($b - $a) * 1000000 / $hz / $n" | bc)"
+	b=$(ticks) ub=$(uticks)
+	echo "$t P$pipe rps=$rps cpu_us/request=$(echo "scale=2; ($b - $a) * 1000000 / $hz / $n" | bc) user=$(echo "scale=2; ($ub - $ua) * 1000000 / $hz / $n" | bc)"
 done
 rm -f "$dir.log"
