@@ -818,7 +818,9 @@ func TestStringsOracleRandom(t *testing.T) {
 			return append([]string{"LCS", key(), key()}, [][]string{{}, {"LEN"}, {"IDX"}, {"IDX", "WITHMATCHLEN", "MINMATCHLEN", num(0, 3)}}[rng.Intn(4)]...)
 		},
 		func() []string { return []string{"OBJECT", "ENCODING", key()} },
-		func() []string { return []string{"INCRBY", key(), []string{"9223372036854775807", "-9223372036854775808", num(-5, 5)}[rng.Intn(3)]} },
+		func() []string {
+			return []string{"INCRBY", key(), []string{"9223372036854775807", "-9223372036854775808", num(-5, 5)}[rng.Intn(3)]}
+		},
 		func() []string { return []string{"RENAME", key(), key()} },
 		func() []string { return []string{"COPY", key(), key(), "REPLACE"} },
 		func() []string { return []string{"DEL", key()} },
