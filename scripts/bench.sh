@@ -28,6 +28,9 @@
 #
 # Environment:
 #   BENCH_N             requests per throughput test (default 200000)
+#   BENCH_ROUNDS        runs of each throughput row per server (default 3),
+#                       alternating which server goes first; the table has
+#                       each server's median and the range of the pair ratios
 #   BENCH_MEM_N         SETs for the memory test (default 1000000)
 #   BENCH_RESTART_KEYS  keys for the restart test (default 1000000; the
 #                       issue's target is 5000000)
@@ -45,6 +48,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${BENCH_N:-200000}
+ROUNDS=${BENCH_ROUNDS:-3}
 MEM_N=${BENCH_MEM_N:-1000000}
 RESTART_KEYS=${BENCH_RESTART_KEYS:-1000000}
 PARTS=${BENCH_PARTS:-"throughput memory restart types typemem pause"}
@@ -168,6 +172,35 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "n/a" }'; }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# pair RPORT KPORT MEASURE ARGS...: runs "MEASURE PORT ARGS..." ROUNDS
+# times against each server, alternating which goes first (a server's
+# background work after its run then lands on the other as often as not),
+# and prints "| redis median | keel median | ratio of medians | min–max of
+# the per-round ratios |".
+pair() {
+	local rp=$1 kp=$2 i r k rs=() ks=() qs=()
+	shift 2
+	for ((i = 0; i < ROUNDS; i++)); do
+		if ((i % 2 == 0)); then
+			r=$("$1" "$rp" "${@:2}")
+			k=$("$1" "$kp" "${@:2}")
+		else
+			k=$("$1" "$kp" "${@:2}")
+			r=$("$1" "$rp" "${@:2}")
+		fi
+		rs+=("$r") ks+=("$k") qs+=("$(ratio "$r" "$k")")
+	done
+	r=$(median "${rs[@]}") k=$(median "${ks[@]}")
+	echo "$r | $k | $(ratio "$r" "$k") | $(printf '%s\n' "${qs[@]}" | sort -g | sed -n '1p;$p' | paste -sd'-' | sed 's/-/–/') |"
+}
+
+# probe_pingpong PORT N and probe_xgroup PORT N: the probe's figures, for
+# pair.
+probe_pingpong() { "$PROBE" pingpong -addr "127.0.0.1:$1" -n "$2" | sed 's/.*rtps=//'; }
+probe_xgroup() { "$PROBE" xgroup -addr "127.0.0.1:$1" -n "$2" -clients "$CLIENTS" | sed 's/.*eps=//'; }
+
 # gen_sets COUNT: the RESP stream of COUNT SETs of distinct keys with
 # 100-byte values, for redis-cli --pipe. Values are slices of a fixed
 # pseudo-random text, so neither RDB compression nor keel gets them for free.
@@ -200,8 +233,8 @@ if [[ " $PARTS " == *" throughput "* ]]; then
 	{
 		echo "## Throughput (ops/s)"
 		echo
-		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio |"
-		echo "|---|---|---|---|---|---|"
+		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) |"
+		echo "|---|---|---|---|---|---|---|"
 	} | tee -a "$OUT"
 	for mode in everysec always; do
 		rp=$(free_port)
@@ -212,9 +245,7 @@ if [[ " $PARTS " == *" throughput "* ]]; then
 		kpid=$STARTED_PID
 		for test in SET GET INCR MSET; do
 			for pipe in 1 16; do
-				r=$(rps "$rp" "$test" "$pipe")
-				k=$(rps "$kp" "$test" "$pipe")
-				echo "| $mode | $test | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+				echo "| $mode | $test | $pipe | $(pair "$rp" "$kp" rps "$test" "$pipe")" | tee -a "$OUT"
 			done
 		done
 		stop "$rpid"
@@ -317,8 +348,8 @@ if [[ " $PARTS " == *" types "* ]]; then
 	{
 		echo "## Lists, sets, sorted sets, hashes, streams: throughput (ops/s, appendfsync everysec)"
 		echo
-		echo "| test | pipeline | redis_ops | keel_ops | ratio |"
-		echo "|---|---|---|---|---|"
+		echo "| test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) |"
+		echo "|---|---|---|---|---|---|"
 	} | tee -a "$OUT"
 	rp=$(free_port)
 	start_redis "$TMP/redis-types" "$rp" everysec
@@ -332,48 +363,28 @@ if [[ " $PARTS " == *" types "* ]]; then
 	done
 	for pipe in 1 16; do
 		for test in LPUSH RPOP LRANGE_100 SADD SPOP ZADD; do
-			r=$(rps "$rp" "$test" "$pipe")
-			k=$(rps "$kp" "$test" "$pipe")
-			echo "| $test | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+			echo "| $test | $pipe | $(pair "$rp" "$kp" rps "$test" "$pipe")" | tee -a "$OUT"
 		done
 		# ZADD above filled myzset with up to 1M members (element:<n>).
-		r=$(rps_cmd "$rp" "$pipe" ZRANGE myzset 0 9 WITHSCORES)
-		k=$(rps_cmd "$kp" "$pipe" ZRANGE myzset 0 9 WITHSCORES)
-		echo "| ZRANGE 0 9 WITHSCORES | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
-		r=$(rps_cmd "$rp" "$pipe" ZRANK myzset element:__rand_int__)
-		k=$(rps_cmd "$kp" "$pipe" ZRANK myzset element:__rand_int__)
-		echo "| ZRANK | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		echo "| ZRANGE 0 9 WITHSCORES | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" ZRANGE myzset 0 9 WITHSCORES)" | tee -a "$OUT"
+		echo "| ZRANK | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" ZRANK myzset element:__rand_int__)" | tee -a "$OUT"
 		# Hashes (on disk in keel): HSET fills myhash (element:<n>).
-		r=$(rps "$rp" HSET "$pipe")
-		k=$(rps "$kp" HSET "$pipe")
-		echo "| HSET | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
-		r=$(rps_cmd "$rp" "$pipe" HGET myhash element:__rand_int__)
-		k=$(rps_cmd "$kp" "$pipe" HGET myhash element:__rand_int__)
-		echo "| HGET | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		echo "| HSET | $pipe | $(pair "$rp" "$kp" rps HSET "$pipe")" | tee -a "$OUT"
+		echo "| HGET | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" HGET myhash element:__rand_int__)" | tee -a "$OUT"
 		for port in "$rp" "$kp"; do
 			redis-cli -p "$port" HSET h100 $(for i in $(seq 1 100); do echo "field:$i value-$i"; done) >/dev/null
 		done
-		r=$(rps_cmd "$rp" "$pipe" HGETALL h100)
-		k=$(rps_cmd "$kp" "$pipe" HGETALL h100)
-		echo "| HGETALL (100 fields) | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		echo "| HGETALL (100 fields) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" HGETALL h100)" | tee -a "$OUT"
 		# Streams: XADD appends to mystream with auto ids ('*' is passed
 		# literally); XRANGE reads the first 100 of s100's 200 entries.
-		r=$(rps_cmd "$rp" "$pipe" XADD mystream '*' field value)
-		k=$(rps_cmd "$kp" "$pipe" XADD mystream '*' field value)
-		echo "| XADD | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
-		r=$(rps_cmd "$rp" "$pipe" XRANGE s100 - + COUNT 100)
-		k=$(rps_cmd "$kp" "$pipe" XRANGE s100 - + COUNT 100)
-		echo "| XRANGE (COUNT 100) | $pipe | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+		echo "| XADD | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XADD mystream '*' field value)" | tee -a "$OUT"
+		echo "| XRANGE (COUNT 100) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XRANGE s100 - + COUNT 100)" | tee -a "$OUT"
 	done
 	pn=$((N / 10))
-	r=$("$PROBE" pingpong -addr "127.0.0.1:$rp" -n "$pn" | sed 's/.*rtps=//')
-	k=$("$PROBE" pingpong -addr "127.0.0.1:$kp" -n "$pn" | sed 's/.*rtps=//')
-	echo "| BLPOP/LPUSH ping-pong (round trips/s) | 1 | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+	echo "| BLPOP/LPUSH ping-pong (round trips/s) | 1 | $(pair "$rp" "$kp" probe_pingpong "$pn")" | tee -a "$OUT"
 	# N entries prefilled, $CLIENTS consumers of one group, each looping
 	# XREADGROUP COUNT 10 ... > then XACK of what it read.
-	r=$("$PROBE" xgroup -addr "127.0.0.1:$rp" -n "$N" -clients "$CLIENTS" | sed 's/.*eps=//')
-	k=$("$PROBE" xgroup -addr "127.0.0.1:$kp" -n "$N" -clients "$CLIENTS" | sed 's/.*eps=//')
-	echo "| XREADGROUP+XACK (entries/s, COUNT 10, $CLIENTS consumers) | 1 | $r | $k | $(ratio "$r" "$k") |" | tee -a "$OUT"
+	echo "| XREADGROUP+XACK (entries/s, COUNT 10, $CLIENTS consumers) | 1 | $(pair "$rp" "$kp" probe_xgroup "$N")" | tee -a "$OUT"
 	echo | tee -a "$OUT"
 	stop "$rpid"
 	stop "$kpid"
