@@ -52,7 +52,7 @@ type Options struct {
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
 	WALSegmentSize     int64           // 8 MiB (tidwall/wal keeps the active segment in memory)
 	StringsBufferSize  int64           // 8 MiB of buffered writes per on-disk engine before a flush
-	BlockCacheSize     int64           // block cache of each on-disk engine; 64 MiB
+	BlockCacheSize     int64           // block cache shared by the on-disk engines; 192 MiB
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
 	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
@@ -104,6 +104,8 @@ type DB struct {
 	mu   sync.RWMutex
 	ks   *memtables.Keyspace // guarded by mu
 	strs *segments.Store     // its own locking; writes only under mu
+	// blockCache is the on-disk engines' shared block cache.
+	blockCache *segments.BlockCache
 	// hashes: fields keyed by hashKey; like strs.
 	hashes *segments.Store
 	// streams: every record of a stream keyed by streamKey; like strs.
@@ -210,6 +212,14 @@ func Open(dir string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	// One block cache for strings, hashes and streams: one budget, spent
+	// on whichever engine is read (three caches of a third each left two
+	// idle while a workload of one type missed in the third).
+	cacheSize := db.opts.BlockCacheSize
+	if cacheSize <= 0 {
+		cacheSize = defaultBlockCacheSize
+	}
+	db.blockCache = segments.NewBlockCache(cacheSize)
 	if db.strs, err = db.openSegments(engStrings, stringKeySlot); err != nil {
 		return nil, err
 	}
@@ -248,6 +258,10 @@ func Open(dir string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// defaultBlockCacheSize is the shared block cache's size when
+// Options.BlockCacheSize is 0: what three engines of 64 MiB each had.
+const defaultBlockCacheSize = 192 << 20
+
 // openSegments opens the on-disk engine id (strings, hashes) at the
 // checkpoint the manifest names.
 func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Store, error) {
@@ -255,7 +269,7 @@ func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Sto
 	e, _ := db.man.Get(name)
 	return segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
 		BufferSize: db.opts.StringsBufferSize,
-		CacheSize:  db.opts.BlockCacheSize,
+		Cache:      db.blockCache,
 		// Small blocks: a point read that misses the block cache decodes
 		// one block; 4 KiB holds ~30 strings of 100 bytes.
 		BlockSize: 4 << 10,

@@ -1,5 +1,7 @@
 package keel
 
+import "github.com/keeldb/keel/segments"
+
 // StatsSnapshot is a copy of the counters INFO shows.
 type StatsSnapshot struct {
 	Commands, ExpiredKeys, KeyspaceHits, KeyspaceMisses, Checkpoints int64
@@ -46,3 +48,21 @@ func (db *DB) KeyspaceInfo() []DBInfo {
 // GlobMatch reports whether s matches the Redis glob pattern (as KEYS,
 // SCAN MATCH and CONFIG GET use it).
 func GlobMatch(pattern, s string) bool { return globMatchString([]byte(pattern), s) }
+
+// SegmentStats is one on-disk engine's segments.Stats, for INFO segments.
+type SegmentStats struct {
+	Engine string
+	segments.Stats
+}
+
+// BlockCacheStats returns the shared block cache's bytes, capacity, hits
+// and misses.
+func (db *DB) BlockCacheStats() (bytes, capacity, hits, misses int64) {
+	return db.blockCache.Stats()
+}
+
+// SegmentStats returns the statistics of the on-disk engines (strings,
+// hashes, streams), in that order. Safe without the DB's lock.
+func (db *DB) SegmentStats() []SegmentStats {
+	return []SegmentStats{{"strings", db.strs.Stats()}, {"hashes", db.hashes.Stats()}, {"streams", db.streams.Stats()}}
+}

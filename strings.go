@@ -107,7 +107,8 @@ func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) erro
 	}
 	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
 	got := -1 // the engine's length when it differs from the keyspace's
-	ok, err := c.DB.strs.View(sc.key, func(v []byte) {
+	// The keyspace says the value is in the engine: ViewPresent.
+	ok, err := c.DB.strs.ViewPresent(sc.key, func(v []byte) {
 		if int64(len(v)) != e.Size {
 			got = len(v)
 			return

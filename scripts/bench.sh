@@ -485,9 +485,10 @@ if [[ " $PARTS " == *" streambig "* ]]; then
 	data_bytes=$((4 * LIMIT_MB * 1024 * 1024))
 	layout=(-value 1000 -fields 100 -hashes $((data_bytes / 2 / (100 * 1000)))
 		-streams 8 -entries $((data_bytes / 2 / (8 * 1000))))
-	# Caches and write buffers sized under the limit (one block cache and
-	# one write buffer per on-disk engine: strings, hashes, streams).
-	keel_args=(--block-cache-size "$((GOLIMIT_MB / 8))mb" --strings-buffer-size "$((GOLIMIT_MB / 16))mb")
+	# Cache and write buffers sized under the limit (one block cache shared
+	# by the on-disk engines, one write buffer per engine: strings,
+	# hashes, streams).
+	keel_args=(--block-cache-size "$((GOLIMIT_MB * 3 / 8))mb" --strings-buffer-size "$((GOLIMIT_MB / 16))mb")
 	# Without a cgroup there is no hard limit: prlimit's RLIMIT_AS caps
 	# address space, which a Go process reserves far beyond its RSS (keel
 	# idles at ~1.6 GiB VmSize), and RLIMIT_RSS is not enforced by Linux.

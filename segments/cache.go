@@ -24,9 +24,59 @@ import (
 // its bit and is passed over, an unreferenced one is evicted (its table
 // slot cleared). The slot is written only under the shard's lock, so an
 // insert and an eviction of one block cannot interleave.
-type blockCache struct {
+type cacheCore struct {
 	shards []cacheShard
 }
+
+// BlockCache is a block cache that several stores share (Options.Cache):
+// one byte budget for keel's on-disk engines, spent on whichever is read.
+type BlockCache struct{ core *cacheCore }
+
+// NewBlockCache returns a block cache of capacity bytes for Options.Cache.
+func NewBlockCache(capacity int64) *BlockCache { return &BlockCache{newCacheCore(capacity)} }
+
+// storeIDs numbers the stores sharing a cache, so that equal file numbers
+// of two stores name different blocks.
+var storeIDs atomic.Uint64
+
+// blockCache is one store's view of a cache: it stamps the store's id on
+// every key.
+type blockCache struct {
+	core  *cacheCore
+	store uint64
+}
+
+// newBlockCache returns a cache of capacity bytes for one store alone.
+func newBlockCache(capacity int64) *blockCache { return &blockCache{core: newCacheCore(capacity)} }
+
+// Stats returns the bytes cached, the capacity, and the hits and misses
+// since it was made, of every store using it.
+func (c *BlockCache) Stats() (bytes, capacity, hits, misses int64) {
+	bytes, hits, misses = c.core.stats()
+	for i := range c.core.shards {
+		capacity += c.core.shards[i].capacity
+	}
+	return bytes, capacity, hits, misses
+}
+
+// view returns a view of c for a new store.
+func (c *BlockCache) view() *blockCache { return &blockCache{core: c.core, store: storeIDs.Add(1)} }
+
+func (c *blockCache) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBlock, bool) {
+	k.store = c.store
+	return c.core.get(slot, k)
+}
+
+func (c *blockCache) put(slot *atomic.Pointer[cacheNode], k cacheKey, n *cacheNode) {
+	k.store = c.store
+	c.core.put(slot, k, n)
+}
+
+// evictFile drops every block of the store's deleted file.
+func (c *blockCache) evictFile(file uint64) { c.core.evictFile(c.store, file) }
+
+// stats are the whole cache's (shared by every store using it).
+func (c *blockCache) stats() (bytes, hits, misses int64) { return c.core.stats() }
 
 type cacheShard struct {
 	capacity int64
@@ -49,15 +99,19 @@ const (
 
 // cacheKey names a block for shard selection and evictFile.
 type cacheKey struct {
-	file uint64 // file number (unique within a store)
-	off  uint64 // block offset
+	file  uint64 // file number (unique within a store)
+	off   uint64 // block offset
+	store uint64 // the store's id (blockCache.store)
 }
 
 type cacheNode struct {
-	key  cacheKey
-	data *cachedBlock
-	slot *atomic.Pointer[cacheNode] // the table's slot for the block
+	// data is the block, in the node: a hit follows one pointer (the
+	// table's slot) to the block's description, not two; each is a cache
+	// miss on a large store.
+	data cachedBlock
 	ref  atomic.Bool                // used since the hand last passed
+	slot *atomic.Pointer[cacheNode] // the table's slot for the block
+	key  cacheKey
 }
 
 // cachedBlock is a verified block payload split into its entries and its
@@ -180,12 +234,12 @@ func (b *cachedBlock) find(key []byte) (blockEntry, bool, error) {
 
 const cacheNodeOverhead = 64 // node, ring and slot, roughly
 
-func newBlockCache(capacity int64) *blockCache {
+func newCacheCore(capacity int64) *cacheCore {
 	n := 1
 	if capacity/cacheShards >= minShardBytes {
 		n = cacheShards
 	}
-	c := &blockCache{shards: make([]cacheShard, n)}
+	c := &cacheCore{shards: make([]cacheShard, n)}
 	for i := range c.shards {
 		c.shards[i].capacity = capacity / int64(n)
 	}
@@ -194,16 +248,16 @@ func newBlockCache(capacity int64) *blockCache {
 
 // shard returns the shard of block k: blocks of one file spread over all
 // shards (by offset), so a scan of one file uses the whole capacity.
-func (c *blockCache) shard(k cacheKey) *cacheShard {
+func (c *cacheCore) shard(k cacheKey) *cacheShard {
 	if len(c.shards) == 1 {
 		return &c.shards[0]
 	}
-	h := (k.file*0x9E3779B97F4A7C15 ^ k.off*0xC2B2AE3D27D4EB4F) >> 32
+	h := ((k.file+k.store<<32)*0x9E3779B97F4A7C15 ^ k.off*0xC2B2AE3D27D4EB4F) >> 32
 	return &c.shards[h%uint64(len(c.shards))]
 }
 
 // get returns the block cached in slot (k names it, for the counters).
-func (c *blockCache) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBlock, bool) {
+func (c *cacheCore) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBlock, bool) {
 	sh := c.shard(k)
 	n := slot.Load()
 	if n == nil {
@@ -214,13 +268,14 @@ func (c *blockCache) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBl
 		n.ref.Store(true)
 	}
 	sh.hits.Add(1)
-	return n.data, true
+	return &n.data, true
 }
 
-// put caches data as block k, whose table slot is slot.
-func (c *blockCache) put(slot *atomic.Pointer[cacheNode], k cacheKey, data *cachedBlock) {
+// put caches n (its data set, the rest zero) as block k, whose table slot
+// is slot.
+func (c *cacheCore) put(slot *atomic.Pointer[cacheNode], k cacheKey, n *cacheNode) {
 	sh := c.shard(k)
-	cost := data.cost() + cacheNodeOverhead
+	cost := n.data.cost() + cacheNodeOverhead
 	if cost > sh.capacity/4 {
 		return // a block this large would flush the cache; serve it uncached
 	}
@@ -232,7 +287,7 @@ func (c *blockCache) put(slot *atomic.Pointer[cacheNode], k cacheKey, data *cach
 	for sh.size+cost > sh.capacity && len(sh.ring) > 0 {
 		sh.evictOne()
 	}
-	n := &cacheNode{key: k, data: data, slot: slot}
+	n.key, n.slot = k, slot
 	sh.ring = append(sh.ring, n)
 	sh.size += cost
 	slot.Store(n)
@@ -268,13 +323,13 @@ func (sh *cacheShard) remove(i int) {
 	sh.ring = sh.ring[:last]
 }
 
-// evictFile drops every block of a deleted file.
-func (c *blockCache) evictFile(file uint64) {
+// evictFile drops every block of a deleted file of a store.
+func (c *cacheCore) evictFile(store, file uint64) {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()
 		for j := 0; j < len(sh.ring); {
-			if sh.ring[j].key.file == file {
+			if k := sh.ring[j].key; k.file == file && k.store == store {
 				sh.remove(j)
 			} else {
 				j++
@@ -285,7 +340,7 @@ func (c *blockCache) evictFile(file uint64) {
 }
 
 // stats returns the bytes cached and the hits and misses so far.
-func (c *blockCache) stats() (bytes, hits, misses int64) {
+func (c *cacheCore) stats() (bytes, hits, misses int64) {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.Lock()

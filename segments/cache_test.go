@@ -1,12 +1,14 @@
 package segments
 
 import (
+	"bytes"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 )
 
-func testBlock(n int) *cachedBlock { return &cachedBlock{payload: make([]byte, n)} }
+func testBlock(n int) *cacheNode { return &cacheNode{data: cachedBlock{payload: make([]byte, n)}} }
 
 // TestBlockCacheClock: the cache stays within its capacity, a block read
 // since the hand last passed survives an eviction that an unread one does
@@ -37,20 +39,20 @@ func TestBlockCacheClock(t *testing.T) {
 		t.Fatal("a block read since the last sweep was evicted")
 	}
 	bytes, _, _ := c.stats()
-	if bytes > c.shards[0].capacity {
-		t.Fatalf("cache holds %d bytes, capacity %d", bytes, c.shards[0].capacity)
+	if bytes > c.core.shards[0].capacity {
+		t.Fatalf("cache holds %d bytes, capacity %d", bytes, c.core.shards[0].capacity)
 	}
 	c.evictFile(2) // blocks 10 and 11
 	if slots[10].Load() != nil || slots[11].Load() != nil {
 		t.Fatal("evictFile left a block of the file")
 	}
-	for _, n := range c.shards[0].ring {
+	for _, n := range c.core.shards[0].ring {
 		if n.key.file == 2 {
 			t.Fatal("evictFile left a node in the ring")
 		}
 	}
-	if bytes, _, _ := c.stats(); bytes != int64(len(c.shards[0].ring))*(blk+cacheNodeOverhead) {
-		t.Fatalf("size %d for %d nodes", bytes, len(c.shards[0].ring))
+	if bytes, _, _ := c.stats(); bytes != int64(len(c.core.shards[0].ring))*(blk+cacheNodeOverhead) {
+		t.Fatalf("size %d for %d nodes", bytes, len(c.core.shards[0].ring))
 	}
 }
 
@@ -60,10 +62,10 @@ func TestBlockCacheConcurrent(t *testing.T) {
 	c := newBlockCache(cacheShards * minShardBytes)
 	const files, perFile = 8, 512
 	slots := make([][]atomic.Pointer[cacheNode], files)
-	blocks := make([][]*cachedBlock, files)
+	blocks := make([][]*cacheNode, files)
 	for f := range slots {
 		slots[f] = make([]atomic.Pointer[cacheNode], perFile)
-		blocks[f] = make([]*cachedBlock, perFile)
+		blocks[f] = make([]*cacheNode, perFile)
 		for i := range blocks[f] {
 			blocks[f][i] = testBlock(16 << 10)
 		}
@@ -75,9 +77,9 @@ func TestBlockCacheConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := range 20000 {
 				f, i := (j*7+g)%files, (j*13+g*31)%perFile
-				k := cacheKey{uint64(f), uint64(i)}
+				k := cacheKey{file: uint64(f), off: uint64(i)}
 				if b, ok := c.get(&slots[f][i], k); ok {
-					if b != blocks[f][i] {
+					if b != &blocks[f][i].data {
 						t.Errorf("slot %d/%d returned another block", f, i)
 						return
 					}
@@ -95,14 +97,14 @@ func TestBlockCacheConcurrent(t *testing.T) {
 	if hits == 0 || misses == 0 {
 		t.Fatalf("hits %d, misses %d", hits, misses)
 	}
-	for i := range c.shards {
-		if sh := &c.shards[i]; sh.size > sh.capacity {
+	for i := range c.core.shards {
+		if sh := &c.core.shards[i]; sh.size > sh.capacity {
 			t.Fatalf("shard %d holds %d bytes, capacity %d", i, sh.size, sh.capacity)
 		}
 	}
 	var inRing int64
-	for i := range c.shards {
-		for _, n := range c.shards[i].ring {
+	for i := range c.core.shards {
+		for _, n := range c.core.shards[i].ring {
 			if n.slot.Load() != n {
 				t.Fatal("a node in the ring is not in its slot")
 			}
@@ -111,5 +113,74 @@ func TestBlockCacheConcurrent(t *testing.T) {
 	}
 	if inRing != bytes {
 		t.Fatalf("ring holds %d bytes, size says %d", inRing, bytes)
+	}
+}
+
+// TestSharedBlockCache: two stores sharing one cache (Options.Cache), whose
+// files have the same numbers, each read their own blocks, through
+// compactions that delete files of one of them, and the cache stays
+// within its capacity.
+func TestSharedBlockCache(t *testing.T) {
+	cache := NewBlockCache(cacheShards * minShardBytes)
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(t.TempDir(), nil, 0, Options{BufferSize: 16 << 10, BlockSize: 1 << 10, Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	val := func(store, round, i int) []byte { return fmt.Appendf(nil, "store%d-round%d-%04d", store, round, i) }
+	var lsn LSN
+	for round := range 6 {
+		for i := range 400 {
+			for si, s := range stores {
+				lsn++
+				s.Put(lsn, fmt.Appendf(nil, "k%04d", i), val(si, round, i))
+			}
+		}
+		for si, s := range stores {
+			if err := s.Flush(true); err != nil {
+				t.Fatal(err)
+			}
+			if round%2 == si { // compactions (and file deletions) of one store at a time
+				if err := s.Compact(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for si, s := range stores {
+			for i := range 400 {
+				v, ok, err := s.Get(fmt.Appendf(nil, "k%04d", i))
+				if err != nil || !ok || !bytes.Equal(v, val(si, round, i)) {
+					t.Fatalf("round %d: store %d key %d = %q %v %v, want %q", round, si, i, v, ok, err, val(si, round, i))
+				}
+			}
+		}
+	}
+	bytes, capacity, hits, misses := cache.Stats()
+	if bytes > capacity || hits == 0 || misses == 0 {
+		t.Fatalf("cache: %d bytes of %d, %d hits, %d misses", bytes, capacity, hits, misses)
+	}
+	if a, b := stores[0].Stats(), stores[1].Stats(); a.CacheHits != b.CacheHits || a.CacheHits != hits {
+		t.Fatalf("stores report %d and %d hits of the shared cache, which has %d", a.CacheHits, b.CacheHits, hits)
+	}
+}
+
+// TestSharedCacheEvictFile: evicting a file of one store leaves the block
+// of the other store's file with the same number.
+func TestSharedCacheEvictFile(t *testing.T) {
+	cache := NewBlockCache(1 << 20)
+	a, b := cache.view(), cache.view()
+	var sa, sb atomic.Pointer[cacheNode]
+	a.put(&sa, cacheKey{file: 1}, testBlock(100))
+	b.put(&sb, cacheKey{file: 1}, testBlock(100))
+	a.evictFile(1)
+	if _, ok := a.get(&sa, cacheKey{file: 1}); ok {
+		t.Fatal("store a's block survived its evictFile")
+	}
+	if _, ok := b.get(&sb, cacheKey{file: 1}); !ok {
+		t.Fatal("store b's block was evicted with store a's file")
 	}
 }

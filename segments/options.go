@@ -20,8 +20,11 @@ type Options struct {
 	// search) and files slightly larger (fewer prefix-compressed keys).
 	RestartInterval int
 	BloomBitsPerKey int   // default 10
-	CacheSize       int64 // block cache bytes; default 64 MiB
-	Logger          *slog.Logger
+	CacheSize       int64 // block cache bytes; default 64 MiB; unused with Cache
+	// Cache is a block cache shared with other stores (NewBlockCache); nil:
+	// a cache of CacheSize bytes of the store's own.
+	Cache  *BlockCache
+	Logger *slog.Logger
 	// Slot returns the Redis hash slot (0..16383) of an entry key, for the
 	// per-file roaring slot bitmap. nil: the bitmap is left empty.
 	Slot func(key []byte) uint16
@@ -120,10 +123,18 @@ type Stats struct {
 	Flushes        int64   // completed flushes since Open
 	Compactions    int64   // completed compactions since Open
 	CompactedBytes int64   // bytes written by compactions since Open
-	CacheBytes     int64   // block cache usage
-	CacheHits      int64   // block cache hits since Open
-	CacheMisses    int64   // block cache misses since Open
+	CacheBytes     int64   // block cache usage (of every store sharing it)
+	CacheHits      int64   // block cache hits (likewise)
+	CacheMisses    int64   // block cache misses (likewise)
 	AppliedLSN     LSN     // see Store.AppliedLSN
 	CheckpointLSN  LSN     // see Store.CheckpointLSN
 	SpaceAmp       float64 // DiskBytes / LiveBytesEst (0 when empty)
+}
+
+// blockCache is the store's view of its block cache.
+func (o *Options) blockCache() *blockCache {
+	if o.Cache != nil {
+		return o.Cache.view()
+	}
+	return newBlockCache(o.CacheSize)
 }

@@ -13,7 +13,8 @@ import (
 // file of 1M keys under three newer files of 100k overwrites each (what
 // size-tiered compaction leaves between full compactions), random keys,
 // 100-byte values, 4 KiB blocks as keel's strings engine, and a block
-// cache that holds every block (the data fits in memory).
+// cache that holds every block (the data fits in memory; KEEL_BENCH_CACHE_MB
+// sets a smaller one).
 func BenchmarkGetScattered(b *testing.B) {
 	n, newer := 1_000_000, 3
 	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_KEYS")); err == nil && v > 0 {
@@ -25,6 +26,9 @@ func BenchmarkGetScattered(b *testing.B) {
 	slices.SortFunc(sorted, bytes.Compare)
 	opts := benchOptions()
 	opts.CacheSize = 1 << 30
+	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_CACHE_MB")); err == nil && v > 0 {
+		opts.CacheSize = int64(v) << 20 // smaller: reads that miss the cache
+	}
 	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_RESTARTS")); err == nil {
 		opts.RestartInterval = v // 0: the default, as keel's engines
 	}
@@ -64,8 +68,12 @@ func BenchmarkGetScattered(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	view := s.View
+	if os.Getenv("KEEL_BENCH_PRESENT") != "" {
+		view = s.ViewPresent // as keel's GET, which knows the key exists
+	}
 	get := func(k []byte) {
-		found, err := s.View(k, func([]byte) {})
+		found, err := view(k, func([]byte) {})
 		if !found || err != nil {
 			b.Fatal(found, err)
 		}

@@ -3,6 +3,7 @@ package segments
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -76,14 +77,77 @@ func TestPointReadPaths(t *testing.T) {
 			if got := tb.findBlock(p); got != want {
 				t.Fatalf("round %d: findBlock(%q) = %d, want %d", round, p, got, want)
 			}
-			kind, v, found, _, err := tb.get(&probe{key: p})
-			if err != nil {
-				t.Fatalf("round %d: get(%q): %v", round, p, err)
-			}
-			if found != set[string(p)] || (found && (kind != kindValue || !bytes.Equal(v, value(p)))) {
-				t.Fatalf("round %d: get(%q) = %v %q, want present=%v", round, p, found, v, set[string(p)])
+			// With and without the bloom filter (noBloom: the caller
+			// believes the key is here; a wrong belief reads a block and
+			// finds nothing).
+			for _, noBloom := range []bool{false, true} {
+				kind, v, found, _, err := tb.get(&probe{key: p, noBloom: noBloom})
+				if err != nil {
+					t.Fatalf("round %d: get(%q): %v", round, p, err)
+				}
+				if found != set[string(p)] || (found && (kind != kindValue || !bytes.Equal(v, value(p)))) {
+					t.Fatalf("round %d: get(%q, noBloom %v) = %v %q, want present=%v", round, p, noBloom, found, v, set[string(p)])
+				}
 			}
 		}
 		tb.unref()
+	}
+}
+
+// TestSearchFences checks the interpolating search of the fences against
+// sort.Search on even, skewed, clustered and tied fences, for probes at,
+// between and beyond them.
+func TestSearchFences(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	gens := map[string]func(n int) []uint64{
+		"even": func(n int) []uint64 {
+			fs := make([]uint64, n)
+			for i := range fs {
+				fs[i] = r.Uint64()
+			}
+			return fs
+		},
+		"skewed": func(n int) []uint64 {
+			fs := make([]uint64, n)
+			for i := range fs {
+				fs[i] = uint64(math.Exp(r.Float64() * 43)) // most near 0, a few near 2^62
+			}
+			return fs
+		},
+		"clustered": func(n int) []uint64 {
+			fs := make([]uint64, n)
+			for i := range fs {
+				fs[i] = uint64(r.IntN(4))<<60 | uint64(r.IntN(100))
+			}
+			return fs
+		},
+		"tied": func(n int) []uint64 {
+			fs := make([]uint64, n)
+			for i := range fs {
+				fs[i] = 7 + uint64(r.IntN(2))*(math.MaxUint64-8)
+			}
+			return fs
+		},
+	}
+	for name, gen := range gens {
+		for _, n := range []int{0, 1, 2, 3, 10, 1000} {
+			for range 20 {
+				fs := gen(n)
+				slices.Sort(fs)
+				probes := []uint64{0, 1, math.MaxUint64, math.MaxUint64 - 1}
+				for _, f := range fs {
+					probes = append(probes, f, f-1, f+1)
+				}
+				for range 50 {
+					probes = append(probes, r.Uint64())
+				}
+				for _, f := range probes {
+					want := sort.Search(n, func(i int) bool { return fs[i] >= f })
+					if got := searchFences(fs, f); got != want {
+						t.Fatalf("%s, n=%d: searchFences(%d) = %d, want %d (fences %v)", name, n, f, got, want, fs)
+					}
+				}
+			}
+		}
 	}
 }

@@ -99,7 +99,7 @@ func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, er
 	s := &Store{
 		dir:       dir,
 		opts:      opts,
-		cache:     newBlockCache(opts.CacheSize),
+		cache:     opts.blockCache(),
 		flushCh:   make(chan struct{}, 1),
 		compactCh: make(chan struct{}, 1),
 		closing:   make(chan struct{}),
@@ -582,6 +582,18 @@ func (s *Store) Get(key []byte) ([]byte, bool, error) {
 // not be modified: a caller that needs the value only briefly (to reply
 // it, or to learn that the key exists) saves Get's copy.
 func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
+	return s.view(key, false, fn)
+}
+
+// ViewPresent is View of a key the caller knows the store holds (keel's
+// keyspace says so): the oldest file is then the only place left once
+// the newer layers lack the key, and its bloom filter is skipped. A wrong
+// hint costs a block read, never a wrong answer.
+func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
+	return s.view(key, true, fn)
+}
+
+func (s *Store) view(key []byte, present bool, fn func(value []byte)) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
@@ -615,7 +627,9 @@ func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
 		}
 	}
 	p := probe{key: key}
-	for _, t := range vw.v.files {
+	files := vw.v.files
+	for i, t := range files {
+		p.noBloom = present && i == len(files)-1
 		kind, value, found, covered, err := t.get(&p)
 		if err != nil {
 			return false, err

@@ -181,6 +181,10 @@ type probe struct {
 	key    []byte
 	h      uint64
 	hashed bool
+	// noBloom: the file is the last place key can be (the caller knows the
+	// store holds key and no newer layer does), so its bloom filter, a
+	// cache miss on a large file, is not consulted.
+	noBloom bool
 }
 
 func (p *probe) bloomHash() uint64 {
@@ -232,17 +236,17 @@ func (t *table) readBlock(i int) (*cachedBlock, error) { return t.readBlockCache
 // disk to the cache (compaction reads every block of its inputs once, and
 // caching them would evict the blocks readers need).
 func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
-	if b, ok := t.cache.get(&t.blocks[i], cacheKey{t.num, t.index[i].off}); ok {
+	if b, ok := t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}); ok {
 		return b, nil
 	}
-	b := new(cachedBlock)
-	if err := t.readBlockFromDisk(i, nil, b); err != nil {
+	n := new(cacheNode)
+	if err := t.readBlockFromDisk(i, nil, &n.data); err != nil {
 		return nil, err
 	}
 	if fill {
-		t.cache.put(&t.blocks[i], cacheKey{t.num, t.index[i].off}, b)
+		t.cache.put(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}, n)
 	}
-	return b, nil
+	return &n.data, nil
 }
 
 // readBlockReuse is readBlockCache(i, false) for a sequential reader that
@@ -251,7 +255,7 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 // reads allocate nothing per block (they allocated every byte they read).
 // The result is valid until the next call with the same scratch and into.
 func (t *table) readBlockReuse(i int, scratch *[]byte, into *cachedBlock) (*cachedBlock, error) {
-	if b, ok := t.cache.get(&t.blocks[i], cacheKey{t.num, t.index[i].off}); ok {
+	if b, ok := t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}); ok {
 		return b, nil
 	}
 	n := int(t.index[i].length) + blockTrailer
@@ -313,6 +317,55 @@ func fenceOf(b []byte) uint64 {
 	return binary.BigEndian.Uint64(w[:])
 }
 
+// searchFences returns the first i with fs[i] >= f (len(fs) when none) in
+// ascending fs. It interpolates a first guess from f's place between the
+// ends, then gallops from the guess to bracket the answer and bisects the
+// bracket. Fences are spread evenly in practice (the hash slot leads every
+// storage key), so the guess lands within a block or two of the answer and
+// a lookup reads one or two cache lines of fs where a bisection of a
+// large file's fences reads a dozen, most of them cold; on any spread the
+// galloping keeps it O(log n).
+func searchFences(fs []uint64, f uint64) int {
+	n := len(fs)
+	if n == 0 || f <= fs[0] {
+		return 0
+	}
+	if f > fs[n-1] {
+		return n
+	}
+	lo, hi := 0, n-1 // fs[lo] < f <= fs[hi]: the answer is in (lo, hi]
+	g := lo + 1 + int(float64(f-fs[lo])/float64(fs[hi]-fs[lo])*float64(hi-lo-1))
+	g = min(max(g, lo+1), hi)
+	if fs[g] < f {
+		lo = g
+		for step := 1; lo+step < hi; step *= 2 {
+			if fs[lo+step] >= f {
+				hi = lo + step
+				break
+			}
+			lo += step
+		}
+	} else {
+		hi = g
+		for step := 1; hi-step > lo; step *= 2 {
+			if fs[hi-step] < f {
+				lo = hi - step
+				break
+			}
+			hi -= step
+		}
+	}
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		if fs[mid] < f {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
 // findBlock returns the first block whose last key is >= key.
 func (t *table) findBlock(key []byte) int {
 	n, p := len(t.index), t.fencePrefix
@@ -322,22 +375,14 @@ func (t *table) findBlock(key []byte) int {
 		return sort.Search(n, func(i int) bool { return bytes.Compare(t.index[i].last, key) >= 0 })
 	}
 	f := fenceOf(key[p:])
-	lo, hi := 0, n // the first block whose fence is >= f
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if t.fences[mid] < f {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
+	lo := searchFences(t.fences, f) // the first block whose fence is >= f
 	// Every block before lo ends below key, and a block whose fence
 	// exceeds f ends above it; those whose fence equals f (long shared
 	// prefixes: the fields of one hash) need their whole last key.
 	if lo == n || t.fences[lo] != f {
 		return lo
 	}
-	hi = lo + 1
+	hi := lo + 1
 	for step := 1; hi < n && t.fences[hi] == f; step *= 2 {
 		hi = min(hi+step, n)
 	}
@@ -400,7 +445,7 @@ func (t *table) overlaps(lo, hi []byte) bool {
 func (t *table) get(p *probe) (kind byte, value []byte, found, covered bool, err error) {
 	key := p.key
 	covered = t.covers(key)
-	if !t.mayContainProbe(p) {
+	if !p.noBloom && !t.mayContainProbe(p) {
 		return 0, nil, false, covered, nil
 	}
 	i := t.findBlock(key)

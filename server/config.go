@@ -179,9 +179,10 @@ var params = []param{
 	// half the processors (at least one), the rest being for the WAL
 	// writer, flushes, compactions and checkpoints.
 	{name: "event-loops", def: strconv.Itoa(max(1, runtime.GOMAXPROCS(0)/2)), immutable: true, check: intParam(0, 64)},
-	// block-cache-size is each on-disk engine's block cache (strings,
-	// hashes): what keeps hot blocks of a larger-than-memory dataset.
-	{name: "block-cache-size", def: "67108864", immutable: true, check: memParam(1<<16, 1<<40)},
+	// block-cache-size is the block cache the on-disk engines (strings,
+	// hashes, streams) share: what keeps hot blocks of a
+	// larger-than-memory dataset.
+	{name: "block-cache-size", def: "201326592", immutable: true, check: memParam(1<<16, 1<<40)},
 }
 
 var paramByName = func() map[string]*param {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -547,6 +548,21 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("wal_bytes", ci.WALBytes)
 		kv("wal_segments", len(s.db.Log().Segments()))
 		kv("wal_fsync", s.cfg.Get("appendfsync"))
+	}
+	if section("Segments") {
+		// keel's own: each on-disk engine's files, buffers, flushes and
+		// compactions (segments.Stats), and the block cache they share.
+		for _, e := range s.db.SegmentStats() {
+			tiers := make([]string, len(e.FilesPerTier))
+			for i, n := range e.FilesPerTier {
+				tiers[i] = strconv.Itoa(n)
+			}
+			fmt.Fprintf(sb, "%s:files=%d,tiers=%s,disk_bytes=%d,entries=%d,tombstones=%d,space_amp=%.2f,buffered_bytes=%d,frozen_buffers=%d,flushes=%d,compactions=%d,compacted_bytes=%d\r\n",
+				e.Engine, e.Files, strings.Join(tiers, "/"), e.DiskBytes, e.Entries, e.Tombstones, e.SpaceAmp,
+				e.BufferedBytes, e.FrozenBuffers, e.Flushes, e.Compactions, e.CompactedBytes)
+		}
+		bytes, capacity, hits, misses := s.db.BlockCacheStats()
+		fmt.Fprintf(sb, "block_cache:bytes=%d,capacity=%d,hits=%d,misses=%d\r\n", bytes, capacity, hits, misses)
 	}
 	if section("Keyspace") {
 		for _, d := range s.db.KeyspaceInfo() {
