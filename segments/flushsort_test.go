@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 )
@@ -15,11 +14,7 @@ import (
 // padding, the empty key, and sizes on both sides of the radix and small
 // sort thresholds.
 func TestSortNodes(t *testing.T) {
-	seed := rand.Uint64()
-	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	gens := map[string]func() []byte{
 		// Few symbols, short: many ties, prefixes and zero bytes.

@@ -3,7 +3,6 @@ package segments
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"testing"
 )
@@ -19,11 +18,7 @@ type wrapped struct{ *tableIter }
 // tombstones) and general (interface calls), and with more sources than
 // the bitmasks track (maxTracked).
 func TestMergeFiles(t *testing.T) {
-	seed := rand.Uint64()
-	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 3))
 	type entry struct {
 		value []byte

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // scanKV runs Scan (reverse=false) or ScanReverse over [lo, hi) and returns
@@ -239,11 +238,7 @@ func TestScanReverseFrozenMidFlush(t *testing.T) {
 // for, and stalled mid-flush), compactions and reopens. The seed is
 // printed; rerun with SEGMENTS_SEED=<seed> to replay.
 func TestScanReverseModel(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
 	steps := 3000
 	if testing.Short() {

@@ -17,6 +17,18 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// testSeed is a randomized test's seed: SEGMENTS_SEED when set, else a
+// random one. It is logged, so that a failure can be replayed.
+func testSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := rand.Uint64()
+	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	return seed
+}
+
 // harness plays the caller: it keeps the last state passed to Commit, the
 // way the checkpoint manifest does, and reopens with it.
 type harness struct {
@@ -526,11 +538,7 @@ func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 // compactions and reopens. The seed is printed; rerun with
 // SEGMENTS_SEED=<seed> to replay.
 func TestModel(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("SEGMENTS_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (SEGMENTS_SEED=%d to replay)", seed, seed)
+	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
 	for cfg := range 3 {
 		opts := Options{BufferSize: int64(2<<10) << (2 * cfg), BlockSize: 256 << cfg, CacheSize: 32 << 10}
