@@ -2,13 +2,13 @@ package memtables
 
 import (
 	"bytes"
-	"math/bits"
 	"strings"
 	"unsafe"
 )
 
-// ZSet is one sorted set: Redis 7's zskiplist (t_zset.c) with spans, plus a
-// member -> node map for O(1) score lookup. It is the data structure of the
+// ZSet is one sorted set: an order-statistic B+tree of (score, member)
+// items (zset_tree.go) for the order and ranks, plus a member table
+// (zset_dict.go) for O(1) score lookup. It is the data structure of the
 // zsets engine; the command layer and WAL wiring live elsewhere.
 //
 // Order is Redis's: by score ascending, equal scores by member bytes
@@ -16,36 +16,31 @@ import (
 // never NaN (Add panics on NaN: one NaN would break the order for every
 // later operation); -inf and +inf are ordinary scores. Ranks are 0-based.
 //
+// Redis keeps a skiplist with spans (t_zset.c), and so did keel until
+// its ZADD and ZRANK on large sets were bound by the skiplist's cache
+// misses; the tree answers every query the spans did (rank, by rank, by
+// score, by lex, counts, range removals) in O(log n) with a few misses
+// per level instead of ~4 nodes per level (ztree's doc).
+//
 // # Concurrency contract
 //
 // A ZSet is not safe for concurrent writes. As with Keyspace, the caller
 // holds its own RWMutex:
 //
 //  1. Writes (Add, Remove, RemoveRangeBy*, PopMin, PopMax) run under the
-//     write lock, one at a time. The level generator is per-ZSet state
-//     changed only by writes.
+//     write lock, one at a time.
 //  2. Reads (Len, Score, Rank, ByRank, ByScore, ByLex, CountScore,
 //     CountLex, ForEach, MemoryBytes) change nothing and may run
 //     concurrently with each other under the read lock.
 //  3. Callbacks passed to the By* methods and ForEach must not write to the
 //     ZSet.
 //
-// The skiplist is pointer-linked and not copy-on-write; the member table
-// beside it (zset_dict.go) is, and a checkpoint reads only that table.
-//
-// Memory (why the node layout below): a node and its level array are one
-// allocation. A node of height h is 32 bytes plus 16 per level (forward,
-// span), so with p = 1/4 three nodes in four are 48 bytes and the average is
-// about 53; the member's bytes are shared between the node and its entry
-// in the member table.
+// The tree is not copy-on-write; the member table beside it (zset_dict.go)
+// is, and a checkpoint reads only that table.
 type ZSet struct {
-	header *znode // height zsetMaxLevel, no member; level i forward is the first node of height > i
-	tail   *znode // last node, nil when empty
-	level  int    // height of the tallest node, >= 1
-	length int
-	rng    uint64 // xorshift64 state for node heights; never 0
-	bytes  int64  // MemoryBytes estimate of the nodes and member bytes
-	big    bool   // Redis's skiplist encoding rather than listpack (Big)
+	tree  ztree
+	bytes int64 // MemoryBytes share of the member bytes and table entries
+	big   bool  // Redis's skiplist encoding rather than listpack (Big)
 
 	// The member table (zset_dict.go): entries in dense pages, an index
 	// of positions, and copy-on-write generations.
@@ -82,138 +77,26 @@ type LexRange struct {
 	MinEx, MaxEx   bool
 }
 
-const (
-	zsetMaxLevel = 32 // as ZSKIPLIST_MAXLEVEL
-	// zsetMapEntryBytes estimates one member's share of the member table:
-	// a 40-byte entry and its index cells at a load of 3/8..3/4.
-	zsetMapEntryBytes = 48
-	zsetSeed          = 0x9E3779B97F4A7C15
-)
+// zsetMapEntryBytes estimates one member's share of the member table: a
+// 32-byte entry and its index cells at a load of 3/8..3/4.
+const zsetMapEntryBytes = 40
 
-type zlevel struct {
-	forward *znode
-	// span is the number of level-0 links forward skips: rank(forward) -
-	// rank(this node), or, when forward is nil, the number of nodes after
-	// this one (what an insertion at the end adds to).
-	span int
-}
-
-// znode is a skiplist node. levels is declared with one element but a node
-// of height h is allocated as one of the znodeN types below, whose extra
-// levels follow levels[0] in the same allocation; lv reaches them. The
-// height is not stored: a node is linked at exactly its levels, so unlink
-// recovers it.
-type znode struct {
-	member   string
-	score    float64
-	backward *znode // previous node at level 0; nil for the first
-	levels   [1]zlevel
-}
-
-// Node types by height class. Each is a znode followed directly by
-// more levels (checked by TestZSetNodeLayout), so the garbage collector sees
-// every forward pointer and lv stays inside the allocation.
-type (
-	znode2 struct {
-		znode
-		more [1]zlevel
-	}
-	znode3 struct {
-		znode
-		more [2]zlevel
-	}
-	znode4 struct {
-		znode
-		more [3]zlevel
-	}
-	znode8 struct {
-		znode
-		more [7]zlevel
-	}
-	znode16 struct {
-		znode
-		more [15]zlevel
-	}
-	znode32 struct {
-		znode
-		more [31]zlevel
-	}
-)
-
-// lv returns level i of n; i must be below n's allocated height.
-func (n *znode) lv(i int) *zlevel {
-	return (*zlevel)(unsafe.Add(unsafe.Pointer(&n.levels[0]), uintptr(i)*unsafe.Sizeof(zlevel{})))
-}
-
-// newZNode allocates a node of height h (1..zsetMaxLevel).
-func newZNode(h int) *znode {
-	switch {
-	case h <= 1:
-		return new(znode)
-	case h == 2:
-		return &new(znode2).znode
-	case h == 3:
-		return &new(znode3).znode
-	case h == 4:
-		return &new(znode4).znode
-	case h <= 8:
-		return &new(znode8).znode
-	case h <= 16:
-		return &new(znode16).znode
-	default:
-		return &new(znode32).znode
-	}
-}
-
-// zNodeBytes is the size of the allocation newZNode(h) makes.
-func zNodeBytes(h int) int64 {
-	switch {
-	case h <= 1:
-		return int64(unsafe.Sizeof(znode{}))
-	case h == 2:
-		return int64(unsafe.Sizeof(znode2{}))
-	case h == 3:
-		return int64(unsafe.Sizeof(znode3{}))
-	case h == 4:
-		return int64(unsafe.Sizeof(znode4{}))
-	case h <= 8:
-		return int64(unsafe.Sizeof(znode8{}))
-	case h <= 16:
-		return int64(unsafe.Sizeof(znode16{}))
-	default:
-		return int64(unsafe.Sizeof(znode32{}))
-	}
-}
-
-// zsetEntryBytes is the MemoryBytes share of one member of node height h.
-func zsetEntryBytes(h int, member string) int64 {
-	return zNodeBytes(h) + int64((len(member)+7)&^7) + zsetMapEntryBytes
+// zsetEntryBytes is the MemoryBytes share of one member besides its tree
+// item: its bytes and its table entry.
+func zsetEntryBytes(member string) int64 {
+	return int64((len(member)+7)&^7) + zsetMapEntryBytes
 }
 
 // NewZSet returns an empty sorted set.
-func NewZSet() *ZSet {
-	return &ZSet{header: newZNode(zsetMaxLevel), level: 1, rng: zsetSeed}
-}
+func NewZSet() *ZSet { return &ZSet{tree: newZTree()} }
 
 // zless reports whether (as, am) sorts before (bs, bm).
 func zless(as float64, am string, bs float64, bm string) bool {
 	return as < bs || (as == bs && am < bm)
 }
 
-// randomLevel returns a height in [1, zsetMaxLevel], each level above the
-// first with probability 1/4 (ZSKIPLIST_P): one per pair of zero low bits.
-func (z *ZSet) randomLevel() int {
-	x := z.rng
-	x ^= x << 13
-	x ^= x >> 7
-	x ^= x << 17
-	z.rng = x
-	// Bit 62 caps the trailing zeros at 62: height <= 32.
-	return 1 + bits.TrailingZeros64(x|1<<62)/2
-}
-
 // Len returns the number of members.
-func (z *ZSet) Len() int { return z.length }
+func (z *ZSet) Len() int { return z.tree.length }
 
 // Score returns member's score.
 func (z *ZSet) Score(member string) (float64, bool) {
@@ -224,11 +107,11 @@ func (z *ZSet) Score(member string) (float64, bool) {
 	return z.entry(pos).score, true
 }
 
-// MemoryBytes estimates the heap bytes the set holds: nodes, member bytes
-// and map entries.
+// MemoryBytes estimates the heap bytes the set holds: the tree, member
+// bytes and table entries. O(n / ztreeCap): for tests and tools, not for
+// every write.
 func (z *ZSet) MemoryBytes() int64 {
-	// The struct, the header node and an empty map.
-	return int64(unsafe.Sizeof(*z)) + zNodeBytes(zsetMaxLevel) + 48 + z.bytes
+	return int64(unsafe.Sizeof(*z)) + z.tree.bytes() + z.bytes
 }
 
 // Add inserts member with score, or updates its score. added reports a new
@@ -267,26 +150,18 @@ func (z *ZSet) add(member string, score float64, owned bool) (added, changed boo
 	if !owned {
 		member = strings.Clone(member)
 	}
-	z.insertNew(member, h, score)
+	z.tree.insert(score, member)
+	z.addEntry(member, score, h)
+	z.bytes += zsetEntryBytes(member)
 	return true, false
 }
 
-// insertNew links a node for member (absent; h is its zsetHash) and
-// records its entry.
-func (z *ZSet) insertNew(member string, h uint32, score float64) {
-	lvl := z.randomLevel()
-	n := z.insert(score, member, nil, lvl)
-	z.addEntry(n, h)
-	z.bytes += zsetEntryBytes(lvl, member)
-}
-
 // setScore gives the member of entry pos a new score and reports whether
-// it changed (zslUpdateScore): in place when the node stays between its
-// neighbours, else by an unlink and an insert that reuses the node.
+// it changed.
 func (z *ZSet) setScore(pos int, score float64) bool {
 	e := z.entry(pos)
-	n := e.node
-	if n.score == score {
+	old := e.score
+	if old == score {
 		return false
 	}
 	if z.pageGen[pos>>pageShift] < z.gen {
@@ -294,117 +169,8 @@ func (z *ZSet) setScore(pos int, score float64) bool {
 		e = z.entry(pos)
 	}
 	e.score = score
-	member := n.member
-	b, f := n.backward, n.lv(0).forward
-	if (b == nil || zless(b.score, b.member, score, member)) &&
-		(f == nil || zless(score, member, f.score, f.member)) {
-		n.score = score
-		return true
-	}
-	var update [zsetMaxLevel]*znode
-	z.findUpdate(n, &update)
-	lvl := z.unlink(n, &update)
-	z.insert(score, member, n, lvl)
+	z.tree.setScore(old, e.member, score)
 	return true
-}
-
-// findUpdate fills update[i] with the last node at level i that sorts
-// before n, a node of the set, for i < z.level.
-func (z *ZSet) findUpdate(n *znode, update *[zsetMaxLevel]*znode) {
-	score, member := n.score, n.member
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != n && f != nil && zless(f.score, f.member, score, member); f = x.lv(i).forward {
-			x = f
-		}
-		update[i] = x
-	}
-}
-
-// insert links a node for (score, member), which must be absent, with
-// height h. It reuses node x (allocated with height >= h) when non-nil.
-func (z *ZSet) insert(score float64, member string, x *znode, h int) *znode {
-	var update [zsetMaxLevel]*znode
-	var rank [zsetMaxLevel]int // rank[i]: 1-based rank of update[i] (0: header)
-	n := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		if i < z.level-1 {
-			rank[i] = rank[i+1]
-		}
-		for f := n.lv(i).forward; f != nil && zless(f.score, f.member, score, member); f = n.lv(i).forward {
-			rank[i] += n.lv(i).span
-			n = f
-		}
-		update[i] = n
-	}
-	if h > z.level {
-		for i := z.level; i < h; i++ {
-			rank[i] = 0
-			update[i] = z.header
-			update[i].lv(i).span = z.length
-		}
-		z.level = h
-	}
-	if x == nil {
-		x = newZNode(h)
-		x.member = member
-	}
-	x.score = score
-	for i := range h {
-		xl, ul := x.lv(i), update[i].lv(i)
-		xl.forward = ul.forward
-		ul.forward = x
-		xl.span = ul.span - (rank[0] - rank[i])
-		ul.span = rank[0] - rank[i] + 1
-	}
-	for i := h; i < z.level; i++ {
-		update[i].lv(i).span++
-	}
-	if update[0] == z.header {
-		x.backward = nil
-	} else {
-		x.backward = update[0]
-	}
-	if f := x.lv(0).forward; f != nil {
-		f.backward = x
-	} else {
-		z.tail = x
-	}
-	z.length++
-	return x
-}
-
-// unlink removes x given its predecessors (zslDeleteNode) and returns
-// x's height. It does not touch the member table or bytes.
-func (z *ZSet) unlink(x *znode, update *[zsetMaxLevel]*znode) (height int) {
-	for i := 0; i < z.level; i++ {
-		ul := update[i].lv(i)
-		if ul.forward == x {
-			xl := x.lv(i)
-			ul.span += xl.span - 1
-			ul.forward = xl.forward
-			height = i + 1
-		} else {
-			ul.span--
-		}
-	}
-	if f := x.lv(0).forward; f != nil {
-		f.backward = x.backward
-	} else {
-		z.tail = x.backward
-	}
-	for z.level > 1 && z.header.lv(z.level-1).forward == nil {
-		z.level--
-	}
-	z.length--
-	return height
-}
-
-// drop unlinks x and forgets it.
-func (z *ZSet) drop(x *znode, update *[zsetMaxLevel]*znode) {
-	h := z.unlink(x, update)
-	z.dropEntry(x.member)
-	z.bytes -= zsetEntryBytes(h, x.member)
 }
 
 // Remove deletes member and reports whether it was there.
@@ -413,61 +179,24 @@ func (z *ZSet) Remove(member string) bool {
 	if !ok {
 		return false
 	}
-	n := z.entry(pos).node
-	var update [zsetMaxLevel]*znode
-	z.findUpdate(n, &update)
-	h := z.unlink(n, &update)
-	z.bytes -= zsetEntryBytes(h, n.member)
+	e := z.entry(pos)
+	z.tree.remove(e.score, e.member)
+	z.bytes -= zsetEntryBytes(e.member)
 	z.dropEntryAt(c, pos)
 	return true
-}
-
-// rankOf returns the 0-based rank of node n, which must be in the set.
-func (z *ZSet) rankOf(n *znode) int {
-	rank := 0
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f == n || f != nil && !zless(n.score, n.member, f.score, f.member); f = x.lv(i).forward {
-			rank += x.lv(i).span
-			x = f
-		}
-		if x == n {
-			return rank - 1
-		}
-	}
-	panic("memtables: ZSet node not found by its own score")
-}
-
-// nodeAt returns the node of 0-based rank r, or nil when r is out of range.
-func (z *ZSet) nodeAt(r int) *znode {
-	if r < 0 || r >= z.length {
-		return nil
-	}
-	target := r + 1
-	traversed := 0
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != nil && traversed+x.lv(i).span <= target; f = x.lv(i).forward {
-			traversed += x.lv(i).span
-			x = f
-		}
-		if traversed == target {
-			return x
-		}
-	}
-	return nil
 }
 
 // Rank returns member's 0-based rank, counted from the highest score when
 // reverse (ZREVRANK).
 func (z *ZSet) Rank(member string, reverse bool) (int, bool) {
-	n := z.node(member)
-	if n == nil {
+	_, pos, ok := z.lookup(member)
+	if !ok {
 		return 0, false
 	}
-	r := z.rankOf(n)
+	e := z.entry(pos)
+	r := z.tree.rank(e.score, e.member)
 	if reverse {
-		r = z.length - 1 - r
+		r = z.tree.length - 1 - r
 	}
 	return r, true
 }
@@ -477,31 +206,35 @@ func (z *ZSet) Rank(member string, reverse bool) (int, bool) {
 // highest score when reverse, in that order, until fn returns false.
 // O(log n + m).
 func (z *ZSet) ByRank(start, stop int, reverse bool, fn func(member string, score float64) bool) {
-	if start < 0 || stop >= z.length || start > stop {
+	if start < 0 || stop >= z.tree.length || start > stop {
 		return
 	}
 	m := stop - start + 1
 	if !reverse {
-		for x := z.nodeAt(start); x != nil && m > 0; x, m = x.lv(0).forward, m-1 {
-			if !fn(x.member, x.score) {
+		for c := z.tree.cursor(start); c.l != nil && m > 0; c.next() {
+			if it := c.item(); !fn(it.member, it.score) {
 				return
 			}
+			m--
 		}
 		return
 	}
-	for x := z.nodeAt(z.length - 1 - start); x != nil && m > 0; x, m = x.backward, m-1 {
-		if !fn(x.member, x.score) {
+	for c := z.tree.cursor(z.tree.length - 1 - start); c.l != nil && m > 0; c.prev() {
+		if it := c.item(); !fn(it.member, it.score) {
 			return
 		}
+		m--
 	}
 }
 
 // ForEach calls fn for every member in ascending order until fn returns
 // false.
 func (z *ZSet) ForEach(fn func(member string, score float64) bool) {
-	for x := z.header.lv(0).forward; x != nil; x = x.lv(0).forward {
-		if !fn(x.member, x.score) {
-			return
+	for l := z.tree.first; l != nil; l = l.next {
+		for i := range l.items {
+			if !fn(l.items[i].member, l.items[i].score) {
+				return
+			}
 		}
 	}
 }
@@ -559,103 +292,91 @@ func (r *LexRange) empty() bool {
 	return c > 0 || (c == 0 && (r.MinEx || r.MaxEx))
 }
 
-// firstWhere descends to the last node for which below is true (the header
-// if none) and returns it with its 1-based rank (0 for the header), filling
-// update when non-nil. below must be true for a prefix of the order.
-func (z *ZSet) firstWhere(below func(*znode) bool, update *[zsetMaxLevel]*znode) (*znode, int) {
-	rank := 0
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != nil && below(f); f = x.lv(i).forward {
-			rank += x.lv(i).span
-			x = f
-		}
-		if update != nil {
-			update[i] = x
-		}
-	}
-	return x, rank
-}
+// The first and last ranks of a range: lo is the number of members
+// before it (below holds for a prefix of the order), hi the number of
+// members up to its end (in holds for a prefix of the rest).
 
-// firstInScore returns the first node in r and its 0-based rank, or nil.
-func (z *ZSet) firstInScore(r *ScoreRange) (*znode, int) {
+// firstInScore returns the 0-based rank of the first member in r, or -1.
+func (z *ZSet) firstInScore(r *ScoreRange) int {
 	if r.empty() {
-		return nil, 0
+		return -1
 	}
-	x, rank := z.firstWhere(func(n *znode) bool { return !r.gteMin(n.score) }, nil)
-	x = x.lv(0).forward
-	if x == nil || !r.lteMax(x.score) {
-		return nil, 0
+	rank := z.tree.countBelow(func(s float64, _ string) bool { return !r.gteMin(s) })
+	if rank == z.tree.length || !r.lteMax(z.scoreAt(rank)) {
+		return -1
 	}
-	return x, rank
+	return rank
 }
 
-// lastInScore returns the last node in r and its 0-based rank, or nil.
-func (z *ZSet) lastInScore(r *ScoreRange) (*znode, int) {
+// lastInScore returns the 0-based rank of the last member in r, or -1.
+func (z *ZSet) lastInScore(r *ScoreRange) int {
 	if r.empty() {
-		return nil, 0
+		return -1
 	}
-	x, rank := z.firstWhere(func(n *znode) bool { return r.lteMax(n.score) }, nil)
-	if x == z.header || !r.gteMin(x.score) {
-		return nil, 0
+	rank := z.tree.countBelow(func(s float64, _ string) bool { return r.lteMax(s) }) - 1
+	if rank < 0 || !r.gteMin(z.scoreAt(rank)) {
+		return -1
 	}
-	return x, rank - 1
+	return rank
 }
 
-func (z *ZSet) firstInLex(r *LexRange) (*znode, int) {
+func (z *ZSet) firstInLex(r *LexRange) int {
 	if r.empty() {
-		return nil, 0
+		return -1
 	}
-	x, rank := z.firstWhere(func(n *znode) bool { return !r.gteMin(n.member) }, nil)
-	x = x.lv(0).forward
-	if x == nil || !r.lteMax(x.member) {
-		return nil, 0
+	rank := z.tree.countBelow(func(_ float64, m string) bool { return !r.gteMin(m) })
+	if rank == z.tree.length || !r.lteMax(z.memberAt(rank)) {
+		return -1
 	}
-	return x, rank
+	return rank
 }
 
-func (z *ZSet) lastInLex(r *LexRange) (*znode, int) {
+func (z *ZSet) lastInLex(r *LexRange) int {
 	if r.empty() {
-		return nil, 0
+		return -1
 	}
-	x, rank := z.firstWhere(func(n *znode) bool { return r.lteMax(n.member) }, nil)
-	if x == z.header || !r.gteMin(x.member) {
-		return nil, 0
+	rank := z.tree.countBelow(func(_ float64, m string) bool { return r.lteMax(m) }) - 1
+	if rank < 0 || !r.gteMin(z.memberAt(rank)) {
+		return -1
 	}
-	return x, rank - 1
+	return rank
 }
 
-// walk implements ByScore and ByLex: from first (ascending) or last
-// (descending) with their ranks, skip offset members by rank in O(log n),
-// then call fn while in(x) for at most count members (count < 0: all).
-func (z *ZSet) walk(first *znode, firstRank int, last *znode, lastRank int, reverse bool, offset, count int,
-	in func(*znode) bool, fn func(member string, score float64) bool) {
+func (z *ZSet) scoreAt(rank int) float64 {
+	l, i := z.tree.at(rank)
+	return l.items[i].score
+}
+
+func (z *ZSet) memberAt(rank int) string {
+	l, i := z.tree.at(rank)
+	return l.items[i].member
+}
+
+// walk implements ByScore and ByLex: from rank first (ascending) or last
+// (descending; -1: none), skip offset members by rank in O(log n), then
+// call fn while in(item) for at most count members (count < 0: all).
+func (z *ZSet) walk(first, last int, reverse bool, offset, count int,
+	in func(*zitem) bool, fn func(member string, score float64) bool) {
 	if offset < 0 || count == 0 {
 		return
 	}
-	x := first
+	start := first + offset
 	if reverse {
-		x = last
+		start = last - offset
 	}
-	if x == nil {
+	if (reverse && last < 0) || (!reverse && first < 0) {
 		return
 	}
-	if offset > 0 {
-		if reverse {
-			x = z.nodeAt(lastRank - offset)
-		} else {
-			x = z.nodeAt(firstRank + offset)
-		}
-	}
-	for x != nil && count != 0 && in(x) {
-		if !fn(x.member, x.score) {
+	for c := z.tree.cursor(start); c.l != nil && count != 0; {
+		it := c.item()
+		if !in(it) || !fn(it.member, it.score) {
 			return
 		}
 		count--
 		if reverse {
-			x = x.backward
+			c.prev()
 		} else {
-			x = x.lv(0).forward
+			c.next()
 		}
 	}
 }
@@ -664,150 +385,134 @@ func (z *ZSet) walk(first *znode, firstRank int, last *znode, lastRank int, reve
 // when reverse, as ZREVRANGEBYSCORE), skipping the first offset matches
 // and stopping after count (count < 0: no limit) or when fn returns false.
 // A negative offset or a zero count matches nothing, as in Redis. The
-// offset is skipped in O(log n) using spans.
+// offset is skipped in O(log n) by rank.
 func (z *ZSet) ByScore(r ScoreRange, reverse bool, offset, count int, fn func(member string, score float64) bool) {
-	var first, last *znode
-	var fr, lr int
+	first, last := -1, -1
 	if reverse {
-		last, lr = z.lastInScore(&r)
+		last = z.lastInScore(&r)
 	} else {
-		first, fr = z.firstInScore(&r)
+		first = z.firstInScore(&r)
 	}
-	in := func(n *znode) bool { return r.gteMin(n.score) && r.lteMax(n.score) }
-	z.walk(first, fr, last, lr, reverse, offset, count, in, fn)
+	in := func(it *zitem) bool { return r.gteMin(it.score) && r.lteMax(it.score) }
+	z.walk(first, last, reverse, offset, count, in, fn)
 }
 
 // ByLex is ByScore over member bytes, for a set whose scores are all equal
 // (ZRANGEBYLEX). With mixed scores the result is unspecified, as in Redis,
 // but the call is safe.
 func (z *ZSet) ByLex(r LexRange, reverse bool, offset, count int, fn func(member string, score float64) bool) {
-	var first, last *znode
-	var fr, lr int
+	first, last := -1, -1
 	if reverse {
-		last, lr = z.lastInLex(&r)
+		last = z.lastInLex(&r)
 	} else {
-		first, fr = z.firstInLex(&r)
+		first = z.firstInLex(&r)
 	}
-	in := func(n *znode) bool { return r.gteMin(n.member) && r.lteMax(n.member) }
-	z.walk(first, fr, last, lr, reverse, offset, count, in, fn)
+	in := func(it *zitem) bool { return r.gteMin(it.member) && r.lteMax(it.member) }
+	z.walk(first, last, reverse, offset, count, in, fn)
 }
 
 // CountScore returns the number of members with scores in r (ZCOUNT), in
 // O(log n) from the ranks of the first and last.
 func (z *ZSet) CountScore(r ScoreRange) int {
-	first, fr := z.firstInScore(&r)
-	if first == nil {
+	fr := z.firstInScore(&r)
+	if fr < 0 {
 		return 0
 	}
-	_, lr := z.lastInScore(&r)
-	return lr - fr + 1
+	return z.lastInScore(&r) - fr + 1
 }
 
 // CountLex returns the number of members in r (ZLEXCOUNT); see ByLex.
 func (z *ZSet) CountLex(r LexRange) int {
-	first, fr := z.firstInLex(&r)
-	if first == nil {
+	fr := z.firstInLex(&r)
+	if fr < 0 {
 		return 0
 	}
-	last, lr := z.lastInLex(&r)
-	if last == nil || lr < fr { // possible only with mixed scores
+	lr := z.lastInLex(&r)
+	if lr < fr { // possible only with mixed scores
 		return 0
 	}
 	return lr - fr + 1
 }
 
-// removeFrom unlinks nodes from the successor of update[0] while keep
-// returns true for them, and returns how many it removed.
-func (z *ZSet) removeFrom(update *[zsetMaxLevel]*znode, keep func(x *znode, removed int) bool) int {
-	removed := 0
-	x := update[0].lv(0).forward
-	for x != nil && keep(x, removed) {
-		next := x.lv(0).forward
-		z.drop(x, update)
-		removed++
-		x = next
+// removeRun removes the k members from rank r on, calling fn (when not
+// nil) for each first, in ascending order, and returns k.
+func (z *ZSet) removeRun(r, k int, fn func(member string, score float64)) int {
+	if k <= 0 {
+		return 0
 	}
-	return removed
+	z.tree.removeRun(r, k, func(it *zitem) {
+		if fn != nil {
+			fn(it.member, it.score)
+		}
+		z.dropEntry(it.member)
+		z.bytes -= zsetEntryBytes(it.member)
+	})
+	return k
 }
 
 // RemoveRangeByRank removes the members of 0-based ranks start..stop
 // inclusive (already normalized, as for ByRank) and returns how many it
 // removed (ZREMRANGEBYRANK).
 func (z *ZSet) RemoveRangeByRank(start, stop int) int {
-	if start < 0 || start > stop || start >= z.length {
+	if start < 0 || start > stop || start >= z.tree.length {
 		return 0
 	}
-	var update [zsetMaxLevel]*znode
-	traversed := 0
-	x := z.header
-	for i := z.level - 1; i >= 0; i-- {
-		for f := x.lv(i).forward; f != nil && traversed+x.lv(i).span <= start; f = x.lv(i).forward {
-			traversed += x.lv(i).span
-			x = f
-		}
-		update[i] = x
-	}
-	n := stop - start + 1
-	return z.removeFrom(&update, func(_ *znode, removed int) bool { return removed < n })
+	return z.removeRun(start, min(stop, z.tree.length-1)-start+1, nil)
 }
 
 // RemoveRangeByScore removes the members with scores in r and returns how
 // many it removed (ZREMRANGEBYSCORE).
 func (z *ZSet) RemoveRangeByScore(r ScoreRange) int {
-	if r.empty() {
+	fr := z.firstInScore(&r)
+	if fr < 0 {
 		return 0
 	}
-	var update [zsetMaxLevel]*znode
-	z.firstWhere(func(n *znode) bool { return !r.gteMin(n.score) }, &update)
-	return z.removeFrom(&update, func(x *znode, _ int) bool { return r.lteMax(x.score) })
+	return z.removeRun(fr, z.lastInScore(&r)-fr+1, nil)
 }
 
 // RemoveRangeByLex removes the members in r and returns how many it removed
-// (ZREMRANGEBYLEX); see ByLex.
+// (ZREMRANGEBYLEX); see ByLex. It removes what CountRemoveLex counts.
 func (z *ZSet) RemoveRangeByLex(r LexRange) int {
+	start, n := z.removeLexRun(&r)
+	return z.removeRun(start, n, nil)
+}
+
+// removeLexRun returns the run RemoveRangeByLex removes: from the first
+// member not below r's minimum, the members while they are within its
+// maximum (zslDeleteRangeByLex's walk, which with mixed scores may stop
+// early or take members a lex order would not).
+func (z *ZSet) removeLexRun(r *LexRange) (start, n int) {
 	if r.empty() {
-		return 0
+		return 0, 0
 	}
-	var update [zsetMaxLevel]*znode
-	z.firstWhere(func(n *znode) bool { return !r.gteMin(n.member) }, &update)
-	return z.removeFrom(&update, func(x *znode, _ int) bool { return r.lteMax(x.member) })
+	start = z.tree.countBelow(func(_ float64, m string) bool { return !r.gteMin(m) })
+	for c := z.tree.cursor(start); c.l != nil && r.lteMax(c.item().member); c.next() {
+		n++
+	}
+	return start, n
 }
 
 // PopMin removes and returns up to count members of the lowest scores,
 // lowest first (ZPOPMIN). count <= 0 returns nil.
 func (z *ZSet) PopMin(count int) []ZEntry {
-	if count <= 0 || z.length == 0 {
+	if count <= 0 || z.tree.length == 0 {
 		return nil
 	}
-	out := make([]ZEntry, 0, min(count, z.length))
-	// The header precedes the first node at every level.
-	var update [zsetMaxLevel]*znode
-	for i := range update {
-		update[i] = z.header
-	}
-	z.removeFrom(&update, func(x *znode, removed int) bool {
-		if removed == count {
-			return false
-		}
-		out = append(out, ZEntry{x.member, x.score})
-		return true
-	})
+	out := make([]ZEntry, 0, min(count, z.tree.length))
+	z.removeRun(0, cap(out), func(m string, s float64) { out = append(out, ZEntry{m, s}) })
 	return out
 }
 
 // PopMax removes and returns up to count members of the highest scores,
 // highest first (ZPOPMAX). count <= 0 returns nil.
 func (z *ZSet) PopMax(count int) []ZEntry {
-	if count <= 0 || z.length == 0 {
+	if count <= 0 || z.tree.length == 0 {
 		return nil
 	}
-	out := make([]ZEntry, 0, min(count, z.length))
-	var update [zsetMaxLevel]*znode
-	for ; count > 0 && z.tail != nil; count-- {
-		x := z.tail
-		out = append(out, ZEntry{x.member, x.score})
-		z.findUpdate(x, &update)
-		z.drop(x, &update)
+	out := make([]ZEntry, 0, min(count, z.tree.length))
+	z.removeRun(z.tree.length-cap(out), cap(out), func(m string, s float64) { out = append(out, ZEntry{m, s}) })
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
 	}
 	return out
 }

@@ -7,18 +7,17 @@ import (
 )
 
 // The member table of a ZSet: a dense paged array of entries (member,
-// score, node) with an open-addressing index of positions (posindex.go),
+// score) with an open-addressing index of positions (posindex.go),
 // the layout of the keyspace's tables and of hash sets. It replaces a Go
 // map for one reason: checkpoints. The snapshot of a zset is its entry
 // pages, shared copy-on-write (snapshotClone, ownPage), so a checkpoint
 // of a zset with millions of members costs the writer O(pages) instead of
-// a copy of the skiplist; the skiplist itself is never read by a snapshot.
+// a copy of the tree; the tree itself is never read by a snapshot.
 
-// zentry is one member. member is the node's string (same bytes).
+// zentry is one member. member is its tree item's string (same bytes).
 type zentry struct {
 	member string
 	score  float64
-	node   *znode
 	hash   uint32
 }
 
@@ -59,17 +58,9 @@ func (z *ZSet) lookupHash(member string, h uint32) (cell uint32, pos int, ok boo
 	}
 }
 
-// node returns member's skiplist node, or nil.
-func (z *ZSet) node(member string) *znode {
-	if _, pos, ok := z.lookup(member); ok {
-		return z.entry(pos).node
-	}
-	return nil
-}
-
 // addEntry records a new member's entry (absent before); h is
-// zsetHash(n.member).
-func (z *ZSet) addEntry(n *znode, h uint32) {
+// zsetHash(member).
+func (z *ZSet) addEntry(member string, score float64, h uint32) {
 	if (z.entries+1)*maxLoadDen > len(z.index)*maxLoadNum {
 		z.index = buildIndex(max(minIndex, 2*len(z.index)), z.entries, z)
 	}
@@ -90,7 +81,7 @@ func (z *ZSet) addEntry(n *znode, h uint32) {
 		copy(np, pg)
 		pg = np
 	}
-	z.pages[pi] = append(pg, zentry{member: n.member, score: n.score, node: n, hash: h})
+	z.pages[pi] = append(pg, zentry{member: member, score: score, hash: h})
 	z.entries++
 	indexAdd(z.index, h, pos)
 }
@@ -99,7 +90,7 @@ func (z *ZSet) addEntry(n *znode, h uint32) {
 func (z *ZSet) dropEntry(member string) {
 	c, pos, ok := z.lookup(member)
 	if !ok {
-		panic("memtables: ZSet entry missing for a linked node")
+		panic("memtables: ZSet entry missing for a member of the tree")
 	}
 	z.dropEntryAt(c, pos)
 }
@@ -144,7 +135,7 @@ func (z *ZSet) ownPage(pi int) {
 }
 
 // snapshotClone returns a copy of z of generation gen that takes over the
-// skiplist and the index and shares the entry pages copy-on-write; z
+// tree and the index and shares the entry pages copy-on-write; z
 // itself must not be written afterwards and is only iterated
 // (eachEntry). O(pages).
 func (z *ZSet) snapshotClone(gen uint64) *ZSet {

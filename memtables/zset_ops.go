@@ -23,13 +23,6 @@ func (z *ZSet) At(i int) (member string, score float64) {
 // Redis specifies); with mixed scores it follows the removal's own walk,
 // so that ZREMRANGEBYLEX replies with what its op removes.
 func (z *ZSet) CountRemoveLex(r LexRange) int {
-	if r.empty() {
-		return 0
-	}
-	x, _ := z.firstWhere(func(n *znode) bool { return !r.gteMin(n.member) }, nil)
-	n := 0
-	for x = x.lv(0).forward; x != nil && r.lteMax(x.member); x = x.lv(0).forward {
-		n++
-	}
+	_, n := z.removeLexRun(&r)
 	return n
 }

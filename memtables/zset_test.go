@@ -118,88 +118,22 @@ func sameEntries(a, b []ZEntry) bool {
 	})
 }
 
-// checkZSet verifies the skiplist's invariants: order, backward links,
-// tail, spans at every level, the level count, and the map.
-func checkZSet(t interface {
-	Helper()
-	Fatalf(string, ...any)
-}, z *ZSet) {
+// checkZSet verifies the tree's invariants (checkTree) and that the
+// member table holds exactly the tree's items, with their scores.
+func checkZSet(t fataler, z *ZSet) {
 	t.Helper()
-	rank := map[*znode]int{z.header: 0}
-	var prev *znode
-	n := 0
-	for x := z.header.lv(0).forward; x != nil; x = x.lv(0).forward {
-		n++
-		rank[x] = n
-		if x.backward != prev {
-			t.Fatalf("backward of %q (rank %d) is wrong", x.member, n)
+	items := checkTree(t, &z.tree)
+	if z.entries != len(items) {
+		t.Fatalf("tree holds %d items, member table %d entries", len(items), z.entries)
+	}
+	for _, it := range items {
+		_, pos, ok := z.lookup(it.member)
+		if !ok {
+			t.Fatalf("%q is in the tree but not in the member table", it.member)
 		}
-		if prev != nil && !zless(prev.score, prev.member, x.score, x.member) {
-			t.Fatalf("order: (%v %q) before (%v %q)", prev.score, prev.member, x.score, x.member)
+		if e := z.entry(pos); math.Float64bits(e.score) != math.Float64bits(it.score) || unsafe.StringData(e.member) != unsafe.StringData(it.member) {
+			t.Fatalf("the member table's entry of %q (%v) is not its item (%v), or does not share its bytes", it.member, e.score, it.score)
 		}
-		if _, pos, ok := z.lookup(x.member); !ok || z.entry(pos).node != x || z.entry(pos).score != x.score {
-			t.Fatalf("the member table's entry of %q is not its node", x.member)
-		}
-		prev = x
-	}
-	if n != z.length || z.entries != n || z.tail != prev {
-		t.Fatalf("length %d, entries %d, walked %d, tail ok %v", z.length, z.entries, n, z.tail == prev)
-	}
-	if z.level < 1 || z.level > zsetMaxLevel || (n > 0 && z.level > 1 && z.header.lv(z.level-1).forward == nil) {
-		t.Fatalf("level %d with %d members", z.level, n)
-	}
-	for i := 0; i < zsetMaxLevel; i++ {
-		if i >= z.level {
-			if z.header.lv(i).forward != nil {
-				t.Fatalf("header linked at level %d >= level %d", i, z.level)
-			}
-			continue
-		}
-		last := 0
-		for x := z.header; x.lv(i).forward != nil; x = x.lv(i).forward {
-			f := x.lv(i).forward
-			r, ok := rank[f]
-			if !ok || r <= last {
-				t.Fatalf("level %d links to a node out of order", i)
-			}
-			if x.lv(i).span != r-rank[x] {
-				t.Fatalf("level %d span from rank %d: %d, want %d", i, rank[x], x.lv(i).span, r-rank[x])
-			}
-			last = r
-		}
-	}
-}
-
-func TestZSetNodeLayout(t *testing.T) {
-	// lv relies on each znodeN's extra levels following levels[0].
-	base := unsafe.Offsetof(znode{}.levels) + unsafe.Sizeof(zlevel{})
-	for name, off := range map[string]uintptr{
-		"2": unsafe.Offsetof(znode2{}.more), "3": unsafe.Offsetof(znode3{}.more),
-		"4": unsafe.Offsetof(znode4{}.more), "8": unsafe.Offsetof(znode8{}.more),
-		"16": unsafe.Offsetof(znode16{}.more), "32": unsafe.Offsetof(znode32{}.more),
-	} {
-		if off != base {
-			t.Errorf("znode%s.more at %d, want %d", name, off, base)
-		}
-	}
-	if s := unsafe.Sizeof(znode{}); s != 48 {
-		t.Errorf("znode is %d bytes, want 48 (one size class)", s)
-	}
-	z := NewZSet()
-	hist := make([]int, zsetMaxLevel+1)
-	for range 1 << 16 {
-		h := z.randomLevel()
-		if h < 1 || h > zsetMaxLevel {
-			t.Fatalf("height %d", h)
-		}
-		hist[h]++
-	}
-	// p = 1/4: about 3/4 of nodes have height 1, 3/16 height 2.
-	if f := float64(hist[1]) / (1 << 16); f < 0.73 || f > 0.77 {
-		t.Errorf("height 1 fraction %.3f, want ~0.75", f)
-	}
-	if f := float64(hist[2]) / (1 << 16); f < 0.17 || f > 0.20 {
-		t.Errorf("height 2 fraction %.3f, want ~0.1875", f)
 	}
 }
 
@@ -515,8 +449,8 @@ func TestZSetEdgeCases(t *testing.T) {
 		}, "ninf a|pinf d|c b0"},
 		{"remove_range_by_rank_all", func(z *ZSet) string {
 			n := z.RemoveRangeByRank(0, 5)
-			return fmt.Sprint(n, z.Len(), z.level)
-		}, "6 0 1"},
+			return fmt.Sprint(n, z.Len(), z.tree.height)
+		}, "6 0 0"},
 		{"remove_range_by_score", func(z *ZSet) string {
 			n := z.RemoveRangeByScore(ScoreRange{Min: 1, Max: 3, MaxEx: true})
 			return fmt.Sprint(n, " ", byScore(z, all, false, 0, -1))
@@ -597,8 +531,8 @@ func TestZSetLarge(t *testing.T) {
 		i++
 		return true
 	})
-	if z.level < 4 {
-		t.Errorf("level %d for %d members", z.level, z.Len())
+	if z.tree.height < 1 {
+		t.Errorf("height %d for %d members", z.tree.height, z.Len())
 	}
 	if got := z.CountScore(ScoreRange{Min: 0, Max: 96}) + z.CountScore(ScoreRange{Min: -inf, Max: 0, MaxEx: true}); got != z.Len() {
 		t.Errorf("counts sum to %d, want %d", got, z.Len())
@@ -640,8 +574,8 @@ func TestZSetMemoryPerMember(t *testing.T) {
 	structure := float64(after.HeapAlloc-before.HeapAlloc) / n
 	total := structure + 16 // the member bytes, in the 16-byte size class
 	t.Logf("%d members of %d bytes: %.1f heap bytes/member incl. member bytes (%.1f structure); "+
-		"MemoryBytes estimate %.1f/member; level %d", n, memberLen, total, structure,
-		float64(z.MemoryBytes())/n, z.level)
+		"MemoryBytes estimate %.1f/member; tree height %d", n, memberLen, total, structure,
+		float64(z.MemoryBytes())/n, z.tree.height)
 	if total > 160 {
 		t.Errorf("%.1f bytes/member, budget 160 (1.5x Redis's ~110)", total)
 	}
