@@ -184,3 +184,75 @@ func TestSharedCacheEvictFile(t *testing.T) {
 		t.Fatal("store b's block was evicted with store a's file")
 	}
 }
+
+// TestCompactionWarmsCache: after a compaction, the keys readers had
+// cached are cached again from the new file (nearly no misses when they
+// are read again), the cache holds no more than before, and a store
+// nobody read has nothing warmed.
+func TestCompactionWarmsCache(t *testing.T) {
+	for _, read := range []bool{true, false} {
+		t.Run(fmt.Sprintf("read=%v", read), func(t *testing.T) {
+			cache := NewBlockCache(cacheShards * minShardBytes)
+			s, err := Open(t.TempDir(), nil, 0, Options{BufferSize: 1 << 20, BlockSize: 1 << 10, Cache: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			const keys = 8000
+			key := func(i int) []byte { return fmt.Appendf(nil, "k%05d", i) }
+			var lsn LSN
+			put := func(i int, round int) {
+				lsn++
+				s.Put(lsn, key(i), fmt.Appendf(nil, "value-%d-%040d", round, i))
+			}
+			for i := range keys {
+				put(i, 0)
+			}
+			if err := s.Flush(true); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Compact(); err != nil {
+				t.Fatal(err)
+			}
+			readHalf := func() (misses int64) {
+				_, _, _, m0 := cache.Stats()
+				for i := range keys / 2 {
+					if _, ok, err := s.Get(key(i)); err != nil || !ok {
+						t.Fatalf("key %d: %v %v", i, ok, err)
+					}
+				}
+				_, _, _, m1 := cache.Stats()
+				return m1 - m0
+			}
+			if read {
+				if m := readHalf(); m == 0 {
+					t.Fatal("the first reads missed nothing")
+				}
+			}
+			before, _, _, _ := cache.Stats()
+			for i := 0; i < keys; i += 7 {
+				put(i, 1)
+			}
+			if err := s.Flush(true); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Compact(); err != nil {
+				t.Fatal(err)
+			}
+			after, _, _, _ := cache.Stats()
+			if !read {
+				if after != 0 {
+					t.Fatalf("nothing was read, and the compaction cached %d bytes", after)
+				}
+				return
+			}
+			if after > before+before/20 {
+				t.Fatalf("the cache held %d bytes before the compaction and %d after", before, after)
+			}
+			blocks := int64(keys / 2 * 50 / (1 << 10))
+			if m := readHalf(); m > blocks/20 {
+				t.Fatalf("reading the warmed half again missed %d blocks of ~%d", m, blocks)
+			}
+		})
+	}
+}

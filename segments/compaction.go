@@ -89,7 +89,6 @@ func (s *Store) compactOnce(full bool) (did bool, err error) {
 	v := s.current
 	v.ref()
 	s.mu.RUnlock()
-	defer v.unref()
 	var p *compactionPlan
 	if full {
 		p = planFull(v.files)
@@ -97,9 +96,17 @@ func (s *Store) compactOnce(full bool) (did bool, err error) {
 		p = pickCompaction(v.files)
 	}
 	if p == nil {
+		v.unref()
 		return false, nil
 	}
-	return true, s.runCompaction(p)
+	w, err := s.runCompaction(p)
+	// Release the inputs (their cached blocks go when the last reader lets
+	// go) before warming their replacement.
+	v.unref()
+	if w != nil {
+		s.warm(w)
+	}
+	return true, err
 }
 
 func planFull(files []*table) *compactionPlan {
@@ -160,8 +167,10 @@ func baseGarbage(newer []*table, base *table) int64 {
 }
 
 // runCompaction merges p.inputs into one file and commits the new file set
-// with the unchanged checkpoint LSN. Caller holds compactMu.
-func (s *Store) runCompaction(p *compactionPlan) error {
+// with the unchanged checkpoint LSN, and returns the output's cache
+// warming (nil: none) for after the inputs are released. Caller holds
+// compactMu.
+func (s *Store) runCompaction(p *compactionPlan) (*warmJob, error) {
 	s.commitMu.Lock()
 	num := s.nextFile
 	s.nextFile++
@@ -201,13 +210,13 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 	}
 	tw, err := newTableWriter(s.dir, num, est, &s.opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m := newMergeIter(srcs, nil, nil)
 	for n := 0; m.ok; m.next() {
 		if n++; n%yieldEvery == 0 && s.pause() {
 			tw.abort()
-			return errAborted
+			return nil, errAborted
 		}
 		if m.hidden || (m.kind == kindTombstone && !olderMayHold(m.key)) {
 			continue
@@ -216,16 +225,16 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 	}
 	if m.error != nil {
 		tw.abort()
-		return m.error
+		return nil, m.error
 	}
 	var out *table
 	if !tw.empty(kept) {
 		size, err := tw.finish(kept, lsnLo, lsnHi, seqLo, seqHi, p.tier)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if out, err = openTable(tw.path, num, size, s.cache); err != nil {
-			return err
+			return nil, err
 		}
 		s.compactedBytes.Add(size)
 	} else {
@@ -245,11 +254,11 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 		}
 	}
 	if at < 0 || at+len(p.inputs) > len(cur) {
-		return fmt.Errorf("compaction inputs vanished from the file set")
+		return nil, fmt.Errorf("compaction inputs vanished from the file set")
 	}
 	for k, t := range p.inputs {
 		if cur[at+k] != t {
-			return fmt.Errorf("compaction inputs not contiguous in the file set")
+			return nil, fmt.Errorf("compaction inputs not contiguous in the file set")
 		}
 	}
 	files := append(append([]*table(nil), cur[:at]...), cur[at+len(p.inputs):]...)
@@ -261,17 +270,21 @@ func (s *Store) runCompaction(p *compactionPlan) error {
 			out.obsolete.Store(true)
 			out.unref()
 		}
-		return err
+		return nil, err
 	}
 	// Committed: the inputs are garbage once the last reader lets go.
 	for _, t := range p.inputs {
 		t.obsolete.Store(true)
 	}
+	var w *warmJob
+	if out != nil {
+		w = hotBlocks(out, p.inputs)
+	}
 	s.mu.Lock()
 	s.install(files)
 	s.mu.Unlock()
 	s.compactions.Add(1)
-	return nil
+	return w, nil
 }
 
 // Stats returns a summary of the store.

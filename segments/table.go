@@ -276,12 +276,26 @@ func (t *table) readBlockFromDisk(i int, raw []byte, b *cachedBlock) error {
 	if raw == nil {
 		raw = make([]byte, h.length+blockTrailer)
 	}
-	if _, err := t.f.ReadAt(raw, int64(h.off)); err != nil {
+	if err := t.readAt(raw, int64(h.off)); err != nil {
+		return err
+	}
+	return t.decodeBlock(i, raw, b)
+}
+
+func (t *table) readAt(p []byte, off int64) error {
+	if _, err := t.f.ReadAt(p, off); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%v: %w", err, ErrTruncated)
 		}
-		return t.corrupt("block", int64(h.off), err)
+		return t.corrupt("block", off, err)
 	}
+	return nil
+}
+
+// decodeBlock verifies raw, block i with its trailer as read from the
+// file, and sets *b to describe it.
+func (t *table) decodeBlock(i int, raw []byte, b *cachedBlock) error {
+	h := &t.index[i]
 	p, err := verifyBlock(raw)
 	if err != nil {
 		return t.corrupt("block", int64(h.off), err)
