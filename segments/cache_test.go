@@ -3,6 +3,7 @@ package segments
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,5 +255,57 @@ func TestCompactionWarmsCache(t *testing.T) {
 				t.Fatalf("reading the warmed half again missed %d blocks of ~%d", m, blocks)
 			}
 		})
+	}
+}
+
+// TestFindHashed: through the fingerprint index, every key of a block is
+// found with its value, absent keys are not, and neither is fooled by a
+// fingerprint collision: two present keys sharing one, and absent keys
+// probed with a present key's hash.
+func TestFindHashed(t *testing.T) {
+	// Two keys with the same fingerprint, found by search.
+	seen := map[uint32]string{}
+	var twinA, twinB string
+	for i := 0; twinA == ""; i++ {
+		k := fmt.Sprintf("twin%06d", i)
+		fp := fingerprint(bloomHash([]byte(k)))
+		if o, ok := seen[fp]; ok {
+			twinA, twinB = o, k
+		}
+		seen[fp] = k
+	}
+	for _, interval := range []int{1, 4, 16} {
+		var keys []string
+		for i := range 300 {
+			keys = append(keys, fmt.Sprintf("k%05d", i*3))
+		}
+		keys = append(keys, twinA, twinB)
+		slices.Sort(keys)
+		bb := blockBuilder{interval: interval}
+		for _, k := range keys {
+			bb.add([]byte(k), []byte("v"+k), kindValue)
+		}
+		bb.finish()
+		cb, err := newCachedBlock(bb.buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cb.buildIndex(); err != nil || len(cb.fps) != len(keys) {
+			t.Fatalf("buildIndex: %v, %d cells for %d entries", err, len(cb.fps), len(keys))
+		}
+		for _, k := range keys {
+			e, found, err := cb.findHashed([]byte(k), bloomHash([]byte(k)))
+			if err != nil || !found || string(e.value) != "v"+k {
+				t.Fatalf("interval %d: findHashed(%q) = %q %v %v", interval, k, e.value, found, err)
+			}
+		}
+		for i := range 300 {
+			absent := []byte(fmt.Sprintf("k%05d", i*3+1))
+			for _, h := range []uint64{bloomHash(absent), bloomHash([]byte(keys[i]))} {
+				if _, found, err := cb.findHashed(absent, h); found || err != nil {
+					t.Fatalf("interval %d: absent %q found (%v)", interval, absent, err)
+				}
+			}
+		}
 	}
 }

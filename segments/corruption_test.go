@@ -226,6 +226,18 @@ func FuzzDecodeBlock(f *testing.F) {
 			}
 			cb.find([]byte("zzz"))
 			cb.find(nil)
+			// The fingerprint index: built for exactly the blocks that
+			// decode, and it finds what the restart list finds.
+			if ierr := cb.buildIndex(); (ierr == nil) != (err == nil) {
+				t.Fatalf("buildIndex: %v, decodeBlock: %v", ierr, err)
+			}
+			for _, e := range entries {
+				got, found, ferr := cb.findHashed(e.key, bloomHash(e.key))
+				if err == nil && (ferr != nil || !found || string(got.value) != string(e.value)) {
+					t.Fatalf("findHashed(%q) = %q, %v, %v; want %q", e.key, got.value, found, ferr, e.value)
+				}
+				cb.findHashed([]byte("zzz"), bloomHash(e.key)) // a collision
+			}
 		}
 		if p, err := verifyBlock(data); err == nil {
 			decodeBlock(p)

@@ -244,6 +244,9 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 		return nil, err
 	}
 	if fill {
+		if err := n.data.buildIndex(); err != nil {
+			return nil, t.corrupt("block", int64(t.index[i].off), err)
+		}
 		t.cache.put(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}, n)
 	}
 	return &n.data, nil
@@ -470,7 +473,7 @@ func (t *table) get(p *probe) (kind byte, value []byte, found, covered bool, err
 	if err != nil {
 		return 0, nil, false, false, err
 	}
-	e, found, err := b.find(key)
+	e, found, err := b.findHashed(key, p.bloomHash())
 	if err != nil {
 		return 0, nil, false, false, t.corrupt("block", int64(t.index[i].off), err)
 	}

@@ -121,7 +121,7 @@ func (s *Store) warm(w *warmJob) {
 			raw := make([]byte, h.length+blockTrailer)
 			copy(raw, buf[h.off-off:])
 			node := new(cacheNode)
-			if t.decodeBlock(k, raw, &node.data) != nil {
+			if t.decodeBlock(k, raw, &node.data) != nil || node.data.buildIndex() != nil {
 				continue
 			}
 			t.cache.put(&t.blocks[k], cacheKey{file: t.num, off: h.off}, node)
