@@ -100,7 +100,7 @@ func (z *ZSet) Clone() *ZSet {
 	return c
 }
 
-// eachElem reads the member table, not the skiplist: a snapshot's zset
+// eachElem reads the member table, not the tree: a snapshot's zset
 // shares only the table (see snapshotClone).
 //
 // The member is passed as a view of the string's bytes, not a copy: a
