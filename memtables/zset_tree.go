@@ -105,9 +105,12 @@ func (x *zinner) route(score float64, member string) int {
 	return lo - 1
 }
 
-func (x *zinner) total() int {
+func (x *zinner) total() int { return x.countBefore(x.n) }
+
+// countBefore returns the number of items under children 0..i-1.
+func (x *zinner) countBefore(i int) int {
 	s := 0
-	for _, c := range x.counts[:x.n] {
+	for _, c := range x.counts[:i] {
 		s += c
 	}
 	return s
@@ -199,9 +202,7 @@ func (t *ztree) countBelow(below func(score float64, member string) bool) int {
 				return acc
 			}
 			i := lo - 1
-			for _, c := range x.counts[:i] {
-				acc += c
-			}
+			acc += x.countBefore(i)
 			if h == 1 {
 				l = x.leaves[i]
 				break
@@ -530,9 +531,7 @@ func (t *ztree) locate(score float64, member string) (*zleaf, int, int) {
 		x := t.root
 		for h := t.height; ; h-- {
 			i := x.route(score, member)
-			for _, c := range x.counts[:i] {
-				acc += c
-			}
+			acc += x.countBefore(i)
 			if h == 1 {
 				l = x.leaves[i]
 				break
