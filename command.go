@@ -231,6 +231,9 @@ type Session struct {
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
 	LastCmd        string
+	// clock is the time (unix ms) the server read for the batch of this
+	// session's commands it is running, 0 when none: see SetClock.
+	clock int64
 	// LastAt is when the session's last command arrived (unix ms; set by
 	// Exec, read by other connections' CLIENT LIST for the idle time).
 	LastAt atomic.Int64
@@ -268,15 +271,28 @@ type batch struct {
 	ops     int
 }
 
+// SetClock makes Exec use ms (unix ms) as the time of s's next commands
+// instead of reading the clock for each, until SetClock(0) or a command
+// without Redis's "fast" flag (O(1) or O(log n)), after which each
+// command reads the clock again. A server running a batch of pipelined
+// commands reads the clock once for a few of them: on a VM a clock read
+// is ~100 ns, 5% of a cached HGET at pipeline 16. The time is every
+// command's "now", for expiry too, so the server refreshes it every few
+// commands (fast ones run in microseconds).
+func (s *Session) SetClock(ms int64) { s.clock = ms }
+
 // Exec executes one command for session s and writes its reply to r.
 func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	if len(args) == 0 {
 		return
 	}
-	// One clock read per command: the command's time (Redis's cached
-	// mstime), its WAL record's timestamp and the client's last
-	// interaction (CLIENT LIST idle) all use it.
-	now := time.Now().UnixMilli()
+	// One clock read per command, or per batch (SetClock): the command's
+	// time (Redis's cached mstime), its WAL record's timestamp and the
+	// client's last interaction (CLIENT LIST idle) all use it.
+	now := s.clock
+	if now == 0 {
+		now = time.Now().UnixMilli()
+	}
 	s.LastAt.Store(now)
 	db.stats.Commands.Inc(s.ID)
 	cmd := Lookup(args[0])
@@ -293,6 +309,10 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 			r.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncArg(cstr(args[1])), strings.ToUpper(cmd.Name)))
 			return
 		}
+	}
+	if cmd.Flags&FlagFast == 0 {
+		// It may run long: the commands after it read the clock again.
+		s.clock = 0
 	}
 	if !cmd.arityOK(len(args)) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -461,6 +462,35 @@ func TestIntegrationQuitPipeline(t *testing.T) {
 		check.Close()
 		if err != nil || v.Int != 0 {
 			t.Errorf("%s: x exists after QUIT (%s %v)", a.name, v, err)
+		}
+	}
+}
+
+// TestIntegrationPipelineClock: commands of one pipeline share a clock
+// read only while they are fast (keel.Session.SetClock); a key that
+// expires during a slow command of the pipeline (DEBUG SLEEP) is gone for
+// the commands after it, on keel as on Redis.
+func TestIntegrationPipelineClock(t *testing.T) {
+	t.Parallel()
+	p := newPair(t)
+	for _, a := range []struct{ name, addr string }{{"keel", p.keel.addr}, {"redis-server", p.oracle}} {
+		rc := mustDialRESP(t, a.addr)
+		// Without the active sweep, only the commands' own clock expires pc
+		// (each test has its own servers).
+		pipe := "DEBUG SET-ACTIVE-EXPIRE 0\r\nDEL pc\r\nSET pc v PX 40\r\nGET pc\r\nDEBUG SLEEP 0.1\r\nGET pc\r\nEXISTS pc\r\n"
+		if err := rc.WriteRaw([]byte(pipe)); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for range 7 {
+			v, err := rc.Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, v.String())
+		}
+		if want := []string{`+"OK"`, "(integer) 0", `+"OK"`, `"v"`, `+"OK"`, "(nil $-1)", "(integer) 0"}; !slices.Equal(got, want) {
+			t.Errorf("%s: replies %q, want %q", a.name, got, want)
 		}
 	}
 }
