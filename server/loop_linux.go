@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -51,6 +52,13 @@ type eventLoop struct {
 
 	mu    sync.Mutex
 	inbox []loopMsg
+	// inRound: the loop is between epoll_wait calls and drains the inbox
+	// before the next one, so a post need not wake it (guarded by mu). A
+	// BLPOP served by an LPUSH on the same loop then replies in the
+	// LPUSH's round, as in Redis, instead of one eventfd write, one
+	// epoll_wait and one read later.
+	inRound bool
+	wakes   atomic.Int64 // eventfd writes by post (tests)
 
 	dirty  []*client // clients with replies to send at the end of the round
 	spare  []*client // flushDirty's other list
@@ -140,9 +148,26 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 func (l *eventLoop) post(m loopMsg) {
 	l.mu.Lock()
 	l.inbox = append(l.inbox, m)
+	wake := !l.inRound
 	l.mu.Unlock()
-	var one = [8]byte{1}
-	unix.Write(l.wakefd, one[:]) // EAGAIN only when the counter is huge: already awake
+	if wake {
+		l.wakes.Add(1)
+		var one = [8]byte{1}
+		unix.Write(l.wakefd, one[:]) // EAGAIN only when the counter is huge: already awake
+	}
+}
+
+// setInRound marks the loop awake (posts need not wake it) or about to
+// sleep; going to sleep, it reports whether the inbox is empty, and stays
+// awake if it is not.
+func (l *eventLoop) setInRound(on bool) (empty bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !on && len(l.inbox) > 0 {
+		return false
+	}
+	l.inRound = on
+	return true
 }
 
 // detach takes nc's socket out of Go's netpoller: the loop owns a
@@ -208,6 +233,7 @@ func (l *eventLoop) run() {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
+		l.setInRound(true)
 		for i := 0; i < n; i++ {
 			ev := l.events[i]
 			if int(ev.Fd) == l.wakefd {
@@ -228,6 +254,11 @@ func (l *eventLoop) run() {
 			}
 		}
 		l.expireBlocked()
+		// What this round's commands posted (blocked clients they served),
+		// before the replies go out.
+		for !l.setInRound(false) {
+			l.drainInbox(closing)
+		}
 		l.flushDirty()
 		l.sweepIdle()
 	}
