@@ -90,11 +90,6 @@ func zsetEntryBytes(member string) int64 {
 // NewZSet returns an empty sorted set.
 func NewZSet() *ZSet { return &ZSet{tree: newZTree()} }
 
-// zless reports whether (as, am) sorts before (bs, bm).
-func zless(as float64, am string, bs float64, bm string) bool {
-	return as < bs || (as == bs && am < bm)
-}
-
 // Len returns the number of members.
 func (z *ZSet) Len() int { return z.tree.length }
 

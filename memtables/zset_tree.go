@@ -6,8 +6,9 @@ import (
 )
 
 // ztree is the order of a ZSet: an order-statistic B+tree of (score,
-// member) items in zless order. It replaced Redis's skiplist with spans,
-// which keel had ported as is, for one reason: cache misses. A skiplist
+// member) items in Redis order (zitem.before). It replaced Redis's
+// skiplist with spans, which keel had ported as is, for one reason: cache
+// misses. A skiplist
 // search touches ~4 nodes per level, each a separate allocation, so a ZADD
 // or ZRANK on a set of 700,000 members costs ~40 dependent misses, for
 // Redis as for keel. Here an item lives in a leaf array of up to ztreeCap,
