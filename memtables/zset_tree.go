@@ -8,10 +8,9 @@ import (
 // ztree is the order of a ZSet: an order-statistic B+tree of (score,
 // member) items in Redis order (zitem.before). It replaced Redis's
 // skiplist with spans, which keel had ported as is, for one reason: cache
-// misses. A skiplist
-// search touches ~4 nodes per level, each a separate allocation, so a ZADD
-// or ZRANK on a set of 700,000 members costs ~40 dependent misses, for
-// Redis as for keel. Here an item lives in a leaf array of up to ztreeCap,
+// misses. A skiplist search touches ~4 nodes per level, each a separate
+// allocation, so a ZADD or ZRANK on a set of 700,000 members costs ~40
+// dependent misses, for Redis as for keel. Here an item lives in a leaf array of up to ztreeCap,
 // and an inner node keeps, per child, the child's first item (to route)
 // and its item count (for ranks): a search reads a few lines of each of
 // ~4 nodes, the top ones hot in the cache (BenchmarkZTree).
