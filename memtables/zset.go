@@ -287,84 +287,89 @@ func (r *LexRange) empty() bool {
 	return c > 0 || (c == 0 && (r.MinEx || r.MaxEx))
 }
 
-// The first and last ranks of a range: lo is the number of members
-// before it (below holds for a prefix of the order), hi the number of
-// members up to its end (in holds for a prefix of the rest).
+// zbounds is a ScoreRange or LexRange as predicates on an item's score
+// and member: gteMin holds from some rank on and lteMax up to some rank
+// (for a lex range, when the scores are equal: see ByLex); empty: the
+// range matches nothing.
+type zbounds struct {
+	empty          bool
+	gteMin, lteMax func(score float64, member string) bool
+}
 
-// firstInScore returns the 0-based rank of the first member in r, or -1.
-func (z *ZSet) firstInScore(r *ScoreRange) int {
-	if r.empty() {
+func (r *ScoreRange) bounds() zbounds {
+	return zbounds{
+		empty:  r.empty(),
+		gteMin: func(s float64, _ string) bool { return r.gteMin(s) },
+		lteMax: func(s float64, _ string) bool { return r.lteMax(s) },
+	}
+}
+
+func (r *LexRange) bounds() zbounds {
+	return zbounds{
+		empty:  r.empty(),
+		gteMin: func(_ float64, m string) bool { return r.gteMin(m) },
+		lteMax: func(_ float64, m string) bool { return r.lteMax(m) },
+	}
+}
+
+// before returns how many members sort below b's minimum.
+func (z *ZSet) before(b zbounds) int {
+	return z.tree.countBelow(func(s float64, m string) bool { return !b.gteMin(s, m) })
+}
+
+// first returns the 0-based rank of the first member in b, or -1.
+func (z *ZSet) first(b zbounds) int {
+	if b.empty {
 		return -1
 	}
-	rank := z.tree.countBelow(func(s float64, _ string) bool { return !r.gteMin(s) })
-	if rank == z.tree.length || !r.lteMax(z.scoreAt(rank)) {
+	rank := z.before(b)
+	if rank == z.tree.length {
+		return -1
+	}
+	if l, i := z.tree.at(rank); !b.lteMax(l.items[i].score, l.items[i].member) {
 		return -1
 	}
 	return rank
 }
 
-// lastInScore returns the 0-based rank of the last member in r, or -1.
-func (z *ZSet) lastInScore(r *ScoreRange) int {
-	if r.empty() {
+// last returns the 0-based rank of the last member in b, or -1.
+func (z *ZSet) last(b zbounds) int {
+	if b.empty {
 		return -1
 	}
-	rank := z.tree.countBelow(func(s float64, _ string) bool { return r.lteMax(s) }) - 1
-	if rank < 0 || !r.gteMin(z.scoreAt(rank)) {
+	rank := z.tree.countBelow(b.lteMax) - 1
+	if rank < 0 {
 		return -1
 	}
-	return rank
-}
-
-func (z *ZSet) firstInLex(r *LexRange) int {
-	if r.empty() {
-		return -1
-	}
-	rank := z.tree.countBelow(func(_ float64, m string) bool { return !r.gteMin(m) })
-	if rank == z.tree.length || !r.lteMax(z.memberAt(rank)) {
+	if l, i := z.tree.at(rank); !b.gteMin(l.items[i].score, l.items[i].member) {
 		return -1
 	}
 	return rank
 }
 
-func (z *ZSet) lastInLex(r *LexRange) int {
-	if r.empty() {
-		return -1
-	}
-	rank := z.tree.countBelow(func(_ float64, m string) bool { return r.lteMax(m) }) - 1
-	if rank < 0 || !r.gteMin(z.memberAt(rank)) {
-		return -1
-	}
-	return rank
-}
-
-func (z *ZSet) scoreAt(rank int) float64 {
-	l, i := z.tree.at(rank)
-	return l.items[i].score
-}
-
-func (z *ZSet) memberAt(rank int) string {
-	l, i := z.tree.at(rank)
-	return l.items[i].member
-}
-
-// walk implements ByScore and ByLex: from rank first (ascending) or last
-// (descending; -1: none), skip offset members by rank in O(log n), then
-// call fn while in(item) for at most count members (count < 0: all).
-func (z *ZSet) walk(first, last int, reverse bool, offset, count int,
-	in func(*zitem) bool, fn func(member string, score float64) bool) {
+// byRange implements ByScore and ByLex: from the first member in b
+// (ascending) or the last (descending), skip offset members by rank in
+// O(log n), then call fn while members are in b, for at most count of
+// them (count < 0: all).
+func (z *ZSet) byRange(b zbounds, reverse bool, offset, count int, fn func(member string, score float64) bool) {
 	if offset < 0 || count == 0 {
 		return
 	}
-	start := first + offset
+	var start int
 	if reverse {
-		start = last - offset
-	}
-	if (reverse && last < 0) || (!reverse && first < 0) {
-		return
+		if start = z.last(b); start < 0 {
+			return
+		}
+		start -= offset
+	} else {
+		if start = z.first(b); start < 0 {
+			return
+		}
+		start += offset
 	}
 	for c := z.tree.cursor(start); c.l != nil && count != 0; {
 		it := c.item()
-		if !in(it) || !fn(it.member, it.score) {
+		if !b.gteMin(it.score, it.member) || !b.lteMax(it.score, it.member) || !fn(it.member, it.score) {
 			return
 		}
 		count--
@@ -376,58 +381,41 @@ func (z *ZSet) walk(first, last int, reverse bool, offset, count int,
 	}
 }
 
+// count returns the number of members in b, in O(log n) from the ranks of
+// the first and last.
+func (z *ZSet) count(b zbounds) int {
+	fr := z.first(b)
+	if fr < 0 {
+		return 0
+	}
+	lr := z.last(b)
+	if lr < fr { // possible only for a lex range over mixed scores
+		return 0
+	}
+	return lr - fr + 1
+}
+
 // ByScore calls fn for the members with scores in r, ascending (descending
 // when reverse, as ZREVRANGEBYSCORE), skipping the first offset matches
 // and stopping after count (count < 0: no limit) or when fn returns false.
 // A negative offset or a zero count matches nothing, as in Redis. The
 // offset is skipped in O(log n) by rank.
 func (z *ZSet) ByScore(r ScoreRange, reverse bool, offset, count int, fn func(member string, score float64) bool) {
-	first, last := -1, -1
-	if reverse {
-		last = z.lastInScore(&r)
-	} else {
-		first = z.firstInScore(&r)
-	}
-	in := func(it *zitem) bool { return r.gteMin(it.score) && r.lteMax(it.score) }
-	z.walk(first, last, reverse, offset, count, in, fn)
+	z.byRange(r.bounds(), reverse, offset, count, fn)
 }
 
 // ByLex is ByScore over member bytes, for a set whose scores are all equal
 // (ZRANGEBYLEX). With mixed scores the result is unspecified, as in Redis,
 // but the call is safe.
 func (z *ZSet) ByLex(r LexRange, reverse bool, offset, count int, fn func(member string, score float64) bool) {
-	first, last := -1, -1
-	if reverse {
-		last = z.lastInLex(&r)
-	} else {
-		first = z.firstInLex(&r)
-	}
-	in := func(it *zitem) bool { return r.gteMin(it.member) && r.lteMax(it.member) }
-	z.walk(first, last, reverse, offset, count, in, fn)
+	z.byRange(r.bounds(), reverse, offset, count, fn)
 }
 
-// CountScore returns the number of members with scores in r (ZCOUNT), in
-// O(log n) from the ranks of the first and last.
-func (z *ZSet) CountScore(r ScoreRange) int {
-	fr := z.firstInScore(&r)
-	if fr < 0 {
-		return 0
-	}
-	return z.lastInScore(&r) - fr + 1
-}
+// CountScore returns the number of members with scores in r (ZCOUNT).
+func (z *ZSet) CountScore(r ScoreRange) int { return z.count(r.bounds()) }
 
 // CountLex returns the number of members in r (ZLEXCOUNT); see ByLex.
-func (z *ZSet) CountLex(r LexRange) int {
-	fr := z.firstInLex(&r)
-	if fr < 0 {
-		return 0
-	}
-	lr := z.lastInLex(&r)
-	if lr < fr { // possible only with mixed scores
-		return 0
-	}
-	return lr - fr + 1
-}
+func (z *ZSet) CountLex(r LexRange) int { return z.count(r.bounds()) }
 
 // removeRun removes the k members from rank r on, calling fn (when not
 // nil) for each first, in ascending order, and returns k.
@@ -458,11 +446,12 @@ func (z *ZSet) RemoveRangeByRank(start, stop int) int {
 // RemoveRangeByScore removes the members with scores in r and returns how
 // many it removed (ZREMRANGEBYSCORE).
 func (z *ZSet) RemoveRangeByScore(r ScoreRange) int {
-	fr := z.firstInScore(&r)
+	b := r.bounds()
+	fr := z.first(b)
 	if fr < 0 {
 		return 0
 	}
-	return z.removeRun(fr, z.lastInScore(&r)-fr+1, nil)
+	return z.removeRun(fr, z.last(b)-fr+1, nil)
 }
 
 // RemoveRangeByLex removes the members in r and returns how many it removed
@@ -477,10 +466,11 @@ func (z *ZSet) RemoveRangeByLex(r LexRange) int {
 // maximum (zslDeleteRangeByLex's walk, which with mixed scores may stop
 // early or take members a lex order would not).
 func (z *ZSet) removeLexRun(r *LexRange) (start, n int) {
-	if r.empty() {
+	b := r.bounds()
+	if b.empty {
 		return 0, 0
 	}
-	start = z.tree.countBelow(func(_ float64, m string) bool { return !r.gteMin(m) })
+	start = z.before(b)
 	for c := z.tree.cursor(start); c.l != nil && r.lteMax(c.item().member); c.next() {
 		n++
 	}
