@@ -236,7 +236,7 @@ func (t *table) readBlock(i int) (*cachedBlock, error) { return t.readBlockCache
 // disk to the cache (compaction reads every block of its inputs once, and
 // caching them would evict the blocks readers need).
 func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
-	if b, ok := t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}); ok {
+	if b, ok := t.fromCache(i); ok {
 		return b, nil
 	}
 	n := new(cacheNode)
@@ -244,12 +244,26 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 		return nil, err
 	}
 	if fill {
-		if err := n.data.buildIndex(); err != nil {
-			return nil, t.corrupt("block", int64(t.index[i].off), err)
+		if err := t.cacheBlock(i, n); err != nil {
+			return nil, err
 		}
-		t.cache.put(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}, n)
 	}
 	return &n.data, nil
+}
+
+// fromCache returns block i from the cache, if it is there.
+func (t *table) fromCache(i int) (*cachedBlock, bool) {
+	return t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off})
+}
+
+// cacheBlock builds the fingerprint index of block i, read and verified
+// in n, and caches it; a block whose entries do not decode is corrupt.
+func (t *table) cacheBlock(i int, n *cacheNode) error {
+	if err := n.data.buildIndex(); err != nil {
+		return t.corrupt("block", int64(t.index[i].off), err)
+	}
+	t.cache.put(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}, n)
+	return nil
 }
 
 // readBlockReuse is readBlockCache(i, false) for a sequential reader that
@@ -258,7 +272,7 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 // reads allocate nothing per block (they allocated every byte they read).
 // The result is valid until the next call with the same scratch and into.
 func (t *table) readBlockReuse(i int, scratch *[]byte, into *cachedBlock) (*cachedBlock, error) {
-	if b, ok := t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off}); ok {
+	if b, ok := t.fromCache(i); ok {
 		return b, nil
 	}
 	n := int(t.index[i].length) + blockTrailer

@@ -121,10 +121,9 @@ func (s *Store) warm(w *warmJob) {
 			raw := make([]byte, h.length+blockTrailer)
 			copy(raw, buf[h.off-off:])
 			node := new(cacheNode)
-			if t.decodeBlock(k, raw, &node.data) != nil || node.data.buildIndex() != nil {
+			if t.decodeBlock(k, raw, &node.data) != nil || t.cacheBlock(k, node) != nil {
 				continue
 			}
-			t.cache.put(&t.blocks[k], cacheKey{file: t.num, off: h.off}, node)
 			w.budget -= node.data.cost() + cacheNodeOverhead
 		}
 		i = j
