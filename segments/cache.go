@@ -120,19 +120,22 @@ type cacheNode struct {
 // Immutable once cached.
 //
 // A block in the cache also has a fingerprint index (buildIndex): for
-// each entry, in order, 16 bits of its key's bloom hash and the restart
-// it follows. A point read scans those 4-byte cells (a few cache lines)
-// for its own fingerprint and decodes only the restart interval of a
-// match: an absent key costs no decoding at all, a present one no binary
-// search of restart keys, each of whose probes was a cache miss into the
-// payload (with the entry scans, a third of HGET's CPU at pipeline 16).
-// A match is verified by decoding, so a fingerprint collision costs a
-// scan, never a wrong answer.
+// each entry, in order, 16 bits of its key's bloom hash and the offset of
+// the restart point it follows. A point read scans those 4-byte cells (a
+// few cache lines) for its own fingerprint and decodes only the restart
+// interval of a match: an absent key costs no decoding at all, a present
+// one no binary search of restart keys, each of whose probes was a cache
+// miss into the payload (with the entry scans, a third of HGET's CPU at
+// pipeline 16). The cell holds the restart's offset, not its number: the
+// number cost one more miss, into the restart list, on every hit (55% of
+// findHashed's own time in a GET profile at pipeline 16). A match is
+// verified by decoding, so a fingerprint collision costs a scan, never a
+// wrong answer.
 type cachedBlock struct {
 	payload  []byte
 	entries  []byte   // payload without the restart list
 	restarts []byte   // uint32 offsets into entries, little endian
-	fps      []uint32 // by entry: fingerprint | restart index << 16; nil: not built
+	fps      []uint32 // by entry: fingerprint | restart offset << 16; nil: not built
 }
 
 func (b *cachedBlock) cost() int64 { return int64(cap(b.payload)) + 4*int64(cap(b.fps)) }
@@ -141,13 +144,11 @@ func (b *cachedBlock) cost() int64 { return int64(cap(b.payload)) + 4*int64(cap(
 func fingerprint(h uint64) uint32 { return uint32(h & 0xffff) }
 
 // buildIndex decodes every entry once and fills fps, for a block about to
-// be cached. A block with more restarts than 16 bits count keeps no index
-// (find binary-searches it); a malformed one is an error, the block's.
+// be cached; a malformed block is an error, the block's. A block whose
+// entries 16 bits cannot address (one holding a value of tens of KiB: few
+// entries) is checked but keeps no index, and find binary-searches it.
 func (b *cachedBlock) buildIndex() error {
 	nr := len(b.restarts) / 4
-	if nr > 1<<16 {
-		return nil
-	}
 	restart := func(r int) int { return int(binary.LittleEndian.Uint32(b.restarts[4*r:])) }
 	fps := make([]uint32, 0, 4*nr)
 	it := blockIter{data: b.entries}
@@ -169,13 +170,16 @@ func (b *cachedBlock) buildIndex() error {
 			}
 			r++
 		}
-		fps = append(fps, fingerprint(bloomHash(e.key))|uint32(r)<<16)
+		fps = append(fps, fingerprint(bloomHash(e.key))|uint32(restart(r))<<16)
 	}
 	if it.err != nil {
 		return it.err
 	}
 	if r+1 < nr {
 		return fmt.Errorf("restart %d at offset %d past the last entry: %w", r+1, restart(r+1), ErrMalformed)
+	}
+	if len(b.entries) > 1<<16 {
+		return nil
 	}
 	b.fps = fps
 	return nil
@@ -271,12 +275,12 @@ func (b *cachedBlock) findHashed(key []byte, h uint64) (blockEntry, bool, error)
 		if c&0xffff != fp {
 			continue
 		}
-		r := int(c >> 16)
-		if r == last {
+		off := int(c >> 16)
+		if off == last {
 			continue // this interval was scanned for an earlier match
 		}
-		last = r
-		e, found, err := b.scanFrom(int(binary.LittleEndian.Uint32(b.restarts[4*r:])), key)
+		last = off
+		e, found, err := b.scanFrom(off, key)
 		if err != nil || found {
 			return e, found, err
 		}

@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -293,6 +294,11 @@ func TestFindHashed(t *testing.T) {
 		if err := cb.buildIndex(); err != nil || len(cb.fps) != len(keys) {
 			t.Fatalf("buildIndex: %v, %d cells for %d entries", err, len(cb.fps), len(keys))
 		}
+		for i, c := range cb.fps {
+			if off := int(c >> 16); off != restartOffset(cb, i/interval) {
+				t.Fatalf("interval %d: cell %d names offset %d", interval, i, off)
+			}
+		}
 		for _, k := range keys {
 			e, found, err := cb.findHashed([]byte(k), bloomHash([]byte(k)))
 			if err != nil || !found || string(e.value) != "v"+k {
@@ -307,5 +313,36 @@ func TestFindHashed(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func restartOffset(b *cachedBlock, r int) int {
+	return int(binary.LittleEndian.Uint32(b.restarts[4*r:]))
+}
+
+// TestFindHashedLargeBlock: a block whose entries 16 bits cannot address
+// is checked but keeps no index, and its keys are still found.
+func TestFindHashedLargeBlock(t *testing.T) {
+	bb := blockBuilder{interval: 4}
+	big := bytes.Repeat([]byte("v"), 30<<10)
+	for i := range 5 {
+		bb.add([]byte(fmt.Sprintf("k%d", i)), big, kindValue)
+	}
+	bb.finish()
+	cb, err := newCachedBlock(bb.buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.buildIndex(); err != nil || cb.fps != nil {
+		t.Fatalf("buildIndex: %v, %d cells", err, len(cb.fps))
+	}
+	for i := range 5 {
+		k := []byte(fmt.Sprintf("k%d", i))
+		if e, found, err := cb.findHashed(k, bloomHash(k)); err != nil || !found || !bytes.Equal(e.value, big) {
+			t.Fatalf("findHashed(%s): %v %v", k, found, err)
+		}
+	}
+	if _, found, _ := cb.findHashed([]byte("k9"), bloomHash([]byte("k9"))); found {
+		t.Fatal("absent key found")
 	}
 }
