@@ -558,9 +558,31 @@ func radixSortWords(items, tmp []keyedNode) {
 }
 
 // ordered returns a frozen buffer's newest versions with keys in [lo, hi)
-// (hi nil: unbounded) in key order; it sorts once and caches.
+// (hi nil: unbounded) in key order; it orders them once and caches.
+//
+// A buffer that scans kept in order while it was active (keys) is walked
+// in that order, after its few unordered keys are folded in: sorting it
+// whole again was 6.7% of the server's CPU under XREADGROUP+XACK, on the
+// command path of the first scan after a freeze. A buffer that no scan
+// ordered (writes only) is sorted.
 func (b *buffer) ordered(lo, hi []byte) []*node {
 	b.sortOnce.Do(func() {
+		b.keysMu.Lock()
+		b.mu.Lock()
+		unordered := len(b.newKeys)
+		b.mu.Unlock()
+		walk := unordered <= b.keys.Len()/4
+		b.keysMu.Unlock()
+		if walk {
+			keys := b.keySnapshot()
+			all := make([]*node, 0, keys.Len())
+			keys.Scan(func(h *head) bool {
+				all = append(all, h.newest.Load())
+				return true
+			})
+			b.sorted = all
+			return
+		}
 		all := make([]*node, 0, b.index.n)
 		b.index.each(func(h *head) { all = append(all, h.newest.Load()) })
 		b.sorted = sortNodes(all)

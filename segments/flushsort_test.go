@@ -3,6 +3,7 @@ package segments
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -183,6 +184,47 @@ func TestBlockKeyOrder(t *testing.T) {
 		_, err := decodeBlock(block(tc.shared, tc.suffix))
 		if (err == nil) != tc.ok {
 			t.Errorf("abc then shared %d + %q: err %v, want ok=%v", tc.shared, tc.suffix, err, tc.ok)
+		}
+	}
+}
+
+// TestOrderedAfterScans: a frozen buffer's order is right whether scans
+// kept most of its keys in order while it was active (walked, with the
+// rest folded in) or few (sorted whole), with overwrites of ordered keys.
+func TestOrderedAfterScans(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 2))
+	for _, tc := range []struct{ ordered, later int }{{0, 500}, {1000, 0}, {1000, 100}, {1000, 250}, {1000, 251}, {100, 5000}} {
+		b := newBuffer(0)
+		want := map[string]string{}
+		seq := uint64(0)
+		put := func(k string) {
+			seq++
+			v := fmt.Sprint(seq)
+			b.add(LSN(seq), seq, kindValue, []byte(k), []byte(v))
+			want[k] = v
+		}
+		for range tc.ordered {
+			put(fmt.Sprintf("k%08d", rng.IntN(1e8)))
+		}
+		b.keySnapshot()
+		for range tc.later {
+			put(fmt.Sprintf("k%08d", rng.IntN(1e8)))
+		}
+		for k := range want { // overwrites, ordered keys among them
+			if rng.IntN(3) == 0 {
+				put(k)
+			}
+		}
+		b.frozen.Store(true)
+		got := b.ordered(nil, nil)
+		keys := slices.Sorted(maps.Keys(want))
+		if len(got) != len(keys) {
+			t.Fatalf("%+v: %d versions, want %d", tc, len(got), len(keys))
+		}
+		for i, n := range got {
+			if string(n.key) != keys[i] || string(n.value) != want[keys[i]] {
+				t.Fatalf("%+v: position %d holds %q=%q, want %q=%q", tc, i, n.key, n.value, keys[i], want[keys[i]])
+			}
 		}
 	}
 }
