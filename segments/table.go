@@ -480,9 +480,14 @@ func (t *table) get(p *probe) (kind byte, value []byte, found, covered bool, err
 		return 0, nil, false, covered, nil
 	}
 	i := t.findBlock(key)
-	if i == len(t.index) || bytes.Compare(t.index[i].first, key) > 0 {
+	if i == len(t.index) {
 		return 0, nil, false, covered, nil
 	}
+	// Not checked: whether key sorts before the block's first key (in the
+	// gap after the previous block). The block's own search answers that,
+	// and the check cost a cache miss on every lookup (the first key lives
+	// apart from the index): 2.9% of HGET's CPU at pipeline 16, to save a
+	// block read only for the bloom's false positives that fall in a gap.
 	b, err := t.readBlock(i)
 	if err != nil {
 		return 0, nil, false, false, err
