@@ -103,21 +103,74 @@ func headLess(a, b *head) bool { return a.key < b.key }
 // readers write), and a write of a new key hashed the key twice (lookup,
 // then insert) and took the write lock.
 //
+// Beside the slots, a byte per slot (tags) holds 7 bits of the slot's key
+// hash, or 0 for an empty slot. A probe reads the tags, 8 slots per word
+// and 16 times denser than the slots, and reads a slot only when its tag
+// matches: a lookup of an absent key (most reads on a store larger than
+// its buffer, each probing every buffer) costs a read of the tags, which
+// stay in the processor's cache, instead of a cache miss into the slots
+// (9.4% of HGET's CPU at pipeline 16 on a 340k-field hash).
+//
 // One writer inserts; readers look up without a lock. A key is never
-// removed, so a slot is written once: its hash first, then its head,
-// atomically; a reader that loads a head reads the slot's hash after it.
-// The writer publishes a grown table atomically and never writes the old
-// one again, so a reader still probing the old table finds every key
-// inserted before the growth (later ones are newer than its lookup).
+// removed, so a slot is written once: its hash, then its head, then its
+// tag, each atomically after the other; a reader that matches a tag finds
+// the head and hash in place. The writer publishes a grown table
+// atomically and never writes the old one again, so a reader still
+// probing the old table finds every key inserted before the growth (later
+// ones are newer than its lookup).
 type keyIndex struct {
 	seed  maphash.Seed
-	table atomic.Pointer[[]indexSlot]
+	table atomic.Pointer[indexTable]
 	n     int // keys (writer only)
+}
+
+type indexTable struct {
+	slots []indexSlot
+	tags  []uint64 // slot i's tag is byte i%8 of word i/8, accessed atomically
 }
 
 type indexSlot struct {
 	hash uint64
 	head atomic.Pointer[head]
+}
+
+// tagOf is the tag of a key hash: its top 7 bits (the slot is chosen by
+// the low ones) and a bit that makes it nonzero.
+func tagOf(hv uint64) uint64 { return hv>>57 | 0x80 }
+
+func newIndexTable(slots int) *indexTable {
+	return &indexTable{slots: make([]indexSlot, slots), tags: make([]uint64, slots/8)}
+}
+
+// probe returns the slot of t holding a key whose hash is hv and for which
+// is returns true, or the first empty slot on its probe sequence and
+// false.
+func (t *indexTable) probe(hv uint64, is func(*head) bool) (int, *head) {
+	mask := uint64(len(t.slots) - 1)
+	tag := tagOf(hv)
+	i := hv & mask
+	w := atomic.LoadUint64(&t.tags[i>>3])
+	for {
+		switch b := w >> (8 * (i & 7)) & 0xff; {
+		case b == 0:
+			return int(i), nil
+		case b == tag:
+			if h := t.slots[i].head.Load(); t.slots[i].hash == hv && is(h) {
+				return int(i), h
+			}
+		}
+		if i = (i + 1) & mask; i&7 == 0 {
+			w = atomic.LoadUint64(&t.tags[i>>3])
+		}
+	}
+}
+
+// set fills the empty slot i with h, whose key's hash is hv, and
+// publishes it.
+func (t *indexTable) set(i int, h *head, hv uint64) {
+	t.slots[i].hash = hv
+	t.slots[i].head.Store(h)
+	atomic.OrUint64(&t.tags[i>>3], tagOf(hv)<<(8*(i&7)))
 }
 
 // indexMinSlots is the smallest table of a new buffer; indexMaxPresize
@@ -136,86 +189,55 @@ func (x *keyIndex) init(keys int) {
 	for n < 2*keys && n < indexMaxPresize {
 		n *= 2
 	}
-	t := make([]indexSlot, n)
-	x.table.Store(&t)
+	x.table.Store(newIndexTable(n))
 }
 
 // get returns key's head, nil when absent. Safe for any goroutine.
 func (x *keyIndex) get(key []byte) *head {
-	t := *x.table.Load()
-	hv := maphash.Bytes(x.seed, key)
-	mask := uint64(len(t) - 1)
-	for i := hv & mask; ; i = (i + 1) & mask {
-		h := t[i].head.Load()
-		if h == nil {
-			return nil
-		}
-		if t[i].hash == hv && h.key == string(key) {
-			return h
-		}
-	}
+	_, h := x.table.Load().probe(maphash.Bytes(x.seed, key), func(h *head) bool { return h.key == string(key) })
+	return h
 }
 
 // find returns key's head, or nil and the slot of the current table where
 // key goes, and key's hash. Writer only.
-func (x *keyIndex) find(key string) (h *head, slot *indexSlot, hv uint64) {
-	t := *x.table.Load()
+func (x *keyIndex) find(key string) (h *head, slot int, hv uint64) {
 	hv = maphash.String(x.seed, key)
-	mask := uint64(len(t) - 1)
-	for i := hv & mask; ; i = (i + 1) & mask {
-		h := t[i].head.Load()
-		if h == nil {
-			return nil, &t[i], hv
-		}
-		if t[i].hash == hv && h.key == key {
-			return h, nil, hv
-		}
-	}
+	slot, h = x.table.Load().probe(hv, func(h *head) bool { return h.key == key })
+	return h, slot, hv
 }
 
 // insert adds h (absent; find returned slot and hv) and publishes it to
 // readers. Writer only.
-func (x *keyIndex) insert(h *head, slot *indexSlot, hv uint64) {
+func (x *keyIndex) insert(h *head, slot int, hv uint64) {
 	x.n++
-	t := *x.table.Load()
-	if 2*x.n > len(t) {
+	t := x.table.Load()
+	if 2*x.n > len(t.slots) {
 		t = x.grow(t)
-		mask := uint64(len(t) - 1)
-		i := hv & mask
-		for t[i].head.Load() != nil {
-			i = (i + 1) & mask
-		}
-		slot = &t[i]
+		slot, _ = t.probe(hv, func(*head) bool { return false })
 	}
-	slot.hash = hv
-	slot.head.Store(h)
+	t.set(slot, h, hv)
 }
 
 // grow publishes a table twice the size of t holding t's heads, and
 // returns it. Writer only.
-func (x *keyIndex) grow(t []indexSlot) []indexSlot {
-	g := make([]indexSlot, 2*len(t))
-	mask := uint64(len(g) - 1)
-	for j := range t {
-		h := t[j].head.Load()
+func (x *keyIndex) grow(t *indexTable) *indexTable {
+	g := newIndexTable(2 * len(t.slots))
+	for j := range t.slots {
+		h := t.slots[j].head.Load()
 		if h == nil {
 			continue
 		}
-		i := t[j].hash & mask
-		for g[i].head.Load() != nil {
-			i = (i + 1) & mask
-		}
-		g[i].hash = t[j].hash
-		g[i].head.Store(h)
+		i, _ := g.probe(t.slots[j].hash, func(*head) bool { return false })
+		g.set(i, h, t.slots[j].hash)
 	}
-	x.table.Store(&g)
+	x.table.Store(g)
 	return g
 }
 
 // each calls fn with every head, in no order. For a buffer without a
 // writer (frozen), or the writer itself.
 func (x *keyIndex) each(fn func(*head)) {
-	for j, t := 0, *x.table.Load(); j < len(t); j++ {
+	for j, t := 0, x.table.Load().slots; j < len(t); j++ {
 		if h := t[j].head.Load(); h != nil {
 			fn(h)
 		}

@@ -98,13 +98,13 @@ func TestBufferPresizedFromPrevious(t *testing.T) {
 	if err := s.Flush(true); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(*s.active.Load().index.table.Load()); n < 2*keys || n > 4*keys {
+	if n := len(s.active.Load().index.table.Load().slots); n < 2*keys || n > 4*keys {
 		t.Fatalf("new buffer's index has %d slots after a buffer of %d keys", n, keys)
 	}
-	if n := len(*newBuffer(10 * indexMaxPresize).index.table.Load()); n != indexMaxPresize {
+	if n := len(newBuffer(10 * indexMaxPresize).index.table.Load().slots); n != indexMaxPresize {
 		t.Fatalf("index of %d slots, cap %d", n, indexMaxPresize)
 	}
-	if n := len(*newBuffer(0).index.table.Load()); n != indexMinSlots {
+	if n := len(newBuffer(0).index.table.Load().slots); n != indexMinSlots {
 		t.Fatalf("empty buffer's index has %d slots, want %d", n, indexMinSlots)
 	}
 }
