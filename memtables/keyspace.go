@@ -70,6 +70,39 @@ func (k *Keyspace) Get(db int, key []byte) (*Entry, bool) {
 	return &t.at(pos).e, true
 }
 
+// PrefetchMax is the most keys one Prefetch call warms.
+const PrefetchMax = 16
+
+// Prefetch loads into the processor's caches what looking up keys in
+// database db will read first (the index cell of each key's home bucket,
+// then the slot it names), for the first PrefetchMax keys. It is a hint:
+// nothing changes. A lookup's two dependent cache misses (cell, slot) were
+// a fifth of GET's CPU at pipeline 16 on 600k keys; here the loads of all
+// the keys are independent of one another, so the processor overlaps them,
+// and the lookups of the pipelined commands that follow find them cached.
+// The result is derived from the loaded values, for the caller to keep so
+// that the compiler cannot drop the loads. Reads, as Get.
+func (k *Keyspace) Prefetch(db int, keys [][]byte) uint64 {
+	t := k.dbs[db]
+	if len(t.index) == 0 {
+		return 0
+	}
+	n := min(len(keys), PrefetchMax)
+	var hs, cells [PrefetchMax]uint32
+	mask := uint32(len(t.index) - 1)
+	for i := range n {
+		hs[i] = k.hash(keys[i])
+		cells[i] = t.index[hs[i]&mask]
+	}
+	var sink uint64
+	for i := range n {
+		if v := cells[i]; v != 0 && cellMayHold(v, hs[i], mask) {
+			sink += uint64(t.at(cellPos(v, mask)).hash)
+		}
+	}
+	return sink
+}
+
 // Set inserts key or replaces its entry.
 func (k *Keyspace) Set(db int, key []byte, e Entry) {
 	t := k.dbs[db]

@@ -476,3 +476,30 @@ func TestScanHugeCount(t *testing.T) {
 		t.Fatalf("COUNT MaxInt: %d keys, next %d", n, next)
 	}
 }
+
+// TestKeyspacePrefetch: Prefetch of present, absent and more than
+// PrefetchMax keys, in an empty and a full database, changes nothing a
+// lookup sees.
+func TestKeyspacePrefetch(t *testing.T) {
+	k := NewKeyspace(2)
+	var keys [][]byte
+	for i := range 3 * PrefetchMax {
+		keys = append(keys, fmt.Appendf(nil, "key:%d", i))
+	}
+	k.Prefetch(0, keys) // an empty table
+	for i, key := range keys[:2*PrefetchMax] {
+		k.Set(0, key, Entry{Type: TypeString, Version: LSN(i + 1), Size: int64(i)})
+	}
+	k.Prefetch(0, keys)
+	k.Prefetch(1, keys)
+	k.Prefetch(0, nil)
+	for i, key := range keys {
+		e, ok := k.Get(0, key)
+		if ok != (i < 2*PrefetchMax) || ok && e.Size != int64(i) {
+			t.Fatalf("key %s after Prefetch: %v %+v", key, ok, e)
+		}
+	}
+	if k.Len(0) != 2*PrefetchMax || k.Len(1) != 0 {
+		t.Fatalf("lengths %d and %d", k.Len(0), k.Len(1))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/keeldb/keel"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,6 +67,7 @@ type eventLoop struct {
 	events []unix.EpollEvent
 	// lastSweep is when idle clients were last looked for (timeout).
 	lastSweep time.Time
+	keys      [][]byte // prefetch's scratch
 }
 
 type loopMsgKind int
@@ -373,6 +375,9 @@ func (l *eventLoop) process(c *client) {
 		c.ls.processing = false
 		c.sess.SetClock(0)
 	}()
+	if rd.Pending() {
+		l.prefetch(c)
+	}
 	for n := 0; !c.ls.outWait && !c.ls.closed && !c.sess.Blocked() && !c.quit && rd.Pending(); n++ {
 		args, err := rd.Next()
 		if err != nil {
@@ -405,6 +410,16 @@ func (l *eventLoop) process(c *client) {
 		c.ls.eof = true
 	}
 	l.markDirty(c)
+}
+
+// prefetch warms the keyspace entries of the keys the client's buffered
+// requests name, when there are several (a pipeline): see keel.DB.Prefetch.
+func (l *eventLoop) prefetch(c *client) {
+	l.keys = c.ls.rd.keysAhead(l.keys[:0], keel.PrefetchMax)
+	if len(l.keys) > 1 {
+		l.srv.db.Prefetch(c.sess, l.keys)
+	}
+	clear(l.keys) // they alias the client's buffer
 }
 
 // clockEvery is how many pipelined commands of one client share a clock

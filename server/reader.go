@@ -168,6 +168,76 @@ func (rd *requestReader) Pending() bool {
 	return ok
 }
 
+// keysAhead appends to keys the second argument (the key, for most
+// commands) of the buffered requests Next will return, up to max of
+// them, without parsing them for Next: for a prefetch, so it is best
+// effort. It stops at the first request that is incomplete, inline, or
+// not plain RESP (the parser reports those), and skips a key equal to the
+// one before it (HSET h ... HSET h ...).
+func (rd *requestReader) keysAhead(keys [][]byte, max int) [][]byte {
+	add := func(k []byte) {
+		if len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], k) {
+			keys = append(keys, k)
+		}
+	}
+	if rd.ready {
+		if len(rd.args) >= 2 {
+			add(rd.args[1])
+		}
+	} else if rd.reqType != reqNone {
+		return keys // a request in progress
+	}
+	b := rd.buf[rd.pos:]
+	for n := 0; n < max && len(keys) < max; n++ {
+		if n == 4 && len(keys) <= 1 {
+			break // a pipeline on one key (HSET h ..., LPUSH l ...): nothing to prefetch
+		}
+		elems, rest, ok := respInt(b, '*')
+		if !ok || elems < 1 {
+			break
+		}
+		b = rest
+		var key []byte
+		for i := int64(0); i < elems; i++ {
+			l, rest, ok := respInt(b, '$')
+			if !ok || l < 0 || l > int64(len(rest))-2 || rest[l] != '\r' || rest[l+1] != '\n' {
+				return keys
+			}
+			if i == 1 {
+				key = rest[:l]
+			}
+			b = rest[l+2:]
+		}
+		if key != nil {
+			add(key)
+		}
+	}
+	return keys
+}
+
+// respInt reads a "<prefix><digits>\r\n" line at the start of b: the
+// number and what follows the line; ok=false when b does not start with
+// one, or the digits have a leading zero or are too many for a count.
+func respInt(b []byte, prefix byte) (n int64, rest []byte, ok bool) {
+	if len(b) < 4 || b[0] != prefix || b[1] == '0' && b[2] != '\r' {
+		return 0, nil, false
+	}
+	for i := 1; i < len(b) && i < longStrSize; i++ {
+		c := b[i]
+		if c == '\r' {
+			if i == 1 || i+1 >= len(b) || b[i+1] != '\n' {
+				return 0, nil, false
+			}
+			return n, b[i+2:], true
+		}
+		if c < '0' || c > '9' {
+			return 0, nil, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return 0, nil, false
+}
+
 // parse continues parsing the buffered bytes without reading. ok reports
 // a complete, non-empty request in rd.args.
 func (rd *requestReader) parse() (ok bool, err error) {

@@ -493,6 +493,7 @@ func FuzzRequestReader(f *testing.F) {
 			}
 		}
 		parseAll(slices.Clone(data), false)
+		checkKeysAhead(t, slices.Clone(data), max, 16)
 
 		args := bytes.Split(data, []byte{0xfe})
 		want := make([]string, len(args))
@@ -507,6 +508,103 @@ func FuzzRequestReader(f *testing.F) {
 			t.Fatalf("round trip of %q: %s", want, got)
 		}
 	})
+}
+
+// checkKeysAhead reads data in chunks of max bytes and, before each run
+// of requests it executes, asks keysAhead (at most limit keys): every key
+// it names must be the second argument of one of the requests Next then
+// returns, in order, none skipped but repeats of the key before. keysAhead
+// checks the syntax, not Redis's limits (bulk and count sizes, AUTH), so
+// keys it named past a request that fails those are not checked.
+func checkKeysAhead(t *testing.T, data []byte, max, limit int) {
+	t.Helper()
+	rd := newTestReader(&chunkReader{data: data, max: max}, true)
+	for {
+		args, err := rd.Next()
+		if err != nil {
+			return
+		}
+		keys := rd.keysAhead(nil, limit)
+		if len(keys) > limit {
+			t.Fatalf("%d keys, limit %d", len(keys), limit)
+		}
+		keys = slices.Clone(keys)
+		for i := range keys {
+			keys[i] = bytes.Clone(keys[i])
+		}
+		// The request Next returned was executed before keysAhead: the
+		// keys name the buffered ones after it.
+		_ = args
+		j := 0
+		for j < len(keys) && rd.Pending() {
+			next, err := rd.Next()
+			var perr *protocolError
+			if errors.As(err, &perr) && strings.Contains(perr.msg, "invalid") {
+				return // a limit: "invalid multibulk length", "invalid bulk length"
+			}
+			if err != nil {
+				t.Fatalf("keysAhead named %q of requests that do not parse: %v", keys[j:], err)
+			}
+			if len(next) < 2 {
+				continue
+			}
+			switch {
+			case bytes.Equal(next[1], keys[j]):
+				j++
+			case j > 0 && bytes.Equal(next[1], keys[j-1]):
+			default:
+				t.Fatalf("keysAhead named %q, the next request's key is %q", keys[j], next[1])
+			}
+		}
+		if j < len(keys) {
+			t.Fatalf("keysAhead named %q beyond the buffered requests", keys[j:])
+		}
+	}
+}
+
+// TestKeysAhead: the keys of a pipeline's buffered requests, deduplicated
+// when consecutive, up to the limit, stopping at what is incomplete or
+// not plain RESP.
+func TestKeysAhead(t *testing.T) {
+	mb := func(args ...string) string {
+		bs := make([][]byte, len(args))
+		for i, a := range args {
+			bs[i] = []byte(a)
+		}
+		return string(appendMultibulk(nil, bs))
+	}
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"pipeline", mb("GET", "a") + mb("GET", "b") + mb("SET", "c", "v"), []string{"a", "b", "c"}},
+		{"repeats", mb("HSET", "h", "f", "v") + mb("HSET", "h", "g", "v") + mb("GET", "x") + mb("GET", "h"), []string{"h", "x", "h"}},
+		{"no_key", mb("PING") + mb("GET", "a"), []string{"a"}},
+		{"partial", mb("GET", "a") + mb("GET", "b") + "*2\r\n$3\r\nGET\r\n$5\r\nab", []string{"a", "b"}},
+		{"inline_stops", mb("GET", "a") + "GET b\r\n" + mb("GET", "c"), []string{"a"}},
+		{"odd_crlf_stops", mb("GET", "a") + "*2\rx$3\r\nGET\r\n$1\r\nb\r\n", []string{"a"}},
+		{"limit", strings.Repeat(mb("GET", "a")+mb("GET", "b"), 20), []string{"a", "b", "a", "b"}},
+		{"huge_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n", []string{"a"}},
+		{"overflowing_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$18446744073709551615\r\nx\r\n", []string{"a"}},
+		{"leading_zero", mb("GET", "a") + "*2\r\n$03\r\nGET\r\n$1\r\nb\r\n", []string{"a"}},
+		{"payload_without_crlf", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$1\r\nbxx", []string{"a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rd := newTestReader(strings.NewReader(tc.in), true)
+			if err := rd.fill(); err != nil || !rd.Pending() {
+				t.Fatalf("nothing buffered: %v", err)
+			}
+			var got []string
+			for _, k := range rd.keysAhead(nil, 4) {
+				got = append(got, string(k))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("keys %q, want %q", got, tc.want)
+			}
+			checkKeysAhead(t, []byte(tc.in), len(tc.in), 16)
+			checkKeysAhead(t, []byte(tc.in), 7, 16)
+		})
+	}
 }
 
 // ---- benchmarks ----
