@@ -1,7 +1,9 @@
 package keel
 
 import (
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -169,5 +171,41 @@ func BenchmarkExecIncr(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		args[1] = strconv.AppendInt(args[1][:0], int64(i%1000), 10)
 		db.Exec(s, args, nopReply{})
+	}
+}
+
+// BenchmarkExecPipelinePrefetch runs pipelines of 16 EXISTS or GET of
+// random keys among 1M, through Exec, with and without a Prefetch of the
+// pipeline's keys first, as the event loop does. One op is one command.
+func BenchmarkExecPipelinePrefetch(b *testing.B) {
+	const n = 1_000_000
+	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true })
+	s := db.NewSession()
+	val := make([]byte, 100)
+	key := func(i int) []byte { return strconv.AppendInt([]byte("key:"), int64(i), 10) }
+	for i := range n {
+		db.Exec(s, [][]byte{[]byte("SET"), key(i), val}, nopReply{})
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, cmd := range []string{"EXISTS", "GET"} {
+		for _, prefetch := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/prefetch=%v", cmd, prefetch), func(b *testing.B) {
+				var batch [PrefetchMax][][]byte
+				keys := make([][]byte, PrefetchMax)
+				for i := 0; b.Loop(); i++ {
+					j := i % PrefetchMax
+					if j == 0 {
+						for k := range batch {
+							batch[k] = [][]byte{[]byte(cmd), key(r.IntN(n))}
+							keys[k] = batch[k][1]
+						}
+						if prefetch {
+							db.Prefetch(s, keys)
+						}
+					}
+					db.Exec(s, batch[j], nopReply{})
+				}
+			})
+		}
 	}
 }
