@@ -173,8 +173,12 @@ func (rd *requestReader) Pending() bool {
 // them, without parsing them for Next: for a prefetch, so it is best
 // effort. It stops at the first request that is incomplete, inline, or
 // not plain RESP (the parser reports those), and skips a key equal to the
-// one before it (HSET h ... HSET h ...).
+// one before it (HSET h ... HSET h ...). A client that must still AUTH
+// gets nothing prefetched.
 func (rd *requestReader) keysAhead(keys [][]byte, max int) [][]byte {
+	if rd.authed != nil && !rd.authed() {
+		return keys
+	}
 	add := func(k []byte) {
 		if len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], k) {
 			keys = append(keys, k)

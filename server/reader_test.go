@@ -590,6 +590,10 @@ func TestKeysAhead(t *testing.T) {
 		{"payload_without_crlf", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$1\r\nbxx", []string{"a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			unauthed := newTestReader(strings.NewReader(tc.in), false)
+			if err := unauthed.fill(); err != nil || !unauthed.Pending() || len(unauthed.keysAhead(nil, 4)) != 0 {
+				t.Fatalf("keys prefetched for a client that must AUTH (%v)", err)
+			}
 			rd := newTestReader(strings.NewReader(tc.in), true)
 			if err := rd.fill(); err != nil || !rd.Pending() {
 				t.Fatalf("nothing buffered: %v", err)
