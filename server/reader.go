@@ -219,27 +219,19 @@ func (rd *requestReader) keysAhead(keys [][]byte, max int) [][]byte {
 	return keys
 }
 
-// respInt reads a "<prefix><digits>\r\n" line at the start of b: the
-// number and what follows the line; ok=false when b does not start with
-// one, or the digits have a leading zero or are too many for a count.
+// respInt reads a "<prefix><integer>\r\n" line at the start of b: the
+// integer, parsed as the parser does (string2ll), and what follows the
+// line; ok=false when b does not start with one.
 func respInt(b []byte, prefix byte) (n int64, rest []byte, ok bool) {
-	if len(b) < 4 || b[0] != prefix || b[1] == '0' && b[2] != '\r' {
+	if len(b) == 0 || b[0] != prefix {
 		return 0, nil, false
 	}
-	for i := 1; i < len(b) && i < longStrSize; i++ {
-		c := b[i]
-		if c == '\r' {
-			if i == 1 || i+1 >= len(b) || b[i+1] != '\n' {
-				return 0, nil, false
-			}
-			return n, b[i+2:], true
-		}
-		if c < '0' || c > '9' {
-			return 0, nil, false
-		}
-		n = n*10 + int64(c-'0')
+	nl := bytes.IndexByte(b[:min(len(b), longStrSize+1)], '\r')
+	if nl < 0 || nl+1 >= len(b) || b[nl+1] != '\n' {
+		return 0, nil, false
 	}
-	return 0, nil, false
+	n, ok = string2ll(b[1:nl])
+	return n, b[nl+2:], ok
 }
 
 // parse continues parsing the buffered bytes without reading. ok reports
