@@ -175,32 +175,45 @@ func BenchmarkExecIncr(b *testing.B) {
 }
 
 // BenchmarkExecPipelinePrefetch runs pipelines of 16 EXISTS or GET of
-// random keys among 1M, through Exec, with and without a Prefetch of the
-// pipeline's keys first, as the event loop does. One op is one command.
+// random keys among 1M, or HGET of random fields of a hash of 500k, through
+// Exec, with and without a Prefetch of the pipeline first, as the event
+// loop does. One op is one command.
 func BenchmarkExecPipelinePrefetch(b *testing.B) {
-	const n = 1_000_000
+	const n, fields = 1_000_000, 500_000
 	db := newTestDB(b, func(o *Options) { o.Fsync, o.FsyncSet = wal.FsyncNo, true })
 	s := db.NewSession()
 	val := make([]byte, 100)
 	key := func(i int) []byte { return strconv.AppendInt([]byte("key:"), int64(i), 10) }
+	field := func(i int) []byte { return strconv.AppendInt([]byte("field:"), int64(i), 10) }
 	for i := range n {
 		db.Exec(s, [][]byte{[]byte("SET"), key(i), val}, nopReply{})
 	}
+	for i := range fields {
+		db.Exec(s, [][]byte{[]byte("HSET"), []byte("h"), field(i), val}, nopReply{})
+	}
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, cmd := range []string{"EXISTS", "GET"} {
+	request := map[string]func() [][]byte{
+		"EXISTS": func() [][]byte { return [][]byte{[]byte("EXISTS"), key(r.IntN(n))} },
+		"GET":    func() [][]byte { return [][]byte{[]byte("GET"), key(r.IntN(n))} },
+		"HGET":   func() [][]byte { return [][]byte{[]byte("HGET"), []byte("h"), field(r.IntN(fields))} },
+	}
+	for _, cmd := range []string{"EXISTS", "GET", "HGET"} {
 		for _, prefetch := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/prefetch=%v", cmd, prefetch), func(b *testing.B) {
 				var batch [PrefetchMax][][]byte
-				keys := make([][]byte, PrefetchMax)
+				ahead := make([]Ahead, PrefetchMax)
 				for i := 0; b.Loop(); i++ {
 					j := i % PrefetchMax
 					if j == 0 {
 						for k := range batch {
-							batch[k] = [][]byte{[]byte(cmd), key(r.IntN(n))}
-							keys[k] = batch[k][1]
+							batch[k] = request[cmd]()
+							ahead[k] = Ahead{Name: batch[k][0], Key: batch[k][1]}
+							if len(batch[k]) > 2 {
+								ahead[k].Arg = batch[k][2]
+							}
 						}
 						if prefetch {
-							db.Prefetch(s, keys)
+							db.Prefetch(s, ahead)
 						}
 					}
 					db.Exec(s, batch[j], nopReply{})

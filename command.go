@@ -236,6 +236,7 @@ type Session struct {
 	clock int64
 	// prefetched keeps what Prefetch loaded, so that the loads stay.
 	prefetched uint64
+	prefetch   prefetchState
 	// LastAt is when the session's last command arrived (unix ms; set by
 	// Exec, read by other connections' CLIENT LIST for the idle time).
 	LastAt atomic.Int64
@@ -282,21 +283,6 @@ type batch struct {
 // command's "now", for expiry too, so the server refreshes it every few
 // commands (fast ones run in microseconds).
 func (s *Session) SetClock(ms int64) { s.clock = ms }
-
-// Prefetch is a hint that s is about to run pipelined commands naming
-// keys (the first PrefetchMax count): their keyspace entries are loaded
-// into the processor's caches together, so that each command's lookup
-// does not wait for memory on its own (memtables.Keyspace.Prefetch).
-// Nothing changes; keys may name anything, and a key that is not one
-// costs a wasted load.
-func (db *DB) Prefetch(s *Session, keys [][]byte) {
-	db.mu.RLock()
-	s.prefetched += db.ks.Prefetch(s.DB, keys)
-	db.mu.RUnlock()
-}
-
-// PrefetchMax is the most keys a Prefetch call warms.
-const PrefetchMax = memtables.PrefetchMax
 
 // Exec executes one command for session s and writes its reply to r.
 func (db *DB) Exec(s *Session, args [][]byte, r Reply) {

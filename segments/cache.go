@@ -62,9 +62,8 @@ func (c *BlockCache) Stats() (bytes, capacity, hits, misses int64) {
 // view returns a view of c for a new store.
 func (c *BlockCache) view() *blockCache { return &blockCache{core: c.core, store: storeIDs.Add(1)} }
 
-func (c *blockCache) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBlock, bool) {
-	k.store = c.store
-	return c.core.get(slot, k)
+func (c *blockCache) get(slot *atomic.Pointer[cacheNode], spread uint64) (*cachedBlock, bool) {
+	return c.core.get(slot, spread)
 }
 
 func (c *blockCache) put(slot *atomic.Pointer[cacheNode], k cacheKey, n *cacheNode) {
@@ -345,9 +344,12 @@ func (c *cacheCore) shard(k cacheKey) *cacheShard {
 	return &c.shards[h%uint64(len(c.shards))]
 }
 
-// get returns the block cached in slot (k names it, for the counters).
-func (c *cacheCore) get(slot *atomic.Pointer[cacheNode], k cacheKey) (*cachedBlock, bool) {
-	sh := c.shard(k)
+// get returns the block cached in slot. spread picks the shard whose
+// counters record the hit or miss: any will do, the counters are summed,
+// and naming the block's own shard would take its offset, from the
+// table's index (a cache miss of its own on a large file, on every read).
+func (c *cacheCore) get(slot *atomic.Pointer[cacheNode], spread uint64) (*cachedBlock, bool) {
+	sh := &c.shards[spread%uint64(len(c.shards))]
 	n := slot.Load()
 	if n == nil {
 		sh.misses.Add(1)

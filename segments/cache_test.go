@@ -24,7 +24,7 @@ func TestBlockCacheClock(t *testing.T) {
 		c.put(&slots[i], key(i), testBlock(blk))
 	}
 	for i := range 10 {
-		if _, ok := c.get(&slots[i], key(i)); !ok {
+		if _, ok := c.get(&slots[i], uint64(i)); !ok {
 			t.Fatalf("block %d not cached", i)
 		}
 	}
@@ -35,7 +35,7 @@ func TestBlockCacheClock(t *testing.T) {
 	if slots[0].Load() != nil {
 		t.Fatal("the first unreferenced block was not the one evicted")
 	}
-	c.get(&slots[2], key(2)) // referenced: passed over next time
+	c.get(&slots[2], 2) // referenced: passed over next time
 	c.put(&slots[11], key(11), testBlock(blk))
 	if slots[2].Load() == nil {
 		t.Fatal("a block read since the last sweep was evicted")
@@ -80,7 +80,7 @@ func TestBlockCacheConcurrent(t *testing.T) {
 			for j := range 20000 {
 				f, i := (j*7+g)%files, (j*13+g*31)%perFile
 				k := cacheKey{file: uint64(f), off: uint64(i)}
-				if b, ok := c.get(&slots[f][i], k); ok {
+				if b, ok := c.get(&slots[f][i], k.off); ok {
 					if b != &blocks[f][i].data {
 						t.Errorf("slot %d/%d returned another block", f, i)
 						return
@@ -179,10 +179,10 @@ func TestSharedCacheEvictFile(t *testing.T) {
 	a.put(&sa, cacheKey{file: 1}, testBlock(100))
 	b.put(&sb, cacheKey{file: 1}, testBlock(100))
 	a.evictFile(1)
-	if _, ok := a.get(&sa, cacheKey{file: 1}); ok {
+	if _, ok := a.get(&sa, 1); ok {
 		t.Fatal("store a's block survived its evictFile")
 	}
-	if _, ok := b.get(&sb, cacheKey{file: 1}); !ok {
+	if _, ok := b.get(&sb, 1); !ok {
 		t.Fatal("store b's block was evicted with store a's file")
 	}
 }

@@ -14,7 +14,8 @@ import (
 // size-tiered compaction leaves between full compactions), random keys,
 // 100-byte values, 4 KiB blocks as keel's strings engine, and a block
 // cache that holds every block (the data fits in memory; KEEL_BENCH_CACHE_MB
-// sets a smaller one).
+// sets a smaller one). KEEL_BENCH_PREFETCH=1 reads the keys 16 at a time
+// after a Prefetch of them, as a pipeline's GETs in the server.
 func BenchmarkGetScattered(b *testing.B) {
 	n, newer := 1_000_000, 3
 	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_KEYS")); err == nil && v > 0 {
@@ -82,7 +83,14 @@ func BenchmarkGetScattered(b *testing.B) {
 		get(k)
 	}
 	b.ReportAllocs()
-	pointReadLoop(b, keys, get)
+	if os.Getenv("KEEL_BENCH_PREFETCH") != "" {
+		// As the server's pipeline prefetch: 16 keys warmed, then read.
+		pointReadLoopPrefetch(b, keys, get, func(batch [][]byte) {
+			s.Prefetch(batch, os.Getenv("KEEL_BENCH_PRESENT") != "")
+		})
+	} else {
+		pointReadLoop(b, keys, get)
+	}
 	b.ReportMetric(float64(baseSize)/float64(n), "base-bytes/key")
 }
 
@@ -91,6 +99,23 @@ func BenchmarkGetScattered(b *testing.B) {
 func pointReadLoop(b *testing.B, keys [][]byte, get func([]byte)) {
 	i := 0
 	for b.Loop() {
+		get(keys[(i*7919)%len(keys)])
+		i++
+	}
+}
+
+// pointReadLoopPrefetch is pointReadLoop with a Prefetch of every 16 keys
+// before they are read, as the server's pipeline prefetch.
+func pointReadLoopPrefetch(b *testing.B, keys [][]byte, get func([]byte), prefetch func([][]byte)) {
+	batch := make([][]byte, PrefetchMax)
+	i := 0
+	for b.Loop() {
+		if i%PrefetchMax == 0 {
+			for j := range batch {
+				batch[j] = keys[((i+j)*7919)%len(keys)]
+			}
+			prefetch(batch)
+		}
 		get(keys[(i*7919)%len(keys)])
 		i++
 	}

@@ -253,7 +253,7 @@ func (t *table) readBlockCache(i int, fill bool) (*cachedBlock, error) {
 
 // fromCache returns block i from the cache, if it is there.
 func (t *table) fromCache(i int) (*cachedBlock, bool) {
-	return t.cache.get(&t.blocks[i], cacheKey{file: t.num, off: t.index[i].off})
+	return t.cache.get(&t.blocks[i], t.num+uint64(i))
 }
 
 // cacheBlock builds the fingerprint index of block i, read and verified

@@ -67,7 +67,7 @@ type eventLoop struct {
 	events []unix.EpollEvent
 	// lastSweep is when idle clients were last looked for (timeout).
 	lastSweep time.Time
-	keys      [][]byte // prefetch's scratch
+	ahead     []keel.Ahead // prefetch's scratch
 }
 
 type loopMsgKind int
@@ -415,11 +415,11 @@ func (l *eventLoop) process(c *client) {
 // prefetch warms the keyspace entries of the keys the client's buffered
 // requests name, when there are several (a pipeline): see keel.DB.Prefetch.
 func (l *eventLoop) prefetch(c *client) {
-	l.keys = c.ls.rd.keysAhead(l.keys[:0], keel.PrefetchMax)
-	if len(l.keys) > 1 {
-		l.srv.db.Prefetch(c.sess, l.keys)
+	l.ahead = c.ls.rd.ahead(l.ahead[:0], keel.PrefetchMax)
+	if len(l.ahead) > 1 {
+		l.srv.db.Prefetch(c.sess, l.ahead)
 	}
-	clear(l.keys) // they alias the client's buffer
+	clear(l.ahead) // they alias the client's buffer
 }
 
 // clockEvery is how many pipelined commands of one client share a clock

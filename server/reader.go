@@ -37,6 +37,8 @@ import (
 	"errors"
 	"io"
 	"math"
+
+	"github.com/keeldb/keel"
 )
 
 // Redis's request limits (server.h, networking.c). They are part of the
@@ -168,55 +170,72 @@ func (rd *requestReader) Pending() bool {
 	return ok
 }
 
-// keysAhead appends to keys the second argument (the key, for most
-// commands) of the buffered requests Next will return, up to max of
-// them, without parsing them for Next: for a prefetch, so it is best
-// effort. It stops at the first request that is incomplete, inline, or
-// not plain RESP (the parser reports those), and skips a key equal to the
-// one before it (HSET h ... HSET h ...). A client that must still AUTH
-// gets nothing prefetched.
-func (rd *requestReader) keysAhead(keys [][]byte, max int) [][]byte {
+// ahead appends to reqs the command name and first two arguments of the
+// buffered requests Next will return, up to max of them, without parsing
+// them for Next: for a prefetch (keel.DB.Prefetch), so it is best effort.
+// It stops at the first request that is incomplete, inline, or not plain
+// RESP (the parser reports those), and after four requests that name the
+// same key and argument (LPUSH l x, ...: nothing more to load). A client
+// that must still AUTH gets nothing prefetched. The slices alias the
+// reader's buffer: valid until the next read.
+func (rd *requestReader) ahead(reqs []keel.Ahead, max int) []keel.Ahead {
 	if rd.authed != nil && !rd.authed() {
-		return keys
+		return reqs
 	}
-	add := func(k []byte) {
-		if len(keys) == 0 || !bytes.Equal(keys[len(keys)-1], k) {
-			keys = append(keys, k)
-		}
-	}
+	start := len(reqs)
 	if rd.ready {
+		var r keel.Ahead
+		r.Name = rd.args[0]
 		if len(rd.args) >= 2 {
-			add(rd.args[1])
+			r.Key = rd.args[1]
 		}
+		if len(rd.args) >= 3 {
+			r.Arg = rd.args[2]
+		}
+		reqs = append(reqs, r)
 	} else if rd.reqType != reqNone {
-		return keys // a request in progress
+		return reqs // a request in progress
 	}
 	b := rd.buf[rd.pos:]
-	for n := 0; n < max && len(keys) < max; n++ {
-		if n == 4 && len(keys) <= 1 {
-			break // a pipeline on one key (HSET h ..., LPUSH l ...): nothing to prefetch
+	for len(reqs)-start < max {
+		if n := len(reqs) - start; n == 4 && sameAhead(reqs[start:]) {
+			break
 		}
 		elems, rest, ok := respInt(b, '*')
 		if !ok || elems < 1 {
 			break
 		}
 		b = rest
-		var key []byte
+		var r keel.Ahead
 		for i := int64(0); i < elems; i++ {
 			l, rest, ok := respInt(b, '$')
 			if !ok || l < 0 || l > int64(len(rest))-2 || rest[l] != '\r' || rest[l+1] != '\n' {
-				return keys
+				return reqs
 			}
-			if i == 1 {
-				key = rest[:l]
+			switch i {
+			case 0:
+				r.Name = rest[:l]
+			case 1:
+				r.Key = rest[:l]
+			case 2:
+				r.Arg = rest[:l]
 			}
 			b = rest[l+2:]
 		}
-		if key != nil {
-			add(key)
+		reqs = append(reqs, r)
+	}
+	return reqs
+}
+
+// sameAhead reports whether the requests all name the first one's key and
+// argument.
+func sameAhead(reqs []keel.Ahead) bool {
+	for _, r := range reqs[1:] {
+		if !bytes.Equal(r.Key, reqs[0].Key) || !bytes.Equal(r.Arg, reqs[0].Arg) {
+			return false
 		}
 	}
-	return keys
+	return true
 }
 
 // respInt reads a "<prefix><integer>\r\n" line at the start of b: the

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/keeldb/keel"
 )
 
 // Tests of requestReader against Redis 7.0's request parsing. The texts
@@ -493,7 +495,7 @@ func FuzzRequestReader(f *testing.F) {
 			}
 		}
 		parseAll(slices.Clone(data), false)
-		checkKeysAhead(t, slices.Clone(data), max, 16)
+		checkAhead(t, slices.Clone(data), max, 16)
 
 		args := bytes.Split(data, []byte{0xfe})
 		want := make([]string, len(args))
@@ -510,62 +512,68 @@ func FuzzRequestReader(f *testing.F) {
 	})
 }
 
-// checkKeysAhead reads data in chunks of max bytes and, before each run
-// of requests it executes, asks keysAhead (at most limit keys): every key
-// it names must be the second argument of one of the requests Next then
-// returns, in order, none skipped but repeats of the key before. keysAhead
-// checks the syntax, not Redis's limits (bulk and count sizes, AUTH), so
-// keys it named past a request that fails those are not checked.
-func checkKeysAhead(t *testing.T, data []byte, max, limit int) {
+// checkAhead reads data in chunks of max bytes and, before each run of
+// requests it executes, asks ahead (at most limit requests): each request
+// it describes must be the one Next then returns, in order (name and first
+// two arguments, nil when absent). ahead checks the syntax, not Redis's
+// limits (bulk and count sizes, AUTH), so requests it described past one
+// that fails those are not checked.
+func checkAhead(t *testing.T, data []byte, max, limit int) {
 	t.Helper()
 	rd := newTestReader(&chunkReader{data: data, max: max}, true)
 	for {
-		args, err := rd.Next()
-		if err != nil {
+		if _, err := rd.Next(); err != nil {
 			return
 		}
-		keys := rd.keysAhead(nil, limit)
-		if len(keys) > limit {
-			t.Fatalf("%d keys, limit %d", len(keys), limit)
+		// The request Next returned was executed before ahead: the
+		// requests described are the buffered ones after it.
+		reqs := rd.ahead(nil, limit)
+		if len(reqs) > limit {
+			t.Fatalf("%d requests, limit %d", len(reqs), limit)
 		}
-		keys = slices.Clone(keys)
-		for i := range keys {
-			keys[i] = bytes.Clone(keys[i])
+		got := make([]string, len(reqs))
+		for i, r := range reqs {
+			got[i] = describeAhead(r)
 		}
-		// The request Next returned was executed before keysAhead: the
-		// keys name the buffered ones after it.
-		_ = args
-		j := 0
-		for j < len(keys) && rd.Pending() {
+		for j := range got {
 			next, err := rd.Next()
 			var perr *protocolError
 			if errors.As(err, &perr) && strings.Contains(perr.msg, "invalid") {
 				return // a limit: "invalid multibulk length", "invalid bulk length"
 			}
 			if err != nil {
-				t.Fatalf("keysAhead named %q of requests that do not parse: %v", keys[j:], err)
+				t.Fatalf("ahead described %q of requests that do not parse: %v", got[j:], err)
 			}
-			if len(next) < 2 {
-				continue
+			var want keel.Ahead
+			want.Name = next[0]
+			if len(next) > 1 {
+				want.Key = next[1]
 			}
-			switch {
-			case bytes.Equal(next[1], keys[j]):
-				j++
-			case j > 0 && bytes.Equal(next[1], keys[j-1]):
-			default:
-				t.Fatalf("keysAhead named %q, the next request's key is %q", keys[j], next[1])
+			if len(next) > 2 {
+				want.Arg = next[2]
 			}
-		}
-		if j < len(keys) {
-			t.Fatalf("keysAhead named %q beyond the buffered requests", keys[j:])
+			if w := describeAhead(want); got[j] != w {
+				t.Fatalf("ahead described %s, the next request is %s", got[j], w)
+			}
 		}
 	}
 }
 
-// TestKeysAhead: the keys of a pipeline's buffered requests, deduplicated
-// when consecutive, up to the limit, stopping at what is incomplete or
-// not plain RESP.
-func TestKeysAhead(t *testing.T) {
+// describeAhead shows r, telling an absent argument from an empty one.
+func describeAhead(r keel.Ahead) string {
+	show := func(b []byte) string {
+		if b == nil {
+			return "-"
+		}
+		return strconv.Quote(string(b))
+	}
+	return show(r.Name) + " " + show(r.Key) + " " + show(r.Arg)
+}
+
+// TestAhead: the requests of a pipeline's buffered requests, up to the
+// limit, stopping at what is incomplete or not plain RESP, and after four
+// that repeat one key and argument.
+func TestAhead(t *testing.T) {
 	mb := func(args ...string) string {
 		bs := make([][]byte, len(args))
 		for i, a := range args {
@@ -575,38 +583,42 @@ func TestKeysAhead(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, in string
-		want     []string
+		want     []string // describeAhead
 	}{
-		{"pipeline", mb("GET", "a") + mb("GET", "b") + mb("SET", "c", "v"), []string{"a", "b", "c"}},
-		{"repeats", mb("HSET", "h", "f", "v") + mb("HSET", "h", "g", "v") + mb("GET", "x") + mb("GET", "h"), []string{"h", "x", "h"}},
-		{"no_key", mb("PING") + mb("GET", "a"), []string{"a"}},
-		{"partial", mb("GET", "a") + mb("GET", "b") + "*2\r\n$3\r\nGET\r\n$5\r\nab", []string{"a", "b"}},
-		{"inline_stops", mb("GET", "a") + "GET b\r\n" + mb("GET", "c"), []string{"a"}},
-		{"odd_crlf_stops", mb("GET", "a") + "*2\rx$3\r\nGET\r\n$1\r\nb\r\n", []string{"a"}},
-		{"limit", strings.Repeat(mb("GET", "a")+mb("GET", "b"), 20), []string{"a", "b", "a", "b"}},
-		{"huge_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n", []string{"a"}},
-		{"overflowing_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$18446744073709551615\r\nx\r\n", []string{"a"}},
-		{"leading_zero", mb("GET", "a") + "*2\r\n$03\r\nGET\r\n$1\r\nb\r\n", []string{"a"}},
-		{"payload_without_crlf", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$1\r\nbxx", []string{"a"}},
+		{"pipeline", mb("GET", "a") + mb("GET", "b") + mb("SET", "c", "v", "EX", "1"),
+			[]string{`"GET" "a" -`, `"GET" "b" -`, `"SET" "c" "v"`}},
+		{"fields", mb("HSET", "h", "f", "v") + mb("HSET", "h", "g", "v") + mb("HGET", "h", "f") + mb("GET", "h"),
+			[]string{`"HSET" "h" "f"`, `"HSET" "h" "g"`, `"HGET" "h" "f"`, `"GET" "h" -`}},
+		{"no_key", mb("PING") + mb("GET", "") + mb("ECHO", "x"), []string{`"PING" - -`, `"GET" "" -`, `"ECHO" "x" -`}},
+		{"partial", mb("GET", "a") + mb("GET", "b") + "*2\r\n$3\r\nGET\r\n$5\r\nab", []string{`"GET" "a" -`, `"GET" "b" -`}},
+		{"inline_stops", mb("GET", "a") + "GET b\r\n" + mb("GET", "c"), []string{`"GET" "a" -`}},
+		{"odd_crlf_stops", mb("GET", "a") + "*2\rx$3\r\nGET\r\n$1\r\nb\r\n", []string{`"GET" "a" -`}},
+		{"limit", strings.Repeat(mb("GET", "a")+mb("GET", "b"), 20),
+			[]string{`"GET" "a" -`, `"GET" "b" -`, `"GET" "a" -`, `"GET" "b" -`, `"GET" "a" -`}},
+		{"one_key_stops", strings.Repeat(mb("LPUSH", "l", "x"), 20), slices.Repeat([]string{`"LPUSH" "l" "x"`}, 4)},
+		{"huge_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n", []string{`"GET" "a" -`}},
+		{"overflowing_length", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$18446744073709551615\r\nx\r\n", []string{`"GET" "a" -`}},
+		{"leading_zero", mb("GET", "a") + "*2\r\n$03\r\nGET\r\n$1\r\nb\r\n", []string{`"GET" "a" -`}},
+		{"payload_without_crlf", mb("GET", "a") + "*2\r\n$3\r\nGET\r\n$1\r\nbxx", []string{`"GET" "a" -`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			unauthed := newTestReader(strings.NewReader(tc.in), false)
-			if err := unauthed.fill(); err != nil || !unauthed.Pending() || len(unauthed.keysAhead(nil, 4)) != 0 {
-				t.Fatalf("keys prefetched for a client that must AUTH (%v)", err)
+			if err := unauthed.fill(); err != nil || !unauthed.Pending() || len(unauthed.ahead(nil, 5)) != 0 {
+				t.Fatalf("requests prefetched for a client that must AUTH (%v)", err)
 			}
 			rd := newTestReader(strings.NewReader(tc.in), true)
 			if err := rd.fill(); err != nil || !rd.Pending() {
 				t.Fatalf("nothing buffered: %v", err)
 			}
 			var got []string
-			for _, k := range rd.keysAhead(nil, 4) {
-				got = append(got, string(k))
+			for _, r := range rd.ahead(nil, 5) {
+				got = append(got, describeAhead(r))
 			}
 			if !slices.Equal(got, tc.want) {
-				t.Fatalf("keys %q, want %q", got, tc.want)
+				t.Fatalf("requests %q, want %q", got, tc.want)
 			}
-			checkKeysAhead(t, []byte(tc.in), len(tc.in), 16)
-			checkKeysAhead(t, []byte(tc.in), 7, 16)
+			checkAhead(t, []byte(tc.in), len(tc.in), 16)
+			checkAhead(t, []byte(tc.in), 7, 16)
 		})
 	}
 }

@@ -1,0 +1,130 @@
+package keel
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/keeldb/keel/memtables"
+)
+
+// TestPrefetch: Prefetch builds the engine keys the point reads of a
+// pipeline will read (each one a key the engine holds, so a read of it
+// finds it), none for requests that do not read one (other commands,
+// wrong types, inline integers, absent keys, a missing field argument),
+// and changes nothing: the dataset digest and every reply are as without
+// it.
+func TestPrefetch(t *testing.T) {
+	db := newTestDB(t, func(o *Options) { o.StringsBufferSize = 64 << 10 }) // strings in files
+	s := db.NewSession()
+	for i := range 2000 {
+		do(db, s, "SET", fmt.Sprintf("s:%d", i), fmt.Sprintf("%0100d", i))
+		do(db, s, "HSET", "h", fmt.Sprintf("f:%d", i), fmt.Sprintf("v:%d", i))
+	}
+	do(db, s, "SET", "n", "42") // an inline integer: nothing in the engine
+	do(db, s, "SET", "empty", "")
+	do(db, s, "RPUSH", "l", "a", "b")
+	for i := range 2000 { // cache the blocks
+		do(db, s, "GET", fmt.Sprintf("s:%d", i))
+		do(db, s, "HGET", "h", fmt.Sprintf("f:%d", i))
+	}
+	req := func(words ...string) Ahead {
+		var r Ahead
+		for i, w := range words {
+			*[]*[]byte{&r.Name, &r.Key, &r.Arg}[i] = []byte(w)
+		}
+		return r
+	}
+	reqs := []Ahead{
+		req("GET", "s:1"), req("get", "s:2"), req("GeT", "s:1999"),
+		req("HGET", "h", "f:5"), req("hexists", "h", "f:6"), req("HSTRLEN", "h", "f:7"),
+		req("HSET", "h", "f:8"), req("HSETNX", "h", "f:9"), req("hget", "h", "absent"),
+		// Nothing to read: another command, wrong types, an inline
+		// integer, absent keys, no field.
+		req("SET", "s:3", "x"), req("GET", "h"), req("GET", "l"), req("HGET", "s:4", "f:1"),
+		req("GET", "n"), req("GET", "absent"), req("HGET", "h"), req("PING"),
+		req("GET", "s:5"), // the 17th: past PrefetchMax
+	}
+	wantStrs := []string{"s:1", "s:2", "s:1999"}
+	wantFields := []string{"f:5", "f:6", "f:7", "f:8", "f:9", "absent"}
+
+	sc := db.prefetchKeyspace(s, reqs)
+	if len(sc.strs) != len(wantStrs) || len(sc.hashes) != len(wantFields) {
+		t.Fatalf("%d string and %d hash keys, want %d and %d", len(sc.strs), len(sc.hashes), len(wantStrs), len(wantFields))
+	}
+	e, _ := db.ks.Get(0, []byte("h"))
+	phys := db.ks.PhysDB(0)
+	for i, sp := range sc.strs {
+		if got, want := string(sc.buf[sp.lo:sp.hi]), string(stringKey(nil, phys, []byte(wantStrs[i]))); got != want {
+			t.Fatalf("string key %d: %q, want %q", i, got, want)
+		}
+		if ok, err := db.strs.View(sc.buf[sp.lo:sp.hi], func([]byte) {}); !ok || err != nil {
+			t.Fatalf("string key %q: not in the engine (%v)", wantStrs[i], err)
+		}
+	}
+	for i, sp := range sc.hashes {
+		if got, want := string(sc.buf[sp.lo:sp.hi]), string(hashKey(nil, phys, []byte("h"), e.Version, []byte(wantFields[i]))); got != want {
+			t.Fatalf("hash key %d: %q, want %q", i, got, want)
+		}
+	}
+
+	digest := do(db, s, "DEBUG", "DIGEST")
+	var replies []any
+	run := func() { // the reads among reqs
+		replies = replies[:0]
+		for _, r := range reqs {
+			switch strings.ToUpper(string(r.Name)) {
+			case "SET", "HSET", "HSETNX":
+				continue
+			}
+			words := []string{string(r.Name)}
+			for _, b := range [][]byte{r.Key, r.Arg} {
+				if b != nil {
+					words = append(words, string(b))
+				}
+			}
+			replies = append(replies, do(db, s, words...))
+		}
+	}
+	run()
+	want := append([]any(nil), replies...)
+	db.Prefetch(s, reqs)
+	db.Prefetch(s, reqs[:1])
+	db.Prefetch(s, nil)
+	if got := do(db, s, "DEBUG", "DIGEST"); got != digest {
+		t.Fatalf("Prefetch changed the digest: %v, was %v", got, digest)
+	}
+	run()
+	if !reflect.DeepEqual(replies, want) {
+		t.Fatalf("replies after Prefetch %v, before %v", replies, want)
+	}
+}
+
+// TestPointRead: which requests Prefetch follows into an engine.
+func TestPointRead(t *testing.T) {
+	k, f := []byte("k"), []byte("f")
+	for _, tc := range []struct {
+		r    Ahead
+		want memtables.Type
+	}{
+		{Ahead{Name: []byte("GET"), Key: k}, memtables.TypeString},
+		{Ahead{Name: []byte("get"), Key: k, Arg: f}, memtables.TypeString},
+		{Ahead{Name: []byte("GET")}, 0},
+		{Ahead{Name: []byte("HGET"), Key: k, Arg: f}, memtables.TypeHash},
+		{Ahead{Name: []byte("hset"), Key: k, Arg: f}, memtables.TypeHash},
+		{Ahead{Name: []byte("HSetNX"), Key: k, Arg: f}, memtables.TypeHash},
+		{Ahead{Name: []byte("HEXISTS"), Key: k, Arg: f}, memtables.TypeHash},
+		{Ahead{Name: []byte("hstrlen"), Key: k, Arg: f}, memtables.TypeHash},
+		{Ahead{Name: []byte("HGET"), Key: k}, 0},
+		{Ahead{Name: []byte("HMGET"), Key: k, Arg: f}, 0},
+		{Ahead{Name: []byte("GETDEL"), Key: k}, 0},
+		{Ahead{Name: []byte("SET"), Key: k, Arg: f}, 0},
+		{Ahead{Name: []byte("HDEL"), Key: k, Arg: f}, 0},
+		{Ahead{}, 0},
+	} {
+		if got := pointRead(tc.r); got != tc.want {
+			t.Errorf("pointRead(%q %q %q) = %v, want %v", tc.r.Name, tc.r.Key, tc.r.Arg, got, tc.want)
+		}
+	}
+}

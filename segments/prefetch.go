@@ -1,0 +1,157 @@
+package segments
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
+
+// PrefetchMax is the most keys one Prefetch call warms.
+const PrefetchMax = 16
+
+// prefetchSpan is how many bytes from a restart point Prefetch loads: the
+// restart's entry and the next one (RestartInterval 2), values of about a
+// hundred bytes.
+const prefetchSpan = 256
+
+// Prefetch loads into the processor's caches what point reads of keys
+// (the first PrefetchMax) will read: the buffers' key index tags, then in
+// the files each key's bloom filter block, the slot of the block that may
+// hold it, the cached block's description, its fingerprint index and the
+// entries the fingerprint leads to. It is a hint for a caller about to
+// read keys one by one (a client's pipelined GETs or HGETs): nothing
+// changes, the cache's counters and reference bits included, and a block
+// that is not cached is not read. present is ViewPresent's hint (the
+// oldest file's filter is skipped).
+//
+// Why: on a store larger than the processor's caches a point read is a
+// chain of dependent cache misses (filter, block slot, node, fingerprints,
+// entry), each waiting for the one before. Here each stage runs for all
+// the keys before the next, and a stage only loads, or decides on what
+// the stage before loaded (a branch on a value still in flight would make
+// the processor wait for it before going on to the next key), so the
+// misses of different keys overlap; the reads that follow find the lines
+// cached. The result is derived from the loaded values, for the caller to
+// keep so that the compiler cannot drop the loads.
+func (s *Store) Prefetch(keys [][]byte, present bool) uint64 {
+	sink, _ := s.prefetch(keys, present)
+	return sink
+}
+
+// prefetch is Prefetch; reached counts the keys whose entries it loaded
+// (in a cached block, at the restart their fingerprint names), for tests.
+func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int) {
+	n := min(len(keys), PrefetchMax)
+	if n == 0 {
+		return 0, 0
+	}
+	vw, err := s.acquire()
+	if err != nil {
+		return 0, 0
+	}
+	defer vw.v.unref()
+	var (
+		hs   [PrefetchMax]uint64
+		at   [PrefetchMax]*table
+		blk  [PrefetchMax]int
+		fpss [PrefetchMax][]uint32
+		ents [PrefetchMax][]byte
+		offs [PrefetchMax]int
+	)
+	sink += vw.active.index.touch(keys[:n])
+	for _, b := range vw.frozen {
+		sink += b.index.touch(keys[:n])
+	}
+	files := vw.v.files
+	if len(files) == 0 {
+		return sink, 0
+	}
+	for i := range n {
+		hs[i] = bloomHash(keys[i])
+	}
+	for i := range n {
+		for _, t := range files {
+			if f, ok := t.bloom.(*blockBloom); ok && len(f.words) > 0 {
+				b := f.block(hs[i])
+				sink += b[0] + b[bloomBlockWords-1] // the block may straddle two lines
+			}
+		}
+	}
+	// The file a read will open a block of: the newest whose filter
+	// admits the key (most keys are in one file only).
+	for i := range n {
+		p := probe{key: keys[i], h: hs[i], hashed: true}
+		for j, t := range files {
+			if (present && j == len(files)-1) || t.mayContainProbe(&p) {
+				at[i] = t
+				break
+			}
+		}
+	}
+	for i := range n {
+		if t := at[i]; t != nil {
+			blk[i] = t.findBlock(keys[i])
+		}
+	}
+	var nds [PrefetchMax]*cacheNode
+	for i := range n {
+		if t := at[i]; t != nil && blk[i] < len(t.blocks) {
+			nds[i] = t.blocks[blk[i]].Load()
+		}
+	}
+	for i := range n {
+		if nd := nds[i]; nd != nil {
+			fpss[i], ents[i] = nd.data.fps, nd.data.entries
+		}
+	}
+	for i := range n {
+		fps := fpss[i]
+		for j := 0; j < len(fps); j += 16 { // 16 cells: a line
+			sink += uint64(fps[j])
+		}
+	}
+	for i := range n {
+		offs[i] = -1
+		fp := fingerprint(hs[i])
+		for _, c := range fpss[i] {
+			if c&0xffff == fp {
+				offs[i] = int(c >> 16)
+				break
+			}
+		}
+	}
+	for i := range n {
+		if off := offs[i]; off >= 0 {
+			d := ents[i]
+			for o := off; o < len(d) && o < off+prefetchSpan; o += 64 {
+				sink += uint64(d[o])
+			}
+			reached++
+		}
+	}
+	return sink, reached
+}
+
+// touch loads the tag words of keys' home slots (the first PrefetchMax
+// keys), then the slot of each tag that matches, for Prefetch.
+func (x *keyIndex) touch(keys [][]byte) uint64 {
+	t := x.table.Load()
+	var (
+		hv   [PrefetchMax]uint64
+		w    [PrefetchMax]uint64
+		sink uint64
+	)
+	mask := uint64(len(t.slots) - 1)
+	n := min(len(keys), PrefetchMax)
+	for i := range n {
+		hv[i] = maphash.Bytes(x.seed, keys[i])
+		w[i] = atomic.LoadUint64(&t.tags[(hv[i]&mask)>>3])
+	}
+	for i := range n {
+		if j := hv[i] & mask; w[i]>>(8*(j&7))&0xff == tagOf(hv[i]) {
+			if t.slots[j].head.Load() != nil {
+				sink++
+			}
+		}
+	}
+	return sink
+}
