@@ -17,17 +17,26 @@ import (
 // whole block). The keys come in families with long shared prefixes (the
 // fields of one hash: fences tie), short and empty suffixes (a key that
 // is a prefix of the next), and probes include keys between, before and
-// after the file's keys and outside its shared prefix.
+// after the file's keys and outside its shared prefix. In some files
+// every key shares a long prefix (one big hash: the file's prefix absorbs
+// it); in others, families of keys with long prefixes of their own share
+// the file (big hashes beside others: their fences tie in runs, one run
+// inside another's prefix), and probes also fall between the families.
 func TestPointReadPaths(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for round := range 6 {
+	families := [][]byte{[]byte("a-big-hash-key:version:"), []byte("a-big-hash-key:version:nested-long-field-prefix:"),
+		[]byte("another-big-hash:version:"), []byte("b")}
+	for round := range 9 {
 		prefix := []byte("\x00\x00\x00\x01\x12\x34")
-		if round%2 == 1 {
+		if round%3 == 1 {
 			prefix = append(prefix, "one-big-hash-key:version:"...) // every fence ties
 		}
 		set := map[string]bool{}
 		for range 3000 {
 			k := slices.Clone(prefix)
+			if round%3 == 2 {
+				k = append(k, families[r.IntN(len(families))]...)
+			}
 			switch r.IntN(4) {
 			case 0:
 				k = fmt.Appendf(k, "f%d", r.IntN(5000))
@@ -46,7 +55,7 @@ func TestPointReadPaths(t *testing.T) {
 		}
 		slices.SortFunc(keys, bytes.Compare)
 		// Many blocks; restart intervals from every entry to the default.
-		opts := Options{BlockSize: 128 + 200*(round/2), RestartInterval: []int{1, 4, 16}[round/2]}
+		opts := Options{BlockSize: 128 + 200*(round/3), RestartInterval: []int{1, 4, 16}[round/3]}
 		opts.applyDefaults()
 		dir := t.TempDir()
 		tw, err := newTableWriter(dir, 1, uint64(len(keys)), &opts)
@@ -72,6 +81,14 @@ func TestPointReadPaths(t *testing.T) {
 			probes = append(probes, append(slices.Clone(k), 0), k[:len(k)-1], append(slices.Clone(k), 0xff))
 		}
 		probes = append(probes, nil, []byte{0}, prefix[:3], []byte("\xff\xff"), append(slices.Clone(prefix), 0xff, 0xff))
+		for _, f := range families { // between and around the families
+			fk := append(slices.Clone(prefix), f...)
+			probes = append(probes, fk, fk[:len(fk)-1], append(slices.Clone(fk), 0), append(slices.Clone(fk), 0xff),
+				append(fk[:len(fk)-1:len(fk)-1], fk[len(fk)-1]+1), append(fk[:len(fk)-1:len(fk)-1], fk[len(fk)-1]-1, 0xff))
+		}
+		if round%3 == 2 && len(tb.runs) < 3 {
+			t.Fatalf("round %d: %d runs of tied fences, want the families' (3 or more)", round, len(tb.runs))
+		}
 		for _, p := range probes {
 			want := sort.Search(len(tb.index), func(i int) bool { return bytes.Compare(tb.index[i].last, p) >= 0 })
 			if got := tb.findBlock(p); got != want {

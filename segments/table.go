@@ -35,7 +35,11 @@ type table struct {
 	// per step) instead of each handle's last key behind its own pointer.
 	fences      []uint64
 	fencePrefix int
-	bloom       keyFilter // nil: no keys
+	// runs are the blocks whose fences tie (a big hash's or stream's keys
+	// share more than the file's prefix when other keys share the file),
+	// in block order, each with fences of its own past its longer prefix.
+	runs  []fenceRun
+	bloom keyFilter // nil: no keys
 	spans       []span
 	slots       *roaring.Bitmap
 	props       props
@@ -323,7 +327,7 @@ func (t *table) decodeBlock(i int, raw []byte, b *cachedBlock) error {
 	return nil
 }
 
-// buildFences fills fences and fencePrefix from the index.
+// buildFences fills fences, fencePrefix and runs from the index.
 func (t *table) buildFences() {
 	n := len(t.index)
 	if n == 0 {
@@ -334,6 +338,32 @@ func (t *table) buildFences() {
 	for i := range t.index {
 		t.fences[i] = fenceOf(t.index[i].last[t.fencePrefix:])
 	}
+	t.runs = nil
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && t.fences[j] == t.fences[i] {
+			j++
+		}
+		if j-i > 1 {
+			// Sorted keys between two that share a prefix share it too.
+			r := fenceRun{start: i, end: j, prefix: t.index[i].last[:sharedPrefix(t.index[i].last, t.index[j-1].last)]}
+			r.fences = make([]uint64, j-i)
+			for k := i; k < j; k++ {
+				r.fences[k-i] = fenceOf(t.index[k].last[len(r.prefix):])
+			}
+			t.runs = append(t.runs, r)
+		}
+		i = j
+	}
+}
+
+// fenceRun is a run of blocks whose fences tie: blocks [start, end), whose
+// last keys all begin with prefix; fences[k] is block start+k's last key's
+// 8 bytes after prefix, as table.fences after the file's prefix.
+type fenceRun struct {
+	start, end int
+	prefix     []byte
+	fences     []uint64
 }
 
 // fenceOf is the first 8 bytes of b, big endian, zero-padded: for keys
@@ -408,16 +438,47 @@ func (t *table) findBlock(key []byte) int {
 	f := fenceOf(key[p:])
 	lo := searchFences(t.fences, f) // the first block whose fence is >= f
 	// Every block before lo ends below key, and a block whose fence
-	// exceeds f ends above it; those whose fence equals f (long shared
-	// prefixes: the fields of one hash) need their whole last key.
+	// exceeds f ends above it; those whose fence equals f need more.
 	if lo == n || t.fences[lo] != f {
 		return lo
 	}
-	hi := lo + 1
-	for step := 1; hi < n && t.fences[hi] == f; step *= 2 {
-		hi = min(hi+step, n)
+	if r := t.runAt(lo); r != nil {
+		// A run of ties: its own fences, past its longer prefix.
+		q := len(r.prefix)
+		switch c := bytes.Compare(key[:min(len(key), q)], r.prefix); {
+		case c < 0 || c == 0 && len(key) < q:
+			return lo // below every key of the run
+		case c > 0:
+			return r.end // above them, and below the next block's fence
+		}
+		f2 := fenceOf(key[q:])
+		j := searchFences(r.fences, f2)
+		if j == len(r.fences) || r.fences[j] != f2 {
+			return r.start + j
+		}
+		return r.start + j + t.searchTied(r.fences[j:], f2, r.start+j, key)
 	}
-	return lo + sort.Search(hi-lo, func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
+	return lo + t.searchTied(t.fences[lo:], f, lo, key)
+}
+
+// searchTied returns, for blocks from lo whose fences fs (fs[0] == f)
+// tie with key's, how many blocks past lo the first whose last key is >=
+// key is: it gallops to the end of the tie, then compares whole last keys.
+func (t *table) searchTied(fs []uint64, f uint64, lo int, key []byte) int {
+	hi := 1
+	for step := 1; hi < len(fs) && fs[hi] == f; step *= 2 {
+		hi = min(hi+step, len(fs))
+	}
+	return sort.Search(hi, func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
+}
+
+// runAt returns the run of ties that starts at block i, nil when none.
+func (t *table) runAt(i int) *fenceRun {
+	k := sort.Search(len(t.runs), func(k int) bool { return t.runs[k].start >= i })
+	if k < len(t.runs) && t.runs[k].start == i {
+		return &t.runs[k]
+	}
+	return nil
 }
 
 // covers reports whether a range tombstone of this file covers key.
