@@ -40,10 +40,10 @@ type table struct {
 	// in block order, each with fences of its own past its longer prefix.
 	runs  []fenceRun
 	bloom keyFilter // nil: no keys
-	spans       []span
-	slots       *roaring.Bitmap
-	props       props
-	cache       *blockCache
+	spans []span
+	slots *roaring.Bitmap
+	props props
+	cache *blockCache
 	// blocks[i] is block i's node in cache while it is cached (written
 	// under the cache shard's lock, read without one).
 	blocks []atomic.Pointer[cacheNode]
