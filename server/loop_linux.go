@@ -412,8 +412,9 @@ func (l *eventLoop) process(c *client) {
 	l.markDirty(c)
 }
 
-// prefetch warms the keyspace entries of the keys the client's buffered
-// requests name, when there are several (a pipeline): see keel.DB.Prefetch.
+// prefetch warms what the client's buffered requests will read first (their
+// keyspace entries, and the engine entries of their point reads), when
+// there are several (a pipeline): see keel.DB.Prefetch.
 func (l *eventLoop) prefetch(c *client) {
 	l.ahead = c.ls.rd.ahead(l.ahead[:0], keel.PrefetchMax)
 	if len(l.ahead) > 1 {
