@@ -20,8 +20,9 @@ import (
 // after the file's keys and outside its shared prefix. In some files
 // every key shares a long prefix (one big hash: the file's prefix absorbs
 // it); in others, families of keys with long prefixes of their own share
-// the file (big hashes beside others: their fences tie in runs, one run
-// inside another's prefix), and probes also fall between the families.
+// the file (big hashes beside others: their fences tie in long runs, one
+// family inside another's prefix; "user:NNN:..." keys: short ties), and
+// probes also fall between the families.
 func TestPointReadPaths(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	families := [][]byte{[]byte("a-big-hash-key:version:"), []byte("a-big-hash-key:version:nested-long-field-prefix:"),
@@ -35,6 +36,11 @@ func TestPointReadPaths(t *testing.T) {
 		for range 3000 {
 			k := slices.Clone(prefix)
 			if round%3 == 2 {
+				if r.IntN(2) == 0 {
+					// Short ties: the first 8 bytes are "user:NNN".
+					set[string(fmt.Appendf(k, "user:%03d:%d", r.IntN(300), r.IntN(1000)))] = true
+					continue
+				}
 				k = append(k, families[r.IntN(len(families))]...)
 			}
 			switch r.IntN(4) {
@@ -86,8 +92,18 @@ func TestPointReadPaths(t *testing.T) {
 			probes = append(probes, fk, fk[:len(fk)-1], append(slices.Clone(fk), 0), append(slices.Clone(fk), 0xff),
 				append(fk[:len(fk)-1:len(fk)-1], fk[len(fk)-1]+1), append(fk[:len(fk)-1:len(fk)-1], fk[len(fk)-1]-1, 0xff))
 		}
-		if round%3 == 2 && len(tb.runs) < 3 {
-			t.Fatalf("round %d: %d runs of tied fences, want the families' (3 or more)", round, len(tb.runs))
+		if round%3 == 2 {
+			short := 0
+			for i := 0; i < len(tb.fences); {
+				n := tieLen(tb.fences[i:])
+				if n > 1 && n < minRunBlocks {
+					short++
+				}
+				i += n
+			}
+			if len(tb.runs) < 2 || short == 0 || tb.fences2 == nil {
+				t.Fatalf("round %d: %d long runs of tied fences (want the two families'), %d short", round, len(tb.runs), short)
+			}
 		}
 		for _, p := range probes {
 			want := sort.Search(len(tb.index), func(i int) bool { return bytes.Compare(tb.index[i].last, p) >= 0 })
@@ -164,6 +180,25 @@ func TestSearchFences(t *testing.T) {
 						t.Fatalf("%s, n=%d: searchFences(%d) = %d, want %d (fences %v)", name, n, f, got, want, fs)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestTieLen checks tieLen against a count, on ascending runs of every
+// length up to 40 followed by larger values or nothing.
+func TestTieLen(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		for _, tail := range []int{0, 1, 5} {
+			fs := make([]uint64, 0, n+tail)
+			for range n {
+				fs = append(fs, 7)
+			}
+			for i := range tail {
+				fs = append(fs, uint64(8+i))
+			}
+			if got := tieLen(fs); got != n {
+				t.Fatalf("tieLen of %d sevens then %d larger = %d", n, tail, got)
 			}
 		}
 	}

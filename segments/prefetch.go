@@ -15,9 +15,10 @@ const prefetchSpan = 256
 
 // Prefetch loads into the processor's caches what point reads of keys
 // (the first PrefetchMax) will read: the buffers' key index tags, then in
-// the files each key's bloom filter block, the slot of the block that may
-// hold it, the cached block's description, its fingerprint index and the
-// entries the fingerprint leads to. It is a hint for a caller about to
+// the files each key's bloom filter block, the block fences the search
+// for its block starts at, the slot of that block, the cached block's
+// description, its fingerprint index and the entries the fingerprint
+// leads to. It is a hint for a caller about to
 // read keys one by one (a client's pipelined GETs or HGETs): nothing
 // changes, the cache's counters and reference bits included, and a block
 // that is not cached is not read. present is ViewPresent's hint (the
@@ -85,6 +86,11 @@ func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int)
 				at[i] = t
 				break
 			}
+		}
+	}
+	for i := range n {
+		if t := at[i]; t != nil {
+			sink += t.touchFence(keys[i])
 		}
 	}
 	for i := range n {

@@ -35,9 +35,14 @@ type table struct {
 	// per step) instead of each handle's last key behind its own pointer.
 	fences      []uint64
 	fencePrefix int
-	// runs are the blocks whose fences tie (a big hash's or stream's keys
-	// share more than the file's prefix when other keys share the file),
-	// in block order, each with fences of its own past its longer prefix.
+	// fences2[i] is the 8 bytes of index[i].last after those of fences[i]
+	// (nil when no two fences tie): keys with a common text prefix
+	// ("user:", "key:00") tie on the first 8 bytes in short runs of blocks.
+	fences2 []uint64
+	// runs are the long runs of blocks whose fences tie (a big hash's or
+	// stream's keys share more than the file's prefix when other keys
+	// share the file), in block order, each with fences of its own past
+	// its longer prefix.
 	runs  []fenceRun
 	bloom keyFilter // nil: no keys
 	spans []span
@@ -338,13 +343,19 @@ func (t *table) buildFences() {
 	for i := range t.index {
 		t.fences[i] = fenceOf(t.index[i].last[t.fencePrefix:])
 	}
-	t.runs = nil
+	t.fences2, t.runs = nil, nil
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && t.fences[j] == t.fences[i] {
 			j++
 		}
-		if j-i > 1 {
+		if j-i > 1 && t.fences2 == nil {
+			t.fences2 = make([]uint64, n)
+			for k := range t.index {
+				t.fences2[k] = fenceOf(t.index[k].last[min(len(t.index[k].last), t.fencePrefix+8):])
+			}
+		}
+		if j-i >= minRunBlocks {
 			// Sorted keys between two that share a prefix share it too.
 			r := fenceRun{start: i, end: j, prefix: t.index[i].last[:sharedPrefix(t.index[i].last, t.index[j-1].last)]}
 			r.fences = make([]uint64, j-i)
@@ -356,6 +367,10 @@ func (t *table) buildFences() {
 		i = j
 	}
 }
+
+// minRunBlocks is the shortest run of tied fences that gets fences of its
+// own; shorter ties are resolved by fences2 (and the last keys).
+const minRunBlocks = 16
 
 // fenceRun is a run of blocks whose fences tie: blocks [start, end), whose
 // last keys all begin with prefix; fences[k] is block start+k's last key's
@@ -395,8 +410,7 @@ func searchFences(fs []uint64, f uint64) int {
 		return n
 	}
 	lo, hi := 0, n-1 // fs[lo] < f <= fs[hi]: the answer is in (lo, hi]
-	g := lo + 1 + int(float64(f-fs[lo])/float64(fs[hi]-fs[lo])*float64(hi-lo-1))
-	g = min(max(g, lo+1), hi)
+	g := fenceGuess(fs, f)
 	if fs[g] < f {
 		lo = g
 		for step := 1; lo+step < hi; step *= 2 {
@@ -425,6 +439,32 @@ func searchFences(fs []uint64, f uint64) int {
 		}
 	}
 	return hi
+}
+
+// fenceGuess is searchFences's first guess, for fs[0] < f <= fs[n-1]:
+// f's place interpolated between the ends, in (0, n-1].
+func fenceGuess(fs []uint64, f uint64) int {
+	n := len(fs)
+	g := 1 + int(float64(f-fs[0])/float64(fs[n-1]-fs[0])*float64(n-2))
+	return min(max(g, 1), n-1)
+}
+
+// touchFence loads the fences findBlock(key) will look at first (Prefetch).
+func (t *table) touchFence(key []byte) uint64 {
+	fs := t.fences
+	if len(key) < t.fencePrefix || len(fs) < 2 {
+		return 0
+	}
+	f := fenceOf(key[t.fencePrefix:])
+	if f <= fs[0] || f > fs[len(fs)-1] {
+		return 0
+	}
+	g := fenceGuess(fs, f)
+	sink := fs[g]
+	if t.fences2 != nil {
+		sink += t.fences2[g]
+	}
+	return sink
 }
 
 // findBlock returns the first block whose last key is >= key.
@@ -456,20 +496,40 @@ func (t *table) findBlock(key []byte) int {
 		if j == len(r.fences) || r.fences[j] != f2 {
 			return r.start + j
 		}
-		return r.start + j + t.searchTied(r.fences[j:], f2, r.start+j, key)
+		return r.start + j + t.searchTied(r.fences[j:], r.start+j, key)
 	}
-	return lo + t.searchTied(t.fences[lo:], f, lo, key)
+	if t.fences2 == nil { // no two blocks tie: block lo alone has key's fence
+		return lo + t.searchTied(t.fences[lo:lo+1], lo, key)
+	}
+	// A short tie, blocks [lo, hi): the next 8 bytes, ascending there.
+	hi := lo + tieLen(t.fences[lo:])
+	f2 := fenceOf(key[min(len(key), p+8):])
+	j := lo + searchFences(t.fences2[lo:hi], f2)
+	if j == hi || t.fences2[j] != f2 {
+		return j
+	}
+	return j + t.searchTied(t.fences2[j:hi], j, key)
 }
 
-// searchTied returns, for blocks from lo whose fences fs (fs[0] == f)
-// tie with key's, how many blocks past lo the first whose last key is >=
-// key is: it gallops to the end of the tie, then compares whole last keys.
-func (t *table) searchTied(fs []uint64, f uint64, lo int, key []byte) int {
-	hi := 1
-	for step := 1; hi < len(fs) && fs[hi] == f; step *= 2 {
+// searchTied returns, for blocks from lo whose fences fs tie with key's
+// (fs[0] is key's), how many blocks past lo the first whose last key is
+// >= key is (len(fs) when none is): it compares whole last keys.
+func (t *table) searchTied(fs []uint64, lo int, key []byte) int {
+	return sort.Search(tieLen(fs), func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
+}
+
+// tieLen returns how many of fs, ascending, equal fs[0]: it gallops, then
+// bisects.
+func tieLen(fs []uint64) int {
+	lo, hi := 1, 1 // fs[:lo] tie; the tie ends at or before hi
+	for step := 1; hi < len(fs) && fs[hi] == fs[0]; step *= 2 {
+		lo = hi + 1
 		hi = min(hi+step, len(fs))
 	}
-	return sort.Search(hi, func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
+	if hi == len(fs) && fs[hi-1] == fs[0] {
+		return hi
+	}
+	return lo + sort.Search(hi-lo, func(k int) bool { return fs[lo+k] != fs[0] })
 }
 
 // runAt returns the run of ties that starts at block i, nil when none.
