@@ -258,9 +258,13 @@ type rangeDel struct {
 	seq    uint64
 }
 
-// nodeOverhead approximates a version's memory besides key and value: the
-// node, and a new key's head and index slots (the table is at most half full).
-const nodeOverhead = 96
+// nodeOverhead approximates a new key's memory besides key and value: its
+// node, head and index slots (the table is at most half full);
+// versionOverhead, an overwrite's: its node (the key is its head's).
+const (
+	nodeOverhead    = 96
+	versionOverhead = int(unsafe.Sizeof(node{}))
+)
 
 // newBuffer returns an empty buffer whose key index is sized for about
 // keys keys (the previous buffer's count; 0 for none).
@@ -299,8 +303,6 @@ func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 	b.bytes.Add(n)
 }
 
-// add inserts a version. key and value must not change afterwards (the
-// store passes its own copy); the head's string key aliases key.
 // Allocation sizes for alloc and add: a slab serves the key and value of
 // writes up to slabMax bytes; nodes and heads come nodeChunk at a time.
 const (
@@ -322,36 +324,52 @@ func (b *buffer) alloc(n int) []byte {
 	return p
 }
 
+// add inserts a version of key, copying key (a new key's) and value into
+// the buffer's memory: the caller's slices may change afterwards.
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if len(b.nodes) == 0 {
 		b.nodes = make([]node, nodeChunk)
 	}
 	n := &b.nodes[0]
 	b.nodes = b.nodes[1:]
-	*n = node{key: key, value: value, seq: seq, kind: kind}
-	var k string
+	*n = node{seq: seq, kind: kind}
+	var k string // key's bytes, for the lookup only: the caller's
 	if len(key) > 0 {
 		k = unsafe.String(&key[0], len(key))
 	}
 	// An overwrite replaces the head's version, which readers load
 	// atomically; a new key's head is published by the index.
-	if h, slot, hv := b.index.find(k); h != nil {
+	h, slot, hv := b.index.find(k)
+	if h != nil {
+		// The version shares its head's copy of the key: a key rewritten
+		// on every write (a stream's metadata and last node, one per
+		// XADD) costs its value and a node, and the buffer fills that
+		// much more slowly.
+		n.key = unsafe.Slice(unsafe.StringData(h.key), len(h.key))
+		n.value = b.alloc(len(value))
+		copy(n.value, value)
 		n.prev = h.newest.Load()
 		h.newest.Store(n)
-	} else {
-		if len(b.heads) == 0 {
-			b.heads = make([]head, nodeChunk)
-		}
-		h = &b.heads[0]
-		b.heads = b.heads[1:]
-		h.key = k
-		h.newest.Store(n)
-		b.index.insert(h, slot, hv)
-		b.mu.Lock()
-		b.newKeys = append(b.newKeys, h)
-		b.nKeys++
-		b.mu.Unlock()
+		b.count.Add(1)
+		b.note(lsn, seq, int64(len(value)+versionOverhead))
+		return
 	}
+	kv := b.alloc(len(key) + len(value))
+	copy(kv, key)
+	copy(kv[len(key):], value)
+	n.key, n.value = kv[:len(key):len(key)], kv[len(key):]
+	if len(b.heads) == 0 {
+		b.heads = make([]head, nodeChunk)
+	}
+	h = &b.heads[0]
+	b.heads = b.heads[1:]
+	h.key = unsafe.String(unsafe.SliceData(n.key), len(n.key))
+	h.newest.Store(n)
+	b.index.insert(h, slot, hv)
+	b.mu.Lock()
+	b.newKeys = append(b.newKeys, h)
+	b.nKeys++
+	b.mu.Unlock()
 	b.count.Add(1)
 	b.note(lsn, seq, int64(len(key)+len(value)+nodeOverhead))
 }

@@ -108,3 +108,33 @@ func TestBufferPresizedFromPrevious(t *testing.T) {
 		t.Fatalf("empty buffer's index has %d slots, want %d", n, indexMinSlots)
 	}
 }
+
+// TestBufferOverwrite: add copies what it keeps (the caller's slices may
+// change after), an overwrite shares its head's key and is charged its
+// value and a node, and every version stays readable at its snapshot.
+func TestBufferOverwrite(t *testing.T) {
+	b := newBuffer(0)
+	key, val := []byte("stream:meta"), []byte("v1")
+	b.add(1, 1, kindValue, key, val)
+	first := b.bytes.Load()
+	if want := int64(len(key) + len(val) + nodeOverhead); first != want {
+		t.Fatalf("a new key charged %d bytes, want %d", first, want)
+	}
+	val[1] = '2'
+	b.add(2, 2, kindValue, key, val)
+	if got, want := b.bytes.Load()-first, int64(len(val)+versionOverhead); got != want {
+		t.Fatalf("an overwrite charged %d bytes, want %d", got, want)
+	}
+	copy(key, "XXXXXXXXXXX")
+	val[1] = '3'
+	for snap, want := range map[uint64]string{1: "v1", 2: "v2", 3: "v2"} {
+		n, _ := b.get([]byte("stream:meta"), snap)
+		if n == nil || string(n.key) != "stream:meta" || string(n.value) != want {
+			t.Fatalf("at snapshot %d: %+v, want %q", snap, n, want)
+		}
+	}
+	n := b.newest([]byte("stream:meta"))
+	if &n.key[0] != &n.prev.key[0] {
+		t.Fatal("the overwrite copied the key again")
+	}
+}

@@ -220,10 +220,7 @@ func (s *Store) write(lsn LSN, kind byte, key, value []byte) {
 	s.beginRecord(lsn)
 	s.seq++
 	b := s.active.Load()
-	kv := b.alloc(len(key) + len(value))
-	copy(kv, key)
-	copy(kv[len(key):], value)
-	b.add(lsn, s.seq, kind, kv[:len(key):len(key)], kv[len(key):])
+	b.add(lsn, s.seq, kind, key, value)
 	s.endWrite(lsn, b)
 }
 
