@@ -18,11 +18,11 @@ const prefetchSpan = 256
 // the files each key's bloom filter block, the block fences the search
 // for its block starts at, the slot of that block, the cached block's
 // description, its fingerprint index and the entries the fingerprint
-// leads to. It is a hint for a caller about to
-// read keys one by one (a client's pipelined GETs or HGETs): nothing
-// changes, the cache's counters and reference bits included, and a block
-// that is not cached is not read. present is ViewPresent's hint (the
-// oldest file's filter is skipped).
+// leads to. It is a hint for a caller about to read keys one by one (a
+// client's pipelined GETs or HGETs): nothing changes, the cache's counters
+// and reference bits included, and a block that is not cached is not
+// read. present is ViewPresent's hint (the oldest file's filter is
+// skipped).
 //
 // Why: on a store larger than the processor's caches a point read is a
 // chain of dependent cache misses (filter, block slot, node, fingerprints,

@@ -332,7 +332,7 @@ func (t *table) decodeBlock(i int, raw []byte, b *cachedBlock) error {
 	return nil
 }
 
-// buildFences fills fences, fencePrefix and runs from the index.
+// buildFences fills fences, fencePrefix, fences2 and runs from the index.
 func (t *table) buildFences() {
 	n := len(t.index)
 	if n == 0 {
@@ -513,7 +513,8 @@ func (t *table) findBlock(key []byte) int {
 
 // searchTied returns, for blocks from lo whose fences fs tie with key's
 // (fs[0] is key's), how many blocks past lo the first whose last key is
-// >= key is (len(fs) when none is): it compares whole last keys.
+// >= key is: it compares the last keys of the tie, and when none is, the
+// answer is the block after the tie (its fence exceeds key's).
 func (t *table) searchTied(fs []uint64, lo int, key []byte) int {
 	return sort.Search(tieLen(fs), func(j int) bool { return bytes.Compare(t.index[lo+j].last, key) >= 0 })
 }
