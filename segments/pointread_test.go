@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 // TestPointReadPaths checks table.get's two shortcuts against the obvious
@@ -202,4 +204,67 @@ func TestTieLen(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFindBlockProperty: on files of random keys drawn from random
+// families (prefixes of random lengths, some nested in others, so that
+// fences tie in short and long runs, on one word or two), at random block
+// sizes, findBlock agrees with a binary search of the blocks' last keys
+// for every key of the file and for probes beside them.
+func TestFindBlockProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		alpha := rapid.SliceOfN(rapid.Byte(), 1, 3).Draw(rt, "alphabet")
+		word := func(label string, lo, hi int) []byte {
+			n := rapid.IntRange(lo, hi).Draw(rt, label)
+			w := make([]byte, n)
+			for i := range w {
+				w[i] = alpha[rapid.IntRange(0, len(alpha)-1).Draw(rt, label+"-byte")]
+			}
+			return w
+		}
+		var families [][]byte
+		for range rapid.IntRange(1, 5).Draw(rt, "families") {
+			f := word("family", 0, 30)
+			if len(families) > 0 && rapid.Bool().Draw(rt, "nested") {
+				f = append(slices.Clone(families[rapid.IntRange(0, len(families)-1).Draw(rt, "parent")]), f...)
+			}
+			families = append(families, f)
+		}
+		set := map[string]bool{}
+		for range rapid.IntRange(50, 2000).Draw(rt, "keys") {
+			k := append(slices.Clone(families[rapid.IntRange(0, len(families)-1).Draw(rt, "of")]), word("suffix", 0, 12)...)
+			set[string(k)] = true
+		}
+		keys := make([][]byte, 0, len(set))
+		for k := range set {
+			keys = append(keys, []byte(k))
+		}
+		slices.SortFunc(keys, bytes.Compare)
+		opts := Options{BlockSize: rapid.IntRange(32, 1024).Draw(rt, "block"), RestartInterval: rapid.IntRange(1, 8).Draw(rt, "restart")}
+		opts.applyDefaults()
+		dir := t.TempDir()
+		tw, err := newTableWriter(dir, 1, uint64(len(keys)), &opts)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		for _, k := range keys {
+			tw.add(k, []byte("v"), kindValue)
+		}
+		if _, err := tw.finish(nil, 1, 1, 1, uint64(len(keys)), 0); err != nil {
+			rt.Fatal(err)
+		}
+		tb, err := openTable(filepath.Join(dir, segName(1)), 1, -1, newBlockCache(1<<20))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer tb.unref()
+		for _, k := range keys {
+			for _, p := range [][]byte{k, k[:len(k)/2], append(slices.Clone(k), 0), append(slices.Clone(k), 0xff)} {
+				want := sort.Search(len(tb.index), func(i int) bool { return bytes.Compare(tb.index[i].last, p) >= 0 })
+				if got := tb.findBlock(p); got != want {
+					rt.Fatalf("findBlock(%q) = %d, want %d (%d blocks, %d runs)", p, got, want, len(tb.index), len(tb.runs))
+				}
+			}
+		}
+	})
 }
