@@ -58,7 +58,7 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 	phys := db.ks.PhysDB(s.DB)
 	for _, r := range reqs[:n] {
 		kind := pointRead(r)
-		if kind == 0 {
+		if kind == 0 || len(r.Key)+len(r.Arg) > prefetchKeyMax {
 			continue
 		}
 		e, ok := db.ks.Get(s.DB, r.Key)
@@ -77,6 +77,11 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 	db.mu.RUnlock()
 	return sc
 }
+
+// prefetchKeyMax bounds the key and field bytes of a request Prefetch
+// follows into an engine: it copies them to build the engine key, and a
+// huge key's read is not a cache miss's worth anyway.
+const prefetchKeyMax = 1024
 
 // prefetchState is a session's scratch for Prefetch: engine keys built
 // in buf, and the spans of buf each store reads.

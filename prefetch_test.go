@@ -25,6 +25,7 @@ func TestPrefetch(t *testing.T) {
 	do(db, s, "SET", "n", "42") // an inline integer: nothing in the engine
 	do(db, s, "SET", "empty", "")
 	do(db, s, "RPUSH", "l", "a", "b")
+	do(db, s, "SET", "big:"+strings.Repeat("k", prefetchKeyMax), "v")
 	for i := range 2000 { // cache the blocks
 		do(db, s, "GET", fmt.Sprintf("s:%d", i))
 		do(db, s, "HGET", "h", fmt.Sprintf("f:%d", i))
@@ -40,11 +41,16 @@ func TestPrefetch(t *testing.T) {
 		req("GET", "s:1"), req("get", "s:2"), req("GeT", "s:1999"),
 		req("HGET", "h", "f:5"), req("hexists", "h", "f:6"), req("HSTRLEN", "h", "f:7"),
 		req("HSET", "h", "f:8"), req("HSETNX", "h", "f:9"), req("hget", "h", "absent"),
-		// Nothing to read: another command, wrong types, an inline
-		// integer, absent keys, no field.
+		// Nothing to read: a key too long to follow, another command,
+		// wrong types, an inline integer, an absent key.
+		req("GET", "big:"+strings.Repeat("k", prefetchKeyMax)),
 		req("SET", "s:3", "x"), req("GET", "h"), req("GET", "l"), req("HGET", "s:4", "f:1"),
-		req("GET", "n"), req("GET", "absent"), req("HGET", "h"), req("PING"),
-		req("GET", "s:5"), // the 17th: past PrefetchMax
+		req("GET", "n"), req("GET", "absent"),
+		// Past PrefetchMax.
+		req("GET", "s:5"), req("HGET", "h", "f:10"),
+	}
+	if len(reqs) != PrefetchMax+2 {
+		t.Fatalf("%d requests: the last two must be past PrefetchMax", len(reqs))
 	}
 	wantStrs := []string{"s:1", "s:2", "s:1999"}
 	wantFields := []string{"f:5", "f:6", "f:7", "f:8", "f:9", "absent"}
