@@ -69,8 +69,12 @@ func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int)
 	for i := range n {
 		hs[i] = bloomHash(keys[i])
 	}
+	filtered := files // the files whose filters reads consult
+	if present {
+		filtered = files[:len(files)-1]
+	}
 	for i := range n {
-		for _, t := range files {
+		for _, t := range filtered {
 			if f, ok := t.bloom.(*blockBloom); ok && len(f.words) > 0 {
 				b := f.block(hs[i])
 				sink += b[0] + b[bloomBlockWords-1] // the block may straddle two lines
