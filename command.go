@@ -656,6 +656,9 @@ type scratch struct {
 	fields, vals [][]byte
 	key          []byte
 	num          []byte
+	// XRANGE's and XREVRANGE's decoded entries, replied at once.
+	xarena   entryArena
+	xentries []streamEntry
 }
 
 // maxScratch bounds the bytes of scratch buffers a session keeps between

@@ -244,8 +244,15 @@ func replyEntries(r Reply, es []streamEntry) {
 
 // rangeEntries reads up to count (0: all) entries of s in [lo, hi].
 func (s *stream) rangeEntries(lo, hi streamID, count int64, rev bool) ([]streamEntry, error) {
-	var out []streamEntry
-	err := s.entries(lo, hi, rev, func(e streamEntry) bool {
+	return s.rangeEntriesIn(nil, &entryArena{}, lo, hi, count, rev)
+}
+
+// rangeEntriesIn is rangeEntries appending to out and decoding into a.
+func (s *stream) rangeEntriesIn(out []streamEntry, a *entryArena, lo, hi streamID, count int64, rev bool) ([]streamEntry, error) {
+	if count > 0 && cap(out) == 0 {
+		out = make([]streamEntry, 0, min(count, 128))
+	}
+	err := s.entriesIn(a, lo, hi, rev, func(e streamEntry) bool {
 		out = append(out, e)
 		return count == 0 || int64(len(out)) < count
 	})
@@ -480,12 +487,22 @@ func xrangeCommand(c *Ctx, rev bool) {
 		c.R.NullArray()
 		return
 	}
-	es, err := s.rangeEntries(start, end, max(count, 0), rev)
+	// The entries are replied at once: the session's scratch serves them,
+	// and a range costs no allocation once the scratch has grown.
+	sc := &c.S.scratch
+	sc.xarena.reuse()
+	es, err := s.rangeEntriesIn(sc.xentries[:0], &sc.xarena, start, end, max(count, 0), rev)
 	if err != nil {
 		streamEngineError(c, err)
 		return
 	}
 	replyEntries(c.R, es)
+	clear(es) // no pointers into the arena's old chunks are kept
+	if cap(es) <= maxScratch/40 {
+		sc.xentries = es[:0]
+	} else {
+		sc.xentries = nil
+	}
 }
 
 // ---- XDEL XTRIM ----

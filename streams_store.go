@@ -892,11 +892,15 @@ func idRange(kind byte, lo, hi streamID) ([]byte, []byte) {
 // entries calls fn for the entries with ids in [lo, hi], ascending or
 // descending, until fn returns false.
 func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool) error {
+	return s.entriesIn(&entryArena{}, lo, hi, rev, fn)
+}
+
+// entriesIn is entries decoding into a.
+func (s *stream) entriesIn(a *entryArena, lo, hi streamID, rev bool, fn func(e streamEntry) bool) error {
 	if lo.cmp(hi) > 0 {
 		return nil
 	}
 	l, h := entryRange(lo, hi)
-	var a entryArena
 	return scanRecords(s, l, h, rev, func(sub, v []byte) (streamEntry, error) {
 		id := decodeStreamID(sub[1:])
 		f, err := a.fields(v)
@@ -910,10 +914,20 @@ func (s *stream) entries(lo, hi streamID, rev bool, fn func(e streamEntry) bool)
 // entryArena decodes entries read in a scan into chunks it allocates as
 // they fill (each twice the last, up to entryArenaMax): a scan of many
 // entries costs a few allocations, not two per entry. What it returns
-// stays valid: chunks are never reused.
+// stays valid until reuse: a full chunk is never written again.
 type entryArena struct {
 	buf  []byte
 	vals [][]byte
+}
+
+// reuse empties a for the next scan, keeping its last chunks: what it
+// returned before is overwritten (the caller is done with it).
+func (a *entryArena) reuse() {
+	if cap(a.buf) > entryArenaMax || cap(a.vals) > entryArenaMax/24 {
+		*a = entryArena{} // a large entry's chunk is not kept
+		return
+	}
+	a.buf, a.vals = a.buf[:0], a.vals[:0]
 }
 
 const entryArenaMax = 16 << 10
