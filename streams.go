@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/keeldb/keel/memtables"
 )
@@ -498,7 +499,7 @@ func xrangeCommand(c *Ctx, rev bool) {
 	}
 	replyEntries(c.R, es)
 	clear(es) // no pointers into the arena's old chunks are kept
-	if cap(es) <= maxScratch/40 {
+	if cap(es)*int(unsafe.Sizeof(streamEntry{})) <= maxScratch {
 		sc.xentries = es[:0]
 	} else {
 		sc.xentries = nil

@@ -69,9 +69,11 @@ func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int)
 	for i := range n {
 		hs[i] = bloomHash(keys[i])
 	}
-	filtered := files // the files whose filters reads consult
+	// The files whose filters reads consult: with present, the oldest is
+	// where a key no newer file admits must be (ViewPresent).
+	filtered, last := files, (*table)(nil)
 	if present {
-		filtered = files[:len(files)-1]
+		filtered, last = files[:len(files)-1], files[len(files)-1]
 	}
 	for i := range n {
 		for _, t := range filtered {
@@ -85,8 +87,9 @@ func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int)
 	// admits the key (most keys are in one file only).
 	for i := range n {
 		p := probe{key: keys[i], h: hs[i], hashed: true}
-		for j, t := range files {
-			if (present && j == len(files)-1) || t.mayContainProbe(&p) {
+		at[i] = last
+		for _, t := range filtered {
+			if t.mayContainProbe(&p) {
 				at[i] = t
 				break
 			}
