@@ -30,7 +30,8 @@
 #   BENCH_N             requests per throughput test (default 200000)
 #   BENCH_ROUNDS        runs of each throughput row per server (default 3),
 #                       alternating which server goes first; the table has
-#                       each server's median and the range of the pair ratios
+#                       each server's median, the range of the pair ratios
+#                       and the ratio of the servers' CPU over all rounds
 #   BENCH_MEM_N         SETs for the memory test (default 1000000)
 #   BENCH_RESTART_KEYS  keys for the restart test (default 1000000; the
 #                       issue's target is 5000000)
@@ -70,6 +71,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/keel-bench.XXXXXX")
 PROBE="$TMP/probe"
 go build -o "$PROBE" ./scripts/probe
 PIDS=() # processes started by this script and still running
+declare -A PID_OF # server PID by port (the servers of pair's CPU column)
 
 cleanup() {
 	local p
@@ -128,6 +130,7 @@ start_redis() {
 		--appendfsync "$fsync" --save '' --daemonize no --logfile "$dir/redis.log" &
 	STARTED_PID=$!
 	PIDS+=("$STARTED_PID")
+	PID_OF[$port]=$STARTED_PID
 	wait_pong "$port" "$STARTED_PID"
 }
 
@@ -140,6 +143,7 @@ start_keel() {
 	"$KEEL" --port "$port" --dir "$dir/data" --appendfsync "$fsync" "$@" 2>>"$dir/keel.log" &
 	STARTED_PID=$!
 	PIDS+=("$STARTED_PID")
+	PID_OF[$port]=$STARTED_PID
 	wait_pong "$port" "$STARTED_PID"
 }
 
@@ -174,26 +178,40 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
+# cpu_ticks PID: the process's user+system CPU so far, in clock ticks
+# (all its threads, those that exited included).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # pair RPORT KPORT MEASURE ARGS...: runs "MEASURE PORT ARGS..." ROUNDS
 # times against each server, alternating which goes first (a server's
 # background work after its run then lands on the other as often as not),
 # and prints "| redis median | keel median | ratio of medians | min–max of
-# the per-round ratios |".
+# the per-round ratios | server CPU, keel / redis |".
+#
+# The CPU column divides the CPU each server process used during its runs
+# (all rounds; both served the same requests) : below 1, keel did the
+# work with less. On a 2-core machine the load generator shares the cores
+# with the server, so requests per second move with scheduling (±10% at
+# pipeline 1 from one round to the next); CPU per request moves less. It
+# counts the server's background work (keel's flushes and compactions,
+# Redis's fsync thread) while the row runs, also work an earlier row's
+# writes left behind.
 pair() {
-	local rp=$1 kp=$2 i r k rs=() ks=() qs=()
+	local rp=$1 kp=$2 i r k rs=() ks=() qs=() rt=0 kt=0 t0
 	shift 2
+	local rpid=${PID_OF[$rp]} kpid=${PID_OF[$kp]}
 	for ((i = 0; i < ROUNDS; i++)); do
 		if ((i % 2 == 0)); then
-			r=$("$1" "$rp" "${@:2}")
-			k=$("$1" "$kp" "${@:2}")
+			t0=$(cpu_ticks "$rpid") r=$("$1" "$rp" "${@:2}") rt=$((rt + $(cpu_ticks "$rpid") - t0))
+			t0=$(cpu_ticks "$kpid") k=$("$1" "$kp" "${@:2}") kt=$((kt + $(cpu_ticks "$kpid") - t0))
 		else
-			k=$("$1" "$kp" "${@:2}")
-			r=$("$1" "$rp" "${@:2}")
+			t0=$(cpu_ticks "$kpid") k=$("$1" "$kp" "${@:2}") kt=$((kt + $(cpu_ticks "$kpid") - t0))
+			t0=$(cpu_ticks "$rpid") r=$("$1" "$rp" "${@:2}") rt=$((rt + $(cpu_ticks "$rpid") - t0))
 		fi
 		rs+=("$r") ks+=("$k") qs+=("$(ratio "$r" "$k")")
 	done
 	r=$(median "${rs[@]}") k=$(median "${ks[@]}")
-	echo "$r | $k | $(ratio "$r" "$k") | $(printf '%s\n' "${qs[@]}" | sort -g | sed -n '1p;$p' | paste -sd'-' | sed 's/-/–/') |"
+	echo "$r | $k | $(ratio "$r" "$k") | $(printf '%s\n' "${qs[@]}" | sort -g | sed -n '1p;$p' | paste -sd'-' | sed 's/-/–/') | $(ratio "$rt" "$kt") |"
 }
 
 # probe_pingpong PORT N and probe_xgroup PORT N: the probe's figures, for
@@ -233,8 +251,8 @@ if [[ " $PARTS " == *" throughput "* ]]; then
 	{
 		echo "## Throughput (ops/s)"
 		echo
-		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) | CPU keel/redis |"
+		echo "|---|---|---|---|---|---|---|---|"
 	} | tee -a "$OUT"
 	for mode in everysec always; do
 		rp=$(free_port)
@@ -348,8 +366,8 @@ if [[ " $PARTS " == *" types "* ]]; then
 	{
 		echo "## Lists, sets, sorted sets, hashes, streams: throughput (ops/s, appendfsync everysec)"
 		echo
-		echo "| test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) |"
-		echo "|---|---|---|---|---|---|"
+		echo "| test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) | CPU keel/redis |"
+		echo "|---|---|---|---|---|---|---|"
 	} | tee -a "$OUT"
 	rp=$(free_port)
 	start_redis "$TMP/redis-types" "$rp" everysec
