@@ -284,6 +284,10 @@ type batch struct {
 // commands (fast ones run in microseconds).
 func (s *Session) SetClock(ms int64) { s.clock = ms }
 
+// Clock returns the time SetClock set, or 0 once a command that may run
+// long (or SetClock(0)) cleared it.
+func (s *Session) Clock() int64 { return s.clock }
+
 // Exec executes one command for session s and writes its reply to r.
 func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	if len(args) == 0 {

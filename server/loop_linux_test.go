@@ -53,3 +53,50 @@ func TestLoopServesBlockedInRound(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopRoundClock: the clients of one round share a clock read (the
+// loop's clock), but not across a command that may run long. Client c
+// keeps the loop busy (DEBUG SLEEP) while a and b send: a's SET with a
+// 40 ms expiry and its own DEBUG SLEEP, then b's GET of the key. The loop
+// finds both ready in its next round and runs a's requests first (epoll
+// reports sockets in the order they became ready); b's GET comes 100 ms
+// after the SET, and must not be served with the SET's time.
+func TestLoopRoundClock(t *testing.T) {
+	t.Parallel()
+	k := startKeel(t, "event-loops", "1")
+	a, b, c := mustDialRESP(t, k.addr), mustDialRESP(t, k.addr), mustDialRESP(t, k.addr)
+	for _, conn := range []*respConn{a, b, c} { // registered with the loop
+		if v, err := conn.Do("PING"); err != nil || v.Str != "PONG" {
+			t.Fatalf("PING: %v %v", v, err)
+		}
+	}
+	if v, err := c.Do("DEBUG", "SET-ACTIVE-EXPIRE", "0"); err != nil || v.Str != "OK" {
+		t.Fatalf("DEBUG SET-ACTIVE-EXPIRE: %v %v", v, err)
+	}
+	for round := range 5 {
+		if err := c.Send("DEBUG", "SLEEP", "0.2"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond) // the loop is in c's DEBUG SLEEP
+		if err := a.WriteRaw([]byte("DEL rc\r\nSET rc v PX 40\r\nDEBUG SLEEP 0.1\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		if err := b.Send("GET", "rc"); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`+"OK"`} {
+			if v, err := c.Read(); err != nil || v.String() != want {
+				t.Fatalf("round %d: c's DEBUG SLEEP replied %s %v", round, v, err)
+			}
+		}
+		for _, want := range []string{"(integer) 0", `+"OK"`, `+"OK"`} {
+			if v, err := a.Read(); err != nil || v.String() != want {
+				t.Fatalf("round %d: a read %s %v, want %s", round, v, err, want)
+			}
+		}
+		if v, err := b.Read(); err != nil || v.String() != "(nil $-1)" {
+			t.Fatalf("round %d: b's GET, 100 ms after the SET's 40 ms expiry, read %s %v", round, v, err)
+		}
+	}
+}
