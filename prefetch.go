@@ -19,8 +19,11 @@ type Ahead struct{ Name, Key, Arg []byte }
 // (memtables.Keyspace.Prefetch); then, for the point reads of the on-disk
 // engines (GET, and HGET HEXISTS HSTRLEN HSET HSETNX of their first
 // field), the entry's path through the engine's buffers and files
-// (segments.Store.Prefetch). Nothing changes; a request may name
-// anything, and one that is not what it seems costs wasted loads.
+// (segments.Store.Prefetch); for the writes of SET, HSET and HSETNX
+// into an engine's write buffer, the slot of its key index where each
+// write starts (segments.Store.PrefetchWrites). Nothing changes; a
+// request may name anything, and one that is not what it seems costs
+// wasted loads.
 //
 // Measured at pipeline 16 (docs/bench.md): the keyspace lookup was a fifth
 // of GET's CPU before its prefetch; a point read in the segments (three to
@@ -31,13 +34,16 @@ func (db *DB) Prefetch(s *Session, reqs []Ahead) {
 	// The stores' prefetches take their own views: no keel lock needed.
 	s.prefetched += prefetchStore(db.strs, sc, sc.strs, true)
 	s.prefetched += prefetchStore(db.hashes, sc, sc.hashes, false)
+	s.prefetched += prefetchWrites(db.strs, sc, sc.strWrites)
+	s.prefetched += prefetchWrites(db.hashes, sc, sc.hashWrites)
 	if cap(sc.buf) > maxScratch {
 		sc.buf = nil
 	}
 }
 
 // prefetchKeyspace prefetches the keyspace entries of reqs' keys, then
-// builds in s's prefetch state the engine keys of their point reads.
+// builds in s's prefetch state the engine keys of their point reads and
+// writes.
 func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 	n := min(len(reqs), PrefetchMax)
 	var keys [PrefetchMax][]byte
@@ -51,13 +57,24 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 	}
 	sc := &s.prefetch
 	sc.buf, sc.strs, sc.hashes = sc.buf[:0], sc.strs[:0], sc.hashes[:0]
+	sc.strWrites, sc.hashWrites = sc.strWrites[:0], sc.hashWrites[:0]
 	db.mu.RLock()
 	if nk > 1 {
 		s.prefetched += db.ks.Prefetch(s.DB, keys[:nk])
 	}
 	phys := db.ks.PhysDB(s.DB)
 	for _, r := range reqs[:n] {
-		kind := pointRead(r)
+		kind, write := pointRead(r)
+		if kind == memtables.TypeString && write {
+			// SET writes whatever the key held; an integer value stays in
+			// the keyspace entry.
+			if _, inline := inlineInt(r.Arg, encAuto); !inline && len(r.Key) <= prefetchKeyMax {
+				start := len(sc.buf)
+				sc.buf = stringKey(sc.buf, phys, r.Key)
+				sc.strWrites = append(sc.strWrites, span{start, len(sc.buf)})
+			}
+			continue
+		}
 		if kind == 0 || len(r.Key)+len(r.Arg) > prefetchKeyMax {
 			continue
 		}
@@ -72,6 +89,9 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 			start := len(sc.buf)
 			sc.buf = hashKey(sc.buf, phys, r.Key, e.Version, r.Arg)
 			sc.hashes = append(sc.hashes, span{start, len(sc.buf)})
+			if write {
+				sc.hashWrites = append(sc.hashWrites, span{start, len(sc.buf)})
+			}
 		}
 	}
 	db.mu.RUnlock()
@@ -87,8 +107,11 @@ const prefetchKeyMax = 1024
 // in buf, and the spans of buf each store reads.
 type prefetchState struct {
 	buf          []byte
-	strs, hashes []span
-	keys         [][]byte
+	strs, hashes []span // point reads
+	// strWrites, hashWrites: writes into the engines' buffers (SET, and
+	// HSET HSETNX after their read)
+	strWrites, hashWrites []span
+	keys                  [][]byte
 }
 
 type span struct{ lo, hi int }
@@ -106,30 +129,50 @@ func prefetchStore(st *segments.Store, sc *prefetchState, spans []span, present 
 	return sink
 }
 
-// pointRead returns the type of the key whose engine entry r reads by
-// key (and field): TypeString for GET, TypeHash for the hash commands
-// that read one field first; 0 for anything else.
-func pointRead(r Ahead) memtables.Type {
-	if r.Key == nil {
+func prefetchWrites(st *segments.Store, sc *prefetchState, spans []span) uint64 {
+	if len(spans) == 0 {
 		return 0
+	}
+	sc.keys = sc.keys[:0]
+	for _, sp := range spans {
+		sc.keys = append(sc.keys, sc.buf[sp.lo:sp.hi])
+	}
+	sink := st.PrefetchWrites(sc.keys)
+	clear(sc.keys)
+	return sink
+}
+
+// pointRead returns the type of the key whose engine entry r reads or
+// writes by key (and field): TypeString for GET (a read) and SET (a
+// write), TypeHash for the hash commands that read one field first, and
+// write it for HSET and HSETNX; 0 for anything else.
+func pointRead(r Ahead) (kind memtables.Type, write bool) {
+	if r.Key == nil {
+		return 0, false
 	}
 	switch len(r.Name) {
 	case 3:
 		if eqFold(r.Name, "get") {
-			return memtables.TypeString
+			return memtables.TypeString, false
+		}
+		if r.Arg != nil && eqFold(r.Name, "set") {
+			return memtables.TypeString, true
 		}
 	case 4:
-		if r.Arg != nil && (eqFold(r.Name, "hget") || eqFold(r.Name, "hset")) {
-			return memtables.TypeHash
+		if r.Arg != nil && eqFold(r.Name, "hget") {
+			return memtables.TypeHash, false
+		}
+		if r.Arg != nil && eqFold(r.Name, "hset") {
+			return memtables.TypeHash, true
 		}
 	case 6:
 		if r.Arg != nil && eqFold(r.Name, "hsetnx") {
-			return memtables.TypeHash
+			return memtables.TypeHash, true
 		}
 	case 7:
 		if r.Arg != nil && (eqFold(r.Name, "hexists") || eqFold(r.Name, "hstrlen")) {
-			return memtables.TypeHash
+			return memtables.TypeHash, false
 		}
 	}
-	return 0
+	return 0, false
 }

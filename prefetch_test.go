@@ -13,6 +13,8 @@ import (
 // pipeline will read (each one a key the engine holds, so a read of it
 // finds it), none for requests that do not read one (other commands,
 // wrong types, inline integers, absent keys, a missing field argument),
+// and those its SETs, HSETs and HSETNXs will write (SET's is the key a
+// GET then reads; not for an integer value, which the keyspace holds),
 // and changes nothing: the dataset digest and every reply are as without
 // it.
 func TestPrefetch(t *testing.T) {
@@ -39,13 +41,14 @@ func TestPrefetch(t *testing.T) {
 	}
 	reqs := []Ahead{
 		req("GET", "s:1"), req("get", "s:2"), req("GeT", "s:1999"),
-		req("HGET", "h", "f:5"), req("hexists", "h", "f:6"), req("HSTRLEN", "h", "f:7"),
-		req("HSET", "h", "f:8"), req("HSETNX", "h", "f:9"), req("hget", "h", "absent"),
+		req("HGET", "h", "f:5"), req("hexists", "h", "f:6"), req("GET", "absent"),
+		req("HSET", "h", "f:8"), req("HSETNX", "h", "f:9"), req("hget", "h", "absent"), req("set", "s:3", "x"),
 		// Nothing to read: a key too long to follow, another command,
-		// wrong types, an inline integer, an absent key.
+		// wrong types, an inline integer, an absent key (above). Nothing
+		// to write: an integer value.
 		req("GET", "big:"+strings.Repeat("k", prefetchKeyMax)),
-		req("SET", "s:3", "x"), req("GET", "h"), req("GET", "l"), req("HGET", "s:4", "f:1"),
-		req("GET", "n"), req("GET", "absent"),
+		req("SET", "s:0", "42"), req("GET", "h"), req("LPUSH", "l", "c"), req("HGET", "s:4", "f:1"),
+		req("GET", "n"),
 		// Past PrefetchMax.
 		req("GET", "s:5"), req("HGET", "h", "f:10"),
 	}
@@ -53,25 +56,41 @@ func TestPrefetch(t *testing.T) {
 		t.Fatalf("%d requests: the last two must be past PrefetchMax", len(reqs))
 	}
 	wantStrs := []string{"s:1", "s:2", "s:1999"}
-	wantFields := []string{"f:5", "f:6", "f:7", "f:8", "f:9", "absent"}
+	wantFields := []string{"f:5", "f:6", "f:8", "f:9", "absent"}
+	wantStrWrites := []string{"s:3"}
+	wantFieldWrites := []string{"f:8", "f:9"}
 
 	sc := db.prefetchKeyspace(s, reqs)
 	if len(sc.strs) != len(wantStrs) || len(sc.hashes) != len(wantFields) {
 		t.Fatalf("%d string and %d hash keys, want %d and %d", len(sc.strs), len(sc.hashes), len(wantStrs), len(wantFields))
 	}
+	if len(sc.strWrites) != len(wantStrWrites) || len(sc.hashWrites) != len(wantFieldWrites) {
+		t.Fatalf("%d string and %d hash keys written, want %d and %d", len(sc.strWrites), len(sc.hashWrites), len(wantStrWrites), len(wantFieldWrites))
+	}
 	e, _ := db.ks.Get(0, []byte("h"))
 	phys := db.ks.PhysDB(0)
-	for i, sp := range sc.strs {
-		if got, want := string(sc.buf[sp.lo:sp.hi]), string(stringKey(nil, phys, []byte(wantStrs[i]))); got != want {
-			t.Fatalf("string key %d: %q, want %q", i, got, want)
-		}
-		if ok, err := db.strs.View(sc.buf[sp.lo:sp.hi], func([]byte) {}); !ok || err != nil {
-			t.Fatalf("string key %q: not in the engine (%v)", wantStrs[i], err)
+	for _, c := range []struct {
+		spans []span
+		want  []string
+	}{{sc.strs, wantStrs}, {sc.strWrites, wantStrWrites}} {
+		for i, sp := range c.spans {
+			if got, want := string(sc.buf[sp.lo:sp.hi]), string(stringKey(nil, phys, []byte(c.want[i]))); got != want {
+				t.Fatalf("string key %d: %q, want %q", i, got, want)
+			}
+			// What GET reads is there (s:3 before its SET, too).
+			if ok, err := db.strs.View(sc.buf[sp.lo:sp.hi], func([]byte) {}); !ok || err != nil {
+				t.Fatalf("string key %q: not in the engine (%v)", c.want[i], err)
+			}
 		}
 	}
-	for i, sp := range sc.hashes {
-		if got, want := string(sc.buf[sp.lo:sp.hi]), string(hashKey(nil, phys, []byte("h"), e.Version, []byte(wantFields[i]))); got != want {
-			t.Fatalf("hash key %d: %q, want %q", i, got, want)
+	for _, c := range []struct {
+		spans []span
+		want  []string
+	}{{sc.hashes, wantFields}, {sc.hashWrites, wantFieldWrites}} {
+		for i, sp := range c.spans {
+			if got, want := string(sc.buf[sp.lo:sp.hi]), string(hashKey(nil, phys, []byte("h"), e.Version, []byte(c.want[i]))); got != want {
+				t.Fatalf("hash key %d: %q, want %q", i, got, want)
+			}
 		}
 	}
 
@@ -81,7 +100,7 @@ func TestPrefetch(t *testing.T) {
 		replies = replies[:0]
 		for _, r := range reqs {
 			switch strings.ToUpper(string(r.Name)) {
-			case "SET", "HSET", "HSETNX":
+			case "SET", "HSET", "HSETNX", "LPUSH":
 				continue
 			}
 			words := []string{string(r.Name)}
@@ -111,26 +130,30 @@ func TestPrefetch(t *testing.T) {
 func TestPointRead(t *testing.T) {
 	k, f := []byte("k"), []byte("f")
 	for _, tc := range []struct {
-		r    Ahead
-		want memtables.Type
+		r     Ahead
+		want  memtables.Type
+		write bool
 	}{
-		{Ahead{Name: []byte("GET"), Key: k}, memtables.TypeString},
-		{Ahead{Name: []byte("get"), Key: k, Arg: f}, memtables.TypeString},
-		{Ahead{Name: []byte("GET")}, 0},
-		{Ahead{Name: []byte("HGET"), Key: k, Arg: f}, memtables.TypeHash},
-		{Ahead{Name: []byte("hset"), Key: k, Arg: f}, memtables.TypeHash},
-		{Ahead{Name: []byte("HSetNX"), Key: k, Arg: f}, memtables.TypeHash},
-		{Ahead{Name: []byte("HEXISTS"), Key: k, Arg: f}, memtables.TypeHash},
-		{Ahead{Name: []byte("hstrlen"), Key: k, Arg: f}, memtables.TypeHash},
-		{Ahead{Name: []byte("HGET"), Key: k}, 0},
-		{Ahead{Name: []byte("HMGET"), Key: k, Arg: f}, 0},
-		{Ahead{Name: []byte("GETDEL"), Key: k}, 0},
-		{Ahead{Name: []byte("SET"), Key: k, Arg: f}, 0},
-		{Ahead{Name: []byte("HDEL"), Key: k, Arg: f}, 0},
-		{Ahead{}, 0},
+		{Ahead{Name: []byte("GET"), Key: k}, memtables.TypeString, false},
+		{Ahead{Name: []byte("get"), Key: k, Arg: f}, memtables.TypeString, false},
+		{Ahead{Name: []byte("GET")}, 0, false},
+		{Ahead{Name: []byte("SET"), Key: k, Arg: f}, memtables.TypeString, true},
+		{Ahead{Name: []byte("set"), Key: k}, 0, false},
+		{Ahead{Name: []byte("HGET"), Key: k, Arg: f}, memtables.TypeHash, false},
+		{Ahead{Name: []byte("hset"), Key: k, Arg: f}, memtables.TypeHash, true},
+		{Ahead{Name: []byte("HSetNX"), Key: k, Arg: f}, memtables.TypeHash, true},
+		{Ahead{Name: []byte("HEXISTS"), Key: k, Arg: f}, memtables.TypeHash, false},
+		{Ahead{Name: []byte("hstrlen"), Key: k, Arg: f}, memtables.TypeHash, false},
+		{Ahead{Name: []byte("HGET"), Key: k}, 0, false},
+		{Ahead{Name: []byte("HSET"), Key: k}, 0, false},
+		{Ahead{Name: []byte("HMGET"), Key: k, Arg: f}, 0, false},
+		{Ahead{Name: []byte("GETDEL"), Key: k}, 0, false},
+		{Ahead{Name: []byte("SETNX"), Key: k, Arg: f}, 0, false},
+		{Ahead{Name: []byte("HDEL"), Key: k, Arg: f}, 0, false},
+		{Ahead{}, 0, false},
 	} {
-		if got := pointRead(tc.r); got != tc.want {
-			t.Errorf("pointRead(%q %q %q) = %v, want %v", tc.r.Name, tc.r.Key, tc.r.Arg, got, tc.want)
+		if got, write := pointRead(tc.r); got != tc.want || write != tc.write {
+			t.Errorf("pointRead(%q %q %q) = %v %v, want %v %v", tc.r.Name, tc.r.Key, tc.r.Arg, got, write, tc.want, tc.write)
 		}
 	}
 }

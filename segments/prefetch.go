@@ -168,3 +168,36 @@ func (x *keyIndex) touch(keys [][]byte) uint64 {
 	}
 	return sink
 }
+
+// PrefetchWrites loads into the processor's caches what writes of keys
+// (the first PrefetchMax) into the write buffer will touch first: each
+// key's tag word and home slot in the buffer's key index. A hint, like
+// Prefetch, for a caller about to write keys one by one (a client's
+// pipelined SETs or HSETs); nothing changes.
+//
+// Why: the index is larger than the processor's caches once the buffer
+// holds a few hundred thousand keys, and a new key's insert stored into
+// its slot's line cold, then published its tag with a locked
+// instruction, which waits for that store: 3.7% of HSET's CPU at
+// pipeline 16 (perf), one miss per write that no other write overlapped.
+func (s *Store) PrefetchWrites(keys [][]byte) uint64 {
+	// No view: the buffer is only read, and a buffer frozen meanwhile
+	// costs wasted loads.
+	return s.active.Load().index.touchHome(keys)
+}
+
+// touchHome loads the tag words and the home slots of keys (the first
+// PrefetchMax), where an insert or an update of each starts probing.
+func (x *keyIndex) touchHome(keys [][]byte) uint64 {
+	t := x.table.Load()
+	mask := uint64(len(t.slots) - 1)
+	var sink uint64
+	for i := range min(len(keys), PrefetchMax) {
+		j := maphash.Bytes(x.seed, keys[i]) & mask
+		sink += atomic.LoadUint64(&t.tags[j>>3])
+		if t.slots[j].head.Load() != nil {
+			sink++
+		}
+	}
+	return sink
+}

@@ -142,6 +142,7 @@ func TestPrefetchConcurrent(t *testing.T) {
 					keys[k] = key(j*PrefetchMax + k)
 				}
 				s.Prefetch(keys, j%2 == 0)
+				s.PrefetchWrites(keys)
 				s.View(keys[0], func([]byte) {})
 			}
 		}()
