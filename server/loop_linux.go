@@ -60,6 +60,8 @@ type eventLoop struct {
 	// epoll_wait and one read later.
 	inRound bool
 	wakes   atomic.Int64 // eventfd writes by post (tests)
+	// roundAhead counts the requests prefetchRound prefetched (tests).
+	roundAhead atomic.Int64
 
 	dirty  []*client // clients with replies to send at the end of the round
 	spare  []*client // flushDirty's other list
@@ -68,6 +70,7 @@ type eventLoop struct {
 	// lastSweep is when idle clients were last looked for (timeout).
 	lastSweep time.Time
 	ahead     []keel.Ahead // prefetch's scratch
+	ready     []*client    // the round's clients with requests to run
 	// now is the round's time (see clock), read when nowOK is false;
 	// clockCmds counts the commands that used it.
 	now       time.Time
@@ -257,10 +260,20 @@ func (l *eventLoop) run() {
 			if ev.Events&unix.EPOLLOUT != 0 {
 				l.writeOut(c)
 			}
-			if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 && !c.ls.closed {
-				l.readable(c)
+			if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 && !c.ls.closed && l.readable(c) {
+				l.ready = append(l.ready, c)
 			}
 		}
+		// Every ready client's socket is read before any request runs, so
+		// that the round's requests are prefetched together.
+		l.prefetchRound()
+		for _, c := range l.ready {
+			if !c.ls.closed {
+				l.process(c)
+			}
+		}
+		clear(l.ready)
+		l.ready = l.ready[:0]
 		l.expireBlocked()
 		// What this round's commands posted (blocked clients they served),
 		// before the replies go out.
@@ -350,11 +363,12 @@ func (l *eventLoop) interest(c *client, events uint32) {
 	}
 }
 
-// readable reads what c sent and runs the complete requests.
-func (l *eventLoop) readable(c *client) {
+// readable reads what c sent; true when its requests are to run
+// (process).
+func (l *eventLoop) readable(c *client) bool {
 	err := c.ls.rd.fill()
 	if err == errWouldBlock {
-		return
+		return false
 	}
 	c.ls.lastIO = l.clock()
 	if err != nil {
@@ -368,13 +382,12 @@ func (l *eventLoop) readable(c *client) {
 			// Redis's blocked client that disconnects: the command never
 			// takes an element.
 			l.close(c)
-			return
+			return false
 		}
 	}
-	if c.sess.Blocked() {
-		return // buffered for the commands after the blocking one
-	}
-	l.process(c)
+	// A blocked client's requests stay buffered for the commands after
+	// the blocking one.
+	return !c.sess.Blocked()
 }
 
 // process runs c's buffered requests until none is complete, the client
@@ -452,6 +465,42 @@ func (l *eventLoop) clock() time.Time {
 		l.now, l.nowOK, l.clockCmds = time.Now(), true, 0
 	}
 	return l.now
+}
+
+// prefetchRound prefetches, together, the first request of each client
+// of the round that has only one buffered (a client with several
+// prefetches its own pipeline: process): at pipeline 1 a round serves a
+// few clients, one request each, and their lookups are each a chain of
+// cache misses that would otherwise run one after the other (see
+// keel.DB.Prefetch). Clients of the first such client's database only.
+func (l *eventLoop) prefetchRound() {
+	if len(l.ready) < 2 {
+		return
+	}
+	var s *keel.Session
+	l.ahead = l.ahead[:0]
+	for _, c := range l.ready {
+		if len(l.ahead) == keel.PrefetchMax {
+			break
+		}
+		if s != nil && c.sess.DB != s.DB {
+			continue
+		}
+		n := len(l.ahead)
+		if l.ahead = c.ls.rd.ahead(l.ahead, 2); len(l.ahead)-n != 1 {
+			l.ahead = l.ahead[:n] // none, or a pipeline
+			continue
+		}
+		if s == nil {
+			s = c.sess
+		}
+	}
+	if len(l.ahead) > 1 {
+		l.srv.db.Prefetch(s, l.ahead)
+		l.roundAhead.Add(int64(len(l.ahead)))
+	}
+	clear(l.ahead) // they alias the clients' buffers
+	l.ahead = l.ahead[:0]
 }
 
 // clockEvery is how many fast commands of a round share a clock read:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,50 @@ func TestLoopRoundClock(t *testing.T) {
 		}
 		if v, err := b.Read(); err != nil || v.String() != "(nil $-1)" {
 			t.Fatalf("round %d: b's GET, 100 ms after the SET's 40 ms expiry, read %s %v", round, v, err)
+		}
+	}
+}
+
+// TestLoopPrefetchRound: of a round's clients, those with one request
+// buffered are prefetched together (prefetchRound), those with a
+// pipeline are left to their own prefetch, and so are clients of another
+// database than the first one's; the loop's scratch, which a pipeline's
+// prefetch leaves as long as its requests, is not taken for requests.
+func TestLoopPrefetchRound(t *testing.T) {
+	t.Parallel()
+	k := startKeel(t, "event-loops", "1")
+	l := &eventLoop{srv: k.srv}
+	get := func(key string) string { return fmt.Sprintf("*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(key), key) }
+	newClient := func(db int, sent string) *client {
+		c := &client{sess: k.db.NewSession()}
+		c.sess.DB = db
+		c.ls.rd = newRequestReader(strings.NewReader(sent), func() int64 { return 512 << 20 }, nil)
+		if err := c.ls.rd.fill(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	pipeline := newClient(0, strings.Repeat(get("p"), 20))
+	for _, tc := range []struct {
+		name  string
+		ready []*client
+		want  int64
+	}{
+		{"singles", []*client{newClient(0, get("a")), newClient(0, get("b")), newClient(0, get("c"))}, 3},
+		{"a pipeline among singles", []*client{pipeline, newClient(0, get("a")), newClient(0, get("b"))}, 2},
+		{"another database", []*client{newClient(0, get("a")), newClient(1, get("b")), newClient(0, get("c"))}, 2},
+		{"the first single's database", []*client{pipeline, newClient(2, get("a")), newClient(0, get("b")), newClient(2, get("c"))}, 2},
+		{"one single", []*client{pipeline, newClient(0, get("a"))}, 0},
+		{"an incomplete request", []*client{newClient(0, get("a")[:9]), newClient(0, get("b"))}, 0},
+	} {
+		// What process leaves: its pipeline's prefetch scratch, cleared.
+		l.ahead = pipeline.ls.rd.ahead(l.ahead[:0], 16)
+		clear(l.ahead)
+		before := l.roundAhead.Load()
+		l.ready = tc.ready
+		l.prefetchRound()
+		if got := l.roundAhead.Load() - before; got != tc.want {
+			t.Errorf("%s: prefetched %d requests, want %d", tc.name, got, tc.want)
 		}
 	}
 }
