@@ -2,6 +2,7 @@ package keel
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +60,54 @@ func TestHashRewriteCompaction(t *testing.T) {
 	}
 	if got := do(db, s, "HLEN", "hash:3"); got != int64(fields) {
 		t.Fatalf("HLEN = %v", got)
+	}
+}
+
+// TestHashAllStreamed: HGETALL, HKEYS and HVALS stream their reply to a
+// Rewinder (the server's writer) with the same result as the reply built
+// first (any other Reply), in both protocols; and when the count the
+// keyspace keeps disagrees with the fields the scan finds, the streamed
+// reply is taken back and the built one, true to the fields, goes out.
+func TestHashAllStreamed(t *testing.T) {
+	db := newTestDB(t, func(o *Options) { o.StringsBufferSize = 64 << 10 }) // fields in files too (the size applies to each on-disk engine)
+	s := db.NewSession()
+	for i := range 3000 {
+		do(db, s, "HSET", "h", fmt.Sprintf("f:%d", i), fmt.Sprintf("v:%d", i))
+	}
+	do(db, s, "HSET", "small", "a", "1", "b", "2")
+	do(db, s, "SET", "str", "x")
+	streamed := func(words ...string) any {
+		args := make([][]byte, len(words))
+		for i, w := range words {
+			args[i] = []byte(w)
+		}
+		tp := &tape{proto: s.Proto}
+		db.Exec(s, args, tp)
+		r := &recorder{proto: s.Proto}
+		tp.replay(r)
+		if len(r.vals) != 1 {
+			return r.vals
+		}
+		return r.vals[0]
+	}
+	for _, proto := range []int{2, 3} {
+		s.Proto = proto
+		for _, cmd := range []string{"HGETALL", "HKEYS", "HVALS"} {
+			for _, key := range []string{"h", "small", "absent", "str"} {
+				want, got := do(db, s, cmd, key), streamed(cmd, key)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("RESP%d %s %s: streamed %v, built %v", proto, cmd, key, got, want)
+				}
+			}
+		}
+	}
+	s.Proto = 2
+	want := do(db, s, "HGETALL", "small")
+	e, _ := db.ks.Get(0, []byte("small"))
+	wrong := *e
+	wrong.Size = 3
+	db.ks.Set(0, []byte("small"), wrong)
+	if got := streamed("HGETALL", "small"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("HGETALL with a count of 3 for 2 fields: streamed %v, want the fields %v", got, want)
 	}
 }

@@ -24,6 +24,17 @@ type Reply interface {
 	Proto() int          // 2 or 3
 }
 
+// Rewinder is a Reply that can take back what it was given since a mark,
+// so that a command can stream a reply it can only check at its end (its
+// length against the elements it announced) instead of building it first:
+// Mark returns a mark, and Rewind(mark) drops what followed it. A command
+// that finds its streamed reply wrong rewinds and replies otherwise. The
+// server's writer is one; a Reply that is not one gets the built reply.
+type Rewinder interface {
+	Mark() int
+	Rewind(mark int)
+}
+
 // Error replies shared by many commands, with Redis 7's exact texts.
 const (
 	errWrongType    = "WRONGTYPE Operation against a key holding the wrong kind of value"
@@ -151,6 +162,8 @@ func (t *tape) Set(n int)           { t.ops = append(t.ops, tapeOp{kind: '~', n:
 func (t *tape) Double(f float64)    { t.ops = append(t.ops, tapeOp{kind: ',', f: f}) }
 func (t *tape) Verbatim(s string)   { t.ops = append(t.ops, tapeOp{kind: '=', s: s}) }
 func (t *tape) Proto() int          { return t.proto }
+func (t *tape) Mark() int           { return len(t.ops) }
+func (t *tape) Rewind(mark int)     { t.ops = t.ops[:mark] }
 func (t *tape) Bool(b bool) {
 	op := tapeOp{kind: '#'}
 	if b {
