@@ -17,7 +17,7 @@ func (w *respWriter) Proto() int { return w.proto }
 
 // Mark and Rewind make respWriter a keel.Rewinder: within one command the
 // buffer only grows (replies go out between commands).
-func (w *respWriter) Mark() int        { return len(w.buf) }
+func (w *respWriter) Mark() int       { return len(w.buf) }
 func (w *respWriter) Rewind(mark int) { w.buf = w.buf[:mark] }
 
 func (w *respWriter) line(prefix byte, s string) {
