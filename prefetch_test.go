@@ -60,7 +60,9 @@ func TestPrefetch(t *testing.T) {
 	wantStrWrites := []string{"s:3"}
 	wantFieldWrites := []string{"f:8", "f:9"}
 
+	db.mu.RLock()
 	sc := db.prefetchKeyspace(s, reqs)
+	db.mu.RUnlock()
 	if len(sc.strs) != len(wantStrs) || len(sc.hashes) != len(wantFields) {
 		t.Fatalf("%d string and %d hash keys, want %d and %d", len(sc.strs), len(sc.hashes), len(wantStrs), len(wantFields))
 	}
@@ -123,6 +125,52 @@ func TestPrefetch(t *testing.T) {
 	run()
 	if !reflect.DeepEqual(replies, want) {
 		t.Fatalf("replies after Prefetch %v, before %v", replies, want)
+	}
+}
+
+// TestPrefetchMSet: an MSET prefetches the keyspace entries of its keys
+// and the write buffer slots of those whose values go to the strings
+// engine (not integers), at most PrefetchMax of them; the keys are those
+// a GET then reads.
+func TestPrefetchMSet(t *testing.T) {
+	db := newTestDB(t)
+	s := db.NewSession()
+	args := [][]byte{[]byte("MSET")}
+	var want []string
+	for i := range PrefetchMax + 4 {
+		k, v := fmt.Sprintf("m:%d", i), fmt.Sprintf("value-%d", i)
+		if i%3 == 0 {
+			v = fmt.Sprint(i) // an integer: the keyspace holds it
+		} else if i < PrefetchMax {
+			want = append(want, k)
+		}
+		args = append(args, []byte(k), []byte(v))
+	}
+	db.mu.Lock()
+	db.prefetchMSet(s, args)
+	db.mu.Unlock()
+	sc := &s.prefetch
+	var got []string
+	phys := db.ks.PhysDB(0)
+	for _, sp := range sc.strWrites {
+		got = append(got, string(sc.buf[sp.lo:sp.hi]))
+	}
+	for i, k := range want {
+		want[i] = string(stringKey(nil, phys, []byte(k)))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("MSET's prefetched writes %q, want %q", got, want)
+	}
+	words := []string{"MSET"}
+	for _, a := range args[1:] {
+		words = append(words, string(a))
+	}
+	do(db, s, words...)
+	for _, k := range []string{"m:1", "m:3"} {
+		e, _ := db.ks.Get(0, []byte(k))
+		if ok, _ := db.strs.View(stringKey(nil, phys, []byte(k)), func([]byte) {}); ok != (e.Enc != encInt) {
+			t.Fatalf("%s: in the strings engine %v, encoding %d", k, ok, e.Enc)
+		}
 	}
 }
 

@@ -497,6 +497,7 @@ func (c *Ctx) msetGeneric(nx bool) {
 		c.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", c.Cmd.Name))
 		return
 	}
+	c.DB.prefetchMSet(c.S, c.Args)
 	if nx {
 		for j := 1; j < len(c.Args); j += 2 {
 			if _, found := c.lookupWrite(c.Args[j]); found {
