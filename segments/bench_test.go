@@ -350,7 +350,7 @@ func BenchmarkSortNodes(b *testing.B) {
 	b.ReportAllocs()
 	c0 := cpuTime()
 	for b.Loop() {
-		sortNodes(all)
+		sortNodes(all, 0)
 	}
 	reportPerEntry(b, cpuTime()-c0, n)
 }

@@ -64,12 +64,62 @@ func TestSortNodes(t *testing.T) {
 			}
 			want := slices.Clone(ns)
 			slices.SortFunc(want, byKey)
-			ns = sortNodes(ns)
-			for i := range ns {
-				if ns[i] != want[i] {
-					t.Fatalf("%s, %d keys (seed %d): position %d holds %q, want %q", name, len(ns), seed, i, ns[i].key, want[i].key)
+			// From the start, and past the prefix all the keys share (as
+			// a buffer's flush sorts them).
+			shared := 0
+			for i, n := range ns {
+				if i == 0 {
+					shared = len(n.key)
+				}
+				shared = min(shared, commonPrefix(ns[0].key, n.key))
+			}
+			for _, depth := range []int{0, shared} {
+				got := sortNodes(slices.Clone(ns), depth)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("%s, %d keys, sorted from byte %d (seed %d): position %d holds %q, want %q", name, len(ns), depth, seed, i, got[i].key, want[i].key)
+					}
 				}
 			}
+		}
+	}
+}
+
+// TestBufferShared: a buffer keeps the length of the prefix all its keys
+// share, which the flush's sort starts from.
+func TestBufferShared(t *testing.T) {
+	b := newBuffer(0)
+	for i, tc := range []struct {
+		key  string
+		want int
+	}{
+		{"\x00\x01key:000000123456", 18},
+		{"\x00\x01key:000000123456", 18}, // an overwrite
+		{"\x00\x01key:000000123999", 15},
+		{"\x00\x01key:000001", 11},
+		{"\x00\x01key:", 6},
+		{"\x00\x02", 1},
+		{"\x01", 0},
+		{"\x00\x01key:000000123456", 0},
+	} {
+		b.add(LSN(i+1), uint64(i+1), kindValue, []byte(tc.key), []byte("v"))
+		if b.shared != tc.want {
+			t.Fatalf("after %q: shared %d, want %d", tc.key, b.shared, tc.want)
+		}
+	}
+}
+
+func TestCommonPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"a", "", 0}, {"abc", "abd", 2}, {"abc", "abc", 3},
+		{"abcdefgh", "abcdefgh", 8}, {"abcdefghij", "abcdefgXij", 7},
+		{"abcdefghijklmnopq", "abcdefghijklmnopZ", 16}, {"abcdefghijk", "abcdefghi", 9},
+	} {
+		if got := commonPrefix([]byte(tc.a), []byte(tc.b)); got != tc.want {
+			t.Errorf("commonPrefix(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
