@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -378,7 +377,7 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if b.nKeys == 0 {
 		b.sharedKey, b.shared = n.key, len(n.key)
 	} else if b.shared > 0 {
-		b.shared = commonPrefix(b.sharedKey[:b.shared], n.key)
+		b.shared = sharedPrefix(b.sharedKey[:b.shared], n.key)
 	}
 	b.nKeys++
 	b.mu.Unlock()
@@ -506,20 +505,6 @@ func sortNodes(ns []*node, shared int) []*node {
 		out[i] = ns[it.i]
 	}
 	return out
-}
-
-// commonPrefix returns the length of the prefix a and b share.
-func commonPrefix(a, b []byte) int {
-	n := min(len(a), len(b))
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
-			return i + bits.TrailingZeros64(x)/8
-		}
-	}
-	for ; i < n && a[i] == b[i]; i++ {
-	}
-	return i
 }
 
 // nodeSorter sorts keyedNodes of ns.

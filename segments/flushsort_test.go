@@ -71,7 +71,7 @@ func TestSortNodes(t *testing.T) {
 				if i == 0 {
 					shared = len(n.key)
 				}
-				shared = min(shared, commonPrefix(ns[0].key, n.key))
+				shared = min(shared, sharedPrefix(ns[0].key, n.key))
 			}
 			for _, depth := range []int{0, shared} {
 				got := sortNodes(slices.Clone(ns), depth)
@@ -105,21 +105,6 @@ func TestBufferShared(t *testing.T) {
 		b.add(LSN(i+1), uint64(i+1), kindValue, []byte(tc.key), []byte("v"))
 		if b.shared != tc.want {
 			t.Fatalf("after %q: shared %d, want %d", tc.key, b.shared, tc.want)
-		}
-	}
-}
-
-func TestCommonPrefix(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"a", "", 0}, {"abc", "abd", 2}, {"abc", "abc", 3},
-		{"abcdefgh", "abcdefgh", 8}, {"abcdefghij", "abcdefgXij", 7},
-		{"abcdefghijklmnopq", "abcdefghijklmnopZ", 16}, {"abcdefghijk", "abcdefghi", 9},
-	} {
-		if got := commonPrefix([]byte(tc.a), []byte(tc.b)); got != tc.want {
-			t.Errorf("commonPrefix(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
