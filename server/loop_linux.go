@@ -120,7 +120,7 @@ type fdReader struct{ fd int }
 
 func (r fdReader) Read(p []byte) (int, error) {
 	for {
-		n, err := unix.Read(r.fd, p)
+		n, err := sockRead(r.fd, p)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -623,7 +623,7 @@ func (l *eventLoop) endBlock(c *client, gone bool) {
 // the write fails.
 func (c *client) writePending() error {
 	for c.ls.wOff < len(c.w.buf) {
-		n, err := unix.Write(c.ls.fd, c.w.buf[c.ls.wOff:])
+		n, err := sockWrite(c.ls.fd, c.w.buf[c.ls.wOff:])
 		if n > 0 {
 			c.ls.wOff += n
 			c.netOut.Add(int64(n))
