@@ -472,3 +472,67 @@ func BenchmarkListIndex1M(b *testing.B) {
 		i++
 	}
 }
+
+// TestValuesEmptiedDatabase: a database whose last key of a type goes
+// keeps its place (a queue emptied by every pop does not allocate a new
+// one each time) but reports no keys: HasDB is false, Keys counts none, a
+// checkpoint holds none; its next key is found, and a snapshot taken
+// before the emptying still has the old key.
+func TestValuesEmptiedDatabase(t *testing.T) {
+	e := NewLists()
+	key := []byte("q")
+	push := func() {
+		l, _ := e.Mutable(7, key)
+		l.PushLeft([]byte("x"))
+	}
+	push()
+	snap := e.Snapshot()
+	e.Delete(7, key)
+	e.EndSnapshot()
+	if e.HasDB(7) || e.Keys() != 0 {
+		t.Fatalf("emptied: HasDB %v, Keys %d", e.HasDB(7), e.Keys())
+	}
+	if _, ok := e.Get(7, key); ok {
+		t.Fatal("the deleted key is still there")
+	}
+	var before, after bytes.Buffer
+	if err := snap.WriteTo(&before, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Snapshot().WriteTo(&after, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.EndSnapshot()
+	for _, c := range []struct {
+		ckpt []byte
+		keys int
+	}{{before.Bytes(), 1}, {after.Bytes(), 0}} {
+		got, _, err := ReadLists(bytes.NewReader(c.ckpt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Keys() != c.keys || got.HasDB(7) != (c.keys > 0) {
+			t.Fatalf("checkpoint: %d keys (HasDB %v), want %d", got.Keys(), got.HasDB(7), c.keys)
+		}
+	}
+	push()
+	if l, ok := e.Get(7, key); !ok || l.Len() != 1 || !e.HasDB(7) || e.Keys() != 1 {
+		t.Fatalf("after a new push: found %v, Keys %d", ok, e.Keys())
+	}
+	if raceEnabled {
+		return // the race detector's allocations
+	}
+	// The bytes a key created in the emptied database allocates: its
+	// list, chunk and shard map, not the database's 64 shards (1 KiB).
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	const runs = 1000
+	for range runs {
+		e.Delete(7, key)
+		push()
+	}
+	runtime.ReadMemStats(&m1)
+	if per := (m1.TotalAlloc - m0.TotalAlloc) / runs; per >= 1024 {
+		t.Errorf("a key created in an emptied database: %d bytes allocated", per)
+	}
+}

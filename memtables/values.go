@@ -228,7 +228,11 @@ func (e *Values[V]) Delete(phys uint32, key []byte) bool {
 	delete(sh.m, string(key))
 	d := e.dbs[phys]
 	if d.n--; d.n == 0 {
-		delete(e.dbs, phys)
+		// The database's last key of this type: its maps go (a map does
+		// not shrink as keys leave it), the database stays for the next
+		// key. A queue emptied by every pop (BLPOP/LPUSH ping-pong)
+		// allocated and cleared a new database, 64 shards, each time.
+		d.shards = [valueShards]valueShard[V]{}
 	}
 	return true
 }
@@ -248,7 +252,10 @@ func (e *Values[V]) Drop(phys uint32) {
 }
 
 // HasDB reports whether physical database phys has any key here.
-func (e *Values[V]) HasDB(phys uint32) bool { return e.dbs[phys] != nil }
+func (e *Values[V]) HasDB(phys uint32) bool {
+	d := e.dbs[phys]
+	return d != nil && d.n > 0
+}
 
 // Keys returns the number of keys in all databases.
 func (e *Values[V]) Keys() int {
