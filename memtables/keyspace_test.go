@@ -22,8 +22,12 @@ func checkTable(t fataler, k *Keyspace, db int) {
 	t.Helper()
 	tb := k.dbs[db]
 	if tb.n == 0 {
-		if tb.index != nil || tb.pages != nil || len(tb.expires) != 0 || tb.indexMem != nil || tb.spare.slots != nil {
-			t.Fatalf("db %d: empty table keeps memory", db)
+		// At most what keepsEmpty keeps: an empty first page on the heap,
+		// under pageSize slots, and an empty index of minIndex cells.
+		kept := len(tb.pages) == 1 && len(tb.pages[0].slots) == 0 && cap(tb.pages[0].slots) < pageSize &&
+			tb.pages[0].mem == nil && len(tb.index) <= minIndex && !slices.ContainsFunc(tb.index, func(v uint32) bool { return v != 0 })
+		if (tb.index != nil || tb.pages != nil) && !kept || len(tb.expires) != 0 || tb.indexMem != nil || tb.spare.slots != nil {
+			t.Fatalf("db %d: empty table keeps memory (%d pages, index of %d cells)", db, len(tb.pages), len(tb.index))
 		}
 		return
 	}
@@ -501,5 +505,43 @@ func TestKeyspacePrefetch(t *testing.T) {
 	}
 	if k.Len(0) != 2*PrefetchMax || k.Len(1) != 0 {
 		t.Fatalf("lengths %d and %d", k.Len(0), k.Len(1))
+	}
+}
+
+// TestKeyspaceEmptiedTable: a database whose only key comes and goes (a
+// queue emptied by every pop) keeps its small first page and index
+// (keepsEmpty) instead of allocating both for each new key; a database
+// that held more keeps nothing once empty.
+func TestKeyspaceEmptiedTable(t *testing.T) {
+	k := NewKeyspace(2)
+	key := []byte("q")
+	k.Set(0, key, Entry{Type: TypeList, Version: 1})
+	k.Delete(0, key)
+	checkTable(t, k, 0)
+	if _, ok := k.Get(0, key); ok || k.Len(0) != 0 {
+		t.Fatal("the deleted key is still there")
+	}
+	if !raceEnabled {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		const runs = 1000
+		for i := range runs {
+			k.Set(0, key, Entry{Type: TypeList, Version: uint64(i + 2)})
+			k.Delete(0, key)
+		}
+		runtime.ReadMemStats(&m1)
+		if per := (m1.TotalAlloc - m0.TotalAlloc) / runs; per > 64 {
+			t.Errorf("a key created in an emptied database: %d bytes allocated", per)
+		}
+	}
+	for i := range 3000 { // past the first page
+		k.Set(1, fmt.Appendf(nil, "k%d", i), Entry{Type: TypeString})
+	}
+	for i := range 3000 {
+		k.Delete(1, fmt.Appendf(nil, "k%d", i))
+		checkTable(t, k, 1)
+	}
+	if tb := k.dbs[1]; tb.pages != nil || tb.index != nil {
+		t.Fatalf("a database emptied of 3000 keys keeps %d pages and %d index cells", len(tb.pages), len(tb.index))
 	}
 }

@@ -291,7 +291,7 @@ func (t *table) remove(c uint32, pos int) {
 	if lp.long != nil {
 		lp.long[li] = "" // release the key for the GC
 	}
-	if lp.slots = lp.slots[:li]; li == 0 {
+	if lp.slots = lp.slots[:li]; li == 0 && !(pi == 0 && keepsEmpty(t, lp)) {
 		switch {
 		case !t.private(pi): // a snapshot holds it
 		case cap(lp.slots) == pageSize && t.spare.slots == nil:
@@ -304,11 +304,23 @@ func (t *table) remove(c uint32, pos int) {
 	}
 	t.n--
 	switch {
+	case t.n == 0 && len(t.pages) == 1:
+		// Kept (keepsEmpty): the empty first page and the index.
 	case t.n == 0:
 		t.release()
 	case len(t.index) > minIndex && t.n*shrinkDivisor < len(t.index):
 		t.resize(max(minIndex, 1<<bits.Len(uint(2*t.n-1))))
 	}
+}
+
+// keepsEmpty reports whether a table whose last key leaves its first page
+// lp keeps that page and its index, empty, for its next key: when both are
+// small (a page on the heap, under pageSize slots, and an index of
+// minIndex cells) and no snapshot shares the page. A database holding one
+// key at a time, a queue emptied by every pop (BLPOP/LPUSH), allocated
+// both again for each key.
+func keepsEmpty(t *table, lp *page) bool {
+	return t.n == 1 && cap(lp.slots) < pageSize && lp.mem == nil && len(t.index) <= minIndex && t.private(0)
 }
 
 // release gives back the memory of a table whose keys are gone: its index
