@@ -14,24 +14,17 @@ import (
 // so for the event loops (one read and one write per request at pipeline
 // 1, each loop on a thread of its own) the hand-over was pure cost. The
 // results are unix.Read's and unix.Write's, but n is 0 on an error.
-func sockRead(fd int, p []byte) (int, error) {
-	var ptr unsafe.Pointer
-	if len(p) > 0 {
-		ptr = unsafe.Pointer(&p[0])
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
+func sockRead(fd int, p []byte) (int, error) { return sockCall(unix.SYS_READ, fd, p) }
 
-func sockWrite(fd int, p []byte) (int, error) {
+func sockWrite(fd int, p []byte) (int, error) { return sockCall(unix.SYS_WRITE, fd, p) }
+
+// sockCall is read(2) or write(2) (trap) of p on fd, raw.
+func sockCall(trap uintptr, fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+	n, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(ptr), uintptr(len(p)))
 	if e != 0 {
 		return 0, e
 	}
