@@ -189,7 +189,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # the per-round ratios | server CPU, keel / redis |".
 #
 # The CPU column divides the CPU each server process used during its runs
-# (all rounds; both served the same requests) : below 1, keel did the
+# (all rounds; both served the same requests): below 1, keel did the
 # work with less. On a 2-core machine the load generator shares the cores
 # with the server, so requests per second move with scheduling (±10% at
 # pipeline 1 from one round to the next); CPU per request moves less. It
