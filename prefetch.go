@@ -2,7 +2,6 @@ package keel
 
 import (
 	"github.com/keeldb/keel/memtables"
-	"github.com/keeldb/keel/segments"
 )
 
 // PrefetchMax is the most requests a Prefetch call looks at.
@@ -58,10 +57,10 @@ var nameSet = []byte("set")
 // point reads and writes prefetchKeyspace found. The stores' prefetches
 // take their own views: no keel lock needed (nor in the way when held).
 func (db *DB) prefetchEngines(s *Session, sc *prefetchState) {
-	s.prefetched += prefetchStore(db.strs, sc, sc.strs, true)
-	s.prefetched += prefetchStore(db.hashes, sc, sc.hashes, false)
-	s.prefetched += prefetchWrites(db.strs, sc, sc.strWrites)
-	s.prefetched += prefetchWrites(db.hashes, sc, sc.hashWrites)
+	s.prefetched += prefetchSpans(sc, sc.strs, func(keys [][]byte) uint64 { return db.strs.Prefetch(keys, true) })
+	s.prefetched += prefetchSpans(sc, sc.hashes, func(keys [][]byte) uint64 { return db.hashes.Prefetch(keys, false) })
+	s.prefetched += prefetchSpans(sc, sc.strWrites, db.strs.PrefetchWrites)
+	s.prefetched += prefetchSpans(sc, sc.hashWrites, db.hashes.PrefetchWrites)
 	if cap(sc.buf) > maxScratch {
 		sc.buf = nil
 	}
@@ -140,7 +139,9 @@ type prefetchState struct {
 
 type span struct{ lo, hi int }
 
-func prefetchStore(st *segments.Store, sc *prefetchState, spans []span, present bool) uint64 {
+// prefetchSpans calls fetch (a store's prefetch) with the engine keys of
+// spans, built in sc.buf; nothing when there are none.
+func prefetchSpans(sc *prefetchState, spans []span, fetch func(keys [][]byte) uint64) uint64 {
 	if len(spans) == 0 {
 		return 0
 	}
@@ -148,20 +149,7 @@ func prefetchStore(st *segments.Store, sc *prefetchState, spans []span, present 
 	for _, sp := range spans {
 		sc.keys = append(sc.keys, sc.buf[sp.lo:sp.hi])
 	}
-	sink := st.Prefetch(sc.keys, present)
-	clear(sc.keys)
-	return sink
-}
-
-func prefetchWrites(st *segments.Store, sc *prefetchState, spans []span) uint64 {
-	if len(spans) == 0 {
-		return 0
-	}
-	sc.keys = sc.keys[:0]
-	for _, sp := range spans {
-		sc.keys = append(sc.keys, sc.buf[sp.lo:sp.hi])
-	}
-	sink := st.PrefetchWrites(sc.keys)
+	sink := fetch(sc.keys)
 	clear(sc.keys)
 	return sink
 }
