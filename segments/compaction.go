@@ -148,13 +148,14 @@ func pickCompaction(files []*table) *compactionPlan {
 }
 
 // baseGarbage estimates the bytes of base made garbage by newer files:
-// each newer entry is assumed to shadow one average base entry, and each
+// each newer entry whose key base holds shadows one average base entry
+// (shadowShare says what share of a file's entries that is), and each
 // range tombstone the base blocks it overlaps.
 func baseGarbage(newer []*table, base *table) int64 {
 	avg := float64(base.size) / float64(max(base.props.entries, 1))
 	var g float64
 	for _, t := range newer {
-		g += float64(t.props.entries) * avg
+		g += shadowShare(t, base) * float64(t.props.entries) * avg
 		for _, sp := range t.spans {
 			for _, h := range base.index {
 				if string(h.first) < string(sp.hi) && string(h.last) >= string(sp.lo) {
@@ -164,6 +165,45 @@ func baseGarbage(newer []*table, base *table) int64 {
 		}
 	}
 	return int64(min(g, float64(base.size)))
+}
+
+// shadowEst is a file's shadowShare over one base, kept on the file
+// (both are immutable, so it holds until the base changes).
+type shadowEst struct {
+	base  *table
+	share float64
+}
+
+// shadowShare estimates the share of t's entries whose keys base holds:
+// the share of t's block bounds (each block's first and last key, an
+// even sample of its keys) that base's bloom filter admits. A store that
+// only grows (new hash fields, stream entries, keys) shadows next to
+// nothing, and a newer file that rewrites the base's keys shadows about
+// all of its entries; counting every newer entry as an overwrite, as the
+// estimate did before, made a growing store rewrite its base each time
+// it grew by half (a third more compaction than the size rule alone).
+// False positives (about 1% at 10 bits per key) err towards compacting.
+func shadowShare(t, base *table) float64 {
+	if e := t.shadow.Load(); e != nil && e.base == base {
+		return e.share
+	}
+	var n, hit int
+	for i := range t.index {
+		h := &t.index[i]
+		n += 2
+		if base.mayContain(h.first) {
+			hit++
+		}
+		if base.mayContain(h.last) {
+			hit++
+		}
+	}
+	share := 0.0
+	if n > 0 {
+		share = float64(hit) / float64(n)
+	}
+	t.shadow.Store(&shadowEst{base: base, share: share})
+	return share
 }
 
 // runCompaction merges p.inputs into one file and commits the new file set

@@ -55,6 +55,8 @@ type table struct {
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // compacted away: delete the file on the last unref
+	// shadow caches shadowShare against the base it was computed for.
+	shadow atomic.Pointer[shadowEst]
 }
 
 func segName(num uint64) string { return fmt.Sprintf("%06d.seg", num) }

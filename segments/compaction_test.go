@@ -1,0 +1,104 @@
+package segments
+
+import (
+	"fmt"
+	"testing"
+)
+
+// keysTable writes a file of keys (ascending), each with a 100-byte
+// value, at the given tier.
+func keysTable(t *testing.T, dir string, num uint64, tier uint32, keys [][]byte) *table {
+	t.Helper()
+	opts := Options{}
+	opts.applyDefaults()
+	tw, err := newTableWriter(dir, num, uint64(len(keys)), &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := make([]byte, 100)
+	for _, k := range keys {
+		tw.add(k, val, kindValue)
+	}
+	if _, err := tw.finish(nil, LSN(num), LSN(num), num, num, tier); err != nil {
+		t.Fatal(err)
+	}
+	tb, err := openTable(tw.path, num, -1, newBlockCache(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tb.unref)
+	return tb
+}
+
+// policyKeys returns k%07d for i in [lo, hi), and after each, when
+// between is set, the key k%07dx that sorts between it and the next.
+func policyKeys(lo, hi int, plain, between bool) [][]byte {
+	var ks [][]byte
+	for i := lo; i < hi; i++ {
+		if plain {
+			ks = append(ks, fmt.Appendf(nil, "k%07d", i))
+		}
+		if between {
+			ks = append(ks, fmt.Appendf(nil, "k%07dx", i))
+		}
+	}
+	return ks
+}
+
+// TestShadowShare checks the overwrite estimate against files whose
+// share of the base's keys is known.
+func TestShadowShare(t *testing.T) {
+	dir := t.TempDir()
+	base := keysTable(t, dir, 1, 2, policyKeys(0, 40000, true, false))
+	for i, c := range []struct {
+		name     string
+		keys     [][]byte
+		min, max float64
+	}{
+		{"growth past the base", policyKeys(40000, 50000, true, false), 0, 0.05},
+		{"growth among the base's keys", policyKeys(0, 20000, false, true), 0, 0.05},
+		{"rewrite", policyKeys(10000, 20000, true, false), 1, 1},
+		{"half rewrite", policyKeys(0, 20000, true, true), 0.4, 0.6},
+	} {
+		newer := keysTable(t, dir, uint64(2+i), 0, c.keys)
+		got := shadowShare(newer, base)
+		if got < c.min || got > c.max {
+			t.Errorf("%s: shadowShare = %.3f, want within [%.2f, %.2f]", c.name, got, c.min, c.max)
+		}
+		if again := shadowShare(newer, base); again != got {
+			t.Errorf("%s: cached share %.3f, computed %.3f", c.name, again, got)
+		}
+		if other := keysTable(t, dir, uint64(20+i), 0, policyKeys(90000, 91000, true, false)); shadowShare(newer, other) != 0 {
+			t.Errorf("%s: the share cached against one base answered for another", c.name)
+		}
+	}
+}
+
+// TestPickCompactionGrowth: newer files that only add keys, together over
+// half the base's size, leave the base alone until they reach its size;
+// newer files as large that rewrite its keys merge it at once.
+func TestPickCompactionGrowth(t *testing.T) {
+	dir := t.TempDir()
+	base := keysTable(t, dir, 1, 2, policyKeys(0, 40000, true, false))
+	grow := []*table{ // newest first, tiers ascending
+		keysTable(t, dir, 3, 0, policyKeys(0, 12000, false, true)),
+		keysTable(t, dir, 2, 1, policyKeys(12000, 30000, false, true)),
+	}
+	var size int64
+	for _, tb := range grow {
+		size += tb.size
+	}
+	if 2*size < base.size || size >= base.size {
+		t.Fatalf("newer files of %d bytes beside a base of %d: want between half and all of it", size, base.size)
+	}
+	if p := pickCompaction(append(grow, base)); p != nil && p.full {
+		t.Errorf("growth of %d bytes over a base of %d: full compaction planned", size, base.size)
+	}
+	rewrite := []*table{
+		keysTable(t, dir, 5, 0, policyKeys(0, 12000, true, false)),
+		keysTable(t, dir, 4, 1, policyKeys(12000, 30000, true, false)),
+	}
+	if p := pickCompaction(append(rewrite, base)); p == nil || !p.full {
+		t.Errorf("a rewrite of the base's keys: plan %+v, want a full compaction", p)
+	}
+}
