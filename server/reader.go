@@ -108,6 +108,10 @@ type requestReader struct {
 	scanned int
 	nul     bool
 
+	// slowOnly turns parseWhole off, so tests can compare it with the
+	// general parser.
+	slowOnly bool
+
 	args  [][]byte // the request Next returns; reused
 	ready bool     // args holds a request Pending parsed and Next has not returned
 	err   error    // sticky: the first protocol or read error
@@ -260,6 +264,10 @@ func (rd *requestReader) parse() (ok bool, err error) {
 		if rd.reqType == reqNone {
 			rd.start = rd.pos
 			if rd.buf[rd.pos] == '*' {
+				if !rd.slowOnly && rd.parseWhole() {
+					rd.start = rd.pos
+					return true, nil
+				}
 				rd.reqType, rd.multibulk, rd.bulk = reqMultibulk, 0, -1
 			} else {
 				rd.reqType = reqInline
@@ -280,6 +288,39 @@ func (rd *requestReader) parse() (ok bool, err error) {
 		}
 	}
 	return false, nil
+}
+
+// parseWhole parses, in one pass and with no parse state, a multibulk
+// request that is buffered whole and plain: the count and every length a
+// line of digits string2ll takes, ended by "\r\n", within Redis's limits,
+// and a count above 0. That is a pipeline's every request, which the
+// general parser (parseMultibulk) would take apart line by line, searching
+// each line twice (for its end, then for a NUL) and keeping its progress
+// between them. Anything else, and a request not yet complete, returns
+// false having changed nothing, and parseMultibulk parses it from its
+// start: its rules decide every case this one leaves (a NUL in a line, a
+// bad number, a limit, CR without LF). A request that arrives in many
+// reads is tried here once, when its first bytes are at the cursor; after
+// that parseMultibulk keeps its progress, so the work stays linear.
+func (rd *requestReader) parseWhole() bool {
+	n, b, ok := respInt(rd.buf[rd.pos:], '*')
+	// Each element takes at least 6 bytes ("$0\r\n\r\n").
+	if !ok || n <= 0 || n > int64(len(b))/6 || n > unauthMaxMultibulk && !rd.authed() {
+		return false
+	}
+	maxBulk := rd.maxBulk()
+	args := rd.args[:0]
+	for range n {
+		l, rest, ok := respInt(b, '$')
+		if !ok || l < 0 || l > maxBulk || l+2 > int64(len(rest)) || l > unauthMaxBulk && !rd.authed() {
+			return false
+		}
+		args = append(args, rest[:l:l]) // the 2 bytes after it are not checked
+		b = rest[l+2:]
+	}
+	rd.args, rd.offs = args, rd.offs[:0]
+	rd.advance(len(rd.buf) - len(b))
+	return true
 }
 
 // advance moves the parse cursor past a line or element.

@@ -97,6 +97,13 @@ func parseAll(data []byte, authed bool) result {
 	return drain(newTestReader(bytes.NewReader(data), authed))
 }
 
+// parseSlow is parseAll with parseWhole turned off.
+func parseSlow(data []byte, authed bool) result {
+	rd := newTestReader(bytes.NewReader(data), authed)
+	rd.slowOnly = true
+	return drain(rd)
+}
+
 func parseChunked(data []byte, authed bool, max int, rng *rand.Rand) result {
 	return drain(newTestReader(&chunkReader{data: data, max: max, rng: rng}, authed))
 }
@@ -217,6 +224,7 @@ func TestRequestReader(t *testing.T) {
 			}
 			in := []byte(tc.in)
 			check("one read", parseAll(slices.Clone(in), !tc.unauth))
+			check("one read, general parser only", parseSlow(slices.Clone(in), !tc.unauth))
 			check("1 byte per read", parseChunked(slices.Clone(in), !tc.unauth, 1, nil))
 			seed := int64(len(tc.name))
 			for i := 0; i < 5; i++ {
@@ -494,7 +502,12 @@ func FuzzRequestReader(f *testing.F) {
 				t.Fatalf("chunks of %d: %s\nwhole: %s", max, got, whole)
 			}
 		}
-		parseAll(slices.Clone(data), false)
+		for _, authed := range []bool{true, false} {
+			fast, slow := parseAll(slices.Clone(data), authed), parseSlow(slices.Clone(data), authed)
+			if !slices.EqualFunc(fast.reqs, slow.reqs, slices.Equal) || fast.err != slow.err {
+				t.Fatalf("authed %v: with parseWhole: %s\ngeneral parser only: %s", authed, fast, slow)
+			}
+		}
 		checkAhead(t, slices.Clone(data), max, 16)
 
 		args := bytes.Split(data, []byte{0xfe})
