@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/segments"
 	"github.com/keeldb/keel/slots"
 )
 
@@ -237,6 +238,10 @@ type Session struct {
 	// prefetched keeps what Prefetch loaded, so that the loads stay.
 	prefetched uint64
 	prefetch   prefetchState
+	// strHints and hashHints are what the last prefetch of the strings
+	// and hashes engines found for its keys, for the reads that follow
+	// (segments.ReadHints).
+	strHints, hashHints segments.ReadHints
 	// LastAt is when the session's last command arrived (unix ms; set by
 	// Exec, read by other connections' CLIENT LIST for the idle time).
 	LastAt atomic.Int64

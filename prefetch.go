@@ -57,8 +57,10 @@ var nameSet = []byte("set")
 // point reads and writes prefetchKeyspace found. The stores' prefetches
 // take their own views: no keel lock needed (nor in the way when held).
 func (db *DB) prefetchEngines(s *Session, sc *prefetchState) {
-	s.prefetched += prefetchSpans(sc, sc.strs, func(keys [][]byte) uint64 { return db.strs.Prefetch(keys, true) })
-	s.prefetched += prefetchSpans(sc, sc.hashes, func(keys [][]byte) uint64 { return db.hashes.Prefetch(keys, false) })
+	// The reads keep what the stores found (the session's hints): GET reads
+	// present keys (viewString), the hash commands any field (hashView).
+	s.prefetched += prefetchSpans(sc, sc.strs, func(keys [][]byte) uint64 { return db.strs.PrefetchHinted(keys, true, &s.strHints) })
+	s.prefetched += prefetchSpans(sc, sc.hashes, func(keys [][]byte) uint64 { return db.hashes.PrefetchHinted(keys, false, &s.hashHints) })
 	s.prefetched += prefetchSpans(sc, sc.strWrites, db.strs.PrefetchWrites)
 	s.prefetched += prefetchSpans(sc, sc.hashWrites, db.hashes.PrefetchWrites)
 	if cap(sc.buf) > maxScratch {

@@ -108,7 +108,7 @@ func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) erro
 	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
 	got := -1 // the engine's length when it differs from the keyspace's
 	// The keyspace says the value is in the engine: ViewPresent.
-	ok, err := c.DB.strs.ViewPresent(sc.key, func(v []byte) {
+	ok, err := c.DB.strs.ViewHinted(sc.key, true, &c.S.strHints, func(v []byte) {
 		if int64(len(v)) != e.Size {
 			got = len(v)
 			return

@@ -15,7 +15,8 @@ import (
 // 100-byte values, 4 KiB blocks as keel's strings engine, and a block
 // cache that holds every block (the data fits in memory; KEEL_BENCH_CACHE_MB
 // sets a smaller one). KEEL_BENCH_PREFETCH=1 reads the keys 16 at a time
-// after a Prefetch of them, as a pipeline's GETs in the server.
+// after a Prefetch of them, as a pipeline's GETs in the server (keeping
+// its findings, which only KEEL_BENCH_HINTS=1 reads use).
 func BenchmarkGetScattered(b *testing.B) {
 	n, newer := 1_000_000, 3
 	if v, err := strconv.Atoi(os.Getenv("KEEL_BENCH_KEYS")); err == nil && v > 0 {
@@ -69,9 +70,16 @@ func BenchmarkGetScattered(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	present := os.Getenv("KEEL_BENCH_PRESENT") != "" // as keel's GET, which knows the key exists
 	view := s.View
-	if os.Getenv("KEEL_BENCH_PRESENT") != "" {
-		view = s.ViewPresent // as keel's GET, which knows the key exists
+	if present {
+		view = s.ViewPresent
+	}
+	// KEEL_BENCH_HINTS=1 (with KEEL_BENCH_PREFETCH): the reads start where
+	// the prefetch found their keys, as the server's (ViewHinted).
+	var hints ReadHints
+	if os.Getenv("KEEL_BENCH_HINTS") != "" {
+		view = func(k []byte, fn func([]byte)) (bool, error) { return s.ViewHinted(k, present, &hints, fn) }
 	}
 	get := func(k []byte) {
 		found, err := view(k, func([]byte) {})
@@ -86,7 +94,7 @@ func BenchmarkGetScattered(b *testing.B) {
 	if os.Getenv("KEEL_BENCH_PREFETCH") != "" {
 		// As the server's pipeline prefetch: 16 keys warmed, then read.
 		pointReadLoopPrefetch(b, keys, get, func(batch [][]byte) {
-			s.Prefetch(batch, os.Getenv("KEEL_BENCH_PRESENT") != "")
+			s.PrefetchHinted(batch, present, &hints)
 		})
 	} else {
 		pointReadLoop(b, keys, get)

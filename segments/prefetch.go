@@ -2,6 +2,7 @@ package segments
 
 import (
 	"hash/maphash"
+	"slices"
 	"sync/atomic"
 )
 
@@ -34,14 +35,76 @@ const prefetchSpan = 256
 // cached. The result is derived from the loaded values, for the caller to
 // keep so that the compiler cannot drop the loads.
 func (s *Store) Prefetch(keys [][]byte, present bool) uint64 {
-	sink, _ := s.prefetch(keys, present)
+	sink, _ := s.prefetch(keys, present, nil)
 	return sink
+}
+
+// PrefetchHinted is Prefetch that also keeps in hints what it found for
+// each key (the file and block its read will open, where in the block its
+// fingerprint points), for ViewHinted to start there. hints is the
+// caller's, reused from call to call; it holds only the last call's keys.
+func (s *Store) PrefetchHinted(keys [][]byte, present bool, hints *ReadHints) uint64 {
+	sink, _ := s.prefetch(keys, present, hints)
+	return sink
+}
+
+// ReadHints holds what one PrefetchHinted found, for the reads of the
+// same keys that follow (ViewHinted). A hint is a fact about one version
+// of the store's files, which never change: it applies while the store's
+// files are that version's and to its own key only (compared whole), and
+// is otherwise ignored, so a stale hint costs a comparison, never a wrong
+// answer. The zero value holds none. Not safe for concurrent use: each
+// client session keeps its own.
+type ReadHints struct {
+	vid     uint64 // the version the hints hold for (0: none)
+	present bool   // the prefetch's present
+	n       int
+	next    int    // where find looks first
+	keys    []byte // the hinted keys, back to back
+	hint    [PrefetchMax]readHint
+}
+
+// readHint is what a prefetch found for one key.
+type readHint struct {
+	lo, hi int32  // the key: ReadHints.keys[lo:hi]
+	h      uint64 // its bloom hash
+	// at is the file its read opens (an index into the version's files;
+	// every newer file's filter refused the key; len(files): none admits
+	// it), blk the block of that file its search lands in, off the
+	// interval of that block its fingerprint names (-1: none; or the
+	// block was not cached).
+	at, blk, off int32
+}
+
+// find returns the hint for key in version vid read with present, nil
+// for none.
+func (hs *ReadHints) find(vid uint64, present bool, key []byte) *readHint {
+	if hs == nil || hs.vid != vid || hs.present != present {
+		return nil
+	}
+	// The reads come in the prefetch's order: start after the last found.
+	for j := range hs.n {
+		i := hs.next + j
+		if i >= hs.n {
+			i -= hs.n
+		}
+		h := &hs.hint[i]
+		if string(hs.keys[h.lo:h.hi]) == string(key) {
+			hs.next = i + 1
+			return h
+		}
+	}
+	return nil
 }
 
 // prefetch is Prefetch; reached counts the keys whose entries it loaded
 // (in a cached block, at the restart their fingerprint names), for tests.
-func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int) {
+// With hints, it records its findings there.
+func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink uint64, reached int) {
 	n := min(len(keys), PrefetchMax)
+	if hints != nil {
+		hints.vid, hints.n = 0, 0
+	}
 	if n == 0 {
 		return 0, 0
 	}
@@ -141,7 +204,29 @@ func (s *Store) prefetch(keys [][]byte, present bool) (sink uint64, reached int)
 			reached++
 		}
 	}
+	if hints != nil {
+		hints.record(vw.v, present, keys[:n], hs[:n], at[:n], blk[:n], offs[:n])
+	}
 	return sink, reached
+}
+
+// record keeps the prefetch's findings for keys in version v: the file
+// each read opens (nil: none), its block, the interval in it.
+func (hs *ReadHints) record(v *version, present bool, keys [][]byte, h []uint64, at []*table, blk, offs []int) {
+	hs.vid, hs.present, hs.n, hs.next, hs.keys = v.id, present, 0, 0, hs.keys[:0]
+	if cap(hs.keys) > 4<<10 {
+		hs.keys = nil // a few huge keys once: not kept
+	}
+	for i, k := range keys {
+		fi := len(v.files)
+		if at[i] != nil {
+			fi = slices.Index(v.files, at[i])
+		}
+		lo := len(hs.keys)
+		hs.keys = append(hs.keys, k...)
+		hs.hint[hs.n] = readHint{lo: int32(lo), hi: int32(len(hs.keys)), h: h[i], at: int32(fi), blk: int32(blk[i]), off: int32(offs[i])}
+		hs.n++
+	}
 }
 
 // touch loads the tag words of keys' home slots (the first PrefetchMax

@@ -58,7 +58,7 @@ func TestPrefetch(t *testing.T) {
 	}
 	prefetchAll := func(keys [][]byte, present bool) (reached int) {
 		for lo := 0; lo < len(keys); lo += PrefetchMax {
-			_, r := s.prefetch(keys[lo:min(lo+PrefetchMax, len(keys))], present)
+			_, r := s.prefetch(keys[lo:min(lo+PrefetchMax, len(keys))], present, nil)
 			reached += r
 		}
 		return reached
@@ -115,7 +115,7 @@ func TestPrefetch(t *testing.T) {
 	}
 }
 
-// TestPrefetchConcurrent runs Prefetch while the store is written,
+// TestPrefetchConcurrent runs Prefetch (and hinted reads) while the store is written,
 // flushed and compacted (the race detector watches).
 func TestPrefetchConcurrent(t *testing.T) {
 	opts := Options{BlockSize: 1 << 10, CacheSize: 8 << 20, BufferSize: 64 << 10}
@@ -132,6 +132,7 @@ func TestPrefetchConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			keys := make([][]byte, PrefetchMax)
+			var hints ReadHints
 			for j := g; ; j++ {
 				select {
 				case <-stop:
@@ -142,8 +143,10 @@ func TestPrefetchConcurrent(t *testing.T) {
 					keys[k] = key(j*PrefetchMax + k)
 				}
 				s.Prefetch(keys, j%2 == 0)
+				s.PrefetchHinted(keys, j%2 == 0, &hints)
 				s.PrefetchWrites(keys)
 				s.View(keys[0], func([]byte) {})
+				s.ViewHinted(keys[1], j%2 == 0, &hints, func([]byte) {})
 			}
 		}()
 	}
@@ -157,4 +160,127 @@ func TestPrefetchConcurrent(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestViewHinted: reads after a PrefetchHinted of their keys answer as
+// plain reads do, for keys in every layer (the buffer, the newest file
+// only, overwritten in a newer file, deleted there by a tombstone or a
+// range tombstone, absent), with and without present; the hints are
+// used (poisoned hints change the answers), and ignored for another key
+// and once a flush has changed the files.
+func TestViewHinted(t *testing.T) {
+	opts := Options{BlockSize: 4 << 10, CacheSize: 64 << 20, BufferSize: 1 << 30}
+	s, err := Open(t.TempDir(), nil, 0, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key := func(i int) []byte { return fmt.Appendf(nil, "\x00\x00\x00\x00\x12\x34key:%08d", i) }
+	lsn := LSN(0)
+	next := func() LSN { lsn++; return lsn }
+	for i := range 6_000 {
+		s.Put(next(), key(i), fmt.Appendf(nil, "v0-%d", i))
+	}
+	if err := s.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6_000; i += 3 {
+		s.Put(next(), key(i), fmt.Appendf(nil, "v1-%d", i))
+	}
+	for i := 1; i < 6_000; i += 7 {
+		s.Delete(next(), key(i))
+	}
+	s.DeleteRange(next(), key(2000), key(2100))
+	if err := s.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	for i := 5; i < 6_000; i += 50 {
+		s.Put(next(), key(i), fmt.Appendf(nil, "v2-%d", i))
+	}
+	var keys [][]byte
+	for i := range 6_500 { // 500 absent
+		keys = append(keys, key(i))
+	}
+	type answer struct {
+		v  string
+		ok bool
+	}
+	read := func(k []byte, present bool, h *ReadHints) answer {
+		var a answer
+		var err error
+		if h != nil {
+			a.ok, err = s.ViewHinted(k, present, h, func(v []byte) { a.v = string(v) })
+		} else if present {
+			a.ok, err = s.ViewPresent(k, func(v []byte) { a.v = string(v) })
+		} else {
+			a.ok, err = s.View(k, func(v []byte) { a.v = string(v) })
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, k := range keys { // cache every block
+		read(k, false, nil)
+	}
+	var hints ReadHints
+	// poison makes every hint claim that no file admits its key.
+	poison := func() {
+		s.mu.RLock()
+		n := len(s.current.files)
+		s.mu.RUnlock()
+		for i := range hints.n {
+			hints.hint[i].at = int32(n)
+		}
+	}
+	for _, present := range []bool{false, true} {
+		changed := 0
+		for lo := 0; lo < len(keys); lo += PrefetchMax {
+			batch := keys[lo:min(lo+PrefetchMax, len(keys))]
+			s.PrefetchHinted(batch, present, &hints)
+			if hints.n != len(batch) {
+				t.Fatalf("%d hints for %d keys", hints.n, len(batch))
+			}
+			for _, k := range batch {
+				if got, want := read(k, present, &hints), read(k, present, nil); got != want {
+					t.Fatalf("present=%v %q: hinted read %+v, plain %+v", present, k, got, want)
+				}
+			}
+			// Another batch's key finds no hint.
+			other := key((lo + 3000) % len(keys))
+			poison()
+			if got, want := read(other, present, &hints), read(other, present, nil); got != want && !containsKey(batch, other) {
+				t.Fatalf("%q: a hint for another key answered %+v, want %+v", other, got, want)
+			}
+			for _, k := range batch {
+				if read(k, present, &hints) != read(k, present, nil) {
+					changed++
+				}
+			}
+		}
+		if changed < 1000 {
+			t.Fatalf("present=%v: poisoned hints changed %d answers: the hints are not used", present, changed)
+		}
+	}
+	// A flush makes a new version: the hints no longer apply.
+	s.PrefetchHinted(keys[:PrefetchMax], false, &hints)
+	poison()
+	s.Put(next(), key(1), []byte("v3"))
+	if err := s.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys[:PrefetchMax] {
+		if got, want := read(k, false, &hints), read(k, false, nil); got != want {
+			t.Fatalf("%q after a flush: hinted read %+v, plain %+v", k, got, want)
+		}
+	}
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if string(x) == string(k) {
+			return true
+		}
+	}
+	return false
 }

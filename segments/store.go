@@ -62,10 +62,17 @@ type Store struct {
 type version struct {
 	files []*table
 	refs  atomic.Int64
+	// id is unique among all versions of all stores: ReadHints name the
+	// version they hold for by it, which, unlike a pointer, does not keep
+	// the version's files in memory.
+	id uint64
 }
 
+// versionIDs numbers versions (newVersion).
+var versionIDs atomic.Uint64
+
 func newVersion(files []*table) *version {
-	v := &version{files: files}
+	v := &version{files: files, id: versionIDs.Add(1)}
 	v.refs.Store(1)
 	return v
 }
@@ -590,7 +597,20 @@ func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
 	return s.view(key, true, fn)
 }
 
+// ViewHinted is View (ViewPresent when present) with the findings of a
+// PrefetchHinted of key, made with the same present: when the store's
+// files are still those the prefetch saw, the read goes straight to the
+// file and block the prefetch found, past the bloom filters of the newer
+// files and the block search it already did. The answer is the same.
+func (s *Store) ViewHinted(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
+	return s.viewWith(key, present, hints, fn)
+}
+
 func (s *Store) view(key []byte, present bool, fn func(value []byte)) (bool, error) {
+	return s.viewWith(key, present, nil, fn)
+}
+
+func (s *Store) viewWith(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
@@ -625,7 +645,38 @@ func (s *Store) view(key []byte, present bool, fn func(value []byte)) (bool, err
 	}
 	p := probe{key: key}
 	files := vw.v.files
-	for i, t := range files {
+	from := 0
+	if h := hints.find(vw.v.id, present, key); h != nil {
+		// Files before h.at: their filters refused the key, so only
+		// their range tombstones can answer.
+		at := int(h.at)
+		for _, t := range files[:at] {
+			if t.covers(key) {
+				return false, nil
+			}
+		}
+		if at == len(files) {
+			return false, nil
+		}
+		t := files[at]
+		kind, value, found, covered, err := t.getHinted(key, h)
+		if err != nil {
+			return false, err
+		}
+		if found {
+			if kind == kindTombstone {
+				return false, nil
+			}
+			fn(value)
+			return true, nil
+		}
+		if covered {
+			return false, nil
+		}
+		from = at + 1
+	}
+	for i := from; i < len(files); i++ {
+		t := files[i]
 		p.noBloom = present && i == len(files)-1
 		kind, value, found, covered, err := t.get(&p)
 		if err != nil {

@@ -626,6 +626,36 @@ func (t *table) get(p *probe) (kind byte, value []byte, found, covered bool, err
 	return 0, nil, false, covered, nil
 }
 
+// getHinted is get of a key a ReadHint found in t, in block h.blk at the
+// interval h.off (-1: its fingerprint matched none): no filter, no block
+// search, and the interval scanned first.
+func (t *table) getHinted(key []byte, h *readHint) (kind byte, value []byte, found, covered bool, err error) {
+	covered = t.covers(key)
+	i := int(h.blk)
+	if i >= len(t.index) {
+		return 0, nil, false, covered, nil
+	}
+	b, err := t.readBlock(i)
+	if err != nil {
+		return 0, nil, false, false, err
+	}
+	var e blockEntry
+	if h.off >= 0 && b.fps != nil {
+		e, found, err = b.scanFrom(int(h.off), key)
+	}
+	if err == nil && !found {
+		// A fingerprint shared with another key: the whole search.
+		e, found, err = b.findHashed(key, h.h)
+	}
+	if err != nil {
+		return 0, nil, false, false, t.corrupt("block", int64(t.index[i].off), err)
+	}
+	if found {
+		return e.kind, e.value, true, covered, nil
+	}
+	return 0, nil, false, covered, nil
+}
+
 func (t *table) ref() { t.refs.Add(1) }
 
 func (t *table) unref() {
