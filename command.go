@@ -238,6 +238,8 @@ type Session struct {
 	// prefetched keeps what Prefetch loaded, so that the loads stay.
 	prefetched uint64
 	prefetch   prefetchState
+	// lastLookup is the command the session's last request named (Exec).
+	lastLookup *Command
 	// strHints and hashHints are what the last prefetch of the strings
 	// and hashes engines found for its keys, for the reads that follow
 	// (segments.ReadHints).
@@ -307,7 +309,13 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	}
 	s.LastAt.Store(now)
 	db.stats.Commands.Inc(s.ID)
-	cmd := Lookup(args[0])
+	// A pipeline repeats its command: the session's last one is compared
+	// before the table is searched.
+	cmd := s.lastLookup
+	if cmd == nil || !eqFold(args[0], cmd.Name) {
+		cmd = Lookup(args[0])
+		s.lastLookup = cmd
+	}
 	if cmd == nil {
 		db.rejectInMulti(s)
 		r.Error(unknownCommand(args))
