@@ -59,7 +59,12 @@
 //   - the estimated garbage in the base (entries overwritten or deleted by
 //     newer files) is below half the base, so by that estimate the live data
 //     is above base / 2 and the disk bytes below 4 × live data; after
-//     Compact (a full merge) they are the live data alone.
+//     Compact (a full merge) they are the live data alone. The estimate
+//     counts a newer file's entries at the share of its block bounds the
+//     base's bloom filter admits (shadowShare), and the base blocks its
+//     range tombstones overlap: a store that only grows (new hash fields,
+//     stream entries) has next to none, and merges its base only when the
+//     newer files reach its size.
 //
 // A point read therefore checks at most 1 active + 2 frozen buffers and
 // 3·T + 1 files, and reads a data block only from files whose bloom filter

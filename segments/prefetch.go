@@ -214,8 +214,8 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 // each read opens (nil: none), its block, the interval in it.
 func (hs *ReadHints) record(v *version, present bool, keys [][]byte, h []uint64, at []*table, blk, offs []int) {
 	hs.vid, hs.present, hs.n, hs.next, hs.keys = v.id, present, 0, 0, hs.keys[:0]
-	if cap(hs.keys) > 4<<10 {
-		hs.keys = nil // a few huge keys once: not kept
+	if cap(hs.keys) > 1<<10 {
+		hs.keys = nil // long keys once: not kept (a session each)
 	}
 	for i, k := range keys {
 		fi := len(v.files)
