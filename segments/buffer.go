@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -56,6 +57,12 @@ type buffer struct {
 	keysMu    sync.Mutex
 	keys      *btree.BTreeG[*head]
 	keysSnap  *btree.BTreeG[*head]
+	// keysHint is the path of the last key folded into keys: new keys
+	// mostly land next to the one before (a stream's entries, in id
+	// order), where the tree then looks first instead of searching from
+	// its root (the search was 6.8% of the server's CPU under
+	// XREADGROUP+XACK, whose reads fold the entries XADD wrote).
+	keysHint btree.PathHint
 
 	sortOnce sync.Once
 	sorted   []*node // frozen buffers: newest versions in key order (sortOnce)
@@ -668,8 +675,10 @@ func (b *buffer) keySnapshot() *btree.BTreeG[*head] {
 	fresh := b.newKeys
 	b.newKeys = nil
 	b.mu.Unlock()
+	// In key order, each next to the one before.
+	slices.SortFunc(fresh, func(x, y *head) int { return strings.Compare(x.key, y.key) })
 	for _, h := range fresh {
-		b.keys.Set(h)
+		b.keys.SetHint(h, &b.keysHint)
 	}
 	if len(fresh) > 0 || b.keysSnap == nil {
 		b.keysSnap = b.keys.Copy()
