@@ -18,13 +18,6 @@ import (
 // work. tidwall exposes no option for it, so after each roll we replace the
 // two slices with copies of full capacity.
 //
-// The capacity comes from the segment sealed just before, when there is
-// one that still holds its copy (tidwall keeps it in its segment cache
-// until recordRolls clears it, after this): its buffers are taken over
-// and the sealed segment left without a copy, as ClearCache would leave
-// it. A fresh 72 MiB allocation per roll, zeroed and faulted in page by
-// page, was 1.5% of the server's CPU under MSET.
-//
 // This reaches into tidwall's unexported fields (pinned version, go.mod);
 // fieldsPresent is checked by a test, so an upgrade that changes them
 // fails loudly, and if they are absent this does nothing.
@@ -39,66 +32,33 @@ func presizeTail(tw *tidwal.Log, segSize int64) {
 		return
 	}
 	ebuf, epos = settable(ebuf), settable(epos)
-	sealed, hasSealed := sealedSegment(tw)
 	want := int(segSize) + 64<<10 // a batch may overshoot the roll point
 	if ebuf.Cap() < want {
-		nb := reuse(sealed, hasSealed, "ebuf", want)
-		if !nb.IsValid() {
-			nb = reflect.MakeSlice(ebuf.Type(), 0, want)
-		}
-		nb = nb.Slice(0, ebuf.Len())
+		nb := reflect.MakeSlice(ebuf.Type(), ebuf.Len(), want)
 		reflect.Copy(nb, ebuf)
 		ebuf.Set(nb)
 	}
 	// keel's records are rarely under 128 bytes framed, so segSize/128
 	// positions cover a segment in the common case (more still grow).
 	if wantN := int(segSize / 128); epos.Cap() < wantN {
-		np := reuse(sealed, hasSealed, "epos", wantN)
-		if !np.IsValid() {
-			np = reflect.MakeSlice(epos.Type(), 0, wantN)
-		}
-		np = np.Slice(0, epos.Len())
+		np := reflect.MakeSlice(epos.Type(), epos.Len(), wantN)
 		reflect.Copy(np, epos)
 		epos.Set(np)
 	}
 }
 
-// reuse takes the named slice of the sealed segment when its capacity is
-// at least want: it returns it emptied and leaves the segment nil in its
-// place (an invalid Value: none to take).
-func reuse(sealed reflect.Value, ok bool, name string, want int) reflect.Value {
-	if !ok {
-		return reflect.Value{}
-	}
-	f := sealed.FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.Slice || f.Cap() < want {
-		return reflect.Value{}
-	}
-	f = settable(f)
-	v := f.Slice(0, 0)
-	f.SetZero()
-	return v
-}
-
 // tailSegment returns the struct value of tidwall's last segment.
-func tailSegment(tw *tidwal.Log) (reflect.Value, bool) { return segmentFromEnd(tw, 1) }
-
-// sealedSegment returns the struct value of the segment before the last.
-func sealedSegment(tw *tidwal.Log) (reflect.Value, bool) { return segmentFromEnd(tw, 2) }
-
-// segmentFromEnd returns the struct value of tidwall's k-th segment from
-// the end (1: the last).
-func segmentFromEnd(tw *tidwal.Log, k int) (reflect.Value, bool) {
+func tailSegment(tw *tidwal.Log) (reflect.Value, bool) {
 	lv := reflect.ValueOf(tw).Elem()
 	segsField := lv.FieldByName("segments")
-	if !segsField.IsValid() || segsField.Kind() != reflect.Slice || segsField.Len() < k {
+	if !segsField.IsValid() || segsField.Kind() != reflect.Slice || segsField.Len() == 0 {
 		return reflect.Value{}, false
 	}
-	seg := segsField.Index(segsField.Len() - k)
-	if seg.Kind() != reflect.Pointer || seg.IsNil() {
+	last := segsField.Index(segsField.Len() - 1)
+	if last.Kind() != reflect.Pointer || last.IsNil() {
 		return reflect.Value{}, false
 	}
-	return seg.Elem(), true
+	return last.Elem(), true
 }
 
 func settable(v reflect.Value) reflect.Value {
