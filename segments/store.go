@@ -658,20 +658,12 @@ func (s *Store) viewWith(key []byte, present bool, hints *ReadHints, fn func(val
 		if at == len(files) {
 			return false, nil
 		}
-		t := files[at]
-		kind, value, found, covered, err := t.getHinted(key, h)
+		kind, value, found, covered, err := files[at].getHinted(key, h)
 		if err != nil {
 			return false, err
 		}
-		if found {
-			if kind == kindTombstone {
-				return false, nil
-			}
-			fn(value)
-			return true, nil
-		}
-		if covered {
-			return false, nil
+		if ok, decided := fileAnswer(kind, value, found, covered, fn); decided {
+			return ok, nil
 		}
 		from = at + 1
 	}
@@ -682,18 +674,25 @@ func (s *Store) viewWith(key []byte, present bool, hints *ReadHints, fn func(val
 		if err != nil {
 			return false, err
 		}
-		if found {
-			if kind == kindTombstone {
-				return false, nil
-			}
-			fn(value)
-			return true, nil
-		}
-		if covered {
-			return false, nil
+		if ok, decided := fileAnswer(kind, value, found, covered, fn); decided {
+			return ok, nil
 		}
 	}
 	return false, nil
+}
+
+// fileAnswer is what a file's get (newest file first) says about a read:
+// decided when the file holds the key (a value, reported to fn, or a
+// tombstone) or covers it with a range tombstone; ok when it is a value.
+func fileAnswer(kind byte, value []byte, found, covered bool, fn func(value []byte)) (ok, decided bool) {
+	if found {
+		if kind == kindTombstone {
+			return false, true
+		}
+		fn(value)
+		return true, true
+	}
+	return false, covered
 }
 
 // viewNode calls fn with n's value when n is a live version (nil: covered
