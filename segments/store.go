@@ -586,7 +586,7 @@ func (s *Store) Get(key []byte) ([]byte, bool, error) {
 // not be modified: a caller that needs the value only briefly (to reply
 // it, or to learn that the key exists) saves Get's copy.
 func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
-	return s.view(key, false, fn)
+	return s.view(key, false, nil, fn)
 }
 
 // ViewPresent is View of a key the caller knows the store holds (keel's
@@ -594,7 +594,7 @@ func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
 // the newer layers lack the key, and its bloom filter is skipped. A wrong
 // hint costs a block read, never a wrong answer.
 func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
-	return s.view(key, true, fn)
+	return s.view(key, true, nil, fn)
 }
 
 // ViewHinted is View (ViewPresent when present) with the findings of a
@@ -603,14 +603,11 @@ func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
 // file and block the prefetch found, past the bloom filters of the newer
 // files and the block search it already did. The answer is the same.
 func (s *Store) ViewHinted(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
-	return s.viewWith(key, present, hints, fn)
+	return s.view(key, present, hints, fn)
 }
 
-func (s *Store) view(key []byte, present bool, fn func(value []byte)) (bool, error) {
-	return s.viewWith(key, present, nil, fn)
-}
-
-func (s *Store) viewWith(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
+// view is View, ViewPresent (present) and ViewHinted (hints; nil: none).
+func (s *Store) view(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
