@@ -329,12 +329,13 @@ func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
 	if err := syncDir(l.dir); err != nil {
 		return nil, err
 	}
-	// Free tidwall's in-memory copy of the sealed segment: we never read
+	// The new tail takes over the sealed segment's in-memory copy
+	// (presizeTail); then free what tidwall still caches: we never read
 	// through tidwall.
+	presizeTail(l.tw, l.segSize)
 	if err := l.tw.ClearCache(); err != nil {
 		return nil, err
 	}
-	presizeTail(l.tw, l.segSize)
 	return sealed, nil
 }
 
