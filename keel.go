@@ -50,7 +50,7 @@ type Options struct {
 	Databases          int             // 16
 	Fsync              wal.FsyncPolicy // FsyncEverySec unless set
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
-	WALSegmentSize     int64           // 8 MiB (tidwall/wal keeps the active segment in memory)
+	WALSegmentSize     int64           // 4 MiB (tidwall/wal keeps the active segment in memory)
 	StringsBufferSize  int64           // 8 MiB of buffered writes per on-disk engine before a flush
 	BlockCacheSize     int64           // block cache shared by the on-disk engines; 192 MiB
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
@@ -67,7 +67,7 @@ func (o *Options) defaults() {
 		o.Fsync = wal.FsyncEverySec
 	}
 	if o.WALSegmentSize <= 0 {
-		o.WALSegmentSize = 8 << 20
+		o.WALSegmentSize = 4 << 20
 	}
 	if o.StringsBufferSize <= 0 {
 		o.StringsBufferSize = 8 << 20

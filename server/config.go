@@ -170,7 +170,7 @@ var params = []param{
 	{name: "busy-reply-threshold", alias: "lua-time-limit"},
 	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
 	// keel's own settings
-	{name: "wal-segment-size", def: "8388608", immutable: true, check: intParam(1<<20, 1<<40)},
+	{name: "wal-segment-size", def: "4194304", immutable: true, check: intParam(1<<20, 1<<40)},
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
 	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
 	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},

@@ -1,0 +1,90 @@
+package gctune
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestPercentFor(t *testing.T) {
+	const mib = 1 << 20
+	cases := []struct {
+		live, floor uint64
+		percent     int
+		want        int
+	}{
+		{live: 200 * mib, floor: 24 * mib, percent: 50, want: 50},  // live/2 > floor
+		{live: 48 * mib, floor: 24 * mib, percent: 50, want: 50},   // equal: plain GOGC
+		{live: 24 * mib, floor: 24 * mib, percent: 50, want: 100},  // floor = live
+		{live: 12 * mib, floor: 24 * mib, percent: 50, want: 200},  // floor = 2 × live
+		{live: 10 * mib, floor: 24 * mib, percent: 50, want: 240},  // rounded up, never below the floor
+		{live: 0, floor: 24 * mib, percent: 50, want: 600},         // before any cycle: the runtime's 4 MiB
+		{live: 1 << 10, floor: 1 << 40, percent: 50, want: 10000},  // bounded
+		{live: 30 * mib, floor: 0, percent: 50, want: 50},          // no floor: plain GOGC
+		{live: 30 * mib, floor: 24 * mib, percent: 100, want: 100}, // live > floor at GOGC 100
+	}
+	for _, c := range cases {
+		if got := percentFor(c.live, c.floor, c.percent); got != c.want {
+			t.Errorf("percentFor(live %d, floor %d, %d) = %d, want %d", c.live, c.floor, c.percent, got, c.want)
+		}
+	}
+}
+
+// TestTunerFollowsLiveHeap: with a small live heap the tuner raises GOGC
+// so the headroom is the floor, after each cycle; with a live heap large
+// enough it is back at percent; Stop restores percent and ends the hook.
+func TestTunerFollowsLiveHeap(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	const floor = 64 << 20
+	tu := Start(50, floor)
+	defer tu.Stop()
+
+	// cycle runs a collection and waits for the hook it queues.
+	cycle := func() {
+		t.Helper()
+		n := tu.runs.Load()
+		deadline := time.Now().Add(10 * time.Second)
+		for tu.runs.Load() == n {
+			if time.Now().After(deadline) {
+				t.Fatal("the tuner did not run after a collection")
+			}
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+	}
+	cycle()
+	// The test binary's live heap is a few MB: far below floor × 2.
+	if p := tu.Percent(); p <= 200 {
+		t.Fatalf("small live heap: GOGC %d, want well above 200 (headroom %d bytes)", p, floor)
+	}
+	if got := debug.SetGCPercent(tu.Percent()); got != tu.Percent() {
+		t.Fatalf("runtime GOGC %d, tuner says %d", got, tu.Percent())
+	}
+
+	// A live heap of 256 MB: its half exceeds the floor, so plain GOGC 50.
+	big := make([][]byte, 256)
+	for i := range big {
+		big[i] = make([]byte, 1<<20)
+	}
+	cycle()
+	if p := tu.Percent(); p != 50 {
+		t.Fatalf("live heap of 256 MB: GOGC %d, want 50", p)
+	}
+	runtime.KeepAlive(big)
+	big = nil
+
+	tu.Stop()
+	if got := debug.SetGCPercent(50); got != 50 {
+		t.Fatalf("after Stop, GOGC %d, want 50", got)
+	}
+	n := tu.runs.Load()
+	for range 3 {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if tu.runs.Load() != n {
+		t.Fatal("the tuner ran after Stop")
+	}
+}
