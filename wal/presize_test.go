@@ -83,3 +83,62 @@ func TestPresizeReusesSealed(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchAcrossRollsKeepsBuffer: one batch that fills several segments
+// is written in pieces that end where tidwall rolls, so each new tail
+// takes over the presized buffer of the segment sealed before it: after
+// the batch the tail holds the buffer the first segment had (tidwall
+// grew none by append), and every record reads back, across the rolls
+// and after a reopen.
+func TestBatchAcrossRollsKeepsBuffer(t *testing.T) {
+	const segSize = 4 << 10
+	dir := t.TempDir()
+	opts, _ := testOpts(segSize)
+	l := mustOpen(t, dir, opts)
+	seg, ok := tailSegment(l.tw)
+	if !ok {
+		t.Fatal("no tail segment")
+	}
+	buf := seg.FieldByName("ebuf").Pointer()
+
+	// Hold the writer's lock so the records queue into one batch, then
+	// flush it as the writer would.
+	const n = 600 // 50-90 bytes framed each: about 10 segments
+	l.wmu.Lock()
+	for i := LSN(1); i <= n; i++ {
+		if _, err := l.AppendAtWaited(1_700_000_000_000, 1, slotsFor(i), payloadFor(i)); err != nil {
+			l.wmu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	err := l.flush()
+	rolls := len(l.rolls)
+	l.releaseW()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rolls < 3 {
+		t.Fatalf("the batch rolled %d times, want several", rolls)
+	}
+	seg, _ = tailSegment(l.tw)
+	if got := seg.FieldByName("ebuf").Pointer(); got != buf {
+		t.Errorf("after %d rolls the tail's buffer is at %#x, want the first segment's %#x", rolls, got, buf)
+	}
+	check := func() {
+		t.Helper()
+		recs := readAll(t, l, 1)
+		if len(recs) != n {
+			t.Fatalf("read %d records, want %d", len(recs), n)
+		}
+		for i, r := range recs {
+			if lsn := LSN(i + 1); r.LSN != lsn || string(r.Payload) != string(payloadFor(lsn)) {
+				t.Fatalf("record %d: lsn %d payload %q", i+1, r.LSN, r.Payload)
+			}
+		}
+	}
+	check()
+	mustClose(t, l)
+	l = mustOpen(t, dir, opts)
+	defer mustClose(t, l)
+	check()
+}
