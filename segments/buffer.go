@@ -701,6 +701,7 @@ type bufferIter struct {
 	walk  keyWalk // active buffer
 	lazy  bool
 	n     *node // the visible version of the current entry
+	sink  byte  // keeps touchAhead's loads
 }
 
 // keyWalk walks the active buffer's keys in a snapshot of its key B-tree,
@@ -757,11 +758,47 @@ func (it *bufferIter) next() {
 		return
 	}
 	for it.i++; it.i < len(it.nodes); it.i++ {
+		it.sink += touchAhead(it.nodes, it.i)
 		if it.n = visible(it.nodes[it.i], it.snap); it.n != nil {
 			return
 		}
 	}
 	it.n = nil
+}
+
+// Distances, in nodes, at which a walk over nodes in key order loads ahead:
+// a node's struct at touchFar, its key and value at touchNear (the struct
+// loaded touchFar - touchNear steps before).
+const (
+	touchFar  = 12
+	touchNear = 6
+)
+
+// touchAhead loads, for a walk at ns[i], the node touchFar ahead and the
+// key and value bytes of the node touchNear ahead, and returns a byte of
+// them for the caller to keep. A frozen buffer's nodes in key order lie
+// at random in its memory, so a flush visiting them in turn missed the
+// processor's caches at each node, key and value, one miss after the
+// other: loads for a node a few steps ahead do not depend on the current
+// one, so their misses overlap its work instead. BenchmarkFlush (300,000
+// keys, CPU per entry): 700–727 → 562–588 ns with 12 and 6; 16 and 8, 8
+// and 4 measured alike, 24 and 8 or 32 and 16 no better than none. The
+// same loads in the sort's first pass (sortNodes) gained nothing there.
+func touchAhead(ns []*node, i int) byte {
+	var b byte
+	if j := i + touchFar; j < len(ns) {
+		b += ns[j].kind
+	}
+	if j := i + touchNear; j < len(ns) {
+		n := ns[j]
+		if len(n.key) > 0 {
+			b += n.key[0] + n.key[len(n.key)-1]
+		}
+		if len(n.value) > 0 {
+			b += n.value[0]
+		}
+	}
+	return b
 }
 
 func (it *bufferIter) valid() bool   { return it.n != nil }
