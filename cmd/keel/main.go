@@ -21,13 +21,16 @@ import (
 	"github.com/keeldb/keel/server"
 )
 
-// The collector's target (GOGC) and the floor under its headroom:
-// 24 MiB took XREADGROUP+XACK's server CPU down 11% (a live heap of about
-// 25 MB) and left RSS after 1M SETs, whose live heap is larger, at
-// 119–127 MiB with 4 MiB WAL segments (session 13; 32 MiB read 133–140).
+// The collector's target (GOGC) and the floor under its headroom. The
+// floor trades memory for collections while the live heap is small:
+// under XREADGROUP+XACK (about 25 MB live) 16 MiB took the server's CPU
+// down 6% and 24 MiB 11%; after 1M SETs (about 30 MB live, and the
+// keyspace's 72 MB off the heap) RSS read 116–118 MiB at 16, 120–125 at
+// 20 and 127–130 at 24, against Redis's 208–218 and the goal of 0.6x
+// (session 13, alternating runs).
 const (
 	gcPercent = 50
-	gcFloor   = 24 << 20
+	gcFloor   = 20 << 20
 )
 
 func main() {
