@@ -84,9 +84,9 @@ func (t *Tuner) arm() {
 }
 
 // percentFor is the GOGC that gives live bytes a headroom of
-// max(live × percent/100, floor).
-// The runtime's own heap minimum, 4 MiB × GOGC/100, stands in for a live
-// heap below 4 MiB (none measured before the first cycle).
+// max(live × percent/100, floor), rounded up, at most maxPercent. A live
+// heap below the runtime's own minimum (4 MiB, and none measured before
+// the first cycle) counts as that minimum.
 func percentFor(live, floor uint64, percent int) int {
 	live = max(live, minHeap)
 	p := (floor*100 + live - 1) / live
