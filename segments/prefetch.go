@@ -2,7 +2,6 @@ package segments
 
 import (
 	"hash/maphash"
-	"slices"
 	"sync/atomic"
 )
 
@@ -116,6 +115,7 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 	var (
 		hs   [PrefetchMax]uint64
 		at   [PrefetchMax]*table
+		ati  [PrefetchMax]int // at's index in files (len(files): none)
 		blk  [PrefetchMax]int
 		fpss [PrefetchMax][]uint32
 		ents [PrefetchMax][]byte
@@ -150,10 +150,13 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 	// admits the key (most keys are in one file only).
 	for i := range n {
 		p := probe{key: keys[i], h: hs[i], hashed: true}
-		at[i] = last
-		for _, t := range filtered {
+		at[i], ati[i] = last, len(files)
+		if last != nil {
+			ati[i] = len(files) - 1
+		}
+		for fi, t := range filtered {
 			if t.mayContainProbe(&p) {
-				at[i] = t
+				at[i], ati[i] = t, fi
 				break
 			}
 		}
@@ -205,26 +208,23 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 		}
 	}
 	if hints != nil {
-		hints.record(vw.v, present, keys[:n], hs[:n], at[:n], blk[:n], offs[:n])
+		hints.record(vw.v, present, keys[:n], hs[:n], ati[:n], blk[:n], offs[:n])
 	}
 	return sink, reached
 }
 
 // record keeps the prefetch's findings for keys in version v: the file
-// each read opens (nil: none), its block, the interval in it.
-func (hs *ReadHints) record(v *version, present bool, keys [][]byte, h []uint64, at []*table, blk, offs []int) {
+// each read opens (its index in v's files; len(files): none), its block,
+// the interval in it.
+func (hs *ReadHints) record(v *version, present bool, keys [][]byte, h []uint64, at, blk, offs []int) {
 	hs.vid, hs.present, hs.n, hs.next, hs.keys = v.id, present, 0, 0, hs.keys[:0]
 	if cap(hs.keys) > 1<<10 {
 		hs.keys = nil // long keys once: not kept (a session each)
 	}
 	for i, k := range keys {
-		fi := len(v.files)
-		if at[i] != nil {
-			fi = slices.Index(v.files, at[i])
-		}
 		lo := len(hs.keys)
 		hs.keys = append(hs.keys, k...)
-		hs.hint[hs.n] = readHint{lo: int32(lo), hi: int32(len(hs.keys)), h: h[i], at: int32(fi), blk: int32(blk[i]), off: int32(offs[i])}
+		hs.hint[hs.n] = readHint{lo: int32(lo), hi: int32(len(hs.keys)), h: h[i], at: int32(at[i]), blk: int32(blk[i]), off: int32(offs[i])}
 		hs.n++
 	}
 }
