@@ -6,18 +6,26 @@ import (
 	"testing"
 )
 
+// openPrefetchStore opens an empty store with 4 KiB blocks, a cache that
+// holds every block the tests cache, and a buffer that flushes only when
+// told; it closes with the test.
+func openPrefetchStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir(), nil, 0, Options{BlockSize: 4 << 10, CacheSize: 64 << 20, BufferSize: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestPrefetch: Prefetch reaches the entries of keys whose blocks are
 // cached, in whichever file holds them (overwritten in a newer file or
 // only in the oldest, with and without the present hint), reaches nothing
 // when no block is cached (it never reads one), and changes nothing: the
 // cache's counters, and what reads return.
 func TestPrefetch(t *testing.T) {
-	opts := Options{BlockSize: 4 << 10, CacheSize: 64 << 20, BufferSize: 1 << 30}
-	s, err := Open(t.TempDir(), nil, 0, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPrefetchStore(t)
 	key := func(i int) []byte { return fmt.Appendf(nil, "\x00\x00\x00\x00\x12\x34key:%08d", (i*7919)%100_000) }
 	value := func(i, gen int) []byte { return fmt.Appendf(nil, "%0100d", i*10+gen) }
 	lsn := LSN(0)
@@ -169,12 +177,7 @@ func TestPrefetchConcurrent(t *testing.T) {
 // used (poisoned hints change the answers), and ignored for another key
 // and once a flush has changed the files.
 func TestViewHinted(t *testing.T) {
-	opts := Options{BlockSize: 4 << 10, CacheSize: 64 << 20, BufferSize: 1 << 30}
-	s, err := Open(t.TempDir(), nil, 0, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPrefetchStore(t)
 	key := func(i int) []byte { return fmt.Appendf(nil, "\x00\x00\x00\x00\x12\x34key:%08d", i) }
 	lsn := LSN(0)
 	next := func() LSN { lsn++; return lsn }
