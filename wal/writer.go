@@ -285,8 +285,6 @@ func (l *Log) flush() error {
 // the rest of the batch goes into it, instead of tidwall growing a fresh
 // one by append, a batch's worth at a time (a tenth of all bytes
 // allocated under MSET at pipeline 16, whose batches reach a megabyte).
-// The segment cache is cleared at once: the sealed segment it holds has
-// lost its in-memory copy.
 func (l *Log) writeTidwall(b *batch, first LSN) error {
 	from, off := 0, 0
 	write := func(to int) error { // entries [from, to)
@@ -306,8 +304,7 @@ func (l *Log) writeTidwall(b *batch, first LSN) error {
 		if err := write(r + 1); err != nil {
 			return err
 		}
-		presizeTail(l.tw, l.segSize)
-		if err := l.tw.ClearCache(); err != nil {
+		if err := l.takeOverTail(); err != nil {
 			return err
 		}
 	}
@@ -360,14 +357,19 @@ func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
 	if err := syncDir(l.dir); err != nil {
 		return nil, err
 	}
-	// The new tail takes over the sealed segment's in-memory copy
-	// (presizeTail); then free what tidwall still caches: we never read
-	// through tidwall.
-	presizeTail(l.tw, l.segSize)
-	if err := l.tw.ClearCache(); err != nil {
+	if err := l.takeOverTail(); err != nil {
 		return nil, err
 	}
 	return sealed, nil
+}
+
+// takeOverTail gives tidwall's new tail segment the sealed segment's
+// in-memory copy (presizeTail), then frees what tidwall still caches: we
+// never read through tidwall, and the sealed segment the cache holds has
+// lost its copy. A no-op but for the cache when the tail has its buffer.
+func (l *Log) takeOverTail() error {
+	presizeTail(l.tw, l.segSize)
+	return l.tw.ClearCache()
 }
 
 // truncateFront removes records < lsn through tidwall, which rewrites the
