@@ -154,6 +154,13 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 		events: make([]unix.EpollEvent, 256)}, nil
 }
 
+// release closes the loop's descriptors: when run ends, or for a loop
+// that never ran.
+func (l *eventLoop) release() {
+	unix.Close(l.epfd)
+	unix.Close(l.wakefd)
+}
+
 // post hands m to the loop and wakes it. Safe for any goroutine.
 func (l *eventLoop) post(m loopMsg) {
 	l.mu.Lock()
@@ -220,8 +227,7 @@ func (l *eventLoop) run() {
 	// scheduler's run queues.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	defer unix.Close(l.epfd)
-	defer unix.Close(l.wakefd)
+	defer l.release()
 	closing := false
 	for {
 		if !closing {

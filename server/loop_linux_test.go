@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keeldb/keel"
 )
 
 // TestLoopServesBlockedInRound: a BLPOP served by an LPUSH of a client on
@@ -143,5 +145,51 @@ func TestLoopPrefetchRound(t *testing.T) {
 		if got := l.roundAhead.Load() - before; got != tc.want {
 			t.Errorf("%s: prefetched %d requests, want %d", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestCloseRacesServe: a Close that comes while Serve is starting its
+// event loops, or before Serve runs at all, leaves no loop behind and no
+// race (make test runs with -race): a loop is started only while the
+// server is open, and counted in its WaitGroup under the lock Close
+// closes it with. A Close before Serve starts no loop at all.
+func TestCloseRacesServe(t *testing.T) {
+	t.Parallel()
+	open := func() *Server {
+		db, err := keel.Open(t.TempDir(), keel.Options{Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		cfg := NewConfig()
+		for _, kv := range [][2]string{{"port", "0"}, {"event-loops", "2"}} {
+			if err := cfg.Set(kv[0], kv[1], true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := New(db, cfg, quietLogger())
+		if err := srv.Listen(); err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	for range 20 {
+		srv := open()
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve() }()
+		srv.Close()
+		if err := <-served; err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	}
+	srv := open()
+	srv.Close()
+	if err := srv.Serve(); err != nil {
+		t.Fatalf("Serve after Close: %v", err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.loops) != 0 {
+		t.Fatalf("Serve after Close started %d event loops", len(srv.loops))
 	}
 }

@@ -26,6 +26,7 @@ type loopMsg struct {
 
 func newEventLoop(*Server) (*eventLoop, error)        { return nil, nil }
 func (*eventLoop) run()                               {}
+func (*eventLoop) release()                           {}
 func (*eventLoop) post(loopMsg)                       {}
 func (*eventLoop) add(*client)                        {}
 func detach(net.Conn) (int, error)                    { panic("no event loops here") }

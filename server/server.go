@@ -198,16 +198,33 @@ func (s *Server) startLoops() error {
 		if lp == nil { // not on this platform
 			return nil
 		}
-		s.mu.Lock()
-		s.loops = append(s.loops, lp)
-		s.mu.Unlock()
-		s.wg.Add(1)
+		if !s.addLoop(lp) {
+			lp.release()
+			return nil
+		}
 		go func() {
 			defer s.wg.Done()
 			lp.run()
 		}()
 	}
 	return nil
+}
+
+// addLoop registers lp to be started, unless the server is closed (a
+// Close that ran before Serve got this far). Under mu, like register:
+// Close closes s.closed under mu, so a loop added here is in s.loops for
+// Close's wake-up, and its wg.Add happens before Close's wg.Wait.
+func (s *Server) addLoop(lp *eventLoop) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+		return false
+	default:
+	}
+	s.loops = append(s.loops, lp)
+	s.wg.Add(1)
+	return true
 }
 
 // toLoop hands c to an event loop, if there are any; false when c is to be
