@@ -420,6 +420,17 @@ func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
 	return best
 }
 
+// spansIn reports whether a range tombstone visible at snap overlaps
+// [lo, hi) (nil: unbounded).
+func (b *buffer) spansIn(lo, hi []byte, snap uint64) bool {
+	for _, rd := range *b.rdels.Load() {
+		if rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) && (lo == nil || bytes.Compare(lo, rd.hi) < 0) {
+			return true
+		}
+	}
+	return false
+}
+
 // coverEnd returns, of the range tombstones (seq <= snap) covering key,
 // the one reaching furthest: its end and seq (nil, 0 when none).
 func (b *buffer) coverEnd(key []byte, snap uint64) (end []byte, seq uint64) {
@@ -702,6 +713,9 @@ type bufferIter struct {
 	lazy  bool
 	n     *node // the visible version of the current entry
 	sink  byte  // keeps touchAhead's loads
+	// noDels: no range tombstone visible at snap overlaps the merge's
+	// range (set by spansIn), so no entry the merge asks about is hidden.
+	noDels bool
 }
 
 // keyWalk walks the active buffer's keys in a snapshot of its key B-tree,
@@ -806,7 +820,12 @@ func (it *bufferIter) key() []byte   { return it.n.key }
 func (it *bufferIter) value() []byte { return it.n.value }
 func (it *bufferIter) kind() byte    { return it.n.kind }
 func (it *bufferIter) hiddenLocal() bool {
-	return it.b.coverSeq(it.n.key, it.snap) > it.n.seq
+	return !it.noDels && it.b.coverSeq(it.n.key, it.snap) > it.n.seq
+}
+func (it *bufferIter) spansIn(lo, hi []byte) bool {
+	in := it.b.spansIn(lo, hi, it.snap)
+	it.noDels = !in
+	return in
 }
 func (it *bufferIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
 func (it *bufferIter) coverEnd(key []byte) []byte {

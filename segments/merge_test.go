@@ -123,3 +123,76 @@ func TestMergeFiles(t *testing.T) {
 }
 
 func first20(s []string) []string { return s[:min(len(s), 20)] }
+
+// TestMergeKeepsOnlySourcesOfItsRange: a merge over [lo, hi) keeps the
+// layers with a key in the range or a range tombstone over it, and drops
+// the others (a file whose next key lies beyond hi, tombstones outside
+// the range), so that a scan of one small hash does not compare each of
+// its keys with every file. What the scans return is the model's.
+func TestMergeKeepsOnlySourcesOfItsRange(t *testing.T) {
+	h := newHarness(t, Options{BufferSize: 1 << 20})
+	for i := range 100 {
+		h.put(fmt.Sprintf("k%03d", i), "a")
+	}
+	h.flush() // file 1: k000..k099
+	h.delRange("x0", "x5")
+	h.put("y1", "b")
+	h.flush() // file 2: y1, and a tombstone over [x0, x5)
+	h.put("m1", "c")
+	h.put("m2", "c") // the active buffer
+
+	kept := func(lo, hi string) int {
+		t.Helper()
+		vw, err := h.s.acquire()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer vw.v.unref()
+		return len(vw.merge([]byte(lo), []byte(hi)).srcs)
+	}
+	for _, tc := range []struct {
+		lo, hi string
+		want   int
+		keys   []string
+	}{
+		{"m0", "m9", 1, []string{"m1=c", "m2=c"}},               // the buffer; both files seek past m9
+		{"k050", "k052", 1, []string{"k050=a", "k051=a"}},       // file 1 only
+		{"k098", "m2", 2, []string{"k098=a", "k099=a", "m1=c"}}, // buffer and file 1
+		{"x1", "x2", 1, nil},                                    // file 2's tombstone covers the range
+		{"w0", "x1", 1, nil},                                    // ... overlaps it
+		{"x5", "x9", 0, nil},                                    // ... ends at its lo: nothing
+		{"n0", "n9", 0, nil},
+	} {
+		if got := kept(tc.lo, tc.hi); got != tc.want {
+			t.Errorf("merge over [%s, %s) kept %d sources, want %d", tc.lo, tc.hi, got, tc.want)
+		}
+		if got := h.scan(tc.lo, tc.hi); !slices.Equal(got, tc.keys) {
+			t.Errorf("Scan [%s, %s) = %q, want %q", tc.lo, tc.hi, got, tc.keys)
+		}
+	}
+}
+
+func TestSpansIn(t *testing.T) {
+	sp := []span{{[]byte("b"), []byte("d")}, {[]byte("f"), []byte("h")}}
+	for _, tc := range []struct {
+		lo, hi string // "" is unbounded
+		want   bool
+	}{
+		{"", "", true}, {"", "b", false}, {"", "b\x00", true}, {"a", "b", false},
+		{"c", "c\x00", true}, {"d", "f", false}, {"d", "f\x00", true}, {"g", "", true},
+		{"h", "", false}, {"h", "z", false}, {"a", "z", true}, {"d", "", true},
+	} {
+		b := func(s string) []byte {
+			if s == "" {
+				return nil
+			}
+			return []byte(s)
+		}
+		if got := spansIn(sp, b(tc.lo), b(tc.hi)); got != tc.want {
+			t.Errorf("spansIn(%q, %q) = %v, want %v", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+	if spansIn(nil, nil, nil) {
+		t.Error("spansIn of no spans")
+	}
+}

@@ -28,6 +28,7 @@ type revSource interface {
 	hiddenLocal() bool
 	covers(key []byte) bool
 	hasSpans() bool
+	spansIn(lo, hi []byte) bool
 	err() error
 }
 
@@ -83,7 +84,7 @@ func newRevMergeIter(srcs []revSource, lo, hi []byte) *revMergeIter {
 	for _, s := range srcs {
 		s.seekLT(hi)
 	}
-	m.srcs = pruneSources(srcs)
+	m.srcs = pruneSources(srcs, lo, hi, func(k []byte) bool { return lo == nil || bytes.Compare(k, lo) >= 0 })
 	m.find()
 	return m
 }
@@ -150,6 +151,9 @@ type bufferRevIter struct {
 	lazy  bool
 
 	n *node // the visible version of the current entry
+	// noDels: no range tombstone visible at snap overlaps the merge's
+	// range (set by spansIn), so no entry the merge asks about is hidden.
+	noDels bool
 }
 
 func (it *bufferRevIter) seekLT(hi []byte) {
@@ -192,7 +196,12 @@ func (it *bufferRevIter) key() []byte   { return it.n.key }
 func (it *bufferRevIter) value() []byte { return it.n.value }
 func (it *bufferRevIter) kind() byte    { return it.n.kind }
 func (it *bufferRevIter) hiddenLocal() bool {
-	return it.b.coverSeq(it.n.key, it.snap) > it.n.seq
+	return !it.noDels && it.b.coverSeq(it.n.key, it.snap) > it.n.seq
+}
+func (it *bufferRevIter) spansIn(lo, hi []byte) bool {
+	in := it.b.spansIn(lo, hi, it.snap)
+	it.noDels = !in
+	return in
 }
 func (it *bufferRevIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
 func (it *bufferRevIter) hasSpans() bool         { return len(*it.b.rdels.Load()) != 0 }
@@ -296,9 +305,10 @@ func (it *tableRevIter) key() []byte {
 	e := &it.ents[it.i]
 	return it.keys[e.koff:e.kend:e.kend]
 }
-func (it *tableRevIter) value() []byte          { return it.ents[it.i].value }
-func (it *tableRevIter) kind() byte             { return it.ents[it.i].kind }
-func (it *tableRevIter) hiddenLocal() bool      { return false }
-func (it *tableRevIter) covers(key []byte) bool { return it.t.covers(key) }
-func (it *tableRevIter) hasSpans() bool         { return len(it.t.spans) != 0 }
-func (it *tableRevIter) err() error             { return it.error }
+func (it *tableRevIter) value() []byte              { return it.ents[it.i].value }
+func (it *tableRevIter) kind() byte                 { return it.ents[it.i].kind }
+func (it *tableRevIter) hiddenLocal() bool          { return false }
+func (it *tableRevIter) covers(key []byte) bool     { return it.t.covers(key) }
+func (it *tableRevIter) hasSpans() bool             { return len(it.t.spans) != 0 }
+func (it *tableRevIter) spansIn(lo, hi []byte) bool { return spansIn(it.t.spans, lo, hi) }
+func (it *tableRevIter) err() error                 { return it.error }

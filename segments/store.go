@@ -712,15 +712,7 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 		return err
 	}
 	defer vw.v.unref()
-	srcs := make([]source, 0, 1+len(vw.frozen)+len(vw.v.files))
-	srcs = append(srcs, &bufferIter{b: vw.active, snap: vw.snap, hi: hi})
-	for i := len(vw.frozen) - 1; i >= 0; i-- {
-		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64, hi: hi})
-	}
-	for _, t := range vw.v.files {
-		srcs = append(srcs, &tableIter{t: t, hi: hi})
-	}
-	m := newMergeIter(srcs, lo, hi)
+	m := vw.merge(lo, hi)
 	for m.ok {
 		if m.hidden {
 			m.skipHidden()
@@ -732,6 +724,19 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 		m.next()
 	}
 	return m.error
+}
+
+// merge returns the merge of vw's layers over [lo, hi), newest first.
+func (vw view) merge(lo, hi []byte) *mergeIter {
+	srcs := make([]source, 0, 1+len(vw.frozen)+len(vw.v.files))
+	srcs = append(srcs, &bufferIter{b: vw.active, snap: vw.snap, hi: hi})
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		srcs = append(srcs, &bufferIter{b: vw.frozen[i], snap: math.MaxUint64, hi: hi})
+	}
+	for _, t := range vw.v.files {
+		srcs = append(srcs, &tableIter{t: t, hi: hi})
+	}
+	return newMergeIter(srcs, lo, hi)
 }
 
 // Close stops the background goroutines. It does not flush: the WAL

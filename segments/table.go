@@ -559,6 +559,16 @@ func (t *table) coverEnd(key []byte) []byte {
 	return nil
 }
 
+// spansIn reports whether a span of sp (sorted, disjoint) overlaps
+// [lo, hi) (nil: unbounded).
+func spansIn(sp []span, lo, hi []byte) bool {
+	i := 0
+	if lo != nil {
+		i = sort.Search(len(sp), func(i int) bool { return bytes.Compare(sp[i].hi, lo) > 0 })
+	}
+	return i < len(sp) && (hi == nil || bytes.Compare(sp[i].lo, hi) < 0)
+}
+
 func spansCover(sp []span, key []byte) bool {
 	if len(sp) == 0 {
 		return false
@@ -763,6 +773,7 @@ func (it *tableIter) hiddenLocal() bool          { return false }
 func (it *tableIter) covers(key []byte) bool     { return it.t.covers(key) }
 func (it *tableIter) coverEnd(key []byte) []byte { return it.t.coverEnd(key) }
 func (it *tableIter) hasSpans() bool             { return len(it.t.spans) != 0 }
+func (it *tableIter) spansIn(lo, hi []byte) bool { return spansIn(it.t.spans, lo, hi) }
 func (it *tableIter) err() error                 { return it.error }
 
 // mergeSpans sorts intervals and merges overlapping or adjacent ones.
