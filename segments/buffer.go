@@ -70,7 +70,7 @@ type buffer struct {
 
 	bytes    atomic.Int64 // approximate memory used
 	count    atomic.Int64 // versions
-	rdels    atomic.Pointer[[]rangeDel]
+	rdels    atomic.Pointer[rangeDels]
 	minLSN   atomic.Uint64
 	maxLSN   atomic.Uint64
 	minSeq   atomic.Uint64
@@ -285,8 +285,7 @@ func newBuffer(keys int) *buffer {
 	b := &buffer{done: make(chan struct{}),
 		keys: btree.NewBTreeGOptions(headLess, btree.Options{NoLocks: true})}
 	b.index.init(keys)
-	empty := []rangeDel{}
-	b.rdels.Store(&empty)
+	b.rdels.Store(noRangeDels)
 	b.minLSN.Store(math.MaxUint64)
 	b.minSeq.Store(math.MaxUint64)
 	return b
@@ -300,7 +299,7 @@ func (b *buffer) keyCount() int {
 	return b.nKeys
 }
 
-func (b *buffer) empty() bool { return b.count.Load() == 0 && len(*b.rdels.Load()) == 0 }
+func (b *buffer) empty() bool { return b.count.Load() == 0 && len(b.rdels.Load().all) == 0 }
 
 func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 	if lsn < b.minLSN.Load() {
@@ -393,9 +392,7 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 }
 
 func (b *buffer) addRangeDel(lsn LSN, seq uint64, lo, hi []byte) {
-	cur := *b.rdels.Load()
-	next := append(cur, rangeDel{lo: lo, hi: hi, seq: seq})
-	b.rdels.Store(&next)
+	b.rdels.Store(b.rdels.Load().with(rangeDel{lo: lo, hi: hi, seq: seq}))
 	b.note(lsn, seq, int64(len(lo)+len(hi)+nodeOverhead))
 }
 
@@ -411,19 +408,13 @@ func (b *buffer) newest(key []byte) *node {
 // coverSeq returns the highest seq <= snap of a range tombstone covering key
 // (0: none).
 func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
-	var best uint64
-	for _, rd := range *b.rdels.Load() {
-		if rd.seq > best && rd.seq <= snap && bytes.Compare(rd.lo, key) <= 0 && bytes.Compare(key, rd.hi) < 0 {
-			best = rd.seq
-		}
-	}
-	return best
+	return b.rdels.Load().coverSeq(key, snap)
 }
 
 // spansIn reports whether a range tombstone visible at snap overlaps
 // [lo, hi) (nil: unbounded).
 func (b *buffer) spansIn(lo, hi []byte, snap uint64) bool {
-	for _, rd := range *b.rdels.Load() {
+	for _, rd := range b.rdels.Load().all {
 		if rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) && (lo == nil || bytes.Compare(lo, rd.hi) < 0) {
 			return true
 		}
@@ -434,7 +425,7 @@ func (b *buffer) spansIn(lo, hi []byte, snap uint64) bool {
 // coverEnd returns, of the range tombstones (seq <= snap) covering key,
 // the one reaching furthest: its end and seq (nil, 0 when none).
 func (b *buffer) coverEnd(key []byte, snap uint64) (end []byte, seq uint64) {
-	for _, rd := range *b.rdels.Load() {
+	for _, rd := range b.rdels.Load().all {
 		if rd.seq <= snap && bytes.Compare(rd.lo, key) <= 0 && bytes.Compare(key, rd.hi) < 0 &&
 			(end == nil || bytes.Compare(rd.hi, end) > 0) {
 			end, seq = rd.hi, rd.seq
@@ -844,14 +835,14 @@ func (it *bufferIter) skipCovered(end []byte, tombSeq uint64) {
 		it.next()
 	}
 }
-func (it *bufferIter) hasSpans() bool { return len(*it.b.rdels.Load()) != 0 }
+func (it *bufferIter) hasSpans() bool { return len(it.b.rdels.Load().all) != 0 }
 func (it *bufferIter) err() error     { return nil }
 
 // spans returns the union of the buffer's range tombstones as sorted,
 // merged intervals (for the flush).
 func (b *buffer) spans() []span {
 	var sp []span
-	for _, rd := range *b.rdels.Load() {
+	for _, rd := range b.rdels.Load().all {
 		sp = append(sp, span{rd.lo, rd.hi})
 	}
 	return mergeSpans(sp)

@@ -204,7 +204,7 @@ func (it *bufferRevIter) spansIn(lo, hi []byte) bool {
 	return in
 }
 func (it *bufferRevIter) covers(key []byte) bool { return it.b.coverSeq(key, it.snap) != 0 }
-func (it *bufferRevIter) hasSpans() bool         { return len(*it.b.rdels.Load()) != 0 }
+func (it *bufferRevIter) hasSpans() bool         { return len(it.b.rdels.Load().all) != 0 }
 func (it *bufferRevIter) err() error             { return nil }
 
 // tableRevIter iterates a file's entries in descending key order. It

@@ -254,7 +254,7 @@ func (s *Store) endWrite(lsn LSN, b *buffer) {
 }
 
 func (s *Store) overFull(b *buffer) bool {
-	return b.bytes.Load() > s.opts.BufferSize || len(*b.rdels.Load()) >= maxBufferRangeDels
+	return b.bytes.Load() > s.opts.BufferSize || len(b.rdels.Load().all) >= maxBufferRangeDels
 }
 
 // AppliedLSN returns the highest LSN passed to a write (or the checkpoint
