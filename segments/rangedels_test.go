@@ -135,7 +135,7 @@ func TestBufferManyRangeDeletes(t *testing.T) {
 			model[k] = v
 		case op < 70: // a "hash" deleted: every field of h<n>
 			lo := fmt.Sprintf("h%03d:", rng.IntN(400))
-			hi := lo[:4] + ";" // ':' + 1
+			hi := lo[:4] + ";"     // ':' + 1
 			if rng.IntN(10) == 0 { // now and then a wider one
 				hi = fmt.Sprintf("h%03d:", rng.IntN(400))
 				if hi < lo {
