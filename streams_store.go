@@ -496,6 +496,10 @@ type stream struct {
 	// cached is the write cache entry this handle is (or, loaded from the
 	// store, was copied to by remember).
 	cached *streamCached
+	// headHint is the master of the node that was first when this handle
+	// last looked (0-0: not known; no entry has that id). firstNode checks
+	// it before use; it lives as long as the handle, in the write cache.
+	headHint streamID
 }
 
 // streamCached is a streamCache entry: the state of one incarnation as its
@@ -975,14 +979,50 @@ func (s *stream) entry(id streamID) (streamEntry, bool, error) {
 }
 
 // firstEntryID finds the first live entry's id (Redis's streamGetEdgeID
-// for the first edge: max-max when the stream has none).
+// for the first edge: max-max when the stream has none), after entries
+// were deleted: at or after the recorded first one (meta.firstID, not
+// yet updated), since no entry before it is left. Not from the stream's
+// start: the entries trimmed before it stay as tombstones until their
+// compaction, and a stream capped by XADD MAXLEN would step over every
+// one of them at each XADD.
 func (s *stream) firstEntryID() (streamID, error) {
 	id := maxStreamID
-	err := s.scan([]byte{subEntry}, []byte{subEntry + 1}, func(sub, _ []byte) bool {
+	err := s.scan(subEntryKey(s.meta.firstID), []byte{subEntry + 1}, func(sub, _ []byte) bool {
 		id = decodeStreamID(sub[1:])
 		return false
 	})
 	return id, err
+}
+
+// firstNode returns the first node (found false: the stream has none).
+// It looks first at headHint, the master of the node that was first
+// when this handle last looked: nodes are only ever added after the last
+// one, so a node that still exists there is still the first, and one
+// point read tells. Else it is the node of the first entry (meta.firstID),
+// which a reverse scan finds.
+func (s *stream) firstNode() (streamNode, bool, error) {
+	if s.meta.nodes == 0 {
+		return streamNode{}, false, nil
+	}
+	if h := s.headHint; h != (streamID{}) {
+		if s.isTail(h) {
+			return s.meta.tail, true, nil
+		}
+		sub := subNodeKey(h)
+		v, found, err := s.get(sub)
+		if err != nil {
+			return streamNode{}, false, err
+		}
+		if found {
+			n, err := s.nodeRecord(sub, v)
+			return n, err == nil, err
+		}
+	}
+	n, found, err := s.nodeOf(s.meta.firstID)
+	if found {
+		s.headHint = n.master
+	}
+	return n, found, err
 }
 
 // isTail reports whether master is the last node's.
@@ -1183,6 +1223,9 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		return 0, nil
 	}
 	var deleted int64
+	// newFirst is the first entry left, when a partial trim of a node met
+	// it (0-0: not known; firstEntryID finds it).
+	var newFirst streamID
 	// Whole nodes go from the head in order: the run removed is logged as
 	// two range tombstones (its entries, its sealed node records), not two
 	// per node or per batch: every read that crosses the range checks
@@ -1202,6 +1245,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 	// visit decides for one node, head first; it reports whether trimming
 	// is over.
 	visit := func(n *streamNode) (bool, error) {
+		s.headHint = n.master // unless it goes below
 		if a.strategy == trimMaxLen && int64(s.meta.length) <= a.maxLen {
 			return true, nil
 		}
@@ -1229,20 +1273,29 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			deleted += n.live
 			s.dropReadAhead()
 			s.dirty = true
+			s.headHint = streamID{}
 			return false, nil
 		}
 		flushRemoved()
 		if a.approx {
 			return true, nil
 		}
-		// Mark entries of this node deleted, from its first.
+		// Mark entries of this node deleted, from its first: not before
+		// the stream's first (those are gone, as tombstones until their
+		// compaction).
 		var ids []streamID
-		err := s.entries(n.master, n.last, false, func(e streamEntry) bool {
+		lo := n.master
+		if s.meta.firstID.cmp(lo) > 0 {
+			lo = s.meta.firstID
+		}
+		err := s.entries(lo, n.last, false, func(e streamEntry) bool {
 			if a.strategy == trimMaxLen {
 				if int64(s.meta.length)-int64(len(ids)) <= a.maxLen {
+					newFirst = e.id // the first entry kept
 					return false
 				}
 			} else if e.id.cmp(a.minID) >= 0 {
+				newFirst = e.id
 				return false
 			}
 			ids = append(ids, e.id)
@@ -1266,15 +1319,33 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		return true, nil
 	}
 	// The sealed nodes, read in batches so that a long stream is not read
-	// whole, then the last node (in meta).
+	// whole, then the last node (in meta). They start at the first node,
+	// not at the stream's start: the records of the nodes trimmed before
+	// it stay as tombstones until their compaction, and a stream capped by
+	// XADD MAXLEN would step over every one of them at each XADD.
+	// The first is found directly (firstNode); most trims of a capped
+	// stream end there, with nothing or part of it to remove.
 	var nodes []streamNode
 	from := []byte{subNode}
+	first, found, err := s.firstNode()
+	if err != nil {
+		return 0, err
+	}
 	done := false
-	for !done {
+	switch {
+	case found && s.isTail(first.master):
+		from = nil // no sealed node
+	case found:
+		if done, err = visit(&first); err != nil {
+			return deleted, err
+		}
+		from = append(subNodeKey(first.master), 0) // just after it
+	}
+	for batch := 4; !done && from != nil; batch = min(2*batch, 64) {
 		nodes = nodes[:0]
 		err := scanRecords(s, from, []byte{subNode + 1}, false, s.nodeRecord, func(n streamNode) bool {
 			nodes = append(nodes, n)
-			return len(nodes) < 64
+			return len(nodes) < batch
 		})
 		if err != nil {
 			return deleted, err
@@ -1303,7 +1374,9 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 	flushRemoved()
 	if deleted > 0 {
 		first := minStreamID // an emptied stream records 0-0
-		if s.meta.length > 0 {
+		if s.meta.length > 0 && newFirst != (streamID{}) {
+			first = newFirst
+		} else if s.meta.length > 0 {
 			var err error
 			if first, err = s.firstEntryID(); err != nil {
 				return deleted, err

@@ -414,12 +414,7 @@ func (b *buffer) coverSeq(key []byte, snap uint64) uint64 {
 // spansIn reports whether a range tombstone visible at snap overlaps
 // [lo, hi) (nil: unbounded).
 func (b *buffer) spansIn(lo, hi []byte, snap uint64) bool {
-	for _, rd := range b.rdels.Load().all {
-		if rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) && (lo == nil || bytes.Compare(lo, rd.hi) < 0) {
-			return true
-		}
-	}
-	return false
+	return b.rdels.Load().overlaps(lo, hi, snap)
 }
 
 // coverEnd returns, of the range tombstones (seq <= snap) covering key,

@@ -112,6 +112,28 @@ func (d *rangeDels) coverSeq(key []byte, snap uint64) uint64 {
 	return best
 }
 
+// overlaps reports whether a tombstone visible at snap (seq <= snap)
+// overlaps [lo, hi) (nil: unbounded): once per merge, for each buffer.
+func (d *rangeDels) overlaps(lo, hi []byte, snap uint64) bool {
+	fr := d.frags
+	i := 0
+	if lo != nil {
+		i = sort.Search(len(fr), func(i int) bool { return bytes.Compare(fr[i].hi, lo) > 0 })
+	}
+	for ; i < len(fr) && (hi == nil || bytes.Compare(fr[i].lo, hi) < 0); i++ {
+		if fr[i].seqs[len(fr[i].seqs)-1] <= snap { // the oldest
+			return true
+		}
+	}
+	for _, rd := range d.all[d.indexed:] {
+		if rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) && (lo == nil || bytes.Compare(lo, rd.hi) < 0) &&
+			bytes.Compare(rd.lo, rd.hi) < 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // mergeDisjoint is sweep for the common case, where no two of frags and
 // rds overlap (the tombstones of hash deletes, each over one version of
 // one hash): a merge by lo. ok is false when two overlap.

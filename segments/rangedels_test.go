@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// TestRangeDelsCoverSeq checks rangeDels.coverSeq, fragments and the
-// unswept tail alike, against a linear search of every tombstone:
+// TestRangeDelsCoverSeq checks rangeDels.coverSeq and overlaps,
+// fragments and the unswept tail alike, against a linear search of every tombstone:
 // overlapping, nested, empty and repeated ranges, repeated seqs, keys on
 // and between bounds, snapshots below, among and above the seqs.
 func TestRangeDelsCoverSeq(t *testing.T) {
@@ -52,6 +52,28 @@ func TestRangeDelsCoverSeq(t *testing.T) {
 				if got, want := d.coverSeq(k, snap), linear(d.all, k, snap); got != want {
 					t.Fatalf("round %d, %d tombstones (%d in fragments): coverSeq(%s, %d) = %d, want %d",
 						round, n+1, d.indexed, k, snap, got, want)
+				}
+				lo, hi := k, key()
+				if bytes.Compare(lo, hi) > 0 {
+					lo, hi = hi, lo
+				}
+				if bytes.Equal(lo, hi) { // an empty range: either answer
+					hi = append(hi, 0)
+				}
+				if rng.IntN(8) == 0 {
+					lo = nil
+				}
+				if rng.IntN(8) == 0 {
+					hi = nil
+				}
+				want := false
+				for _, rd := range d.all {
+					want = want || rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) &&
+						(lo == nil || bytes.Compare(lo, rd.hi) < 0) && bytes.Compare(rd.lo, rd.hi) < 0
+				}
+				if got := d.overlaps(lo, hi, snap); got != want {
+					t.Fatalf("round %d, %d tombstones (%d in fragments): overlaps(%s, %s, %d) = %v, want %v",
+						round, n+1, d.indexed, lo, hi, snap, got, want)
 				}
 			}
 		}

@@ -829,6 +829,16 @@ func streamNodeCases() []diffCase {
 			`XREVRANGE s 102 99`)...),
 		dc("NODES/groups_across_nodes", streamLines(xadds("s", 1, 230), `XGROUP CREATE s g 0`, `XREADGROUP GROUP g a COUNT 150 STREAMS s >`,
 			`XTRIM s MAXLEN ~ 100`, `XINFO GROUPS s`, `XPENDING s g`, `XAUTOCLAIM s g b 0 0 COUNT 120 JUSTID`, `XINFO STREAM s`)...),
+		// A capped stream: every XADD trims its head, whose node goes
+		// with its last entry, by the trim or by XDEL; the head is looked
+		// up again after either, and after the stream empties and its ids
+		// go back (XSETID).
+		dc("NODES/capped_exact", streamLines(xaddsOpt("s", "MAXLEN 150", 1, 420), `XINFO STREAM s`, xdelRange("s", 271, 300),
+			xaddsOpt("s", "MAXLEN 140", 421, 470), `XINFO STREAM s`, `XRANGE s - + COUNT 3`, xdelRange("s", 301, 400),
+			xaddsOpt("s", "MAXLEN = 100", 471, 560), `XINFO STREAM s`, `XRANGE s - + COUNT 2`, `XTRIM s MINID 500`, `XINFO STREAM s`,
+			xaddsOpt("s", "MINID ~ 520", 561, 700), `XINFO STREAM s`, xaddsOpt("s", "MAXLEN ~ 30", 701, 800), `XINFO STREAM s`,
+			`XTRIM s MAXLEN 0`, `XSETID s 50-1`, `XINFO STREAM s`, xaddsOpt("s", "MAXLEN 20", 801, 850), `XINFO STREAM s`,
+			`XRANGE s - + COUNT 2`, `XLEN s`)...),
 		dc("NODES/copy_rename_keep_nodes", streamLines(xadds("s", 1, 250), `COPY s c`, `XINFO STREAM c`, `XTRIM c MAXLEN ~ 100`, `RENAME c r`,
 			`XINFO STREAM r`, `XINFO STREAM s`)...),
 	}
