@@ -11,7 +11,8 @@
 #      until PING answers PONG;
 #   4. types: lists, sets, sorted sets, hashes and streams — redis-benchmark
 #      LPUSH RPOP LRANGE_100 SADD SPOP ZADD ZRANGE ZRANK HSET HGET
-#      HGETALL(100 fields) XADD XRANGE(COUNT 100) (pipeline 1 and 16), a
+#      HGETALL(100 fields) XADD, XADD MAXLEN ~ 1000 (a capped stream),
+#      XRANGE(COUNT 100) (pipeline 1 and 16), a
 #      BLPOP/LPUSH ping-pong and an XREADGROUP/XACK consumer group
 #      (scripts/probe);
 #   5. typemem: memory per element of a 1,000,000-element list, set and
@@ -396,6 +397,8 @@ if [[ " $PARTS " == *" types "* ]]; then
 		# Streams: XADD appends to mystream with auto ids ('*' is passed
 		# literally); XRANGE reads the first 100 of s100's 200 entries.
 		echo "| XADD | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XADD mystream '*' field value)" | tee -a "$OUT"
+		# A capped stream: each XADD trims its head (whole nodes, ~).
+		echo "| XADD MAXLEN ~ 1000 | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XADD capped MAXLEN '~' 1000 '*' field value)" | tee -a "$OUT"
 		echo "| XRANGE (COUNT 100) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XRANGE s100 - + COUNT 100)" | tee -a "$OUT"
 	done
 	pn=$((N / 10))
