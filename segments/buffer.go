@@ -417,16 +417,11 @@ func (b *buffer) spansIn(lo, hi []byte, snap uint64) bool {
 	return b.rdels.Load().overlaps(lo, hi, snap)
 }
 
-// coverEnd returns, of the range tombstones (seq <= snap) covering key,
-// the one reaching furthest: its end and seq (nil, 0 when none).
+// coverEnd returns the end of a run of keys from key that one range
+// tombstone visible at snap covers whole, and its seq (nil, 0 when none
+// covers key).
 func (b *buffer) coverEnd(key []byte, snap uint64) (end []byte, seq uint64) {
-	for _, rd := range b.rdels.Load().all {
-		if rd.seq <= snap && bytes.Compare(rd.lo, key) <= 0 && bytes.Compare(key, rd.hi) < 0 &&
-			(end == nil || bytes.Compare(rd.hi, end) > 0) {
-			end, seq = rd.hi, rd.seq
-		}
-	}
-	return end, seq
+	return b.rdels.Load().coverEnd(key, snap)
 }
 
 // visible returns the newest version at or before snap of the chain

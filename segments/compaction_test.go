@@ -2,12 +2,19 @@ package segments
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
 // keysTable writes a file of keys (ascending), each with a 100-byte
 // value, at the given tier.
 func keysTable(t *testing.T, dir string, num uint64, tier uint32, keys [][]byte) *table {
+	t.Helper()
+	return spansTable(t, dir, num, tier, keys, nil)
+}
+
+// spansTable is keysTable with range tombstones sp (sorted, disjoint).
+func spansTable(t *testing.T, dir string, num uint64, tier uint32, keys [][]byte, sp []span) *table {
 	t.Helper()
 	opts := Options{}
 	opts.applyDefaults()
@@ -19,7 +26,7 @@ func keysTable(t *testing.T, dir string, num uint64, tier uint32, keys [][]byte)
 	for _, k := range keys {
 		tw.add(k, val, kindValue)
 	}
-	if _, err := tw.finish(nil, LSN(num), LSN(num), num, num, tier); err != nil {
+	if _, err := tw.finish(sp, LSN(num), LSN(num), num, num, tier); err != nil {
 		t.Fatal(err)
 	}
 	tb, err := openTable(tw.path, num, -1, newBlockCache(1<<20))
@@ -100,5 +107,77 @@ func TestPickCompactionGrowth(t *testing.T) {
 	}
 	if p := pickCompaction(append(rewrite, base)); p == nil || !p.full {
 		t.Errorf("a rewrite of the base's keys: plan %+v, want a full compaction", p)
+	}
+}
+
+// TestSpanGarbage: the base bytes a file's range tombstones overlap, found
+// by binary search, are what comparing each tombstone with each base
+// block counts; and kept per base.
+func TestSpanGarbage(t *testing.T) {
+	dir := t.TempDir()
+	base := keysTable(t, dir, 1, 0, policyKeys(0, 20000, true, false))
+	rng := rand.New(rand.NewPCG(5, 6))
+	var sp []span
+	for lo := 0; lo < 21000; lo += 1 + rng.IntN(400) {
+		hi := lo + rng.IntN(300)
+		sp = append(sp, span{fmt.Appendf(nil, "k%07d", lo), fmt.Appendf(nil, "k%07d", hi)})
+		lo = hi
+	}
+	sp = append(sp, span{[]byte("a"), []byte("b")}, span{[]byte("z"), []byte("zz")}) // outside the base
+	sp = mergeSpans(sp)
+	newer := spansTable(t, dir, 2, 0, nil, sp)
+	var want int64
+	for _, s := range newer.spans {
+		for _, h := range base.index {
+			if string(h.first) < string(s.hi) && string(h.last) >= string(s.lo) {
+				want += int64(h.length + blockTrailer)
+			}
+		}
+	}
+	if want == 0 {
+		t.Fatal("no base block under the tombstones")
+	}
+	if got := spanGarbage(newer, base); got != want {
+		t.Fatalf("spanGarbage = %d, want %d", got, want)
+	}
+	if again := spanGarbage(newer, base); again != want {
+		t.Fatalf("spanGarbage again = %d, want %d", again, want)
+	}
+	other := keysTable(t, dir, 3, 0, policyKeys(90000, 91000, true, false))
+	if got := spanGarbage(newer, other); got != 0 {
+		t.Fatalf("spanGarbage over a base it does not overlap = %d", got)
+	}
+}
+
+// TestTableIterCovers: a file iterator's covers, which walks the spans
+// from the last key asked, answers as the file's covers does for keys
+// that ascend by small and large steps, repeat, and now and then go back.
+func TestTableIterCovers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var sp []span
+	for lo := 0; lo < 5000; lo += 1 + rng.IntN(40) {
+		hi := lo + 1 + rng.IntN(20)
+		sp = append(sp, span{fmt.Appendf(nil, "k%07d", lo), fmt.Appendf(nil, "k%07d", hi)})
+		lo = hi
+	}
+	tb := spansTable(t, t.TempDir(), 1, 0, nil, mergeSpans(sp))
+	it := &tableIter{t: tb}
+	k := 0
+	for range 20000 {
+		switch r := rng.IntN(100); {
+		case r < 60:
+			k += rng.IntN(3)
+		case r < 90:
+			k += rng.IntN(200)
+		default:
+			k = max(0, k-rng.IntN(500))
+		}
+		key := fmt.Appendf(nil, "k%07d", k)
+		if rng.IntN(5) == 0 {
+			key = append(key, 'x') // between keys
+		}
+		if got, want := it.covers(key), tb.covers(key); got != want {
+			t.Fatalf("covers(%s) = %v, want %v", key, got, want)
+		}
 	}
 }

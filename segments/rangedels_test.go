@@ -8,14 +8,15 @@ import (
 	"testing"
 )
 
-// TestRangeDelsCoverSeq checks rangeDels.coverSeq and overlaps,
-// fragments and the unswept tail alike, against a linear search of every tombstone:
-// overlapping, nested, empty and repeated ranges, repeated seqs, keys on
-// and between bounds, snapshots below, among and above the seqs.
+// TestRangeDelsCoverSeq checks rangeDels.coverSeq, coverEnd and
+// overlaps, both levels of fragments and the unmerged tail alike, against
+// a linear search of every tombstone: overlapping, nested, empty and
+// repeated ranges, repeated seqs, keys on and between bounds, snapshots
+// below, among and above the seqs. The long rounds add mostly narrow,
+// disjoint ranges (hash deletes) over more keys, to fill the big level.
 func TestRangeDelsCoverSeq(t *testing.T) {
 	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	key := func() []byte { return fmt.Appendf(nil, "k%03d", rng.IntN(200)) }
 	linear := func(all []rangeDel, k []byte, snap uint64) uint64 {
 		var best uint64
 		for _, rd := range all {
@@ -25,33 +26,54 @@ func TestRangeDelsCoverSeq(t *testing.T) {
 		}
 		return best
 	}
-	for round := range 40 {
+	for round := range 44 {
+		long := round >= 40
+		adds, checks, keys := 3*fragmentEvery, 20, 200
+		if long {
+			adds, checks, keys = 2500, 3, 100000
+		}
+		key := func() []byte { return fmt.Appendf(nil, "k%06d", rng.IntN(keys)) }
 		d := noRangeDels
 		var seq uint64
-		for n := range 3 * fragmentEvery {
+		for n := range adds {
 			if rng.IntN(4) != 0 { // some share their seq with the one before
 				seq++
 			}
 			lo, hi := key(), key()
-			switch rng.IntN(6) {
-			case 0: // wide, so that it overlaps many
-				lo, hi = []byte("k0"), []byte(fmt.Sprintf("k%03d", 100+rng.IntN(100)))
-			case 1: // empty or reversed: covers nothing
+			switch r := rng.IntN(100); {
+			case long && r < 97: // one hash's fields
+				hi = append(slices.Clone(lo), 0xff)
+			case r < 15: // wide, so that it overlaps many
+				lo, hi = []byte("k0"), fmt.Appendf(nil, "k%06d", keys/2+rng.IntN(keys/2))
+			case r < 30: // empty or reversed: covers nothing
 				hi = lo
 			}
 			d = d.with(rangeDel{lo: lo, hi: hi, seq: seq})
-			if len(d.bounds) != len(d.all) || len(d.all)-d.indexed >= fragmentEvery {
-				t.Fatalf("round %d: %d tombstones, %d bounds, %d indexed", round, len(d.all), len(d.bounds), d.indexed)
+			if len(d.bounds) != len(d.all) || len(d.all)-d.indexed >= fragmentEvery || d.inBig > d.indexed {
+				t.Fatalf("round %d: %d tombstones, %d bounds, %d indexed, %d in the big level",
+					round, len(d.all), len(d.bounds), d.indexed, d.inBig)
 			}
-			for range 20 {
+			for range checks {
 				k := key()
 				if rng.IntN(4) == 0 {
 					k = append(k, 0) // between keys
 				}
 				snap := uint64(rng.IntN(int(seq) + 2))
-				if got, want := d.coverSeq(k, snap), linear(d.all, k, snap); got != want {
-					t.Fatalf("round %d, %d tombstones (%d in fragments): coverSeq(%s, %d) = %d, want %d",
-						round, n+1, d.indexed, k, snap, got, want)
+				want := linear(d.all, k, snap)
+				if got := d.coverSeq(k, snap); got != want {
+					t.Fatalf("round %d, %d tombstones (%d merged, %d in the big level): coverSeq(%s, %d) = %d, want %d",
+						round, n+1, d.indexed, d.inBig, k, snap, got, want)
+				}
+				// coverEnd: a run from k that one visible tombstone covers.
+				end, endSeq := d.coverEnd(k, snap)
+				ok := (end == nil) == (want == 0)
+				if end != nil {
+					ok = bytes.Compare(k, end) < 0 && slices.ContainsFunc(d.all, func(rd rangeDel) bool {
+						return rd.seq == endSeq && rd.seq <= snap && bytes.Compare(rd.lo, k) <= 0 && bytes.Compare(end, rd.hi) <= 0
+					})
+				}
+				if !ok {
+					t.Fatalf("round %d, %d tombstones: coverEnd(%s, %d) = %s, %d (coverSeq %d)", round, n+1, k, snap, end, endSeq, want)
 				}
 				lo, hi := k, key()
 				if bytes.Compare(lo, hi) > 0 {
@@ -66,19 +88,19 @@ func TestRangeDelsCoverSeq(t *testing.T) {
 				if rng.IntN(8) == 0 {
 					hi = nil
 				}
-				want := false
+				wantOv := false
 				for _, rd := range d.all {
-					want = want || rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) &&
+					wantOv = wantOv || rd.seq <= snap && (hi == nil || bytes.Compare(rd.lo, hi) < 0) &&
 						(lo == nil || bytes.Compare(lo, rd.hi) < 0) && bytes.Compare(rd.lo, rd.hi) < 0
 				}
-				if got := d.overlaps(lo, hi, snap); got != want {
-					t.Fatalf("round %d, %d tombstones (%d in fragments): overlaps(%s, %s, %d) = %v, want %v",
-						round, n+1, d.indexed, lo, hi, snap, got, want)
+				if got := d.overlaps(lo, hi, snap); got != wantOv {
+					t.Fatalf("round %d, %d tombstones (%d merged): overlaps(%s, %s, %d) = %v, want %v",
+						round, n+1, d.indexed, lo, hi, snap, got, wantOv)
 				}
 			}
 		}
-		if d.indexed == 0 || len(d.frags) == 0 {
-			t.Fatalf("round %d: %d tombstones and no fragments", round, len(d.all))
+		if d.indexed == 0 || len(d.recent)+len(d.big) == 0 || (long && d.inBig == 0) {
+			t.Fatalf("round %d: %d tombstones, %d merged, %d in the big level", round, len(d.all), d.indexed, d.inBig)
 		}
 	}
 }

@@ -55,8 +55,10 @@ type table struct {
 
 	refs     atomic.Int32
 	obsolete atomic.Bool // compacted away: delete the file on the last unref
-	// shadow caches shadowShare against the base it was computed for.
-	shadow atomic.Pointer[shadowEst]
+	// shadow caches shadowShare against the base it was computed for, and
+	// spanEst spanGarbage.
+	shadow  atomic.Pointer[shadowEst]
+	spanEst atomic.Pointer[spanEst]
 }
 
 func segName(num uint64) string { return fmt.Sprintf("%06d.seg", num) }
@@ -692,6 +694,10 @@ type tableIter struct {
 	cur     blockEntry
 	ok      bool
 	error   error
+	// spanAt is the first of t.spans that may cover the key covers was
+	// last asked about (spanKnown: it was asked).
+	spanAt    int
+	spanKnown bool
 }
 
 func (it *tableIter) loadBlock(i int) bool {
@@ -764,13 +770,37 @@ func (it *tableIter) seekGE(lo []byte) {
 	}
 }
 
-func (it *tableIter) next()                      { it.advance() }
-func (it *tableIter) valid() bool                { return it.ok }
-func (it *tableIter) key() []byte                { return it.cur.key }
-func (it *tableIter) value() []byte              { return it.cur.value }
-func (it *tableIter) kind() byte                 { return it.cur.kind }
-func (it *tableIter) hiddenLocal() bool          { return false }
-func (it *tableIter) covers(key []byte) bool     { return it.t.covers(key) }
+func (it *tableIter) next()             { it.advance() }
+func (it *tableIter) valid() bool       { return it.ok }
+func (it *tableIter) key() []byte       { return it.cur.key }
+func (it *tableIter) value() []byte     { return it.cur.value }
+func (it *tableIter) kind() byte        { return it.cur.kind }
+func (it *tableIter) hiddenLocal() bool { return false }
+
+// covers is table.covers for the ascending keys of a merge: it steps
+// through the spans from where the last key left it (a few steps, else
+// a binary search), instead of searching them all for each key. A merge
+// of many files that each hold many range tombstones (a burst of hash
+// deletes) asks each newer file about each key it yields.
+func (it *tableIter) covers(key []byte) bool {
+	sp := it.t.spans
+	i := it.spanAt
+	if !it.spanKnown || (i > 0 && bytes.Compare(sp[i-1].hi, key) > 0) {
+		i = -1 // first asked, or asked about a lower key than before
+	}
+	for steps := 0; i >= 0 && i < len(sp) && bytes.Compare(sp[i].hi, key) <= 0; steps++ {
+		if steps == 4 {
+			i = -1
+			break
+		}
+		i++
+	}
+	if i < 0 {
+		i = sort.Search(len(sp), func(i int) bool { return bytes.Compare(sp[i].hi, key) > 0 })
+	}
+	it.spanAt, it.spanKnown = i, true
+	return i < len(sp) && bytes.Compare(sp[i].lo, key) <= 0
+}
 func (it *tableIter) coverEnd(key []byte) []byte { return it.t.coverEnd(key) }
 func (it *tableIter) hasSpans() bool             { return len(it.t.spans) != 0 }
 func (it *tableIter) spansIn(lo, hi []byte) bool { return spansIn(it.t.spans, lo, hi) }
