@@ -499,7 +499,13 @@ type stream struct {
 	// headHint is the master of the node that was first when this handle
 	// last looked (0-0: not known; no entry has that id). firstNode checks
 	// it before use; it lives as long as the handle, in the write cache.
-	headHint streamID
+	// headNode is that node's record as stored while headFresh holds: a
+	// seal, a drop or a trim of node records clears it, putNode of the
+	// node itself keeps it current. A change made without the handle
+	// drops the handle (see streamCached).
+	headHint  streamID
+	headNode  streamNode
+	headFresh bool
 }
 
 // streamCached is a streamCache entry: the state of one incarnation as its
@@ -998,8 +1004,10 @@ func (s *stream) firstEntryID() (streamID, error) {
 // It looks first at headHint, the master of the node that was first
 // when this handle last looked: nodes are only ever added after the last
 // one, so a node that still exists there is still the first, and one
-// point read tells. Else it is the node of the first entry (meta.firstID),
-// which a reverse scan finds.
+// point read tells; none is needed while headFresh holds (the handle has
+// changed no sealed node's record but through putNode since it read that
+// one). Else it is the node of the first entry (meta.firstID), which a
+// reverse scan finds.
 func (s *stream) firstNode() (streamNode, bool, error) {
 	if s.meta.nodes == 0 {
 		return streamNode{}, false, nil
@@ -1008,6 +1016,9 @@ func (s *stream) firstNode() (streamNode, bool, error) {
 		if s.isTail(h) {
 			return s.meta.tail, true, nil
 		}
+		if s.headFresh {
+			return s.headNode, true, nil
+		}
 		sub := subNodeKey(h)
 		v, found, err := s.get(sub)
 		if err != nil {
@@ -1015,12 +1026,16 @@ func (s *stream) firstNode() (streamNode, bool, error) {
 		}
 		if found {
 			n, err := s.nodeRecord(sub, v)
+			if err == nil {
+				s.headNode, s.headFresh = n, true
+			}
 			return n, err == nil, err
 		}
 	}
 	n, found, err := s.nodeOf(s.meta.firstID)
 	if found {
 		s.headHint = n.master
+		s.headNode, s.headFresh = n, !s.isTail(n.master)
 	}
 	return n, found, err
 }
@@ -1060,6 +1075,11 @@ func (s *stream) putNode(n *streamNode) {
 		return
 	}
 	s.put(subNodeKey(n.master), n.encode())
+	if n.master == s.headHint {
+		s.headNode = *n // still as stored
+	} else {
+		s.headFresh = false
+	}
 }
 
 // ---- appending, deleting, trimming ----
@@ -1094,6 +1114,7 @@ func (s *stream) appendEntry(id streamID, pairs [][]byte) error {
 		if s.meta.nodes > 0 {
 			// The last node is sealed: it gets its own record.
 			s.put(subNodeKey(tail.master), tail.encode())
+			s.headFresh = false
 		}
 		tail = streamNode{master: id, size: lpEmptySize + lpIntSize(int64(nfields)) + lpIntSize(0)}
 		for i := 0; i < len(pairs); i += 2 {
@@ -1173,6 +1194,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 // (its record moves into meta).
 func (s *stream) dropNode(master streamID) error {
 	s.dirty = true
+	s.headFresh = false
 	if !s.isTail(master) {
 		s.del(subNodeKey(master))
 		s.meta.nodes--
@@ -1239,13 +1261,16 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		}
 		if removingRecords {
 			s.delRange(idRange(subNode, removeFrom, removeLastSealed))
+			s.headFresh = false
 		}
 		removing, removingRecords = false, false
 	}
 	// visit decides for one node, head first; it reports whether trimming
 	// is over.
 	visit := func(n *streamNode) (bool, error) {
-		s.headHint = n.master // unless it goes below
+		if n.master != s.headHint { // the first, unless it goes below
+			s.headHint, s.headFresh = n.master, false
+		}
 		if a.strategy == trimMaxLen && int64(s.meta.length) <= a.maxLen {
 			return true, nil
 		}
@@ -1273,7 +1298,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			deleted += n.live
 			s.dropReadAhead()
 			s.dirty = true
-			s.headHint = streamID{}
+			s.headHint, s.headFresh = streamID{}, false
 			return false, nil
 		}
 		flushRemoved()

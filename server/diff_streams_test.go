@@ -34,6 +34,7 @@ package server
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
@@ -839,9 +840,59 @@ func streamNodeCases() []diffCase {
 			xaddsOpt("s", "MINID ~ 520", 561, 700), `XINFO STREAM s`, xaddsOpt("s", "MAXLEN ~ 30", 701, 800), `XINFO STREAM s`,
 			`XTRIM s MAXLEN 0`, `XSETID s 50-1`, `XINFO STREAM s`, xaddsOpt("s", "MAXLEN 20", 801, 850), `XINFO STREAM s`,
 			`XRANGE s - + COUNT 2`, `XLEN s`)...),
+		dc("NODES/capped_random", cappedStreamLines(1, 3000)...),
 		dc("NODES/copy_rename_keep_nodes", streamLines(xadds("s", 1, 250), `COPY s c`, `XINFO STREAM c`, `XTRIM c MAXLEN ~ 100`, `RENAME c r`,
 			`XINFO STREAM r`, `XINFO STREAM s`)...),
 	}
+}
+
+// cappedStreamLines returns n commands on a capped stream c, from a
+// seeded generator: XADDs with MAXLEN (exact or ~, LIMIT now and then)
+// or MINID, XDELs of head and recent entries, XTRIMs, and XINFO STREAM,
+// XRANGE and XLEN to compare, so that the head node is trimmed, emptied
+// by XDEL and looked up again in every order, one command after another
+// (the stream's handle stays in the write cache between them).
+func cappedStreamLines(seed uint64, n int) []string {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	out := make([]string, 0, n)
+	id := 0
+	trim := func() string {
+		approx := ""
+		if rng.IntN(2) == 0 {
+			approx = "~ "
+		}
+		switch rng.IntN(5) {
+		case 0:
+			return fmt.Sprintf("MINID %s%d", approx, max(0, id-200+rng.IntN(120)))
+		case 1:
+			if approx != "" {
+				return fmt.Sprintf("MAXLEN ~ %d LIMIT %d", 20+rng.IntN(200), 1+rng.IntN(150))
+			}
+		}
+		return fmt.Sprintf("MAXLEN %s%d", approx, 20+rng.IntN(200))
+	}
+	for range n {
+		switch r := rng.IntN(100); {
+		case r < 70:
+			id++
+			out = append(out, fmt.Sprintf("XADD c %s %d-1 f %d", trim(), id, id))
+		case r < 80: // the head's entries, or recent ones
+			lo := max(1, id-250+rng.IntN(100))
+			if rng.IntN(2) == 0 {
+				lo = max(1, id-rng.IntN(30))
+			}
+			out = append(out, xdelRange("c", lo, min(id, lo+rng.IntN(40))))
+		case r < 84:
+			out = append(out, "XTRIM c "+trim())
+		case r < 92:
+			out = append(out, "XINFO STREAM c")
+		case r < 96:
+			out = append(out, "XRANGE c - + COUNT 3")
+		default:
+			out = append(out, "XLEN c")
+		}
+	}
+	return out
 }
 
 // streamConfigCases change stream-node-max-entries and
