@@ -506,6 +506,10 @@ type stream struct {
 	headHint  streamID
 	headNode  streamNode
 	headFresh bool
+	// headIDs is the read-ahead of headRun: live entry ids of the node
+	// headIDsNode, ascending, the first of them the stream's first.
+	headIDs     []streamID
+	headIDsNode streamID
 }
 
 // streamCached is a streamCache entry: the state of one incarnation as its
@@ -1000,6 +1004,31 @@ func (s *stream) firstEntryID() (streamID, error) {
 	return id, err
 }
 
+// headRunMax is how many of the head node's entry ids headRun reads at a
+// time: a stream capped by XADD MAXLEN (exact) trims one entry per XADD,
+// and reads the ids it trims once per headRunMax of them.
+const headRunMax = 64
+
+// headRun returns live entry ids of node n at or after lo, ascending (none:
+// the node has no more): the handle's read-ahead (headIDs) when it starts
+// at lo in n, else up to headRunMax of them read from the store. The
+// read-ahead holds while the ids it lists stay live: entries are deleted
+// only by deleteEntry and trim, which drop or advance it, and new ones
+// come after it. Only their ids are read (the keys), not their fields.
+func (s *stream) headRun(n *streamNode, lo streamID) ([]streamID, error) {
+	if len(s.headIDs) > 0 && s.headIDs[0] == lo && s.headIDsNode == n.master {
+		return s.headIDs, nil
+	}
+	var ids []streamID
+	l, h := entryRange(lo, n.last)
+	err := s.scan(l, h, func(sub, _ []byte) bool {
+		ids = append(ids, decodeStreamID(sub[1:]))
+		return len(ids) < headRunMax
+	})
+	s.headIDs, s.headIDsNode = ids, n.master
+	return ids, err
+}
+
 // firstNode returns the first node (found false: the stream has none).
 // It looks first at headHint, the master of the node that was first
 // when this handle last looked: nodes are only ever added after the last
@@ -1178,6 +1207,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 	}
 	s.del(subEntryKey(id))
 	s.dropReadAhead()
+	s.headIDs = nil
 	s.meta.length--
 	s.dirty = true
 	if n.live == 1 {
@@ -1194,7 +1224,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 // (its record moves into meta).
 func (s *stream) dropNode(master streamID) error {
 	s.dirty = true
-	s.headFresh = false
+	s.headFresh, s.headIDs = false, nil
 	if !s.isTail(master) {
 		s.del(subNodeKey(master))
 		s.meta.nodes--
@@ -1298,7 +1328,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			deleted += n.live
 			s.dropReadAhead()
 			s.dirty = true
-			s.headHint, s.headFresh = streamID{}, false
+			s.headHint, s.headFresh, s.headIDs = streamID{}, false, nil
 			return false, nil
 		}
 		flushRemoved()
@@ -1313,21 +1343,34 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		if s.meta.firstID.cmp(lo) > 0 {
 			lo = s.meta.firstID
 		}
-		err := s.entries(lo, n.last, false, func(e streamEntry) bool {
-			if a.strategy == trimMaxLen {
-				if int64(s.meta.length)-int64(len(ids)) <= a.maxLen {
-					newFirst = e.id // the first entry kept
-					return false
-				}
-			} else if e.id.cmp(a.minID) >= 0 {
-				newFirst = e.id
-				return false
+	scan:
+		for {
+			run, err := s.headRun(n, lo)
+			if err != nil {
+				return true, err
 			}
-			ids = append(ids, e.id)
-			return true
-		})
-		if err != nil || len(ids) == 0 {
-			return true, err
+			if len(run) == 0 {
+				break
+			}
+			for i, id := range run {
+				keep := id.cmp(a.minID) >= 0
+				if a.strategy == trimMaxLen {
+					keep = int64(s.meta.length)-int64(len(ids)) <= a.maxLen
+				}
+				if keep {
+					newFirst = id // the first entry kept
+					s.headIDs = run[i:]
+					break scan
+				}
+				ids = append(ids, id)
+			}
+			var ok bool
+			if lo, ok = run[len(run)-1].next(); !ok {
+				break
+			}
+		}
+		if len(ids) == 0 {
+			return true, nil
 		}
 		subs := make([][]byte, len(ids))
 		for j, id := range ids {

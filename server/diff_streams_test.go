@@ -841,6 +841,12 @@ func streamNodeCases() []diffCase {
 			`XTRIM s MAXLEN 0`, `XSETID s 50-1`, `XINFO STREAM s`, xaddsOpt("s", "MAXLEN 20", 801, 850), `XINFO STREAM s`,
 			`XRANGE s - + COUNT 2`, `XLEN s`)...),
 		dc("NODES/capped_random", cappedStreamLines(1, 3000)...),
+		// A trim reads its head node's ids ahead; the node is then trimmed
+		// away with the stream, and a new one starts at the same master
+		// with other ids after it.
+		dc("NODES/head_ids_after_emptied", `XADD e 10-1 f 1`, `XADD e 11-1 f 2`, `XADD e 12-1 f 3`, `XTRIM e MINID 5`,
+			`XTRIM e MAXLEN 0`, `XSETID e 9-1`, `XADD e 10-1 f a`, `XADD e 15-1 f b`, `XADD e 16-1 f c`, `XTRIM e MINID 16`,
+			`XLEN e`, `XINFO STREAM e`, `XRANGE e - +`),
 		dc("NODES/copy_rename_keep_nodes", streamLines(xadds("s", 1, 250), `COPY s c`, `XINFO STREAM c`, `XTRIM c MAXLEN ~ 100`, `RENAME c r`,
 			`XINFO STREAM r`, `XINFO STREAM s`)...),
 	}
@@ -848,7 +854,8 @@ func streamNodeCases() []diffCase {
 
 // cappedStreamLines returns n commands on a capped stream c, from a
 // seeded generator: XADDs with MAXLEN (exact or ~, LIMIT now and then)
-// or MINID, XDELs of head and recent entries, XTRIMs, and XINFO STREAM,
+// or MINID, XDELs of head and recent entries, XTRIMs, the stream emptied
+// and its last id set back (XSETID), and XINFO STREAM,
 // XRANGE and XLEN to compare, so that the head node is trimmed, emptied
 // by XDEL and looked up again in every order, one command after another
 // (the stream's handle stays in the write cache between them).
@@ -872,21 +879,25 @@ func cappedStreamLines(seed uint64, n int) []string {
 		return fmt.Sprintf("MAXLEN %s%d", approx, 20+rng.IntN(200))
 	}
 	for range n {
-		switch r := rng.IntN(100); {
-		case r < 70:
+		switch r := rng.IntN(200); {
+		case r < 2: // emptied, and its ids go back: nodes come again at masters trimmed before
+			back := max(0, id-150)
+			out = append(out, "XTRIM c MAXLEN 0", fmt.Sprintf("XSETID c %d-1", back))
+			id = back
+		case r < 140:
 			id++
 			out = append(out, fmt.Sprintf("XADD c %s %d-1 f %d", trim(), id, id))
-		case r < 80: // the head's entries, or recent ones
+		case r < 160: // the head's entries, or recent ones
 			lo := max(1, id-250+rng.IntN(100))
 			if rng.IntN(2) == 0 {
 				lo = max(1, id-rng.IntN(30))
 			}
 			out = append(out, xdelRange("c", lo, min(id, lo+rng.IntN(40))))
-		case r < 84:
+		case r < 168:
 			out = append(out, "XTRIM c "+trim())
-		case r < 92:
+		case r < 184:
 			out = append(out, "XINFO STREAM c")
-		case r < 96:
+		case r < 192:
 			out = append(out, "XRANGE c - + COUNT 3")
 		default:
 			out = append(out, "XLEN c")
