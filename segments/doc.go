@@ -34,7 +34,11 @@
 // that holds a key, or covers it with a range tombstone, decides. Within a
 // buffer, entries and range tombstones carry sequence numbers; within a file
 // no entry is hidden by that file's own tombstones (flush and compaction
-// drop such entries), so files need none. A bloom filter per file skips
+// drop such entries), so files need none. A buffer's tombstones (up to
+// maxBufferRangeDels; one per hash deleted) are also kept as sorted,
+// disjoint fragments (rangedels.go) and a file's are merged spans, so
+// asking whether a key is covered is a binary search either way; a merge
+// keeps only the layers with a key or a tombstone in its range. A bloom filter per file skips
 // files that cannot hold a point key; blocks come through an LRU cache.
 // Values are not kept in memory after a flush: only buffers, block indexes,
 // bloom filters, range tombstones and the cache are.
