@@ -905,3 +905,38 @@ func TestSetBitUnsharesValue(t *testing.T) {
 		t.Fatalf("OBJECT ENCODING after restart = %v, want raw", got)
 	}
 }
+
+// TestActiveExpireCycle: a tick of the active sweep keeps sampling a
+// database while more than a tenth of its sample had expired, within its
+// time, as Redis's activeExpireCycle does: where every key with a TTL has
+// expired, one tick deletes them all (the old cap, 16 samples of 20 a
+// tick, left 4,680 of db 0's), in every database; keys without a TTL or
+// not yet expired stay. (The test DB has no sweep of its own:
+// ActiveExpireHz -1.)
+func TestActiveExpireCycle(t *testing.T) {
+	db := newTestDB(t)
+	s := db.NewSession()
+	for _, d := range []struct {
+		db               string
+		expired, pending int
+	}{{"0", 5000, 0}, {"3", 3000, 0}, {"5", 0, 100}} {
+		do(db, s, "select", d.db)
+		for i := range d.expired {
+			do(db, s, "set", fmt.Sprint("e:", i), "v", "px", "1")
+		}
+		for i := range d.pending {
+			do(db, s, "set", fmt.Sprint("p:", i), "v", "px", "100000")
+		}
+		for i := range 100 {
+			do(db, s, "set", fmt.Sprint("n:", i), "v")
+		}
+	}
+	time.Sleep(5 * time.Millisecond)
+	db.expireCycle(&Session{}, 0, time.Now().Add(time.Minute))
+	for dbi, want := range map[string]int64{"0": 100, "3": 100, "5": 200} {
+		do(db, s, "select", dbi)
+		if n := do(db, s, "dbsize"); n != want {
+			t.Errorf("db %s: %v keys after one tick, want the %d not expired", dbi, n, want)
+		}
+	}
+}

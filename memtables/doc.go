@@ -20,9 +20,7 @@
 //     reads: pages it captured are copied before any write (copy-on-write).
 //  2. Reads (Get, Len, ExpiresCount, PhysDB, NextPhys, Databases, Scan,
 //     RandomKey, ForEach, SampleExpired) may run concurrently with each other
-//     under the read lock. They never change shared structure; the only
-//     shared state a read changes is SampleExpired's round-robin position,
-//     which is atomic.
+//     under the read lock. They change no shared state.
 //  3. A *Entry returned by Get, or passed to a Scan/ForEach callback, points
 //     into the table and is valid only until the next write to the Keyspace.
 //     Through it the caller may update Access (with sync/atomic when under the

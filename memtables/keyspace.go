@@ -3,6 +3,8 @@ package memtables
 import (
 	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
+	"slices"
 )
 
 // Entry is a key's metadata in the keyspace engine.
@@ -204,22 +206,36 @@ func (k *Keyspace) ForEach(db int, fn func(key string, e *Entry) bool) {
 }
 
 // SampleExpired examines up to n keys of db that have an expiry and returns
-// those with ExpireAt <= now. Successive calls continue round-robin over the
-// keys with an expiry, so each call costs O(n) whatever the size of db, and
-// len(result)/n estimates the expired fraction, which is how Redis's
-// activeExpireCycle decides whether to keep sweeping. The caller deletes the
-// keys (and logs the deletes).
+// those with ExpireAt <= now: all of them when there are at most n, else n
+// distinct ones at random. Each call costs O(n) whatever the size of db,
+// and len(result)/n estimates the expired fraction, which is how Redis's
+// activeExpireCycle decides whether to keep sweeping. The sample is drawn
+// at random, not as a window moving round-robin as it was: deleting a key
+// moves the last one into its place, so the keys not expired gathered in
+// the window, which then read as if few keys had expired. The caller
+// deletes the keys (and logs the deletes).
 func (k *Keyspace) SampleExpired(db int, now int64, n int) []string {
 	t := k.dbs[db]
 	m := len(t.expires)
 	if m == 0 || n <= 0 {
 		return nil
 	}
-	n = min(n, m)
-	start := int((t.sampleAt.Add(uint64(n)) - uint64(n)) % uint64(m))
+	var picked [32]int
+	pos := picked[:0]
+	if m <= n {
+		for i := range m {
+			pos = append(pos, i)
+		}
+	} else {
+		for len(pos) < n {
+			if i := rand.IntN(m); !slices.Contains(pos, i) {
+				pos = append(pos, i)
+			}
+		}
+	}
 	var out []string
-	for j := range n {
-		p := int(t.expires[(start+j)%m])
+	for _, i := range pos {
+		p := int(t.expires[i])
 		pg := &t.pages[p>>pageShift]
 		if at := pg.slots[p&pageMask].e.ExpireAt; at != 0 && at <= now {
 			out = append(out, pg.key(p&pageMask))

@@ -333,14 +333,28 @@ func TestSampleExpired(t *testing.T) {
 	if k.ExpiresCount(0) != 50 {
 		t.Fatalf("ExpiresCount %d", k.ExpiresCount(0))
 	}
-	// Round-robin: 5 calls of 10 examine all 50 keys with an expiry once.
-	var got []string
-	for range 5 {
+	// Samples of 10 of the 50 keys with an expiry: never more than 10,
+	// none twice in a sample, and before long every expired one.
+	seen := map[string]bool{}
+	for call := 0; len(seen) < 25; call++ {
+		if call == 1000 {
+			t.Fatalf("1000 samples of 10 found %d of the 25 expired keys", len(seen))
+		}
 		s := k.SampleExpired(0, 50, 10)
 		if len(s) > 10 {
 			t.Fatalf("%d keys for n=10", len(s))
 		}
-		got = append(got, s...)
+		inSample := map[string]bool{}
+		for _, key := range s {
+			if inSample[key] {
+				t.Fatalf("%q twice in one sample", key)
+			}
+			inSample[key], seen[key] = true, true
+		}
+	}
+	var got []string
+	for key := range seen {
+		got = append(got, key)
 	}
 	slices.Sort(got)
 	var want []string

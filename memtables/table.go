@@ -3,7 +3,6 @@ package memtables
 import (
 	"math"
 	"math/bits"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -50,9 +49,6 @@ type table struct {
 	indexMem *offBlock // index's memory when off the heap
 	expires  []uint32  // positions of the slots with ExpireAt != 0
 
-	// sampleAt is SampleExpired's round-robin position in expires. Atomic:
-	// SampleExpired runs under the caller's read lock.
-	sampleAt atomic.Uint64
 }
 
 // page is pageSize slots (fewer for a table's small first page).
