@@ -71,13 +71,24 @@ type mergeIter struct {
 const maxTracked = 64
 
 func newMergeIter(srcs []source, lo, hi []byte) *mergeIter {
-	m := &mergeIter{srcs: srcs, hi: hi}
+	m := &mergeIter{}
+	m.init(srcs, lo, hi, nil)
+	return m
+}
+
+// init sets m up as newMergeIter does, with tabs as the backing of m.tabs
+// (nil: allocated when needed).
+func (m *mergeIter) init(srcs []source, lo, hi []byte, tabs []*tableIter) {
+	*m = mergeIter{srcs: srcs, hi: hi}
 	for _, s := range srcs {
 		s.seekGE(lo)
 	}
 	m.srcs = pruneSources(srcs, lo, hi, func(k []byte) bool { return hi == nil || bytes.Compare(k, hi) < 0 })
 	if len(m.srcs) <= maxTracked {
-		m.tabs = make([]*tableIter, 0, len(m.srcs))
+		m.tabs = tabs[:0]
+		if cap(m.tabs) < len(m.srcs) {
+			m.tabs = make([]*tableIter, 0, len(m.srcs))
+		}
 		for i, s := range m.srcs {
 			if t, ok := s.(*tableIter); ok {
 				m.tabs = append(m.tabs, t)
@@ -95,7 +106,6 @@ func newMergeIter(srcs []source, lo, hi []byte) *mergeIter {
 		}
 	}
 	m.find()
-	return m
 }
 
 // stopsAtHi reports whether s yields no key at or above the merge's bound
