@@ -2,7 +2,6 @@ package segments
 
 import (
 	"bytes"
-	"encoding/binary"
 	"slices"
 	"sort"
 )
@@ -40,19 +39,10 @@ type rangeDels struct {
 	inBig, indexed int
 }
 
-// prefixRange is a tombstone's bounds cut to their first 8 bytes (as a
-// big-endian number, zero-padded): a key whose prefix lies outside them
-// is outside the tombstone, which two integer comparisons tell.
+// prefixRange is a tombstone's bounds cut to their first 8 bytes
+// (fenceOf): a key whose prefix lies outside them is outside the
+// tombstone, which two integer comparisons tell.
 type prefixRange struct{ lo, hi uint64 }
-
-func prefix8(b []byte) uint64 {
-	if len(b) >= 8 {
-		return binary.BigEndian.Uint64(b)
-	}
-	var p [8]byte
-	copy(p[:], b)
-	return binary.BigEndian.Uint64(p[:])
-}
 
 // delFragment is the interval [lo, hi) and, newest first, the sequence
 // numbers of the tombstones that cover it.
@@ -75,7 +65,7 @@ var noRangeDels = &rangeDels{}
 func (d *rangeDels) with(rd rangeDel) *rangeDels {
 	next := *d
 	next.all = append(d.all, rd)
-	next.bounds = append(d.bounds, prefixRange{prefix8(rd.lo), prefix8(rd.hi)})
+	next.bounds = append(d.bounds, prefixRange{fenceOf(rd.lo), fenceOf(rd.hi)})
 	if tail := next.all[next.indexed:]; len(tail) >= fragmentEvery {
 		tail = slices.Clone(tail)
 		slices.SortFunc(tail, func(a, b rangeDel) int { return bytes.Compare(a.lo, b.lo) })
@@ -115,7 +105,7 @@ func (d *rangeDels) coverSeq(key []byte, snap uint64) uint64 {
 	}
 	// The few not yet in fragments, one by one: most are ruled out by
 	// their prefixes.
-	p := prefix8(key)
+	p := fenceOf(key)
 	for i, b := range d.bounds[d.indexed:] {
 		if p < b.lo || p > b.hi {
 			continue

@@ -187,11 +187,7 @@ func TestBufferManyRangeDeletes(t *testing.T) {
 				}
 			}
 			h.delRange(lo, hi)
-			for k := range model {
-				if k >= lo && k < hi {
-					delete(model, k)
-				}
-			}
+			deleteRange(model, lo, hi)
 		case op < 95:
 			k := key()
 			want, ok := model[k]

@@ -537,6 +537,15 @@ func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 // TestModel compares the store with a map across random writes, flushes,
 // compactions and reopens. The seed is printed; rerun with
 // SEGMENTS_SEED=<seed> to replay.
+// deleteRange deletes the keys in [lo, hi) from a model.
+func deleteRange(model map[string]string, lo, hi string) {
+	for k := range model {
+		if k >= lo && k < hi {
+			delete(model, k)
+		}
+	}
+}
+
 func TestModel(t *testing.T) {
 	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
@@ -566,11 +575,7 @@ func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int) {
 				lo, hi = hi, lo
 			}
 			h.delRange(lo, hi)
-			for k := range model {
-				if k >= lo && k < hi {
-					delete(model, k)
-				}
-			}
+			deleteRange(model, lo, hi)
 		case op < 80:
 			h.flush()
 		case op < 82:
