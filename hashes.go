@@ -635,6 +635,13 @@ func cmdHScan(c *Ctx) {
 		cursor = 0 // a listpack comes whole, whatever the cursor
 	}
 	var out [][]byte
+	if !whole {
+		out = make([][]byte, 0, 2*min(count, 1024))
+	}
+	// The fields and values are copied end to end into one buffer (the
+	// slices taken from it stay valid when it grows): two allocations
+	// per field, and the growth of out, were a fifth of HSCAN's CPU.
+	var copied []byte
 	next := uint64(0)
 	visited := 0
 	err := c.DB.hashScanFrom(c.phys(), key, e.Version, cursor, func(h uint64, f, v []byte) bool {
@@ -644,7 +651,9 @@ func cmdHScan(c *Ctx) {
 		}
 		visited++
 		if pat == nil || globMatch(pat, f) {
-			out = append(out, bytes.Clone(f), bytes.Clone(v))
+			at := len(copied)
+			copied = append(append(copied, f...), v...)
+			out = append(out, copied[at:at+len(f):at+len(f)], copied[at+len(f):len(copied):len(copied)])
 		}
 		return true
 	})
