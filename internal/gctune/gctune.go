@@ -77,8 +77,8 @@ func (t *Tuner) arm() {
 		if t.stopped.Load() {
 			return
 		}
-		t.runs.Add(1)
 		t.adjust()
+		t.runs.Add(1) // after adjust: who sees the count sees its GOGC
 		t.arm()
 	})
 }
