@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"sort"
+	"sync"
 )
 
 // Reverse iteration (ScanReverse). The layers and the rules that decide a
@@ -49,7 +50,10 @@ func (s *Store) ScanReverse(lo, hi []byte, fn func(key, value []byte) bool) erro
 		srcs = append(srcs, &bufferRevIter{b: vw.frozen[i], snap: math.MaxUint64, lo: lo})
 	}
 	for _, t := range vw.v.files {
-		srcs = append(srcs, &tableRevIter{t: t, lo: lo})
+		it := &tableRevIter{t: t, lo: lo}
+		it.takeScratch()
+		defer it.releaseScratch()
+		srcs = append(srcs, it)
 	}
 	m := newRevMergeIter(srcs, lo, hi)
 	for ; m.ok; m.prev() {
@@ -222,6 +226,39 @@ type tableRevIter struct {
 	i     int        // current entry in ents
 	ok    bool
 	error error
+	// lazy: positioned on the last entry of block blk, not decoded yet.
+	// A seek that lands below a whole block needs only its last key, which
+	// the index holds; the block is decoded when the merge moves the
+	// iterator or wants the entry's value. A reverse read of a stream's
+	// newest entries (XREVRANGE s + - COUNT 1) finds them in the write
+	// buffer, and decoded a block of each file for nothing: 90% of its
+	// CPU.
+	lazy bool
+}
+
+// revScratch is a tableRevIter's decoding memory, reused through
+// revScratches: each ScanReverse decodes a block of each file it seeks in,
+// and growing fresh entry and key buffers for it was half of a short
+// reverse read's CPU (XREVRANGE s + - COUNT 1, with the allocator and the
+// collector's write barriers).
+type revScratch struct {
+	ents       []revEntry
+	keys, kbuf []byte
+}
+
+var revScratches = sync.Pool{New: func() any { return new(revScratch) }}
+
+func (it *tableRevIter) takeScratch() {
+	sc := revScratches.Get().(*revScratch)
+	it.ents, it.keys, it.kbuf = sc.ents[:0], sc.keys[:0], sc.kbuf[:0]
+}
+
+// releaseScratch returns the iterator's buffers to revScratches, the
+// entries cleared (their values alias cached blocks).
+func (it *tableRevIter) releaseScratch() {
+	clear(it.ents[:cap(it.ents)])
+	revScratches.Put(&revScratch{ents: it.ents[:0], keys: it.keys[:0], kbuf: it.kbuf[:0]})
+	it.ents, it.keys, it.kbuf = nil, nil, nil
 }
 
 // revEntry is one decoded entry of tableRevIter's block: its key is
@@ -278,6 +315,11 @@ func (it *tableRevIter) seekLT(hi []byte) {
 			i--
 		}
 	}
+	if i >= 0 && (hi == nil || bytes.Compare(it.t.index[i].last, hi) < 0) &&
+		(it.lo == nil || bytes.Compare(it.t.index[i].last, it.lo) >= 0) {
+		it.blk, it.ok, it.lazy = i, true, true
+		return
+	}
 	if !it.loadBlock(i) {
 		return
 	}
@@ -291,7 +333,22 @@ func (it *tableRevIter) seekLT(hi []byte) {
 	it.prev()
 }
 
+// decode ends a lazy position: block blk decoded, on its last entry.
+// False on an error (then !ok).
+func (it *tableRevIter) decode() bool {
+	it.lazy = false
+	if !it.loadBlock(it.blk) {
+		return false
+	}
+	it.i = len(it.ents) - 1
+	it.ok = it.i >= 0
+	return it.ok
+}
+
 func (it *tableRevIter) prev() {
+	if it.lazy && !it.decode() {
+		return
+	}
 	for it.i--; it.i < 0; it.i = len(it.ents) - 1 {
 		if !it.loadBlock(it.blk - 1) {
 			return
@@ -302,11 +359,36 @@ func (it *tableRevIter) prev() {
 
 func (it *tableRevIter) valid() bool { return it.ok }
 func (it *tableRevIter) key() []byte {
+	if it.lazy {
+		k := it.t.index[it.blk].last
+		return k[:len(k):len(k)]
+	}
 	e := &it.ents[it.i]
 	return it.keys[e.koff:e.kend:e.kend]
 }
-func (it *tableRevIter) value() []byte              { return it.ents[it.i].value }
-func (it *tableRevIter) kind() byte                 { return it.ents[it.i].kind }
+
+// entry is the current entry, decoding a lazy position first; nil when
+// the block fails to decode (the merge then sees err).
+func (it *tableRevIter) entry() *revEntry {
+	if it.lazy && !it.decode() {
+		return nil
+	}
+	return &it.ents[it.i]
+}
+
+func (it *tableRevIter) value() []byte {
+	if e := it.entry(); e != nil {
+		return e.value
+	}
+	return nil
+}
+
+func (it *tableRevIter) kind() byte {
+	if e := it.entry(); e != nil {
+		return e.kind
+	}
+	return kindTombstone
+}
 func (it *tableRevIter) hiddenLocal() bool          { return false }
 func (it *tableRevIter) covers(key []byte) bool     { return it.t.covers(key) }
 func (it *tableRevIter) hasSpans() bool             { return len(it.t.spans) != 0 }
