@@ -622,18 +622,7 @@ func (c *Ctx) hashRandomPairs(key []byte, e *memtables.Entry, n int, distinct, w
 		seen = make(map[string]bool, n)
 	}
 	for len(fields) < n {
-		var f, v []byte
-		take := func(_ uint64, field, value []byte) bool {
-			f = bytes.Clone(field)
-			if withValues {
-				v = bytes.Clone(value)
-			}
-			return false
-		}
-		err := c.DB.hashScanFrom(c.phys(), key, e.Version, rand.Uint64(), take)
-		if err == nil && f == nil {
-			err = c.DB.hashScanFrom(c.phys(), key, e.Version, 0, take)
-		}
+		f, v, err := c.randomPair(key, e, withValues)
 		if err != nil {
 			c.Error("ERR " + err.Error())
 			return nil, nil, false
@@ -661,20 +650,29 @@ func (c *Ctx) hashRandomPairs(key []byte, e *memtables.Entry, n int, distinct, w
 // reading the hash; fields after wide gaps in hash space are likelier, as
 // with Redis's dictGetFairRandomKey's buckets, but every field can come.
 func (c *Ctx) hashRandomField(key []byte, e *memtables.Entry) ([]byte, bool) {
-	var pick []byte
-	take := func(_ uint64, f, _ []byte) bool {
-		pick = bytes.Clone(f)
-		return false
-	}
-	err := c.DB.hashScanFrom(c.phys(), key, e.Version, rand.Uint64(), take)
-	if err == nil && pick == nil {
-		err = c.DB.hashScanFrom(c.phys(), key, e.Version, 0, take)
-	}
+	pick, _, err := c.randomPair(key, e, false)
 	if err != nil {
 		c.Error("ERR " + err.Error())
 		return nil, false
 	}
 	return pick, true
+}
+
+// randomPair is hashRandomField's seek: a field (nil when the engine has
+// none) and, when withValue, its value, both copied.
+func (c *Ctx) randomPair(key []byte, e *memtables.Entry, withValue bool) (f, v []byte, err error) {
+	take := func(_ uint64, field, value []byte) bool {
+		f = bytes.Clone(field)
+		if withValue {
+			v = bytes.Clone(value)
+		}
+		return false
+	}
+	err = c.DB.hashScanFrom(c.phys(), key, e.Version, rand.Uint64(), take)
+	if err == nil && f == nil {
+		err = c.DB.hashScanFrom(c.phys(), key, e.Version, 0, take)
+	}
+	return f, v, err
 }
 
 // ---- HSCAN ----
