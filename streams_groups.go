@@ -226,13 +226,15 @@ func (gs *groupState) newEntries(count int64) ([]streamEntry, error) {
 	return es[:n:n], nil
 }
 
-// dropReadAhead drops every group's read-ahead: entries were deleted
-// (XDEL, XTRIM), or the last id moved other than by an XADD (XSETID),
-// which may let an entry be added inside a window.
+// dropReadAhead drops every read-ahead of entries, each group's and the
+// trim's of the head node's ids (headIDs): entries were deleted (XDEL,
+// XTRIM), or the last id moved other than by an XADD (XSETID), which may
+// let an entry be added inside a window.
 func (s *stream) dropReadAhead() {
 	for _, gs := range s.groups {
 		gs.ahead = nil
 	}
+	s.headIDs = nil
 }
 
 type consumerState struct {

@@ -507,7 +507,8 @@ type stream struct {
 	headNode  streamNode
 	headFresh bool
 	// headIDs is the read-ahead of headRun: live entry ids of the node
-	// headIDsNode, ascending, the first of them the stream's first.
+	// headIDsNode, ascending, the first of them the stream's first;
+	// dropReadAhead drops it.
 	headIDs     []streamID
 	headIDsNode streamID
 }
@@ -1207,7 +1208,6 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 	}
 	s.del(subEntryKey(id))
 	s.dropReadAhead()
-	s.headIDs = nil
 	s.meta.length--
 	s.dirty = true
 	if n.live == 1 {
@@ -1224,7 +1224,7 @@ func (s *stream) deleteEntry(id streamID) (bool, error) {
 // (its record moves into meta).
 func (s *stream) dropNode(master streamID) error {
 	s.dirty = true
-	s.headFresh, s.headIDs = false, nil
+	s.headFresh = false
 	if !s.isTail(master) {
 		s.del(subNodeKey(master))
 		s.meta.nodes--
@@ -1328,7 +1328,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 			deleted += n.live
 			s.dropReadAhead()
 			s.dirty = true
-			s.headHint, s.headFresh, s.headIDs = streamID{}, false, nil
+			s.headHint, s.headFresh = streamID{}, false
 			return false, nil
 		}
 		flushRemoved()
@@ -1338,7 +1338,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 		// Mark entries of this node deleted, from its first: not before
 		// the stream's first (those are gone, as tombstones until their
 		// compaction).
-		var ids []streamID
+		var ids, rest []streamID // rest: the live ids read ahead, from the first kept
 		lo := n.master
 		if s.meta.firstID.cmp(lo) > 0 {
 			lo = s.meta.firstID
@@ -1358,8 +1358,7 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 					keep = int64(s.meta.length)-int64(len(ids)) <= a.maxLen
 				}
 				if keep {
-					newFirst = id // the first entry kept
-					s.headIDs = run[i:]
+					newFirst, rest = id, run[i:] // the first entry kept
 					break scan
 				}
 				ids = append(ids, id)
@@ -1369,21 +1368,21 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 				break
 			}
 		}
-		if len(ids) == 0 {
-			return true, nil
+		if len(ids) > 0 {
+			subs := make([][]byte, len(ids))
+			for j, id := range ids {
+				subs[j] = subEntryKey(id)
+			}
+			s.del(subs...)
+			s.dropReadAhead()
+			n.live -= int64(len(ids))
+			n.deleted += int64(len(ids))
+			s.putNode(n)
+			s.meta.length -= uint64(len(ids))
+			deleted += int64(len(ids))
+			s.dirty = true
 		}
-		subs := make([][]byte, len(ids))
-		for j, id := range ids {
-			subs[j] = subEntryKey(id)
-		}
-		s.del(subs...)
-		s.dropReadAhead()
-		n.live -= int64(len(ids))
-		n.deleted += int64(len(ids))
-		s.putNode(n)
-		s.meta.length -= uint64(len(ids))
-		deleted += int64(len(ids))
-		s.dirty = true
+		s.headIDs = rest // after dropReadAhead: these stay live
 		return true, nil
 	}
 	// The sealed nodes, read in batches so that a long stream is not read
