@@ -220,7 +220,8 @@ func (db *DB) expireLoop() {
 	if hz < 0 {
 		hz = 10 // the sweep is off, but the clock still ticks
 	}
-	t := time.NewTicker(time.Second / time.Duration(hz))
+	tick := time.Second / time.Duration(hz)
+	t := time.NewTicker(tick)
 	defer t.Stop()
 	s := &Session{}
 	ticks := 0
@@ -235,7 +236,7 @@ func (db *DB) expireLoop() {
 			continue
 		}
 		ticks++
-		db.expireCycle(s, ticks%db.opts.Databases, time.Now().Add(time.Second/time.Duration(hz)*expireCyclePercent/100))
+		db.expireCycle(s, ticks%db.opts.Databases, time.Now().Add(tick*expireCyclePercent/100))
 	}
 }
 
