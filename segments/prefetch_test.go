@@ -175,7 +175,8 @@ func TestPrefetchConcurrent(t *testing.T) {
 // only, overwritten in a newer file, deleted there by a tombstone or a
 // range tombstone, absent), with and without present; the hints are
 // used (poisoned hints change the answers), and ignored for another key
-// and once a flush has changed the files.
+// and once a flush has changed the files. Hints are dropped once each
+// was used, and once the files changed.
 func TestViewHinted(t *testing.T) {
 	s := openPrefetchStore(t)
 	key := func(i int) []byte { return fmt.Appendf(nil, "\x00\x00\x00\x00\x12\x34key:%08d", i) }
@@ -249,7 +250,13 @@ func TestViewHinted(t *testing.T) {
 					t.Fatalf("present=%v %q: hinted read %+v, plain %+v", present, k, got, want)
 				}
 			}
+			// Each hint found once, all are dropped: the reads after them
+			// compare no keys.
+			if hints.n != 0 {
+				t.Fatalf("present=%v: %d hints kept after each was used", present, hints.n)
+			}
 			// Another batch's key finds no hint.
+			s.PrefetchHinted(batch, present, &hints)
 			other := key((lo + 3000) % len(keys))
 			poison()
 			if got, want := read(other, present, &hints), read(other, present, nil); got != want && !containsKey(batch, other) {
@@ -275,6 +282,9 @@ func TestViewHinted(t *testing.T) {
 	for _, k := range keys[:PrefetchMax] {
 		if got, want := read(k, false, &hints), read(k, false, nil); got != want {
 			t.Fatalf("%q after a flush: hinted read %+v, plain %+v", k, got, want)
+		}
+		if hints.n != 0 {
+			t.Fatalf("%d hints of the old files kept after a read of the new ones", hints.n)
 		}
 	}
 }

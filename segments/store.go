@@ -618,6 +618,7 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, fn func(value [
 	// without Store.mu and the version's reference count.
 	active := s.active.Load()
 	if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
+		hints.pass()
 		return viewNode(n, fn), nil
 	}
 	vw, err := s.acquire()
@@ -637,6 +638,7 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, fn func(value [
 	}
 	for _, b := range bufs {
 		if n, covered := b.get(key, math.MaxUint64); covered || n != nil {
+			hints.pass()
 			return viewNode(n, fn), nil
 		}
 	}

@@ -529,6 +529,12 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("evicted_keys", 0)
 		kv("keyspace_hits", st.KeyspaceHits)
 		kv("keyspace_misses", st.KeyspaceMisses)
+		// keel's own: the event loops' rounds run without and with a
+		// prefetch, and how often their gates changed (prefetchGate).
+		off, on, switches := s.loopPrefetchStats()
+		kv("prefetch_rounds_off", off)
+		kv("prefetch_rounds_on", on)
+		kv("prefetch_gate_switches", switches)
 	}
 	if section("Replication") {
 		kv("role", "master")

@@ -63,6 +63,17 @@ type eventLoop struct {
 	// roundAhead counts the requests prefetchRound prefetched (tests).
 	roundAhead atomic.Int64
 
+	// gate decides whether a round prefetches (prefetchGate); noPrefetch
+	// is its answer for the current round, cmds counts the commands run.
+	gate       prefetchGate
+	noPrefetch bool
+	cmds       int
+	// prefetchRounds counts the rounds of two commands or more by whether
+	// they prefetched (0: no, 1: yes), and prefetchSwitches is the gate's
+	// count of changes of choice: INFO stats.
+	prefetchRounds   [2]atomic.Int64
+	prefetchSwitches atomic.Int64
+
 	dirty  []*client // clients with replies to send at the end of the round
 	spare  []*client // flushDirty's other list
 	timers timerHeap // blocked clients with a deadline
@@ -270,14 +281,7 @@ func (l *eventLoop) run() {
 				l.ready = append(l.ready, c)
 			}
 		}
-		// Every ready client's socket is read before any request runs, so
-		// that the round's requests are prefetched together.
-		l.prefetchRound()
-		for _, c := range l.ready {
-			if !c.ls.closed {
-				l.process(c)
-			}
-		}
+		l.runReady()
 		clear(l.ready)
 		l.ready = l.ready[:0]
 		l.expireBlocked()
@@ -396,6 +400,45 @@ func (l *eventLoop) readable(c *client) bool {
 	return !c.sess.Blocked()
 }
 
+// runReady runs the round's ready clients' requests, prefetching them or
+// not as the gate says, and times the round for the gate when it asks.
+func (l *eventLoop) runReady() {
+	if len(l.ready) == 0 {
+		return
+	}
+	prefetch, timed := l.gate.arm()
+	var t0 time.Time
+	if timed {
+		t0 = time.Now()
+	}
+	l.noPrefetch, l.cmds = !prefetch, 0
+	// Every ready client's socket is read before any request runs, so
+	// that the round's requests are prefetched together.
+	if prefetch {
+		l.prefetchRound()
+	}
+	for _, c := range l.ready {
+		if !c.ls.closed {
+			l.process(c)
+		}
+	}
+	var ns int64
+	if timed {
+		ns = int64(time.Since(t0))
+	}
+	if l.cmds >= 2 {
+		l.prefetchRounds[b2i(prefetch)].Add(1)
+	}
+	l.gate.done(prefetch, ns, l.cmds)
+	l.prefetchSwitches.Store(l.gate.switches)
+}
+
+// prefetchStats returns the loop's rounds of two commands or more without
+// and with a prefetch, and its gate's changes of choice (INFO).
+func (l *eventLoop) prefetchStats() (off, on, switches int64) {
+	return l.prefetchRounds[0].Load(), l.prefetchRounds[1].Load(), l.prefetchSwitches.Load()
+}
+
 // process runs c's buffered requests until none is complete, the client
 // blocks, quits, or its socket is full.
 func (l *eventLoop) process(c *client) {
@@ -405,7 +448,7 @@ func (l *eventLoop) process(c *client) {
 		c.ls.processing = false
 		c.sess.SetClock(0)
 	}()
-	if rd.Pending() {
+	if rd.Pending() && !l.noPrefetch {
 		l.prefetch(c)
 	}
 	for n := 0; !c.ls.outWait && !c.ls.closed && !c.sess.Blocked() && !c.quit && rd.Pending(); n++ {
@@ -423,6 +466,7 @@ func (l *eventLoop) process(c *client) {
 		}
 		c.sess.SetClock(l.clock().UnixMilli())
 		l.clockCmds++
+		l.cmds++
 		c.exec(args)
 		if c.sess.Clock() == 0 {
 			l.nowOK = false // it was not a fast command: the next one reads the clock

@@ -113,28 +113,19 @@ func TestLoopPrefetchRound(t *testing.T) {
 	t.Parallel()
 	k := startKeel(t, "event-loops", "1")
 	l := &eventLoop{srv: k.srv}
-	get := func(key string) string { return fmt.Sprintf("*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(key), key) }
-	newClient := func(db int, sent string) *client {
-		c := &client{sess: k.db.NewSession()}
-		c.sess.DB = db
-		c.ls.rd = newRequestReader(strings.NewReader(sent), func() int64 { return 512 << 20 }, nil)
-		if err := c.ls.rd.fill(); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	pipeline := newClient(0, strings.Repeat(get("p"), 20))
+	newClient := func(db int, sent string) *client { return loopTestClient(t, k, db, sent) }
+	pipeline := newClient(0, strings.Repeat(getReq("p"), 20))
 	for _, tc := range []struct {
 		name  string
 		ready []*client
 		want  int64
 	}{
-		{"singles", []*client{newClient(0, get("a")), newClient(0, get("b")), newClient(0, get("c"))}, 3},
-		{"a pipeline among singles", []*client{pipeline, newClient(0, get("a")), newClient(0, get("b"))}, 2},
-		{"another database", []*client{newClient(0, get("a")), newClient(1, get("b")), newClient(0, get("c"))}, 2},
-		{"the first single's database", []*client{pipeline, newClient(2, get("a")), newClient(0, get("b")), newClient(2, get("c"))}, 2},
-		{"one single", []*client{pipeline, newClient(0, get("a"))}, 0},
-		{"an incomplete request", []*client{newClient(0, get("a")[:9]), newClient(0, get("b"))}, 0},
+		{"singles", []*client{newClient(0, getReq("a")), newClient(0, getReq("b")), newClient(0, getReq("c"))}, 3},
+		{"a pipeline among singles", []*client{pipeline, newClient(0, getReq("a")), newClient(0, getReq("b"))}, 2},
+		{"another database", []*client{newClient(0, getReq("a")), newClient(1, getReq("b")), newClient(0, getReq("c"))}, 2},
+		{"the first single's database", []*client{pipeline, newClient(2, getReq("a")), newClient(0, getReq("b")), newClient(2, getReq("c"))}, 2},
+		{"one single", []*client{pipeline, newClient(0, getReq("a"))}, 0},
+		{"an incomplete request", []*client{newClient(0, getReq("a")[:9]), newClient(0, getReq("b"))}, 0},
 	} {
 		// What process leaves: its pipeline's prefetch scratch, cleared.
 		l.ahead = pipeline.ls.rd.ahead(l.ahead[:0], 16)
@@ -144,6 +135,76 @@ func TestLoopPrefetchRound(t *testing.T) {
 		l.prefetchRound()
 		if got := l.roundAhead.Load() - before; got != tc.want {
 			t.Errorf("%s: prefetched %d requests, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// getReq is the RESP request GET key.
+func getReq(key string) string {
+	return fmt.Sprintf("*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(key), key)
+}
+
+// loopTestClient returns a client of k in database db, without a socket,
+// whose reader has sent buffered, for tests that drive a loop's methods.
+func loopTestClient(t *testing.T, k *keelServer, db int, sent string) *client {
+	t.Helper()
+	c := &client{srv: k.srv, sess: k.db.NewSession()}
+	c.w.proto = 2
+	c.sess.DB = db
+	c.ls.rd = newRequestReader(strings.NewReader(sent), func() int64 { return 512 << 20 }, nil)
+	if err := c.ls.rd.fill(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestLoopPrefetchGate: a round prefetches, its single requests together
+// and a pipeline's own, only when the loop's gate says so, and runs its
+// requests either way; INFO's counters tell the rounds apart.
+func TestLoopPrefetchGate(t *testing.T) {
+	t.Parallel()
+	k := startKeel(t, "event-loops", "1")
+	if v, err := mustDialRESP(t, k.addr).Do("MSET", "a", "1", "b", "2", "p", "3"); err != nil || v.Str != "OK" {
+		t.Fatalf("MSET: %v %v", v, err)
+	}
+	var piped, replies strings.Builder // GET p0 ... p19 (absent) and p
+	for i := range 20 {
+		piped.WriteString(getReq(fmt.Sprint("p", i)))
+		replies.WriteString("$-1\r\n")
+	}
+	piped.WriteString(getReq("p"))
+	replies.WriteString("$1\r\n3\r\n")
+	l := &eventLoop{srv: k.srv}
+	for _, off := range []bool{false, true, false} {
+		l.gate.off = off
+		singles := []*client{loopTestClient(t, k, 0, getReq("a")), loopTestClient(t, k, 0, getReq("b"))}
+		pipeline := loopTestClient(t, k, 0, piped.String())
+		before, rounds := l.roundAhead.Load(), l.prefetchRounds[b2i(!off)].Load()
+		l.ahead = l.ahead[:0]
+		l.ready = append(singles, pipeline)
+		l.runReady()
+		prefetched, pipelined := l.roundAhead.Load()-before, len(l.ahead)
+		if off && (prefetched != 0 || pipelined != 0) || !off && (prefetched != 2 || pipelined != 16) {
+			t.Errorf("gate off %v: the round prefetched %d single requests and %d of the pipeline's", off, prefetched, pipelined)
+		}
+		if got := l.prefetchRounds[b2i(!off)].Load() - rounds; got != 1 {
+			t.Errorf("gate off %v: %d rounds counted as prefetched=%v, want 1", off, got, !off)
+		}
+		for i, c := range l.ready {
+			want := []string{"$1\r\n1\r\n", "$1\r\n2\r\n", replies.String()}[i]
+			if got := string(c.w.buf); got != want {
+				t.Errorf("gate off %v: client %d got %q, want %q", off, i, got, want)
+			}
+		}
+		l.ready, l.dirty = l.ready[:0], l.dirty[:0]
+	}
+	info, err := mustDialRESP(t, k.addr).Do("INFO", "stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"prefetch_rounds_off:", "prefetch_rounds_on:", "prefetch_gate_switches:"} {
+		if !strings.Contains(info.Str, field) {
+			t.Errorf("INFO stats has no %s", field)
 		}
 	}
 }

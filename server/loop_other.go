@@ -24,10 +24,11 @@ type loopMsg struct {
 	gen  uint64
 }
 
-func newEventLoop(*Server) (*eventLoop, error)        { return nil, nil }
-func (*eventLoop) run()                               {}
-func (*eventLoop) release()                           {}
-func (*eventLoop) post(loopMsg)                       {}
-func (*eventLoop) add(*client)                        {}
-func detach(net.Conn) (int, error)                    { panic("no event loops here") }
-func newLoopState(*eventLoop, int, *client) loopState { panic("no event loops here") }
+func newEventLoop(*Server) (*eventLoop, error)              { return nil, nil }
+func (*eventLoop) run()                                     {}
+func (*eventLoop) release()                                 {}
+func (*eventLoop) post(loopMsg)                             {}
+func (*eventLoop) add(*client)                              {}
+func detach(net.Conn) (int, error)                          { panic("no event loops here") }
+func newLoopState(*eventLoop, int, *client) loopState       { panic("no event loops here") }
+func (*eventLoop) prefetchStats() (off, on, switches int64) { return 0, 0, 0 }

@@ -311,6 +311,17 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// loopPrefetchStats sums the event loops' prefetchStats.
+func (s *Server) loopPrefetchStats() (off, on, switches int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, lp := range s.loops {
+		a, b, c := lp.prefetchStats()
+		off, on, switches = off+a, on+b, switches+c
+	}
+	return off, on, switches
+}
+
 // Done is closed when the server shuts down (SHUTDOWN or Close).
 func (s *Server) Done() <-chan struct{} { return s.closed }
 
