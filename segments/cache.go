@@ -227,24 +227,43 @@ func (b *cachedBlock) restartKey(i int) ([]byte, bool) {
 // whose key is <= key, and false when key sorts before the block's first
 // key: a binary search of the restart keys.
 func (b *cachedBlock) restartBefore(key []byte) (int, bool, error) {
-	n := len(b.restarts) / 4
-	lo, hi := 0, n // the last restart whose key is <= key is lo-1 at the end
+	n, err := b.restartsUpTo(key, false)
+	if n == 0 {
+		return 0, false, err
+	}
+	return b.restart(n - 1), true, nil
+}
+
+// restartsUpTo returns how many of the block's restart points have a key
+// <= key (below key with strict): a binary search of the restart keys.
+func (b *cachedBlock) restartsUpTo(key []byte, strict bool) (int, error) {
+	lo, hi := 0, len(b.restarts)/4
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		rk, ok := b.restartKey(mid)
 		if !ok {
-			return 0, false, fmt.Errorf("restart %d: bad entry: %w", mid, ErrMalformed)
+			return 0, fmt.Errorf("restart %d: bad entry: %w", mid, ErrMalformed)
 		}
-		if bytes.Compare(rk, key) <= 0 {
+		if c := bytes.Compare(rk, key); c < 0 || c == 0 && !strict {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo == 0 {
-		return 0, false, nil
+	return lo, nil
+}
+
+// restart returns the offset in entries of restart point i.
+func (b *cachedBlock) restart(i int) int { return int(binary.LittleEndian.Uint32(b.restarts[4*i:])) }
+
+// interval returns the entries of restart interval i: from restart point i
+// to the next one, or to the end of the entries.
+func (b *cachedBlock) interval(i int) []byte {
+	end := len(b.entries)
+	if i+1 < len(b.restarts)/4 {
+		end = b.restart(i + 1)
 	}
-	return int(binary.LittleEndian.Uint32(b.restarts[4*(lo-1):])), true, nil
+	return b.entries[b.restart(i):end]
 }
 
 // find looks key up: binary search of the restart keys, then a scan of at

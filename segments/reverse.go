@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"sort"
 	"sync"
@@ -212,23 +213,36 @@ func (it *bufferRevIter) hasSpans() bool         { return len(it.b.rdels.Load().
 func (it *bufferRevIter) err() error             { return nil }
 
 // tableRevIter iterates a file's entries in descending key order. It
-// decodes one whole block at a time (read, verified and cached exactly as
-// tableIter reads it) and walks the decoded entries backwards. Blocks whose
-// keys all lie below lo are never read.
+// reads a block as tableIter does (verified and cached: the cache checked
+// its entries, key order and restart points whole) and decodes one
+// restart interval of it at a time, walking the interval's entries
+// backwards: an interval is the stretch from one restart point to the
+// next, whose first entry shares no prefix and can be decoded on its own.
+// A seek binary-searches the block's restart keys for the interval
+// holding the last key below hi, and decodes it alone. Blocks whose keys
+// all lie below lo are never read.
+//
+// Why intervals: a short reverse read decoded a whole block of each file
+// to find the last key below its bound, most of it above the bound (a
+// stream's last entries, followed in the file by its groups and their
+// pending entries): XREVRANGE s + - COUNT 1 and XPENDING's summary spent
+// half their CPU decoding entries they never used.
 type tableRevIter struct {
 	t  *table
 	lo []byte // keys < lo are not needed (nil: unbounded)
 
-	blk   int        // block whose entries are decoded
-	ents  []revEntry // its entries, in key order
-	keys  []byte     // their keys, back to back (prefix compression undone)
-	kbuf  []byte     // the decoder's key buffer
-	i     int        // current entry in ents
+	blk   int          // block of the decoded interval
+	b     *cachedBlock // block blk, read (nil: not yet)
+	r     int          // restart interval of b whose entries are decoded
+	ents  []revEntry   // its entries, in key order
+	keys  []byte       // their keys, back to back (prefix compression undone)
+	kbuf  []byte       // the decoder's key buffer
+	i     int          // current entry in ents
 	ok    bool
 	error error
-	// lazy: positioned on the last entry of block blk, not decoded yet.
-	// A seek that lands below a whole block needs only its last key, which
-	// the index holds; the block is decoded when the merge moves the
+	// lazy: positioned on the last entry of block blk, not read yet. A
+	// seek that lands below a whole block needs only its last key, which
+	// the index holds; the block is read when the merge moves the
 	// iterator or wants the entry's value. A reverse read of a stream's
 	// newest entries (XREVRANGE s + - COUNT 1) finds them in the write
 	// buffer, and decoded a block of each file for nothing: 90% of its
@@ -258,10 +272,10 @@ func (it *tableRevIter) takeScratch() {
 func (it *tableRevIter) releaseScratch() {
 	clear(it.ents[:cap(it.ents)])
 	revScratches.Put(&revScratch{ents: it.ents[:0], keys: it.keys[:0], kbuf: it.kbuf[:0]})
-	it.ents, it.keys, it.kbuf = nil, nil, nil
+	it.ents, it.keys, it.kbuf, it.b = nil, nil, nil, nil
 }
 
-// revEntry is one decoded entry of tableRevIter's block: its key is
+// revEntry is one decoded entry of tableRevIter's interval: its key is
 // keys[koff:kend]; its value aliases the cached block payload.
 type revEntry struct {
 	koff, kend int
@@ -269,10 +283,10 @@ type revEntry struct {
 	kind       byte
 }
 
-// loadBlock decodes block i; false (and !ok) when i is before the first
-// block, when every key of block i is below lo, or on an error.
-func (it *tableRevIter) loadBlock(i int) bool {
-	it.blk, it.ok = i, false
+// readBlock reads block i into it.b; false (and !ok) when i is before
+// the first block, when every key of block i is below lo, or on an error.
+func (it *tableRevIter) readBlock(i int) bool {
+	it.blk, it.b, it.ok = i, nil, false
 	it.ents, it.keys = it.ents[:0], it.keys[:0]
 	if i < 0 || (it.lo != nil && bytes.Compare(it.t.index[i].last, it.lo) < 0) {
 		return false
@@ -282,7 +296,16 @@ func (it *tableRevIter) loadBlock(i int) bool {
 		it.error = err
 		return false
 	}
-	bi := blockIter{data: b.entries, key: it.kbuf[:0]}
+	it.b = b
+	return true
+}
+
+// decodeInterval decodes restart interval r of it.b; false (and !ok) on
+// an error.
+func (it *tableRevIter) decodeInterval(r int) bool {
+	it.r, it.ok = r, false
+	it.ents, it.keys = it.ents[:0], it.keys[:0]
+	bi := blockIter{data: it.b.interval(r), key: it.kbuf[:0]}
 	for {
 		e, ok := bi.next()
 		if !ok {
@@ -293,11 +316,25 @@ func (it *tableRevIter) loadBlock(i int) bool {
 		it.ents = append(it.ents, revEntry{koff: koff, kend: len(it.keys), value: e.value, kind: e.kind})
 	}
 	it.kbuf = bi.key
-	if bi.err != nil {
-		it.error = it.t.corrupt("block", int64(it.t.index[i].off), bi.err)
+	if bi.err != nil || len(it.ents) == 0 {
+		err := bi.err
+		if err == nil {
+			err = fmt.Errorf("restart interval %d holds no entry: %w", r, ErrMalformed)
+		}
+		it.error = it.t.corrupt("block", int64(it.t.index[it.blk].off)+int64(it.b.restart(r)), err)
 		it.ents = it.ents[:0]
 		return false
 	}
+	return true
+}
+
+// lastOf reads block i and positions on its last entry; false (and !ok)
+// when there is none (see readBlock) or on an error.
+func (it *tableRevIter) lastOf(i int) bool {
+	if !it.readBlock(i) || !it.decodeInterval(len(it.b.restarts)/4-1) {
+		return false
+	}
+	it.i, it.ok = len(it.ents)-1, true
 	return true
 }
 
@@ -320,41 +357,56 @@ func (it *tableRevIter) seekLT(hi []byte) {
 		it.blk, it.ok, it.lazy = i, true, true
 		return
 	}
-	if !it.loadBlock(i) {
+	if hi == nil {
+		it.lastOf(i)
 		return
 	}
-	it.i = len(it.ents)
-	if hi != nil {
-		it.i = sort.Search(len(it.ents), func(j int) bool {
-			e := &it.ents[j]
-			return bytes.Compare(it.keys[e.koff:e.kend], hi) >= 0
-		})
+	// Block i starts below hi and ends at or above it: the last key below
+	// hi is in the last interval whose restart key is below hi.
+	if !it.readBlock(i) {
+		return
 	}
+	r, err := it.b.restartsUpTo(hi, true)
+	if err != nil {
+		it.error = it.t.corrupt("block", int64(it.t.index[i].off), err)
+		return
+	}
+	if r == 0 { // the index's first key is below hi, the block's is not
+		it.error = it.t.corrupt("block", int64(it.t.index[i].off), fmt.Errorf("first key disagrees with the index: %w", ErrMalformed))
+		return
+	}
+	if !it.decodeInterval(r - 1) {
+		return
+	}
+	it.i = sort.Search(len(it.ents), func(j int) bool {
+		e := &it.ents[j]
+		return bytes.Compare(it.keys[e.koff:e.kend], hi) >= 0
+	})
 	it.prev()
 }
 
-// decode ends a lazy position: block blk decoded, on its last entry.
-// False on an error (then !ok).
+// decode ends a lazy position: block blk read, on its last entry. False
+// on an error (then !ok).
 func (it *tableRevIter) decode() bool {
 	it.lazy = false
-	if !it.loadBlock(it.blk) {
-		return false
-	}
-	it.i = len(it.ents) - 1
-	it.ok = it.i >= 0
-	return it.ok
+	return it.lastOf(it.blk)
 }
 
 func (it *tableRevIter) prev() {
 	if it.lazy && !it.decode() {
 		return
 	}
-	for it.i--; it.i < 0; it.i = len(it.ents) - 1 {
-		if !it.loadBlock(it.blk - 1) {
-			return
-		}
+	if it.i--; it.i >= 0 {
+		it.ok = true
+		return
 	}
-	it.ok = true
+	if it.r > 0 {
+		if it.decodeInterval(it.r - 1) {
+			it.i, it.ok = len(it.ents)-1, true
+		}
+		return
+	}
+	it.lastOf(it.blk - 1)
 }
 
 func (it *tableRevIter) valid() bool { return it.ok }

@@ -245,7 +245,9 @@ func TestScanReverseModel(t *testing.T) {
 		steps = 800
 	}
 	for cfg := range 3 {
-		opts := Options{BufferSize: int64(2<<10) << (2 * cfg), BlockSize: 64 << (2 * cfg), CacheSize: 16 << 10}
+		// Restart intervals of 1 and 2 entries (keel's engines use 2) and
+		// the default 16: reverse reads decode one interval at a time.
+		opts := Options{BufferSize: int64(2<<10) << (2 * cfg), BlockSize: 64 << (2 * cfg), CacheSize: 16 << 10, RestartInterval: []int{1, 2, 16}[cfg]}
 		t.Run(fmt.Sprintf("cfg%d", cfg), func(t *testing.T) { runReverseModel(t, rng, opts, steps) })
 	}
 }
@@ -437,6 +439,48 @@ func TestScanReverseReadsLittle(t *testing.T) {
 	}
 	if read := blocks() - before; read != 0 {
 		t.Fatalf("empty reverse ranges read %d blocks", read)
+	}
+}
+
+// TestTableRevIterDecodesIntervals: a file's reverse iterator seeks by
+// the block's restart keys and decodes one restart interval at a time,
+// never more entries than an interval holds, and walks every key of the
+// file backwards from any bound, across intervals and blocks.
+func TestTableRevIterDecodesIntervals(t *testing.T) {
+	for _, interval := range []int{1, 2, 5} {
+		h := newHarness(t, Options{BlockSize: 1 << 10, RestartInterval: interval})
+		key := func(i int) string { return fmt.Sprintf("key%05d", i) }
+		for i := 0; i < 2000; i += 2 { // odd keys are absent
+			h.put(key(i), fmt.Sprintf("value-%d", i))
+		}
+		h.flush()
+		h.s.mu.RLock()
+		tbl := h.s.current.files[0]
+		h.s.mu.RUnlock()
+		if len(tbl.index) < 10 {
+			t.Fatalf("interval %d: %d blocks, want many", interval, len(tbl.index))
+		}
+		for _, from := range []int{1999, 1998, 1001, 1000, 640, 3, 0} {
+			it := &tableRevIter{t: tbl}
+			it.takeScratch()
+			hi := []byte(key(from))
+			it.seekLT(hi)
+			want := from - 1
+			want -= want & 1 // the last present key below key(from)
+			for ; want >= 0; want -= 2 {
+				if !it.valid() || string(it.key()) != key(want) || string(it.value()) != fmt.Sprintf("value-%d", want) {
+					t.Fatalf("interval %d, below %s: at %q (valid %v, %v), want %s", interval, hi, it.key(), it.valid(), it.err(), key(want))
+				}
+				if len(it.ents) > interval {
+					t.Fatalf("interval %d, below %s, at %s: %d entries decoded", interval, hi, key(want), len(it.ents))
+				}
+				it.prev()
+			}
+			if it.valid() || it.err() != nil {
+				t.Fatalf("interval %d, below %s: valid %v past the first key, err %v", interval, hi, it.valid(), it.err())
+			}
+			it.releaseScratch()
+		}
 	}
 }
 
