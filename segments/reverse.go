@@ -45,18 +45,9 @@ func (s *Store) ScanReverse(lo, hi []byte, fn func(key, value []byte) bool) erro
 		return err
 	}
 	defer vw.v.unref()
-	srcs := make([]revSource, 0, 1+len(vw.frozen)+len(vw.v.files))
-	srcs = append(srcs, &bufferRevIter{b: vw.active, snap: vw.snap, lo: lo})
-	for i := len(vw.frozen) - 1; i >= 0; i-- {
-		srcs = append(srcs, &bufferRevIter{b: vw.frozen[i], snap: math.MaxUint64, lo: lo})
-	}
-	for _, t := range vw.v.files {
-		it := &tableRevIter{t: t, lo: lo}
-		it.takeScratch()
-		defer it.releaseScratch()
-		srcs = append(srcs, it)
-	}
-	m := newRevMergeIter(srcs, lo, hi)
+	st := revScanStates.Get().(*revScanState)
+	defer st.release()
+	m := vw.revMergeIn(st, lo, hi)
 	for ; m.ok; m.prev() {
 		if m.hidden || m.kind == kindTombstone {
 			continue
@@ -66,6 +57,62 @@ func (s *Store) ScanReverse(lo, hi []byte, fn func(key, value []byte) bool) erro
 		}
 	}
 	return m.error
+}
+
+// revScanState is the memory of one ScanReverse's merge, reused through
+// revScanStates, as scanState is Scan's: the merge, its source list, an
+// iterator per layer, and each file iterator's decoding buffers. A short
+// reverse read (XREVRANGE s + - COUNT 1) allocated them all, and the
+// allocator and the collector then took 40% of its CPU.
+type revScanState struct {
+	m    revMergeIter
+	srcs []revSource
+	bufs []bufferRevIter
+	tabs []tableRevIter
+}
+
+var revScanStates = sync.Pool{New: func() any { return new(revScanState) }}
+
+// release clears st (it holds no file, buffer, block or key once back in
+// the pool; the file iterators keep only their buffers, emptied) and
+// returns it to revScanStates.
+func (st *revScanState) release() {
+	st.m = revMergeIter{}
+	clear(st.srcs[:cap(st.srcs)])
+	clear(st.bufs[:cap(st.bufs)])
+	for i := range st.tabs {
+		st.tabs[i].reset(nil, nil)
+	}
+	st.srcs, st.bufs = st.srcs[:0], st.bufs[:0]
+	revScanStates.Put(st)
+}
+
+// revMergeIn returns the reverse merge of vw's layers over [lo, hi),
+// newest first, in st's memory: the merge and its iterators are st's
+// until st.release.
+func (vw view) revMergeIn(st *revScanState, lo, hi []byte) *revMergeIter {
+	nb := 1 + len(vw.frozen)
+	st.bufs = grow(st.bufs, nb)
+	srcs := st.srcs[:0]
+	st.bufs[0] = bufferRevIter{b: vw.active, snap: vw.snap, lo: lo}
+	srcs = append(srcs, &st.bufs[0])
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		b := &st.bufs[len(vw.frozen)-i]
+		*b = bufferRevIter{b: vw.frozen[i], snap: math.MaxUint64, lo: lo}
+		srcs = append(srcs, b)
+	}
+	// Grown by hand, not by grow: the iterators keep their buffers.
+	for len(st.tabs) < len(vw.v.files) {
+		st.tabs = append(st.tabs, tableRevIter{})
+	}
+	for i, t := range vw.v.files {
+		it := &st.tabs[i]
+		it.reset(t, lo)
+		srcs = append(srcs, it)
+	}
+	st.srcs = srcs
+	st.m.init(srcs, lo, hi)
+	return &st.m
 }
 
 // revMergeIter merges revSources into one descending stream with one entry
@@ -84,14 +131,14 @@ type revMergeIter struct {
 	error      error
 }
 
-func newRevMergeIter(srcs []revSource, lo, hi []byte) *revMergeIter {
-	m := &revMergeIter{srcs: srcs, lo: lo}
+// init positions m on the last entry of srcs in [lo, hi).
+func (m *revMergeIter) init(srcs []revSource, lo, hi []byte) {
+	*m = revMergeIter{srcs: srcs, lo: lo}
 	for _, s := range srcs {
 		s.seekLT(hi)
 	}
 	m.srcs = pruneSources(srcs, lo, hi, func(k []byte) bool { return lo == nil || bytes.Compare(k, lo) >= 0 })
 	m.find()
-	return m
 }
 
 // find positions on the largest key among the sources.
@@ -250,29 +297,13 @@ type tableRevIter struct {
 	lazy bool
 }
 
-// revScratch is a tableRevIter's decoding memory, reused through
-// revScratches: each ScanReverse decodes a block of each file it seeks in,
-// and growing fresh entry and key buffers for it was half of a short
-// reverse read's CPU (XREVRANGE s + - COUNT 1, with the allocator and the
-// collector's write barriers).
-type revScratch struct {
-	ents       []revEntry
-	keys, kbuf []byte
-}
-
-var revScratches = sync.Pool{New: func() any { return new(revScratch) }}
-
-func (it *tableRevIter) takeScratch() {
-	sc := revScratches.Get().(*revScratch)
-	it.ents, it.keys, it.kbuf = sc.ents[:0], sc.keys[:0], sc.kbuf[:0]
-}
-
-// releaseScratch returns the iterator's buffers to revScratches, the
-// entries cleared (their values alias cached blocks).
-func (it *tableRevIter) releaseScratch() {
+// reset makes it an iterator of t's keys from lo, before its seek,
+// keeping its decoding buffers (emptied, and the values they held
+// dropped: they alias cached blocks). reset(nil, nil) leaves it holding
+// no file.
+func (it *tableRevIter) reset(t *table, lo []byte) {
 	clear(it.ents[:cap(it.ents)])
-	revScratches.Put(&revScratch{ents: it.ents[:0], keys: it.keys[:0], kbuf: it.kbuf[:0]})
-	it.ents, it.keys, it.kbuf, it.b = nil, nil, nil, nil
+	*it = tableRevIter{t: t, lo: lo, ents: it.ents[:0], keys: it.keys[:0], kbuf: it.kbuf[:0]}
 }
 
 // revEntry is one decoded entry of tableRevIter's interval: its key is

@@ -461,8 +461,8 @@ func TestTableRevIterDecodesIntervals(t *testing.T) {
 			t.Fatalf("interval %d: %d blocks, want many", interval, len(tbl.index))
 		}
 		for _, from := range []int{1999, 1998, 1001, 1000, 640, 3, 0} {
-			it := &tableRevIter{t: tbl}
-			it.takeScratch()
+			var it tableRevIter
+			it.reset(tbl, nil)
 			hi := []byte(key(from))
 			it.seekLT(hi)
 			want := from - 1
@@ -479,7 +479,7 @@ func TestTableRevIterDecodesIntervals(t *testing.T) {
 			if it.valid() || it.err() != nil {
 				t.Fatalf("interval %d, below %s: valid %v past the first key, err %v", interval, hi, it.valid(), it.err())
 			}
-			it.releaseScratch()
+			it.reset(nil, nil)
 		}
 	}
 }
