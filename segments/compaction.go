@@ -362,6 +362,7 @@ func (s *Store) Stats() Stats {
 	s.mu.RUnlock()
 	defer v.unref()
 	cacheBytes, cacheHits, cacheMisses := s.cache.stats()
+	rowHits, rowMisses := s.rows.stats()
 	st := Stats{
 		Files:          len(v.files),
 		BufferedBytes:  s.BufferedBytes(),
@@ -372,6 +373,8 @@ func (s *Store) Stats() Stats {
 		CacheBytes:     cacheBytes,
 		CacheHits:      cacheHits,
 		CacheMisses:    cacheMisses,
+		RowHits:        rowHits,
+		RowMisses:      rowMisses,
 		AppliedLSN:     s.AppliedLSN(),
 		CheckpointLSN:  s.CheckpointLSN(),
 	}

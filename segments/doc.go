@@ -41,15 +41,25 @@
 // keeps only the layers with a key or a tombstone in its range. A bloom filter per file skips
 // files that cannot hold a point key; blocks come through an LRU cache.
 // Values are not kept in memory after a flush: only buffers, block indexes,
-// bloom filters, range tombstones and the cache are.
+// bloom filters, range tombstones and the caches are.
+//
+// A point read that no buffer answers asks the row cache (rowcache.go)
+// before the files: the answers of recent reads of the files, each valid
+// for the version of the files it was read from, which a flush or a
+// compaction replaces. A key written since is in a buffer until a flush
+// makes a new version, so an entry never answers for a changed key. Keys
+// read again and again get in (a miss is admitted with probability
+// 1/32); the cache is direct-mapped and bounded.
 //
 // Scan and ScanReverse merge the layers under the same rules, ascending and
 // descending (ScanReverse returns exactly Scan's results reversed).
 // ScanReverse seeks each layer to its last key below hi and steps back
 // (reverse.go): a short read at the top of a long range (XREVRANGE with a
-// COUNT) costs what it reads, not the range. A file decodes each block it
-// reaches whole, read and verified through the cache as forward reads do,
-// and never reads a block whose keys all lie below lo.
+// COUNT) costs what it reads, not the range. A file reads each block it
+// reaches through the cache as forward reads do, decodes one restart
+// interval of it at a time (the seek finds the interval by a binary
+// search of the restart keys), and never reads a block whose keys all lie
+// below lo.
 //
 // # Compaction bounds
 //

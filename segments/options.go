@@ -21,6 +21,9 @@ type Options struct {
 	RestartInterval int
 	BloomBitsPerKey int   // default 10
 	CacheSize       int64 // block cache bytes; default 64 MiB; unused with Cache
+	// RowCacheSize is the store's row cache (rowcache.go) in bytes:
+	// default 8 MiB; negative: none.
+	RowCacheSize int64
 	// Cache is a block cache shared with other stores (NewBlockCache); nil:
 	// a cache of CacheSize bytes of the store's own.
 	Cache  *BlockCache
@@ -42,6 +45,8 @@ const (
 	defaultRestarts   = 16
 	defaultBloomBits  = 10
 	defaultCacheSize  = 64 << 20
+
+	defaultRowCacheSize = 8 << 20
 
 	// maxBufferRangeDels bounds the range tombstones in one buffer: a
 	// buffer holding more asks to be flushed like a full one. Reads find
@@ -72,6 +77,9 @@ func (o *Options) applyDefaults() {
 	}
 	if o.CacheSize <= 0 {
 		o.CacheSize = defaultCacheSize
+	}
+	if o.RowCacheSize == 0 {
+		o.RowCacheSize = defaultRowCacheSize
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -131,6 +139,8 @@ type Stats struct {
 	CacheBytes     int64   // block cache usage (of every store sharing it)
 	CacheHits      int64   // block cache hits (likewise)
 	CacheMisses    int64   // block cache misses (likewise)
+	RowHits        int64   // reads the store's row cache answered
+	RowMisses      int64   // reads of the files it did not
 	AppliedLSN     LSN     // see Store.AppliedLSN
 	CheckpointLSN  LSN     // see Store.CheckpointLSN
 	SpaceAmp       float64 // DiskBytes / LiveBytesEst (0 when empty)

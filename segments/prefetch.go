@@ -157,6 +157,7 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 	for i := range n {
 		hs[i] = bloomHash(keys[i])
 	}
+	sink += s.rows.touch(hs[:n])
 	// The files whose filters reads consult: with present, the oldest is
 	// where a key no newer file admits must be (ViewPresent).
 	filtered, last := files, (*table)(nil)

@@ -21,6 +21,7 @@ type Store struct {
 	dir   string
 	opts  Options
 	cache *blockCache
+	rows  *rowCache // nil: none
 
 	// Writer-only state: touched only by the single writer (Put, Delete,
 	// DeleteRange, and Flush, which callers call at record boundaries).
@@ -107,6 +108,7 @@ func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, er
 		dir:       dir,
 		opts:      opts,
 		cache:     opts.blockCache(),
+		rows:      newRowCache(opts.RowCacheSize),
 		flushCh:   make(chan struct{}, 1),
 		compactCh: make(chan struct{}, 1),
 		closing:   make(chan struct{}),
@@ -642,27 +644,57 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, fn func(value [
 			return viewNode(n, fn), nil
 		}
 	}
-	p := probe{key: key}
-	files := vw.v.files
+	// The files: a recent answer from the same files first (rowCache).
+	// A prefetch's hint holds the key's hash.
+	hr := hints.find(vw.v.id, present, key)
+	var h uint64
+	if hr != nil {
+		h = hr.h
+	} else {
+		h = bloomHash(key)
+	}
+	if r := s.rows.get(h, key, vw.v.id); r != nil {
+		if r.found {
+			fn(r.value)
+		}
+		return r.found, nil
+	}
+	value, found, err := s.fromFiles(vw.v, key, h, present, hr)
+	if err != nil {
+		return false, err
+	}
+	s.rows.put(h, key, vw.v.id, value, found)
+	if found {
+		fn(value)
+	}
+	return found, nil
+}
+
+// fromFiles is view's read of v's files (newest first) for key, whose
+// bloom hash is h, starting where hint hr (nil: none) says: the value,
+// aliasing a cached block, and whether the key is live there.
+func (s *Store) fromFiles(v *version, key []byte, h uint64, present bool, hr *readHint) ([]byte, bool, error) {
+	p := probe{key: key, h: h, hashed: true}
+	files := v.files
 	from := 0
-	if h := hints.find(vw.v.id, present, key); h != nil {
-		// Files before h.at: their filters refused the key, so only
+	if hr != nil {
+		// Files before hr.at: their filters refused the key, so only
 		// their range tombstones can answer.
-		at := int(h.at)
+		at := int(hr.at)
 		for _, t := range files[:at] {
 			if t.covers(key) {
-				return false, nil
+				return nil, false, nil
 			}
 		}
 		if at == len(files) {
-			return false, nil
+			return nil, false, nil
 		}
-		kind, value, found, covered, err := files[at].getHinted(key, h)
+		kind, value, found, covered, err := files[at].getHinted(key, hr)
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
-		if ok, decided := fileAnswer(kind, value, found, covered, fn); decided {
-			return ok, nil
+		if ok, decided := fileAnswer(kind, found, covered); decided {
+			return value, ok, nil
 		}
 		from = at + 1
 	}
@@ -671,25 +703,21 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, fn func(value [
 		p.noBloom = present && i == len(files)-1
 		kind, value, found, covered, err := t.get(&p)
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
-		if ok, decided := fileAnswer(kind, value, found, covered, fn); decided {
-			return ok, nil
+		if ok, decided := fileAnswer(kind, found, covered); decided {
+			return value, ok, nil
 		}
 	}
-	return false, nil
+	return nil, false, nil
 }
 
 // fileAnswer is what a file's get (newest file first) says about a read:
-// decided when the file holds the key (a value, reported to fn, or a
-// tombstone) or covers it with a range tombstone; ok when it is a value.
-func fileAnswer(kind byte, value []byte, found, covered bool, fn func(value []byte)) (ok, decided bool) {
+// decided when the file holds the key (a value or a tombstone) or covers
+// it with a range tombstone; ok when it is a value.
+func fileAnswer(kind byte, found, covered bool) (ok, decided bool) {
 	if found {
-		if kind == kindTombstone {
-			return false, true
-		}
-		fn(value)
-		return true, true
+		return kind != kindTombstone, true
 	}
 	return false, covered
 }

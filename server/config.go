@@ -183,6 +183,10 @@ var params = []param{
 	// hashes, streams) share: what keeps hot blocks of a
 	// larger-than-memory dataset.
 	{name: "block-cache-size", def: "201326592", immutable: true, check: memParam(1<<16, 1<<40)},
+	// row-cache-size is each on-disk engine's row cache: the answers of
+	// recent point reads of keys read again and again (segments'
+	// rowcache.go). 0: none.
+	{name: "row-cache-size", def: "8388608", immutable: true, check: memParam(0, 1<<40)},
 }
 
 var paramByName = func() map[string]*param {

@@ -111,6 +111,7 @@ func run(args []string) error {
 		WALSegmentSize:     cfg.Int("wal-segment-size"),
 		StringsBufferSize:  cfg.Int("strings-buffer-size"),
 		BlockCacheSize:     cfg.Int("block-cache-size"),
+		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
 		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
 		Logger:             logger,
@@ -157,4 +158,13 @@ func run(args []string) error {
 	}
 	logger.Info("keel: bye")
 	return serr
+}
+
+// rowCacheSize maps the row-cache-size directive to keel.Options: 0, no
+// row cache, is a negative size there (where 0 takes the default).
+func rowCacheSize(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
