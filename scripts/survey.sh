@@ -6,7 +6,9 @@
 # per line, both rates, the ticks of CPU (utime+stime) each server used
 # during its run, and the ratios keel/redis. One run per server: a
 # screen for workloads far from Redis, not a measurement to two digits
-# (make bench alternates rounds for that).
+# (make bench alternates rounds for that). A line "! CMD ARGS..." is run
+# by redis-cli against both servers, unmeasured: setup for the lines after
+# it.
 #
 #   scripts/survey.sh [keel binary] < scripts/survey.txt
 #
@@ -44,6 +46,13 @@ echo "| redis-benchmark -c 50 ... | redis ops/s | keel ops/s | ratio | CPU keel/
 echo "|---|---|---|---|---|"
 while IFS= read -r line; do
 	[ -z "$line" ] || [ "${line:0:1}" = "#" ] && continue
+	if [ "${line:0:2}" = "! " ]; then
+		for p in "$rp" "$kp"; do
+			# shellcheck disable=SC2086 # the line is the command
+			redis-cli -p "$p" ${line:2} >/dev/null
+		done
+		continue
+	fi
 	# shellcheck disable=SC2086 # the line is the arguments
 	read -r rr rt <<<"$(run "$rp" "$rpid" $line)"
 	# shellcheck disable=SC2086

@@ -218,14 +218,12 @@ func (it *bufferRevIter) seekLT(hi []byte) {
 	// Keys added after the snapshot have first versions newer than snap,
 	// which visible skips; a head never loses a version, so a load made
 	// later sees the same version at snap as one made now.
-	keys := it.b.keySnapshot().Iter()
-	var more bool
-	if hi != nil && keys.Seek(&head{key: string(hi)}) {
-		more = keys.Prev()
+	keys := it.walk.start(it.b.keySnapshot(), true, it.lo)
+	if hi != nil && it.walk.seek(hi) {
+		it.walk.more = keys.Prev()
 	} else {
-		more = keys.Last()
+		it.walk.more = keys.Last()
 	}
-	it.walk.reset(keys, more, true, it.lo)
 	it.lazy = true
 	it.prev()
 }
