@@ -506,6 +506,68 @@ func sortNodes(ns []*node, shared int) []*node {
 	return out
 }
 
+// sortAdded is sortNodes for nodes in the order their keys were added to
+// the buffer, which for some writers is nearly key order: a stream's
+// entries arrive in id order, interleaved with its few node records, so
+// that the keys form a handful of ascending sequences, one per kind of
+// record (the byte after the prefix all keys share). sortAdded deals the
+// nodes, in order, into buckets by that byte, and sorts only the buckets
+// that are not ascending already; a stream's flush then costs a pass
+// instead of two radix sorts of its entries' ids (the sort was 7% of the
+// server's CPU under XADD at pipeline 16, perf). Keys written at random
+// fall back to sortNodes at once: their order turns down about every
+// other key, and the look costs the first sixteen or so.
+func sortAdded(ns []*node, shared int) []*node {
+	// Descents in the order added: a stream has about two per node
+	// record among ~100 entries; random keys one per two keys, and more
+	// than 8 in their first 64.
+	descents, limit := 0, len(ns)/16+1
+	for i := 1; i < len(ns); i++ {
+		if bytes.Compare(ns[i-1].key, ns[i].key) > 0 {
+			if descents++; descents > limit || i < 64 && descents > 8 {
+				return sortNodes(ns, shared)
+			}
+		}
+	}
+	if descents == 0 {
+		return ns
+	}
+	// Bucket 0: the key that ends at shared (at most one), then one per
+	// byte value; each keeps the order added.
+	var counts [257]int
+	bucket := func(n *node) int {
+		if len(n.key) == shared {
+			return 0
+		}
+		return 1 + int(n.key[shared])
+	}
+	for _, n := range ns {
+		counts[bucket(n)]++
+	}
+	var starts [258]int
+	for i, c := range counts {
+		starts[i+1] = starts[i] + c
+	}
+	out := make([]*node, len(ns))
+	next := starts
+	for _, n := range ns {
+		b := bucket(n)
+		out[next[b]] = n
+		next[b]++
+	}
+	for b := 1; b < 257; b++ {
+		run := out[starts[b]:starts[b+1]]
+		for i := 1; i < len(run); i++ {
+			if bytes.Compare(run[i-1].key, run[i].key) > 0 {
+				// Its keys share shared+1 bytes.
+				copy(run, sortNodes(run, shared+1))
+				break
+			}
+		}
+	}
+	return out
+}
+
 // nodeSorter sorts keyedNodes of ns.
 type nodeSorter struct {
 	ns  []*node
@@ -642,8 +704,16 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 		}
 		b.mu.Lock()
 		shared := b.shared
+		inOrder := len(b.newKeys) == b.index.n // every key, as added
 		b.mu.Unlock()
 		all := make([]*node, 0, b.index.n)
+		if inOrder {
+			for _, h := range b.newKeys {
+				all = append(all, h.newest.Load())
+			}
+			b.sorted = sortAdded(all, shared)
+			return
+		}
 		b.index.each(func(h *head) { all = append(all, h.newest.Load()) })
 		b.sorted = sortNodes(all, shared)
 	})

@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -80,6 +81,84 @@ func TestSortNodes(t *testing.T) {
 						t.Fatalf("%s, %d keys, sorted from byte %d (seed %d): position %d holds %q, want %q", name, len(ns), depth, seed, i, got[i].key, want[i].key)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestSortAdded checks the sort of nodes in the order they were added
+// against a comparison sort: a stream's records (a meta key, entries in id
+// order with a node record every ~100, the ids' milliseconds and sequence
+// numbers wide enough to tie in their first bytes), the same with a few
+// entries out of order (a bucket sorted by sortNodes), keys in order,
+// keys at random (the fallback), and the key that is the shared prefix
+// itself.
+func TestSortAdded(t *testing.T) {
+	seed := testSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	prefix := []byte("\x00\x00\x00\x00\x30\x39stream:key\x00\x00\x00\x01")
+	rec := func(sub byte, ms, seq uint64) []byte {
+		k := append(slices.Clone(prefix), sub)
+		k = binary.BigEndian.AppendUint64(k, ms)
+		return binary.BigEndian.AppendUint64(k, seq)
+	}
+	streamOrder := func(n int) [][]byte {
+		keys := [][]byte{append(slices.Clone(prefix), 'm')}
+		ms, seq := uint64(1_700_000_000_000), uint64(0)
+		for i := range n {
+			if rng.IntN(3) == 0 {
+				ms, seq = ms+1+uint64(rng.IntN(2)), 0
+			} else {
+				seq++
+			}
+			if i%100 == 0 {
+				keys = append(keys, rec('n', ms, seq))
+			}
+			keys = append(keys, rec('e', ms, seq))
+		}
+		return keys
+	}
+	cases := map[string][][]byte{
+		"stream":      streamOrder(20_000),
+		"sorted":      nil,
+		"random":      nil,
+		"swapped":     streamOrder(5_000),
+		"prefix_key":  append([][]byte{slices.Clone(prefix)}, streamOrder(300)...),
+		"one":         {[]byte("k")},
+		"empty":       {},
+		"descending3": {[]byte("c"), []byte("b"), []byte("a")},
+	}
+	for i := range 1000 {
+		cases["sorted"] = append(cases["sorted"], fmt.Appendf(nil, "key:%06d", i))
+	}
+	for i := range 3000 {
+		cases["random"] = append(cases["random"], fmt.Appendf(nil, "key:%06d:%d", rng.IntN(1_000_000), i))
+	}
+	sw := cases["swapped"]
+	for range 5 {
+		i := 1 + rng.IntN(len(sw)-2)
+		sw[i], sw[i+1] = sw[i+1], sw[i]
+	}
+	for name, keys := range cases {
+		ns := make([]*node, len(keys))
+		shared := -1
+		for i, k := range keys {
+			ns[i] = &node{key: k}
+			if shared < 0 {
+				shared = len(k)
+			}
+			shared = min(shared, sharedPrefix(keys[0], k))
+		}
+		shared = max(shared, 0)
+		want := slices.Clone(ns)
+		slices.SortFunc(want, byKey)
+		got := sortAdded(slices.Clone(ns), shared)
+		if len(got) != len(want) {
+			t.Fatalf("%s (seed %d): %d nodes out of %d", name, seed, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s (seed %d), sorted from byte %d: position %d holds %q, want %q", name, seed, shared, i, got[i].key, want[i].key)
 			}
 		}
 	}
