@@ -38,11 +38,7 @@ func TestRowCacheModel(t *testing.T) {
 				lo, hi = hi, lo
 			}
 			h.delRange(lo, hi)
-			for k := range model {
-				if k >= lo && k < hi {
-					delete(model, k)
-				}
-			}
+			deleteRange(model, lo, hi)
 		case r < 90:
 			h.flush()
 		case r < 95:

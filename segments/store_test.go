@@ -534,9 +534,6 @@ func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 	}
 }
 
-// TestModel compares the store with a map across random writes, flushes,
-// compactions and reopens. The seed is printed; rerun with
-// SEGMENTS_SEED=<seed> to replay.
 // deleteRange deletes the keys in [lo, hi) from a model.
 func deleteRange(model map[string]string, lo, hi string) {
 	for k := range model {
@@ -546,6 +543,9 @@ func deleteRange(model map[string]string, lo, hi string) {
 	}
 }
 
+// TestModel compares the store with a map across random writes, flushes,
+// compactions and reopens. The seed is printed; rerun with
+// SEGMENTS_SEED=<seed> to replay.
 func TestModel(t *testing.T) {
 	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
