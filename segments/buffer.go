@@ -516,7 +516,7 @@ func sortNodes(ns []*node, shared int) []*node {
 // instead of two radix sorts of its entries' ids (the sort was 7% of the
 // server's CPU under XADD at pipeline 16, perf). Keys written at random
 // fall back to sortNodes at once: their order turns down about every
-// other key, and the look costs the first sixteen or so.
+// other key, and the look costs about its first twenty.
 func sortAdded(ns []*node, shared int) []*node {
 	// Descents in the order added: a stream has about two per node
 	// record among ~100 entries; random keys one per two keys, and more

@@ -13,8 +13,9 @@ import (
 // differs: every source seeks to its last entry below hi and steps back,
 // and the merge takes the largest key, ties to the newest source. The
 // cost is the entries read plus one seek per source: a buffer binary-
-// searches its sorted keys, a file its block index, and each file decodes
-// only the blocks the iteration reaches (whole blocks, which are small).
+// searches its sorted keys, a file its block index and then the block's
+// restart keys, and each file decodes only the restart intervals the
+// iteration reaches (tableRevIter).
 
 // revSource is one layer of a reverse merged iteration, the mirror of
 // source: seekLT positions on the last entry with key < hi (hi nil: the
