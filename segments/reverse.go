@@ -3,7 +3,6 @@ package segments
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"sort"
 	"sync"
 )
@@ -95,13 +94,10 @@ func (vw view) revMergeIn(st *revScanState, lo, hi []byte) *revMergeIter {
 	nb := 1 + len(vw.frozen)
 	st.bufs = grow(st.bufs, nb)
 	srcs := st.srcs[:0]
-	st.bufs[0] = bufferRevIter{b: vw.active, snap: vw.snap, lo: lo}
-	srcs = append(srcs, &st.bufs[0])
-	for i := len(vw.frozen) - 1; i >= 0; i-- {
-		b := &st.bufs[len(vw.frozen)-i]
-		*b = bufferRevIter{b: vw.frozen[i], snap: math.MaxUint64, lo: lo}
-		srcs = append(srcs, b)
-	}
+	vw.eachBuffer(func(i int, b *buffer, snap uint64) {
+		st.bufs[i] = bufferRevIter{b: b, snap: snap, lo: lo}
+		srcs = append(srcs, &st.bufs[i])
+	})
 	// Grown by hand, not by grow: the iterators keep their buffers.
 	for len(st.tabs) < len(vw.v.files) {
 		st.tabs = append(st.tabs, tableRevIter{})

@@ -761,6 +761,16 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 // merge returns the merge of vw's layers over [lo, hi), newest first.
 func (vw view) merge(lo, hi []byte) *mergeIter { return vw.mergeIn(&scanState{}, lo, hi) }
 
+// eachBuffer calls fn with vw's buffers, newest first, each with its
+// index in that order and the snapshot a merge reads it at: the view's
+// for the active buffer, every version for a frozen one.
+func (vw view) eachBuffer(fn func(i int, b *buffer, snap uint64)) {
+	fn(0, vw.active, vw.snap)
+	for i := len(vw.frozen) - 1; i >= 0; i-- {
+		fn(len(vw.frozen)-i, vw.frozen[i], math.MaxUint64)
+	}
+}
+
 // mergeIn is merge in st's memory: the merge and its iterators, which
 // are st's until st.release.
 func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
@@ -768,13 +778,10 @@ func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
 	st.bufs = grow(st.bufs, nb)
 	st.tabs = grow(st.tabs, nt)
 	srcs := st.srcs[:0]
-	st.bufs[0] = bufferIter{b: vw.active, snap: vw.snap, hi: hi}
-	srcs = append(srcs, &st.bufs[0])
-	for i := len(vw.frozen) - 1; i >= 0; i-- {
-		b := &st.bufs[len(vw.frozen)-i]
-		*b = bufferIter{b: vw.frozen[i], snap: math.MaxUint64, hi: hi}
-		srcs = append(srcs, b)
-	}
+	vw.eachBuffer(func(i int, b *buffer, snap uint64) {
+		st.bufs[i] = bufferIter{b: b, snap: snap, hi: hi}
+		srcs = append(srcs, &st.bufs[i])
+	})
 	for i, t := range vw.v.files {
 		st.tabs[i] = tableIter{t: t, hi: hi}
 		srcs = append(srcs, &st.tabs[i])
