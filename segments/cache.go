@@ -148,7 +148,6 @@ func fingerprint(h uint64) uint32 { return uint32(h & 0xffff) }
 // entries) is checked but keeps no index, and find binary-searches it.
 func (b *cachedBlock) buildIndex() error {
 	nr := len(b.restarts) / 4
-	restart := func(r int) int { return int(binary.LittleEndian.Uint32(b.restarts[4*r:])) }
 	fps := make([]uint32, 0, 4*nr)
 	it := blockIter{data: b.entries}
 	r := 0 // the restart the entries belong to; restart r+1 is next
@@ -158,24 +157,24 @@ func (b *cachedBlock) buildIndex() error {
 		if !ok {
 			break
 		}
-		if r+1 < nr && restart(r+1) <= start {
+		if r+1 < nr && b.restart(r+1) <= start {
 			// Restarts are entry starts whose entries share nothing
 			// (decodeBlock's checks, which scanFrom relies on).
-			if restart(r+1) < start {
-				return fmt.Errorf("restart %d at offset %d inside an entry: %w", r+1, restart(r+1), ErrMalformed)
+			if b.restart(r+1) < start {
+				return fmt.Errorf("restart %d at offset %d inside an entry: %w", r+1, b.restart(r+1), ErrMalformed)
 			}
 			if shared, _ := binary.Uvarint(b.entries[start:]); shared != 0 {
 				return fmt.Errorf("restart entry at %d shares a prefix: %w", start, ErrMalformed)
 			}
 			r++
 		}
-		fps = append(fps, fingerprint(bloomHash(e.key))|uint32(restart(r))<<16)
+		fps = append(fps, fingerprint(bloomHash(e.key))|uint32(b.restart(r))<<16)
 	}
 	if it.err != nil {
 		return it.err
 	}
 	if r+1 < nr {
-		return fmt.Errorf("restart %d at offset %d past the last entry: %w", r+1, restart(r+1), ErrMalformed)
+		return fmt.Errorf("restart %d at offset %d past the last entry: %w", r+1, b.restart(r+1), ErrMalformed)
 	}
 	if len(b.entries) > 1<<16 {
 		return nil
@@ -205,8 +204,7 @@ func (b *cachedBlock) init(p []byte) error {
 // restartKey returns the key of the entry at restart i (which shares no
 // prefix, so the key lies in the payload as is).
 func (b *cachedBlock) restartKey(i int) ([]byte, bool) {
-	off := int(binary.LittleEndian.Uint32(b.restarts[4*i:]))
-	d := b.entries[off:]
+	d := b.entries[b.restart(i):]
 	shared, n1 := binary.Uvarint(d)
 	if n1 <= 0 || shared != 0 {
 		return nil, false

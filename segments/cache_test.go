@@ -2,7 +2,6 @@ package segments
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -295,7 +294,7 @@ func TestFindHashed(t *testing.T) {
 			t.Fatalf("buildIndex: %v, %d cells for %d entries", err, len(cb.fps), len(keys))
 		}
 		for i, c := range cb.fps {
-			if off := int(c >> 16); off != restartOffset(cb, i/interval) {
+			if off := int(c >> 16); off != cb.restart(i/interval) {
 				t.Fatalf("interval %d: cell %d names offset %d", interval, i, off)
 			}
 		}
@@ -314,10 +313,6 @@ func TestFindHashed(t *testing.T) {
 			}
 		}
 	}
-}
-
-func restartOffset(b *cachedBlock, r int) int {
-	return int(binary.LittleEndian.Uint32(b.restarts[4*r:]))
 }
 
 // TestFindHashedLargeBlock: a block whose entries 16 bits cannot address

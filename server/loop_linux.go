@@ -426,10 +426,9 @@ func (l *eventLoop) runReady() {
 	if timed {
 		ns = int64(time.Since(t0))
 	}
-	if l.cmds >= 2 {
+	if l.gate.done(prefetch, ns, l.cmds) {
 		l.prefetchRounds[b2i(prefetch)].Add(1)
 	}
-	l.gate.done(prefetch, ns, l.cmds)
 	l.prefetchSwitches.Store(l.gate.switches)
 }
 

@@ -60,24 +60,27 @@ func (g *prefetchGate) arm() (prefetch, timed bool) {
 }
 
 // done records a round that ran cmds commands, prefetching or not, in ns
-// nanoseconds (0 when arm did not ask to time it).
-func (g *prefetchGate) done(prefetch bool, ns int64, cmds int) {
+// nanoseconds (0 when arm did not ask to time it), and reports whether it
+// counted: a round of fewer than two commands had nothing to prefetch,
+// and is neither arm's evidence.
+func (g *prefetchGate) done(prefetch bool, ns int64, cmds int) (counted bool) {
 	if cmds < 2 {
-		return // nothing to prefetch for: neither arm's evidence
+		return false
 	}
 	g.rounds++
 	if !g.trial {
 		if g.rounds >= steadyRounds {
 			g.trial, g.rounds = true, 0
 		}
-		return
+		return true
 	}
 	g.nsPerCmd = append(g.nsPerCmd, float64(ns)/float64(cmds))
 	if g.rounds < trialRounds {
-		return
+		return true
 	}
 	g.decide()
 	g.trial, g.rounds, g.nsPerCmd = false, 0, g.nsPerCmd[:0]
+	return true
 }
 
 // decide keeps the other arm when the trial's median ratio says it is at

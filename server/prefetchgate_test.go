@@ -103,7 +103,9 @@ func TestPrefetchGateIgnoresSingleCommands(t *testing.T) {
 			t.Fatal("a single-command round did not prefetch with the gate on")
 		}
 		timedRounds += b2i(timed)
-		g.done(prefetch, 0, 1)
+		if g.done(prefetch, 0, 1) {
+			t.Fatal("a single-command round counted")
+		}
 	}
 	if timedRounds != 0 || g.rounds != 0 || g.trial {
 		t.Fatalf("%d timed rounds, %d counted, trial %v: want none", timedRounds, g.rounds, g.trial)
