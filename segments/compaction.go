@@ -279,16 +279,25 @@ func (s *Store) runCompaction(p *compactionPlan) (*warmJob, error) {
 		return nil, err
 	}
 	m := newMergeIter(srcs, nil, nil)
-	for n := 0; m.ok; m.next() {
-		if n++; n%yieldEvery == 0 && s.pause() {
-			tw.abort()
-			return nil, errAborted
+	var bc blockCopier
+	for n, paused := 0, 0; m.ok; {
+		if n/yieldEvery != paused {
+			if paused = n / yieldEvery; s.pause() {
+				tw.abort()
+				return nil, errAborted
+			}
 		}
-		if m.hidden || (m.kind == kindTombstone && !olderMayHold(m.key)) {
+		if bc.copyBlock(m, tw, olderMayHold) {
+			n += int(bc.st.entries)
 			continue
 		}
-		tw.add(m.key, m.value, m.kind)
+		n++
+		if !m.hidden && (m.kind != kindTombstone || olderMayHold(m.key)) {
+			tw.add(m.key, m.value, m.kind)
+		}
+		m.next()
 	}
+	s.copiedBlocks.Add(bc.copied)
 	if m.error != nil {
 		tw.abort()
 		return nil, m.error
@@ -370,6 +379,7 @@ func (s *Store) Stats() Stats {
 		Flushes:        s.flushes.Load(),
 		Compactions:    s.compactions.Load(),
 		CompactedBytes: s.compactedBytes.Load(),
+		CopiedBlocks:   s.copiedBlocks.Load(),
 		CacheBytes:     cacheBytes,
 		CacheHits:      cacheHits,
 		CacheMisses:    cacheMisses,

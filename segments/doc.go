@@ -86,6 +86,14 @@
 // about 1 block read for a present key, about 0.01 × files for a missing one.
 // A full compaction needs free space equal to the store's size.
 //
+// A compaction writes a data block of an input as it is, without decoding
+// and re-encoding its entries, when no other input holds a key in the
+// block's range, no newer input's range tombstone overlaps it, and it holds
+// no tombstone the compaction drops (blockcopy.go): appended keys (stream
+// entries) are compacted that way, and the copy keeps the block's checksum,
+// which covers only the block. A file's blocks may therefore differ in size
+// and restart interval.
+//
 // # Concurrency
 //
 // Store: Put, Delete and DeleteRange are called by one writer at a time (the

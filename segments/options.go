@@ -136,6 +136,7 @@ type Stats struct {
 	Flushes        int64   // completed flushes since Open
 	Compactions    int64   // completed compactions since Open
 	CompactedBytes int64   // bytes written by compactions since Open
+	CopiedBlocks   int64   // data blocks compactions wrote as they were (blockCopier) since Open
 	CacheBytes     int64   // block cache usage (of every store sharing it)
 	CacheHits      int64   // block cache hits (likewise)
 	CacheMisses    int64   // block cache misses (likewise)

@@ -55,6 +55,7 @@ type Store struct {
 	wg        sync.WaitGroup
 
 	flushes, compactions, compactedBytes atomic.Int64
+	copiedBlocks                         atomic.Int64 // data blocks compactions copied as they were
 }
 
 // version is an immutable file set, newest file first. Readers hold a

@@ -43,6 +43,7 @@ type harness struct {
 	state    []byte
 	ckpt     LSN
 	onCommit func(lsn LSN, st []byte) error // optional fault hook
+	copied   int64                          // Stats.CopiedBlocks of the stores reopen closed
 }
 
 type walOp struct {
@@ -105,6 +106,7 @@ func (h *harness) open() {
 // WAL: writes after the checkpoint are lost.
 func (h *harness) reopen() {
 	h.t.Helper()
+	h.copied += h.s.Stats().CopiedBlocks
 	if err := h.s.Close(); err != nil {
 		h.t.Fatal(err)
 	}
@@ -551,18 +553,40 @@ func TestModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
 	for cfg := range 3 {
 		opts := Options{BufferSize: int64(2<<10) << (2 * cfg), BlockSize: 256 << cfg, CacheSize: 32 << 10}
-		t.Run(fmt.Sprintf("cfg%d", cfg), func(t *testing.T) { runModel(t, rng, opts, 3000) })
+		t.Run(fmt.Sprintf("cfg%d", cfg), func(t *testing.T) { runModel(t, rng, opts, 3000, anyKeys(rng)) })
 	}
 }
 
-func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int) {
+// A keySpace picks the key of a model step; put says whether a value is
+// written to it.
+type keySpace func(put bool) string
+
+// anyKeys picks any of 200 keys.
+func anyKeys(rng *rand.Rand) keySpace {
+	return func(bool) string { return fmt.Sprintf("k%03d", rng.IntN(200)) }
+}
+
+// appendedKeys writes mostly new keys above all others (a stream's ids),
+// and reads, deletes and overwrites any key written so far.
+func appendedKeys(rng *rand.Rand) keySpace {
+	top := 0
+	return func(put bool) string {
+		if put && rng.IntN(10) < 8 {
+			top++
+			return fmt.Sprintf("k%06d", top)
+		}
+		return fmt.Sprintf("k%06d", rng.IntN(top+1))
+	}
+}
+
+func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int, keys keySpace) *harness {
 	h := newHarness(t, opts)
 	model := map[string]string{}
-	key := func() string { return fmt.Sprintf("k%03d", rng.IntN(200)) }
+	key := func() string { return keys(false) }
 	for step := range steps {
 		switch op := rng.IntN(100); {
 		case op < 55:
-			k, v := key(), fmt.Sprintf("v%d-%s", step, bytes.Repeat([]byte{'x'}, rng.IntN(64)))
+			k, v := keys(true), fmt.Sprintf("v%d-%s", step, bytes.Repeat([]byte{'x'}, rng.IntN(64)))
 			h.put(k, v)
 			model[k] = v
 		case op < 70:
@@ -618,4 +642,5 @@ func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int) {
 	if err := h.s.Err(); err != nil {
 		t.Fatal(err)
 	}
+	return h
 }

@@ -120,6 +120,33 @@ func (tw *tableWriter) flushBlock() {
 	tw.bb.reset()
 }
 
+// addBlock appends raw, a whole sealed data block of another file (see
+// blockCopier), whose keys lie between first and last and above every key
+// added before; c holds what decoding it found. The builder must be
+// empty (flushBlock).
+func (tw *tableWriter) addBlock(raw, first, last []byte, c *blockCopier) {
+	if tw.bloom == nil {
+		tw.bloom = newBlockBloom(64, tw.bloomBits)
+	}
+	tw.index = append(tw.index, blockHandle{off: tw.off, length: uint64(len(raw) - blockTrailer), first: tw.keep(first), last: tw.keep(last)})
+	tw.write(raw)
+	for _, h := range c.hashes {
+		if tw.hashes = append(tw.hashes, h); len(tw.hashes) == cap(tw.hashes) {
+			tw.addHashes()
+		}
+	}
+	for _, sl := range c.slots {
+		if int(sl) != tw.lastSlot {
+			tw.slots.Add(uint32(sl))
+			tw.lastSlot = int(sl)
+		}
+	}
+	tw.p.entries += c.st.entries
+	tw.p.tombstones += c.st.tombstones
+	tw.p.keyBytes += c.st.keyBytes
+	tw.p.valueBytes += c.st.valueBytes
+}
+
 // keep returns a copy of an index key, cut from an arena: two allocations
 // per block fewer.
 func (tw *tableWriter) keep(k []byte) []byte {

@@ -563,9 +563,9 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 			for i, n := range e.FilesPerTier {
 				tiers[i] = strconv.Itoa(n)
 			}
-			fmt.Fprintf(sb, "%s:files=%d,tiers=%s,disk_bytes=%d,entries=%d,tombstones=%d,space_amp=%.2f,buffered_bytes=%d,frozen_buffers=%d,flushes=%d,compactions=%d,compacted_bytes=%d,row_hits=%d,row_misses=%d\r\n",
+			fmt.Fprintf(sb, "%s:files=%d,tiers=%s,disk_bytes=%d,entries=%d,tombstones=%d,space_amp=%.2f,buffered_bytes=%d,frozen_buffers=%d,flushes=%d,compactions=%d,compacted_bytes=%d,copied_blocks=%d,row_hits=%d,row_misses=%d\r\n",
 				e.Engine, e.Files, strings.Join(tiers, "/"), e.DiskBytes, e.Entries, e.Tombstones, e.SpaceAmp,
-				e.BufferedBytes, e.FrozenBuffers, e.Flushes, e.Compactions, e.CompactedBytes, e.RowHits, e.RowMisses)
+				e.BufferedBytes, e.FrozenBuffers, e.Flushes, e.Compactions, e.CompactedBytes, e.CopiedBlocks, e.RowHits, e.RowMisses)
 		}
 		bytes, capacity, hits, misses := s.db.BlockCacheStats()
 		fmt.Fprintf(sb, "block_cache:bytes=%d,capacity=%d,hits=%d,misses=%d\r\n", bytes, capacity, hits, misses)
