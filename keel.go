@@ -112,11 +112,11 @@ type DB struct {
 	// streams: every record of a stream keyed by streamKey; like strs.
 	streams *segments.Store
 	// streamCache holds the meta record (which holds the last node) of
-	// streams recently written, by incarnation (streamCacheKey), so that an XADD
-	// reads nothing. Any
-	// streams op applied to an incarnation drops its entry (apply);
-	// write commands put it back. Guarded by mu (exclusive).
-	streamCache map[string]*streamCached
+	// streams recently written, by incarnation (streamCacheKey), so that
+	// an XADD reads nothing (streamWriteCache). Any streams op applied to
+	// an incarnation drops its entry (apply); write commands put it back.
+	// Guarded by mu (exclusive).
+	streamCache streamWriteCache
 	// The in-memory value engines, guarded by mu like ks.
 	lists *memtables.Values[*memtables.List]
 	sets  *memtables.Values[*memtables.Set]

@@ -874,7 +874,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		lo, hi := hashRange(o.phys, o.key, o.version)
 		db.streams.DeleteRange(lsn, lo, hi)
 	case opXDrop:
-		clear(db.streamCache)
+		db.streamCache.clear()
 		lo, hi := physRange(o.phys)
 		db.streams.DeleteRange(lsn, lo, hi)
 	case opXCopy:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,7 +169,7 @@ func TestStreamWriteCache(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 			do(db, s, "XADD", k, "*", "f", "v")
 		}
-		steps["evict"] = func(rt *rapid.T) { db.streamCache = nil }
+		steps["evict"] = func(rt *rapid.T) { db.streamCache.clear() }
 		steps["restart"] = func(rt *rapid.T) {
 			var before []any
 			for _, k := range []string{"a", "b"} {
@@ -208,12 +209,21 @@ func checkStreamCache(t interface {
 	Fatal(...any)
 	Fatalf(string, ...any)
 }, db *DB) {
-	total, counted := 0, 0
-	for key, sc := range db.streamCache {
-		if key == streamCacheTotalKey {
-			counted = sc.cost
-			continue
+	total, counted := 0, db.streamCache.cost
+	entries := maps.Clone(db.streamCache.m)
+	if hot := db.streamCache.hot; hot != nil {
+		if entries[hot.key] != nil {
+			t.Fatalf("cache entry %q both hot and in the map", hot.key)
 		}
+		if entries == nil {
+			entries = map[string]*streamCached{}
+		}
+		entries[hot.key] = hot
+	}
+	if len(entries) != db.streamCache.len() {
+		t.Fatalf("%d cache entries, len says %d", len(entries), db.streamCache.len())
+	}
+	for key, sc := range entries {
 		total += sc.cost
 		h := &sc.h
 		if key != sc.key || sc.h.cached != sc {

@@ -702,15 +702,22 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 			b.sorted = all
 			return
 		}
+		// newKeys is read under keysMu: a scan that took this buffer as
+		// the active one before it froze may be in keySnapshot, which
+		// sorts newKeys in place under keysMu (and empties it).
+		all := make([]*node, 0, b.index.n)
+		b.keysMu.Lock()
 		b.mu.Lock()
 		shared := b.shared
 		inOrder := len(b.newKeys) == b.index.n // every key, as added
-		b.mu.Unlock()
-		all := make([]*node, 0, b.index.n)
 		if inOrder {
 			for _, h := range b.newKeys {
 				all = append(all, h.newest.Load())
 			}
+		}
+		b.mu.Unlock()
+		b.keysMu.Unlock()
+		if inOrder {
 			b.sorted = sortAdded(all, shared)
 			return
 		}
