@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -338,6 +339,40 @@ func TestOrderedAfterScans(t *testing.T) {
 		for i, n := range got {
 			if string(n.key) != keys[i] || string(n.value) != want[keys[i]] {
 				t.Fatalf("%+v: position %d holds %q=%q, want %q=%q", tc, i, n.key, n.value, keys[i], want[keys[i]])
+			}
+		}
+	}
+}
+
+// TestOrderedBesideKeySnapshot: a scan that took a buffer as the active one
+// just before it froze folds its new keys into the key B-tree
+// (keySnapshot, which sorts them in place) while another orders the
+// frozen buffer from the same keys, added in order (sortAdded). Both see
+// every key; under -race, a read of the keys outside keysMu is reported.
+func TestOrderedBesideKeySnapshot(t *testing.T) {
+	for round := range 50 {
+		b := newBuffer(0)
+		const n = 2000
+		for i := range n {
+			seq := uint64(i + 1)
+			b.add(LSN(seq), seq, kindValue, fmt.Appendf(nil, "k%06d", i), []byte("v"))
+		}
+		b.frozen.Store(true)
+		var wg sync.WaitGroup
+		var snapLen int
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snapLen = b.keySnapshot().Len()
+		}()
+		got := b.ordered(nil, nil)
+		wg.Wait()
+		if len(got) != n || snapLen != n {
+			t.Fatalf("round %d: ordered %d keys, snapshot %d, want %d", round, len(got), snapLen, n)
+		}
+		for i, nd := range got {
+			if want := fmt.Sprintf("k%06d", i); string(nd.key) != want {
+				t.Fatalf("round %d: position %d holds %q, want %q", round, i, nd.key, want)
 			}
 		}
 	}
