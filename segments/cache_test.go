@@ -3,6 +3,8 @@ package segments
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -339,5 +341,67 @@ func TestFindHashedLargeBlock(t *testing.T) {
 	}
 	if _, found, _ := cb.findHashed([]byte("k9"), bloomHash([]byte("k9"))); found {
 		t.Fatal("absent key found")
+	}
+}
+
+// TestRestartFences: a cached block's seek through its fences
+// (restartsUpTo) counts the restart keys below and up to a key as the
+// binary search of the keys themselves does, on blocks whose keys share
+// long prefixes, tie in their 8 bytes past the shared prefix, end inside
+// those bytes or hold zero bytes, for probes at, between and around them.
+func TestRestartFences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed(t), 9))
+	alphabet := []byte{0, 1, 'a', 'b', 0xff}
+	word := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return b
+	}
+	for round := range 300 {
+		prefix := word(rng.IntN(12))
+		set := map[string]bool{}
+		for range 1 + rng.IntN(80) {
+			k := append(slices.Clone(prefix), word(rng.IntN(4))...) // ties and short keys
+			if rng.IntN(2) == 0 {
+				k = append(k, word(6+rng.IntN(6))...)
+			}
+			set[string(k)] = true
+		}
+		keys := slices.Sorted(maps.Keys(set))
+		bb := blockBuilder{interval: 1 + rng.IntN(3)}
+		for _, k := range keys {
+			bb.add([]byte(k), nil, kindValue)
+		}
+		bb.finish()
+		cb, err := newCachedBlock(bb.buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := *cb // no fences: the keys' binary search
+		if err := cb.buildIndex(); err != nil || cb.fences == nil {
+			t.Fatalf("buildIndex: %v (fences %v)", err, cb.fences)
+		}
+		probes := [][]byte{nil, {}, {0xff, 0xff}, prefix, append(slices.Clone(prefix), 0xff)}
+		for _, k := range keys {
+			b := []byte(k)
+			probes = append(probes, b, append(slices.Clone(b), 0))
+			if n := len(b); n > 0 {
+				probes = append(probes, b[:n-1], append(b[:n-1:n-1], b[n-1]+1))
+			}
+		}
+		for range 20 {
+			probes = append(probes, append(slices.Clone(prefix), word(rng.IntN(10))...), word(rng.IntN(10)))
+		}
+		for _, p := range probes {
+			for _, strict := range []bool{false, true} {
+				want, werr := plain.restartsUpTo(p, strict)
+				got, gerr := cb.restartsUpTo(p, strict)
+				if got != want || gerr != nil || werr != nil {
+					t.Fatalf("round %d: restartsUpTo(%q, strict %v) = %d %v, want %d %v (keys %q)", round, p, strict, got, gerr, want, werr, keys)
+				}
+			}
+		}
 	}
 }
