@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"strings"
@@ -109,5 +110,31 @@ func TestHashAllStreamed(t *testing.T) {
 	db.ks.Set(0, []byte("small"), wrong)
 	if got := streamed("HGETALL", "small"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("HGETALL with a count of 3 for 2 fields: streamed %v, want the fields %v", got, want)
+	}
+}
+
+// TestIncarnationPrefix: every storage key of a hash or stream incarnation
+// (fields, stream records, the bounds of its range) has the incarnation's
+// hashPrefix as its segments prefix, and nothing shorter has one.
+func TestIncarnationPrefix(t *testing.T) {
+	for _, key := range [][]byte{nil, []byte("h"), []byte("user:1000"), bytes.Repeat([]byte{0xff}, 300)} {
+		p := hashPrefix(nil, 3, key, 77)
+		lo, _ := hashRange(3, key, 77)
+		for _, k := range [][]byte{
+			lo,
+			hashKey(nil, 3, key, 77, []byte("field")),
+			hashKey(nil, 3, key, 77, nil),
+			streamKey(nil, 3, key, 77, []byte{subMeta}),
+			streamKey(nil, 3, key, 77, []byte{subEntry, 1, 2, 3}),
+		} {
+			if n := incarnationPrefix(k); n != len(p) || !bytes.HasPrefix(k, p) {
+				t.Fatalf("key %q: prefix length %d of %q, want %d", key, n, k, len(p))
+			}
+		}
+		for n := range len(p) {
+			if got := incarnationPrefix(p[:n]); got != 0 {
+				t.Fatalf("key %q: %d bytes of its prefix have a prefix of %d", key, n, got)
+			}
+		}
 	}
 }

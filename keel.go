@@ -221,14 +221,14 @@ func Open(dir string, opts Options) (*DB, error) {
 		cacheSize = defaultBlockCacheSize
 	}
 	db.blockCache = segments.NewBlockCache(cacheSize)
-	if db.strs, err = db.openSegments(engStrings, stringKeySlot); err != nil {
+	if db.strs, err = db.openSegments(engStrings, stringKeySlot, nil); err != nil {
 		return nil, err
 	}
-	if db.hashes, err = db.openSegments(engHashes, stringKeySlot); err != nil {
+	if db.hashes, err = db.openSegments(engHashes, stringKeySlot, incarnationPrefix); err != nil {
 		db.strs.Close()
 		return nil, err
 	}
-	if db.streams, err = db.openSegments(engStreams, stringKeySlot); err != nil {
+	if db.streams, err = db.openSegments(engStreams, stringKeySlot, incarnationPrefix); err != nil {
 		db.strs.Close()
 		db.hashes.Close()
 		return nil, err
@@ -265,7 +265,7 @@ const defaultBlockCacheSize = 192 << 20
 
 // openSegments opens the on-disk engine id (strings, hashes) at the
 // checkpoint the manifest names.
-func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Store, error) {
+func (db *DB) openSegments(id engineID, slot func([]byte) uint16, prefix func([]byte) int) (*segments.Store, error) {
 	name := engineNames[id]
 	e, _ := db.man.Get(name)
 	return segments.Open(filepath.Join(db.dir, name), e.State, e.LSN, segments.Options{
@@ -286,6 +286,7 @@ func (db *DB) openSegments(id engineID, slot func([]byte) uint16) (*segments.Sto
 		RowCacheSize:    db.opts.RowCacheSize,
 		Logger:          db.opts.Logger,
 		Slot:            slot,
+		Prefix:          prefix,
 		Commit: func(lsn uint64, state []byte) error {
 			// A checkpoint at LSN c may be committed only once the WAL
 			// holds every record <= c durably: otherwise a crash leaves an

@@ -605,6 +605,22 @@ func hashPrefix(dst []byte, phys uint32, key []byte, version uint64) []byte {
 	return binary.BigEndian.AppendUint64(dst, version)
 }
 
+// incarnationPrefix is the hashes' and streams' segments.Options.Prefix:
+// the length of the hashPrefix a storage key begins with (physical db 4,
+// slot 2, key length 4, key, version 8), so that each file keeps a filter
+// of the hashes and streams it holds records of, and HGETALL, HSCAN or
+// XRANGE of one skips the files without it.
+func incarnationPrefix(k []byte) int {
+	if len(k) < 10 {
+		return 0
+	}
+	n := 18 + uint64(binary.BigEndian.Uint32(k[6:10]))
+	if n > uint64(len(k)) {
+		return 0
+	}
+	return int(n)
+}
+
 // hashPrefixLen is the length of hashPrefix's output.
 func hashPrefixLen(key []byte) int { return 4 + 2 + 4 + len(key) + 8 }
 

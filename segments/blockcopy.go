@@ -28,9 +28,12 @@ import (
 type blockCopier struct {
 	hashes []uint64 // bloom hashes of the block's keys
 	slots  []uint16 // the block's slots, one per run
-	st     blockCounts
-	raw    []byte // a cached block with its trailer rebuilt
-	copied int64  // blocks copied
+	// prefixes are the block's key prefixes (Options.Prefix) the writer
+	// has not noted yet, its last one's included in last.
+	prefixes prefixRuns
+	st       blockCounts
+	raw      []byte // a cached block with its trailer rebuilt
+	copied   int64  // blocks copied
 }
 
 // blockCounts are what a block adds to a file's props.
@@ -61,7 +64,7 @@ func (c *blockCopier) copyBlock(m *mergeIter, tw *tableWriter, keep func(key []b
 			return false
 		}
 	}
-	if !c.scan(it.cb, tw.slot, keep) {
+	if !c.scan(it.cb, tw, keep) {
 		return false
 	}
 	raw := it.scratch
@@ -82,8 +85,11 @@ func (c *blockCopier) copyBlock(m *mergeIter, tw *tableWriter, keep func(key []b
 // scan decodes the block's keys into c, and reports false (c then holds
 // nothing of use) when the block is malformed, which the merge reports
 // when it reads on, or holds a tombstone keep would drop.
-func (c *blockCopier) scan(b *cachedBlock, slot func([]byte) uint16, keep func([]byte) bool) bool {
+func (c *blockCopier) scan(b *cachedBlock, tw *tableWriter, keep func([]byte) bool) bool {
 	c.hashes, c.slots, c.st = c.hashes[:0], c.slots[:0], blockCounts{}
+	c.prefixes.hashes = c.prefixes.hashes[:0]
+	c.prefixes.last = append(c.prefixes.last[:0], tw.prefixes.last...)
+	slot := tw.slot
 	bi := blockIter{data: b.entries}
 	for {
 		e, ok := bi.next()
@@ -101,6 +107,9 @@ func (c *blockCopier) scan(b *cachedBlock, slot func([]byte) uint16, keep func([
 			if sl := slot(e.key); len(c.slots) == 0 || c.slots[len(c.slots)-1] != sl {
 				c.slots = append(c.slots, sl)
 			}
+		}
+		if tw.prefix != nil {
+			c.prefixes.note(tw.prefix, e.key)
 		}
 		c.st.entries++
 		c.st.keyBytes += uint64(len(e.key))

@@ -247,7 +247,7 @@ func rewriteFooterSums(b []byte) {
 	binary.LittleEndian.PutUint64(fb[120:], xxhash.Sum64(fb[:120]))
 }
 
-// TestBloomSectionCorruption: a version 2 bloom section that passes its
+// TestBloomSectionCorruption: a version 3 bloom section that passes its
 // checksum but is malformed, and versions that disagree or are unknown,
 // are reported where they are.
 func TestBloomSectionCorruption(t *testing.T) {
@@ -266,11 +266,11 @@ func TestBloomSectionCorruption(t *testing.T) {
 			binary.LittleEndian.PutUint32(b[readFooter(t, b).off[secBloom]+4:], 3)
 			rewriteFooterSums(b)
 		}, "bloom", ErrMalformed, func(b []byte) int64 { return int64(readFooter(t, b).off[secBloom]) }},
-		{"header_version_1_footer_2", func(b []byte) { binary.LittleEndian.PutUint32(b[8:], formatV1) },
+		{"header_version_1_footer_3", func(b []byte) { binary.LittleEndian.PutUint32(b[8:], formatV1) },
 			"header", ErrBadVersion, func([]byte) int64 { return 8 }},
-		{"version_3", func(b []byte) {
-			binary.LittleEndian.PutUint32(b[8:], 3)
-			binary.LittleEndian.PutUint32(b[len(b)-12:], 3)
+		{"version_4", func(b []byte) {
+			binary.LittleEndian.PutUint32(b[8:], 4)
+			binary.LittleEndian.PutUint32(b[len(b)-12:], 4)
 		}, "footer", ErrBadVersion, func(b []byte) int64 { return int64(len(b) - 12) }},
 	}
 	for _, tc := range tests {

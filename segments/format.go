@@ -12,10 +12,10 @@ import (
 
 // Part of the on-disk format (docs/format/segment.md): never change these;
 // a change of layout bumps formatVersion. Writers write formatVersion;
-// readers also read formatV1.
+// readers also read formatV2 and formatV1.
 const (
 	segMagic      uint64 = 0x6765732e6c65656b // "keel.seg" little-endian
-	formatVersion uint32 = 2
+	formatVersion uint32 = 3
 	headerSize           = 16  // magic 8 | version 4 | reserved 4
 	footerSize           = 140 // 5×(off,len) 80 | 5×xxh64 40 | xxh64 8 | version 4 | magic 8
 	propsSize            = 80
@@ -28,7 +28,8 @@ const (
 	stateMagic   uint64 = 0x6174732e6765736b // "kseg.sta" little-endian
 	stateVersion uint32 = 1
 
-	propFlagSlots uint32 = 1 // slot bitmap valid
+	propFlagSlots    uint32 = 1 // slot bitmap valid
+	propFlagPrefixes uint32 = 2 // version 3: the bloom section ends with a filter of the keys' prefixes
 )
 
 // Section indexes in the footer, in file order.
@@ -568,7 +569,11 @@ func decodeState(b []byte) (storeState, error) {
 
 // formatV1 is the first format version: as version 2 but for the bloom
 // section, which holds a github.com/bits-and-blooms/bloom/v3 filter.
-const formatV1 uint32 = 1
+// formatV2 is version 3 without prefix filters (propFlagPrefixes).
+const (
+	formatV1 uint32 = 1
+	formatV2 uint32 = 2
+)
 
 // Part of the on-disk format since version 2 (docs/format/segment.md,
 // "Bloom section"): never change these.

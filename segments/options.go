@@ -31,6 +31,15 @@ type Options struct {
 	// Slot returns the Redis hash slot (0..16383) of an entry key, for the
 	// per-file roaring slot bitmap. nil: the bitmap is left empty.
 	Slot func(key []byte) uint16
+	// Prefix returns the length of the prefix key shares with the other
+	// keys of its group (an engine's hash or stream: every record of one
+	// incarnation), 0 when it has none; keys of one group are contiguous
+	// in key order. Each file then keeps a filter of its keys' prefixes,
+	// and a scan within one group (Scan or ScanReverse over [lo, hi)
+	// where every key has lo's prefix) skips the files the filter says
+	// do not hold the group, unless a range tombstone of theirs overlaps
+	// the range. nil: no groups.
+	Prefix func(key []byte) int
 	// Commit persists the store's durable state (opaque bytes produced by the
 	// store: list of live segment files, next file number, etc.) together with
 	// its checkpoint LSN. The caller (the checkpoint manifest) makes it atomic.

@@ -102,10 +102,15 @@ func (vw view) revMergeIn(st *revScanState, lo, hi []byte) *revMergeIter {
 	for len(st.tabs) < len(vw.v.files) {
 		st.tabs = append(st.tabs, tableRevIter{})
 	}
-	for i, t := range vw.v.files {
-		it := &st.tabs[i]
-		it.reset(t, lo)
-		srcs = append(srcs, it)
+	group, grouped := vw.groupOf(lo, hi)
+	i := 0
+	for _, t := range vw.v.files {
+		if holdsRange(t, group, grouped, lo, hi) {
+			it := &st.tabs[i]
+			it.reset(t, lo)
+			srcs = append(srcs, it)
+			i++
+		}
 	}
 	st.srcs = srcs
 	st.m.init(srcs, lo, hi)

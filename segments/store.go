@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -564,6 +565,48 @@ type view struct {
 	frozen []*buffer
 	v      *version
 	snap   uint64
+	prefix func([]byte) int // Options.Prefix
+}
+
+// groupOf returns the bloom hash of the group prefix every key in
+// [lo, hi) shares (Options.Prefix), and false when they share none: lo
+// has a prefix p and hi is at most the first key past every key that
+// begins with p.
+func (vw view) groupOf(lo, hi []byte) (uint64, bool) {
+	if vw.prefix == nil || hi == nil {
+		return 0, false
+	}
+	n := vw.prefix(lo)
+	if n == 0 || n > len(lo) {
+		return 0, false
+	}
+	p := lo[:n]
+	// The first key past p's group is p[:i] followed by p[i]+1, where p[i]
+	// is p's last byte below 0xff.
+	i := n - 1
+	for i >= 0 && p[i] == 0xff {
+		i--
+	}
+	if i < 0 {
+		return 0, false
+	}
+	switch c := bytes.Compare(hi[:min(len(hi), i)], p[:i]); {
+	case c < 0, c == 0 && len(hi) <= i: // below p[:i], or p[:i] itself
+	case c > 0:
+		return 0, false
+	case hi[i] <= p[i], hi[i] == p[i]+1 && len(hi) == i+1: // within the group, or its end
+	default:
+		return 0, false
+	}
+	return bloomHash(p), true
+}
+
+// holdsRange reports whether t may hold a key in [lo, hi) or a range
+// tombstone over part of it, given the range's group (groupOf): a file
+// whose prefix filter rejects the group, and whose range tombstones all
+// lie outside [lo, hi), can be left out of a scan of it.
+func holdsRange(t *table, group uint64, grouped bool, lo, hi []byte) bool {
+	return !grouped || t.holdsGroup(group) || spansIn(t.spans, lo, hi)
 }
 
 func (s *Store) acquire() (view, error) {
@@ -571,7 +614,7 @@ func (s *Store) acquire() (view, error) {
 		return view{}, ErrClosed
 	}
 	s.mu.RLock()
-	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load()}
+	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load(), prefix: s.opts.Prefix}
 	vw.v.ref()
 	s.mu.RUnlock()
 	return vw, nil
@@ -783,9 +826,14 @@ func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
 		st.bufs[i] = bufferIter{b: b, snap: snap, hi: hi}
 		srcs = append(srcs, &st.bufs[i])
 	})
-	for i, t := range vw.v.files {
-		st.tabs[i] = tableIter{t: t, hi: hi}
-		srcs = append(srcs, &st.tabs[i])
+	group, grouped := vw.groupOf(lo, hi)
+	i := 0
+	for _, t := range vw.v.files {
+		if holdsRange(t, group, grouped, lo, hi) {
+			st.tabs[i] = tableIter{t: t, hi: hi}
+			srcs = append(srcs, &st.tabs[i])
+			i++
+		}
 	}
 	st.srcs = srcs
 	st.m.init(srcs, lo, hi, st.tabPtrs)

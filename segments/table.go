@@ -45,10 +45,14 @@ type table struct {
 	// its longer prefix.
 	runs  []fenceRun
 	bloom keyFilter // nil: no keys
-	spans []span
-	slots *roaring.Bitmap
-	props props
-	cache *blockCache
+	// grouped: the file keeps a filter of its keys' prefixes
+	// (Options.Prefix), prefixes (nil: no key has one).
+	grouped  bool
+	prefixes *blockBloom
+	spans    []span
+	slots    *roaring.Bitmap
+	props    props
+	cache    *blockCache
 	// blocks[i] is block i's node in cache while it is cached (written
 	// under the cache shard's lock, read without one).
 	blocks []atomic.Pointer[cacheNode]
@@ -113,7 +117,7 @@ func (t *table) load(r io.ReaderAt) (err error) {
 		return t.corrupt("footer", size-8, fmt.Errorf("magic %#x: %w", m, ErrBadMagic))
 	}
 	version := binary.LittleEndian.Uint32(fb[footerSize-12:])
-	if version != formatVersion && version != formatV1 {
+	if version != formatVersion && version != formatV2 && version != formatV1 {
 		return t.corrupt("footer", size-12, fmt.Errorf("version %d: %w", version, ErrBadVersion))
 	}
 	if got, want := xxhash.Sum64(fb[:120]), binary.LittleEndian.Uint64(fb[120:]); got != want {
@@ -162,7 +166,24 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	}
 	t.blocks = make([]atomic.Pointer[cacheNode], len(t.index))
 	t.buildFences()
-	if t.bloom, err = decodeBloom(version, sec(secBloom)); err != nil {
+	if t.props, err = decodeProps(sec(secProps)); err != nil {
+		return bad(secProps, err)
+	}
+	if t.props.flags&propFlagPrefixes != 0 && version != formatVersion {
+		return bad(secProps, fmt.Errorf("prefix filter in a version %d file: %w", version, ErrMalformed))
+	}
+	filters := sec(secBloom)
+	if t.props.flags&propFlagPrefixes != 0 {
+		var keys, prefixes []byte
+		if keys, prefixes, err = splitFilters(filters); err != nil {
+			return bad(secBloom, err)
+		}
+		if t.prefixes, err = decodeBlockBloom(prefixes); err != nil {
+			return bad(secBloom, err)
+		}
+		filters, t.grouped = keys, true
+	}
+	if t.bloom, err = decodeBloom(version, filters); err != nil {
 		return bad(secBloom, err)
 	}
 	if t.spans, err = decodeSpans(sec(secRangeDel)); err != nil {
@@ -172,13 +193,34 @@ func (t *table) load(r io.ReaderAt) (err error) {
 	if err := t.slots.UnmarshalBinary(sec(secSlots)); err != nil {
 		return bad(secSlots, fmt.Errorf("%v: %w", err, ErrMalformed))
 	}
-	if t.props, err = decodeProps(sec(secProps)); err != nil {
-		return bad(secProps, err)
-	}
 	if (len(t.index) == 0) != (t.props.entries == 0) || (t.bloom == nil && t.props.entries != 0) {
 		return bad(secProps, fmt.Errorf("entry count %d disagrees with index/bloom: %w", t.props.entries, ErrMalformed))
 	}
 	return nil
+}
+
+// holdsGroup reports whether t may hold a key of the group whose prefix
+// has bloom hash h: false only when t keeps a prefix filter that rejects
+// it.
+func (t *table) holdsGroup(h uint64) bool {
+	return !t.grouped || (t.prefixes != nil && t.prefixes.hasHash(h))
+}
+
+// splitFilters splits a version 3 bloom section with a prefix filter into
+// the key filter (its length read from its header: empty when the file has
+// no keys) and the prefix filter after it.
+func splitFilters(b []byte) (keys, prefixes []byte, err error) {
+	if len(b) == 0 {
+		return nil, nil, nil
+	}
+	if len(b) < 8 {
+		return nil, nil, fmt.Errorf("bloom header of %d bytes: %w", len(b), ErrMalformed)
+	}
+	n := 8 + uint64(binary.LittleEndian.Uint32(b[4:]))*8*bloomBlockWords
+	if n > uint64(len(b)) {
+		return nil, nil, fmt.Errorf("key filter of %d bytes in a section of %d: %w", n, len(b), ErrMalformed)
+	}
+	return b[:n:n], b[n:], nil
 }
 
 // keyFilter is a file's bloom filter: *blockBloom (format.go) in a

@@ -31,15 +31,17 @@ type tableWriter struct {
 	hashes         []uint64 // keys' bloom hashes not yet added (addHashes)
 	slot           func([]byte) uint16
 	slots          *roaring.Bitmap
-	lastSlot       int    // the slot last added to slots (-1: none)
-	keys           []byte // arena of the index's keys (keep)
+	lastSlot       int              // the slot last added to slots (-1: none)
+	prefix         func([]byte) int // Options.Prefix
+	prefixes       prefixRuns       // of the keys added
+	keys           []byte           // arena of the index's keys (keep)
 	p              props
 }
 
 func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableWriter, error) {
 	path := filepath.Join(dir, segName(num))
 	tw := &tableWriter{dir: dir, tmp: path + ".tmp", path: path, blockSize: o.BlockSize, bb: blockBuilder{interval: o.RestartInterval}, bloomBits: o.BloomBitsPerKey,
-		hashes: make([]uint64, 0, bloomBatch), slot: o.Slot, slots: roaring.New(), lastSlot: -1}
+		hashes: make([]uint64, 0, bloomBatch), slot: o.Slot, slots: roaring.New(), lastSlot: -1, prefix: o.Prefix}
 	f, err := os.OpenFile(tw.tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -56,6 +58,9 @@ func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableW
 	tw.write(h)
 	if o.Slot != nil {
 		tw.p.flags |= propFlagSlots
+	}
+	if o.Prefix != nil {
+		tw.p.flags |= propFlagPrefixes
 	}
 	return tw, nil
 }
@@ -83,6 +88,9 @@ func (tw *tableWriter) add(key, value []byte, kind byte) {
 			tw.lastSlot = sl
 		}
 	}
+	if tw.prefix != nil {
+		tw.prefixes.note(tw.prefix, key)
+	}
 	tw.p.entries++
 	if kind == kindTombstone {
 		tw.p.tombstones++
@@ -92,6 +100,23 @@ func (tw *tableWriter) add(key, value []byte, kind byte) {
 	if len(tw.bb.buf) >= tw.blockSize {
 		tw.flushBlock()
 	}
+}
+
+// prefixRuns collects, for keys noted in ascending order, the bloom hash
+// of each distinct prefix (Options.Prefix), once per run of keys that
+// share it (the keys of a group are contiguous); last is the last run's.
+type prefixRuns struct {
+	hashes []uint64
+	last   []byte
+}
+
+func (r *prefixRuns) note(prefix func([]byte) int, key []byte) {
+	n := prefix(key)
+	if n == 0 || n > len(key) || string(key[:n]) == string(r.last) {
+		return
+	}
+	r.hashes = append(r.hashes, bloomHash(key[:n]))
+	r.last = append(r.last[:0], key[:n]...)
 }
 
 // bloomBatch is how many keys' hashes the writer collects before adding
@@ -134,6 +159,10 @@ func (tw *tableWriter) addBlock(raw, first, last []byte, c *blockCopier) {
 		if tw.hashes = append(tw.hashes, h); len(tw.hashes) == cap(tw.hashes) {
 			tw.addHashes()
 		}
+	}
+	if len(c.prefixes.hashes) > 0 {
+		tw.prefixes.hashes = append(tw.prefixes.hashes, c.prefixes.hashes...)
+		tw.prefixes.last = append(tw.prefixes.last[:0], c.prefixes.last...)
 	}
 	for _, sl := range c.slots {
 		if int(sl) != tw.lastSlot {
@@ -182,7 +211,15 @@ func (tw *tableWriter) finish(spans []span, lsnLo, lsnHi LSN, seqLo, seqHi uint6
 		tw.abort()
 		return 0, err
 	}
-	secs := [numSections][]byte{encodeIndex(tw.index), tw.bloom.encode(), encodeSpans(spans), slots, tw.p.encode()}
+	filters := tw.bloom.encode()
+	if hs := tw.prefixes.hashes; len(hs) > 0 {
+		pf := newBlockBloom(uint64(len(hs)), tw.bloomBits)
+		for _, h := range hs {
+			pf.add(h)
+		}
+		filters = append(filters, pf.encode()...)
+	}
+	secs := [numSections][]byte{encodeIndex(tw.index), filters, encodeSpans(spans), slots, tw.p.encode()}
 	var ft footer
 	for i, s := range secs {
 		ft.off[i], ft.length[i], ft.sum[i] = tw.off, uint64(len(s)), xxhash.Sum64(s)
