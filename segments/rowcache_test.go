@@ -87,3 +87,36 @@ func TestRowCacheAdmits(t *testing.T) {
 		t.Fatalf("no row cache: %d hits, %d misses", st.RowHits, st.RowMisses)
 	}
 }
+
+// TestViewForWrite: reads for a write answer as View does and leave the
+// row cache alone: they neither ask it nor fill it, so a read after them
+// still misses, and one after a View hits.
+func TestViewForWrite(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.s.rows.admit = 1
+	h.put("a", "1")
+	h.put("b", "2")
+	h.del("b")
+	h.flush()
+	var hints ReadHints
+	for _, c := range []struct {
+		key, want string
+		found     bool
+	}{{"a", "1", true}, {"b", "", false}, {"c", "", false}} {
+		for range 3 {
+			var got string
+			found, err := h.s.ViewForWrite([]byte(c.key), false, &hints, func(v []byte) { got = string(v) })
+			if err != nil || found != c.found || got != c.want {
+				t.Fatalf("ViewForWrite(%q) = %q %v %v, want %q %v", c.key, got, found, err, c.want, c.found)
+			}
+		}
+	}
+	if st := h.s.Stats(); st.RowHits != 0 || st.RowMisses != 0 {
+		t.Fatalf("reads for writes counted %d row cache hits, %d misses", st.RowHits, st.RowMisses)
+	}
+	h.expect("a", "1", true) // a miss, admitted
+	h.expect("a", "1", true) // a hit
+	if st := h.s.Stats(); st.RowHits != 1 || st.RowMisses != 1 {
+		t.Fatalf("two reads: %d hits, %d misses; want 1 and 1", st.RowHits, st.RowMisses)
+	}
+}

@@ -224,7 +224,7 @@ func splitFilters(b []byte) (keys, prefixes []byte, err error) {
 }
 
 // keyFilter is a file's bloom filter: *blockBloom (format.go) in a
-// version 2 file, v1Bloom in a version 1 file.
+// version 2 or 3 file, v1Bloom in a version 1 file.
 type keyFilter interface {
 	mayContain(key []byte) bool
 }
