@@ -138,3 +138,18 @@ func TestIncarnationPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestHashRangeIsOneGroup: an incarnation's range, whatever its version's
+// last bytes, ends at the first key past its prefix, so that the segments
+// store takes a DEL's range tombstone for one within a group.
+func TestHashRangeIsOneGroup(t *testing.T) {
+	for _, version := range []uint64{1, 77, 0xff, 0x1ff, 0xffff, 1<<40 - 1} {
+		lo, hi := hashRange(3, []byte("k"), version)
+		if want := prefixEnd(lo); !bytes.Equal(hi, want) || bytes.Compare(hi, hashPrefix(nil, 3, []byte("k"), version+1)) > 0 {
+			t.Fatalf("version %#x: hi %x, want %x", version, hi, want)
+		}
+		if bytes.Compare(hashKey(nil, 3, []byte("k"), version, bytes.Repeat([]byte{0xff}, 40)), hi) >= 0 {
+			t.Fatalf("version %#x: a field past hi", version)
+		}
+	}
+}

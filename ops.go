@@ -628,11 +628,16 @@ func hashPrefixLen(key []byte) int { return 4 + 2 + 4 + len(key) + 8 }
 // the format.
 func fieldHash(field []byte) uint64 { return xxhash.Sum64(field) }
 
-// hashRange returns [lo, hi) covering every field of one hash incarnation.
+// hashRange returns [lo, hi) covering every field of one hash incarnation
+// (every record of a stream's): its prefix and the first key past every
+// key with that prefix. (Not the next version's prefix, which is the same
+// bound but when the version ends in 0xff: then the range reaches past
+// the group by a few keys no engine writes, and the segments store takes
+// its tombstone, DEL of a hash, for one wider than a group, which every
+// scan must search; 1 DEL in 256.)
 func hashRange(phys uint32, key []byte, version uint64) (lo, hi []byte) {
 	lo = hashPrefix(nil, phys, key, version)
-	hi = hashPrefix(nil, phys, key, version+1)
-	return lo, hi
+	return lo, prefixEnd(lo)
 }
 
 // hashScanFrom calls fn for the fields of one hash incarnation whose field

@@ -40,11 +40,13 @@
 // asking whether a key is covered is a binary search either way; a merge
 // keeps only the layers with a key or a tombstone in its range. A bloom filter per file skips
 // files that cannot hold a point key; blocks come through an LRU cache.
-// With Options.Prefix, each file also keeps a filter of its keys'
-// prefixes (one hash's or stream's records share one), and a scan within
-// one prefix's keys leaves out the files that filter rejects unless a
-// range tombstone of theirs overlaps the scan (a scan of one small hash
-// among millions read every file's block index and a block of each).
+// With Options.Prefix, each file also keeps a filter of the prefixes of
+// its keys and of its range tombstones that lie within one prefix (one
+// hash's or stream's records share one; DEL of a hash is one such
+// tombstone), and a scan within one prefix's keys leaves out the files
+// that filter rejects unless a wider range tombstone of theirs overlaps
+// the scan (a scan of one small hash among millions read every file's
+// block index and a block of each).
 // Values are not kept in memory after a flush: only buffers, block indexes,
 // bloom filters, range tombstones and the caches are.
 //

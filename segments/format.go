@@ -28,8 +28,9 @@ const (
 	stateMagic   uint64 = 0x6174732e6765736b // "kseg.sta" little-endian
 	stateVersion uint32 = 1
 
-	propFlagSlots    uint32 = 1 // slot bitmap valid
-	propFlagPrefixes uint32 = 2 // version 3: the bloom section ends with a filter of the keys' prefixes
+	propFlagSlots     uint32 = 1 // slot bitmap valid
+	propFlagPrefixes  uint32 = 2 // version 3: the bloom section ends with a filter of the keys' and range tombstones' prefixes
+	propFlagWideSpans uint32 = 4 // with propFlagPrefixes: a range tombstone spans more than one group
 )
 
 // Section indexes in the footer, in file order.

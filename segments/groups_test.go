@@ -9,12 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 )
 
-// groupPrefix is a test Options.Prefix: keys "gNN:…" belong to group
+// testGroups is a test Options.Prefix: keys "gNN:…" belong to group
 // "gNN:".
-func groupPrefix(k []byte) int {
+func testGroups(k []byte) int {
 	if len(k) >= 4 && k[0] == 'g' && k[3] == ':' {
 		return 4
 	}
@@ -33,7 +34,7 @@ func groupEnd(g int) string { return fmt.Sprintf("g%02d;", g) }
 func TestModelGroups(t *testing.T) {
 	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>2))
-	h := newHarness(t, Options{BufferSize: 4 << 10, BlockSize: 256, CacheSize: 64 << 10, Prefix: groupPrefix})
+	h := newHarness(t, Options{BufferSize: 4 << 10, BlockSize: 256, CacheSize: 64 << 10, Prefix: testGroups})
 	model := map[string]string{}
 	const groups = 40
 	cur := 0 // the group writes are near
@@ -208,7 +209,7 @@ func TestGroupFilterCompatibility(t *testing.T) {
 
 	t.Run("unfiltered", func(t *testing.T) {
 		h, _ := write(t, Options{})
-		h.opts.Prefix = groupPrefix // read as a store with groups
+		h.opts.Prefix = testGroups // read as a store with groups
 		h.reopen()
 		if files, kept := h.groupSources("g07:", groupEnd(7)); kept != files || files == 0 {
 			t.Fatalf("%d of %d files read for a group they lack a filter for", kept, files)
@@ -219,7 +220,7 @@ func TestGroupFilterCompatibility(t *testing.T) {
 		h.s.Close()
 		h.s = nil
 		rewrite(t, path, func(b []byte) { setVersion(b, formatV2) })
-		h.opts.Prefix = groupPrefix
+		h.opts.Prefix = testGroups
 		h.open()
 		if got := len(h.scan("g01:", groupEnd(1))); got != 20 {
 			t.Fatalf("version 2 file: %d keys of group 1, want 20", got)
@@ -229,7 +230,7 @@ func TestGroupFilterCompatibility(t *testing.T) {
 		}
 	})
 	t.Run("filtered", func(t *testing.T) {
-		h, _ := write(t, Options{Prefix: groupPrefix})
+		h, _ := write(t, Options{Prefix: testGroups})
 		if files, kept := h.groupSources("g07:", groupEnd(7)); kept != 0 || files != 1 {
 			t.Fatalf("%d of %d files read for a group none holds", kept, files)
 		}
@@ -242,13 +243,18 @@ func TestGroupFilterCompatibility(t *testing.T) {
 		damage func(b []byte)
 	}{
 		{"flag in version 2", func(b []byte) { setVersion(b, formatV2) }},
-		{"prefix filter overrun", func(b []byte) {
+		{"key filter overrun", func(b []byte) {
 			off := readFooter(t, b).off[secBloom]
-			binary.LittleEndian.PutUint32(b[off+4:], 1<<20) // the key filter's block count
+			binary.LittleEndian.PutUint64(b[off:], 1<<20) // the key filter's length
+		}},
+		{"prefix filter malformed", func(b []byte) {
+			ft := readFooter(t, b)
+			off := ft.off[secBloom] + 8 + binary.LittleEndian.Uint64(b[ft.off[secBloom]:])
+			binary.LittleEndian.PutUint32(b[off+4:], 1<<20) // the prefix filter's block count
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			h, path := write(t, Options{Prefix: groupPrefix})
+			h, path := write(t, Options{Prefix: testGroups})
 			if binary.LittleEndian.Uint32(propsFlags(mustRead(t, path)))&propFlagPrefixes == 0 {
 				t.Fatal("no prefix flag in a file written with Options.Prefix")
 			}
@@ -278,4 +284,51 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestGroupTombstones: a file's range tombstones within one group are in
+// its prefix filter, so a scan of that group reads the file even when it
+// holds no key (a flush of DELs alone), and a scan of another group
+// leaves it out; a file with a tombstone over several groups is read by
+// the scans it overlaps.
+func TestGroupTombstones(t *testing.T) {
+	h := newHarness(t, Options{Prefix: testGroups})
+	h.s.compactMu.Lock() // the files stay as flushed
+	unlock := sync.OnceFunc(h.s.compactMu.Unlock)
+	t.Cleanup(unlock)
+	for g := range 8 {
+		for i := range 10 {
+			h.put(fmt.Sprintf("g%02d:%03d", g, i), "v")
+		}
+	}
+	h.flush()
+	h.delRange("g01:", groupEnd(1)) // DEL of group 1: a file of one tombstone
+	h.flush()
+	h.delRange("g04:005", groupEnd(5)) // over two groups
+	h.flush()
+	if files := h.files(); len(files) != 3 || files[0].props.flags&propFlagWideSpans == 0 || files[1].props.flags&propFlagWideSpans != 0 {
+		t.Fatalf("%d files; flags %v", len(files), []uint32{files[0].props.flags, files[1].props.flags})
+	}
+	for _, c := range []struct {
+		group, kept, keys int
+	}{
+		{1, 2, 0},  // the keys' file and the group's tombstone
+		{2, 1, 10}, // the keys' file alone
+		{4, 2, 5},  // the keys' file and the wide tombstone
+		{5, 2, 0},
+		{7, 1, 10},
+	} {
+		lo, hi := fmt.Sprintf("g%02d:", c.group), groupEnd(c.group)
+		if got := len(h.scan(lo, hi)); got != c.keys {
+			t.Errorf("group %d: %d keys, want %d", c.group, got, c.keys)
+		}
+		if files, kept := h.groupSources(lo, hi); kept != c.kept {
+			t.Errorf("group %d: %d of %d files read, want %d", c.group, kept, files, c.kept)
+		}
+	}
+	unlock()
+	h.reopen()
+	if got := len(h.scan("g01:", groupEnd(1))); got != 0 {
+		t.Fatalf("after reopen: %d keys of the deleted group", got)
+	}
 }

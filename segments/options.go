@@ -34,11 +34,12 @@ type Options struct {
 	// Prefix returns the length of the prefix key shares with the other
 	// keys of its group (an engine's hash or stream: every record of one
 	// incarnation), 0 when it has none; keys of one group are contiguous
-	// in key order. Each file then keeps a filter of its keys' prefixes,
-	// and a scan within one group (Scan or ScanReverse over [lo, hi)
-	// where every key has lo's prefix) skips the files the filter says
-	// do not hold the group, unless a range tombstone of theirs overlaps
-	// the range. nil: no groups.
+	// in key order. Each file then keeps a filter of the prefixes of its
+	// keys and of its range tombstones within one group, and a scan within
+	// one group (Scan or ScanReverse over [lo, hi) where every key has
+	// lo's prefix) skips the files the filter says hold nothing of the
+	// group, unless a wider range tombstone of theirs overlaps the range.
+	// nil: no groups.
 	Prefix func(key []byte) int
 	// Commit persists the store's durable state (opaque bytes produced by the
 	// store: list of live segment files, next file number, etc.) together with

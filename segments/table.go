@@ -206,21 +206,18 @@ func (t *table) holdsGroup(h uint64) bool {
 	return !t.grouped || (t.prefixes != nil && t.prefixes.hasHash(h))
 }
 
-// splitFilters splits a version 3 bloom section with a prefix filter into
-// the key filter (its length read from its header: empty when the file has
-// no keys) and the prefix filter after it.
+// splitFilters splits a version 3 bloom section with a prefix filter
+// (the key filter's length, 8 bytes, the key filter, the prefix filter)
+// into its two filters.
 func splitFilters(b []byte) (keys, prefixes []byte, err error) {
-	if len(b) == 0 {
-		return nil, nil, nil
-	}
 	if len(b) < 8 {
-		return nil, nil, fmt.Errorf("bloom header of %d bytes: %w", len(b), ErrMalformed)
+		return nil, nil, fmt.Errorf("bloom section of %d bytes, without its key filter's length: %w", len(b), ErrMalformed)
 	}
-	n := 8 + uint64(binary.LittleEndian.Uint32(b[4:]))*8*bloomBlockWords
-	if n > uint64(len(b)) {
+	n := binary.LittleEndian.Uint64(b)
+	if n > uint64(len(b)-8) {
 		return nil, nil, fmt.Errorf("key filter of %d bytes in a section of %d: %w", n, len(b), ErrMalformed)
 	}
-	return b[:n:n], b[n:], nil
+	return b[8 : 8+n : 8+n], b[8+n:], nil
 }
 
 // keyFilter is a file's bloom filter: *blockBloom (format.go) in a

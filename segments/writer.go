@@ -204,6 +204,18 @@ func (tw *tableWriter) finish(spans []span, lsnLo, lsnHi LSN, seqLo, seqHi uint6
 			tw.slots.Add(uint32(tw.slot(s.lo)))
 		}
 	}
+	if tw.prefix != nil {
+		// A range tombstone within one group (DEL of a hash) goes in the
+		// prefix filter as the group's keys do; a file with a wider one is
+		// flagged, and its tombstones searched by every scan.
+		for _, s := range spans {
+			if p, ok := groupPrefix(tw.prefix, s.lo, s.hi); ok {
+				tw.prefixes.hashes = append(tw.prefixes.hashes, bloomHash(p))
+			} else {
+				tw.p.flags |= propFlagWideSpans
+			}
+		}
+	}
 	tw.p.minLSN, tw.p.maxLSN, tw.p.minSeq, tw.p.maxSeq, tw.p.tier = lsnLo, lsnHi, seqLo, seqHi, tier
 	tw.p.rangeDels = uint64(len(spans))
 	slots, err := tw.slots.ToBytes()
@@ -212,12 +224,20 @@ func (tw *tableWriter) finish(spans []span, lsnLo, lsnHi LSN, seqLo, seqHi uint6
 		return 0, err
 	}
 	filters := tw.bloom.encode()
-	if hs := tw.prefixes.hashes; len(hs) > 0 {
-		pf := newBlockBloom(uint64(len(hs)), tw.bloomBits)
-		for _, h := range hs {
-			pf.add(h)
+	if tw.prefix != nil {
+		// The key filter's length, the key filter, the prefix filter
+		// (either may be empty: a file of range tombstones alone, a file
+		// no key of which has a prefix).
+		keys := filters
+		filters = binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(keys)), uint64(len(keys)))
+		filters = append(filters, keys...)
+		if hs := tw.prefixes.hashes; len(hs) > 0 {
+			pf := newBlockBloom(uint64(len(hs)), tw.bloomBits)
+			for _, h := range hs {
+				pf.add(h)
+			}
+			filters = append(filters, pf.encode()...)
 		}
-		filters = append(filters, pf.encode()...)
 	}
 	secs := [numSections][]byte{encodeIndex(tw.index), filters, encodeSpans(spans), slots, tw.p.encode()}
 	var ft footer
