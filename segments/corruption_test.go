@@ -170,6 +170,7 @@ func FuzzOpenSegment(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	f.Add([]byte{})
+	f.Add(groupedSegment(f)) // version 3 with a prefix filter and a wide tombstone
 	dir := f.TempDir()
 	cache := newBlockCache(1 << 20)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -193,7 +194,35 @@ func FuzzOpenSegment(f *testing.F) {
 		}
 		tb.get(&probe{key: []byte("key0001")})
 		tb.covers([]byte("key0105"))
+		tb.holdsGroup(bloomHash([]byte("key010")))
 	})
+}
+
+// groupedSegment returns a segment file written with Options.Prefix (keys
+// grouped by their first 6 bytes), with a range tombstone within a group
+// and one over two.
+func groupedSegment(t testing.TB) []byte {
+	dir := t.TempDir()
+	s, err := Open(dir, nil, 0, Options{BlockSize: 256, Prefix: func(k []byte) int { return min(len(k), 6) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		s.Put(LSN(i+1), fmt.Appendf(nil, "key%04d", i), fmt.Appendf(nil, "value-%d", i))
+	}
+	s.DeleteRange(201, []byte("key010"), []byte("key011"))
+	s.DeleteRange(202, []byte("key0125"), []byte("key0135"))
+	if err := s.Flush(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, segName(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func FuzzDecodeBlock(f *testing.F) {
