@@ -125,8 +125,8 @@ func refOf(h *head) keyRef {
 }
 
 func keyRefLess(a, b keyRef) bool {
-	if a.f != b.f {
-		return a.f.hi < b.f.hi || a.f.hi == b.f.hi && a.f.lo < b.f.lo
+	if c := a.f.cmp(b.f); c != 0 {
+		return c < 0
 	}
 	return a.h.key < b.h.key
 }

@@ -134,16 +134,14 @@ type cacheNode struct {
 // wrong answer.
 //
 // It also has fences (buildIndex), as a table has over its blocks: for
-// each restart point, fenceOf its key past the prefix all restart keys
-// share (fencePrefix, which lies in the payload). A seek (the first key at or
-// past a bound: a scan's start, HGETALL of a small hash) binary-searches
-// those words, a few adjacent cache lines, and decodes a restart key only
-// where words tie: each probe of the restart keys' binary search was a
-// cache miss into the payload (restartKey was a quarter of the CPU of
-// HGETALL of 3-field hashes at pipeline 16 among 1M of them). A word
-// below another's means a key below the other's (a key that ends inside
-// its 8 bytes is padded with zeros, and then is a prefix of any key with
-// the same bytes there), so only ties need the keys.
+// each restart point, the 16 bytes of its key past the prefix all restart
+// keys share (fencePrefix, which lies in the payload), as two words
+// (blockFence). A seek (the first key at or past a bound: a scan's start,
+// HGETALL of a small hash) binary-searches the fences, a few adjacent
+// cache lines, and decodes a restart key only where fences tie: each
+// probe of the restart keys' binary search was a cache miss into the
+// payload (restartKey was a quarter of the CPU of HGETALL of 3-field
+// hashes at pipeline 16 among 1M of them).
 type cachedBlock struct {
 	payload     []byte
 	entries     []byte       // payload without the restart list
@@ -187,12 +185,18 @@ func (b *cachedBlock) buildFences() {
 	if nr == 0 {
 		return
 	}
-	first, _ := b.restartKey(0)
-	last, _ := b.restartKey(nr - 1)
+	first, ok1 := b.restartKey(0)
+	last, ok2 := b.restartKey(nr - 1)
+	if !ok1 || !ok2 {
+		return // a seek then searches the keys, and reports the damage
+	}
 	cp := sharedPrefix(first, last)
 	fences := make([]blockFence, nr)
 	for i := range fences {
-		k, _ := b.restartKey(i)
+		k, ok := b.restartKey(i)
+		if !ok {
+			return
+		}
 		fences[i] = fenceAt(k, cp)
 	}
 	b.fences, b.fencePrefix = fences, first[:cp:cp]

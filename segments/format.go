@@ -29,7 +29,7 @@ const (
 	stateVersion uint32 = 1
 
 	propFlagSlots     uint32 = 1 // slot bitmap valid
-	propFlagPrefixes  uint32 = 2 // version 3: the bloom section ends with a filter of the keys' and range tombstones' prefixes
+	propFlagPrefixes  uint32 = 2 // version 3: the bloom section holds the key filter's length, the key filter and a filter of prefixes
 	propFlagWideSpans uint32 = 4 // with propFlagPrefixes: a range tombstone spans more than one group
 )
 
