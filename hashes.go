@@ -92,12 +92,7 @@ func (c *Ctx) hashGet(key []byte, e *memtables.Entry, field []byte) (v []byte, e
 func (c *Ctx) hashView(key []byte, e *memtables.Entry, field []byte, fn func(v []byte)) (exists, ok bool) {
 	sc := &c.S.scratch
 	sc.key = hashKey(sc.key[:0], c.phys(), key, e.Version, field)
-	var err error
-	if c.w != nil { // a write command: the row cache cannot serve its key again
-		exists, err = c.DB.hashes.ViewForWrite(sc.key, false, &c.S.hashHints, fn)
-	} else {
-		exists, err = c.DB.hashes.ViewHinted(sc.key, false, &c.S.hashHints, fn)
-	}
+	exists, err := c.viewEngine(c.DB.hashes, sc.key, false, &c.S.hashHints, fn)
 	if cap(sc.key) > maxScratch {
 		sc.key = nil
 	}

@@ -605,6 +605,18 @@ func hashPrefix(dst []byte, phys uint32, key []byte, version uint64) []byte {
 	return binary.BigEndian.AppendUint64(dst, version)
 }
 
+// viewEngine is a point read of key in an on-disk engine for c, with
+// ViewHinted's present and hints: a write command's reads (HSET's field
+// checks, APPEND and INCR's values) go through ViewForWrite, leaving the
+// row cache alone, as the write puts key in the write buffer, which
+// answers the next read until a flush changes the files.
+func (c *Ctx) viewEngine(st *segments.Store, key []byte, present bool, hints *segments.ReadHints, fn func(v []byte)) (bool, error) {
+	if c.w != nil {
+		return st.ViewForWrite(key, present, hints, fn)
+	}
+	return st.ViewHinted(key, present, hints, fn)
+}
+
 // incarnationPrefix is the hashes' and streams' segments.Options.Prefix:
 // the length of the hashPrefix a storage key begins with (physical db 4,
 // slot 2, key length 4, key, version 8), so that each file keeps a filter

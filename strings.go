@@ -107,22 +107,14 @@ func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) erro
 	}
 	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
 	got := -1 // the engine's length when it differs from the keyspace's
-	// The keyspace says the value is in the engine: ViewPresent. A write
-	// command (APPEND, INCR, SETRANGE, ...) leaves the row cache alone.
-	check := func(v []byte) {
+	// The keyspace says the value is in the engine: ViewPresent.
+	ok, err := c.viewEngine(c.DB.strs, sc.key, true, &c.S.strHints, func(v []byte) {
 		if int64(len(v)) != e.Size {
 			got = len(v)
 			return
 		}
 		fn(v)
-	}
-	var ok bool
-	var err error
-	if c.w != nil {
-		ok, err = c.DB.strs.ViewForWrite(sc.key, true, &c.S.strHints, check)
-	} else {
-		ok, err = c.DB.strs.ViewHinted(sc.key, true, &c.S.strHints, check)
-	}
+	})
 	if cap(sc.key) > maxScratch {
 		sc.key = nil
 	}

@@ -118,12 +118,7 @@ func (h *harness) groupSources(lo, hi string) (files, kept int) {
 		h.t.Fatal(err)
 	}
 	defer vw.v.unref()
-	group, grouped := vw.groupOf([]byte(lo), []byte(hi))
-	for _, t := range vw.v.files {
-		if holdsRange(t, group, grouped, []byte(lo), []byte(hi)) {
-			kept++
-		}
-	}
+	vw.eachFile([]byte(lo), []byte(hi), func(int, *table) { kept++ })
 	return len(vw.v.files), kept
 }
 

@@ -102,16 +102,10 @@ func (vw view) revMergeIn(st *revScanState, lo, hi []byte) *revMergeIter {
 	for len(st.tabs) < len(vw.v.files) {
 		st.tabs = append(st.tabs, tableRevIter{})
 	}
-	group, grouped := vw.groupOf(lo, hi)
-	i := 0
-	for _, t := range vw.v.files {
-		if holdsRange(t, group, grouped, lo, hi) {
-			it := &st.tabs[i]
-			it.reset(t, lo)
-			srcs = append(srcs, it)
-			i++
-		}
-	}
+	vw.eachFile(lo, hi, func(i int, t *table) {
+		st.tabs[i].reset(t, lo)
+		srcs = append(srcs, &st.tabs[i])
+	})
 	st.srcs = srcs
 	st.m.init(srcs, lo, hi)
 	return &st.m

@@ -846,6 +846,20 @@ func (vw view) eachBuffer(fn func(i int, b *buffer, snap uint64)) {
 	}
 }
 
+// eachFile calls fn with the files of vw a scan over [lo, hi) reads,
+// newest first, each with its index among them: all but those holdsRange
+// leaves out of a scan within one group.
+func (vw view) eachFile(lo, hi []byte, fn func(i int, t *table)) {
+	group, grouped := vw.groupOf(lo, hi)
+	i := 0
+	for _, t := range vw.v.files {
+		if holdsRange(t, group, grouped, lo, hi) {
+			fn(i, t)
+			i++
+		}
+	}
+}
+
 // mergeIn is merge in st's memory: the merge and its iterators, which
 // are st's until st.release.
 func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
@@ -857,15 +871,10 @@ func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
 		st.bufs[i] = bufferIter{b: b, snap: snap, hi: hi}
 		srcs = append(srcs, &st.bufs[i])
 	})
-	group, grouped := vw.groupOf(lo, hi)
-	i := 0
-	for _, t := range vw.v.files {
-		if holdsRange(t, group, grouped, lo, hi) {
-			st.tabs[i] = tableIter{t: t, hi: hi}
-			srcs = append(srcs, &st.tabs[i])
-			i++
-		}
-	}
+	vw.eachFile(lo, hi, func(i int, t *table) {
+		st.tabs[i] = tableIter{t: t, hi: hi}
+		srcs = append(srcs, &st.tabs[i])
+	})
 	st.srcs = srcs
 	st.m.init(srcs, lo, hi, st.tabPtrs)
 	if st.m.tabs != nil {
