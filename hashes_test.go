@@ -18,7 +18,7 @@ func TestHashRewriteCompaction(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes ~40 MB")
 	}
-	db := newTestDB(t, func(o *Options) { o.StringsBufferSize = 1 << 20 })
+	db := newTestDB(t, func(o *Options) { o.HashesBufferSize = 1 << 20 })
 	s := db.NewSession()
 	const hashes, fields, valueLen = 4, 2000, 200
 	live := int64(hashes * fields * (valueLen + len("field:0000")))
@@ -70,7 +70,7 @@ func TestHashRewriteCompaction(t *testing.T) {
 // keyspace keeps disagrees with the fields the scan finds, the streamed
 // reply is taken back and the built one, true to the fields, goes out.
 func TestHashAllStreamed(t *testing.T) {
-	db := newTestDB(t, func(o *Options) { o.StringsBufferSize = 64 << 10 }) // fields in files too (the size applies to each on-disk engine)
+	db := newTestDB(t, func(o *Options) { o.HashesBufferSize = 64 << 10 }) // fields in files too
 	s := db.NewSession()
 	for i := range 3000 {
 		do(db, s, "HSET", "h", fmt.Sprintf("f:%d", i), fmt.Sprintf("v:%d", i))

@@ -509,7 +509,8 @@ if [[ " $PARTS " == *" streambig "* ]]; then
 	# Cache and write buffers sized under the limit (one block cache shared
 	# by the on-disk engines, one write buffer per engine: strings,
 	# hashes, streams).
-	keel_args=(--block-cache-size "$((GOLIMIT_MB * 3 / 8))mb" --strings-buffer-size "$((GOLIMIT_MB / 16))mb")
+	keel_args=(--block-cache-size "$((GOLIMIT_MB * 3 / 8))mb" --strings-buffer-size "$((GOLIMIT_MB / 16))mb"
+		--hashes-buffer-size "$((GOLIMIT_MB / 16))mb" --streams-buffer-size "$((GOLIMIT_MB / 16))mb")
 	# Without a cgroup there is no hard limit: prlimit's RLIMIT_AS caps
 	# address space, which a Go process reserves far beyond its RSS (keel
 	# idles at ~1.6 GiB VmSize), and RLIMIT_RSS is not enforced by Linux.

@@ -28,7 +28,7 @@ func TestHashesAndStreamsLargerThanMemory(t *testing.T) {
 	const limitMB = 32
 	t.Setenv("GOMEMLIMIT", fmt.Sprintf("%dMiB", limitMB))
 	dir := t.TempDir()
-	args := []string{"--appendfsync", "no", "--strings-buffer-size", "4mb", "--block-cache-size", "4mb", "--row-cache-size", "1mb"}
+	args := []string{"--appendfsync", "no", "--strings-buffer-size", "4mb", "--hashes-buffer-size", "4mb", "--streams-buffer-size", "4mb", "--block-cache-size", "4mb", "--row-cache-size", "1mb"}
 	p := startServer(t, dir, args...)
 	c := p.client(t)
 

@@ -73,6 +73,8 @@ func TestCrash(t *testing.T) {
 			args: []string{"--appendfsync", "always",
 				"--checkpoint-wal-bytes", "1048576",
 				"--strings-buffer-size", "65536",
+				"--hashes-buffer-size", "65536",
+				"--streams-buffer-size", "65536",
 				"--wal-segment-size", "1048576"},
 			valueSize: 1500,
 			saver:     true,

@@ -110,6 +110,8 @@ func run(args []string) error {
 		FsyncSet:           true,
 		WALSegmentSize:     cfg.Int("wal-segment-size"),
 		StringsBufferSize:  cfg.Int("strings-buffer-size"),
+		HashesBufferSize:   cfg.Int("hashes-buffer-size"),
+		StreamsBufferSize:  cfg.Int("streams-buffer-size"),
 		BlockCacheSize:     cfg.Int("block-cache-size"),
 		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
