@@ -212,7 +212,7 @@ func BenchmarkFlush(b *testing.B) {
 	const n = 300_000
 	keys := benchKeys(n, 1_000_000, 1)
 	val := make([]byte, 100)
-	buf := newBuffer(0)
+	buf := newBuffer(0, nil)
 	for i, k := range keys {
 		kv := buf.alloc(len(k) + len(val))
 		copy(kv, k)
@@ -338,7 +338,7 @@ func BenchmarkCompact(b *testing.B) {
 func BenchmarkSortNodes(b *testing.B) {
 	const n = 300_000
 	val := make([]byte, 100)
-	buf := newBuffer(0)
+	buf := newBuffer(0, nil)
 	for i, k := range benchKeys(n, 1_000_000, 1) {
 		kv := buf.alloc(len(k) + len(val))
 		copy(kv, k)

@@ -84,6 +84,17 @@ type buffer struct {
 	slab  []byte
 	nodes []node
 	heads []head
+	// The slabs and chunks cut from above, whole, for the store's
+	// bufferMem to take back once the buffer is flushed and unread
+	// (buffermem.go); mem is where they come from (nil: the heap).
+	ownSlabs [][]byte
+	ownNodes [][]node
+	ownHeads [][]head
+	mem      *bufferMem
+	// pins counts the readers inside the buffer; retired is set once the
+	// buffer's memory may go to another (buffermem.go).
+	pins    pinCount
+	retired atomic.Bool
 
 	done     chan struct{} // closed when the flush of this frozen buffer ends
 	err      error         // result of the flush; written before done is closed
@@ -218,13 +229,13 @@ const (
 // init makes an empty index sized for about keys keys (at most half full,
 // as insert keeps it): a buffer is sized by the one before it, so a full
 // one does not rehash itself through a dozen doublings.
-func (x *keyIndex) init(keys int) {
+func (x *keyIndex) init(keys int, mem *bufferMem) {
 	x.seed = maphash.MakeSeed()
 	n := indexMinSlots
 	for n < 2*keys && n < indexMaxPresize {
 		n *= 2
 	}
-	x.table.Store(newIndexTable(n))
+	x.table.Store(mem.indexTable(n))
 }
 
 // get returns key's head, nil when absent. Safe for any goroutine.
@@ -302,11 +313,12 @@ const (
 )
 
 // newBuffer returns an empty buffer whose key index is sized for about
-// keys keys (the previous buffer's count; 0 for none).
-func newBuffer(keys int) *buffer {
-	b := &buffer{done: make(chan struct{}),
+// keys keys (the previous buffer's count; 0 for none), with memory from
+// mem (nil: the heap).
+func newBuffer(keys int, mem *bufferMem) *buffer {
+	b := &buffer{done: make(chan struct{}), mem: mem,
 		keys: btree.NewBTreeGOptions(keyRefLess, btree.Options{NoLocks: true})}
-	b.index.init(keys)
+	b.index.init(keys, mem)
 	b.rdels.Store(noRangeDels)
 	b.minLSN.Store(math.MaxUint64)
 	b.minSeq.Store(math.MaxUint64)
@@ -351,7 +363,8 @@ func (b *buffer) alloc(n int) []byte {
 		return make([]byte, n)
 	}
 	if len(b.slab) < n {
-		b.slab = make([]byte, slabSize)
+		b.slab = b.mem.slab()
+		b.ownSlabs = append(b.ownSlabs, b.slab)
 	}
 	p := b.slab[:n:n]
 	b.slab = b.slab[n:]
@@ -362,7 +375,8 @@ func (b *buffer) alloc(n int) []byte {
 // the buffer's memory: the caller's slices may change afterwards.
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if len(b.nodes) == 0 {
-		b.nodes = make([]node, nodeChunk)
+		b.nodes = b.mem.nodeChunk()
+		b.ownNodes = append(b.ownNodes, b.nodes)
 	}
 	n := &b.nodes[0]
 	b.nodes = b.nodes[1:]
@@ -393,7 +407,8 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	copy(kv[len(key):], value)
 	n.key, n.value = kv[:len(key):len(key)], kv[len(key):]
 	if len(b.heads) == 0 {
-		b.heads = make([]head, nodeChunk)
+		b.heads = b.mem.headChunk()
+		b.ownHeads = append(b.ownHeads, b.heads)
 	}
 	h = &b.heads[0]
 	b.heads = b.heads[1:]

@@ -117,7 +117,7 @@ func (h *harness) groupSources(lo, hi string) (files, kept int) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer vw.v.unref()
+	defer vw.release()
 	vw.eachFile([]byte(lo), []byte(hi), func(int, *table) { kept++ })
 	return len(vw.v.files), kept
 }

@@ -12,7 +12,7 @@ import (
 // buffer, and present ones.
 func BenchmarkBufferGet(b *testing.B) {
 	const n = 200_000
-	buf := newBuffer(0)
+	buf := newBuffer(0, nil)
 	for i := range n {
 		k := fmt.Appendf(nil, "key:%012d", 2*i)
 		buf.add(LSN(i+1), uint64(i+1), kindValue, k, k)

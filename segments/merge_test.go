@@ -147,7 +147,7 @@ func TestMergeKeepsOnlySourcesOfItsRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer vw.v.unref()
+		defer vw.release()
 		return len(vw.merge([]byte(lo), []byte(hi)).srcs)
 	}
 	for _, tc := range []struct {

@@ -136,7 +136,7 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 	if err != nil {
 		return 0, 0
 	}
-	defer vw.v.unref()
+	defer vw.release()
 	var (
 		hs   [PrefetchMax]uint64
 		at   [PrefetchMax]*table
@@ -293,8 +293,14 @@ func (x *keyIndex) touch(keys [][]byte) uint64 {
 // pipeline 16 (perf), one miss per write that no other write overlapped.
 func (s *Store) PrefetchWrites(keys [][]byte) uint64 {
 	// No view: the buffer is only read, and a buffer frozen meanwhile
-	// costs wasted loads.
-	return s.active.Load().index.touchHome(keys)
+	// costs wasted loads. A pin: a flushed one's index may be cleared
+	// for another buffer meanwhile (buffermem.go).
+	b := s.active.Load()
+	for !b.pin() {
+		b = s.active.Load()
+	}
+	defer b.unpin()
+	return b.index.touchHome(keys)
 }
 
 // touchHome loads the tag words and the home slots of keys (the first

@@ -44,7 +44,7 @@ func (s *Store) ScanReverse(lo, hi []byte, fn func(key, value []byte) bool) erro
 	if err != nil {
 		return err
 	}
-	defer vw.v.unref()
+	defer vw.release()
 	st := revScanStates.Get().(*revScanState)
 	defer st.release()
 	m := vw.revMergeIn(st, lo, hi)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Store is a log-structured merge store of byte keys and values whose
@@ -57,6 +58,12 @@ type Store struct {
 
 	flushes, compactions, compactedBytes atomic.Int64
 	copiedBlocks                         atomic.Int64 // data blocks compactions copied as they were
+
+	// mem is the memory flushed buffers hand back to the next ones;
+	// retired, the flushed buffers a reader may still be inside
+	// (flusher only; buffermem.go).
+	mem     *bufferMem
+	retired []*buffer
 }
 
 // version is an immutable file set, newest file first. Readers hold a
@@ -134,7 +141,8 @@ func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, er
 		files = append(files, t)
 	}
 	s.current = newVersion(files)
-	s.active.Store(newBuffer(0))
+	s.mem = new(bufferMem)
+	s.active.Store(newBuffer(0, s.mem))
 	s.visibleSeq.Store(s.seq)
 	s.applied.Store(checkpointLSN)
 	s.checkpoint.Store(checkpointLSN)
@@ -360,7 +368,7 @@ func (s *Store) freeze(coalesce bool) (*buffer, error) {
 		a.frozenAt = s.applied.Load()
 		a.frozen.Store(true)
 		s.frozen = append(s.frozen[:len(s.frozen):len(s.frozen)], a)
-		s.active.Store(newBuffer(a.keyCount()))
+		s.active.Store(newBuffer(a.keyCount(), s.mem))
 		target = a
 	} else if coalesce && len(s.frozen) > 0 {
 		target = s.frozen[len(s.frozen)-1]
@@ -377,9 +385,14 @@ func (s *Store) freeze(coalesce bool) (*buffer, error) {
 
 func (s *Store) flushLoop() {
 	defer s.wg.Done()
+	idle := time.NewTicker(memIdleAfter)
+	defer idle.Stop()
 	for {
 		select {
 		case <-s.flushCh:
+		case <-idle.C:
+			s.mem.dropIdle()
+			continue
 		case <-s.closing:
 			return
 		}
@@ -496,6 +509,7 @@ func (s *Store) flushBuffer(b *buffer) error {
 	s.mu.Unlock()
 	s.checkpoint.Store(b.frozenAt)
 	s.flushes.Add(1)
+	s.retire(b)
 	return nil
 }
 
@@ -624,6 +638,8 @@ func holdsRange(t *table, group uint64, grouped bool, lo, hi []byte) bool {
 	return !grouped || t.holdsGroup(group) || (t.props.flags&propFlagWideSpans != 0 && spansIn(t.spans, lo, hi))
 }
 
+// acquire takes a view: the store's buffers, pinned, and its files,
+// referenced, until release.
 func (s *Store) acquire() (view, error) {
 	if s.closed.Load() {
 		return view{}, ErrClosed
@@ -631,8 +647,23 @@ func (s *Store) acquire() (view, error) {
 	s.mu.RLock()
 	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load(), prefix: s.opts.Prefix}
 	vw.v.ref()
+	// Under mu no buffer of the view is retired yet (a flushed one
+	// leaves the frozen list under mu before it is retired).
+	vw.active.pin()
+	for _, b := range vw.frozen {
+		b.pin()
+	}
 	s.mu.RUnlock()
 	return vw, nil
+}
+
+// release ends a view taken by acquire.
+func (vw view) release() {
+	vw.active.unpin()
+	for _, b := range vw.frozen {
+		b.unpin()
+	}
+	vw.v.unref()
 }
 
 // Get returns the value of key. The value is a copy owned by the caller.
@@ -690,15 +721,21 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 	// immutable and stay reachable). Most reads of recent writes end here
 	// without Store.mu and the version's reference count.
 	active := s.active.Load()
+	for !active.pin() {
+		active = s.active.Load() // flushed meanwhile: a stale load
+	}
 	if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
 		hints.pass()
-		return viewNode(n, fn), nil
+		found := viewNode(n, fn)
+		active.unpin()
+		return found, nil
 	}
+	active.unpin()
 	vw, err := s.acquire()
 	if err != nil {
 		return false, err
 	}
-	defer vw.v.unref()
+	defer vw.release()
 	// Newest first: the active buffer (if it changed meanwhile), frozen
 	// buffers, files. The first layer that holds key or covers it with a
 	// range tombstone decides.
@@ -816,7 +853,7 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 	if err != nil {
 		return err
 	}
-	defer vw.v.unref()
+	defer vw.release()
 	st := scanStates.Get().(*scanState)
 	defer st.release()
 	m := vw.mergeIn(st, lo, hi)

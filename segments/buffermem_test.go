@@ -1,0 +1,259 @@
+package segments
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recycledValue is the value of key k at generation gen: k, gen and a
+// filler derived from both, so that a reader can tell a value that is not
+// whole and k's (bytes of another buffer's version) from a real one.
+func recycledValue(k string, gen int) string {
+	fill := bytes.Repeat([]byte{byte('a' + (len(k)+gen)%26)}, 40+gen%7)
+	return fmt.Sprintf("%s|%d|%s", k, gen, fill)
+}
+
+// checkRecycled reports whether v is a value recycledValue made for k.
+func checkRecycled(k, v []byte) error {
+	var gen int
+	rest, ok := bytes.CutPrefix(v, append(bytes.Clone(k), '|'))
+	if !ok {
+		return fmt.Errorf("value %q is not %q's", v, k)
+	}
+	if _, err := fmt.Sscanf(string(rest), "%d|", &gen); err != nil {
+		return fmt.Errorf("value %q of %q: %v", v, k, err)
+	}
+	if want := recycledValue(string(k), gen); string(v) != want {
+		return fmt.Errorf("value of %q = %q, want %q", k, v, want)
+	}
+	return nil
+}
+
+// Readers inside a buffer while it is flushed and its memory goes to the
+// buffers after it see every value whole: point reads, scans both ways,
+// with the callbacks yielding so that flushes land in the middle of them.
+// Point reads run on their own too: a scan's pins would otherwise keep
+// the buffers a point read is in. The store must also have recycled
+// memory, or the test proves nothing.
+func TestRecycledBuffersKeepReadersValues(t *testing.T) {
+	t.Run("views", func(t *testing.T) { testRecycledReaders(t, []int{0}) })
+	t.Run("mixed", func(t *testing.T) { testRecycledReaders(t, []int{0, 1, 2}) })
+}
+
+// testRecycledReaders runs TestRecycledBuffersKeepReadersValues with
+// readers choosing among ops: 0 View, 1 Scan, 2 ScanReverse.
+func testRecycledReaders(t *testing.T, ops []int) {
+	h := newHarness(t, Options{BufferSize: 8 << 10, BlockSize: 1 << 10, CacheSize: 64 << 10})
+	const keys = 200
+	key := func(i int) string { return fmt.Sprintf("k%04d", i) }
+	for i := range keys {
+		h.put(key(i), recycledValue(key(i), 0))
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errc := make(chan error, 16)
+	report := func(err error) {
+		select {
+		case errc <- err:
+		default:
+		}
+	}
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(r), 7))
+			check := func(k, v []byte) bool {
+				if err := checkRecycled(k, v); err != nil {
+					report(err)
+					return false
+				}
+				switch rng.IntN(32) {
+				case 0, 1, 2:
+					runtime.Gosched()
+				case 3:
+					// Stay until two more flushes ended (or 20ms went by):
+					// the buffer read is then flushed, and its memory,
+					// were it not pinned, would hold a later buffer's.
+					f := h.s.flushes.Load()
+					for deadline := time.Now().Add(20 * time.Millisecond); h.s.flushes.Load() < f+2 && time.Now().Before(deadline); {
+						time.Sleep(50 * time.Microsecond)
+					}
+				}
+				// Read the value again after the pause: it must not have
+				// changed under the reader.
+				if err := checkRecycled(k, v); err != nil {
+					report(fmt.Errorf("after a pause: %w", err))
+					return false
+				}
+				return true
+			}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var err error
+				switch ops[rng.IntN(len(ops))] {
+				case 0:
+					k := []byte(key(rng.IntN(keys)))
+					var found bool
+					found, err = h.s.View(k, func(v []byte) { check(k, v) })
+					if err == nil && !found {
+						err = fmt.Errorf("View(%s): not found", k)
+					}
+				case 1:
+					err = h.s.Scan(nil, nil, check)
+				default:
+					err = h.s.ScanReverse(nil, nil, check)
+				}
+				if err != nil {
+					report(err)
+					return
+				}
+			}
+		}()
+	}
+	for gen := 1; gen <= 150; gen++ {
+		for i := range keys {
+			h.put(key(i), recycledValue(key(i), gen))
+		}
+	}
+	h.flush()
+	close(stop)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	for i := range keys {
+		h.expect(key(i), recycledValue(key(i), 150), true)
+	}
+	h.s.mem.mu.Lock()
+	takes := h.s.mem.takes
+	h.s.mem.mu.Unlock()
+	if takes == 0 {
+		t.Fatal("no buffer memory was recycled")
+	}
+}
+
+// A buffer a scan is inside when it is flushed keeps its memory until the
+// scan ends: later buffers take none of it, and the scan reads every
+// value whole. The next flush after the scan reclaims it.
+func TestPinnedBufferNotReclaimed(t *testing.T) {
+	h := newHarness(t, Options{BufferSize: 1 << 20})
+	const keys = 100
+	key := func(i int) string { return fmt.Sprintf("k%04d", i) }
+	for i := range keys {
+		h.put(key(i), recycledValue(key(i), 0))
+	}
+	pinned := h.s.active.Load()
+	entered, resume := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		n := 0
+		err := h.s.Scan(nil, nil, func(k, v []byte) bool {
+			if n == 0 {
+				close(entered)
+				<-resume
+			}
+			n++
+			if err := checkRecycled(k, v); err != nil {
+				done <- err
+				return false
+			}
+			return true
+		})
+		if err == nil && n != keys {
+			err = fmt.Errorf("scan read %d keys, want %d", n, keys)
+		}
+		done <- err
+	}()
+	<-entered
+	h.flush() // the scan's buffer: flushed and retired, still pinned
+	if !pinned.retired.Load() || len(h.s.retired) != 1 || h.s.retired[0] != pinned {
+		t.Fatalf("after the flush: retired %v, list %d", pinned.retired.Load(), len(h.s.retired))
+	}
+	if pinned.pin() {
+		t.Fatal("a retired buffer took a new pin")
+	}
+	// More buffers, written and flushed, while the scan waits: none may
+	// take the pinned buffer's memory, which still holds its slabs.
+	for gen := 1; gen <= 3; gen++ {
+		for i := range keys {
+			h.put(key(i), recycledValue(key(i), gen))
+		}
+		h.flush()
+	}
+	if len(pinned.ownSlabs) == 0 || len(h.s.retired) != 1 {
+		t.Fatalf("the pinned buffer lost its memory: %d slabs, %d retired", len(pinned.ownSlabs), len(h.s.retired))
+	}
+	close(resume)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	h.put(key(0), recycledValue(key(0), 4))
+	h.flush()
+	if len(h.s.retired) != 0 || pinned.ownSlabs != nil {
+		t.Fatalf("after the scan and a flush: %d retired, pinned buffer's slabs %d", len(h.s.retired), len(pinned.ownSlabs))
+	}
+}
+
+// The pool keeps the newest buffer's worth, and empties when no writer
+// took from it between two idle checks.
+func TestBufferMemBoundAndIdle(t *testing.T) {
+	m := new(bufferMem)
+	fill := func(n int) *buffer {
+		b := newBuffer(0, nil)
+		for i := range n {
+			b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%06d", i), bytes.Repeat([]byte{'v'}, 1000))
+		}
+		b.retired.Store(true)
+		return b
+	}
+	big, small := fill(500), fill(100)
+	bigSlabs, smallSlabs := len(big.ownSlabs), len(small.ownSlabs)
+	if bigSlabs <= smallSlabs || smallSlabs == 0 {
+		t.Fatalf("slabs: %d and %d", bigSlabs, smallSlabs)
+	}
+	m.put(big)
+	if len(m.slabs) != bigSlabs || m.table == nil || big.ownSlabs != nil {
+		t.Fatalf("after put: pool %d slabs, table %v; buffer kept %d", len(m.slabs), m.table != nil, len(big.ownSlabs))
+	}
+	m.put(small)
+	if len(m.slabs) != smallSlabs {
+		t.Fatalf("pool holds %d slabs after a buffer of %d", len(m.slabs), smallSlabs)
+	}
+	for _, c := range m.nodes {
+		for i := range c {
+			if n := &c[i]; n.key != nil || n.value != nil || n.prev != nil || n.seq != 0 {
+				t.Fatal("a recycled node chunk is not zeroed")
+			}
+		}
+	}
+	for _, w := range m.table.tags {
+		if w != 0 {
+			t.Fatal("a recycled index table is not cleared")
+		}
+	}
+	// A buffer drawing from the pool gets the recycled memory.
+	b := newBuffer(0, m)
+	b.add(1, 1, kindValue, []byte("k"), []byte("v"))
+	if m.takes == 0 || len(m.slabs) != smallSlabs-1 {
+		t.Fatalf("takes %d, pool %d slabs", m.takes, len(m.slabs))
+	}
+	m.dropIdle() // a writer took since the last check: kept
+	if len(m.slabs) == 0 {
+		t.Fatal("dropIdle emptied a pool in use")
+	}
+	m.dropIdle() // nothing taken since: dropped
+	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil {
+		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks", len(m.slabs), len(m.nodes), len(m.heads))
+	}
+}
