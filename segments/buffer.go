@@ -316,7 +316,7 @@ const (
 // keys keys (the previous buffer's count; 0 for none), with memory from
 // mem (nil: the heap).
 func newBuffer(keys int, mem *bufferMem) *buffer {
-	b := &buffer{done: make(chan struct{}), mem: mem,
+	b := &buffer{done: make(chan struct{}), mem: mem, newKeys: mem.newKeys(keys),
 		keys: btree.NewBTreeGOptions(keyRefLess, btree.Options{NoLocks: true})}
 	b.index.init(keys, mem)
 	b.rdels.Store(noRangeDels)
@@ -525,25 +525,57 @@ func keyWord(key []byte, depth int) uint64 {
 // fields of one big hash (database, slot, key and version, ~20 bytes, then
 // the field hash) reads each key once instead of four times. Strings
 // differ by slot from the fifth byte on, so they sort as before.
+//
+// ns is sorted in place, and returned; the sort's scratch space comes
+// from sortScratches.
 func sortNodes(ns []*node, shared int) []*node {
 	if len(ns) > math.MaxUint32 {
 		slices.SortFunc(ns, byKey)
 		return ns
 	}
-	items := make([]keyedNode, len(ns))
+	sc := getSortScratch(len(ns))
+	defer sc.put()
+	items := sc.items
 	for i, n := range ns {
 		items[i] = keyedNode{keyWord(n.key, shared), uint32(i)}
 	}
-	s := nodeSorter{ns: ns, tmp: make([]keyedNode, len(items))}
+	s := nodeSorter{ns: ns, tmp: sc.tmp}
 	s.sort(items, shared)
-	out := make([]*node, len(ns))
+	out := sc.nodes
 	for i, it := range items {
 		out[i] = ns[it.i]
 	}
-	return out
+	copy(ns, out)
+	return ns
 }
 
-// sortAdded is sortNodes for nodes in the order their keys were added to
+// sortScratch is the scratch space of a sort of n nodes: two arrays of
+// keyedNodes and one of nodes, kept in sortScratches between sorts (each
+// flush sorted into new arrays, a tenth of what a store under writes
+// allocated).
+type sortScratch struct {
+	items, tmp []keyedNode
+	nodes      []*node
+}
+
+var sortScratches = sync.Pool{New: func() any { return new(sortScratch) }}
+
+func getSortScratch(n int) *sortScratch {
+	sc := sortScratches.Get().(*sortScratch)
+	if cap(sc.items) < n {
+		sc.items, sc.tmp, sc.nodes = make([]keyedNode, n), make([]keyedNode, n), make([]*node, n)
+	}
+	sc.items, sc.tmp, sc.nodes = sc.items[:n], sc.tmp[:n], sc.nodes[:n]
+	return sc
+}
+
+// put returns sc to sortScratches, holding no nodes.
+func (sc *sortScratch) put() {
+	clear(sc.nodes)
+	sortScratches.Put(sc)
+}
+
+// sortAdded is sortNodes (in place) for nodes in the order their keys were added to
 // the buffer, which for some writers is nearly key order: a stream's
 // entries arrive in id order, interleaved with its few node records, so
 // that the keys form a handful of ascending sequences, one per kind of
@@ -585,7 +617,9 @@ func sortAdded(ns []*node, shared int) []*node {
 	for i, c := range counts {
 		starts[i+1] = starts[i] + c
 	}
-	out := make([]*node, len(ns))
+	sc := getSortScratch(len(ns))
+	defer sc.put()
+	out := sc.nodes
 	next := starts
 	for _, n := range ns {
 		b := bucket(n)
@@ -597,12 +631,13 @@ func sortAdded(ns []*node, shared int) []*node {
 		for i := 1; i < len(run); i++ {
 			if bytes.Compare(run[i-1].key, run[i].key) > 0 {
 				// Its keys share shared+1 bytes.
-				copy(run, sortNodes(run, shared+1))
+				sortNodes(run, shared+1)
 				break
 			}
 		}
 	}
-	return out
+	copy(ns, out)
+	return ns
 }
 
 // nodeSorter sorts keyedNodes of ns.
@@ -731,7 +766,7 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 		b.keysMu.Unlock()
 		if walk {
 			keys := b.keySnapshot()
-			all := make([]*node, 0, keys.Len())
+			all := b.mem.sortedNodes(keys.Len())
 			keys.Scan(func(r keyRef) bool {
 				all = append(all, r.h.newest.Load())
 				return true
@@ -742,7 +777,7 @@ func (b *buffer) ordered(lo, hi []byte) []*node {
 		// newKeys is read under keysMu: a scan that took this buffer as
 		// the active one before it froze may be in keySnapshot, which
 		// sorts newKeys in place under keysMu (and empties it).
-		all := make([]*node, 0, b.index.n)
+		all := b.mem.sortedNodes(b.index.n)
 		b.keysMu.Lock()
 		b.mu.Lock()
 		shared := b.shared

@@ -214,6 +214,7 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 		for i := range n {
 			b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%06d", i), bytes.Repeat([]byte{'v'}, 1000))
 		}
+		b.ordered(nil, nil) // its nodes in key order, as a flush leaves them
 		b.retired.Store(true)
 		return b
 	}
@@ -225,6 +226,9 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 	m.put(big)
 	if len(m.slabs) != bigSlabs || m.table == nil || big.ownSlabs != nil {
 		t.Fatalf("after put: pool %d slabs, table %v; buffer kept %d", len(m.slabs), m.table != nil, len(big.ownSlabs))
+	}
+	if cap(m.sorted) < 500 || cap(m.keys) < 500 || big.sorted != nil || big.newKeys != nil {
+		t.Fatalf("after put: pool's sorted array %d, key list %d", cap(m.sorted), cap(m.keys))
 	}
 	m.put(small)
 	if len(m.slabs) != smallSlabs {
@@ -242,11 +246,22 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 			t.Fatal("a recycled index table is not cleared")
 		}
 	}
+	if cap(m.sorted) < 500 || cap(m.keys) < 500 {
+		t.Fatal("a smaller buffer's arrays replaced the larger ones")
+	}
+	for _, n := range m.sorted[:cap(m.sorted)] {
+		if n != nil {
+			t.Fatal("a recycled sorted array still points at nodes")
+		}
+	}
 	// A buffer drawing from the pool gets the recycled memory.
-	b := newBuffer(0, m)
+	b := newBuffer(400, m)
 	b.add(1, 1, kindValue, []byte("k"), []byte("v"))
-	if m.takes == 0 || len(m.slabs) != smallSlabs-1 {
-		t.Fatalf("takes %d, pool %d slabs", m.takes, len(m.slabs))
+	if m.takes == 0 || len(m.slabs) != smallSlabs-1 || cap(b.newKeys) < 500 || m.keys != nil {
+		t.Fatalf("takes %d, pool %d slabs, key list %d", m.takes, len(m.slabs), cap(b.newKeys))
+	}
+	if got := b.ordered(nil, nil); len(got) != 1 || cap(b.sorted) < 500 || m.sorted != nil {
+		t.Fatalf("ordered: %d nodes in an array of %d", len(got), cap(b.sorted))
 	}
 	m.dropIdle() // a writer took since the last check: kept
 	if len(m.slabs) == 0 {

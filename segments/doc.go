@@ -111,6 +111,10 @@
 // background goroutines run per store: the flusher (writes frozen buffers in
 // order) and the compactor. A read takes a view (active buffer, frozen list,
 // ref-counted file version) under Store.mu and then reads without locks.
+// A read pins each buffer it reads (a point read of the active buffer
+// pins it alone, without a view): a flushed buffer's memory goes to the
+// buffers after it only once no reader is inside it (buffermem.go). What
+// a read passes its callback is therefore valid only during the call.
 //
 // Mutexes:
 //   - Store.mu guards the frozen list, the current version and the swap of
