@@ -73,16 +73,9 @@ func (m *bufferMem) dropIdle() {
 // slab returns a slab of slabSize bytes (contents undefined).
 func (m *bufferMem) slab() []byte {
 	if m != nil {
-		m.mu.Lock()
-		if n := len(m.slabs); n > 0 {
-			s := m.slabs[n-1]
-			m.slabs[n-1] = nil
-			m.slabs = m.slabs[:n-1]
-			m.takes++
-			m.mu.Unlock()
+		if s, ok := popLast(m, &m.slabs); ok {
 			return s
 		}
-		m.mu.Unlock()
 	}
 	return make([]byte, slabSize)
 }
@@ -90,16 +83,9 @@ func (m *bufferMem) slab() []byte {
 // nodeChunk returns nodeChunk zeroed nodes.
 func (m *bufferMem) nodeChunk() []node {
 	if m != nil {
-		m.mu.Lock()
-		if n := len(m.nodes); n > 0 {
-			c := m.nodes[n-1]
-			m.nodes[n-1] = nil
-			m.nodes = m.nodes[:n-1]
-			m.takes++
-			m.mu.Unlock()
+		if c, ok := popLast(m, &m.nodes); ok {
 			return c
 		}
-		m.mu.Unlock()
 	}
 	return make([]node, nodeChunk)
 }
@@ -107,26 +93,40 @@ func (m *bufferMem) nodeChunk() []node {
 // headChunk returns nodeChunk zeroed heads.
 func (m *bufferMem) headChunk() []head {
 	if m != nil {
-		m.mu.Lock()
-		if n := len(m.heads); n > 0 {
-			c := m.heads[n-1]
-			m.heads[n-1] = nil
-			m.heads = m.heads[:n-1]
-			m.takes++
-			m.mu.Unlock()
+		if c, ok := popLast(m, &m.heads); ok {
 			return c
 		}
-		m.mu.Unlock()
 	}
 	return make([]head, nodeChunk)
 }
 
-// indexTable returns an empty key index table of slots slots.
+// popLast takes the last entry of *list, one of m's, under m.mu; false
+// when there is none.
+func popLast[T any](m *bufferMem, list *[]T) (T, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var zero T
+	n := len(*list)
+	if n == 0 {
+		return zero, false
+	}
+	v := (*list)[n-1]
+	(*list)[n-1] = zero
+	*list = (*list)[:n-1]
+	m.takes++
+	return v, true
+}
+
+// indexTable returns an empty key index table of at least slots slots:
+// a retired buffer's of up to 8 times that, for a buffer that outgrew the
+// presize (indexMaxPresize: a 64 MiB buffer of small hash fields grows its
+// table to 1M slots, allocating tables of 512k and 1M on the way) will
+// grow as big again.
 func (m *bufferMem) indexTable(slots int) *indexTable {
 	if m != nil {
 		m.mu.Lock()
 		t := m.table
-		if t != nil && len(t.slots) == slots {
+		if t != nil && len(t.slots) >= slots && len(t.slots) <= 8*slots {
 			m.table = nil
 			m.takes++
 			m.mu.Unlock()

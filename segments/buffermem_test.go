@@ -272,3 +272,26 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks", len(m.slabs), len(m.nodes), len(m.heads))
 	}
 }
+
+// A recycled key index serves a buffer asking for at most as many slots,
+// down to an eighth of them; smaller or much larger asks get a new one.
+func TestBufferMemIndexTableSizes(t *testing.T) {
+	m := new(bufferMem)
+	for _, c := range []struct {
+		have, ask int
+		reused    bool
+	}{
+		{1 << 12, 1 << 12, true},
+		{1 << 14, 1 << 12, true},
+		{1 << 15, 1 << 12, true},
+		{1 << 16, 1 << 12, false},
+		{1 << 12, 1 << 13, false},
+	} {
+		pooled := newIndexTable(c.have)
+		m.table = pooled
+		got := m.indexTable(c.ask)
+		if (got == pooled) != c.reused || len(got.slots) < c.ask {
+			t.Errorf("pool of %d slots, asked %d: got %d slots, reused %v", c.have, c.ask, len(got.slots), got == pooled)
+		}
+	}
+}

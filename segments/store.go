@@ -391,6 +391,9 @@ func (s *Store) flushLoop() {
 		select {
 		case <-s.flushCh:
 		case <-idle.C:
+			// A buffer a long read kept pinned past the last flush is
+			// reclaimed here, and dropped with the rest when idle.
+			s.reclaim()
 			s.mem.dropIdle()
 			continue
 		case <-s.closing:
