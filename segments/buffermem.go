@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Recycling a flushed buffer's memory.
@@ -49,7 +50,33 @@ type bufferMem struct {
 	// takes counts what writers took; dropIdle compares it with seen,
 	// its count at the call before.
 	takes, seen uint64
+	size        int64 // bytes held, as last counted into pooledBytes
 }
+
+// pooledBytes is what every store's bufferMem holds, for PooledBytes.
+var pooledBytes atomic.Int64
+
+// PooledBytes returns the bytes of flushed write buffers that stores
+// hold for their next buffers: live heap that will be reused, not turned
+// into garbage (keel passes it to internal/gctune's Hold).
+func PooledBytes() uint64 { return uint64(max(pooledBytes.Load(), 0)) }
+
+// recount counts what m holds into pooledBytes. Caller holds m.mu.
+func (m *bufferMem) recount() {
+	n := int64(len(m.slabs))*slabSize + int64(len(m.nodes))*nodeChunkBytes + int64(len(m.heads))*headChunkBytes
+	if m.table != nil {
+		n += int64(len(m.table.slots))*int64(unsafe.Sizeof(indexSlot{})) + int64(len(m.table.tags))*8
+	}
+	n += int64(cap(m.sorted)+cap(m.keys)) * int64(unsafe.Sizeof(uintptr(0)))
+	pooledBytes.Add(n - m.size)
+	m.size = n
+}
+
+// The bytes of one node chunk and one head chunk.
+const (
+	nodeChunkBytes = nodeChunk * int64(unsafe.Sizeof(node{}))
+	headChunkBytes = nodeChunk * int64(unsafe.Sizeof(head{}))
+)
 
 // memIdleAfter is how long a store's bufferMem may go untouched before
 // dropIdle leaves its memory to the collector: a store that stopped
@@ -66,6 +93,7 @@ func (m *bufferMem) dropIdle() {
 		clear(m.nodes)
 		clear(m.heads)
 		m.slabs, m.nodes, m.heads, m.table, m.sorted, m.keys = m.slabs[:0], m.nodes[:0], m.heads[:0], nil, nil, nil
+		m.recount()
 	}
 	m.seen = m.takes
 }
@@ -114,6 +142,7 @@ func popLast[T any](m *bufferMem, list *[]T) (T, bool) {
 	(*list)[n-1] = zero
 	*list = (*list)[:n-1]
 	m.takes++
+	m.recount()
 	return v, true
 }
 
@@ -129,6 +158,7 @@ func (m *bufferMem) indexTable(slots int) *indexTable {
 		if t != nil && len(t.slots) >= slots && len(t.slots) <= 8*slots {
 			m.table = nil
 			m.takes++
+			m.recount()
 			m.mu.Unlock()
 			return t
 		}
@@ -145,6 +175,7 @@ func (m *bufferMem) sortedNodes(n int) []*node {
 		if cap(s) >= n {
 			m.sorted = nil
 			m.takes++
+			m.recount()
 			m.mu.Unlock()
 			return s[:0]
 		}
@@ -165,6 +196,7 @@ func (m *bufferMem) newKeys(n int) []*head {
 	if k := m.keys; cap(k) >= n && k != nil {
 		m.keys = nil
 		m.takes++
+		m.recount()
 		return k[:0]
 	}
 	return nil
@@ -204,6 +236,7 @@ func (m *bufferMem) put(b *buffer) {
 	if cap(keys) > cap(m.keys) {
 		m.keys = keys[:0]
 	}
+	m.recount()
 	m.mu.Unlock()
 	b.ownSlabs, b.ownNodes, b.ownHeads = nil, nil, nil
 	b.slab, b.nodes, b.heads, b.sorted, b.newKeys = nil, nil, nil, nil, nil

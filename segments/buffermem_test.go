@@ -230,6 +230,9 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 	if cap(m.sorted) < 500 || cap(m.keys) < 500 || big.sorted != nil || big.newKeys != nil {
 		t.Fatalf("after put: pool's sorted array %d, key list %d", cap(m.sorted), cap(m.keys))
 	}
+	if low := int64(bigSlabs*slabSize) + int64(len(m.nodes))*nodeChunkBytes + int64(len(m.table.slots))*16; m.size < low {
+		t.Fatalf("pool counted %d bytes, holds at least %d", m.size, low)
+	}
 	m.put(small)
 	if len(m.slabs) != smallSlabs {
 		t.Fatalf("pool holds %d slabs after a buffer of %d", len(m.slabs), smallSlabs)
@@ -268,8 +271,8 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 		t.Fatal("dropIdle emptied a pool in use")
 	}
 	m.dropIdle() // nothing taken since: dropped
-	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil {
-		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks", len(m.slabs), len(m.nodes), len(m.heads))
+	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil || m.size != 0 {
+		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks, %d bytes counted", len(m.slabs), len(m.nodes), len(m.heads), m.size)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/keeldb/keel"
 	"github.com/keeldb/keel/internal/gctune"
+	"github.com/keeldb/keel/segments"
 	"github.com/keeldb/keel/server"
 )
 
@@ -100,7 +101,7 @@ func run(args []string) error {
 	// megabytes (internal/gctune). GOGC in the environment wins, floor and
 	// all.
 	if os.Getenv("GOGC") == "" {
-		defer gctune.Start(gcPercent, gcFloor).Stop()
+		defer gctune.Start(gcPercent, gcFloor).Hold(segments.PooledBytes).Stop()
 	}
 
 	start := time.Now()

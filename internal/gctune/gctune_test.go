@@ -10,9 +10,10 @@ import (
 func TestPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	cases := []struct {
-		live, floor uint64
-		percent     int
-		want        int
+		live, held uint64
+		floor      uint64
+		percent    int
+		want       int
 	}{
 		{live: 200 * mib, floor: 24 * mib, percent: 50, want: 50},  // live/2 > floor
 		{live: 48 * mib, floor: 24 * mib, percent: 50, want: 50},   // equal: plain GOGC
@@ -23,10 +24,15 @@ func TestPercentFor(t *testing.T) {
 		{live: 1 << 10, floor: 1 << 40, percent: 50, want: 10000},  // bounded
 		{live: 30 * mib, floor: 0, percent: 50, want: 50},          // no floor: plain GOGC
 		{live: 30 * mib, floor: 24 * mib, percent: 100, want: 100}, // live > floor at GOGC 100
+		// Held bytes get no headroom: GOGC goes below percent.
+		{live: 100 * mib, held: 20 * mib, floor: 16 * mib, percent: 50, want: 40}, // 80 × 50%
+		{live: 40 * mib, held: 8 * mib, floor: 16 * mib, percent: 50, want: 40},   // 32 × 50% = 16 > floor - held = 8
+		{live: 40 * mib, held: 30 * mib, floor: 16 * mib, percent: 50, want: 13},  // 10 × 50%: held stands in for the floor
+		{live: 40 * mib, held: 50 * mib, floor: 0, percent: 50, want: 1},          // all held: at least 1
 	}
 	for _, c := range cases {
-		if got := percentFor(c.live, c.floor, c.percent); got != c.want {
-			t.Errorf("percentFor(live %d, floor %d, %d) = %d, want %d", c.live, c.floor, c.percent, got, c.want)
+		if got := percentFor(c.live, c.held, c.floor, c.percent); got != c.want {
+			t.Errorf("percentFor(live %d, held %d, floor %d, %d) = %d, want %d", c.live, c.held, c.floor, c.percent, got, c.want)
 		}
 	}
 }
