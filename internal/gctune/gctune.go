@@ -22,6 +22,11 @@
 // returns. A memory limit (GOMEMLIMIT, debug.SetMemoryLimit) still caps
 // the goal: the runtime takes the lower of the two.
 //
+// Memory the program keeps for reuse (Hold: keel's recycled write
+// buffers) is live but never turns into garbage, so it gets no headroom
+// and counts against the floor: the goal is then what it would be had
+// that memory been freed and allocated again.
+//
 // The hook is a finalizer on a sentinel object, re-armed on each run: the
 // runtime queues it after the cycle that found the sentinel unreachable.
 // Finalizers run one at a time on one goroutine, so the hook only reads a
