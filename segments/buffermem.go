@@ -89,13 +89,25 @@ func (m *bufferMem) dropIdle() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.takes == m.seen {
-		clear(m.slabs)
-		clear(m.nodes)
-		clear(m.heads)
-		m.slabs, m.nodes, m.heads, m.table, m.sorted, m.keys = m.slabs[:0], m.nodes[:0], m.heads[:0], nil, nil, nil
-		m.recount()
+		m.dropLocked()
 	}
 	m.seen = m.takes
+}
+
+// drop empties m (a closed store's: PooledBytes must not keep counting
+// it).
+func (m *bufferMem) drop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropLocked()
+}
+
+func (m *bufferMem) dropLocked() {
+	clear(m.slabs)
+	clear(m.nodes)
+	clear(m.heads)
+	m.slabs, m.nodes, m.heads, m.table, m.sorted, m.keys = m.slabs[:0], m.nodes[:0], m.heads[:0], nil, nil, nil
+	m.recount()
 }
 
 // slab returns a slab of slabSize bytes (contents undefined).

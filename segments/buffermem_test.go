@@ -203,6 +203,18 @@ func TestPinnedBufferNotReclaimed(t *testing.T) {
 	if len(h.s.retired) != 0 || pinned.ownSlabs != nil {
 		t.Fatalf("after the scan and a flush: %d retired, pinned buffer's slabs %d", len(h.s.retired), len(pinned.ownSlabs))
 	}
+	// Closing the store takes its pool out of PooledBytes.
+	mem := h.s.mem
+	if mem.size == 0 {
+		t.Fatal("the pool holds nothing after four flushes")
+	}
+	if err := h.s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.s = nil
+	if mem.size != 0 || len(mem.slabs) != 0 {
+		t.Fatalf("a closed store's pool counts %d bytes, %d slabs", mem.size, len(mem.slabs))
+	}
 }
 
 // The pool keeps the newest buffer's worth, and empties when no writer

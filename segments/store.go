@@ -972,6 +972,7 @@ func (s *Store) Close() error {
 	s.cond.Broadcast()
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.mem.drop()
 	s.mu.Lock()
 	cur := s.current
 	s.current = newVersion(nil)
