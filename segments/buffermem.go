@@ -165,16 +165,11 @@ func popLast[T any](m *bufferMem, list *[]T) (T, bool) {
 // grow as big again.
 func (m *bufferMem) indexTable(slots int) *indexTable {
 	if m != nil {
-		m.mu.Lock()
-		t := m.table
-		if t != nil && len(t.slots) >= slots && len(t.slots) <= 8*slots {
-			m.table = nil
-			m.takes++
-			m.recount()
-			m.mu.Unlock()
+		if t, ok := takeIf(m, &m.table, func(t *indexTable) bool {
+			return t != nil && len(t.slots) >= slots && len(t.slots) <= 8*slots
+		}); ok {
 			return t
 		}
-		m.mu.Unlock()
 	}
 	return newIndexTable(slots)
 }
@@ -182,16 +177,9 @@ func (m *bufferMem) indexTable(slots int) *indexTable {
 // sortedNodes returns an empty slice of nodes with room for n.
 func (m *bufferMem) sortedNodes(n int) []*node {
 	if m != nil {
-		m.mu.Lock()
-		s := m.sorted
-		if cap(s) >= n {
-			m.sorted = nil
-			m.takes++
-			m.recount()
-			m.mu.Unlock()
+		if s, ok := takeIf(m, &m.sorted, func(s []*node) bool { return cap(s) >= n }); ok {
 			return s[:0]
 		}
-		m.mu.Unlock()
 	}
 	return make([]*node, 0, n)
 }
@@ -200,18 +188,28 @@ func (m *bufferMem) sortedNodes(n int) []*node {
 // none (the list then grows as keys come: a buffer that scans read hands
 // its list over at the first scan, and would drop a presized one).
 func (m *bufferMem) newKeys(n int) []*head {
-	if m == nil {
-		return nil
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if k := m.keys; cap(k) >= n && k != nil {
-		m.keys = nil
-		m.takes++
-		m.recount()
-		return k[:0]
+	if m != nil {
+		if k, ok := takeIf(m, &m.keys, func(k []*head) bool { return k != nil && cap(k) >= n }); ok {
+			return k[:0]
+		}
 	}
 	return nil
+}
+
+// takeIf takes *item, one of m's single pooled items, under m.mu when
+// fits accepts it; false (and *item left) otherwise.
+func takeIf[T any](m *bufferMem, item *T, fits func(T) bool) (T, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var zero T
+	v := *item
+	if !fits(v) {
+		return zero, false
+	}
+	*item = zero
+	m.takes++
+	m.recount()
+	return v, true
 }
 
 // put takes back b's memory; b must be retired and unpinned. The pool
@@ -288,6 +286,17 @@ func (b *buffer) pin() bool {
 }
 
 func (b *buffer) unpin() { b.pins.n.Add(-1) }
+
+// pinActive returns the active buffer, pinned. A load that found a buffer
+// retired meanwhile (frozen and flushed since) is stale: the store's
+// active buffer is then a newer one, never retired.
+func (s *Store) pinActive() *buffer {
+	b := s.active.Load()
+	for !b.pin() {
+		b = s.active.Load()
+	}
+	return b
+}
 
 // retire marks b, flushed and out of the store's frozen list, as no
 // longer to be read, and queues it for reclaim. Flusher only.

@@ -295,10 +295,7 @@ func (s *Store) PrefetchWrites(keys [][]byte) uint64 {
 	// No view: the buffer is only read, and a buffer frozen meanwhile
 	// costs wasted loads. A pin: a flushed one's index may be cleared
 	// for another buffer meanwhile (buffermem.go).
-	b := s.active.Load()
-	for !b.pin() {
-		b = s.active.Load()
-	}
+	b := s.pinActive()
 	defer b.unpin()
 	return b.index.touchHome(keys)
 }

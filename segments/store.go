@@ -721,12 +721,10 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 	// The active buffer first, without taking a view: when it holds key
 	// or covers it, no older layer is read, and the active buffer of a
 	// moment ago answers as a view taken then would (its versions are
-	// immutable and stay reachable). Most reads of recent writes end here
-	// without Store.mu and the version's reference count.
-	active := s.active.Load()
-	for !active.pin() {
-		active = s.active.Load() // flushed meanwhile: a stale load
-	}
+	// immutable, and its pin keeps its memory from going to another
+	// buffer). Most reads of recent writes end here without Store.mu and
+	// the version's reference count.
+	active := s.pinActive()
 	if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
 		hints.pass()
 		found := viewNode(n, fn)
