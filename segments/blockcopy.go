@@ -67,7 +67,7 @@ func (c *blockCopier) copyBlock(m *mergeIter, tw *tableWriter, keep func(key []b
 	if !c.scan(it.cb, tw, keep) {
 		return false
 	}
-	raw := it.scratch
+	raw := it.seq.raw
 	if it.cb != &it.own { // from the block cache: its trailer is not kept
 		c.raw = sealBlock(append(c.raw[:0], it.cb.payload...))
 		raw = c.raw

@@ -3,6 +3,7 @@ package segments
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -180,4 +181,104 @@ func TestTableIterCovers(t *testing.T) {
 			t.Fatalf("covers(%s) = %v, want %v", key, got, want)
 		}
 	}
+}
+
+// TestCompactionReadAhead compacts files of many read-ahead runs (a
+// compaction reads its inputs readAhead bytes at a time, seqReader) with
+// some of their blocks in the block cache, so that blocks come from the
+// cache, from the middle of a run and from both ends of one. Every key
+// must keep its newest value. Then damage inside a run must fail the
+// compaction with the offset of the block it is in, not the run's: a
+// flipped byte (the run reads, the block's checksum fails) and a file
+// cut short under the open store (the run's read fails, and block by
+// block reads find where).
+func TestCompactionReadAhead(t *testing.T) {
+	const n = 24_000 // ~3 MB per file at 100-byte values: ~12 runs
+	val := func(i, gen int) string { return fmt.Sprintf("%0100d", i*10+gen) }
+	key := func(i int) string { return fmt.Sprintf("key%06d", i) }
+	build := func(t *testing.T) *harness {
+		h := newHarness(t, Options{BlockSize: 4096, BufferSize: 64 << 20})
+		for i := range n {
+			h.put(key(i), val(i, 0))
+		}
+		h.flush()
+		for i := 0; i < n; i += 3 {
+			h.put(key(i), val(i, 1))
+		}
+		for i := 1; i < n; i += 7 {
+			h.del(key(i))
+		}
+		h.flush()
+		if fs := h.files(); len(fs) != 2 || fs[1].size < 8*readAhead {
+			t.Fatalf("want 2 files, the older above %d bytes: %d files", 8*readAhead, len(fs))
+		}
+		return h
+	}
+	t.Run("values", func(t *testing.T) {
+		h := build(t)
+		for i := 0; i < n; i += 997 { // scattered blocks of both files into the cache
+			h.s.Get([]byte(key(i)))
+		}
+		if err := h.s.Compact(); err != nil {
+			t.Fatal(err)
+		}
+		got := h.scan("", "")
+		j := 0
+		for i := range n {
+			if i%7 == 1 {
+				continue
+			}
+			want := key(i) + "=" + val(i, 0)
+			if i%3 == 0 {
+				want = key(i) + "=" + val(i, 1)
+			}
+			if j >= len(got) || got[j] != want {
+				t.Fatalf("entry %d after compaction: got %.40q, want %.40q", j, got[min(j, len(got)-1)], want)
+			}
+			j++
+		}
+		if j != len(got) {
+			t.Fatalf("%d entries after compaction, want %d", len(got), j)
+		}
+	})
+	// midBlock returns the older file and a block of it past the middle
+	// of its first run.
+	midBlock := func(t *testing.T, h *harness) (*table, int) {
+		base := h.files()[1]
+		for i, e := range base.index {
+			if e.off-base.index[0].off > readAhead/2 {
+				return base, i
+			}
+		}
+		t.Fatal("no block past the first run's middle")
+		return nil, 0
+	}
+	t.Run("flipped_byte", func(t *testing.T) {
+		h := build(t)
+		base, blk := midBlock(t, h)
+		path, off := base.path, int64(base.index[blk].off)
+		h.reopen() // nothing of the file in the cache
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 1)
+		f.ReadAt(b, off+7)
+		b[0] ^= 0x40
+		if _, err := f.WriteAt(b, off+7); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		checkCorruption(t, h.s.Compact(), path, "block", ErrChecksum, off)
+	})
+	t.Run("cut_short", func(t *testing.T) {
+		h := build(t)
+		h.reopen()
+		base, blk := midBlock(t, h)
+		off := int64(base.index[blk].off)
+		if err := os.Truncate(base.path, off+10); err != nil {
+			t.Fatal(err)
+		}
+		checkCorruption(t, h.s.Compact(), base.path, "block", ErrTruncated, off)
+	})
 }

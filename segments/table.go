@@ -318,24 +318,81 @@ func (t *table) cacheBlock(i int, n *cacheNode) error {
 	return nil
 }
 
-// readBlockReuse is readBlockCache(i, false) for a sequential reader that
-// is done with its previous block: a block not in the cache is read into
-// *scratch (grown as needed) and described by *into, so a compaction's
-// reads allocate nothing per block (they allocated every byte they read).
-// The result is valid until the next call with the same scratch and into.
-func (t *table) readBlockReuse(i int, scratch *[]byte, into *cachedBlock) (*cachedBlock, error) {
+// seqReader is a sequential reader's (a compaction input's) read-ahead:
+// the blocks it has not found in the cache come from one read of up to
+// readAhead bytes of consecutive blocks, not one read each.
+type seqReader struct {
+	buf    []byte // blocks lo..hi-1 as the file holds them, back to back
+	lo, hi int
+	// raw is the block read last with its trailer, as in the file (a
+	// slice of buf; nil when it came from the cache).
+	raw []byte
+}
+
+// readAhead is the most bytes a seqReader reads at once. A read per
+// 16 KiB block cost a pread each, ~7,600 per 124 MB compacted:
+// BenchmarkCompact (4 files of 250,000 keys) took 211–214 CPU ns per
+// input entry with them, 196–200 with runs of readAhead.
+const readAhead = 256 << 10
+
+// readBlockSeq is readBlockCache(i, false) for a sequential reader that
+// is done with its previous block: a block not in the cache is sliced
+// from r's read-ahead (read again from block i when i is not in it) and
+// described by *into, so a compaction's reads allocate nothing per block
+// and cost a read per readAhead bytes. The result is valid until the next
+// call with the same r and into.
+func (t *table) readBlockSeq(i int, r *seqReader, into *cachedBlock) (*cachedBlock, error) {
+	r.raw = nil
 	if b, ok := t.fromCache(i); ok {
 		return b, nil
 	}
-	n := int(t.index[i].length) + blockTrailer
-	if cap(*scratch) < n {
-		*scratch = make([]byte, n)
+	if i < r.lo || i >= r.hi {
+		if err := t.fill(i, r); err != nil {
+			return nil, err
+		}
 	}
-	*scratch = (*scratch)[:n]
-	if err := t.readBlockFromDisk(i, *scratch, into); err != nil {
+	h := &t.index[i]
+	at := int(h.off - t.index[r.lo].off)
+	r.raw = r.buf[at : at+int(h.length)+blockTrailer]
+	if err := t.decodeBlock(i, r.raw, into); err != nil {
 		return nil, err
 	}
 	return into, nil
+}
+
+// fill reads into r the blocks from i on that lie back to back in the
+// file, up to readAhead bytes (block i at least). A read that fails is
+// retried for block i alone, so that an error names the block it is in.
+func (t *table) fill(i int, r *seqReader) error {
+	first := t.index[i].off
+	end := first + uint64(t.index[i].length) + blockTrailer
+	j := i + 1
+	for ; j < len(t.index); j++ {
+		h := &t.index[j]
+		e := h.off + uint64(h.length) + blockTrailer
+		if h.off != end || e-first > readAhead {
+			break
+		}
+		end = e
+	}
+	r.lo, r.hi = i, i // nothing valid until the read succeeds
+	n := int(end - first)
+	if cap(r.buf) < n {
+		r.buf = make([]byte, max(n, readAhead)) // once: a run's size varies
+	}
+	r.buf = r.buf[:n]
+	if err := t.readAt(r.buf, int64(first)); err != nil {
+		if j == i+1 {
+			return err
+		}
+		n = int(t.index[i].length) + blockTrailer
+		if err := t.readAt(r.buf[:n], int64(first)); err != nil {
+			return err
+		}
+		j = i + 1
+	}
+	r.lo, r.hi = i, j
+	return nil
 }
 
 // readBlockFromDisk reads block i into raw (nil: a new buffer), verifies
@@ -724,9 +781,9 @@ func (t *table) unref() {
 type tableIter struct {
 	t       *table
 	hi      []byte      // the scan's exclusive upper bound, for seekGE (nil: none)
-	noCache bool        // compaction: blocks read from disk are not cached, and reuse scratch
-	scratch []byte      // noCache: the buffer of the block read last
-	own     cachedBlock // noCache: describes scratch
+	noCache bool        // compaction: blocks read from disk are not cached and come from seq
+	seq     seqReader   // noCache: the read-ahead
+	own     cachedBlock // noCache: describes seq.raw
 	blk     int
 	cb      *cachedBlock // block blk
 	bi      blockIter
@@ -748,7 +805,7 @@ func (it *tableIter) loadBlock(i int) bool {
 	var b *cachedBlock
 	var err error
 	if it.noCache {
-		b, err = it.t.readBlockReuse(i, &it.scratch, &it.own)
+		b, err = it.t.readBlockSeq(i, &it.seq, &it.own)
 	} else {
 		b, err = it.t.readBlockCache(i, true)
 	}
