@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keeldb/keel/slots"
+	"pgregory.net/rapid"
 )
 
 // Expected replies below were taken from redis-server 7.0.15 (the oracle)
@@ -939,4 +942,22 @@ func TestActiveExpireCycle(t *testing.T) {
 			t.Errorf("db %s: %v keys after one tick, want the %d not expired", dbi, n, want)
 		}
 	}
+}
+
+// TestBatchSlotOf checks the record's slot memo against slots.Of over
+// runs of equal and different keys, with the caller reusing (and
+// overwriting) the slice it passed: the memo must answer for the bytes,
+// not for the slice.
+func TestBatchSlotOf(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var b batch
+		buf := []byte{}
+		keys := rapid.SliceOfN(rapid.SampledFrom([]string{"a", "b", "{a}x", "{a}", "user:1", "user:2", "", "{}z"}), 1, 30).Draw(t, "keys")
+		for _, k := range keys {
+			buf = append(buf[:0], k...) // one slice, rewritten for each key
+			if got, want := b.slotOf(buf), slots.Of([]byte(k)); got != want {
+				t.Fatalf("slotOf(%q) = %d, want %d", k, got, want)
+			}
+		}
+	})
 }

@@ -161,6 +161,17 @@ type op struct {
 	vals     [][]byte  // elements or members
 	scores   []float64 // opZAdd scores (parallel to vals); opZRemScore min, max
 	version2 uint64    // opHCopy: the destination's version
+	// keySlot is 1 + key's hash slot when emit has computed it, 0 in an
+	// op decoded from the WAL (slot computes it then).
+	keySlot uint16
+}
+
+// slot returns key's hash slot.
+func (o *op) slot() uint16 {
+	if o.keySlot != 0 {
+		return o.keySlot - 1
+	}
+	return slots.Of(o.key)
 }
 
 var errBadOp = errors.New("malformed op")
@@ -551,9 +562,14 @@ func (d *opDecoder) u64() uint64 {
 // flushed database one contiguous range (one range tombstone); the slot
 // next makes a slot range of one database one contiguous seek.
 func stringKey(dst []byte, phys uint32, key []byte) []byte {
+	return stringKeyIn(dst, phys, slots.Of(key), key)
+}
+
+// stringKeyIn is stringKey for a key whose slot the caller has.
+func stringKeyIn(dst []byte, phys uint32, slot uint16, key []byte) []byte {
 	dst = slices.Grow(dst, 6+len(key))
 	dst = binary.BigEndian.AppendUint32(dst, phys)
-	dst = binary.BigEndian.AppendUint16(dst, slots.Of(key))
+	dst = binary.BigEndian.AppendUint16(dst, slot)
 	return append(dst, key...)
 }
 
@@ -582,8 +598,13 @@ func copyValue[V memtables.Value[V]](e *memtables.Values[V], o *op) {
 // gives HSCAN a stateless cursor (the next hash to visit) and HRANDFIELD
 // a seek to a random point.
 func hashKey(dst []byte, phys uint32, key []byte, version uint64, field []byte) []byte {
+	return hashKeyIn(dst, phys, slots.Of(key), key, version, field)
+}
+
+// hashKeyIn is hashKey for a key whose slot the caller has.
+func hashKeyIn(dst []byte, phys uint32, slot uint16, key []byte, version uint64, field []byte) []byte {
 	dst = slices.Grow(dst, hashPrefixLen(key)+8+len(field))
-	dst = hashPrefix(dst, phys, key, version)
+	dst = hashPrefixIn(dst, phys, slot, key, version)
 	return appendFieldKey(dst, field)
 }
 
@@ -597,9 +618,14 @@ func appendFieldKey(dst, field []byte) []byte {
 // hashPrefix is the storage key prefix of every field of one hash
 // incarnation.
 func hashPrefix(dst []byte, phys uint32, key []byte, version uint64) []byte {
+	return hashPrefixIn(dst, phys, slots.Of(key), key, version)
+}
+
+// hashPrefixIn is hashPrefix for a key whose slot the caller has.
+func hashPrefixIn(dst []byte, phys uint32, slot uint16, key []byte, version uint64) []byte {
 	dst = slices.Grow(dst, hashPrefixLen(key))
 	dst = binary.BigEndian.AppendUint32(dst, phys)
-	dst = binary.BigEndian.AppendUint16(dst, slots.Of(key))
+	dst = binary.BigEndian.AppendUint16(dst, slot)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(key)))
 	dst = append(dst, key...)
 	return binary.BigEndian.AppendUint64(dst, version)
@@ -719,16 +745,16 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opKSwapDB:
 		ks.SwapDB(o.db, o.db2)
 	case opSPut:
-		db.kbuf = stringKey(db.kbuf[:0], o.phys, o.key)
+		db.kbuf = stringKeyIn(db.kbuf[:0], o.phys, o.slot(), o.key)
 		db.strs.Put(lsn, db.kbuf, o.val)
 	case opSDel:
-		db.kbuf = stringKey(db.kbuf[:0], o.phys, o.key)
+		db.kbuf = stringKeyIn(db.kbuf[:0], o.phys, o.slot(), o.key)
 		db.strs.Delete(lsn, db.kbuf)
 	case opSDrop:
 		lo, hi := physRange(o.phys)
 		db.strs.DeleteRange(lsn, lo, hi)
 	case opSCopy:
-		v, ok, err := db.strs.Get(stringKey(db.kbuf[:0], o.phys, o.key))
+		v, ok, err := db.strs.Get(stringKeyIn(db.kbuf[:0], o.phys, o.slot(), o.key))
 		if err != nil {
 			return err
 		}
@@ -736,7 +762,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 			db.strs.Put(lsn, stringKey(db.kbuf[:0], o.phys2, o.key2), v)
 		}
 	case opSAppend:
-		k := stringKey(db.kbuf[:0], o.phys, o.key)
+		k := stringKeyIn(db.kbuf[:0], o.phys, o.slot(), o.key)
 		v, _, err := db.strs.Get(k)
 		if err != nil {
 			return err
@@ -745,7 +771,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		nv = append(append(nv, v...), o.val...)
 		db.strs.Put(lsn, k, nv)
 	case opSSetRange:
-		k := stringKey(db.kbuf[:0], o.phys, o.key)
+		k := stringKeyIn(db.kbuf[:0], o.phys, o.slot(), o.key)
 		v, _, err := db.strs.Get(k)
 		if err != nil {
 			return err
@@ -861,14 +887,14 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	// The ops that write many records of one incarnation build its prefix
 	// once (a hash of the key's slot and some copying per record).
 	case opHSet:
-		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		db.kbuf = hashPrefixIn(db.kbuf[:0], o.phys, o.slot(), o.key, o.version)
 		n := len(db.kbuf)
 		for i := 0; i+1 < len(o.vals); i += 2 {
 			db.kbuf = appendFieldKey(db.kbuf[:n], o.vals[i])
 			db.hashes.Put(lsn, db.kbuf, o.vals[i+1])
 		}
 	case opHDel:
-		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		db.kbuf = hashPrefixIn(db.kbuf[:0], o.phys, o.slot(), o.key, o.version)
 		n := len(db.kbuf)
 		for _, f := range o.vals {
 			db.kbuf = appendFieldKey(db.kbuf[:n], f)
@@ -884,7 +910,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		return db.copyIncarnation(db.hashes, o, lsn)
 	case opXPut:
 		db.forgetStream(o.phys, o.key, o.version)
-		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		db.kbuf = hashPrefixIn(db.kbuf[:0], o.phys, o.slot(), o.key, o.version)
 		n := len(db.kbuf)
 		for i := 0; i+1 < len(o.vals); i += 2 {
 			db.kbuf = append(db.kbuf[:n], o.vals[i]...)
@@ -892,7 +918,7 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 		}
 	case opXDel:
 		db.forgetStream(o.phys, o.key, o.version)
-		db.kbuf = hashPrefix(db.kbuf[:0], o.phys, o.key, o.version)
+		db.kbuf = hashPrefixIn(db.kbuf[:0], o.phys, o.slot(), o.key, o.version)
 		n := len(db.kbuf)
 		for _, sub := range o.vals {
 			db.kbuf = append(db.kbuf[:n], sub...)

@@ -105,7 +105,7 @@ func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) erro
 		fn(sc.num)
 		return nil
 	}
-	sc.key = stringKey(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), key)
+	sc.key = stringKeyIn(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), c.slotOf(key), key)
 	got := -1 // the engine's length when it differs from the keyspace's
 	// The keyspace says the value is in the engine: ViewPresent.
 	ok, err := c.viewEngine(c.DB.strs, sc.key, true, &c.S.strHints, func(v []byte) {
