@@ -59,10 +59,10 @@ var nameSet = []byte("set")
 func (db *DB) prefetchEngines(s *Session, sc *prefetchState) {
 	// The reads keep what the stores found (the session's hints): GET reads
 	// present keys (viewString), the hash commands any field (hashView).
-	s.prefetched += prefetchSpans(sc, sc.strs, func(keys [][]byte) uint64 { return db.strs.PrefetchHinted(keys, true, &s.strHints) })
-	s.prefetched += prefetchSpans(sc, sc.hashes, func(keys [][]byte) uint64 { return db.hashes.PrefetchHinted(keys, false, &s.hashHints) })
-	s.prefetched += prefetchSpans(sc, sc.strWrites, db.strs.PrefetchWrites)
-	s.prefetched += prefetchSpans(sc, sc.hashWrites, db.hashes.PrefetchWrites)
+	prefetchSpans(sc, sc.strs, func(keys [][]byte) { s.prefetched += db.strs.PrefetchHinted(keys, true, &s.strHints) })
+	prefetchSpans(sc, sc.hashes, func(keys [][]byte) { s.prefetched += db.hashes.PrefetchHinted(keys, false, &s.hashHints) })
+	prefetchSpans(sc, sc.strWrites, db.strs.PrefetchWrites)
+	prefetchSpans(sc, sc.hashWrites, db.hashes.PrefetchWrites)
 	if cap(sc.buf) > maxScratch {
 		sc.buf = nil
 	}
@@ -86,7 +86,7 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 	sc.buf, sc.strs, sc.hashes = sc.buf[:0], sc.strs[:0], sc.hashes[:0]
 	sc.strWrites, sc.hashWrites = sc.strWrites[:0], sc.hashWrites[:0]
 	if nk > 1 {
-		s.prefetched += db.ks.Prefetch(s.DB, keys[:nk])
+		db.ks.Prefetch(s.DB, keys[:nk])
 	}
 	phys := db.ks.PhysDB(s.DB)
 	for _, r := range reqs[:n] {
@@ -143,17 +143,16 @@ type span struct{ lo, hi int }
 
 // prefetchSpans calls fetch (a store's prefetch) with the engine keys of
 // spans, built in sc.buf; nothing when there are none.
-func prefetchSpans(sc *prefetchState, spans []span, fetch func(keys [][]byte) uint64) uint64 {
+func prefetchSpans(sc *prefetchState, spans []span, fetch func(keys [][]byte)) {
 	if len(spans) == 0 {
-		return 0
+		return
 	}
 	sc.keys = sc.keys[:0]
 	for _, sp := range spans {
 		sc.keys = append(sc.keys, sc.buf[sp.lo:sp.hi])
 	}
-	sink := fetch(sc.keys)
+	fetch(sc.keys)
 	clear(sc.keys)
-	return sink
 }
 
 // pointRead returns the type of the key whose engine entry r reads or

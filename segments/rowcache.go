@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/keeldb/keel/internal/prefetch"
 )
 
 // Row cache: the answers of recent point reads that reached the files.
@@ -113,24 +115,22 @@ func (c *rowCache) put(h uint64, key []byte, ver uint64, value []byte, found boo
 	c.slots[h>>c.shift].Store(r)
 }
 
-// touch loads the slots of the keys whose bloom hashes are hs, and the
-// entries they hold, for Prefetch: a read's lookup is otherwise a cache
-// miss or two before its files are searched.
-func (c *rowCache) touch(hs []uint64) uint64 {
+// touch loads the slots of the keys whose bloom hashes are hs, and
+// prefetches the entries they hold, for Prefetch: a read's lookup is
+// otherwise a cache miss or two before its files are searched.
+func (c *rowCache) touch(hs []uint64) {
 	if c == nil {
-		return 0
+		return
 	}
 	var rs [PrefetchMax]*row
 	for i, h := range hs {
 		rs[i] = c.slots[h>>c.shift].Load()
 	}
-	var sink uint64
 	for _, r := range rs[:len(hs)] {
 		if r != nil {
-			sink += r.h
+			prefetch.Line(unsafe.Pointer(r))
 		}
 	}
-	return sink
 }
 
 // stats returns the cache's hits and misses.
