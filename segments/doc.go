@@ -101,6 +101,11 @@
 // which covers only the block. A file's blocks may therefore differ in size
 // and restart interval.
 //
+// A compaction reads each input in runs of consecutive blocks of up to
+// 256 KiB (seqReader), not a read per block, and checks each block's
+// checksum as it reaches it; a run's read that fails is retried for its
+// first block alone, so that an error names the block it is in.
+//
 // # Concurrency
 //
 // Store: Put, Delete and DeleteRange are called by one writer at a time (the
