@@ -330,9 +330,10 @@ type seqReader struct {
 }
 
 // readAhead is the most bytes a seqReader reads at once. A read per
-// 16 KiB block cost a pread each, ~7,600 per 124 MB compacted:
-// BenchmarkCompact (4 files of 250,000 keys) took 211–214 CPU ns per
-// input entry with them, 196–200 with runs of readAhead.
+// block (keel's engines write 4 KiB blocks) cost a pread each, ~30,000
+// per 124 MB compacted: BenchmarkCompact (4 files of 250,000 keys, 4 KiB
+// blocks) took 211–214 CPU ns per input entry with them, 196–200 with
+// runs of readAhead.
 const readAhead = 256 << 10
 
 // readBlockSeq is readBlockCache(i, false) for a sequential reader that
