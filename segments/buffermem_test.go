@@ -126,12 +126,7 @@ func testRecycledReaders(t *testing.T, ops []int) {
 		}
 	}
 	h.flush()
-	close(stop)
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
+	stopReaders(t, stop, &wg, errc)
 	for i := range keys {
 		h.expect(key(i), recycledValue(key(i), 150), true)
 	}

@@ -624,12 +624,7 @@ func TestScanReverseConcurrent(t *testing.T) {
 		}
 	}
 	h.flush()
-	close(stop)
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
+	stopReaders(t, stop, &wg, errc)
 }
 
 // BenchmarkScanReverseShort reads the last 10 keys of a long range, as

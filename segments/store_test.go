@@ -465,6 +465,18 @@ func TestReadAmplificationBound(t *testing.T) {
 	}
 }
 
+// stopReaders ends a test's reader goroutines (closes stop, waits for
+// wg) and fails the test with the first error they sent on errc.
+func stopReaders(t *testing.T, stop chan struct{}, wg *sync.WaitGroup, errc chan error) {
+	t.Helper()
+	close(stop)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+}
+
 func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 	h := newHarness(t, Options{BufferSize: 16 << 10, BlockSize: 1 << 10, CacheSize: 64 << 10})
 	const keys = 300
@@ -525,12 +537,7 @@ func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 		}
 	}
 	h.flush()
-	close(stop)
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
+	stopReaders(t, stop, &wg, errc)
 	for i := range keys {
 		h.expect(fmt.Sprintf("k%04d", i), "gen-40", true)
 	}
