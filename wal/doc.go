@@ -32,9 +32,17 @@
 //     (everysec, no) or after the fsync that follows it returned (always).
 //     WaitDurable returns only once the durable LSN covers its LSN.
 //  3. When tidwall rolls to a new segment it fsyncs the old file before
-//     creating the new one; the writer then fsyncs the directory before it
-//     publishes any LSN of the new segment. Readers and sidecars learn of a
-//     segment only after that write.
+//     creating the new one, so a sealed segment is durable whole before any
+//     record after it reaches a disk. The new file's directory entry is
+//     fsynced before any of its records counts as fsynced: under always by
+//     the writer before it publishes any LSN of the new segment; under
+//     everysec and no by the next sync of the log (the tick, a presync,
+//     Sync, Close), before it fsyncs the file. Readers and sidecars learn of
+//     a segment only after the write that rolled to it. Under everysec and
+//     no the writer goroutine also fsyncs the active segment each time
+//     another eighth of it is written (presyncStep), off the group commit's
+//     path, so that the fsync inside a roll, which the batch's leader (an
+//     event loop) waits for, finds little left to write back.
 //  4. Any write or fsync error stops the log for good: nothing is published
 //     after it, pending records are dropped, and every current and future
 //     Append, WaitDurable, Sync and TruncateFront returns the error. No retry:
@@ -58,15 +66,17 @@
 // Log: every method is safe for concurrent use. Append and the LSN getters
 // do no I/O. All tidwall mutations run under the writer lock (wmu), held
 // either by the background writer goroutine (records nobody waits for, the
-// everysec fsync, Sync, TruncateFront, Close) or by a WaitDurable caller
-// that leads a group commit: the first waiter to find the writer idle
-// writes, and under always fsyncs, everything queued; waiters that arrive
-// meanwhile wait for it and the next one leads the next batch. Append
-// wakes the writer when the queue becomes non-empty; AppendAtWaited, for
-// callers that will wait, does not, so that the common path has no
-// goroutine hand-off (a woken writer would usually take the batch first
-// and make the waiter park until it is done). Sidecar files are written by a second
-// goroutine, off the writer's path. Both goroutines stop in Close.
+// everysec fsync, Sync, TruncateFront, Close; its fsyncs of the active
+// segment go through a descriptor of its own, without wmu) or by a
+// WaitDurable caller that leads a group commit: the first waiter to find
+// the writer idle writes, and under always fsyncs, everything queued;
+// waiters that arrive meanwhile wait for it and the next one leads the
+// next batch. Append wakes the writer when the queue becomes non-empty;
+// AppendAtWaited, for callers that will wait, does not, so that the common
+// path has no goroutine hand-off (a woken writer would usually take the
+// batch first and make the waiter park until it is done). Sidecar files
+// are written by a second goroutine, off the writer's path. Both
+// goroutines stop in Close.
 //
 // Reader: one goroutine at a time; any number of Readers may run
 // concurrently with each other and with the writer. Readers read segment

@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"os"
@@ -45,9 +46,10 @@ type Log struct {
 	segMu sync.Mutex // guards segs and the fields of the active segment
 	segs  []*segment // sealed segments in LSN order, then the active one; never empty
 
-	kick       chan struct{} // cap 1: pending became non-empty
-	reqs       chan *request // Sync, TruncateFront, Close: run on the writer
-	writerDone chan struct{} // closed when the writer goroutine exits
+	kick       chan struct{}   // cap 1: pending became non-empty
+	presync    chan presyncJob // cap 1: an early fsync of the tail (flush)
+	reqs       chan *request   // Sync, TruncateFront, Close: run on the writer
+	writerDone chan struct{}   // closed when the writer goroutine exits
 
 	// wmu serializes every tidwall mutation (flush, sync, truncation,
 	// close) and guards the writer state below. It is held by the writer
@@ -59,12 +61,22 @@ type Log struct {
 	flushGen uint64 // bumped under dmu after each release of wmu
 
 	// Writer state, guarded by wmu.
-	spare       *batch       // the batch swapped with pending
-	twBatch     tidwal.Batch // reused for every WriteBatch
-	rolls       []int        // scratch: entry indexes after which tidwall rolls
-	written     LSN          // last LSN handed to the OS
-	synced      LSN          // last LSN known fsynced
-	activeBytes int64        // mirror of tidwall's len(tail.ebuf): size of the active file
+	spare       *batch        // the batch swapped with pending
+	twBatch     tidwal.Batch  // reused for every WriteBatch
+	rolls       []int         // scratch: entry indexes after which tidwall rolls
+	written     LSN           // last LSN handed to the OS
+	synced      LSN           // last LSN known fsynced
+	activeBytes int64         // mirror of tidwall's len(tail.ebuf): size of the active file
+	syncTick    time.Duration // everysec's fsync interval (Options.syncTick)
+
+	// dirUnsynced: a roll under everysec or no created a segment file
+	// whose directory entry no fsync has covered yet (recordRolls). The
+	// next sync of the log — backgroundSync, on the writer goroutine, or
+	// sync, under wmu — fsyncs the directory first (syncDirIfNeeded, under
+	// dirMu, so that a sync that finds the flag cleared also finds the
+	// directory fsynced).
+	dirUnsynced atomic.Bool
+	dirMu       sync.Mutex
 
 	sidecarMu   sync.Mutex // guards sidecarQ, sidecarStop; pairs with sidecarCond
 	sidecarCond sync.Cond
@@ -73,8 +85,9 @@ type Log struct {
 	sidecarDone chan struct{}
 
 	// faultHook, when set by tests before any append, is called by the
-	// writer before each I/O step ("write", "sync") and its error is treated
-	// as that step's error.
+	// writer before each I/O step ("write", "sync", "syncdir": the
+	// directory after a roll) and its error is treated as that step's
+	// error.
 	faultHook func(op string) error
 }
 
@@ -162,11 +175,13 @@ func Open(dir string, opts Options) (*Log, error) {
 		logger:      opts.Logger,
 		now:         opts.Now,
 		segSize:     opts.SegmentSize,
+		syncTick:    cmp.Or(opts.syncTick, time.Second),
 		tw:          tw,
 		pending:     &batch{},
 		spare:       &batch{},
 		segs:        segs,
 		kick:        make(chan struct{}, 1),
+		presync:     make(chan presyncJob, 1),
 		reqs:        make(chan *request),
 		writerDone:  make(chan struct{}),
 		sidecarDone: make(chan struct{}),

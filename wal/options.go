@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // FsyncPolicy says when a written record counts as durable. The names and
@@ -18,7 +19,8 @@ const (
 	// fsyncs about once per second, so a machine crash loses about 1s.
 	FsyncEverySec
 	// FsyncNo: a record is durable once written to the OS; fsync is left to
-	// the OS (and to segment rolls and Close).
+	// the OS (and to segment rolls, the active segment's early fsyncs ahead
+	// of them, and Close).
 	FsyncNo
 )
 
@@ -58,4 +60,8 @@ type Options struct {
 	StartLSN    LSN          // first LSN of a brand-new (empty) log; default 1. Ignored if the log exists.
 	Logger      *slog.Logger // warnings (torn tail repair); default slog.Default()
 	Now         func() int64 // unix ms clock for record timestamps; default time.Now().UnixMilli
+
+	// syncTick is the interval of everysec's fsync; 0 is a second. Tests
+	// lengthen it to tell the tick's fsyncs from presyncStep's.
+	syncTick time.Duration
 }
