@@ -232,6 +232,10 @@ type Session struct {
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
 	LastCmd        string
+	// LastCommand is the command LastCmd names (nil before the first):
+	// its Name is a string that stays, which a connection can point to
+	// instead of copying LastCmd each time it changes.
+	LastCommand *Command
 	// clock is the time (unix ms) the server read for the batch of this
 	// session's commands it is running, 0 when none: see SetClock.
 	clock int64
@@ -372,7 +376,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		r.Error("ERR " + err.Error())
 		return
 	}
-	s.LastCmd = cmd.Name
+	s.LastCmd, s.LastCommand = cmd.Name, cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			db.rejectInMulti(s)

@@ -240,12 +240,10 @@ func (c *client) exec(args [][]byte) {
 	}
 	c.srv.db.Exec(c.sess, args, &c.w)
 	c.db.Store(int64(c.sess.DB))
-	if c.sess.LastCmd != "" {
-		// Stored only when it changes: a pipeline of one command
-		// allocates nothing here.
-		if p := c.lastCmd.Load(); p == nil || *p != c.sess.LastCmd {
-			s := c.sess.LastCmd
-			c.lastCmd.Store(&s)
-		}
+	if cmd := c.sess.LastCommand; cmd != nil && c.lastCmd.Load() != &cmd.Name {
+		// The command table's name, not a copy: clients that alternate
+		// commands (BLPOP and LPUSH, XREADGROUP and XACK) allocated one
+		// per command.
+		c.lastCmd.Store(&cmd.Name)
 	}
 }
