@@ -112,14 +112,17 @@
 // caller serializes them, in LSN order); Flush must not run concurrently with
 // a write (record boundary rule). Get, Scan, ScanReverse, Stats, AppliedLSN,
 // CheckpointLSN, BufferedBytes, Err and Compact are safe for concurrent use
-// with each other, with writes and with the background goroutines. Two
+// with each other, with writes and with the background goroutines. Three
 // background goroutines run per store: the flusher (writes frozen buffers in
-// order) and the compactor. A read takes a view (active buffer, frozen list,
-// ref-counted file version) under Store.mu and then reads without locks.
-// A read pins each buffer it reads (a point read of the active buffer
-// pins it alone, without a view): a flushed buffer's memory goes to the
-// buffers after it only once no reader is inside it (buffermem.go). What
-// a read passes its callback is therefore valid only during the call.
+// order), the compactor, and the reaper, which closes and deletes the
+// compacted-away files whose last reference a read dropped (reaper.go: a
+// read is often an event loop, and a delete can take milliseconds). A
+// read takes a view (active buffer, frozen list, ref-counted file
+// version) under Store.mu and then reads without locks. A read pins each
+// buffer it reads (a point read of the active buffer pins it alone,
+// without a view): a flushed buffer's memory goes to the buffers after it
+// only once no reader is inside it (buffermem.go). What a read passes its
+// callback is therefore valid only during the call.
 //
 // Mutexes:
 //   - Store.mu guards the frozen list, the current version and the swap of
@@ -128,6 +131,7 @@
 //     flusher and the compactor, and guards the next file number.
 //   - Store.compactMu is held for a whole compaction (one at a time).
 //   - Store.errMu guards the sticky background error.
+//   - reaper.mu guards the reaper's stop against the hand-offs to it.
 //   - cacheShard.mu guards one block cache shard's LRU list and map.
 //
 // buffer: one writer, many readers; readers look keys up without a lock
@@ -135,5 +139,6 @@
 // head holds its newest version atomically, and buffer.mu guards only the
 // new keys not yet in the key B-tree; immutable once frozen. table:
 // immutable after open, safe for concurrent use; closed and (if compacted
-// away) deleted on its last unref. version: immutable, ref-counted.
+// away) deleted on its last unref, by the reaper when a read drops it.
+// version: immutable, ref-counted.
 package segments

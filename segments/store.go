@@ -64,6 +64,9 @@ type Store struct {
 	// (flusher only; buffermem.go).
 	mem     *bufferMem
 	retired []*buffer
+
+	// reaper deletes the obsolete files readers release last.
+	reaper *reaper
 }
 
 // version is an immutable file set, newest file first. Readers hold a
@@ -89,10 +92,13 @@ func newVersion(files []*table) *version {
 
 func (v *version) ref() { v.refs.Add(1) }
 
-func (v *version) unref() {
+func (v *version) unref() { v.drop(nil) }
+
+// drop is unref that hands the tables it releases last to r (table.drop).
+func (v *version) drop(r *reaper) {
 	if v.refs.Add(-1) == 0 {
 		for _, t := range v.files {
-			t.unref()
+			t.drop(r)
 		}
 	}
 }
@@ -147,6 +153,7 @@ func Open(dir string, state []byte, checkpointLSN LSN, opts Options) (*Store, er
 	s.applied.Store(checkpointLSN)
 	s.checkpoint.Store(checkpointLSN)
 	s.lastCommitted = state
+	s.reaper = newReaper()
 	s.wg.Add(2)
 	go s.flushLoop()
 	go s.compactLoop()
@@ -583,6 +590,7 @@ type view struct {
 	v      *version
 	snap   uint64
 	prefix func([]byte) int // Options.Prefix
+	reaper *reaper          // deletes the files the view releases last
 }
 
 // groupOf returns the bloom hash of the group prefix every key in
@@ -648,7 +656,7 @@ func (s *Store) acquire() (view, error) {
 		return view{}, ErrClosed
 	}
 	s.mu.RLock()
-	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load(), prefix: s.opts.Prefix}
+	vw := view{active: s.active.Load(), frozen: s.frozen, v: s.current, snap: s.visibleSeq.Load(), prefix: s.opts.Prefix, reaper: s.reaper}
 	vw.v.ref()
 	// Under mu no buffer of the view is retired yet (a flushed one
 	// leaves the frozen list under mu before it is retired).
@@ -666,7 +674,7 @@ func (vw view) release() {
 	for _, b := range vw.frozen {
 		b.unpin()
 	}
-	vw.v.unref()
+	vw.v.drop(vw.reaper)
 }
 
 // Get returns the value of key. The value is a copy owned by the caller.
@@ -970,6 +978,7 @@ func (s *Store) Close() error {
 	s.cond.Broadcast()
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.reaper.stop()
 	s.mem.drop()
 	s.mu.Lock()
 	cur := s.current

@@ -651,3 +651,63 @@ func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int, keys keySpa
 	}
 	return h
 }
+
+// TestReaderReleasesToReaper: the files a compaction replaced are closed
+// and deleted by the store's reaper, not by the reader that releases them
+// last (an event loop), and stopping the reaper waits for those queued.
+func TestReaderReleasesToReaper(t *testing.T) {
+	h := newHarness(t, Options{BufferSize: 1 << 20})
+	// A reaper whose goroutine has not started: what it is handed waits.
+	h.s.reaper.stop()
+	r := &reaper{ch: make(chan *table, reapQueue), done: make(chan struct{})}
+	h.s.reaper = r
+	var started sync.Once
+	start := func() { started.Do(func() { go r.run() }) }
+	t.Cleanup(start) // before the harness closes the store, which stops r
+	var vw view
+	for round := 0; ; round++ {
+		for i := range 200 {
+			h.put(fmt.Sprintf("k%04d", i), fmt.Sprintf("v%d", round))
+		}
+		if err := h.s.Flush(true); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if vw, err = h.s.acquire(); err != nil {
+			t.Fatal(err)
+		}
+		if len(vw.v.files) >= 2 {
+			break
+		}
+		vw.release()
+	}
+	held := vw.v.files
+	if err := h.s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(t0 *table) bool { _, err := os.Stat(t0.path); return err == nil }
+	for _, t0 := range held {
+		if !t0.obsolete.Load() || !exists(t0) {
+			t.Fatalf("%s: obsolete %v, on disk %v while a reader holds it", t0.path, t0.obsolete.Load(), exists(t0))
+		}
+	}
+	vw.release()
+	if len(r.ch) != len(held) {
+		t.Fatalf("%d files handed to the reaper, want %d", len(r.ch), len(held))
+	}
+	for _, t0 := range held {
+		if !exists(t0) {
+			t.Fatalf("%s: deleted by the releasing reader", t0.path)
+		}
+	}
+	start()
+	r.stop()
+	for _, t0 := range held {
+		if exists(t0) {
+			t.Fatalf("%s: still on disk after the reaper ran", t0.path)
+		}
+	}
+	if v, ok, err := h.s.Get([]byte("k0007")); err != nil || !ok || string(v) == "" {
+		t.Fatalf("Get after the reaper: %q %v %v", v, ok, err)
+	}
+}

@@ -767,10 +767,26 @@ func (t *table) getHinted(key []byte, h *readHint) (kind byte, value []byte, fou
 
 func (t *table) ref() { t.refs.Add(1) }
 
-func (t *table) unref() {
+// unref drops a reference; the last one closes the file, and deletes it
+// if it is obsolete, on the caller's goroutine.
+func (t *table) unref() { t.drop(nil) }
+
+// drop is unref that hands the close of an obsolete file to r when r is
+// not nil (readers: reaper).
+func (t *table) drop(r *reaper) {
 	if t.refs.Add(-1) != 0 {
 		return
 	}
+	if r != nil && t.obsolete.Load() {
+		r.reap(t)
+		return
+	}
+	t.close()
+}
+
+// close closes the file of a table nobody references, and deletes it if
+// it is obsolete.
+func (t *table) close() {
 	t.f.Close()
 	if t.obsolete.Load() {
 		t.cache.evictFile(t.num)
