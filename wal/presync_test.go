@@ -2,6 +2,7 @@ package wal
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,17 +28,7 @@ func (o *opLog) hook(op string) error {
 }
 
 // count returns how many times op ran.
-func (o *opLog) count(op string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	n := 0
-	for _, x := range o.ops {
-		if x == op {
-			n++
-		}
-	}
-	return n
-}
+func (o *opLog) count(op string) int { return countOf(o.since(0), op) }
 
 // since returns the steps after the first n.
 func (o *opLog) since(n int) []string {
@@ -72,6 +63,7 @@ func appendKiB(t *testing.T, l *Log, n int64) LSN {
 	return last
 }
 
+// syncedNow reads the last LSN the writer knows fsynced.
 func (l *Log) syncedNow() LSN {
 	l.wmu.Lock()
 	defer l.releaseW()
@@ -188,7 +180,7 @@ func TestRollDirSync(t *testing.T) {
 		from := ops.len()
 		appendKiB(t, l, segSize) // rolls once
 		got := ops.since(from)
-		i := indexOf(got, "syncdir")
+		i := slices.Index(got, "syncdir")
 		if i < 0 || countOf(got, "syncdir") != 1 {
 			t.Fatalf("always: steps over a roll %v, want one syncdir", got)
 		}
@@ -220,15 +212,7 @@ func TestRollDirSync(t *testing.T) {
 	})
 }
 
-func indexOf(ops []string, op string) int {
-	for i, x := range ops {
-		if x == op {
-			return i
-		}
-	}
-	return -1
-}
-
+// countOf returns how many of ops are op.
 func countOf(ops []string, op string) int {
 	n := 0
 	for _, x := range ops {
