@@ -63,6 +63,20 @@ func appendKiB(t *testing.T, l *Log, n int64) LSN {
 	return last
 }
 
+// openHooked opens a log of segSize-byte segments under policy, with
+// everysec's tick an hour away (only presyncs fsync ahead of it) and its
+// I/O steps recorded in the returned opLog.
+func openHooked(t *testing.T, segSize int64, policy FsyncPolicy) (*Log, *opLog) {
+	t.Helper()
+	opts, _ := testOpts(segSize)
+	opts.Fsync = policy
+	opts.syncTick = time.Hour
+	l := mustOpen(t, t.TempDir(), opts)
+	ops := &opLog{}
+	l.faultHook = ops.hook
+	return l, ops
+}
+
 // syncedNow reads the last LSN the writer knows fsynced.
 func (l *Log) syncedNow() LSN {
 	l.wmu.Lock()
@@ -104,13 +118,8 @@ func TestPresync(t *testing.T) {
 		}
 	})
 	t.Run("always", func(t *testing.T) {
-		opts, _ := testOpts(segSize)
-		opts.Fsync = FsyncAlways
-		opts.syncTick = time.Hour
-		l := mustOpen(t, t.TempDir(), opts)
+		l, ops := openHooked(t, segSize, FsyncAlways)
 		defer mustClose(t, l)
-		var ops opLog
-		l.faultHook = ops.hook
 		appendKiB(t, l, 2*step)
 		// One fsync per batch (each append here is its own batch), none
 		// ahead: fsyncs equal writes.
@@ -129,13 +138,8 @@ func TestPresync(t *testing.T) {
 func TestRollDirSync(t *testing.T) {
 	const segSize = 64 << 10
 	t.Run("everysec", func(t *testing.T) {
-		opts, _ := testOpts(segSize)
-		opts.Fsync = FsyncEverySec
-		opts.syncTick = time.Hour
-		l := mustOpen(t, t.TempDir(), opts)
+		l, ops := openHooked(t, segSize, FsyncEverySec)
 		defer mustClose(t, l)
-		var ops opLog
-		l.faultHook = ops.hook
 		segs := len(l.Segments())
 		appendKiB(t, l, segSize/2)
 		appendKiB(t, l, segSize) // rolls once
@@ -170,12 +174,8 @@ func TestRollDirSync(t *testing.T) {
 		}
 	})
 	t.Run("always", func(t *testing.T) {
-		opts, _ := testOpts(segSize)
-		opts.Fsync = FsyncAlways
-		l := mustOpen(t, t.TempDir(), opts)
+		l, ops := openHooked(t, segSize, FsyncAlways)
 		defer mustClose(t, l)
-		var ops opLog
-		l.faultHook = ops.hook
 		appendKiB(t, l, segSize/2)
 		from := ops.len()
 		appendKiB(t, l, segSize) // rolls once
@@ -192,13 +192,9 @@ func TestRollDirSync(t *testing.T) {
 		}
 	})
 	t.Run("fails", func(t *testing.T) {
-		opts, _ := testOpts(segSize)
-		opts.Fsync = FsyncEverySec
-		opts.syncTick = time.Hour
-		l := mustOpen(t, t.TempDir(), opts)
+		l, ops := openHooked(t, segSize, FsyncEverySec)
 		boom := errors.New("injected EIO")
-		ops := opLog{fail: "syncdir", err: boom}
-		l.faultHook = ops.hook
+		ops.fail, ops.err = "syncdir", boom
 		appendKiB(t, l, 3*segSize/2) // rolls once
 		if err := l.Sync(); !errors.Is(err, boom) {
 			t.Fatalf("Sync with a failing directory fsync: %v", err)
