@@ -78,8 +78,12 @@ func (s *Store) Compact() error {
 	}
 	if err != nil {
 		s.fail(fmt.Errorf("segments: compaction: %w", err))
+		return err
 	}
-	return err
+	// Files a read released last before now are the reaper's: gone too
+	// when Compact returns.
+	s.reaper.wait()
+	return nil
 }
 
 // compactOnce picks and runs one compaction; did=false when none is due.

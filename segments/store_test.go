@@ -654,12 +654,12 @@ func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int, keys keySpa
 
 // TestReaderReleasesToReaper: the files a compaction replaced are closed
 // and deleted by the store's reaper, not by the reader that releases them
-// last (an event loop), and stopping the reaper waits for those queued.
+// last (an event loop), and Compact waits for those queued.
 func TestReaderReleasesToReaper(t *testing.T) {
 	h := newHarness(t, Options{BufferSize: 1 << 20})
 	// A reaper whose goroutine has not started: what it is handed waits.
 	h.s.reaper.stop()
-	r := &reaper{ch: make(chan *table, reapQueue), done: make(chan struct{})}
+	r := &reaper{ch: make(chan reapJob, reapQueue), done: make(chan struct{})}
 	h.s.reaper = r
 	var started sync.Once
 	start := func() { started.Do(func() { go r.run() }) }
@@ -682,7 +682,9 @@ func TestReaderReleasesToReaper(t *testing.T) {
 		vw.release()
 	}
 	held := vw.v.files
-	if err := h.s.Compact(); err != nil {
+	// compactOnce, not Compact: Compact waits for the reaper, which
+	// here has not started.
+	if _, err := h.s.compactOnce(true); err != nil {
 		t.Fatal(err)
 	}
 	exists := func(t0 *table) bool { _, err := os.Stat(t0.path); return err == nil }
@@ -700,11 +702,14 @@ func TestReaderReleasesToReaper(t *testing.T) {
 			t.Fatalf("%s: deleted by the releasing reader", t0.path)
 		}
 	}
+	// Compact returns once the reaper has deleted what was queued.
 	start()
-	r.stop()
+	if err := h.s.Compact(); err != nil {
+		t.Fatal(err)
+	}
 	for _, t0 := range held {
 		if exists(t0) {
-			t.Fatalf("%s: still on disk after the reaper ran", t0.path)
+			t.Fatalf("%s: still on disk when Compact returned", t0.path)
 		}
 	}
 	if v, ok, err := h.s.Get([]byte("k0007")); err != nil || !ok || string(v) == "" {
