@@ -231,10 +231,9 @@ type Session struct {
 	// watchedExpired marks watched keys that were already expired when
 	// WATCHed: their expiry does not abort EXEC.
 	watchedExpired map[watchKey]bool
-	LastCmd        string
-	// LastCommand is the command LastCmd names (nil before the first):
-	// its Name is a string that stays, which a connection can point to
-	// instead of copying LastCmd each time it changes.
+	// LastCommand is the command the session ran last (nil before the
+	// first): CLIENT LIST shows its Name, a string that stays, which a
+	// connection points to instead of copying it each time it changes.
 	LastCommand *Command
 	// clock is the time (unix ms) the server read for the batch of this
 	// session's commands it is running, 0 when none: see SetClock.
@@ -376,7 +375,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		r.Error("ERR " + err.Error())
 		return
 	}
-	s.LastCmd, s.LastCommand = cmd.Name, cmd
+	s.LastCommand = cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			db.rejectInMulti(s)

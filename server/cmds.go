@@ -356,8 +356,8 @@ func (x *client) info(self *keel.Session) string {
 	}
 	multi := -1
 	cmd := *x.lastCmd.Load()
-	if x.sess == self {
-		cmd = self.LastCmd // the command being run, as Redis shows it
+	if x.sess == self && self.LastCommand != nil {
+		cmd = self.LastCommand.Name // the command being run, as Redis shows it
 	}
 	if cmd == "" {
 		cmd = "NULL"
