@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/keeldb/keel/internal/offheap"
 )
 
 // fataler is what testing.TB and *rapid.T have in common.
@@ -387,7 +389,7 @@ func TestMemoryPerKey(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	offBefore := OffHeapBytes()
+	offBefore := offheap.InUse()
 	k := NewKeyspace(16)
 	buf := []byte("key:")
 	for i := range n {
@@ -397,7 +399,7 @@ func TestMemoryPerKey(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	heap := float64(after.HeapAlloc-before.HeapAlloc) / n
-	off := float64(OffHeapBytes()-offBefore) / n
+	off := float64(offheap.InUse()-offBefore) / n
 	total := heap + off
 	const keyLen = 11
 	t.Logf("%d keys of %d bytes: %.1f bytes/key (%.1f on the Go heap, %.1f off it), %.1f bytes/key beyond the key bytes "+

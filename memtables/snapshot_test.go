@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/keeldb/keel/internal/offheap"
 )
 
 // snapKey is test key i: every fourth is longer than a slot holds inline.
@@ -73,7 +75,7 @@ func TestSnapshotCopyOnWrite(t *testing.T) {
 func TestOffHeapReturned(t *testing.T) {
 	// Other tests' garbage may still be returned by cleanups meanwhile,
 	// which only lowers the count: the checks are upper bounds.
-	base := OffHeapBytes()
+	base := offheap.InUse()
 	k := NewKeyspace(2)
 	fill := func(db, n int) {
 		for i := range n {
@@ -81,19 +83,19 @@ func TestOffHeapReturned(t *testing.T) {
 		}
 	}
 	fill(0, 20000)
-	if OffHeapBytes() <= base {
-		t.Fatalf("20000 keys hold no off-heap memory (%d bytes, %d before)", OffHeapBytes(), base)
+	if offheap.InUse() <= base {
+		t.Fatalf("20000 keys hold no off-heap memory (%d bytes, %d before)", offheap.InUse(), base)
 	}
 	for i := range 20000 {
 		k.Delete(0, snapKey(i))
 	}
 	checkTable(t, k, 0)
-	if got := OffHeapBytes(); got > base {
+	if got := offheap.InUse(); got > base {
 		t.Fatalf("after deleting every key: %d off-heap bytes, %d before", got, base)
 	}
 	fill(1, 20000)
 	k.FlushDB(1, k.NextPhys())
-	if got := OffHeapBytes(); got > base {
+	if got := offheap.InUse(); got > base {
 		t.Fatalf("after FLUSHDB: %d off-heap bytes, %d before", got, base)
 	}
 
@@ -116,9 +118,9 @@ func TestOffHeapReturned(t *testing.T) {
 	runtime.KeepAlive(snap)
 	snap = nil
 	deadline := time.Now().Add(10 * time.Second)
-	for OffHeapBytes() > base {
+	for offheap.InUse() > base {
 		if time.Now().After(deadline) {
-			t.Fatalf("dropped snapshot's pages not returned: %d off-heap bytes, %d before", OffHeapBytes(), base)
+			t.Fatalf("dropped snapshot's pages not returned: %d off-heap bytes, %d before", offheap.InUse(), base)
 		}
 		runtime.GC()
 		time.Sleep(time.Millisecond)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/keeldb/keel/internal/offheap"
 )
 
 // table is one logical database: a hash table from key to Entry.
@@ -20,7 +22,7 @@ import (
 //   - A slot holds its key when the key has at most keyInline bytes, the
 //     common case; a longer key is a Go string in its page's long array.
 //     Slots hold no Go pointers, so full pages live off the Go heap
-//     (offheap.go): the collector neither scans nor counts them.
+//     (internal/offheap): the collector neither scans nor counts them.
 //   - index is an open-addressing table with linear probing over positions:
 //     0 is empty, v is position v-1. Its length is a power of two and its load
 //     stays <= 3/4, so a probe always ends at an empty cell. Deletion shifts
@@ -45,17 +47,17 @@ type table struct {
 	// so that a table whose size sits at a page boundary does not free and
 	// reallocate a whole page on every delete/insert.
 	spare    page
-	index    []uint32  // open addressing over positions; nil when n == 0
-	indexMem *offBlock // index's memory when off the heap
-	expires  []uint32  // positions of the slots with ExpireAt != 0
+	index    []uint32       // open addressing over positions; nil when n == 0
+	indexMem *offheap.Block // index's memory when off the heap
+	expires  []uint32       // positions of the slots with ExpireAt != 0
 
 }
 
 // page is pageSize slots (fewer for a table's small first page).
 type page struct {
-	slots []slot    // len: slots in use; in mem when cap == pageSize, else on the heap
-	long  []string  // by slot index: the keys longer than keyInline; nil while there are none
-	mem   *offBlock // holds slots' memory alive; shared with the snapshots sharing the page
+	slots []slot         // len: slots in use; in mem when cap == pageSize, else on the heap
+	long  []string       // by slot index: the keys longer than keyInline; nil while there are none
+	mem   *offheap.Block // holds slots' memory alive; shared with the snapshots sharing the page
 	// gen is the snapshot generation the page was created or copied in; a
 	// page whose generation is older than an active snapshot's is shared
 	// with it and is copied before its first write (own).
@@ -137,13 +139,26 @@ func (pg *page) setLong(i int, key string) {
 	pg.long[i] = key
 }
 
+// pagePool serves the pages off the heap (see the package doc's Memory).
+var pagePool = offheap.NewPool(pageBytes)
+
+// slotsOf returns b's memory as an empty slot slice of its capacity.
+func slotsOf(b *offheap.Block) []slot {
+	return unsafe.Slice((*slot)(b.Ptr()), b.Len()/int(unsafe.Sizeof(slot{})))[:0]
+}
+
+// uint32sOf returns b's memory as a uint32 slice of its length.
+func uint32sOf(b *offheap.Block) []uint32 {
+	return unsafe.Slice((*uint32)(b.Ptr()), b.Len()/4)
+}
+
 // newPage returns an empty page of capacity c: off the heap when c is
 // pageSize, else on it (a small first page is not worth a block).
 func newPage(c int, gen uint64) page {
 	if c != pageSize {
 		return page{slots: make([]slot, 0, c), gen: gen}
 	}
-	mem := allocPage()
+	mem := pagePool.Get()
 	return page{slots: slotsOf(mem), mem: mem, gen: gen}
 }
 
@@ -293,7 +308,7 @@ func (t *table) remove(c uint32, pos int) {
 		case cap(lp.slots) == pageSize && t.spare.slots == nil:
 			t.spare = page{slots: lp.slots, mem: lp.mem}
 		default:
-			lp.mem.free()
+			lp.mem.Free()
 		}
 		t.pages[pi] = page{}
 		t.pages = t.pages[:pi]
@@ -325,11 +340,11 @@ func keepsEmpty(t *table, lp *page) bool {
 func (t *table) release() {
 	if t.cow == nil || !t.cow.active {
 		for i := range t.pages {
-			t.pages[i].mem.free()
+			t.pages[i].mem.Free()
 		}
 	}
-	t.spare.mem.free()
-	t.indexMem.free()
+	t.spare.mem.Free()
+	t.indexMem.Free()
 	t.pages, t.index, t.indexMem, t.expires, t.spare = nil, nil, nil, nil, page{}
 }
 
@@ -340,13 +355,13 @@ func (t *table) unindex(c uint32) { unindexCell(t.index, c, t) }
 func (t *table) resize(size int) {
 	old := t.indexMem
 	if size >= offIndexCells {
-		t.indexMem = allocOff(size * 4)
+		t.indexMem = offheap.Alloc(size * 4)
 		t.index = uint32sOf(t.indexMem)
 	} else {
 		t.index, t.indexMem = make([]uint32, size), nil
 	}
 	fillIndex(t.index, t.n, t)
-	old.free() // no snapshot or reader holds an index across a write
+	old.Free() // no snapshot or reader holds an index across a write
 }
 
 func (t *table) hashAt(pos int) uint32 { return t.at(pos).hash }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/keeldb/keel/internal/offheap"
 	"github.com/keeldb/keel/internal/prefetch"
 	"github.com/tidwall/btree"
 )
@@ -79,18 +80,22 @@ type buffer struct {
 	frozenAt LSN // set once when frozen (under Store.mu), read by the flusher
 
 	// Writer-only allocation of versions: key and value bytes are cut
-	// from slabs (pointer-free, so the collector never scans them), nodes
-	// and heads from chunks, instead of heap objects per write. All live
-	// as long as the buffer.
+	// from slabs, nodes and heads from chunks, instead of heap objects per
+	// write; slabs and chunks are blocks off the Go heap (buffermem.go).
+	// All live as long as the buffer.
 	slab  []byte
 	nodes []node
 	heads []head
-	// The slabs and chunks cut from above, whole, for the store's
-	// bufferMem to take back once the buffer is flushed and unread
-	// (buffermem.go); mem is where they come from (nil: the heap).
-	ownSlabs [][]byte
-	ownNodes [][]node
-	ownHeads [][]head
+	// The blocks cut from above, whole: they keep the memory valid while
+	// the buffer is reachable, and go to the store's bufferMem once the
+	// buffer is flushed and unread; mem is where they come from (nil: the
+	// block pool, unrecycled). big holds the values too large for a slab,
+	// on the heap: the nodes pointing at them are off it, so this is
+	// their only reference the collector sees.
+	ownSlabs []*offheap.Block
+	ownNodes []*offheap.Block
+	ownHeads []*offheap.Block
+	big      [][]byte
 	mem      *bufferMem
 	// pins counts the readers inside the buffer; retired is set once the
 	// buffer's memory may go to another (buffermem.go).
@@ -165,15 +170,21 @@ func keyRefLess(a, b keyRef) bool {
 // atomically and never writes the old one again, so a reader still
 // probing the old table finds every key inserted before the growth (later
 // ones are newer than its lookup).
+//
+// Tables live off the Go heap (buffermem.go). Since readers may still
+// probe a table the writer outgrew, the writer keeps those (old) until the
+// buffer is retired and unread (bufferMem.put frees them).
 type keyIndex struct {
 	seed  maphash.Seed
 	table atomic.Pointer[indexTable]
-	n     int // keys (writer only)
+	n     int           // keys (writer only)
+	old   []*indexTable // tables grow replaced (writer only)
 }
 
 type indexTable struct {
 	slots []indexSlot
-	tags  []uint64 // slot i's tag is byte i%8 of word i/8, accessed atomically
+	tags  []uint64       // slot i's tag is byte i%8 of word i/8, accessed atomically
+	mem   *offheap.Block // slots and tags
 }
 
 type indexSlot struct {
@@ -185,8 +196,17 @@ type indexSlot struct {
 // the low ones) and a bit that makes it nonzero.
 func tagOf(hv uint64) uint64 { return hv>>57 | 0x80 }
 
+// newIndexTable returns an empty table of slots slots, a power of two of
+// at least 8.
 func newIndexTable(slots int) *indexTable {
-	return &indexTable{slots: make([]indexSlot, slots), tags: make([]uint64, slots/8)}
+	slotBytes := slots * int(unsafe.Sizeof(indexSlot{}))
+	mem := offheap.Alloc(slotBytes + slots) // a tag byte per slot
+	p := mem.Ptr()
+	return &indexTable{
+		slots: unsafe.Slice((*indexSlot)(p), slots),
+		tags:  unsafe.Slice((*uint64)(unsafe.Add(p, slotBytes)), slots/8),
+		mem:   mem,
+	}
 }
 
 // probe returns the slot of t holding a key whose hash is hv and for which
@@ -278,6 +298,7 @@ func (x *keyIndex) grow(t *indexTable) *indexTable {
 		g.set(i, h, t.slots[j].hash)
 	}
 	x.table.Store(g)
+	x.old = append(x.old, t)
 	return g
 }
 
@@ -351,21 +372,27 @@ func (b *buffer) note(lsn LSN, seq uint64, n int64) {
 }
 
 // Allocation sizes for alloc and add: a slab serves the key and value of
-// writes up to slabMax bytes; nodes and heads come nodeChunk at a time.
+// writes up to slabMax bytes; nodes and heads come a block at a time.
+// Slabs and chunks are blocks of blockSize bytes (blockPool).
 const (
-	slabSize  = 64 << 10
+	blockSize = 64 << 10
+	slabSize  = blockSize
 	slabMax   = 4 << 10
-	nodeChunk = 128
+	nodeChunk = blockSize / int(unsafe.Sizeof(node{}))
+	headChunk = blockSize / int(unsafe.Sizeof(head{}))
 )
 
 // alloc returns n bytes for a version's key and value. Writer only.
 func (b *buffer) alloc(n int) []byte {
 	if n > slabMax {
-		return make([]byte, n)
+		p := make([]byte, n)
+		b.big = append(b.big, p)
+		return p
 	}
 	if len(b.slab) < n {
-		b.slab = b.mem.slab()
-		b.ownSlabs = append(b.ownSlabs, b.slab)
+		blk := b.mem.slab()
+		b.ownSlabs = append(b.ownSlabs, blk)
+		b.slab = unsafe.Slice((*byte)(blk.Ptr()), slabSize)
 	}
 	p := b.slab[:n:n]
 	b.slab = b.slab[n:]
@@ -376,8 +403,9 @@ func (b *buffer) alloc(n int) []byte {
 // the buffer's memory: the caller's slices may change afterwards.
 func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	if len(b.nodes) == 0 {
-		b.nodes = b.mem.nodeChunk()
-		b.ownNodes = append(b.ownNodes, b.nodes)
+		blk := b.mem.nodeChunk()
+		b.ownNodes = append(b.ownNodes, blk)
+		b.nodes = unsafe.Slice((*node)(blk.Ptr()), nodeChunk)
 	}
 	n := &b.nodes[0]
 	b.nodes = b.nodes[1:]
@@ -408,8 +436,9 @@ func (b *buffer) add(lsn LSN, seq uint64, kind byte, key, value []byte) {
 	copy(kv[len(key):], value)
 	n.key, n.value = kv[:len(key):len(key)], kv[len(key):]
 	if len(b.heads) == 0 {
-		b.heads = b.mem.headChunk()
-		b.ownHeads = append(b.ownHeads, b.heads)
+		blk := b.mem.headChunk()
+		b.ownHeads = append(b.ownHeads, blk)
+		b.heads = unsafe.Slice((*head)(blk.Ptr()), headChunk)
 	}
 	h = &b.heads[0]
 	b.heads = b.heads[1:]

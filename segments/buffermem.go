@@ -5,16 +5,33 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/keeldb/keel/internal/offheap"
 )
 
-// Recycling a flushed buffer's memory.
+// A buffer's memory: off the Go heap, and recycled.
 //
 // A buffer's versions live in slabs (keys and values), node and head
 // chunks, a key index table and, once frozen, an array of its nodes in
 // key order (buffer.go), all garbage once the buffer is flushed: about
 // 300 bytes per version, most of what a store under writes allocates
-// (1.0 of 1.3 GB in 300,000 MSETs of 10 keys, heap profile). Each
-// collection cycle is set off by allocation, so that garbage set the
+// (1.0 of 1.3 GB in 300,000 MSETs of 10 keys, heap profile).
+//
+// Slabs and chunks are blocks of blockSize bytes off the Go heap
+// (internal/offheap, blockPool): nodes and heads are all pointers, and on
+// the heap a collection cycle marked every one of them, while the
+// buffers' growth set the cycles off. Under 1M HSETs at pipeline 16 into
+// a fresh server (a 64 MiB hashes buffer growing to ~95 MB of nodes,
+// heads, slabs and index) the collector took 15% of keel's CPU. Their
+// pointers point at each other and at slabs, all off the heap, except a
+// node's value too large for a slab: that is on the heap, and the
+// buffer's big list keeps it alive (offheap's rule 1). The key index's
+// tables are blocks of their own (offheap.Alloc), and so are the tables
+// it outgrew, which readers may still probe: the buffer keeps them until
+// it is put back (keyIndex). The key-ordered array and the new-key list
+// (pointers to nodes and heads, no more) stay on the heap.
+//
+// Each collection cycle is set off by allocation, so garbage set the
 // collector's pace. A store instead hands a flushed buffer's memory to
 // the buffers after it (bufferMem), once no reader can still be in it.
 //
@@ -29,16 +46,24 @@ import (
 //
 // What a reader got from a buffer (a value passed to View's or Scan's fn)
 // is valid only while it holds the pin, during the call, as the read
-// methods' contracts say.
+// methods' contracts say: after it the memory may be another buffer's, or
+// unmapped.
+//
+// Blocks the pool does not keep (beyond what the last buffer held, or an
+// idle pool's) are freed at once; a buffer that never reaches the pool (a
+// closed store's) leaves its blocks to their handles' cleanups.
+
+// blockPool serves the slabs and chunks of every store's buffers.
+var blockPool = offheap.NewPool(blockSize)
 
 // bufferMem is the memory flushed buffers handed back, for the buffers
 // after them. Safe for concurrent use: the writer takes, the flusher
 // puts.
 type bufferMem struct {
 	mu    sync.Mutex
-	slabs [][]byte
-	nodes [][]node
-	heads [][]head
+	slabs []*offheap.Block
+	nodes []*offheap.Block
+	heads []*offheap.Block
 	table *indexTable // the last retired buffer's key index, cleared
 	// sorted is the largest array of nodes in key order (buffer.sorted)
 	// a retired buffer had, and keys the largest list of new keys
@@ -50,33 +75,24 @@ type bufferMem struct {
 	// takes counts what writers took; dropIdle compares it with seen,
 	// its count at the call before.
 	takes, seen uint64
-	size        int64 // bytes held, as last counted into pooledBytes
+	size        int64 // heap bytes held, as last counted into pooledBytes
 }
 
-// pooledBytes is what every store's bufferMem holds, for PooledBytes.
+// pooledBytes is the heap every store's bufferMem holds, for PooledBytes.
 var pooledBytes atomic.Int64
 
-// PooledBytes returns the bytes of flushed write buffers that stores
-// hold for their next buffers: live heap that will be reused, not turned
-// into garbage (keel passes it to internal/gctune's Hold).
+// PooledBytes returns the bytes of the Go heap that stores hold for their
+// next write buffers (key-ordered arrays and new-key lists; the rest is
+// off the heap): live heap that will be reused, not turned into garbage
+// (keel passes it to internal/gctune's Hold).
 func PooledBytes() uint64 { return uint64(max(pooledBytes.Load(), 0)) }
 
-// recount counts what m holds into pooledBytes. Caller holds m.mu.
+// recount counts the heap m holds into pooledBytes. Caller holds m.mu.
 func (m *bufferMem) recount() {
-	n := int64(len(m.slabs))*slabSize + int64(len(m.nodes))*nodeChunkBytes + int64(len(m.heads))*headChunkBytes
-	if m.table != nil {
-		n += int64(len(m.table.slots))*int64(unsafe.Sizeof(indexSlot{})) + int64(len(m.table.tags))*8
-	}
-	n += int64(cap(m.sorted)+cap(m.keys)) * int64(unsafe.Sizeof(uintptr(0)))
+	n := int64(cap(m.sorted)+cap(m.keys)) * int64(unsafe.Sizeof(uintptr(0)))
 	pooledBytes.Add(n - m.size)
 	m.size = n
 }
-
-// The bytes of one node chunk and one head chunk.
-const (
-	nodeChunkBytes = nodeChunk * int64(unsafe.Sizeof(node{}))
-	headChunkBytes = nodeChunk * int64(unsafe.Sizeof(head{}))
-)
 
 // memIdleAfter is how long a store's bufferMem may go untouched before
 // dropIdle leaves its memory to the collector: a store that stopped
@@ -103,41 +119,46 @@ func (m *bufferMem) drop() {
 }
 
 func (m *bufferMem) dropLocked() {
-	clear(m.slabs)
-	clear(m.nodes)
-	clear(m.heads)
-	m.slabs, m.nodes, m.heads, m.table, m.sorted, m.keys = m.slabs[:0], m.nodes[:0], m.heads[:0], nil, nil, nil
+	m.slabs, m.nodes, m.heads = freeBlocks(m.slabs), freeBlocks(m.nodes), freeBlocks(m.heads)
+	if m.table != nil {
+		m.table.mem.Free()
+	}
+	m.table, m.sorted, m.keys = nil, nil, nil
 	m.recount()
 }
 
-// slab returns a slab of slabSize bytes (contents undefined).
-func (m *bufferMem) slab() []byte {
-	if m != nil {
-		if s, ok := popLast(m, &m.slabs); ok {
-			return s
-		}
+// freeBlocks frees the blocks of list, which only the pool holds, and
+// returns it emptied.
+func freeBlocks(list []*offheap.Block) []*offheap.Block {
+	for _, b := range list {
+		b.Free()
 	}
-	return make([]byte, slabSize)
+	clear(list)
+	return list[:0]
 }
 
-// nodeChunk returns nodeChunk zeroed nodes.
-func (m *bufferMem) nodeChunk() []node {
-	if m != nil {
-		if c, ok := popLast(m, &m.nodes); ok {
-			return c
-		}
-	}
-	return make([]node, nodeChunk)
-}
+// slab, nodeChunk and headChunk return a block for a buffer's slab, node
+// chunk or head chunk: a pooled one of the kind (contents undefined; a
+// buffer writes every node and head it takes before publishing it), else
+// a fresh one. m may be nil (no recycling).
+func (m *bufferMem) slab() *offheap.Block      { return m.block(blockSlab) }
+func (m *bufferMem) nodeChunk() *offheap.Block { return m.block(blockNodes) }
+func (m *bufferMem) headChunk() *offheap.Block { return m.block(blockHeads) }
 
-// headChunk returns nodeChunk zeroed heads.
-func (m *bufferMem) headChunk() []head {
+// The kinds of block a bufferMem pools.
+const (
+	blockSlab = iota
+	blockNodes
+	blockHeads
+)
+
+func (m *bufferMem) block(kind int) *offheap.Block {
 	if m != nil {
-		if c, ok := popLast(m, &m.heads); ok {
-			return c
+		if b, ok := popLast(m, [...]*[]*offheap.Block{&m.slabs, &m.nodes, &m.heads}[kind]); ok {
+			return b
 		}
 	}
-	return make([]head, nodeChunk)
+	return blockPool.Get()
 }
 
 // popLast takes the last entry of *list, one of m's, under m.mu; false
@@ -216,19 +237,18 @@ func takeIf[T any](m *bufferMem, item *T, fits func(T) bool) (T, bool) {
 // keeps at most as much as b held, the newest first: a store that writes
 // less than it flushes, or is idle, leaves the rest to the collector.
 func (m *bufferMem) put(b *buffer) {
-	// Zero what holds pointers, outside the lock, so that recycled chunks
-	// keep nothing reachable (a value too large for a slab, an old slab).
-	for _, c := range b.ownNodes {
-		clear(c)
-	}
-	for _, c := range b.ownHeads {
-		clear(c)
-	}
+	// Zero what holds pointers on the heap, outside the lock, so that
+	// recycled memory keeps nothing reachable. The chunks off the heap
+	// need not be: the collector does not see them, and a buffer writes
+	// every node and head before publishing it.
 	t := b.index.table.Load()
 	if t != nil {
-		clear(t.slots)
-		clear(t.tags)
+		clear(t.tags) // a slot is read only past its tag (keyIndex)
 	}
+	for _, o := range b.index.old {
+		o.mem.Free()
+	}
+	b.index.old = nil
 	sorted := b.sorted[:cap(b.sorted)]
 	clear(sorted)
 	keys := b.newKeys[:cap(b.newKeys)]
@@ -238,6 +258,9 @@ func (m *bufferMem) put(b *buffer) {
 	m.nodes = keepNewest(m.nodes, b.ownNodes)
 	m.heads = keepNewest(m.heads, b.ownHeads)
 	if t != nil {
+		if m.table != nil {
+			m.table.mem.Free()
+		}
 		m.table = t
 	}
 	if cap(sorted) > cap(m.sorted) {
@@ -248,15 +271,18 @@ func (m *bufferMem) put(b *buffer) {
 	}
 	m.recount()
 	m.mu.Unlock()
-	b.ownSlabs, b.ownNodes, b.ownHeads = nil, nil, nil
+	b.ownSlabs, b.ownNodes, b.ownHeads, b.big = nil, nil, nil, nil
 	b.slab, b.nodes, b.heads, b.sorted, b.newKeys = nil, nil, nil, nil, nil
 }
 
 // keepNewest returns pool with add appended, less its oldest entries
-// beyond len(add).
-func keepNewest[T any](pool, add []T) []T {
+// beyond len(add), which it frees (only the pool holds them).
+func keepNewest(pool, add []*offheap.Block) []*offheap.Block {
 	pool = append(pool, add...)
 	if excess := len(pool) - len(add); excess > 0 {
+		for _, b := range pool[:excess] {
+			b.Free()
+		}
 		n := copy(pool, pool[excess:])
 		clear(pool[n:])
 		pool = pool[:n]

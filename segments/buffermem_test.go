@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keeldb/keel/internal/offheap"
 )
 
 // recycledValue is the value of key k at generation gen: k, gen and a
@@ -237,20 +240,22 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 	if cap(m.sorted) < 500 || cap(m.keys) < 500 || big.sorted != nil || big.newKeys != nil {
 		t.Fatalf("after put: pool's sorted array %d, key list %d", cap(m.sorted), cap(m.keys))
 	}
-	if low := int64(bigSlabs*slabSize) + int64(len(m.nodes))*nodeChunkBytes + int64(len(m.table.slots))*16; m.size < low {
-		t.Fatalf("pool counted %d bytes, holds at least %d", m.size, low)
+	// Only the heap counts: the slabs, chunks and index table are off it.
+	if want := int64(cap(m.sorted)+cap(m.keys)) * 8; m.size != want {
+		t.Fatalf("pool counted %d heap bytes, holds %d in its arrays", m.size, want)
 	}
+	bigBlocks := slices.Concat(m.slabs, m.nodes, m.heads, []*offheap.Block{m.table.mem})
 	m.put(small)
 	if len(m.slabs) != smallSlabs {
 		t.Fatalf("pool holds %d slabs after a buffer of %d", len(m.slabs), smallSlabs)
 	}
-	for _, c := range m.nodes {
-		for i := range c {
-			if n := &c[i]; n.key != nil || n.value != nil || n.prev != nil || n.seq != 0 {
-				t.Fatal("a recycled node chunk is not zeroed")
-			}
+	// What the pool let go is freed at once, not left to cleanups.
+	for _, blk := range bigBlocks {
+		if blk.Ptr() != nil {
+			t.Fatal("a block the pool dropped is still mapped")
 		}
 	}
+	smallBlocks := slices.Concat(m.slabs, m.nodes, m.heads, []*offheap.Block{m.table.mem})
 	for _, w := range m.table.tags {
 		if w != 0 {
 			t.Fatal("a recycled index table is not cleared")
@@ -281,6 +286,40 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil || m.size != 0 {
 		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks, %d bytes counted", len(m.slabs), len(m.nodes), len(m.heads), m.size)
 	}
+	taken := slices.Concat(b.ownSlabs, b.ownNodes, b.ownHeads, []*offheap.Block{b.index.table.Load().mem})
+	for _, blk := range smallBlocks {
+		if held := slices.Contains(taken, blk); held == (blk.Ptr() == nil) {
+			t.Fatalf("block held by the new buffer %v, freed %v", held, blk.Ptr() == nil)
+		}
+	}
+}
+
+// A value too large for a slab is on the heap, pointed at only by a node
+// off it: the buffer keeps it alive (big), through collections that
+// reuse what they free.
+func TestBufferBigValuesSurviveCollections(t *testing.T) {
+	b := newBuffer(0, nil)
+	val := func(i int) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, slabMax+1+i) }
+	for i := range 200 {
+		b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%03d", i), val(i))
+	}
+	var junk [][]byte
+	for range 3 {
+		runtime.GC()
+		for i := range 2000 {
+			junk = append(junk, bytes.Repeat([]byte{'x'}, slabMax+1+i%200))
+		}
+	}
+	runtime.KeepAlive(junk)
+	for i := range 200 {
+		h := b.index.get(fmt.Appendf(nil, "k%03d", i))
+		if h == nil {
+			t.Fatalf("k%03d missing", i)
+		}
+		if got := h.newest.Load().value; !bytes.Equal(got, val(i)) {
+			t.Fatalf("k%03d's %d-byte value changed after collections", i, len(got))
+		}
+	}
 }
 
 // A recycled key index serves a buffer asking for at most as many slots,
@@ -303,5 +342,37 @@ func TestBufferMemIndexTableSizes(t *testing.T) {
 		if (got == pooled) != c.reused || len(got.slots) < c.ask {
 			t.Errorf("pool of %d slots, asked %d: got %d slots, reused %v", c.have, c.ask, len(got.slots), got == pooled)
 		}
+	}
+}
+
+// The index tables a buffer outgrew stay mapped while readers may probe
+// them, and are freed when the buffer's memory goes back to the pool.
+func TestBufferOutgrownTablesFreedOnPut(t *testing.T) {
+	m := new(bufferMem)
+	b := newBuffer(0, m)
+	for i := range 2000 {
+		b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%05d", i), []byte("v"))
+	}
+	old := slices.Clone(b.index.old)
+	if len(old) == 0 {
+		t.Fatal("2000 keys did not grow the index")
+	}
+	for _, o := range old {
+		if o.mem.Ptr() == nil {
+			t.Fatal("an outgrown table was freed while the buffer is live")
+		}
+	}
+	if b.index.get([]byte("k01999")) == nil {
+		t.Fatal("k01999 missing")
+	}
+	b.retired.Store(true)
+	m.put(b)
+	for _, o := range old {
+		if o.mem.Ptr() != nil {
+			t.Fatal("an outgrown table outlived the buffer's put")
+		}
+	}
+	if m.table == nil || m.table.mem.Ptr() == nil {
+		t.Fatal("the buffer's current table was not pooled")
 	}
 }

@@ -122,7 +122,10 @@
 // buffer it reads (a point read of the active buffer pins it alone,
 // without a view): a flushed buffer's memory goes to the buffers after it
 // only once no reader is inside it (buffermem.go). What a read passes its
-// callback is therefore valid only during the call.
+// callback is therefore valid only during the call. A buffer's slabs,
+// node and head chunks and key index tables live off the Go heap
+// (internal/offheap): the collector neither marks them nor counts them
+// toward its goal, and a read past its pin may find them unmapped.
 //
 // Mutexes:
 //   - Store.mu guards the frozen list, the current version and the swap of

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/keeldb/keel"
-	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/internal/offheap"
 )
 
 // GlobMatch matches Redis glob patterns (CONFIG GET, COMMAND LIST PATTERN);
@@ -474,8 +474,9 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 	if section("Memory") {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		// The keyspace's slots live off the Go heap (memtables/offheap.go).
-		off := memtables.OffHeapBytes()
+		// The keyspace's slots and the on-disk engines' write buffers
+		// live off the Go heap (internal/offheap).
+		off := offheap.InUse()
 		used := int64(ms.HeapAlloc) + off
 		kv("used_memory", used)
 		kv("used_memory_human", human(used))

@@ -1,0 +1,36 @@
+//go:build !linux
+
+package offheap
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Elsewhere than Linux the "off-heap" blocks are Go allocations of bytes
+// (which the collector does not scan) kept alive by a table of their own:
+// correct, without the saving in collector work on the heap goal.
+
+var (
+	offPagesMapMu sync.Mutex
+	osBlocks      = map[unsafe.Pointer][]byte{}
+)
+
+func osMap(n int) unsafe.Pointer {
+	b := make([]byte, n)
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	offPagesMapMu.Lock()
+	osBlocks[p] = b
+	offPagesMapMu.Unlock()
+	return p
+}
+
+func osUnmap(p unsafe.Pointer, n int) {
+	offPagesMapMu.Lock()
+	delete(osBlocks, p)
+	offPagesMapMu.Unlock()
+}
+
+// osDiscard zeroes the block, as a discarded mapping reads after
+// MADV_DONTNEED on Linux: a pool's blocks are zero when handed out again.
+func osDiscard(p unsafe.Pointer, n int) { clear(unsafe.Slice((*byte)(p), n)) }
