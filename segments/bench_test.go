@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -348,6 +349,7 @@ func BenchmarkSortNodes(b *testing.B) {
 		sortNodes(all, 0)
 	}
 	reportPerEntry(b, cpuTime()-c0, n)
+	runtime.KeepAlive(buf) // the nodes are its memory, off the heap
 }
 
 // BenchmarkGetParallel is Get of cached blocks from every processor at

@@ -243,7 +243,8 @@ func (m *bufferMem) put(b *buffer) {
 	// every node and head before publishing it.
 	t := b.index.table.Load()
 	if t != nil {
-		clear(t.tags) // a slot is read only past its tag (keyIndex)
+		clear(t.slots) // keyIndex.each reads every slot
+		clear(t.tags)
 	}
 	for _, o := range b.index.old {
 		o.mem.Free()

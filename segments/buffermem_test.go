@@ -220,7 +220,7 @@ func TestPinnedBufferNotReclaimed(t *testing.T) {
 func TestBufferMemBoundAndIdle(t *testing.T) {
 	m := new(bufferMem)
 	fill := func(n int) *buffer {
-		b := newBuffer(0, nil)
+		b := testBuffer(t, 0, nil)
 		for i := range n {
 			b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%06d", i), bytes.Repeat([]byte{'v'}, 1000))
 		}
@@ -270,7 +270,7 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 		}
 	}
 	// A buffer drawing from the pool gets the recycled memory.
-	b := newBuffer(400, m)
+	b := testBuffer(t, 400, m)
 	b.add(1, 1, kindValue, []byte("k"), []byte("v"))
 	if m.takes == 0 || len(m.slabs) != smallSlabs-1 || cap(b.newKeys) < 500 || m.keys != nil {
 		t.Fatalf("takes %d, pool %d slabs, key list %d", m.takes, len(m.slabs), cap(b.newKeys))
@@ -298,7 +298,7 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 // off it: the buffer keeps it alive (big), through collections that
 // reuse what they free.
 func TestBufferBigValuesSurviveCollections(t *testing.T) {
-	b := newBuffer(0, nil)
+	b := testBuffer(t, 0, nil)
 	val := func(i int) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, slabMax+1+i) }
 	for i := range 200 {
 		b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%03d", i), val(i))
@@ -349,7 +349,7 @@ func TestBufferMemIndexTableSizes(t *testing.T) {
 // them, and are freed when the buffer's memory goes back to the pool.
 func TestBufferOutgrownTablesFreedOnPut(t *testing.T) {
 	m := new(bufferMem)
-	b := newBuffer(0, m)
+	b := testBuffer(t, 0, m)
 	for i := range 2000 {
 		b.add(LSN(i+1), uint64(i+1), kindValue, fmt.Appendf(nil, "k%05d", i), []byte("v"))
 	}
@@ -375,4 +375,13 @@ func TestBufferOutgrownTablesFreedOnPut(t *testing.T) {
 	if m.table == nil || m.table.mem.Ptr() == nil {
 		t.Fatal("the buffer's current table was not pooled")
 	}
+}
+
+// testBuffer is newBuffer for a test, kept reachable until the test ends:
+// the buffer's memory is off the Go heap, and the nodes, keys and values
+// a test holds do not keep it alive as the buffer does (offheap's rule 2).
+func testBuffer(t testing.TB, keys int, mem *bufferMem) *buffer {
+	b := newBuffer(keys, mem)
+	t.Cleanup(func() { runtime.KeepAlive(b) })
+	return b
 }

@@ -168,7 +168,7 @@ func TestSortAdded(t *testing.T) {
 // TestBufferShared: a buffer keeps the length of the prefix all its keys
 // share, which the flush's sort starts from.
 func TestBufferShared(t *testing.T) {
-	b := newBuffer(0, nil)
+	b := testBuffer(t, 0, nil)
 	for i, tc := range []struct {
 		key  string
 		want int
@@ -309,7 +309,7 @@ func TestBlockKeyOrder(t *testing.T) {
 func TestOrderedAfterScans(t *testing.T) {
 	rng := rand.New(rand.NewPCG(testSeed(t), 2))
 	for _, tc := range []struct{ ordered, later int }{{0, 500}, {1000, 0}, {1000, 100}, {1000, 250}, {1000, 251}, {100, 5000}} {
-		b := newBuffer(0, nil)
+		b := testBuffer(t, 0, nil)
 		want := map[string]string{}
 		seq := uint64(0)
 		put := func(k string) {
@@ -351,7 +351,7 @@ func TestOrderedAfterScans(t *testing.T) {
 // every key; under -race, a read of the keys outside keysMu is reported.
 func TestOrderedBesideKeySnapshot(t *testing.T) {
 	for round := range 50 {
-		b := newBuffer(0, nil)
+		b := testBuffer(t, 0, nil)
 		const n = 2000
 		for i := range n {
 			seq := uint64(i + 1)

@@ -13,7 +13,7 @@ import (
 // the last one written before, and a key never added is absent.
 func TestKeyIndexConcurrent(t *testing.T) {
 	const n = 20_000
-	b := newBuffer(0, nil)
+	b := testBuffer(t, 0, nil)
 	key := func(i int) []byte { return fmt.Appendf(nil, "key:%d", i) }
 	var added atomic.Int64 // keys 0..added-1 are in the index
 	var stop atomic.Bool
@@ -113,7 +113,7 @@ func TestBufferPresizedFromPrevious(t *testing.T) {
 // change after), an overwrite shares its head's key and is charged its
 // value and a node, and every version stays readable at its snapshot.
 func TestBufferOverwrite(t *testing.T) {
-	b := newBuffer(0, nil)
+	b := testBuffer(t, 0, nil)
 	key, val := []byte("stream:meta"), []byte("v1")
 	b.add(1, 1, kindValue, key, val)
 	first := b.bytes.Load()
