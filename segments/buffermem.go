@@ -76,6 +76,7 @@ type bufferMem struct {
 	// its count at the call before.
 	takes, seen uint64
 	size        int64 // heap bytes held, as last counted into pooledBytes
+	offSize     int64 // off-heap bytes held, as last counted into pooledOff
 }
 
 // pooledBytes is the heap every store's bufferMem holds, for PooledBytes.
@@ -87,11 +88,28 @@ var pooledBytes atomic.Int64
 // (keel passes it to internal/gctune's Hold).
 func PooledBytes() uint64 { return uint64(max(pooledBytes.Load(), 0)) }
 
-// recount counts the heap m holds into pooledBytes. Caller holds m.mu.
+// pooledOff is the off-heap memory every store's bufferMem holds, for
+// PooledOffHeapBytes.
+var pooledOff atomic.Int64
+
+// PooledOffHeapBytes returns the bytes of off-heap blocks that stores hold
+// for their next write buffers (keel passes it to internal/gctune's
+// Reserve: it was held heap before the buffers left the heap, and the
+// collector's floor left that much less garbage room).
+func PooledOffHeapBytes() uint64 { return uint64(max(pooledOff.Load(), 0)) }
+
+// recount counts what m holds into pooledBytes and pooledOff. Caller
+// holds m.mu.
 func (m *bufferMem) recount() {
 	n := int64(cap(m.sorted)+cap(m.keys)) * int64(unsafe.Sizeof(uintptr(0)))
 	pooledBytes.Add(n - m.size)
 	m.size = n
+	off := int64(len(m.slabs)+len(m.nodes)+len(m.heads)) * blockSize
+	if m.table != nil {
+		off += int64(m.table.mem.Len())
+	}
+	pooledOff.Add(off - m.offSize)
+	m.offSize = off
 }
 
 // memIdleAfter is how long a store's bufferMem may go untouched before

@@ -201,17 +201,24 @@ func TestPinnedBufferNotReclaimed(t *testing.T) {
 	if len(h.s.retired) != 0 || pinned.ownSlabs != nil {
 		t.Fatalf("after the scan and a flush: %d retired, pinned buffer's slabs %d", len(h.s.retired), len(pinned.ownSlabs))
 	}
-	// Closing the store takes its pool out of PooledBytes.
+	// Closing the store takes its pool out of PooledBytes and
+	// PooledOffHeapBytes, its blocks freed.
 	mem := h.s.mem
-	if mem.size == 0 {
+	if mem.size == 0 || mem.offSize == 0 {
 		t.Fatal("the pool holds nothing after four flushes")
 	}
+	pooled := slices.Clone(mem.slabs)
 	if err := h.s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	h.s = nil
-	if mem.size != 0 || len(mem.slabs) != 0 {
-		t.Fatalf("a closed store's pool counts %d bytes, %d slabs", mem.size, len(mem.slabs))
+	if mem.size != 0 || mem.offSize != 0 || len(mem.slabs) != 0 {
+		t.Fatalf("a closed store's pool counts %d + %d bytes, %d slabs", mem.size, mem.offSize, len(mem.slabs))
+	}
+	for _, blk := range pooled {
+		if blk.Ptr() != nil {
+			t.Fatal("a closed store's pooled block is still mapped")
+		}
 	}
 }
 
@@ -240,9 +247,13 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 	if cap(m.sorted) < 500 || cap(m.keys) < 500 || big.sorted != nil || big.newKeys != nil {
 		t.Fatalf("after put: pool's sorted array %d, key list %d", cap(m.sorted), cap(m.keys))
 	}
-	// Only the heap counts: the slabs, chunks and index table are off it.
+	// The heap and the blocks off it are counted apart (PooledBytes,
+	// PooledOffHeapBytes).
 	if want := int64(cap(m.sorted)+cap(m.keys)) * 8; m.size != want {
 		t.Fatalf("pool counted %d heap bytes, holds %d in its arrays", m.size, want)
+	}
+	if want := int64(len(m.slabs)+len(m.nodes)+len(m.heads))*blockSize + int64(m.table.mem.Len()); m.offSize != want {
+		t.Fatalf("pool counted %d off-heap bytes, holds %d", m.offSize, want)
 	}
 	bigBlocks := slices.Concat(m.slabs, m.nodes, m.heads, []*offheap.Block{m.table.mem})
 	m.put(small)
@@ -283,8 +294,8 @@ func TestBufferMemBoundAndIdle(t *testing.T) {
 		t.Fatal("dropIdle emptied a pool in use")
 	}
 	m.dropIdle() // nothing taken since: dropped
-	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil || m.size != 0 {
-		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks, %d bytes counted", len(m.slabs), len(m.nodes), len(m.heads), m.size)
+	if len(m.slabs) != 0 || len(m.nodes) != 0 || len(m.heads) != 0 || m.table != nil || m.size != 0 || m.offSize != 0 {
+		t.Fatalf("idle pool kept %d slabs, %d node chunks, %d head chunks, %d + %d bytes counted", len(m.slabs), len(m.nodes), len(m.heads), m.size, m.offSize)
 	}
 	taken := slices.Concat(b.ownSlabs, b.ownNodes, b.ownHeads, []*offheap.Block{b.index.table.Load().mem})
 	for _, blk := range smallBlocks {

@@ -25,7 +25,10 @@
 // Memory the program keeps for reuse (Hold: keel's recycled write
 // buffers) is live but never turns into garbage, so it gets no headroom
 // and counts against the floor: the goal is then what it would be had
-// that memory been freed and allocated again.
+// that memory been freed and allocated again. Memory kept for reuse off
+// the heap (Reserve: keel's write buffers' pooled blocks, internal/offheap)
+// is not in the live heap at all; it only stands in for as much of the
+// floor, as it did while it was held on the heap.
 //
 // The hook is a finalizer on a sentinel object, re-armed on each run: the
 // runtime queues it after the cycle that found the sentinel unreachable.
@@ -51,14 +54,15 @@ const minHeap = 4 << 20
 
 // Tuner is a running floor; Stop ends it and restores GOGC percent.
 type Tuner struct {
-	percent int
-	floor   uint64
-	stopped atomic.Bool
-	mu      sync.Mutex // serializes adjust with Stop
-	set     int        // the GOGC last set
-	runs    atomic.Int64
-	sample  []metrics.Sample
-	held    func() uint64 // Hold's; guarded by mu
+	percent  int
+	floor    uint64
+	stopped  atomic.Bool
+	mu       sync.Mutex // serializes adjust with Stop
+	set      int        // the GOGC last set
+	runs     atomic.Int64
+	sample   []metrics.Sample
+	held     func() uint64 // Hold's; guarded by mu
+	reserved func() uint64 // Reserve's; guarded by mu
 }
 
 // Start sets GOGC to percent and keeps the collector's headroom at least
@@ -90,17 +94,18 @@ func (t *Tuner) arm() {
 }
 
 // percentFor is the GOGC that gives live bytes a headroom of
-// max((live - held) × percent/100, floor - held), rounded up, at least 1
+// max((live - held) × percent/100, floor - held - reserved), rounded up, at least 1
 // and at most maxPercent. Held bytes of the live heap (memory kept for
 // reuse, Hold) get no headroom of their own, and stand in for as much of
 // the floor: the program takes them before it allocates, so the goal is
-// what it would be had they been left to the collector. A live heap below
+// what it would be had they been left to the collector. Reserved bytes
+// (off the heap) stand in for the floor alone. A live heap below
 // the runtime's own minimum (4 MiB, and none measured before the first
 // cycle) counts as that minimum.
-func percentFor(live, held, floor uint64, percent int) int {
+func percentFor(live, held, reserved, floor uint64, percent int) int {
 	live = max(live, minHeap)
 	held = min(held, live)
-	head := max((live-held)*uint64(percent)/100, floor-min(held, floor))
+	head := max((live-held)*uint64(percent)/100, floor-min(held+reserved, floor))
 	p := (head*100 + live - 1) / live
 	if held == 0 && p <= uint64(percent) {
 		return percent
@@ -120,6 +125,18 @@ func (t *Tuner) Hold(held func() uint64) *Tuner {
 	return t
 }
 
+// Reserve makes the tuner count the bytes reserved returns against the
+// floor: memory outside the Go heap kept for reuse (write buffers' pooled
+// blocks, internal/offheap), which was on the heap, held, before it moved
+// off. Such memory is RSS the floor's garbage would add to; counted, the
+// floor leaves as much room as when it was held on the heap. It returns t.
+func (t *Tuner) Reserve(reserved func() uint64) *Tuner {
+	t.mu.Lock()
+	t.reserved = reserved
+	t.mu.Unlock()
+	return t
+}
+
 func (t *Tuner) adjust() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -130,11 +147,14 @@ func (t *Tuner) adjust() {
 	if t.sample[0].Value.Kind() != metrics.KindUint64 {
 		return // not this runtime: leave GOGC at percent
 	}
-	var held uint64
+	var held, reserved uint64
 	if t.held != nil {
 		held = t.held()
 	}
-	want := percentFor(t.sample[0].Value.Uint64(), held, t.floor, t.percent)
+	if t.reserved != nil {
+		reserved = t.reserved()
+	}
+	want := percentFor(t.sample[0].Value.Uint64(), held, reserved, t.floor, t.percent)
 	// Setting GOGC takes the heap lock; skip changes under an eighth.
 	if d := want - t.set; want != t.percent && d < t.set/8 && -d < t.set/8 {
 		return

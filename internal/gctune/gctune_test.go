@@ -11,6 +11,7 @@ func TestPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	cases := []struct {
 		live, held uint64
+		reserved   uint64
 		floor      uint64
 		percent    int
 		want       int
@@ -29,9 +30,14 @@ func TestPercentFor(t *testing.T) {
 		{live: 40 * mib, held: 8 * mib, floor: 16 * mib, percent: 50, want: 40},   // 32 × 50% = 16 > floor - held = 8
 		{live: 40 * mib, held: 30 * mib, floor: 16 * mib, percent: 50, want: 13},  // 10 × 50%: held stands in for the floor
 		{live: 40 * mib, held: 50 * mib, floor: 0, percent: 50, want: 1},          // all held: at least 1
+		// Reserved bytes (off the heap) stand in for the floor alone.
+		{live: 10 * mib, reserved: 6 * mib, floor: 16 * mib, percent: 50, want: 100},                // floor - reserved = 10
+		{live: 10 * mib, reserved: 30 * mib, floor: 16 * mib, percent: 50, want: 50},                // floor gone: plain GOGC
+		{live: 100 * mib, reserved: 8 * mib, floor: 16 * mib, percent: 50, want: 50},                // above the floor: no effect
+		{live: 10 * mib, held: 2 * mib, reserved: 4 * mib, floor: 16 * mib, percent: 50, want: 100}, // both: 16 - 6
 	}
 	for _, c := range cases {
-		if got := percentFor(c.live, c.held, c.floor, c.percent); got != c.want {
+		if got := percentFor(c.live, c.held, c.reserved, c.floor, c.percent); got != c.want {
 			t.Errorf("percentFor(live %d, held %d, floor %d, %d) = %d, want %d", c.live, c.held, c.floor, c.percent, got, c.want)
 		}
 	}
