@@ -113,9 +113,9 @@ func (m *bufferMem) recount() {
 }
 
 // memIdleAfter is how long a store's bufferMem may go untouched before
-// dropIdle leaves its memory to the collector: a store that stopped
-// writing does not keep a buffer's worth (up to hashes-buffer-size and
-// its index) for writes that may never come.
+// dropIdle frees its memory: a store that stopped writing does not keep a
+// buffer's worth (up to hashes-buffer-size and its index) for writes that
+// may never come.
 const memIdleAfter = 5 * time.Second
 
 // dropIdle empties m when no writer took from it since the call before.
@@ -253,15 +253,17 @@ func takeIf[T any](m *bufferMem, item *T, fits func(T) bool) (T, bool) {
 
 // put takes back b's memory; b must be retired and unpinned. The pool
 // keeps at most as much as b held, the newest first: a store that writes
-// less than it flushes, or is idle, leaves the rest to the collector.
+// less than it flushes, or is idle, frees the rest.
 func (m *bufferMem) put(b *buffer) {
-	// Zero what holds pointers on the heap, outside the lock, so that
-	// recycled memory keeps nothing reachable. The chunks off the heap
-	// need not be: the collector does not see them, and a buffer writes
-	// every node and head before publishing it.
+	// Outside the lock: clear the index table for its next buffer
+	// (keyIndex.each reads every slot, a probe every tag), free the
+	// tables it outgrew (no reader is left to probe them), and zero the
+	// arrays on the heap, so that they keep nothing reachable. The chunks
+	// need not be zeroed: a buffer writes every node and head it takes
+	// before publishing it.
 	t := b.index.table.Load()
 	if t != nil {
-		clear(t.slots) // keyIndex.each reads every slot
+		clear(t.slots)
 		clear(t.tags)
 	}
 	for _, o := range b.index.old {
