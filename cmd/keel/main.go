@@ -18,6 +18,7 @@ import (
 
 	"github.com/keeldb/keel"
 	"github.com/keeldb/keel/internal/gctune"
+	"github.com/keeldb/keel/internal/offheap"
 	"github.com/keeldb/keel/segments"
 	"github.com/keeldb/keel/server"
 )
@@ -97,14 +98,16 @@ func run(args []string) error {
 		}()
 	}
 
-	// Values live on disk; the heap holds the keyspace's small parts, write
-	// buffers and caches. A lower GC target than Go's default 100 keeps RSS
-	// near the live heap (memory is a feature here), with a floor under
-	// the headroom so that a small live heap is not collected every few
-	// megabytes (internal/gctune). GOGC in the environment wins, floor and
-	// all.
+	// Values live on disk; the heap holds caches and the keyspace's long
+	// keys, while the keyspace's slots and the write buffers live off it
+	// (internal/offheap). A lower GC target than Go's default 100 keeps
+	// RSS near the live heap (memory is a feature here), with a floor
+	// under the headroom so that a small live heap is not collected every
+	// few megabytes (internal/gctune). A GOMEMLIMIT bounds the heap and
+	// the memory off it together (Outside). GOGC in the environment wins,
+	// floor, limit adjustment and all.
 	if os.Getenv("GOGC") == "" {
-		defer gctune.Start(gcPercent, gcFloor).Hold(segments.PooledBytes).Reserve(segments.PooledOffHeapBytes).Stop()
+		defer gctune.Start(gcPercent, gcFloor).Hold(segments.PooledBytes).Reserve(segments.PooledOffHeapBytes).Outside(offheap.InUse).Stop()
 	}
 
 	start := time.Now()

@@ -30,6 +30,13 @@
 // is not in the live heap at all; it only stands in for as much of the
 // floor, as it did while it was held on the heap.
 //
+// A memory limit bounds the Go heap alone, and keel keeps much of its
+// memory outside it (the keyspace, the write buffers). With Outside, the
+// tuner sets the runtime's limit, after each cycle, to the limit the
+// program started with (GOMEMLIMIT) less the memory outside the heap, so
+// that GOMEMLIMIT bounds both: at most down to a quarter of it (limitFor),
+// since a heap starved below that would only collect without end.
+//
 // The hook is a finalizer on a sentinel object, re-armed on each run: the
 // runtime queues it after the cycle that found the sentinel unreachable.
 // Finalizers run one at a time on one goroutine, so the hook only reads a
@@ -37,6 +44,7 @@
 package gctune
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -63,6 +71,9 @@ type Tuner struct {
 	sample   []metrics.Sample
 	held     func() uint64 // Hold's; guarded by mu
 	reserved func() uint64 // Reserve's; guarded by mu
+	outside  func() int64  // Outside's; guarded by mu
+	limit    int64         // the memory limit at Start (math.MaxInt64: none)
+	setLimit int64         // the memory limit last set
 }
 
 // Start sets GOGC to percent and keeps the collector's headroom at least
@@ -71,6 +82,8 @@ func Start(percent int, floor uint64) *Tuner {
 	t := &Tuner{percent: percent, floor: floor,
 		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 	t.set = percent
+	t.limit = debug.SetMemoryLimit(-1)
+	t.setLimit = t.limit
 	debug.SetGCPercent(percent)
 	t.adjust()
 	t.arm()
@@ -137,6 +150,26 @@ func (t *Tuner) Reserve(reserved func() uint64) *Tuner {
 	return t
 }
 
+// Outside makes the tuner count the bytes outside returns against the
+// memory limit the program started with (the package doc). It returns t.
+func (t *Tuner) Outside(outside func() int64) *Tuner {
+	t.mu.Lock()
+	t.outside = outside
+	t.mu.Unlock()
+	t.adjust()
+	return t
+}
+
+// limitFor is the runtime memory limit that leaves limit bytes for the
+// heap and outside bytes beside it: limit - outside, at least limit/4;
+// limit itself when it is none (math.MaxInt64).
+func limitFor(limit, outside int64) int64 {
+	if limit == math.MaxInt64 {
+		return limit
+	}
+	return max(limit-max(outside, 0), limit/4)
+}
+
 func (t *Tuner) adjust() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -153,6 +186,14 @@ func (t *Tuner) adjust() {
 	}
 	if t.reserved != nil {
 		reserved = t.reserved()
+	}
+	if t.outside != nil {
+		// Setting the limit takes the heap lock too: skip changes under a
+		// sixteenth of it.
+		if l := limitFor(t.limit, t.outside()); l != t.setLimit && (l-t.setLimit > t.limit/16 || t.setLimit-l > t.limit/16 || l == t.limit) {
+			t.setLimit = l
+			debug.SetMemoryLimit(l)
+		}
 	}
 	want := percentFor(t.sample[0].Value.Uint64(), held, reserved, t.floor, t.percent)
 	// Setting GOGC takes the heap lock; skip changes under an eighth.
@@ -181,4 +222,8 @@ func (t *Tuner) Stop() {
 	}
 	debug.SetGCPercent(t.percent)
 	t.set = t.percent
+	if t.setLimit != t.limit {
+		debug.SetMemoryLimit(t.limit)
+		t.setLimit = t.limit
+	}
 }

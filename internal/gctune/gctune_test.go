@@ -1,8 +1,10 @@
 package gctune
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -104,5 +106,51 @@ func TestTunerFollowsLiveHeap(t *testing.T) {
 	}
 	if tu.runs.Load() != n {
 		t.Fatal("the tuner ran after Stop")
+	}
+}
+
+func TestLimitFor(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct{ limit, outside, want int64 }{
+		{math.MaxInt64, 100 * mib, math.MaxInt64}, // no limit: none set
+		{400 * mib, 100 * mib, 300 * mib},
+		{400 * mib, 0, 400 * mib},
+		{400 * mib, -5, 400 * mib},        // a count gone negative counts as none
+		{400 * mib, 390 * mib, 100 * mib}, // at least a quarter
+	} {
+		if got := limitFor(c.limit, c.outside); got != c.want {
+			t.Errorf("limitFor(%d, %d) = %d, want %d", c.limit, c.outside, got, c.want)
+		}
+	}
+}
+
+// TestTunerOutside: with a memory limit set at Start, the memory outside
+// the heap comes off the runtime's limit, which follows it when it moves
+// by more than a sixteenth; Stop restores the limit.
+func TestTunerOutside(t *testing.T) {
+	const limit = 1 << 30
+	oldLimit := debug.SetMemoryLimit(limit)
+	defer debug.SetMemoryLimit(oldLimit)
+	oldPercent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(oldPercent)
+	var outside atomic.Int64
+	outside.Store(256 << 20)
+	tu := Start(50, 0).Outside(outside.Load)
+	if got := debug.SetMemoryLimit(-1); got != limit-256<<20 {
+		t.Fatalf("limit %d with 256 MiB outside the heap, want %d", got, limit-256<<20)
+	}
+	outside.Store(260 << 20) // under a sixteenth: left
+	tu.adjust()
+	if got := debug.SetMemoryLimit(-1); got != limit-256<<20 {
+		t.Fatalf("limit %d after a move of 4 MiB, want it left at %d", got, limit-256<<20)
+	}
+	outside.Store(512 << 20)
+	tu.adjust()
+	if got := debug.SetMemoryLimit(-1); got != limit-512<<20 {
+		t.Fatalf("limit %d with 512 MiB outside, want %d", got, limit-512<<20)
+	}
+	tu.Stop()
+	if got := debug.SetMemoryLimit(-1); got != limit {
+		t.Fatalf("limit %d after Stop, want %d", got, limit)
 	}
 }
