@@ -39,7 +39,10 @@
 // disjoint fragments (rangedels.go) and a file's are merged spans, so
 // asking whether a key is covered is a binary search either way; a merge
 // keeps only the layers with a key or a tombstone in its range. A bloom filter per file skips
-// files that cannot hold a point key; blocks come through an LRU cache.
+// files that cannot hold a point key; blocks come through an LRU cache. A
+// flush writes a point tombstone only when a file may hold its key (key
+// range and bloom filter): one whose key was written and deleted within
+// the buffer hides nothing below it.
 // With Options.Prefix, each file also keeps a filter of the prefixes of
 // its keys and of its range tombstones that lie within one prefix (one
 // hash's or stream's records share one; DEL of a hash is one such

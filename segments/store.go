@@ -453,11 +453,19 @@ func (s *Store) flushBuffer(b *buffer) error {
 	s.nextFile++
 	s.commitMu.Unlock()
 
-	// Only the flusher adds files, so if there are none now, none can be
-	// older than this buffer: its tombstones hide nothing and are dropped.
+	// Only the flusher adds files, so no file can gain a key meanwhile
+	// (a compaction only drops versions): a point tombstone whose key no
+	// current file may hold (its key range and bloom filter say so) hides
+	// nothing and is dropped, and with it the versions it hides in this
+	// buffer. That is a key written and deleted before its flush, as a
+	// consumer group's pending entry acknowledged in time is; with no
+	// files at all, every tombstone.
 	s.mu.RLock()
-	noOlder := len(s.current.files) == 0
+	older := s.current
+	older.ref()
 	s.mu.RUnlock()
+	defer older.unref()
+	noOlder := len(older.files) == 0
 
 	tw, err := newTableWriter(s.dir, num, uint64(b.count.Load()), &s.opts)
 	if err != nil {
@@ -470,7 +478,7 @@ func (s *Store) flushBuffer(b *buffer) error {
 			tw.abort()
 			return errAborted
 		}
-		if it.hiddenLocal() || (noOlder && it.kind() == kindTombstone) {
+		if it.hiddenLocal() || (it.kind() == kindTombstone && !mayHold(older.files, it.key())) {
 			continue
 		}
 		tw.add(it.key(), it.value(), it.kind())
@@ -521,6 +529,16 @@ func (s *Store) flushBuffer(b *buffer) error {
 	s.flushes.Add(1)
 	s.retire(b)
 	return nil
+}
+
+// mayHold reports whether any of files may hold an entry for key.
+func mayHold(files []*table, key []byte) bool {
+	for _, t := range files {
+		if t.mayContain(key) {
+			return true
+		}
+	}
+	return false
 }
 
 // commit passes the state for files to Options.Commit. Caller holds commitMu.

@@ -716,3 +716,49 @@ func TestReaderReleasesToReaper(t *testing.T) {
 		t.Fatalf("Get after the reaper: %q %v %v", v, ok, err)
 	}
 }
+
+// A flush keeps a point tombstone only when a file may hold its key: a
+// key written and deleted within one buffer, or deleted without ever
+// being flushed, leaves nothing on disk, while deletes of flushed keys
+// stay, through restarts and compactions.
+func TestFlushDropsTombstonesNoFileHolds(t *testing.T) {
+	h := newHarness(t, Options{})
+	for i := range 100 {
+		h.put(fmt.Sprintf("old%03d", i), "v")
+	}
+	h.flush()
+	h.del("old007")                // in the file: kept
+	h.put("new001", "v")           // born and gone in this buffer
+	h.del("new001")                //
+	h.del("never")                 // no version anywhere
+	h.put("old0505", "v")          // inside the file's key range, not in it
+	h.del("old0505")               //
+	h.put("old050", "overwritten") // a live overwrite, untouched
+	h.flush()
+	files := h.files()
+	if len(files) != 2 {
+		t.Fatalf("%d files, want 2", len(files))
+	}
+	if got := files[0].props.tombstones; got != 1 {
+		t.Fatalf("the flush wrote %d tombstones, want 1 (old007's)", got)
+	}
+	if got := files[0].props.entries; got != 2 {
+		t.Fatalf("the flush wrote %d entries, want 2 (old007's tombstone, old050)", got)
+	}
+	check := func() {
+		t.Helper()
+		h.expect("old007", "", false)
+		h.expect("new001", "", false)
+		h.expect("never", "", false)
+		h.expect("old0505", "", false)
+		h.expect("old050", "overwritten", true)
+		h.expect("old008", "v", true)
+	}
+	check()
+	h.reopen()
+	check()
+	if err := h.s.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}
