@@ -455,11 +455,14 @@ func (s *Store) flushBuffer(b *buffer) error {
 
 	// Only the flusher adds files, so no file can gain a key meanwhile
 	// (a compaction only drops versions): a point tombstone whose key no
-	// current file may hold (its key range and bloom filter say so) hides
-	// nothing and is dropped, and with it the versions it hides in this
-	// buffer. That is a key written and deleted before its flush, as a
-	// consumer group's pending entry acknowledged in time is; with no
-	// files at all, every tombstone.
+	// current file may hold hides nothing and is dropped, and with it the
+	// versions it hides in this buffer. With no files at all that is every
+	// tombstone. Otherwise the files' key ranges and bloom filters are
+	// asked about the keys written in this buffer before their delete (a
+	// consumer group's pending entry acknowledged before the flush): a
+	// tombstone alone in the buffer is most often a delete of a key
+	// written long ago, and the filters' cache misses would cost DEL of
+	// existing keys 3-5% of the server's CPU for nothing.
 	s.mu.RLock()
 	older := s.current
 	older.ref()
@@ -478,7 +481,10 @@ func (s *Store) flushBuffer(b *buffer) error {
 			tw.abort()
 			return errAborted
 		}
-		if it.hiddenLocal() || (it.kind() == kindTombstone && !mayHold(older.files, it.key())) {
+		if it.hiddenLocal() {
+			continue
+		}
+		if it.kind() == kindTombstone && (noOlder || it.n.prev != nil && !mayHold(older.files, it.key())) {
 			continue
 		}
 		tw.add(it.key(), it.value(), it.kind())
@@ -531,10 +537,12 @@ func (s *Store) flushBuffer(b *buffer) error {
 	return nil
 }
 
-// mayHold reports whether any of files may hold an entry for key.
+// mayHold reports whether any of files (newest first) may hold an entry
+// for key. It asks the oldest first: the base holds most keys, so a
+// delete of a key written long ago is answered by one filter.
 func mayHold(files []*table, key []byte) bool {
-	for _, t := range files {
-		if t.mayContain(key) {
+	for i := len(files) - 1; i >= 0; i-- {
+		if files[i].mayContain(key) {
 			return true
 		}
 	}
