@@ -750,11 +750,9 @@ func TestFlushDropsTombstonesNoFileHolds(t *testing.T) {
 	}
 	check := func() {
 		t.Helper()
-		h.expect("old007", "", false)
-		h.expect("old010", "", false)
-		h.expect("new001", "", false)
-		h.expect("never", "", false)
-		h.expect("old0505", "", false)
+		for _, k := range []string{"old007", "old010", "new001", "never", "old0505"} {
+			h.expect(k, "", false)
+		}
 		h.expect("old050", "overwritten", true)
 		h.expect("old008", "v", true)
 	}
