@@ -538,8 +538,8 @@ func (s *Store) flushBuffer(b *buffer) error {
 }
 
 // mayHold reports whether any of files (newest first) may hold an entry
-// for key. It asks the oldest first: the base holds most keys, so a
-// delete of a key written long ago is answered by one filter.
+// for key. It asks the oldest first: the base holds most keys, so an old
+// key rewritten and then deleted is answered by one filter.
 func mayHold(files []*table, key []byte) bool {
 	for i := len(files) - 1; i >= 0; i-- {
 		if files[i].mayContain(key) {

@@ -60,7 +60,8 @@ const maxPercent = 10000
 // empty heap.
 const minHeap = 4 << 20
 
-// Tuner is a running floor; Stop ends it and restores GOGC percent.
+// Tuner is a running floor; Stop ends it, restores GOGC percent and the
+// memory limit it started with.
 type Tuner struct {
 	percent  int
 	floor    uint64
@@ -160,9 +161,9 @@ func (t *Tuner) Outside(outside func() int64) *Tuner {
 	return t
 }
 
-// limitFor is the runtime memory limit that leaves limit bytes for the
-// heap and outside bytes beside it: limit - outside, at least limit/4;
-// limit itself when it is none (math.MaxInt64).
+// limitFor is the runtime memory limit that keeps the heap and outside
+// bytes beside it within limit: limit - outside, at least limit/4; limit
+// itself when it is none (math.MaxInt64).
 func limitFor(limit, outside int64) int64 {
 	if limit == math.MaxInt64 {
 		return limit
