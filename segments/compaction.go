@@ -261,14 +261,7 @@ func (s *Store) runCompaction(p *compactionPlan) (*warmJob, error) {
 	}
 	// A tombstone may be dropped only if no file older than the run could
 	// hold data it hides.
-	olderMayHold := func(key []byte) bool {
-		for _, t := range p.older {
-			if t.mayContain(key) {
-				return true
-			}
-		}
-		return false
-	}
+	olderMayHold := func(key []byte) bool { return mayHold(p.older, key) }
 	kept := spans[:0:0]
 	for _, sp := range mergeSpans(spans) {
 		for _, t := range p.older {

@@ -538,8 +538,10 @@ func (s *Store) flushBuffer(b *buffer) error {
 }
 
 // mayHold reports whether any of files (newest first) may hold an entry
-// for key. It asks the oldest first: the base holds most keys, so an old
-// key rewritten and then deleted is answered by one filter.
+// for key: whether a tombstone of key, newer than all of them, hides
+// anything (a flush's, a compaction's). It asks the oldest first: the
+// base holds most keys, so an old key rewritten and then deleted is
+// answered by one filter.
 func mayHold(files []*table, key []byte) bool {
 	for i := len(files) - 1; i >= 0; i-- {
 		if files[i].mayContain(key) {

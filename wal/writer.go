@@ -265,15 +265,20 @@ func (l *Log) syncDirIfNeeded() error {
 	if !l.dirUnsynced.Swap(false) {
 		return nil
 	}
-	err := l.fault("syncdir")
-	if err == nil {
-		err = syncDir(l.dir)
-	}
-	if err != nil {
+	if err := l.syncLogDir(); err != nil {
 		l.dirUnsynced.Store(true)
 		return err
 	}
 	return nil
+}
+
+// syncLogDir fsyncs the log's directory after a roll, through the fault
+// hook's "syncdir" step.
+func (l *Log) syncLogDir() error {
+	if err := l.fault("syncdir"); err != nil {
+		return err
+	}
+	return syncDir(l.dir)
 }
 
 // flush writes everything queued as one tidwall batch, then makes it durable
@@ -443,10 +448,7 @@ func (l *Log) recordRolls(b *batch, first LSN) ([]*segment, error) {
 	// most what the policy allows to lose, and never a sealed segment's
 	// records: tidwall fsynced those before it created the new file.
 	if FsyncPolicy(l.policy.Load()) == FsyncAlways {
-		if err := l.fault("syncdir"); err != nil {
-			return nil, err
-		}
-		if err := syncDir(l.dir); err != nil {
+		if err := l.syncLogDir(); err != nil {
 			return nil, err
 		}
 	} else {
