@@ -249,6 +249,23 @@ func respInt(b []byte, prefix byte) (n int64, rest []byte, ok bool) {
 	if len(b) == 0 || b[0] != prefix {
 		return 0, nil, false
 	}
+	// Nearly every line is a few digits: read them as they come. A line
+	// of at most 18 digits, no leading zero, then "\r\n" is a number
+	// string2ll takes as is (no overflow); anything else is the general
+	// path's. Searching for the line's end and then parsing it, two calls
+	// per line, twice per element (the prefetch's look ahead and the
+	// parse), were 6.6% of the server's CPU under GET at pipeline 16.
+	i := 1
+	for ; i < len(b) && i <= 18; i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int64(d)
+	}
+	if i > 1 && i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' && (b[1] != '0' || i == 2) {
+		return n, b[i+2:], true
+	}
 	nl := bytes.IndexByte(b[:min(len(b), longStrSize+1)], '\r')
 	if nl < 0 || nl+1 >= len(b) || b[nl+1] != '\n' {
 		return 0, nil, false

@@ -692,3 +692,55 @@ func BenchmarkRequestReader(b *testing.B) {
 		}
 	})
 }
+
+// TestRespIntFastPath checks respInt, whose lines of plain digits skip
+// the search for their end and string2ll, against that general reading
+// on every line shape near the fast path's edges: 0 to 22 characters of
+// digits, leading zeros, signs and other bytes, ended by "\r\n", a lone
+// "\r", "\n" or nothing, and cut short anywhere.
+func TestRespIntFastPath(t *testing.T) {
+	general := func(b []byte) (int64, []byte, bool) {
+		if len(b) == 0 || b[0] != '$' {
+			return 0, nil, false
+		}
+		nl := bytes.IndexByte(b[:min(len(b), longStrSize+1)], '\r')
+		if nl < 0 || nl+1 >= len(b) || b[nl+1] != '\n' {
+			return 0, nil, false
+		}
+		n, ok := string2ll(b[1:nl])
+		return n, b[nl+2:], ok
+	}
+	check := func(b []byte) {
+		t.Helper()
+		n, rest, ok := respInt(b, '$')
+		wn, wrest, wok := general(b)
+		if ok != wok || ok && (n != wn || !bytes.Equal(rest, wrest)) {
+			t.Fatalf("respInt(%q) = %d, %q, %v; the general reading gives %d, %q, %v", b, n, rest, ok, wn, wrest, wok)
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []byte("0123456789-+ a\r\n\x00")
+	for _, line := range []string{"0", "00", "01", "7", "10", "999999999999999999", "1000000000000000000",
+		"9223372036854775807", "9223372036854775808", "-1", "-0", "", "1\n", "12\r", "1 2"} {
+		for _, end := range []string{"\r\n", "\r", "\n", "", "\r\nX", "\r\r\n"} {
+			b := []byte("$" + line + end)
+			for cut := 0; cut <= len(b); cut++ {
+				check(b[:cut])
+			}
+		}
+	}
+	for range 200000 {
+		b := []byte{'$'}
+		for range rng.Intn(23) {
+			if rng.Intn(4) == 0 {
+				b = append(b, alphabet[rng.Intn(len(alphabet))])
+			} else {
+				b = append(b, '0'+byte(rng.Intn(10)))
+			}
+		}
+		if rng.Intn(3) > 0 {
+			b = append(b, '\r', '\n', 'x')
+		}
+		check(b)
+	}
+}
