@@ -42,6 +42,13 @@ const (
 	// FlagMovableKeys: the keys cannot be found from FirstKey/LastKey/Step
 	// alone (KeyNum commands, SORT). Set by Register from KeyNum.
 	FlagMovableKeys
+	// FlagShort: not "fast" in Redis's table, but in keel its time is
+	// bounded by its arguments, as a fast command's is, so it shares the
+	// clock of the commands around it (Session.SetClock). SET is not fast
+	// in Redis because overwriting a large value frees it there; in keel
+	// the old value is dropped in O(1) (a new version, a reference let go).
+	// Not shown by COMMAND.
+	FlagShort
 )
 
 var flagNames = []struct {
@@ -312,8 +319,8 @@ func (c *Ctx) slotOf(key []byte) uint16 {
 
 // SetClock makes Exec use ms (unix ms) as the time of s's next commands
 // instead of reading the clock for each, until SetClock(0) or a command
-// without Redis's "fast" flag (O(1) or O(log n)), after which each
-// command reads the clock again. A server running a batch of pipelined
+// without Redis's "fast" flag (O(1) or O(log n)) or keel's FlagShort,
+// after which each command reads the clock again. A server running a batch of pipelined
 // commands reads the clock once for a few of them: on a VM a clock read
 // is ~100 ns, 5% of a cached HGET at pipeline 16. The time is every
 // command's "now", for expiry too, so the server refreshes it every few
@@ -359,7 +366,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 			return
 		}
 	}
-	if cmd.Flags&FlagFast == 0 {
+	if cmd.Flags&(FlagFast|FlagShort) == 0 {
 		// It may run long: the commands after it read the clock again.
 		s.clock = 0
 	}

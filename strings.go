@@ -47,13 +47,13 @@ func init() {
 	ws := []string{"write", "string", "slow"}
 	Register(
 		&Command{Name: "get", Arity: 2, Flags: FlagReadonly | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: rd, Group: "string", Summary: "Get the value of a key", Since: "1.0.0", Handler: cmdGet},
-		&Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the string value of a key", Since: "1.0.0", Handler: cmdSet},
+		&Command{Name: "set", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagShort, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the string value of a key", Since: "1.0.0", Handler: cmdSet},
 		&Command{Name: "setnx", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: wf, Group: "string", Summary: "Set the value of a key, only if the key does not exist", Since: "1.0.0", Handler: cmdSetNX},
-		&Command{Name: "setex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the value and expiration of a key", Since: "2.0.0", Handler: cmdSetEX},
-		&Command{Name: "psetex", Arity: 4, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the value and expiration in milliseconds of a key", Since: "2.6.0", Handler: cmdPSetEX},
+		&Command{Name: "setex", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagShort, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the value and expiration of a key", Since: "2.0.0", Handler: cmdSetEX},
+		&Command{Name: "psetex", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagShort, FirstKey: 1, LastKey: 1, Step: 1, ACL: ws, Group: "string", Summary: "Set the value and expiration in milliseconds of a key", Since: "2.6.0", Handler: cmdPSetEX},
 		&Command{Name: "mget", Arity: -2, Flags: FlagReadonly | FlagFast, FirstKey: 1, LastKey: -1, Step: 1, ACL: rd, Group: "string", Summary: "Get the values of all the given keys", Since: "1.0.0", Handler: cmdMGet},
-		&Command{Name: "mset", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 2, ACL: ws, Group: "string", Summary: "Set multiple keys to multiple values", Since: "1.0.1", Handler: cmdMSet},
-		&Command{Name: "msetnx", Arity: -3, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: -1, Step: 2, ACL: ws, Group: "string", Summary: "Set multiple keys to multiple values, only if none of the keys exist", Since: "1.0.1", Handler: cmdMSetNX},
+		&Command{Name: "mset", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagShort, FirstKey: 1, LastKey: -1, Step: 2, ACL: ws, Group: "string", Summary: "Set multiple keys to multiple values", Since: "1.0.1", Handler: cmdMSet},
+		&Command{Name: "msetnx", Arity: -3, Flags: FlagWrite | FlagDenyOOM | FlagShort, FirstKey: 1, LastKey: -1, Step: 2, ACL: ws, Group: "string", Summary: "Set multiple keys to multiple values, only if none of the keys exist", Since: "1.0.1", Handler: cmdMSetNX},
 		&Command{Name: "getset", Arity: 3, Flags: FlagWrite | FlagDenyOOM | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: wf, Group: "string", Summary: "Set the string value of a key and return its old value", Since: "1.0.0", Handler: cmdGetSet},
 		&Command{Name: "getdel", Arity: 2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: wf, Group: "string", Summary: "Get the value of a key and delete the key", Since: "6.2.0", Handler: cmdGetDel},
 		&Command{Name: "getex", Arity: -2, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, ACL: wf, Group: "string", Summary: "Get the value of a key and optionally set its expiration", Since: "6.2.0", Handler: cmdGetEX},

@@ -934,3 +934,36 @@ func TestBitScanWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedClockAfterShortCommands: a batch's shared clock
+// (Session.SetClock) survives the commands whose time is bounded by
+// their arguments, fast in Redis's table or short in keel's (SET, MSET),
+// and is dropped after one that may run long (KEYS), so that the
+// commands after it read the clock again. The shared time is what the
+// commands use: a key set to expire 1 ms after it is still there for the
+// commands that share a clock 1 s in the past.
+func TestSharedClockAfterShortCommands(t *testing.T) {
+	db := newTestDB(t)
+	s := db.NewSession()
+	past := time.Now().Add(-time.Second).UnixMilli()
+	s.SetClock(past)
+	for _, cmd := range [][]string{
+		{"set", "k", "v", "px", "1"}, {"mset", "a", "1", "b", "2"}, {"setex", "e", "10", "v"},
+		{"psetex", "p", "10000", "v"}, {"msetnx", "c", "1"}, {"get", "k"}, {"incr", "a"},
+	} {
+		do(db, s, cmd...)
+		if got := s.Clock(); got != past {
+			t.Fatalf("after %v the session's clock is %d, want the shared %d", cmd, got, past)
+		}
+	}
+	if got := do(db, s, "get", "k"); got != "v" {
+		t.Fatalf("GET k at the shared time = %v, want v (it expires 1 ms after that time)", got)
+	}
+	do(db, s, "keys", "*")
+	if got := s.Clock(); got != 0 {
+		t.Fatalf("after KEYS the session's clock is %d, want 0 (read again)", got)
+	}
+	if got := do(db, s, "get", "k"); got != (NullVal{}) {
+		t.Fatalf("GET k at the clock's time = %v, want nil (expired)", got)
+	}
+}
