@@ -91,9 +91,9 @@ func (c *blockCopier) scan(b *cachedBlock, tw *tableWriter, keep func([]byte) bo
 	c.prefixes.last = append(c.prefixes.last[:0], tw.prefixes.last...)
 	slot := tw.slot
 	bi := blockIter{data: b.entries}
+	var e blockEntry
 	for {
-		e, ok := bi.next()
-		if !ok {
+		if !bi.next(&e) {
 			return bi.err == nil && c.st.entries > 0
 		}
 		if e.kind == kindTombstone {

@@ -214,10 +214,10 @@ func (b *cachedBlock) buildIndex() error {
 	fps := make([]uint32, 0, 4*nr)
 	it := blockIter{data: b.entries}
 	r := 0 // the restart the entries belong to; restart r+1 is next
+	var e blockEntry
 	for {
 		start := it.pos
-		e, ok := it.next()
-		if !ok {
+		if !it.next(&e) {
 			break
 		}
 		if r+1 < nr && b.restart(r+1) <= start {

@@ -233,7 +233,7 @@ func (m *mergeIter) findFiles() {
 		return
 	}
 	t := m.tabs[best]
-	if m.hi != nil && bytes.Compare(bestKey, m.hi) >= 0 {
+	if m.hi != nil && !t.belowHi && bytes.Compare(bestKey, m.hi) >= 0 {
 		return
 	}
 	m.key, m.value, m.kind, m.src, m.ok = bestKey, t.value(), t.kind(), best, true

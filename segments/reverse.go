@@ -331,11 +331,8 @@ func (it *tableRevIter) decodeInterval(r int) bool {
 	it.r, it.ok = r, false
 	it.ents, it.keys = it.ents[:0], it.keys[:0]
 	bi := blockIter{data: it.b.interval(r), key: it.kbuf[:0]}
-	for {
-		e, ok := bi.next()
-		if !ok {
-			break
-		}
+	var e blockEntry
+	for bi.next(&e) {
 		koff := len(it.keys)
 		it.keys = append(it.keys, e.key...)
 		it.ents = append(it.ents, revEntry{koff: koff, kend: len(it.keys), value: e.value, kind: e.kind})

@@ -796,8 +796,11 @@ func (t *table) close() {
 
 // tableIter iterates a file's entries in key order.
 type tableIter struct {
-	t       *table
-	hi      []byte      // the scan's exclusive upper bound, for seekGE (nil: none)
+	t  *table
+	hi []byte // the scan's exclusive upper bound, for seekGE (nil: none)
+	// belowHi: every key of block blk sorts below hi (its last key does),
+	// so a merge bounded by hi need not compare this block's keys with it.
+	belowHi bool
 	noCache bool        // compaction: blocks read from disk are not cached and come from seq
 	seq     seqReader   // noCache: the read-ahead
 	own     cachedBlock // noCache: describes seq.raw
@@ -832,14 +835,14 @@ func (it *tableIter) loadBlock(i int) bool {
 	}
 	it.cb = b
 	it.bi = blockIter{data: b.entries, key: it.bi.key[:0]}
+	it.belowHi = it.hi != nil && bytes.Compare(it.t.index[i].last, it.hi) < 0
 	return true
 }
 
 func (it *tableIter) advance() {
 	for {
-		e, ok := it.bi.next()
-		if ok {
-			it.cur, it.ok = e, true
+		if it.bi.next(&it.cur) {
+			it.ok = true
 			return
 		}
 		if it.bi.err != nil {
