@@ -796,11 +796,8 @@ func (t *table) close() {
 
 // tableIter iterates a file's entries in key order.
 type tableIter struct {
-	t  *table
-	hi []byte // the scan's exclusive upper bound, for seekGE (nil: none)
-	// belowHi: every key of block blk sorts below hi (its last key does),
-	// so a merge bounded by hi need not compare this block's keys with it.
-	belowHi bool
+	t       *table
+	hi      []byte      // the scan's exclusive upper bound, for seekGE (nil: none)
 	noCache bool        // compaction: blocks read from disk are not cached and come from seq
 	seq     seqReader   // noCache: the read-ahead
 	own     cachedBlock // noCache: describes seq.raw
@@ -810,6 +807,9 @@ type tableIter struct {
 	cur     blockEntry
 	ok      bool
 	error   error
+	// belowHi: every key of block blk sorts below hi (its last key does),
+	// so a merge bounded by hi need not compare this block's keys with it.
+	belowHi bool
 	// spanAt is the first of t.spans that may cover the key covers was
 	// last asked about (spanKnown: it was asked).
 	spanAt    int
