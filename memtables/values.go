@@ -112,6 +112,21 @@ func (m *valueMemo[V]) hit(phys uint32, key []byte) bool {
 type valueDB[V any] struct {
 	shards [valueShards]valueShard[V]
 	n      int // keys
+	peak   int // the most keys since the maps were last dropped
+}
+
+// keptMapsPeak is the most keys a database may have held for its maps to
+// stay when its last key goes: maps that held more are dropped (a map
+// does not shrink as keys leave it), smaller ones stay for the next key.
+// A queue emptied by every pop (BLPOP/LPUSH ping-pong) made a new map for
+// each push, two per round trip, a fifth of the bytes it allocated.
+const keptMapsPeak = 4 * valueShards
+
+// added counts a new key of d.
+func (d *valueDB[V]) added() {
+	if d.n++; d.n > d.peak {
+		d.peak = d.n
+	}
 }
 
 type valueShard[V any] struct {
@@ -194,7 +209,7 @@ func (e *Values[V]) Mutable(phys uint32, key []byte) (v V, created bool) {
 			c = valueCell[V]{v: c.v.snapshotClone(e.cow.gen), gen: e.cow.gen}
 		} else {
 			c = valueCell[V]{v: e.newValue(), gen: e.cow.gen}
-			e.dbs[phys].n++
+			e.dbs[phys].added()
 		}
 		sh.m[string(key)] = c
 	}
@@ -209,7 +224,7 @@ func (e *Values[V]) Put(phys uint32, key []byte, v V) {
 	sh := e.shard(phys, string(key), true)
 	e.own(sh)
 	if _, ok := sh.m[string(key)]; !ok {
-		e.dbs[phys].n++
+		e.dbs[phys].added()
 	}
 	sh.m[string(key)] = valueCell[V]{v: v, gen: e.cow.gen}
 }
@@ -227,12 +242,12 @@ func (e *Values[V]) Delete(phys uint32, key []byte) bool {
 	e.own(sh)
 	delete(sh.m, string(key))
 	d := e.dbs[phys]
-	if d.n--; d.n == 0 {
-		// The database's last key of this type: its maps go (a map does
-		// not shrink as keys leave it), the database stays for the next
-		// key. A queue emptied by every pop (BLPOP/LPUSH ping-pong)
-		// allocated and cleared a new database, 64 shards, each time.
-		d.shards = [valueShards]valueShard[V]{}
+	if d.n--; d.n == 0 && d.peak > keptMapsPeak {
+		// The database's last key of this type, after many: its maps go
+		// (keptMapsPeak), the database stays for the next key. A queue
+		// emptied by every pop (BLPOP/LPUSH ping-pong) allocated and
+		// cleared a new database, 64 shards, each time.
+		d.shards, d.peak = [valueShards]valueShard[V]{}, 0
 	}
 	return true
 }

@@ -333,3 +333,42 @@ func snapshotWhileWriting[V Value[V]](t *testing.T, e *Values[V], read func(r io
 		t.Fatal("a later snapshot does not hold the later state")
 	}
 }
+
+var listSink *List
+
+// TestQueueEmptiedKeepsMaps: a key created and deleted again and again,
+// the only key of its type (a queue emptied by every pop), reuses its
+// database's maps: a cycle allocates the value and its key's string, not
+// a new map. A database that held many keys drops its maps when its last
+// key goes, since a map does not shrink.
+func TestQueueEmptiedKeepsMaps(t *testing.T) {
+	e := NewLists()
+	key := []byte("queue")
+	cycle := func() {
+		l, _ := e.Mutable(0, key)
+		l.PushRight([]byte("x"))
+		if !e.Delete(0, key) {
+			t.Fatal("queue missing")
+		}
+	}
+	cycle()
+	value := testing.AllocsPerRun(200, func() {
+		listSink = NewList() // on the heap, as a stored value is
+		listSink.PushRight([]byte("x"))
+	})
+	if n := testing.AllocsPerRun(200, cycle); n > value+1 {
+		t.Fatalf("%v allocations per push and delete of a lone key, want %v: the value's and the key's string", n, value+1)
+	}
+	for i := range keptMapsPeak + 1 {
+		l, _ := e.Mutable(0, []byte("k"+strconv.Itoa(i)))
+		l.PushRight([]byte("x"))
+	}
+	for i := range keptMapsPeak + 1 {
+		e.Delete(0, []byte("k"+strconv.Itoa(i)))
+	}
+	for i := range e.dbs[0].shards {
+		if e.dbs[0].shards[i].m != nil {
+			t.Fatalf("shard %d kept its map after %d keys came and went", i, keptMapsPeak+1)
+		}
+	}
+}
