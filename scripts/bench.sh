@@ -221,6 +221,28 @@ pair() {
 	echo "$r | $k | $(ratio "$r" "$k") | $(printf '%s\n' "${qs[@]}" | sort -g | sed -n '1p;$p' | paste -sd'-' | sed 's/-/–/') | $(ratio "$rt" "$kt") |"
 }
 
+# rss_settled PID: the process's VmRSS (KiB) once it has held still for
+# 3 s, at least 8 s and at most 30 s from now.
+rss_settled() {
+	local pid=$1 last cur same=0 n
+	sleep 5
+	last=$(rss_kb "$pid")
+	for ((n = 0; n < 25; n++)); do
+		sleep 1
+		cur=$(rss_kb "$pid")
+		if ((cur == last)); then
+			same=$((same + 1))
+		else
+			same=0
+		fi
+		last=$cur
+		if ((same >= 3)); then
+			break
+		fi
+	done
+	echo "$last"
+}
+
 # settle PID...: waits until every process used at most a tick in half a
 # second (at most 60 s), and sets SETTLED to the CPU ticks each used
 # meanwhile, in order.
@@ -463,9 +485,11 @@ if [[ " $PARTS " == *" typemem "* ]]; then
 			before=$(rss_kb "$pid")
 			"$PROBE" load -addr "127.0.0.1:$port" -type "$typ" -key k -n "$TYPE_N" >/dev/null
 			# Settled: keel returns freed pages after 3 s idle (memtrim.go),
-			# as Redis's allocator purges its dirty pages.
-			sleep 5
-			after=$(rss_kb "$pid")
+			# as Redis's allocator purges its dirty pages. Read once RSS held
+			# still for 3 s, at least 8 s after the load: the trim lands 4 to
+			# 6 s after it, and a read at 5 s caught it or not (zset read 110
+			# or 133 bytes per member from one run to the next).
+			after=$(rss_settled "$pid")
 			awk -v a="$before" -v b="$after" -v n="$TYPE_N" 'BEGIN {printf "%.1f", (b - a) * 1024 / n}'
 		}
 		r=$(per "$rp" "$rpid")
