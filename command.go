@@ -320,11 +320,11 @@ func (c *Ctx) slotOf(key []byte) uint16 {
 // SetClock makes Exec use ms (unix ms) as the time of s's next commands
 // instead of reading the clock for each, until SetClock(0) or a command
 // without Redis's "fast" flag (O(1) or O(log n)) or keel's FlagShort,
-// after which each command reads the clock again. A server running a batch of pipelined
-// commands reads the clock once for a few of them: on a VM a clock read
-// is ~100 ns, 5% of a cached HGET at pipeline 16. The time is every
-// command's "now", for expiry too, so the server refreshes it every few
-// commands (fast ones run in microseconds).
+// after which each command reads the clock again. A server running a
+// batch of pipelined commands reads the clock once for a few of them: on
+// a VM a clock read is ~100 ns, 5% of a cached HGET at pipeline 16. The
+// time is every command's "now", for expiry too, so the server refreshes
+// it every few commands (fast ones run in microseconds).
 func (s *Session) SetClock(ms int64) { s.clock = ms }
 
 // Clock returns the time SetClock set, or 0 once a command that may run

@@ -62,8 +62,8 @@ func (db *DB) trimLoop() {
 
 // worthTrimming reports whether a trim may give back at least
 // trimMinBytes and an eighth of the heap's objects: the pages already
-// free, plus the objects allocated since the last collection marked
-// marked bytes live, which may be garbage (a load's request buffers).
+// free, plus the objects beyond the bytes the last collection marked
+// live (marked), which may be garbage (a load's request buffers).
 // Counting only the free pages, a load that ended between two
 // collections kept its garbage and the headroom above it: 1M sorted set
 // members read 131 bytes each after it, 110 when a collection had

@@ -244,9 +244,7 @@ func (e *Values[V]) Delete(phys uint32, key []byte) bool {
 	d := e.dbs[phys]
 	if d.n--; d.n == 0 && d.peak > keptMapsPeak {
 		// The database's last key of this type, after many: its maps go
-		// (keptMapsPeak), the database stays for the next key. A queue
-		// emptied by every pop (BLPOP/LPUSH ping-pong) allocated and
-		// cleared a new database, 64 shards, each time.
+		// (keptMapsPeak); the database stays for the next key.
 		d.shards, d.peak = [valueShards]valueShard[V]{}, 0
 	}
 	return true
