@@ -494,6 +494,27 @@ func BenchmarkOverwriteAmp(b *testing.B) {
 // rewritten since the last flush costs the store. One op is one scan of
 // the 100 keys.
 func BenchmarkScanShadowed(b *testing.B) {
+	b.Run("buffer", func(b *testing.B) {
+		s := benchStore(b, Options{BufferSize: 1 << 30})
+		lsn := LSN(1)
+		for i := range 100000 {
+			s.Put(lsn, []byte(fmt.Sprintf("other:%08d", i*7919%100000)), []byte("value-of-a-field"))
+			lsn++
+		}
+		for i := range 100 {
+			s.Put(lsn, []byte(fmt.Sprintf("h100:field:%03d", i)), []byte("value-of-a-field"))
+			lsn++
+		}
+		s.MarkApplied(lsn - 1)
+		lo, hi := []byte("h100:"), []byte("h100;")
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			if err := s.Scan(lo, hi, func(_, _ []byte) bool { n++; return true }); err != nil || n != 100 {
+				b.Fatalf("scanned %d keys, %v", n, err)
+			}
+		}
+	})
 	for _, shadowed := range []bool{false, true} {
 		b.Run(fmt.Sprintf("shadowed=%v", shadowed), func(b *testing.B) {
 			s := benchStore(b, Options{BufferSize: 1 << 30})
