@@ -266,6 +266,13 @@ func respInt(b []byte, prefix byte) (n int64, rest []byte, ok bool) {
 	if i > 1 && i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' && (b[1] != '0' || i == 2) {
 		return n, b[i+2:], true
 	}
+	return respIntLine(b)
+}
+
+// respIntLine is respInt's general reading of a line whose prefix was
+// checked: its end searched for within longStrSize bytes, then the number
+// parsed by string2ll.
+func respIntLine(b []byte) (n int64, rest []byte, ok bool) {
 	nl := bytes.IndexByte(b[:min(len(b), longStrSize+1)], '\r')
 	if nl < 0 || nl+1 >= len(b) || b[nl+1] != '\n' {
 		return 0, nil, false

@@ -695,20 +695,15 @@ func BenchmarkRequestReader(b *testing.B) {
 
 // TestRespIntFastPath checks respInt, whose lines of plain digits skip
 // the search for their end and string2ll, against that general reading
-// on every line shape near the fast path's edges: 0 to 22 characters of
-// digits, leading zeros, signs and other bytes, ended by "\r\n", a lone
-// "\r", "\n" or nothing, and cut short anywhere.
+// (respIntLine) on every line shape near the fast path's edges: 0 to 22
+// characters of digits, leading zeros, signs and other bytes, ended by
+// "\r\n", a lone "\r", "\n" or nothing, and cut short anywhere.
 func TestRespIntFastPath(t *testing.T) {
 	general := func(b []byte) (int64, []byte, bool) {
 		if len(b) == 0 || b[0] != '$' {
 			return 0, nil, false
 		}
-		nl := bytes.IndexByte(b[:min(len(b), longStrSize+1)], '\r')
-		if nl < 0 || nl+1 >= len(b) || b[nl+1] != '\n' {
-			return 0, nil, false
-		}
-		n, ok := string2ll(b[1:nl])
-		return n, b[nl+2:], ok
+		return respIntLine(b)
 	}
 	check := func(b []byte) {
 		t.Helper()
