@@ -12,23 +12,23 @@ import (
 // correct, without the saving in collector work on the heap goal.
 
 var (
-	offPagesMapMu sync.Mutex
-	osBlocks      = map[unsafe.Pointer][]byte{}
+	osBlocksMu sync.Mutex
+	osBlocks   = map[unsafe.Pointer][]byte{}
 )
 
 func osMap(n int) unsafe.Pointer {
 	b := make([]byte, n)
 	p := unsafe.Pointer(unsafe.SliceData(b))
-	offPagesMapMu.Lock()
+	osBlocksMu.Lock()
 	osBlocks[p] = b
-	offPagesMapMu.Unlock()
+	osBlocksMu.Unlock()
 	return p
 }
 
 func osUnmap(p unsafe.Pointer, n int) {
-	offPagesMapMu.Lock()
+	osBlocksMu.Lock()
 	delete(osBlocks, p)
-	offPagesMapMu.Unlock()
+	osBlocksMu.Unlock()
 }
 
 // osDiscard zeroes the block, as a discarded mapping reads after
