@@ -174,11 +174,14 @@ var params = []param{
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
 	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
 	// Each on-disk engine's write buffer: buffered writes before a flush
-	// to a segment file (hashes read before they write, so theirs is
-	// larger; keel.go).
-	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
+	// to a segment file (larger flushes are rewritten by fewer merges, and
+	// hashes read before they write, so theirs is the largest; keel.go).
+	{name: "strings-buffer-size", def: "33554432", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "hashes-buffer-size", def: "67108864", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "streams-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
+	// idle-flush-bytes: what an on-disk engine that took no write for a
+	// second keeps buffered; more is flushed (keel's checkpointing.go).
+	{name: "idle-flush-bytes", def: "8388608", immutable: true, check: memParam(1, 1<<40)},
 	// event-loops: connections are served by this many epoll loops
 	// (loop_linux.go); 0 serves each by a goroutine of its own. Default:
 	// half the processors (at least one), the rest being for the WAL
