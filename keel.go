@@ -51,7 +51,7 @@ type Options struct {
 	Fsync              wal.FsyncPolicy // FsyncEverySec unless set
 	FsyncSet           bool            // Fsync was set explicitly (FsyncAlways is the zero value)
 	WALSegmentSize     int64           // 4 MiB (tidwall/wal keeps the active segment in memory)
-	StringsBufferSize  int64           // 32 MiB of buffered string writes before a flush
+	StringsBufferSize  int64           // 8 MiB of buffered string writes before a flush
 	HashesBufferSize   int64           // 64 MiB of buffered hash field writes before a flush
 	StreamsBufferSize  int64           // 8 MiB of buffered stream writes before a flush
 	IdleFlushBytes     int64           // buffered bytes an engine idle for a second keeps (more is flushed): 8 MiB
@@ -288,11 +288,12 @@ const defaultHashesBufferSize = 64 << 20
 // defaultStringsBufferSize is the strings engine's write buffer. Larger
 // flushes pass through fewer tier merges: MSET of random keys over 1M
 // keys cost the server 750–773 CPU ticks per 300k MSETs with 8 MiB and
-// 676–683 with 32 MiB (42.8–43.3k vs 47.0–48.1k/s). The buffer was kept
-// at 8 MiB for the memory held after a load; the idle flush
-// (checkpointing.go) now gives back what an idle engine buffers beyond
-// that.
-const defaultStringsBufferSize = 32 << 20
+// 663–690 with 32 MiB (43.0–44.0k vs 46.3–48.5k/s). But a SET reads
+// nothing, and the strings' resident size is what the memory goal is
+// about: RSS right after 1M SETs was 166 MiB with 32 MiB (0.79x Redis's)
+// against 123 with 8 (the active and the frozen buffer, and the flush's
+// sort, at their peak).
+const defaultStringsBufferSize = 8 << 20
 
 // openSegments opens the on-disk engine id (strings, hashes, streams),
 // with a write buffer of bufferSize bytes, at the

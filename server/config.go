@@ -174,9 +174,9 @@ var params = []param{
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
 	{name: "checkpoint-interval", def: "300", immutable: true, check: intParam(1, 1<<31-1)},
 	// Each on-disk engine's write buffer: buffered writes before a flush
-	// to a segment file (larger flushes are rewritten by fewer merges, and
-	// hashes read before they write, so theirs is the largest; keel.go).
-	{name: "strings-buffer-size", def: "33554432", immutable: true, check: intParam(1<<16, 1<<40)},
+	// to a segment file (hashes read before they write, so theirs is
+	// larger; keel.go).
+	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "hashes-buffer-size", def: "67108864", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "streams-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
 	// idle-flush-bytes: what an on-disk engine that took no write for a
