@@ -385,7 +385,7 @@ func hashAllCommand(c *Ctx, withFields, withVals bool) {
 		mark := rw.Mark()
 		header(int(e.Size))
 		var n int64
-		err := c.DB.hashScan(c.phys(), key, e.Version, func(f, v []byte) bool {
+		err := c.DB.hashScanSized(c.phys(), key, e.Version, e.Size, func(f, v []byte) bool {
 			if withFields {
 				c.R.Bulk(f)
 			}

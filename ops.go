@@ -695,6 +695,16 @@ func (db *DB) hashScan(phys uint32, key []byte, version uint64, fn func(f, v []b
 	return db.hashScanFrom(phys, key, version, 0, func(_ uint64, f, v []byte) bool { return fn(f, v) })
 }
 
+// hashScanSized is hashScan of an incarnation of size fields (its
+// keyspace entry's count), which segments' ScanLive may answer from the
+// write buffers alone: a hash written again in full since the last flush
+// is not read from the files its fields shadow.
+func (db *DB) hashScanSized(phys uint32, key []byte, version uint64, size int64, fn func(f, v []byte) bool) error {
+	lo, hi := hashRange(phys, key, version)
+	n := len(lo) + 8 // the field's hash, then the field
+	return db.hashes.ScanLive(lo, hi, size, func(k, v []byte) bool { return fn(k[n:], v) })
+}
+
 // copyIncarnation is the apply of opHCopy and opXCopy: every record of
 // the source incarnation (phys, key, version) is written under the
 // destination's prefix (phys2, key2, version2) with the same suffix (a

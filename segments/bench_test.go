@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -494,7 +495,8 @@ func BenchmarkOverwriteAmp(b *testing.B) {
 // file and again, newer, in the buffer (shadowed=true: a hash rewritten
 // since the last flush). One op is one scan of the 100 keys.
 func BenchmarkScanShadowed(b *testing.B) {
-	for _, layout := range []string{"buffer", "shadowed=false", "shadowed=true"} {
+	// live: ScanLive, told the range's 100 live keys.
+	for _, layout := range []string{"buffer", "shadowed=false", "shadowed=true", "shadowed=true,live"} {
 		b.Run(layout, func(b *testing.B) {
 			s := benchStore(b, Options{BufferSize: 1 << 30})
 			lsn := LSN(1)
@@ -525,10 +527,18 @@ func BenchmarkScanShadowed(b *testing.B) {
 			}
 			s.MarkApplied(lsn - 1)
 			lo, hi := []byte("h100:"), []byte("h100;")
+			live := strings.HasSuffix(layout, ",live")
 			b.ReportAllocs()
 			for b.Loop() {
 				n := 0
-				if err := s.Scan(lo, hi, func(_, _ []byte) bool { n++; return true }); err != nil || n != 100 {
+				count := func(_, _ []byte) bool { n++; return true }
+				var err error
+				if live {
+					err = s.ScanLive(lo, hi, 100, count)
+				} else {
+					err = s.Scan(lo, hi, count)
+				}
+				if err != nil || n != 100 {
 					b.Fatalf("scanned %d keys, %v", n, err)
 				}
 			}

@@ -893,7 +893,65 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 	defer vw.release()
 	st := scanStates.Get().(*scanState)
 	defer st.release()
-	m := vw.mergeIn(st, lo, hi)
+	return scanMerge(vw.mergeIn(st, lo, hi), fn)
+}
+
+// ScanLive is Scan over a range whose number of live keys the caller
+// knows (live; the hashes engine keeps each hash's field count). When
+// the buffers alone hold live live keys in [lo, hi), every other key of
+// the range has no live version (a file's would be one more), so the
+// files are not read: a hash written again in full since the last flush
+// is read from memory, where a merge would read each field twice (once
+// from the buffer, once from the file whose version it shadows), 9.1
+// against 3.5 µs for 100 fields (BenchmarkScanShadowed). Otherwise, or
+// for a range of more than maxLiveScan keys, it is Scan. A wrong live
+// yields what the buffers hold: callers pass a count their writes keep
+// exact.
+func (s *Store) ScanLive(lo, hi []byte, live int64, fn func(key, value []byte) bool) error {
+	if live > maxLiveScan {
+		return s.Scan(lo, hi, fn)
+	}
+	vw, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer vw.release()
+	st := scanStates.Get().(*scanState)
+	defer st.release()
+	if vw.hasFiles(lo, hi) {
+		// The buffers' live keys, kept (they stay valid while vw is held)
+		// until their number is known.
+		m := vw.mergeLayers(st, lo, hi, false)
+		kv := st.kv[:0]
+		for m.ok && int64(len(kv)) <= 2*live {
+			if m.hidden {
+				m.skipHidden()
+				continue
+			}
+			if m.kind != kindTombstone {
+				kv = append(kv, m.key, m.value)
+			}
+			m.next()
+		}
+		st.kv = kv
+		if m.error == nil && int64(len(kv)) == 2*live {
+			for i := 0; i < len(kv); i += 2 {
+				if !fn(kv[i], kv[i+1]) {
+					break
+				}
+			}
+			return nil
+		}
+		st.reset()
+	}
+	return scanMerge(vw.mergeIn(st, lo, hi), fn)
+}
+
+// maxLiveScan bounds the keys ScanLive keeps while it counts them.
+const maxLiveScan = 1024
+
+// scanMerge is Scan's loop over m.
+func scanMerge(m *mergeIter, fn func(key, value []byte) bool) error {
 	for m.ok {
 		if m.hidden {
 			m.skipHidden()
@@ -909,6 +967,14 @@ func (s *Store) Scan(lo, hi []byte, fn func(key, value []byte) bool) error {
 
 // merge returns the merge of vw's layers over [lo, hi), newest first.
 func (vw view) merge(lo, hi []byte) *mergeIter { return vw.mergeIn(&scanState{}, lo, hi) }
+
+// hasFiles reports whether a scan of [lo, hi) would read any of vw's
+// files.
+func (vw view) hasFiles(lo, hi []byte) bool {
+	n := 0
+	vw.eachFile(lo, hi, func(int, *table) { n++ })
+	return n > 0
+}
 
 // eachBuffer calls fn with vw's buffers, newest first, each with its
 // index in that order and the snapshot a merge reads it at: the view's
@@ -937,6 +1003,11 @@ func (vw view) eachFile(lo, hi []byte, fn func(i int, t *table)) {
 // mergeIn is merge in st's memory: the merge and its iterators, which
 // are st's until st.release.
 func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
+	return vw.mergeLayers(st, lo, hi, true)
+}
+
+// mergeLayers is mergeIn over the buffers alone when files is false.
+func (vw view) mergeLayers(st *scanState, lo, hi []byte, files bool) *mergeIter {
 	nb, nt := 1+len(vw.frozen), len(vw.v.files)
 	st.bufs = grow(st.bufs, nb)
 	st.tabs = grow(st.tabs, nt)
@@ -945,10 +1016,12 @@ func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
 		st.bufs[i] = bufferIter{b: b, snap: snap, hi: hi}
 		srcs = append(srcs, &st.bufs[i])
 	})
-	vw.eachFile(lo, hi, func(i int, t *table) {
-		st.tabs[i] = tableIter{t: t, hi: hi}
-		srcs = append(srcs, &st.tabs[i])
-	})
+	if files {
+		vw.eachFile(lo, hi, func(i int, t *table) {
+			st.tabs[i] = tableIter{t: t, hi: hi}
+			srcs = append(srcs, &st.tabs[i])
+		})
+	}
 	st.srcs = srcs
 	st.m.init(srcs, lo, hi, st.tabPtrs)
 	if st.m.tabs != nil {
@@ -967,6 +1040,7 @@ type scanState struct {
 	bufs    []bufferIter
 	tabs    []tableIter
 	tabPtrs []*tableIter
+	kv      [][]byte // ScanLive's keys and values, alternating
 }
 
 var scanStates = sync.Pool{New: func() any { return new(scanState) }}
@@ -974,13 +1048,19 @@ var scanStates = sync.Pool{New: func() any { return new(scanState) }}
 // release clears st (it holds no file, buffer or key once back in the
 // pool) and returns it to scanStates.
 func (st *scanState) release() {
+	st.reset()
+	scanStates.Put(st)
+}
+
+// reset clears st for another merge.
+func (st *scanState) reset() {
 	st.m = mergeIter{}
 	clear(st.srcs[:cap(st.srcs)])
 	clear(st.bufs[:cap(st.bufs)])
 	clear(st.tabs[:cap(st.tabs)])
 	clear(st.tabPtrs[:cap(st.tabPtrs)])
-	st.srcs, st.bufs, st.tabs, st.tabPtrs = st.srcs[:0], st.bufs[:0], st.tabs[:0], st.tabPtrs[:0]
-	scanStates.Put(st)
+	clear(st.kv[:cap(st.kv)])
+	st.srcs, st.bufs, st.tabs, st.tabPtrs, st.kv = st.srcs[:0], st.bufs[:0], st.tabs[:0], st.tabPtrs[:0], st.kv[:0]
 }
 
 // grow returns s with length n, its elements zero, reusing its array

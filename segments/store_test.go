@@ -644,6 +644,17 @@ func runModel(t *testing.T, rng *rand.Rand, opts Options, steps int, keys keySpa
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("step %d Scan[%s,%s):\n got %v\nwant %v", step, lo, hi, got, want)
 			}
+			// Told the range's live keys, ScanLive yields the same.
+			var live []string
+			if err := h.s.ScanLive([]byte(lo), []byte(hi), int64(len(want)), func(k, v []byte) bool {
+				live = append(live, string(k)+"="+string(v))
+				return true
+			}); err != nil {
+				t.Fatalf("step %d ScanLive: %v", step, err)
+			}
+			if fmt.Sprint(live) != fmt.Sprint(want) {
+				t.Fatalf("step %d ScanLive[%s,%s) of %d keys:\n got %v\nwant %v", step, lo, hi, len(want), live, want)
+			}
 		}
 	}
 	if err := h.s.Err(); err != nil {
@@ -763,4 +774,59 @@ func TestFlushDropsTombstonesNoFileHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	check()
+}
+
+// TestScanLiveBuffersAlone: when the buffers hold as many live keys of a
+// range as the caller says it has, ScanLive reads no file (the block
+// cache sees no lookup) and yields the buffers' versions; when they hold
+// fewer (one key left only in the file, one deleted in the buffer), it
+// merges the files too.
+func TestScanLiveBuffersAlone(t *testing.T) {
+	h := newHarness(t, Options{BufferSize: 1 << 20})
+	for i := range 50 {
+		h.put(fmt.Sprintf("h:%02d", i), "old")
+	}
+	h.put("i:00", "other")
+	h.flush()
+	for i := range 50 {
+		h.put(fmt.Sprintf("h:%02d", i), "new")
+	}
+	lookups := func() int64 { st := h.s.Stats(); return st.CacheHits + st.CacheMisses }
+	scanLive := func(live int64) (out []string) {
+		t.Helper()
+		if err := h.s.ScanLive([]byte("h:"), []byte("h;"), live, func(k, v []byte) bool {
+			out = append(out, string(k)+"="+string(v))
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := lookups()
+	got := scanLive(50)
+	if n := lookups() - before; n != 0 {
+		t.Errorf("ScanLive of a range the buffer holds whole: %d block cache lookups, want none", n)
+	}
+	if want := h.scan("h:", "h;"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ScanLive = %v, want %v", got, want)
+	}
+	if lookups() == before {
+		t.Fatal("Scan made no block cache lookup: the check above cannot fail")
+	}
+
+	// h:50 only in the file, h:07 deleted in the buffer: 50 live keys,
+	// 49 of them in the buffer.
+	h.put("h:50", "x")
+	h.flush()
+	for i := range 50 {
+		h.put(fmt.Sprintf("h:%02d", i), "newer")
+	}
+	h.del("h:07")
+	want := h.scan("h:", "h;")
+	if len(want) != 50 {
+		t.Fatalf("Scan found %d keys, want 50", len(want))
+	}
+	if got := scanLive(50); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ScanLive with a key in the file alone = %v, want %v", got, want)
+	}
 }
