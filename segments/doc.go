@@ -63,6 +63,10 @@
 //
 // Scan and ScanReverse merge the layers under the same rules, ascending and
 // descending (ScanReverse returns exactly Scan's results reversed).
+// ScanLive is Scan for a caller that knows how many live keys the range
+// holds (a hash's field count): when the buffers alone hold that many,
+// no file can hold another live one, and the files are not read. Its
+// answer is only as right as that count.
 // ScanReverse seeks each layer to its last key below hi and steps back
 // (reverse.go): a short read at the top of a long range (XREVRANGE with a
 // COUNT) costs what it reads, not the range. A file reads each block it
