@@ -129,10 +129,14 @@ func (db *DB) checkpointAll() error {
 func (db *DB) checkpointStrings() error { return db.checkpointSegments(db.strs) }
 
 // checkpointSegments freezes an on-disk engine's buffer at the current
-// LSN (freezeSegments) and waits, without the lock, until that LSN is
-// committed.
+// LSN — under the write lock, because a freeze must fall on a record
+// boundary — and waits, without the lock, until that LSN is committed.
 func (db *DB) checkpointSegments(st *segments.Store) error {
-	target, err := db.freezeSegments(st)
+	db.mu.Lock()
+	target := uint64(db.log.LastLSN())
+	st.MarkApplied(target)
+	err := st.Flush(false)
+	db.mu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -155,43 +159,6 @@ func (db *DB) checkpointSegments(st *segments.Store) error {
 		}
 	}
 	return nil
-}
-
-// freezeSegments freezes an on-disk engine's buffer at the WAL's last
-// LSN, under the write lock because a freeze must fall on a record
-// boundary, and starts its flush; it returns that LSN.
-func (db *DB) freezeSegments(st *segments.Store) (uint64, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	target := uint64(db.log.LastLSN())
-	st.MarkApplied(target)
-	return target, st.Flush(false)
-}
-
-// Idle flush. An on-disk engine's write buffer is sized for writing: a
-// larger one flushes larger files, which pass through fewer tier merges
-// (each entry is rewritten fewer times). At rest it would only hold
-// memory and lengthen recovery's replay, so an engine that took no write
-// between two ticks of the checkpoint loop (a second) and buffers more
-// than Options.IdleFlushBytes is flushed; the buffer's memory then goes
-// back (segments frees its idle pool).
-//
-// flushIdle is that check; applied holds each engine's applied LSN as the
-// tick before saw it (an LSN that held still: no write since).
-func (db *DB) flushIdle(applied *[numEngines]segments.LSN) {
-	for _, d := range db.diskEngines() {
-		a := d.store.AppliedLSN()
-		if a != applied[d.id] {
-			applied[d.id] = a
-			continue
-		}
-		if d.store.BufferedBytes() <= db.opts.IdleFlushBytes {
-			continue
-		}
-		if _, err := db.freezeSegments(d.store); err != nil {
-			db.opts.Logger.Error("keel: idle flush failed", "engine", engineNames[d.id], "err", err)
-		}
-	}
 }
 
 // truncateWAL drops records every engine has checkpointed (invariant 6):
@@ -219,14 +186,12 @@ func (db *DB) checkpointLoop() {
 	defer t.Stop()
 	lastLSN := uint64(db.log.LastLSN())
 	lastTime := time.Now()
-	var applied [numEngines]segments.LSN // flushIdle's
 	for {
 		select {
 		case <-db.closing:
 			return
 		case <-t.C:
 		}
-		db.flushIdle(&applied)
 		grown := db.log.Size() - db.lastCkptSize.Load()
 		cur := uint64(db.log.LastLSN())
 		due := grown >= db.opts.CheckpointWALBytes ||

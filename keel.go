@@ -54,7 +54,6 @@ type Options struct {
 	StringsBufferSize  int64           // 8 MiB of buffered string writes before a flush
 	HashesBufferSize   int64           // 64 MiB of buffered hash field writes before a flush
 	StreamsBufferSize  int64           // 8 MiB of buffered stream writes before a flush
-	IdleFlushBytes     int64           // buffered bytes an engine idle for a second keeps (more is flushed): 8 MiB
 	BlockCacheSize     int64           // block cache shared by the on-disk engines; 192 MiB
 	RowCacheSize       int64           // row cache of each on-disk engine: 8 MiB (<0: none)
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
@@ -81,9 +80,6 @@ func (o *Options) defaults() {
 	}
 	if o.StreamsBufferSize <= 0 {
 		o.StreamsBufferSize = 8 << 20
-	}
-	if o.IdleFlushBytes <= 0 {
-		o.IdleFlushBytes = 8 << 20
 	}
 	if o.CheckpointWALBytes <= 0 {
 		o.CheckpointWALBytes = 256 << 20

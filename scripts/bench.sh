@@ -243,13 +243,11 @@ rss_settled() {
 	echo "$last"
 }
 
-# settle PID...: waits until every process used at most a tick in each
-# half second of 2.5 s in a row (at most 60 s), and sets SETTLED to the
-# CPU ticks each used meanwhile, in order. 2.5 s: keel flushes an
-# engine's buffer once it took no write between two ticks of a second
-# (idle-flush-bytes), and that flush belongs to the row that wrote.
+# settle PID...: waits until every process used at most a tick in half a
+# second (at most 60 s), and sets SETTLED to the CPU ticks each used
+# meanwhile, in order.
 settle() {
-	local pids=("$@") t0=() prev=() cur=() i n busy quiet=0
+	local pids=("$@") t0=() prev=() cur=() i n busy
 	for i in "${!pids[@]}"; do
 		t0[i]=$(cpu_ticks "${pids[i]}")
 		prev[i]=${t0[i]}
@@ -264,11 +262,7 @@ settle() {
 			fi
 			prev[i]=${cur[i]}
 		done
-		if ((busy)); then
-			quiet=0
-		elif ((++quiet >= 5)); then
-			break
-		fi
+		((busy)) || break
 	done
 	SETTLED=()
 	for i in "${!pids[@]}"; do

@@ -179,9 +179,6 @@ var params = []param{
 	{name: "strings-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "hashes-buffer-size", def: "67108864", immutable: true, check: intParam(1<<16, 1<<40)},
 	{name: "streams-buffer-size", def: "8388608", immutable: true, check: intParam(1<<16, 1<<40)},
-	// idle-flush-bytes: what an on-disk engine that took no write for a
-	// second keeps buffered; more is flushed (keel's checkpointing.go).
-	{name: "idle-flush-bytes", def: "8388608", immutable: true, check: memParam(1, 1<<40)},
 	// event-loops: connections are served by this many epoll loops
 	// (loop_linux.go); 0 serves each by a goroutine of its own. Default:
 	// half the processors (at least one), the rest being for the WAL

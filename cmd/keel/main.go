@@ -119,7 +119,6 @@ func run(args []string) error {
 		StringsBufferSize:  cfg.Int("strings-buffer-size"),
 		HashesBufferSize:   cfg.Int("hashes-buffer-size"),
 		StreamsBufferSize:  cfg.Int("streams-buffer-size"),
-		IdleFlushBytes:     cfg.Int("idle-flush-bytes"),
 		BlockCacheSize:     cfg.Int("block-cache-size"),
 		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
