@@ -65,8 +65,9 @@
 // descending (ScanReverse returns exactly Scan's results reversed).
 // ScanLive is Scan for a caller that knows how many live keys the range
 // holds (a hash's field count): when the buffers alone hold that many,
-// no file can hold another live one, and the files are not read. Its
-// answer is only as right as that count.
+// no file can hold another live one, and the files are not read; when
+// they hold fewer, what they decide (bufferrun.go) is merged with the
+// files. Its answer is only as right as that count.
 // ScanReverse seeks each layer to its last key below hi and steps back
 // (reverse.go): a short read at the top of a long range (XREVRANGE with a
 // COUNT) costs what it reads, not the range. A file reads each block it
