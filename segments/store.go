@@ -1060,12 +1060,6 @@ var scanStates = sync.Pool{New: func() any { return new(scanState) }}
 // release clears st (it holds no file, buffer or key once back in the
 // pool) and returns it to scanStates.
 func (st *scanState) release() {
-	st.reset()
-	scanStates.Put(st)
-}
-
-// reset clears st for another merge.
-func (st *scanState) reset() {
 	st.m = mergeIter{}
 	clear(st.srcs[:cap(st.srcs)])
 	clear(st.bufs[:cap(st.bufs)])
@@ -1074,6 +1068,7 @@ func (st *scanState) reset() {
 	clear(st.runSrcs[:cap(st.runSrcs)])
 	st.run.reset()
 	st.srcs, st.bufs, st.tabs, st.tabPtrs, st.runSrcs = st.srcs[:0], st.bufs[:0], st.tabs[:0], st.tabPtrs[:0], st.runSrcs[:0]
+	scanStates.Put(st)
 }
 
 // grow returns s with length n, its elements zero, reusing its array
