@@ -502,15 +502,27 @@ func TestConcurrentReadsDuringFlushAndCompaction(t *testing.T) {
 				if rng.IntN(4) == 0 {
 					var prev []byte
 					n := 0
-					err := h.s.Scan(nil, nil, func(k, v []byte) bool {
+					each := func(k, v []byte) bool {
 						if prev != nil && bytes.Compare(prev, k) >= 0 {
 							errc <- fmt.Errorf("scan out of order: %q after %q", k, prev)
+							return false
+						}
+						if !bytes.HasPrefix(v, []byte("gen-")) {
+							errc <- fmt.Errorf("scan: %s = %q", k, v)
 							return false
 						}
 						prev = append(prev[:0], k...)
 						n++
 						return true
-					})
+					}
+					// ScanLive too: its run of the buffers aliases
+					// them while flushes and compactions go on.
+					var err error
+					if rng.IntN(2) == 0 {
+						err = h.s.ScanLive(nil, nil, keys, each)
+					} else {
+						err = h.s.Scan(nil, nil, each)
+					}
 					if err != nil || n != keys {
 						errc <- fmt.Errorf("scan: %v, %d keys", err, n)
 						return
