@@ -85,20 +85,22 @@ func (r *bufferRun) next()             { r.at++ }
 func (r *bufferRun) hiddenLocal() bool { return false } // hidden keys were left out
 func (r *bufferRun) err() error        { return nil }
 
-func (r *bufferRun) covers(key []byte) bool {
+// coverer is the newest buffer whose range tombstone covers key (nil:
+// none).
+func (r *bufferRun) coverer(key []byte) *bufferIter {
 	for i := range r.bufs {
 		if b := &r.bufs[i]; b.hasSpans() && b.covers(key) {
-			return true
+			return b
 		}
 	}
-	return false
+	return nil
 }
 
+func (r *bufferRun) covers(key []byte) bool { return r.coverer(key) != nil }
+
 func (r *bufferRun) coverEnd(key []byte) []byte {
-	for i := range r.bufs {
-		if b := &r.bufs[i]; b.hasSpans() && b.covers(key) {
-			return b.coverEnd(key)
-		}
+	if b := r.coverer(key); b != nil {
+		return b.coverEnd(key)
 	}
 	return nil
 }

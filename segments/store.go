@@ -933,7 +933,7 @@ func (s *Store) scan(lo, hi []byte, live int64, fn func(key, value []byte) bool)
 		return scanMerge(vw.mergeLayers(st, lo, hi, false, true), fn)
 	}
 	run := &st.run
-	switch run.collect(mb, live, st.bufs[:len(vw.frozen)+1]) {
+	switch run.collect(mb, live, st.bufs) {
 	case runAll:
 		for i, k := range run.keys {
 			if run.kinds[i] != kindTombstone && !fn(k, run.vals[i]) {
@@ -942,9 +942,8 @@ func (s *Store) scan(lo, hi []byte, live int64, fn func(key, value []byte) bool)
 		}
 		return nil
 	case runPart:
-		st.runSrcs = vw.sources(st, append(st.runSrcs[:0], run), lo, hi, false, true)
-		st.m.init(st.runSrcs, lo, hi, st.tabPtrs)
-		return scanMerge(&st.m, fn)
+		// The buffers' merge is done with st.srcs: the run, then the files.
+		return scanMerge(st.merge(vw.sources(st, append(st.srcs[:0], run), lo, hi, false, true), lo, hi), fn)
 	}
 	return scanMerge(vw.mergeIn(st, lo, hi), fn)
 }
@@ -1013,8 +1012,13 @@ func (vw view) mergeIn(st *scanState, lo, hi []byte) *mergeIter {
 // that leaves a layer out is right only when that layer can neither
 // yield a key of the range nor hide one.
 func (vw view) mergeLayers(st *scanState, lo, hi []byte, buffers, files bool) *mergeIter {
-	st.srcs = vw.sources(st, st.srcs[:0], lo, hi, buffers, files)
-	st.m.init(st.srcs, lo, hi, st.tabPtrs)
+	return st.merge(vw.sources(st, st.srcs[:0], lo, hi, buffers, files), lo, hi)
+}
+
+// merge sets st's merge up over srcs (kept as st.srcs) and [lo, hi).
+func (st *scanState) merge(srcs []source, lo, hi []byte) *mergeIter {
+	st.srcs = srcs
+	st.m.init(srcs, lo, hi, st.tabPtrs)
 	if st.m.tabs != nil {
 		st.tabPtrs = st.m.tabs
 	}
@@ -1052,7 +1056,6 @@ type scanState struct {
 	tabs    []tableIter
 	tabPtrs []*tableIter
 	run     bufferRun // ScanLive's: what the buffers decide in the range
-	runSrcs []source  // ScanLive's: run, then the files
 }
 
 var scanStates = sync.Pool{New: func() any { return new(scanState) }}
@@ -1065,9 +1068,8 @@ func (st *scanState) release() {
 	clear(st.bufs[:cap(st.bufs)])
 	clear(st.tabs[:cap(st.tabs)])
 	clear(st.tabPtrs[:cap(st.tabPtrs)])
-	clear(st.runSrcs[:cap(st.runSrcs)])
 	st.run.reset()
-	st.srcs, st.bufs, st.tabs, st.tabPtrs, st.runSrcs = st.srcs[:0], st.bufs[:0], st.tabs[:0], st.tabPtrs[:0], st.runSrcs[:0]
+	st.srcs, st.bufs, st.tabs, st.tabPtrs = st.srcs[:0], st.bufs[:0], st.tabs[:0], st.tabPtrs[:0]
 	scanStates.Put(st)
 }
 
