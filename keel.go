@@ -56,6 +56,7 @@ type Options struct {
 	StreamsBufferSize  int64           // 8 MiB of buffered stream writes before a flush
 	BlockCacheSize     int64           // block cache shared by the on-disk engines; 192 MiB
 	RowCacheSize       int64           // row cache of each on-disk engine: 8 MiB (<0: none)
+	CompactionNice     int             // the on-disk engines' compactor threads run this much nicer: 10 (<0: not at all)
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
 	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
@@ -313,6 +314,7 @@ func (db *DB) openSegments(id engineID, bufferSize int64, slot func([]byte) uint
 		// 5% more bytes (125.4 vs 119.5 per key).
 		RestartInterval: 2,
 		RowCacheSize:    db.opts.RowCacheSize,
+		CompactionNice:  db.opts.CompactionNice,
 		Logger:          db.opts.Logger,
 		Slot:            slot,
 		Prefix:          prefix,

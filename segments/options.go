@@ -24,6 +24,15 @@ type Options struct {
 	// RowCacheSize is the store's row cache (rowcache.go) in bytes:
 	// default 8 MiB; negative: none.
 	RowCacheSize int64
+	// CompactionNice is how much nicer than the process the compactor's
+	// thread runs (Linux; added to its nice value, capped at 19):
+	// default 10; negative: the process's priority. Compactions then
+	// take the CPU the writes and reads leave, and a tenth of it when
+	// every core is wanted; the work waits for a quiet moment instead of
+	// slowing the requests (priority_linux.go). Flushes keep the
+	// process's priority: a writer waits for them when buffers pile up
+	// (maxFrozen), and their buffers hold memory until they finish.
+	CompactionNice int
 	// Cache is a block cache shared with other stores (NewBlockCache); nil:
 	// a cache of CacheSize bytes of the store's own.
 	Cache  *BlockCache
@@ -58,6 +67,8 @@ const (
 
 	defaultRowCacheSize = 8 << 20
 
+	defaultCompactionNice = 10
+
 	// maxBufferRangeDels bounds the range tombstones in one buffer: a
 	// buffer holding more asks to be flushed like a full one. Reads find
 	// them by binary search (rangedels.go), but each addition costs
@@ -87,6 +98,9 @@ func (o *Options) applyDefaults() {
 	}
 	if o.CacheSize <= 0 {
 		o.CacheSize = defaultCacheSize
+	}
+	if o.CompactionNice == 0 {
+		o.CompactionNice = defaultCompactionNice
 	}
 	if o.RowCacheSize == 0 {
 		o.RowCacheSize = defaultRowCacheSize

@@ -192,6 +192,10 @@ var params = []param{
 	// recent point reads of keys read again and again (segments'
 	// rowcache.go). 0: none.
 	{name: "row-cache-size", def: "8388608", immutable: true, check: memParam(0, 1<<40)},
+	// compaction-nice is how much nicer than the process the on-disk
+	// engines' compactor threads run (Linux): compactions take the CPU
+	// the requests leave (segments' priority_linux.go). 0: the same.
+	{name: "compaction-nice", def: "10", immutable: true, check: intParam(0, 19)},
 }
 
 var paramByName = func() map[string]*param {

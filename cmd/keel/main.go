@@ -121,6 +121,7 @@ func run(args []string) error {
 		StreamsBufferSize:  cfg.Int("streams-buffer-size"),
 		BlockCacheSize:     cfg.Int("block-cache-size"),
 		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
+		CompactionNice:     compactionNice(cfg.Int("compaction-nice")),
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
 		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
 		Logger:             logger,
@@ -167,6 +168,16 @@ func run(args []string) error {
 	}
 	logger.Info("keel: bye")
 	return serr
+}
+
+// compactionNice maps the compaction-nice directive to keel.Options: 0,
+// the process's priority, is a negative value there (where 0 takes the
+// default).
+func compactionNice(n int64) int {
+	if n == 0 {
+		return -1
+	}
+	return int(n)
 }
 
 // rowCacheSize maps the row-cache-size directive to keel.Options: 0, no
