@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/keeldb/keel/checkpoint"
+	"github.com/keeldb/keel/internal/writeback"
 	"github.com/keeldb/keel/memtables"
 )
 
@@ -150,7 +151,7 @@ func writeCheckpointFile(path string, snap memSnapshot, lsn uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := snap.WriteTo(checkpoint.NewWriteback(f), lsn); err != nil {
+	if err := snap.WriteTo(writeback.New(f), lsn); err != nil {
 		f.Close()
 		return err
 	}

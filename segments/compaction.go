@@ -43,9 +43,7 @@ func (s *Store) compactLoop() {
 	defer s.wg.Done()
 	if by := s.opts.CompactionNice; by > 0 {
 		// Compactions are work the writes left behind, and can wait for
-		// the CPU the requests leave: a compaction takes no lock a request
-		// waits for, except the moment it installs its output (s.mu) and
-		// commits (commitMu, which the flusher shares).
+		// the CPU the requests leave (the package doc's Concurrency).
 		if nice, err := lowerPriority(by); err != nil {
 			s.opts.Logger.Warn("segments: the compactor runs at the process's priority", "dir", s.dir, "err", err)
 		} else {

@@ -135,6 +135,15 @@
 // (internal/offheap): the collector neither marks them nor counts them
 // toward its goal, and a read past its pin may find them unmapped.
 //
+// The compactor runs on a thread of its own, Options.CompactionNice nicer
+// than the process (Linux; priority_linux.go): compactions are work the
+// writes left behind, and they take the CPU the requests leave. The
+// locks it holds while it could be waiting for that CPU are commitMu
+// (the flusher waits for it to commit) and, for the moment of an
+// install, Store.mu (a read waits to take its view). The flusher keeps
+// the process's priority: a writer waits for it once maxFrozen buffers
+// pile up, and its buffers hold memory until it is done.
+//
 // Mutexes:
 //   - Store.mu guards the frozen list, the current version and the swap of
 //     the active buffer; held only to take a view or to install a new one.
