@@ -48,9 +48,10 @@ func newTableWriter(dir string, num uint64, estKeys uint64, o *Options) (*tableW
 		return nil, err
 	}
 	tw.f = f
-	// Paced: a compaction's output reaches the disk a megabyte at a time
-	// as it is written, not all at once at the fsync that ends it, with
-	// the WAL's fsyncs queued behind (internal/writeback).
+	// Paced: a flush's or a compaction's file reaches the disk a
+	// megabyte at a time as it is written, not all at once at the fsync
+	// that ends it, with the WAL's fsyncs queued behind
+	// (internal/writeback).
 	tw.w = bufio.NewWriterSize(writeback.New(f), 256<<10)
 	if estKeys > 0 {
 		tw.bloom = newBlockBloom(estKeys, o.BloomBitsPerKey)
