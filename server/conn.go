@@ -51,11 +51,23 @@ func (s *Server) newClient(nc net.Conn) *client {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 		if ka := s.cfg.Int("tcp-keepalive"); ka > 0 {
-			tc.SetKeepAlive(true)
-			tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
+			tc.SetKeepAliveConfig(keepAliveConfig(ka))
 		}
 	}
 	return c
+}
+
+// keepAliveConfig is Redis's anetKeepAlive for tcp-keepalive seconds: the
+// first probe after that long idle, then every third of it (at least a
+// second), and the peer is dead after 3 unanswered probes, so a dead peer
+// is found after about twice the setting.
+func keepAliveConfig(seconds int64) net.KeepAliveConfig {
+	return net.KeepAliveConfig{
+		Enable:   true,
+		Idle:     time.Duration(seconds) * time.Second,
+		Interval: time.Duration(max(seconds/3, 1)) * time.Second,
+		Count:    3,
+	}
 }
 
 func (c *client) serve() {

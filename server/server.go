@@ -31,6 +31,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,7 +124,10 @@ func (s *Server) Listen() error {
 	var lns []net.Listener
 	for _, a := range addrs {
 		a = strings.TrimPrefix(a, "-")
-		ln, err := net.Listen("tcp", net.JoinHostPort(a, port))
+		// KeepAlive -1: accepted connections get no keep-alive of Go's
+		// (15 s by default); newClient sets tcp-keepalive's, or none.
+		lc := net.ListenConfig{KeepAlive: -1}
+		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(a, port))
 		if err != nil {
 			for _, l := range lns {
 				l.Close()
