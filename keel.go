@@ -57,6 +57,7 @@ type Options struct {
 	BlockCacheSize     int64           // block cache shared by the on-disk engines; 192 MiB
 	RowCacheSize       int64           // row cache of each on-disk engine: 8 MiB (<0: none)
 	CompactionNice     int             // the on-disk engines' compactor threads run this much nicer: 10 (<0: not at all)
+	KeepTornWALTail    bool            // a torn WAL tail fails Open instead of being truncated (aof-load-truncated no)
 	CheckpointWALBytes int64           // checkpoint once the WAL grew this much: 256 MiB
 	CheckpointInterval time.Duration   // and at least this often when there were writes: 5 min
 	ActiveExpireHz     int             // active expiry cycles per second: 10 (0 = default, <0 = off)
@@ -243,9 +244,10 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if db.log, err = wal.Open(filepath.Join(dir, "wal"), wal.Options{
-		Fsync:       opts.Fsync,
-		SegmentSize: opts.WALSegmentSize,
-		Logger:      opts.Logger,
+		Fsync:        opts.Fsync,
+		SegmentSize:  opts.WALSegmentSize,
+		Logger:       opts.Logger,
+		KeepTornTail: opts.KeepTornWALTail,
 	}); err != nil {
 		db.strs.Close()
 		db.hashes.Close()

@@ -39,7 +39,19 @@ type param struct {
 	def       string
 	immutable bool // only at startup (CONFIG SET refuses)
 	check     func(v string) (string, error)
-	alias     string // canonical name when this entry is an alias
+	// update, when set, replaces check: the new value from the current
+	// one (client-output-buffer-limit sets the classes it names).
+	update func(cur, v string) (string, error)
+	alias  string // canonical name when this entry is an alias
+}
+
+// parse validates v as p's new value, given its current one, and
+// returns it as CONFIG GET will show it.
+func (p *param) parse(cur, v string) (string, error) {
+	if p.update != nil {
+		return p.update(cur, v)
+	}
+	return p.check(v)
 }
 
 func boolParam(v string) (string, error) {
@@ -118,6 +130,9 @@ var params = []param{
 	{name: "protected-mode", def: "yes", check: boolParam},
 	{name: "timeout", def: "0", check: intParam(0, 1<<31-1)},
 	{name: "tcp-keepalive", def: "300", check: intParam(0, 1<<31-1)},
+	// tcp-backlog is the listen(2) backlog, capped by the kernel's
+	// somaxconn (Listen warns, as Redis does).
+	{name: "tcp-backlog", def: "511", immutable: true, check: intParam(0, 1<<31-1)},
 	{name: "maxclients", def: "10000", check: intParam(1, 1<<31-1)},
 	{name: "databases", def: "16", immutable: true, check: intParam(1, 1<<20)},
 	{name: "dir", def: "./data", immutable: true, check: anyParam},
@@ -129,6 +144,19 @@ var params = []param{
 	{name: "hz", def: "10", check: intParam(1, 500)},
 	{name: "proto-max-bulk-len", def: "536870912", check: intParam(1<<20, 1<<62)},
 	{name: "client-query-buffer-limit", def: "1073741824", check: intParam(1<<20, 1<<62)},
+	// client-output-buffer-limit <class> <hard> <soft> <soft seconds>...:
+	// a normal client whose pending replies reach hard bytes, or stay at
+	// soft bytes or more for longer than soft seconds, is disconnected
+	// (obuflimit.go). keel has no replicas and no Pub/Sub clients: their
+	// classes are accepted and reported.
+	{name: "client-output-buffer-limit", def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", update: updateObufLimits},
+	// oom-score-adj (no, yes = relative, absolute) sets the process's
+	// /proc/self/oom_score_adj to oom-score-adj-values' first value (the
+	// master's; keel is never a replica and forks no child), relative to
+	// the value it had at startup or as is; no puts that value back
+	// (oomscore_linux.go).
+	{name: "oom-score-adj", def: "no", check: oomScoreAdjParam},
+	{name: "oom-score-adj-values", def: "0 200 800", check: oomScoreAdjValuesParam},
 	// persistence: keel always logs; these are accepted so tools keep working
 	{name: "appendonly", def: "yes", check: boolParam},
 	{name: "appendfsync", def: "everysec", check: enumParam("everysec", "always", "no")},
@@ -138,6 +166,9 @@ var params = []param{
 	{name: "stop-writes-on-bgsave-error", def: "yes", check: boolParam},
 	{name: "rdbcompression", def: "yes", check: boolParam},
 	{name: "rdbchecksum", def: "yes", check: boolParam},
+	// aof-load-truncated no: a torn tail of the WAL (a record cut short
+	// by a crash) stops the start instead of being cut off with a warning.
+	{name: "aof-load-truncated", def: "yes", check: boolParam},
 	// memory and eviction (noeviction is the only policy keel implements)
 	{name: "maxmemory", def: "0", check: intParam(0, 1<<62)},
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("noeviction")},
@@ -169,6 +200,52 @@ var params = []param{
 	{name: "lua-time-limit", def: "5000", check: intParam(0, 1<<62)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit"},
 	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
+	// The rest of Redis 7.0's stock redis.conf, accepted and reported by
+	// CONFIG GET (Redis's defaults, ranges and errors) so that a Redis
+	// configuration file starts keel; none changes keel (README, "Redis
+	// directives keel accepts", gives each one's reason). AOF rewriting and
+	// RDB: keel's log is truncated by checkpoints (checkpoint-wal-bytes,
+	// checkpoint-interval), whose files are always written with paced
+	// writeback, and it never forks.
+	{name: "appenddirname", def: "appendonlydir", immutable: true, check: anyParam},
+	{name: "aof-use-rdb-preamble", def: "yes", check: boolParam},
+	{name: "aof-timestamp-enabled", def: "no", check: boolParam},
+	{name: "aof-rewrite-incremental-fsync", def: "yes", check: boolParam},
+	{name: "rdb-save-incremental-fsync", def: "yes", check: boolParam},
+	{name: "rdb-del-sync-files", def: "no", check: boolParam},
+	{name: "auto-aof-rewrite-percentage", def: "100", check: intParam(0, 1<<31-1)},
+	{name: "auto-aof-rewrite-min-size", def: "67108864", check: memParam(0, math.MaxInt64)},
+	{name: "no-appendfsync-on-rewrite", def: "no", check: boolParam},
+	{name: "disable-thp", def: "yes", immutable: true, check: boolParam},
+	// Deletes and flushes are O(1) in keel (a new version; the old one is
+	// compaction's garbage), so lazy freeing has nothing to defer.
+	{name: "lazyfree-lazy-eviction", def: "no", check: boolParam},
+	{name: "lazyfree-lazy-expire", def: "no", check: boolParam},
+	{name: "lazyfree-lazy-server-del", def: "no", check: boolParam},
+	// Replication (keel serves no replicas and replicates from no master).
+	{name: "replica-read-only", def: "yes", check: boolParam},
+	{name: "slave-read-only", alias: "replica-read-only"},
+	{name: "replica-serve-stale-data", def: "yes", check: boolParam},
+	{name: "slave-serve-stale-data", alias: "replica-serve-stale-data"},
+	{name: "replica-lazy-flush", def: "no", check: boolParam},
+	{name: "slave-lazy-flush", alias: "replica-lazy-flush"},
+	{name: "replica-priority", def: "100", check: intParam(0, 1<<31-1)},
+	{name: "slave-priority", alias: "replica-priority"},
+	{name: "repl-diskless-sync", def: "yes", check: boolParam},
+	{name: "repl-diskless-sync-delay", def: "5", check: intParam(0, 1<<31-1)},
+	{name: "repl-diskless-sync-max-replicas", def: "0", check: intParam(0, 1<<31-1)},
+	{name: "repl-diskless-load", def: "disabled", check: enumParam("disabled", "on-empty-db", "swapdb")},
+	{name: "repl-disable-tcp-nodelay", def: "no", check: boolParam},
+	// Process and allocator: keel logs no logo, leaves its process title,
+	// and Go's allocator has no background thread to start.
+	{name: "always-show-logo", def: "no", immutable: true, check: boolParam},
+	{name: "set-proc-title", def: "yes", immutable: true, check: boolParam},
+	{name: "proc-title-template", def: "{title} {listen-addr} {server-mode}", check: procTitleTemplateParam},
+	{name: "jemalloc-bg-thread", def: "yes", check: boolParam},
+	{name: "dynamic-hz", def: "yes", check: boolParam},
+	// Commands keel does not have: ACL LOG, and the HyperLogLog family.
+	{name: "acllog-max-len", def: "128", check: intParam(0, math.MaxInt64)},
+	{name: "hll-sparse-max-bytes", def: "3000", check: memParam(0, math.MaxInt64)},
 	// keel's own settings
 	{name: "wal-segment-size", def: "4194304", immutable: true, check: intParam(1<<20, 1<<40)},
 	{name: "checkpoint-wal-bytes", def: "268435456", immutable: true, check: intParam(1<<20, 1<<50)},
@@ -223,6 +300,7 @@ type configSnap struct {
 	// Settings read on every request or batch, copied out of the maps
 	// (a map lookup per bulk argument showed in pipelined profiles).
 	timeout, protoMaxBulkLen, queryBufLimit int64
+	obufNormal                              obufLimit // client-output-buffer-limit's normal class
 }
 
 // publish refreshes the lock-free snapshot. Caller holds c.mu.
@@ -237,6 +315,7 @@ func (c *Config) publish() {
 	sn.timeout = sn.ints["timeout"]
 	sn.protoMaxBulkLen = sn.ints["proto-max-bulk-len"]
 	sn.queryBufLimit = sn.ints["client-query-buffer-limit"]
+	sn.obufNormal = parseObufLimits(sn.vals["client-output-buffer-limit"])[0]
 	c.snap.Store(sn)
 }
 
@@ -260,6 +339,7 @@ func (c *Config) Get(name string) string { return c.snap.Load().vals[name] }
 func (c *Config) timeout() int64         { return c.snap.Load().timeout }
 func (c *Config) protoMaxBulkLen() int64 { return c.snap.Load().protoMaxBulkLen }
 func (c *Config) queryBufLimit() int64   { return c.snap.Load().queryBufLimit }
+func (c *Config) obufNormal() obufLimit  { return c.snap.Load().obufNormal }
 
 // Int returns a numeric setting (0 if it is not a number).
 func (c *Config) Int(name string) int64 { return c.snap.Load().ints[name] }
@@ -273,16 +353,24 @@ func (c *Config) Set(name, value string, startup bool) error {
 	if p.immutable && !startup {
 		return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", strings.ToLower(name))
 	}
-	v, err := p.check(value)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.vals[p.name]
+	v, err := p.parse(old, value)
 	if err != nil {
 		return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - %v", strings.ToLower(name), err)
 	}
-	c.mu.Lock()
 	c.vals[p.name] = v
 	c.publish()
-	c.mu.Unlock()
 	if !startup && c.onSet != nil {
-		return c.onSet(p.name, v)
+		// Applied under mu, so that two CONFIG SETs apply in the order
+		// they stored; a failed apply puts the old value back, as
+		// Redis's rollback does.
+		if err := c.onSet(p.name, v); err != nil {
+			c.vals[p.name] = old
+			c.publish()
+			return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - %v", strings.ToLower(name), err)
+		}
 	}
 	return nil
 }
@@ -447,4 +535,76 @@ func splitArgs(line string) ([]string, error) {
 		}
 		out = append(out, sb.String())
 	}
+}
+
+// oomScoreAdjParam is Redis 7.0's oom-score-adj enum, where yes is
+// relative and reads back as yes.
+func oomScoreAdjParam(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "no":
+		return "no", nil
+	case "yes", "relative":
+		return "yes", nil
+	case "absolute":
+		return "absolute", nil
+	}
+	return "", fmt.Errorf("argument(s) must be one of the following: no, yes, relative, absolute")
+}
+
+// oomScoreAdjValuesParam is three integers in [-2000, 2000]: the master's,
+// a replica's and a background child's adjustment.
+func oomScoreAdjValuesParam(v string) (string, error) {
+	f := strings.Fields(v)
+	if len(f) != 3 {
+		return "", fmt.Errorf("wrong number of arguments")
+	}
+	for i, x := range f {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n < -2000 || n > 2000 {
+			return "", fmt.Errorf("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")
+		}
+		f[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(f, " "), nil
+}
+
+// procTitleTemplateParam validates a proc-title-template as Redis's
+// validateProcTitleTemplate: every {variable} known ({{ is a literal
+// brace), and not blank once expanded with an empty title.
+func procTitleTemplateParam(v string) (string, error) {
+	bad := fmt.Errorf("template format is invalid or contains unknown variables")
+	vars := map[string]string{"title": "", "listen-addr": "127.0.0.1:6379", "server-mode": "",
+		"port": "6379", "tls-port": "0", "unixsocket": "", "config-file": ""}
+	var out strings.Builder
+	for p := v; p != ""; {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			out.WriteString(p)
+			break
+		}
+		out.WriteString(p[:i])
+		p = p[i+1:]
+		switch {
+		case p == "":
+			return "", bad
+		case p[0] == '{':
+			out.WriteByte('{')
+			p = p[1:]
+			continue
+		}
+		j := strings.IndexByte(p, '}')
+		if j < 0 {
+			return "", bad
+		}
+		val, ok := vars[p[:j]]
+		if !ok {
+			return "", bad
+		}
+		out.WriteString(val)
+		p = p[j+1:]
+	}
+	if strings.Trim(out.String(), " ") == "" {
+		return "", bad
+	}
+	return v, nil
 }

@@ -82,3 +82,29 @@ func TestSplitArgs(t *testing.T) {
 		t.Fatal("unbalanced quotes accepted")
 	}
 }
+
+// TestConfigRedisStockFile: Redis 7.0's stock redis.conf loads, each
+// directive with the value CONFIG GET would show (units expanded, the
+// three client-output-buffer-limit lines merged, appendonly's no taken).
+func TestConfigRedisStockFile(t *testing.T) {
+	c := NewConfig()
+	if err := c.LoadPath("testdata/redis-7.0.conf"); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"bind":                       "127.0.0.1 -::1",
+		"tcp-backlog":                "511",
+		"daemonize":                  "yes",
+		"proc-title-template":        "{title} {listen-addr} {server-mode}",
+		"appendonly":                 "no",
+		"auto-aof-rewrite-min-size":  "67108864",
+		"oom-score-adj-values":       "0 200 800",
+		"client-output-buffer-limit": "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+		"notify-keyspace-events":     "",
+		"dir":                        "/var/lib/redis",
+	} {
+		if got := c.Get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -26,6 +26,9 @@ type client struct {
 	killed      atomic.Bool
 
 	quit bool // QUIT seen: discard the rest of the pipeline
+	// obufSoftSince is when the replies pending reached the soft output
+	// buffer limit, zero while they are under it (obuflimit.go).
+	obufSoftSince time.Time
 
 	// ls is the client's state in its event loop; ls.lp is nil for a
 	// client served by a goroutine of its own (serve).
@@ -94,6 +97,10 @@ func (c *client) serve() {
 		args, err := rd.Next()
 		for err == nil {
 			c.exec(args)
+			if lim := c.srv.cfg.obufNormal(); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {
+				c.logObufClose()
+				return // the replies are dropped with the connection
+			}
 			if c.sess.Blocked() {
 				if !c.waitBlocked(rd) {
 					return

@@ -74,7 +74,7 @@ func cmdConfigSet(c *keel.Ctx) {
 			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name))
 			return
 		}
-		if _, err := p.check(string(c.Args[i+1])); err != nil {
+		if _, err := p.parse(x.srv.cfg.Get(p.name), string(c.Args[i+1])); err != nil {
 			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %v", name, err))
 			return
 		}

@@ -474,6 +474,12 @@ func (l *eventLoop) process(c *client) {
 			l.block(c)
 			return
 		}
+		if lim := l.srv.cfg.obufNormal(); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)-c.ls.wOff), l.clock()) {
+			c.logObufClose()
+			c.w.buf, c.ls.wOff = c.w.buf[:0], 0
+			l.close(c)
+			return
+		}
 		if c.killed.Load() {
 			break
 		}

@@ -42,6 +42,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/keeldb/keel"
@@ -95,6 +96,10 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 		db.SetTuning(name, v)
 	}
 	cfg.onSet = s.applyConfig
+	if err := s.applyOOMScoreAdj(); err != nil {
+		// As Redis at startup: the server runs, with a warning.
+		logger.Warn("unable to set oom_score_adj", "err", err)
+	}
 	registerCommands()
 	return s
 }
@@ -105,6 +110,11 @@ func (s *Server) applyConfig(name, value string) error {
 		s.db.SetRequirePass(value)
 	case "appendfsync":
 		s.db.SetFsync(s.cfg.FsyncPolicy())
+	case "oom-score-adj", "oom-score-adj-values":
+		if err := s.applyOOMScoreAdj(); err != nil {
+			s.log.Warn("unable to set oom_score_adj", "err", err)
+			return errors.New("Failed to set current oom_score_adj. Check server logs.")
+		}
 	default:
 		if v, err := strconv.ParseInt(value, 10, 64); err == nil {
 			s.db.SetTuning(name, v)
@@ -123,11 +133,23 @@ func (s *Server) Listen() error {
 	// One listener per bind address, merged.
 	var lns []net.Listener
 	for _, a := range addrs {
+		// "-addr" is optional, as in Redis: skipped when the machine
+		// has no such address (IPv6's ::1 where IPv6 is off).
+		optional := strings.HasPrefix(a, "-")
 		a = strings.TrimPrefix(a, "-")
 		// KeepAlive -1: accepted connections get no keep-alive of Go's
 		// (15 s by default); newClient sets tcp-keepalive's, or none.
 		lc := net.ListenConfig{KeepAlive: -1}
 		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(a, port))
+		if err == nil {
+			if err = setBacklog(ln, int(s.cfg.Int("tcp-backlog"))); err != nil {
+				ln.Close()
+			}
+		}
+		if err != nil && optional && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)) {
+			s.log.Warn("skipping optional bind address", "addr", a, "err", err)
+			continue
+		}
 		if err != nil {
 			for _, l := range lns {
 				l.Close()
@@ -136,6 +158,10 @@ func (s *Server) Listen() error {
 		}
 		lns = append(lns, ln)
 	}
+	if len(lns) == 0 {
+		return fmt.Errorf("no bind address of %q could be listened on", s.cfg.Get("bind"))
+	}
+	s.warnBacklog()
 	if len(lns) == 1 {
 		s.ln = lns[0]
 	} else {
@@ -423,5 +449,37 @@ func (s *Server) resetNetBytes() {
 	for _, c := range s.clients {
 		c.netIn.Store(0)
 		c.netOut.Store(0)
+	}
+}
+
+// setBacklog gives ln tcp-backlog's listen(2) backlog: listen on a
+// socket already listening only changes its backlog (Go's own is the
+// kernel's somaxconn).
+func setBacklog(ln net.Listener, backlog int) error {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return nil
+	}
+	rc, err := tl.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), backlog) }); err != nil {
+		return err
+	}
+	return lerr
+}
+
+// warnBacklog is Redis's checkTcpBacklogSettings: the kernel caps the
+// backlog at net.core.somaxconn, silently.
+func (s *Server) warnBacklog() {
+	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
+	if err != nil {
+		return
+	}
+	somaxconn, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if backlog := s.cfg.Int("tcp-backlog"); err == nil && int64(somaxconn) < backlog {
+		s.log.Warn(fmt.Sprintf("The TCP backlog setting of %d cannot be enforced because /proc/sys/net/core/somaxconn is set to the lower value of %d.", backlog, somaxconn))
 	}
 }

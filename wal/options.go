@@ -60,6 +60,11 @@ type Options struct {
 	StartLSN    LSN          // first LSN of a brand-new (empty) log; default 1. Ignored if the log exists.
 	Logger      *slog.Logger // warnings (torn tail repair); default slog.Default()
 	Now         func() int64 // unix ms clock for record timestamps; default time.Now().UnixMilli
+	// KeepTornTail makes a torn tail of the last segment an error of
+	// Open (a *CorruptionError naming the file and offset) instead of
+	// being truncated with a warning: Redis's aof-load-truncated no, for
+	// an operator who wants to look at the file first.
+	KeepTornTail bool
 
 	// syncTick is the interval of everysec's fsync; 0 is a second. Tests
 	// lengthen it to tell the tick's fsyncs from presyncStep's.

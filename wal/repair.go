@@ -55,6 +55,9 @@ func recoverDir(dir string, opts Options) ([]*segment, error) {
 				Err: fmt.Errorf("%w: segment ends at lsn %d but the next one starts at %d",
 					ErrTruncated, res.seg.last, firsts[i+1])}
 		}
+		if res.torn != nil && opts.KeepTornTail {
+			return nil, fmt.Errorf("%w (torn tail left as found: aof-load-truncated is no)", res.torn)
+		}
 		if res.torn != nil {
 			if err := truncateFile(path, res.validEnd); err != nil {
 				return nil, err

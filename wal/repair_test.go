@@ -224,3 +224,38 @@ func TestStaleFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepTornTail: with KeepTornTail (aof-load-truncated no) a torn tail
+// fails Open with a *CorruptionError naming the last segment and the
+// torn record's offset, and leaves the file as it was; without it the
+// same log opens repaired.
+func TestKeepTornTail(t *testing.T) {
+	dir := t.TempDir()
+	opts, _ := testOpts(2048)
+	l := mustOpen(t, dir, opts)
+	appendN(t, l, 100)
+	mustClose(t, l)
+	segs := segmentFiles(t, dir)
+	last := segs[len(segs)-1]
+	offs := entryOffsets(t, last)
+	fi, _ := os.Stat(last)
+	if err := os.Truncate(last, fi.Size()-5); err != nil {
+		t.Fatal(err)
+	}
+	opts.KeepTornTail = true
+	if l, err := Open(dir, opts); err == nil {
+		l.Close()
+		t.Fatal("Open of a torn tail succeeded with KeepTornTail")
+	} else if ce := asCorruption(t, err); ce.Path != last || ce.Offset != offs[len(offs)-2] || !strings.Contains(err.Error(), "aof-load-truncated") {
+		t.Fatalf("got %v (offset %d), want the torn record of %s at offset %d", err, ce.Offset, last, offs[len(offs)-2])
+	}
+	if fi2, _ := os.Stat(last); fi2.Size() != fi.Size()-5 {
+		t.Fatalf("the segment changed size: %d, was %d", fi2.Size(), fi.Size()-5)
+	}
+	opts.KeepTornTail = false
+	l = mustOpen(t, dir, opts)
+	defer mustClose(t, l)
+	if l.LastLSN() != 99 {
+		t.Fatalf("repaired LastLSN %d, want 99", l.LastLSN())
+	}
+}

@@ -234,7 +234,8 @@ type fault struct {
 	// keel must report (-1: any offset). For expectRepair, lost says
 	// whether the last record is gone.
 	damage func(t *testing.T, dir string) (file string, offset int64, lost bool)
-	warn   string // expectRepair: stderr must contain this
+	warn   string   // expectRepair: stderr must contain this
+	args   []string // flags after corruptArgs
 	// expectErrorReply: reads the damaged data (nil: checkNoWrongValue).
 	reads func(t *testing.T, p *proc, file string, flipped int64)
 }
@@ -269,6 +270,20 @@ func TestCorruption(t *testing.T) {
 		{
 			name: "torn_wal_tail", expect: expectRepair, warn: "truncated torn tail",
 			// Cut the last segment in the middle of its last record.
+			damage: func(t *testing.T, dir string) (string, int64, bool) {
+				segs := walSegments(t, dir)
+				last := segs[len(segs)-1]
+				data := readFile(t, last)
+				starts, end := walEntries(t, data)
+				s := starts[len(starts)-1]
+				writeFile(t, last, data[:s+(end-s)/2])
+				return last, s, true
+			},
+		},
+		{
+			// aof-load-truncated no: the same torn tail stops the start,
+			// named with its file and the torn record's offset.
+			name: "torn_wal_tail_kept", expect: expectRefuse, args: []string{"--aof-load-truncated", "no"},
 			damage: func(t *testing.T, dir string) (string, int64, bool) {
 				segs := walSegments(t, dir)
 				last := segs[len(segs)-1]
@@ -456,20 +471,21 @@ func TestCorruption(t *testing.T) {
 			dir := t.TempDir()
 			copyDir(t, fixture, dir)
 			file, offset, lost := f.damage(t, dir)
+			args := append(slices.Clone(corruptArgs), f.args...)
 			switch f.expect {
 			case expectRepair:
-				p := startServer(t, dir, corruptArgs...)
+				p := startServer(t, dir, args...)
 				if !strings.Contains(p.stderr.String(), f.warn) || !strings.Contains(p.stderr.String(), file) {
 					t.Fatalf("no warning %q naming %s; stderr:\n%s", f.warn, file, p.stderr.String())
 				}
 				checkFixtureData(t, p, !lost)
 				t.Logf("repaired with warning: %s", lineWith(p.stderr.String(), f.warn))
 			case expectRefuse:
-				msg := expectStartFailure(t, dir)
+				msg := expectStartFailure(t, dir, args...)
 				checkNamesLocation(t, msg, file, offset)
 				t.Logf("refused: %s", strings.TrimSpace(msg))
 			case expectErrorReply:
-				p := startServer(t, dir, corruptArgs...)
+				p := startServer(t, dir, args...)
 				if f.reads != nil {
 					f.reads(t, p, file, offset)
 				} else {
@@ -637,9 +653,9 @@ func checkNoWrongStream(t *testing.T, p *proc, file string, flipped int64) {
 
 // expectStartFailure starts keel on dir and requires that it exits
 // non-zero without ever answering a command; it returns stderr.
-func expectStartFailure(t *testing.T, dir string) string {
+func expectStartFailure(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	p := launch(t, dir, corruptArgs...)
+	p := launch(t, dir, args...)
 	defer p.kill()
 	deadline := time.Now().Add(60 * time.Second)
 	for !p.exited() {

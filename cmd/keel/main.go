@@ -63,6 +63,15 @@ func run(args []string) error {
 	if err := cfg.ParseArgs(args); err != nil {
 		return err
 	}
+	if cfg.Get("daemonize") == "yes" {
+		if os.Getenv(daemonEnv) == "" {
+			return daemonize(args)
+		}
+		// Redis's default pid file of a daemon, under keel's name.
+		if cfg.Get("pidfile") == "" {
+			cfg.Set("pidfile", "/var/run/keel.pid", true)
+		}
+	}
 	level := slog.LevelInfo
 	switch cfg.Get("loglevel") {
 	case "debug", "verbose":
@@ -122,6 +131,7 @@ func run(args []string) error {
 		BlockCacheSize:     cfg.Int("block-cache-size"),
 		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
 		CompactionNice:     compactionNice(cfg.Int("compaction-nice")),
+		KeepTornWALTail:    cfg.Get("aof-load-truncated") == "no",
 		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
 		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
 		Logger:             logger,
@@ -139,8 +149,11 @@ func run(args []string) error {
 		return err
 	}
 	if pf := cfg.Get("pidfile"); pf != "" {
-		os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
-		defer os.Remove(pf)
+		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+			logger.Warn("failed to write PID file", "err", err)
+		} else {
+			defer os.Remove(pf)
+		}
 	}
 	logger.Info("keel: ready to accept connections", "addr", srv.Addr().String(), "appendfsync", cfg.Get("appendfsync"))
 
@@ -187,4 +200,33 @@ func rowCacheSize(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// daemonEnv marks the process daemonize started.
+const daemonEnv = "KEEL_DAEMONIZED"
+
+// daemonize is redis-server's daemonize yes: keel runs on in the
+// background, in a session of its own with its standard streams on
+// /dev/null (logfile says where its log goes), and this process exits.
+// A Go process cannot fork, so the background one is this binary started
+// again with the same arguments.
+func daemonize(args []string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	p, err := os.StartProcess(exe, append([]string{os.Args[0]}, args...), &os.ProcAttr{
+		Env:   append(os.Environ(), daemonEnv+"=1"),
+		Files: []*os.File{devnull, devnull, devnull},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		return err
+	}
+	return p.Release()
 }

@@ -1,0 +1,132 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// redisConfDirectives are the directives of Redis 7.0's stock redis.conf
+// (testdata/redis-7.0.conf) that keel accepts for compatibility, with
+// their aliases: CONFIG GET and CONFIG SET must answer as redis-server
+// does, defaults, ranges and errors included.
+var redisConfDirectives = []string{
+	"acllog-max-len", "always-show-logo", "aof-load-truncated", "aof-rewrite-incremental-fsync",
+	"aof-timestamp-enabled", "aof-use-rdb-preamble", "appenddirname", "auto-aof-rewrite-min-size",
+	"auto-aof-rewrite-percentage", "client-output-buffer-limit", "disable-thp", "dynamic-hz",
+	"hll-sparse-max-bytes", "jemalloc-bg-thread", "lazyfree-lazy-eviction", "lazyfree-lazy-expire",
+	"lazyfree-lazy-server-del", "no-appendfsync-on-rewrite", "oom-score-adj", "oom-score-adj-values",
+	"proc-title-template", "rdb-del-sync-files", "rdb-save-incremental-fsync", "repl-disable-tcp-nodelay",
+	"repl-diskless-load", "repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas",
+	"replica-lazy-flush", "replica-priority", "replica-read-only", "replica-serve-stale-data",
+	"set-proc-title", "tcp-backlog", "slave-read-only", "slave-serve-stale-data", "slave-lazy-flush",
+	"slave-priority",
+}
+
+// TestDiffConfigRedisDirectives: the directives keel accepts from Redis's
+// configuration read back, set and fail as in redis-server. oom-score-adj
+// itself is only set to no here: anything else would change this test
+// process's oom_score_adj (cmd/keel's TestOOMScoreAdj runs the binary).
+func TestDiffConfigRedisDirectives(t *testing.T) {
+	var get []string
+	for _, d := range redisConfDirectives {
+		get = append(get, "CONFIG GET "+d)
+	}
+	cases := []diffCase{
+		dc("defaults", get...),
+		dc("immutable", `CONFIG SET tcp-backlog 511`, `CONFIG SET always-show-logo no`, `CONFIG SET appenddirname x`,
+			`CONFIG SET disable-thp yes`, `CONFIG SET set-proc-title yes`),
+		dc("ints", `CONFIG SET acllog-max-len -1`, `CONFIG SET acllog-max-len 7`, `CONFIG GET acllog-max-len`,
+			`CONFIG SET replica-priority -1`, `CONFIG SET slave-priority 3`, `CONFIG GET replica-priority`,
+			`CONFIG SET auto-aof-rewrite-percentage -1`, `CONFIG SET auto-aof-rewrite-percentage 50`,
+			`CONFIG SET repl-diskless-sync-delay x`, `CONFIG SET repl-diskless-sync-max-replicas 2`,
+			`CONFIG GET repl-diskless-sync-max-replicas`),
+		dc("memory", `CONFIG SET hll-sparse-max-bytes -1`, `CONFIG SET hll-sparse-max-bytes 2kb`, `CONFIG GET hll-sparse-max-bytes`,
+			`CONFIG SET auto-aof-rewrite-min-size 1x`, `CONFIG SET auto-aof-rewrite-min-size 1gb`, `CONFIG GET auto-aof-rewrite-min-size`),
+		dc("bools_enums", `CONFIG SET aof-load-truncated maybe`, `CONFIG SET aof-load-truncated NO`, `CONFIG GET aof-load-truncated`,
+			`CONFIG SET lazyfree-lazy-expire yes`, `CONFIG GET lazyfree-lazy-expire`, `CONFIG SET slave-read-only no`, `CONFIG GET replica-read-only`,
+			`CONFIG SET repl-diskless-load foo`, `CONFIG SET repl-diskless-load SWAPDB`, `CONFIG GET repl-diskless-load`,
+			`CONFIG SET oom-score-adj foo`, `CONFIG SET oom-score-adj no`, `CONFIG GET oom-score-adj`),
+		dc("oom_values", `CONFIG SET oom-score-adj-values "1 2"`, `CONFIG SET oom-score-adj-values "1 2 x"`,
+			`CONFIG SET oom-score-adj-values "3001 2 1"`, `CONFIG SET oom-score-adj-values "1 2 3 4"`,
+			`CONFIG SET oom-score-adj-values "300 200 100"`, `CONFIG GET oom-score-adj-values`,
+			`CONFIG SET oom-score-adj-values "-0 +5 0010"`, `CONFIG GET oom-score-adj-values`),
+		dc("obuf", `CONFIG SET client-output-buffer-limit foo`, `CONFIG SET client-output-buffer-limit "master 1 1 1"`,
+			`CONFIG SET client-output-buffer-limit "normal 1x 1 1"`, `CONFIG SET client-output-buffer-limit "normal 1 2 -3"`,
+			`CONFIG SET client-output-buffer-limit "normal 1 2 3 pubsub 1"`, `CONFIG GET client-output-buffer-limit`,
+			`CONFIG SET client-output-buffer-limit "replica 1mb 2mb 3"`, `CONFIG GET client-output-buffer-limit`,
+			`CONFIG SET client-output-buffer-limit "NORMAL 1k 2K 0 pubsub 0 0 0"`, `CONFIG GET client-output-buffer-limit`,
+			`CONFIG SET client-output-buffer-limit "normal 0 0 0 slave 0 0 0 normal 5 5 5"`, `CONFIG GET client-output-buffer-limit`,
+			`CONFIG SET client-output-buffer-limit ""`, `CONFIG GET client-output-buffer-limit`,
+			`CONFIG SET client-output-buffer-limit "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"`),
+		dc("proc_title", `CONFIG SET proc-title-template {foo}`, `CONFIG SET proc-title-template {title`,
+			`CONFIG SET proc-title-template {title}`, `CONFIG SET proc-title-template "{ }"`, `CONFIG SET proc-title-template "{"`,
+			`CONFIG SET proc-title-template "{server-mode} {unixsocket}"`, `CONFIG SET proc-title-template {{x}}`,
+			`CONFIG GET proc-title-template`, `CONFIG SET proc-title-template x}`, `CONFIG GET proc-title-template`,
+			`CONFIG SET proc-title-template "{title} {port}"`, `CONFIG GET proc-title-template`,
+			`CONFIG SET proc-title-template "{title} {listen-addr} {server-mode}"`),
+	}
+	runCases(t, newPair(t), cases)
+}
+
+// TestDiffOutputBufferLimit: a normal client whose reply reaches the hard
+// output buffer limit is disconnected without it, one under the limits is
+// answered, and one that stays at the soft limit for longer than its
+// seconds is disconnected on the reply after, as in redis-server.
+func TestDiffOutputBufferLimit(t *testing.T) {
+	p := newPair(t)
+	for _, addr := range []string{p.keel.addr, p.oracle} {
+		c := mustDialRESP(t, addr)
+		big, small := strings.Repeat("b", 1<<20), strings.Repeat("s", 40<<10)
+		for _, cmd := range [][]string{{"SET", "big", big}, {"SET", "small", small},
+			{"CONFIG", "SET", "client-output-buffer-limit", "normal 256kb 0 0"}} {
+			if v, err := c.Do(cmd...); err != nil || v.Kind != '+' {
+				t.Fatalf("%s: %s: %v %v", addr, cmd[0], v, err)
+			}
+		}
+	}
+	server := map[string]string{p.keel.addr: "keel", p.oracle: "redis-server"}
+	// expect runs cmds on a new connection of each server: the replies
+	// before the last are answered, and the last is answered or drops the
+	// connection, as closed says.
+	expect := func(name string, closed bool, cmds ...[]string) {
+		t.Helper()
+		for _, addr := range []string{p.keel.addr, p.oracle} {
+			c := mustDialRESP(t, addr)
+			for i, cmd := range cmds {
+				if cmd[0] == "@SLEEP" {
+					time.Sleep(2100 * time.Millisecond)
+					continue
+				}
+				v, err := c.Do(cmd...)
+				last := i == len(cmds)-1
+				switch {
+				case last && closed:
+					if !errors.Is(err, io.EOF) && !isConnReset(err) {
+						t.Fatalf("%s: %s on %s: got %v %v, want the connection closed", name, cmd[0], server[addr], v, err)
+					}
+				case err != nil || v.Kind != '$':
+					t.Fatalf("%s: %s on %s: got %v %v, want a bulk reply", name, cmd[0], server[addr], v, err)
+				}
+			}
+		}
+	}
+	expect("under the hard limit", false, []string{"GET", "small"})
+	expect("over the hard limit", true, []string{"GET", "big"})
+	for _, addr := range []string{p.keel.addr, p.oracle} {
+		if v, err := mustDialRESP(t, addr).Do("CONFIG", "SET", "client-output-buffer-limit", "normal 0 16kb 1"); err != nil || v.Kind != '+' {
+			t.Fatalf("%s: CONFIG SET: %v %v", server[addr], v, err)
+		}
+	}
+	expect("soft limit, within its seconds", false, []string{"GET", "small"}, []string{"GET", "small"})
+	expect("soft limit, past its seconds", true, []string{"GET", "small"}, []string{"@SLEEP"}, []string{"GET", "small"})
+}
+
+func isConnReset(err error) bool {
+	var ne *net.OpError
+	return errors.As(err, &ne) && errors.Is(err, os.ErrDeadlineExceeded) == false && strings.Contains(err.Error(), "reset")
+}
