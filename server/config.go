@@ -473,68 +473,19 @@ func (c *Config) ParseArgs(args []string) error {
 	return nil
 }
 
-// splitArgs splits a config line like sdssplitargs: words, "double quoted"
-// with escapes, 'single quoted'.
+// splitArgs splits a config line as Redis does, with sdssplitargs (the
+// request reader's inline splitting): words, "double quoted" with escapes
+// (\xHH \n \r \t \a \b), 'single quoted'.
 func splitArgs(line string) ([]string, error) {
-	var out []string
-	i := 0
-	for {
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
-			i++
-		}
-		if i >= len(line) {
-			return out, nil
-		}
-		var sb strings.Builder
-		switch line[i] {
-		case '"':
-			i++
-			for {
-				if i >= len(line) {
-					return nil, fmt.Errorf("unbalanced quotes")
-				}
-				ch := line[i]
-				if ch == '\\' && i+1 < len(line) {
-					i++
-					switch line[i] {
-					case 'n':
-						sb.WriteByte('\n')
-					case 't':
-						sb.WriteByte('\t')
-					case 'r':
-						sb.WriteByte('\r')
-					default:
-						sb.WriteByte(line[i])
-					}
-				} else if ch == '"' {
-					i++
-					break
-				} else {
-					sb.WriteByte(ch)
-				}
-				i++
-			}
-		case '\'':
-			i++
-			for {
-				if i >= len(line) {
-					return nil, fmt.Errorf("unbalanced quotes")
-				}
-				if line[i] == '\'' {
-					i++
-					break
-				}
-				sb.WriteByte(line[i])
-				i++
-			}
-		default:
-			for i < len(line) && line[i] != ' ' && line[i] != '\t' {
-				sb.WriteByte(line[i])
-				i++
-			}
-		}
-		out = append(out, sb.String())
+	var rd requestReader
+	if !rd.splitArgs([]byte(line)) {
+		return nil, fmt.Errorf("Unbalanced quotes in configuration line")
 	}
+	out := make([]string, len(rd.args))
+	for i, a := range rd.args {
+		out[i] = string(a)
+	}
+	return out, nil
 }
 
 // oomScoreAdjParam is Redis 7.0's oom-score-adj enum, where yes is

@@ -77,9 +77,42 @@ func (c *Config) Rewrite(path string) error {
 	return os.Rename(tmp, path)
 }
 
+// quoteConf writes v as a config file value: bare when it is one plain
+// word, else quoted as Redis's sdscatrepr quotes (\\ \" \n \r \t \a \b,
+// other bytes outside printable ASCII as \xHH), which splitArgs reads back.
 func quoteConf(v string) string {
-	if v == "" || strings.ContainsAny(v, " \t\"'\\") {
-		return strconv.Quote(v)
+	plain := v != ""
+	for i := 0; i < len(v) && plain; i++ {
+		plain = v[i] > ' ' && v[i] < 0x7f && v[i] != '"' && v[i] != '\'' && v[i] != '\\'
 	}
-	return v
+	if plain {
+		return v
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		switch ch := v[i]; ch {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(ch)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		default:
+			if ch >= ' ' && ch < 0x7f {
+				b.WriteByte(ch)
+			} else {
+				fmt.Fprintf(&b, `\x%02x`, ch)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
