@@ -14,6 +14,21 @@ type multiState struct {
 	aborted bool // a command was rejected while queueing: EXEC aborts
 }
 
+// MultiQueued returns how many commands the open MULTI has queued and
+// the bytes of their arguments (CLIENT LIST's multi and multi-mem); 0, 0
+// outside MULTI. The session's connection only.
+func (s *Session) MultiQueued() (n int, bytes int64) {
+	if s.multi == nil {
+		return 0, 0
+	}
+	for _, q := range s.multi.queue {
+		for _, a := range q.args {
+			bytes += int64(len(a))
+		}
+	}
+	return len(s.multi.queue), bytes
+}
+
 type watchKey struct {
 	db  int
 	key string

@@ -346,15 +346,31 @@ func cmdClientHelp(c *keel.Ctx) {
 	}
 }
 
-// info renders one CLIENT LIST line.
-func (x *client) info(self *keel.Session) string {
+// info renders one CLIENT LIST line. The caller's own line (x.sess ==
+// self, running selfArgs) shows its live state, with the command being
+// run counted in qbuf and argv-mem as Redis counts it; another client's
+// shows what its owner last published (clientpub.go).
+func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	now := time.Now()
 	idle := (now.UnixMilli() - x.sess.LastAt.Load()) / 1000
-	flags := "N"
-	if x.sess == self && x.sess.InMulti() {
-		flags = "x"
+	var st pubValues
+	argv := int64(0)
+	if x.sess == self {
+		pending := len(x.w.buf)
+		if x.ls.lp != nil {
+			pending -= x.ls.wOff
+		}
+		rd := x.grd
+		if x.ls.lp != nil {
+			rd = x.ls.rd
+		}
+		st = x.liveState(rd, pending)
+		st.qbuf += respLen(selfArgs)
+		argv = argvMem(selfArgs)
+	} else {
+		st = x.published()
+		argv = st.argvMem
 	}
-	multi := -1
 	cmd := *x.lastCmd.Load()
 	if x.sess == self && self.LastCommand != nil {
 		cmd = self.LastCommand.Name // the command being run, as Redis shows it
@@ -362,14 +378,22 @@ func (x *client) info(self *keel.Session) string {
 	if cmd == "" {
 		cmd = "NULL"
 	}
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-		x.sess.ID, x.addr, x.laddr, 8, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flags,
-		x.db.Load(), multi, cmd, x.sess.Proto, x.sess.LibName, x.sess.LibVer)
+	events := "r"
+	if st.flags&pubOutWait != 0 {
+		events = "rw"
+	}
+	obl, oll, omem := obufFields(st.obuf)
+	qcap := st.qbuf + st.qbufFree
+	totMem := qcap + st.rbs + st.multiMem + argv
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+		x.sess.ID, x.addr, x.laddr, x.fd, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flagsString(st.flags),
+		x.db.Load(), st.multi, st.qbuf, st.qbufFree, argv, st.multiMem, st.rbs, min(st.obuf, st.rbs), obl, oll, omem, totMem,
+		events, cmd, x.sess.Proto, x.sess.LibName, x.sess.LibVer)
 }
 
 func cmdClientInfo(c *keel.Ctx) {
 	x := cl(c)
-	c.R.Verbatim(x.info(c.S) + "\n")
+	c.R.Verbatim(x.info(c.S, c.Args) + "\n")
 }
 
 func cmdClientList(c *keel.Ctx) {
@@ -417,7 +441,7 @@ func cmdClientList(c *keel.Ctx) {
 		if ids != nil && !ids[y.sess.ID] {
 			continue
 		}
-		sb.WriteString(y.info(c.S))
+		sb.WriteString(y.info(c.S, c.Args))
 		sb.WriteByte('\n')
 	}
 	c.R.Verbatim(sb.String())

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/keeldb/keel"
@@ -29,6 +30,17 @@ type client struct {
 	// obufSoftSince is when the replies pending reached the soft output
 	// buffer limit, zero while they are under it (obuflimit.go).
 	obufSoftSince time.Time
+	// pub is the state CLIENT LIST shows (clientpub.go); blockedArgv the
+	// bytes of the arguments of the command the client waits in; grd the
+	// request reader of a client served by a goroutine (serve).
+	pub         clientPub
+	blockedArgv int64
+	grd         *requestReader
+	// fd is the socket's descriptor (CLIENT LIST), set before the client
+	// is listed and never changed.
+	fd int
+	// writing: flush is writing replies (a client served by a goroutine).
+	writing bool
 
 	// ls is the client's state in its event loop; ls.lp is nil for a
 	// client served by a goroutine of its own (serve).
@@ -51,6 +63,11 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.name.Store(&empty)
 	c.lastCmd.Store(&empty)
 	c.sess.LastAt.Store(time.Now().UnixMilli())
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			rc.Control(func(fd uintptr) { c.fd = int(fd) })
+		}
+	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 		if ka := s.cfg.Int("tcp-keepalive"); ka > 0 {
@@ -84,6 +101,7 @@ func (c *client) serve() {
 		// needing to once requirepass is cleared.
 		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
 	rd.queryBufLimit = c.srv.cfg.queryBufLimit
+	c.grd = rd
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.
@@ -102,6 +120,7 @@ func (c *client) serve() {
 				return // the replies are dropped with the connection
 			}
 			if c.sess.Blocked() {
+				c.blockedArgv = argvMem(args)
 				if !c.waitBlocked(rd) {
 					return
 				}
@@ -222,11 +241,16 @@ func (c *client) flush() bool {
 		return false
 	}
 	if len(c.w.buf) == 0 {
+		c.publish(c.grd, 0)
 		return true
 	}
+	c.writing = true // events rw while the write may block
+	c.publish(c.grd, len(c.w.buf))
 	n, err := c.nc.Write(c.w.buf)
 	c.netOut.Add(int64(n))
 	c.w.sent()
+	c.writing = false
+	c.publish(c.grd, 0)
 	return err == nil
 }
 

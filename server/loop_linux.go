@@ -471,6 +471,7 @@ func (l *eventLoop) process(c *client) {
 			l.nowOK = false // it was not a fast command: the next one reads the clock
 		}
 		if c.sess.Blocked() {
+			c.blockedArgv = argvMem(args)
 			l.block(c)
 			return
 		}
@@ -627,6 +628,7 @@ func (l *eventLoop) writeOut(c *client) {
 			c.ls.outWait = true
 			l.interest(c, unix.EPOLLOUT)
 		}
+		c.publish(c.ls.rd, len(c.w.buf)-c.ls.wOff)
 		return
 	case err != nil:
 		l.close(c)
@@ -643,6 +645,7 @@ func (l *eventLoop) writeOut(c *client) {
 		l.interest(c, unix.EPOLLIN|unix.EPOLLRDHUP)
 		l.process(c) // the requests read before the socket filled up
 	}
+	c.publish(c.ls.rd, len(c.w.buf)-c.ls.wOff)
 }
 
 // block leaves c, whose last command blocked, waiting in the loop (see

@@ -281,6 +281,7 @@ func (s *Server) toLoop(c *client, nc net.Conn) bool {
 	}
 	c.nc = nil // the loop owns the socket
 	c.ls = newLoopState(lp, fd, c)
+	c.fd = fd
 	s.clients[c.sess.ID] = c
 	s.wg.Add(1) // done by finish
 	lp.add(c)
