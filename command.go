@@ -382,6 +382,10 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		r.Error("ERR " + err.Error())
 		return
 	}
+	if db.rejectOOM(s, cmd) {
+		db.reject(s, cmd, r, oomError)
+		return
+	}
 	s.LastCommand = cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
@@ -390,6 +394,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 			return
 		}
 		s.multi.queue = append(s.multi.queue, queued{cmd: cmd, args: cloneArgs(args)})
+		s.multi.denyOOM = s.multi.denyOOM || cmd.Flags&FlagDenyOOM != 0
 		r.Simple("QUEUED")
 		return
 	}

@@ -143,6 +143,7 @@ type DB struct {
 
 	failed  atomic.Pointer[error] // set once: fatal WAL error
 	closing chan struct{}
+	mem     memLimit // maxmemory (maxmemory.go)
 	bg      sync.WaitGroup
 
 	ckptMu       sync.Mutex                // serializes checkpoints
@@ -210,6 +211,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{dir: dir, opts: opts, closing: make(chan struct{}), startTime: time.Now()}
+	db.mem.wake = make(chan struct{}, 1)
 	empty := ""
 	db.requirePass.Store(&empty)
 	db.watch.init()
@@ -263,10 +265,11 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db.lastSave.Store(time.Now().Unix())
 	db.lastCkptSize.Store(db.log.Size())
-	db.bg.Add(3)
+	db.bg.Add(4)
 	go db.checkpointLoop()
 	go db.expireLoop()
 	go db.trimLoop()
+	go db.memLoop()
 	return db, nil
 }
 

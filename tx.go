@@ -12,6 +12,7 @@ type queued struct {
 type multiState struct {
 	queue   []queued
 	aborted bool // a command was rejected while queueing: EXEC aborts
+	denyOOM bool // a denyoom command is queued: EXEC is refused over maxmemory
 }
 
 // MultiQueued returns how many commands the open MULTI has queued and

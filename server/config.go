@@ -169,7 +169,8 @@ var params = []param{
 	// aof-load-truncated no: a torn tail of the WAL (a record cut short
 	// by a crash) stops the start instead of being cut off with a warning.
 	{name: "aof-load-truncated", def: "yes", check: boolParam},
-	// memory and eviction (noeviction is the only policy keel implements)
+	// memory: maxmemory under noeviction, the only policy keel has,
+	// refuses writes over the limit (keel's maxmemory.go)
 	{name: "maxmemory", def: "0", check: intParam(0, 1<<62)},
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("noeviction")},
 	{name: "maxmemory-samples", def: "5", check: intParam(1, 64)},

@@ -130,3 +130,26 @@ func isConnReset(err error) bool {
 	var ne *net.OpError
 	return errors.As(err, &ne) && errors.Is(err, os.ErrDeadlineExceeded) == false && strings.Contains(err.Error(), "reset")
 }
+
+// TestDiffMaxmemory: over maxmemory (noeviction) the denyoom commands,
+// anything queued in MULTI and the EXEC of a transaction that queued a
+// denyoom command are refused with Redis's errors; reads, deletes and
+// CONFIG still run, and lifting the limit lets writes through again.
+func TestDiffMaxmemory(t *testing.T) {
+	cases := []diffCase{
+		dc("noeviction",
+			`SET before v`, `RPUSH list a`,
+			`CONFIG SET maxmemory 1`, `CONFIG GET maxmemory`,
+			`SET k v`, `GET before`, `LPUSH list b`, `LRANGE list 0 -1`, `INCR n`, `HSET h f v`, `XADD s * f v`,
+			`APPEND before x`, `LPOP list`, `DEL before`, `EXISTS before`, `EXPIRE list 100`, `DBSIZE`,
+			`MULTI`, `GET list`, `EXEC`,
+			`MULTI`, `EXEC`,
+			`MULTI`, `DISCARD`,
+			`CONFIG SET maxmemory 0`, `SET k v`, `GET k`, `LPUSH list c`),
+		dc("queued_then_over",
+			`MULTI`, `SET a b`, `GET a`, `2> CONFIG SET maxmemory 1`, `EXEC`, `GET a`,
+			`MULTI`, `GET a`, `2> CONFIG SET maxmemory 0`, `EXEC`,
+			`MULTI`, `GET a`, `2> CONFIG SET maxmemory 1`, `EXEC`, `2> CONFIG SET maxmemory 0`),
+	}
+	runCases(t, newPair(t), cases)
+}

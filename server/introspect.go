@@ -472,20 +472,21 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("blocked_clients", s.db.StatsSnapshot().BlockedClients)
 	}
 	if section("Memory") {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		// The keyspace's slots and the on-disk engines' write buffers
-		// live off the Go heap (internal/offheap).
-		off := offheap.InUse()
-		used := int64(ms.HeapAlloc) + off
+		// What maxmemory counts (keel's maxmemory.go): the Go heap's
+		// live objects and what lives off it (the keyspace's slots, the
+		// on-disk engines' write buffers: internal/offheap).
+		used := s.db.UsedMemorySample()
 		kv("used_memory", used)
 		kv("used_memory_human", human(used))
 		kv("used_memory_rss", rss())
 		kv("used_memory_rss_human", human(rss()))
-		kv("used_memory_peak", int64(ms.HeapSys)+off)
-		kv("used_memory_offheap", off)
+		kv("used_memory_peak", s.db.PeakMemory())
+		kv("used_memory_peak_human", human(s.db.PeakMemory()))
+		kv("used_memory_offheap", offheap.InUse())
 		kv("total_system_memory", totalMemory())
+		kv("total_system_memory_human", human(totalMemory()))
 		kv("maxmemory", s.cfg.Get("maxmemory"))
+		kv("maxmemory_human", human(s.cfg.Int("maxmemory")))
 		kv("maxmemory_policy", s.cfg.Get("maxmemory-policy"))
 		kv("mem_allocator", "go")
 	}

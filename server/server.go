@@ -96,6 +96,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 		db.SetTuning(name, v)
 	}
 	cfg.onSet = s.applyConfig
+	db.SetMaxMemory(cfg.Int("maxmemory"))
 	if err := s.applyOOMScoreAdj(); err != nil {
 		// As Redis at startup: the server runs, with a warning.
 		logger.Warn("unable to set oom_score_adj", "err", err)
@@ -110,6 +111,8 @@ func (s *Server) applyConfig(name, value string) error {
 		s.db.SetRequirePass(value)
 	case "appendfsync":
 		s.db.SetFsync(s.cfg.FsyncPolicy())
+	case "maxmemory":
+		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
 	case "oom-score-adj", "oom-score-adj-values":
 		if err := s.applyOOMScoreAdj(); err != nil {
 			s.log.Warn("unable to set oom_score_adj", "err", err)
