@@ -96,6 +96,8 @@ type Command struct {
 	// KeysFunc, when set, finds the keys instead of the positions above
 	// (Redis's getkeys_proc: XREAD and XREADGROUP's STREAMS keyword).
 	KeysFunc func(argv [][]byte) []int
+
+	idx int // the command's counters in DB.cmdStats (cmdstats.go)
 }
 
 // FullName is the name used in error messages ("get", "client|setname").
@@ -162,15 +164,25 @@ func Register(cmds ...*Command) {
 	if cur := commands.Load(); cur != nil {
 		maps.Copy(next, *cur)
 	}
+	index := func(c *Command) {
+		if c.idx == 0 {
+			if nextCommandIdx++; nextCommandIdx >= maxCommandIdx {
+				panic("keel: more than maxCommandIdx commands registered")
+			}
+			c.idx = nextCommandIdx
+		}
+	}
 	for _, c := range cmds {
 		if c.KeyNum > 0 {
 			c.Flags |= FlagMovableKeys
 		}
+		index(c)
 		for name, s := range c.Subs {
 			s.Parent = c
 			if !strings.Contains(s.Name, "|") {
 				s.Name = c.Name + "|" + name
 			}
+			index(s)
 		}
 		next[c.Name] = c
 	}
@@ -254,6 +266,11 @@ type Session struct {
 	// and hashes engines found for its keys, for the reads that follow
 	// (segments.ReadHints).
 	strHints, hashHints segments.ReadHints
+	// ReplyErrors, when set, counts the error replies written to the
+	// session's Reply (the server's writer keeps it): a command during
+	// which it grows failed (INFO commandstats' failed_calls).
+	ReplyErrors *int64
+	fastCalls   uint32 // fast commands run: every fastTimingEvery-th is timed
 	// LastAt is when the session's last command arrived (unix ms; set by
 	// Exec, read by other connections' CLIENT LIST for the idle time).
 	LastAt atomic.Int64
@@ -280,6 +297,10 @@ type Ctx struct {
 	inTx    bool     // executing inside EXEC
 	dirty   bool     // the command emitted ops
 	expired [][]byte // expired keys a read command found (deleted after it)
+	// errMark is the Reply's error count a failure of the command is
+	// counted from (cmdstats.go): its start, or, for EXEC, the end of its
+	// last queued command, whose errors are theirs, as in Redis.
+	errMark int64
 }
 
 // batch is the WAL record under construction and its bookkeeping.
@@ -344,7 +365,6 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		now = time.Now().UnixMilli()
 	}
 	s.LastAt.Store(now)
-	db.stats.Commands.Inc(s.ID)
 	// A pipeline repeats its command: the session's last one is compared
 	// before the table is searched.
 	cmd := s.lastLookup
@@ -389,6 +409,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	s.LastCommand = cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
+			db.rejectedCommand(cmd, s.ID)
 			db.rejectInMulti(s)
 			r.Error("ERR Command not allowed inside a transaction")
 			return
@@ -402,7 +423,10 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	// reusing it keeps the hot path free of a heap allocation per command.
 	c := &s.ctx
 	*c = Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: now, expired: c.expired[:0]}
+	c.errMark = s.errorsNow()
+	t0 := s.startTiming(cmd)
 	db.run(c)
+	db.ranCommand(cmd, s.ID, t0, c.errMark, s.errorsNow())
 	c.R, c.Args = nil, nil
 }
 
@@ -410,6 +434,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 // rejectCommand does: an open MULTI is flagged, and a refused EXEC discards
 // the transaction with EXECABORT.
 func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
+	db.rejectedCommand(cmd, s.ID)
 	if cmd.Name == "exec" {
 		s.multi = nil
 		db.mu.Lock()

@@ -144,7 +144,9 @@ type DB struct {
 	failed  atomic.Pointer[error] // set once: fatal WAL error
 	closing chan struct{}
 	mem     memLimit // maxmemory (maxmemory.go)
-	bg      sync.WaitGroup
+	// cmdStats are INFO commandstats' counters, by Command.idx.
+	cmdStats []cmdStats
+	bg       sync.WaitGroup
 
 	ckptMu       sync.Mutex                // serializes checkpoints
 	memCkpt      [numEngines]atomic.Uint64 // checkpoint LSN of each in-memory engine
@@ -165,7 +167,6 @@ type DB struct {
 
 // Stats are counters shown by INFO.
 type Stats struct {
-	Commands     stripedCounter
 	ExpiredKeys  atomic.Int64
 	KeyspaceHits stripedCounter
 	KeyspaceMiss stripedCounter
@@ -212,6 +213,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db := &DB{dir: dir, opts: opts, closing: make(chan struct{}), startTime: time.Now()}
 	db.mem.wake = make(chan struct{}, 1)
+	db.cmdStats = make([]cmdStats, maxCommandIdx)
 	empty := ""
 	db.requirePass.Store(&empty)
 	db.watch.init()

@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ func TestMaxmemorySampled(t *testing.T) {
 	db := newTestDB(t)
 	s := db.NewSession()
 	const room = 16 << 20
+	runtime.GC() // the baseline without the garbage of the tests before
 	db.SetMaxMemory(db.UsedMemory() + room)
 	elem := strings.Repeat("x", 64<<10)
 	written := 0
@@ -32,7 +34,9 @@ func TestMaxmemorySampled(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond) // writes spread over samples
 	}
-	if written < room/2 {
+	// Not refused at once: the elements take the room with their WAL
+	// records (the active segment's copy in memory, a new one per roll).
+	if written < room/4 {
 		t.Fatalf("OOM after %d KiB, with %d MiB of room", written>>10, room>>20)
 	}
 	if r := do(db, s, "LLEN", "big"); r != int64(written/len(elem)) {

@@ -35,7 +35,7 @@ func (db *DB) trimLoop() {
 		{Name: "/gc/heap/live:bytes"},                // marked live by the last collection
 	}
 	lastLSN := uint64(db.log.LastLSN())
-	lastCmds := db.stats.Commands.Load()
+	lastCmds := db.TotalCalls()
 	lastWrite := time.Now()
 	var lastTrim time.Time
 	for {
@@ -46,7 +46,7 @@ func (db *DB) trimLoop() {
 		}
 		// Busy is any command, reads included: a read-only load (HGET,
 		// LRANGE) stalled behind the scavenge as much as a write does.
-		if lsn, cmds := uint64(db.log.LastLSN()), db.stats.Commands.Load(); lsn != lastLSN || cmds != lastCmds {
+		if lsn, cmds := uint64(db.log.LastLSN()), db.TotalCalls(); lsn != lastLSN || cmds != lastCmds {
 			lastLSN, lastCmds, lastWrite = lsn, cmds, time.Now()
 		}
 		if time.Since(lastWrite) < trimIdle || time.Since(lastTrim) < trimEvery {

@@ -11,7 +11,7 @@ type StatsSnapshot struct {
 // StatsSnapshot returns the current counters.
 func (db *DB) StatsSnapshot() StatsSnapshot {
 	return StatsSnapshot{
-		Commands:       db.stats.Commands.Load(),
+		Commands:       db.TotalCalls(),
 		ExpiredKeys:    db.stats.ExpiredKeys.Load(),
 		KeyspaceHits:   db.stats.KeyspaceHits.Load(),
 		KeyspaceMisses: db.stats.KeyspaceMiss.Load(),
@@ -22,7 +22,7 @@ func (db *DB) StatsSnapshot() StatsSnapshot {
 
 // ResetStats zeroes the counters (CONFIG RESETSTAT).
 func (db *DB) ResetStats() {
-	db.stats.Commands.Reset()
+	db.ResetCommandStats()
 	db.stats.ExpiredKeys.Store(0)
 	db.stats.KeyspaceHits.Reset()
 	db.stats.KeyspaceMiss.Reset()

@@ -183,7 +183,10 @@ func cmdExec(c *Ctx) {
 	c.R.Array(len(m.queue))
 	for _, q := range m.queue {
 		sub := Ctx{DB: c.DB, S: s, Args: q.args, R: c.R, Cmd: q.cmd, Now: c.Now, w: c.w, inTx: true}
+		errs, t0 := s.errorsNow(), s.startTiming(q.cmd)
 		q.cmd.Handler(&sub)
+		c.errMark = s.errorsNow()
+		c.DB.ranCommand(q.cmd, s.ID, t0, errs, c.errMark)
 		for _, k := range sub.expired { // keys a queued SCAN found expired
 			sub.lookupWrite(k)
 		}

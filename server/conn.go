@@ -57,6 +57,8 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.sess.Ext = c
 	c.sess.Authenticated = s.db.RequirePass() == ""
 	c.w.proto = 2
+	c.w.errTab = &s.errors
+	c.sess.ReplyErrors = &c.w.errs
 	c.addr = nc.RemoteAddr().String()
 	c.laddr = nc.LocalAddr().String()
 	empty := ""

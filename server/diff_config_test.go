@@ -153,3 +153,65 @@ func TestDiffMaxmemory(t *testing.T) {
 	}
 	runCases(t, newPair(t), cases)
 }
+
+// TestDiffCommandAndErrorStats: after the same commands, INFO
+// commandstats counts each command's (and subcommand's) calls, rejected
+// and failed calls, and INFO errorstats and total_error_replies each
+// error code, as redis-server does (usec is not compared).
+func TestDiffCommandAndErrorStats(t *testing.T) {
+	p := newPair(t)
+	stats := map[string]map[string]string{}
+	for _, srv := range []struct{ name, addr string }{{"keel", p.keel.addr}, {"redis-server", p.oracle}} {
+		c := mustDialRESP(t, srv.addr)
+		for _, cmd := range [][]string{
+			{"FLUSHALL"}, {"CONFIG", "RESETSTAT"},
+			{"SET", "a", "1"}, {"GET", "a"}, {"INCR", "a"}, {"LPUSH", "a", "x"}, {"GET"}, {"NOSUCH", "x"},
+			{"MULTI"}, {"SET", "b", "2"}, {"INCR", "b"}, {"LPUSH", "b", "y"}, {"EXEC"},
+			{"MULTI"}, {"GET"}, {"EXEC"},
+			{"CLIENT", "GETNAME"}, {"CLIENT", "NOSUCH"}, {"CONFIG", "GET", "hz"}, {"CONFIG", "SET", "hz", "x"},
+			{"HSET", "h", "f", "v"}, {"HGET", "h", "f"}, {"HINCRBY", "h", "f", "1"}, {"EXPIRE", "a", "100", "XX", "NX"},
+			{"XADD", "s", "*", "f", "v"}, {"XADD", "s", "0-1", "f", "v"}, {"ZADD", "z", "nan", "m"},
+		} {
+			if _, err := c.Do(cmd...); err != nil {
+				t.Fatalf("%s: %s: %v", srv.name, cmd[0], err)
+			}
+		}
+		v, err := c.Do("INFO", "everything")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, l := range strings.Split(v.Str, "\r\n") {
+			name, val, ok := strings.Cut(l, ":")
+			switch {
+			case !ok:
+			case strings.HasPrefix(name, "cmdstat_") && name != "cmdstat_info":
+				// usec varies: calls, rejected_calls and failed_calls.
+				var keep []string
+				for _, f := range strings.Split(val, ",") {
+					if !strings.HasPrefix(f, "usec") {
+						keep = append(keep, f)
+					}
+				}
+				m[name] = strings.Join(keep, ",")
+			case strings.HasPrefix(name, "errorstat_"), name == "total_error_replies":
+				m[name] = val
+			}
+		}
+		stats[srv.name] = m
+	}
+	k, o := stats["keel"], stats["redis-server"]
+	for name, want := range o {
+		if got := k[name]; got != want {
+			t.Errorf("%s: keel %q, redis-server %q", name, got, want)
+		}
+	}
+	for name, got := range k {
+		if _, ok := o[name]; !ok {
+			t.Errorf("%s: keel %q, redis-server has none", name, got)
+		}
+	}
+	if len(o) < 10 {
+		t.Fatalf("redis-server reported only %v", o)
+	}
+}

@@ -554,3 +554,36 @@ func TestIntegrationProtocolErrors(t *testing.T) {
 		t.Errorf("oversized bulk: %v closed=%v", replies, closed)
 	}
 }
+
+// TestIntegrationInstantaneousMetrics: INFO stats' instantaneous rates
+// follow the traffic of the last samples, and fall back to 0 once it
+// stops, as Redis's do.
+func TestIntegrationInstantaneousMetrics(t *testing.T) {
+	t.Parallel()
+	ks := startKeel(t)
+	c := newClient(t, ks)
+	ctx := ctxT(t)
+	stats := func() map[string]string {
+		info, err := c.Info(ctx, "stats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return infoFields(info)
+	}
+	for end := time.Now().Add(2 * instSampleEvery * instSamples); time.Now().Before(end); {
+		if err := c.Set(ctx, "k", strings.Repeat("v", 1000), 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := stats()
+	ops, _ := strconv.ParseFloat(f["instantaneous_ops_per_sec"], 64)
+	in, _ := strconv.ParseFloat(f["instantaneous_input_kbps"], 64)
+	out, _ := strconv.ParseFloat(f["instantaneous_output_kbps"], 64)
+	if ops < 100 || in < ops*1000/1024/2 || out <= 0 {
+		t.Fatalf("under a stream of 1 KB SETs: ops/s %v, input %v kB/s, output %v kB/s", ops, in, out)
+	}
+	time.Sleep(2 * instSampleEvery * instSamples)
+	if f := stats(); f["instantaneous_ops_per_sec"] != "0" || f["instantaneous_input_kbps"] != "0.00" {
+		t.Fatalf("idle: ops/s %s, input %s kB/s", f["instantaneous_ops_per_sec"], f["instantaneous_input_kbps"])
+	}
+}

@@ -94,6 +94,7 @@ func cmdConfigResetStat(c *keel.Ctx) {
 	x.srv.totalConns.Store(0)
 	x.srv.rejectedConns.Store(0)
 	x.srv.resetNetBytes()
+	x.srv.errors.reset()
 	c.R.Simple("OK")
 }
 
@@ -409,7 +410,9 @@ func cmdCommandHelp(c *keel.Ctx) {
 
 // ---- INFO ----
 
-var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "wal"}
+// defaultSections are INFO's sections without an argument: Redis 7.0's
+// default ones keel has, and keel's wal.
+var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "errorstats", "cluster", "keyspace", "wal"}
 
 func cmdInfo(c *keel.Ctx) {
 	x := cl(c)
@@ -523,14 +526,18 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 	if section("Stats") {
 		kv("total_connections_received", s.totalConns.Load())
 		kv("total_commands_processed", st.Commands)
-		kv("rejected_connections", s.rejectedConns.Load())
+		kv("instantaneous_ops_per_sec", int64(s.inst.rate(0)))
 		in, out := s.netBytes()
 		kv("total_net_input_bytes", in)
 		kv("total_net_output_bytes", out)
+		kv("instantaneous_input_kbps", fmt.Sprintf("%.2f", s.inst.rate(1)/1024))
+		kv("instantaneous_output_kbps", fmt.Sprintf("%.2f", s.inst.rate(2)/1024))
+		kv("rejected_connections", s.rejectedConns.Load())
 		kv("expired_keys", st.ExpiredKeys)
 		kv("evicted_keys", 0)
 		kv("keyspace_hits", st.KeyspaceHits)
 		kv("keyspace_misses", st.KeyspaceMisses)
+		kv("total_error_replies", s.errors.total.Load())
 		// keel's own: the event loops' rounds run without and with a
 		// prefetch, and how often their gates changed (prefetchGate).
 		off, on, switches := s.loopPrefetchStats()
@@ -571,6 +578,25 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		}
 		bytes, capacity, hits, misses := s.db.BlockCacheStats()
 		fmt.Fprintf(sb, "block_cache:bytes=%d,capacity=%d,hits=%d,misses=%d\r\n", bytes, capacity, hits, misses)
+	}
+	if section("Commandstats") {
+		for _, cs := range s.db.CommandStats() {
+			perCall := 0.0
+			if cs.Calls > 0 {
+				perCall = float64(cs.Usec) / float64(cs.Calls)
+			}
+			fmt.Fprintf(sb, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n",
+				cs.Name, cs.Calls, cs.Usec, perCall, cs.RejectedCalls, cs.FailedCalls)
+		}
+	}
+	if section("Errorstats") {
+		codes, counts := s.errors.counts()
+		for i, code := range codes {
+			fmt.Fprintf(sb, "errorstat_%s:count=%d\r\n", code, counts[i])
+		}
+	}
+	if section("Cluster") {
+		kv("cluster_enabled", 0)
 	}
 	if section("Keyspace") {
 		for _, d := range s.db.KeyspaceInfo() {

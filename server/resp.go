@@ -11,6 +11,11 @@ import (
 type respWriter struct {
 	buf   []byte
 	proto int
+	// errs counts the error replies written (the session's
+	// keel.Session.ReplyErrors: a command that answered one failed);
+	// errTab, when set, counts them by code for INFO errorstats.
+	errs   int64
+	errTab *errorTable
 }
 
 func (w *respWriter) Proto() int { return w.proto }
@@ -41,6 +46,10 @@ func (w *respWriter) Simple(s string) { w.line('+', s) }
 // Error writes an error; newlines would break the protocol, so they become
 // spaces as Redis does.
 func (w *respWriter) Error(msg string) {
+	w.errs++
+	if w.errTab != nil {
+		w.errTab.add(msg)
+	}
 	b := []byte(msg)
 	for i, c := range b {
 		if c == '\r' || c == '\n' {

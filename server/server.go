@@ -77,6 +77,8 @@ type Server struct {
 
 	totalConns    atomic.Int64
 	rejectedConns atomic.Int64
+	errors        errorTable  // error replies sent (INFO stats, errorstats)
+	inst          instMetrics // INFO stats' instantaneous rates (sampleLoop)
 	shutdownOnce  sync.Once
 	wg            sync.WaitGroup
 }
@@ -181,6 +183,8 @@ func (s *Server) Serve() error {
 	if err := s.startLoops(); err != nil {
 		return err
 	}
+	s.wg.Add(1)
+	go s.sampleLoop()
 	for {
 		nc, err := s.ln.Accept()
 		if err != nil {
