@@ -45,6 +45,12 @@ type param struct {
 	alias  string // canonical name when this entry is an alias
 }
 
+// redisText is an error whose text is Redis's word for word (capitalized,
+// with its full stop), as CONFIG SET and the config file loader reply it.
+type redisText string
+
+func (e redisText) Error() string { return string(e) }
+
 // parse validates v as p's new value, given its current one, and
 // returns it as CONFIG GET will show it.
 func (p *param) parse(cur, v string) (string, error) {
@@ -480,7 +486,7 @@ func (c *Config) ParseArgs(args []string) error {
 func splitArgs(line string) ([]string, error) {
 	var rd requestReader
 	if !rd.splitArgs([]byte(line)) {
-		return nil, fmt.Errorf("Unbalanced quotes in configuration line")
+		return nil, redisText("Unbalanced quotes in configuration line")
 	}
 	out := make([]string, len(rd.args))
 	for i, a := range rd.args {
@@ -513,7 +519,7 @@ func oomScoreAdjValuesParam(v string) (string, error) {
 	for i, x := range f {
 		n, err := strconv.ParseInt(x, 10, 64)
 		if err != nil || n < -2000 || n > 2000 {
-			return "", fmt.Errorf("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")
+			return "", redisText("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")
 		}
 		f[i] = strconv.FormatInt(n, 10)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -30,9 +29,9 @@ type obufLimit struct{ hard, soft, softSeconds int64 }
 var obufClasses = []string{"normal", "slave", "pubsub"}
 
 var (
-	errObufArgs  = errors.New("Wrong number of arguments in buffer limit configuration.")
-	errObufClass = errors.New("Invalid client class specified in buffer limit configuration.")
-	errObufValue = errors.New("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+	errObufArgs  error = redisText("Wrong number of arguments in buffer limit configuration.")
+	errObufClass error = redisText("Invalid client class specified in buffer limit configuration.")
+	errObufValue error = redisText("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
 )
 
 // updateObufLimits applies "class hard soft seconds ..." to cur: the

@@ -118,7 +118,7 @@ func (s *Server) applyConfig(name, value string) error {
 	case "oom-score-adj", "oom-score-adj-values":
 		if err := s.applyOOMScoreAdj(); err != nil {
 			s.log.Warn("unable to set oom_score_adj", "err", err)
-			return errors.New("Failed to set current oom_score_adj. Check server logs.")
+			return redisText("Failed to set current oom_score_adj. Check server logs.")
 		}
 	default:
 		if v, err := strconv.ParseInt(value, 10, 64); err == nil {
