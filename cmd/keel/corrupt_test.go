@@ -227,6 +227,18 @@ func flippedCheckpoint(engine string) fault {
 	}
 }
 
+// tearWALTail cuts the last WAL segment in the middle of its last record
+// and returns the segment and the record's offset.
+func tearWALTail(t *testing.T, dir string) (string, int64, bool) {
+	segs := walSegments(t, dir)
+	last := segs[len(segs)-1]
+	data := readFile(t, last)
+	starts, end := walEntries(t, data)
+	s := starts[len(starts)-1]
+	writeFile(t, last, data[:s+(end-s)/2])
+	return last, s, true
+}
+
 type fault struct {
 	name   string
 	expect expectation
@@ -269,30 +281,13 @@ func TestCorruption(t *testing.T) {
 	faults := []fault{
 		{
 			name: "torn_wal_tail", expect: expectRepair, warn: "truncated torn tail",
-			// Cut the last segment in the middle of its last record.
-			damage: func(t *testing.T, dir string) (string, int64, bool) {
-				segs := walSegments(t, dir)
-				last := segs[len(segs)-1]
-				data := readFile(t, last)
-				starts, end := walEntries(t, data)
-				s := starts[len(starts)-1]
-				writeFile(t, last, data[:s+(end-s)/2])
-				return last, s, true
-			},
+			damage: tearWALTail,
 		},
 		{
 			// aof-load-truncated no: the same torn tail stops the start,
 			// named with its file and the torn record's offset.
 			name: "torn_wal_tail_kept", expect: expectRefuse, args: []string{"--aof-load-truncated", "no"},
-			damage: func(t *testing.T, dir string) (string, int64, bool) {
-				segs := walSegments(t, dir)
-				last := segs[len(segs)-1]
-				data := readFile(t, last)
-				starts, end := walEntries(t, data)
-				s := starts[len(starts)-1]
-				writeFile(t, last, data[:s+(end-s)/2])
-				return last, s, true
-			},
+			damage: tearWALTail,
 		},
 		{
 			name: "zero_filled_wal_tail", expect: expectRepair, warn: "truncated torn tail",
