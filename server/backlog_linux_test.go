@@ -26,7 +26,7 @@ func TestTCPBacklog(t *testing.T) {
 		}
 		var conns []net.Conn
 		for range backlog + 3 {
-			c, err := net.DialTimeout("tcp", s.Addr().String(), 300*time.Millisecond)
+			c, err := net.DialTimeout("tcp", s.Addr().String(), time.Second)
 			if err != nil {
 				break
 			}
