@@ -27,6 +27,8 @@ func TestDiffClientListStates(t *testing.T) {
 				}
 				conns[name], ids[name] = c, strconv.FormatInt(v.Int, 10)
 			}
+			// One that has sent nothing yet, found by its address.
+			fresh := mustDialRESP(t, srv.addr).nc.LocalAddr().String()
 			if v, err := conns["idle"].Do("SET", "big", big); err != nil || v.Kind != '+' {
 				t.Fatalf("SET big: %v %v", v, err)
 			}
@@ -46,6 +48,7 @@ func TestDiffClientListStates(t *testing.T) {
 				"blocked": {"flags": "b", "multi": "-1", "cmd": "blpop", "argv-mem": "7", "events": "r"},
 				"slow":    {"flags": "N", "multi": "-1", "cmd": "get", "events": "rw"},
 				"idle":    {"flags": "N", "multi": "-1", "cmd": "set", "events": "r", "qbuf": "0", "omem": "0", "obl": "0"},
+				"fresh":   {"flags": "N", "multi": "-1", "cmd": "NULL", "events": "r", "qbuf": "0", "omem": "0"},
 			}
 			var lines map[string]string
 			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -59,6 +62,9 @@ func TestDiffClientListStates(t *testing.T) {
 						if fieldValue(l, "id") == id {
 							lines[name] = l
 						}
+					}
+					if fieldValue(l, "addr") == fresh {
+						lines["fresh"] = l
 					}
 				}
 				if mismatch(lines, want) == "" && omem(lines["slow"]) > 0 {

@@ -59,6 +59,8 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.w.proto = 2
 	c.w.errTab = &s.errors
 	c.sess.ReplyErrors = &c.w.errs
+	c.pub.multi.Store(-1) // until the client's first batch publishes
+	c.pub.last.multi = -1
 	c.addr = nc.RemoteAddr().String()
 	c.laddr = nc.LocalAddr().String()
 	empty := ""
