@@ -14,9 +14,11 @@ import (
 // A blocking command counts when it runs, with the time of that run; the
 // wait is not in it.
 //
-// The time is estimated for the fast commands (GET, SET, HGET, ...): a
-// clock read costs 30-45 ns on this VM, and timing each such command
-// added a tenth to GET's CPU. Each connection times every
+// The time is estimated for the fast commands (GET, HGET, INCR, ...,
+// Redis's "fast" flag): a clock read costs 30-45 ns on this VM, and the
+// two per command were 6% of an in-process GET's CPU (BenchmarkExecGet's
+// profile) and 3-4% of the server's under GET at pipeline 16. Each
+// connection times every
 // fastTimingEvery-th fast command, and a command's usec is the mean of
 // its timed calls times its calls; every other command is timed on each
 // call, as in Redis.

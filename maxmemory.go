@@ -24,9 +24,9 @@ import (
 // collection. Values on disk do not count; the block cache does, while
 // its blocks are in memory. Reading the metrics costs about a
 // microsecond, so they are sampled: every memSampleEvery (which also
-// keeps INFO's used_memory_peak), and at once when a limit is set. A limit is enforced at most that late,
-// or a collection late for the heap's share (Redis measures before every
-// command). Memory a delete gives back shows only after a collection, and
+// keeps INFO's used_memory_peak), and at once when a limit is set. A
+// limit is enforced at most that late, or a collection late for the
+// heap's share (Redis measures before every command). Memory a delete gives back shows only after a collection, and
 // a server refusing writes allocates little, so over the limit the
 // sampler runs one itself, at most every memCollectEvery.
 type memLimit struct {
