@@ -392,11 +392,14 @@ func (db *DB) recover() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	var o op
+	start := time.Now()
+	progress := replayProgress{every: replayProgressEvery, last: start, log: db.opts.Logger, from: from, to: last}
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
 			break
 		}
+		progress.at(uint64(rec.LSN), db.replayed)
 		if err != nil {
 			return err
 		}
@@ -417,8 +420,36 @@ func (db *DB) recover() error {
 		}
 		db.replayed++
 	}
-	db.opts.Logger.Info("keel: recovered", "from_lsn", from, "to_lsn", last, "records", db.replayed)
+	db.opts.Logger.Info("keel: recovered", "from_lsn", from, "to_lsn", last, "records", db.replayed,
+		"seconds", fmt.Sprintf("%.3f", time.Since(start).Seconds()))
 	return nil
+}
+
+// replayProgressEvery is how often a WAL replay logs how far it got (a
+// replay of a few seconds logs nothing until its end).
+var replayProgressEvery = time.Second
+
+// replayProgress logs a long WAL replay's progress: the LSN reached of
+// the range to replay, as a share of it, and the records so far.
+type replayProgress struct {
+	every    time.Duration
+	last     time.Time
+	log      *slog.Logger
+	from, to uint64
+	checks   int
+}
+
+// at is called before each record (lsn); it reads the clock every 1024
+// records only.
+func (p *replayProgress) at(lsn uint64, records int64) {
+	if p.checks++; p.checks%1024 != 0 {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= p.every {
+		p.last = now
+		pct := 100 * float64(lsn-p.from) / float64(max(p.to-p.from, 1))
+		p.log.Info("keel: replaying the WAL", "lsn", lsn, "to_lsn", p.to, "done", fmt.Sprintf("%.1f%%", pct), "records", records)
+	}
 }
 
 // Close stops background work and closes the log and engines. It does not
