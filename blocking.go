@@ -43,6 +43,9 @@ type waiter struct {
 	done      chan struct{} // closed when served
 	served    bool          // guarded by db.mu
 	cancelled bool          // guarded by db.mu
+	// unblocked: CLIENT UNBLOCK ended the wait (guarded by db.mu); the
+	// reply is the timeout's, or Redis's UNBLOCKED error with unblockErr.
+	unblocked, unblockErr bool
 	// notify, when set (NotifyBlocked), is called under db.mu once the
 	// waiter is served.
 	notify func()
@@ -306,14 +309,39 @@ func (db *DB) NotifyBlocked(s *Session, fn func()) {
 		return
 	}
 	db.mu.Lock()
-	served := w.served
-	if !served {
+	ended := w.served || w.unblocked
+	if !ended {
 		w.notify = fn
 	}
 	db.mu.Unlock()
-	if served {
+	if ended {
 		fn()
 	}
+}
+
+// UnblockClient ends the wait of the blocked command of the session with
+// id, as CLIENT UNBLOCK does: it replies as on its timeout, or with
+// Redis's UNBLOCKED error when withError. It reports whether such a
+// command was waiting. Its session's connection learns of it as of a
+// served command (WaitBlocked returns, NotifyBlocked's fn is called).
+func (db *DB) UnblockClient(id int64, withError bool) bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, q := range db.blocks.waiters {
+		for _, w := range q {
+			if w.s.ID != id || w.served || w.cancelled || w.unblocked {
+				continue
+			}
+			w.unblocked, w.unblockErr = true, withError
+			db.unblock(w)
+			close(w.done)
+			if w.notify != nil {
+				w.notify()
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // FinishBlocked ends s's wait: it writes the blocked command's reply to r
@@ -327,8 +355,8 @@ func (db *DB) FinishBlocked(s *Session, r Reply, disconnected bool) {
 		return
 	}
 	db.mu.Lock()
-	served := w.served
-	if !served {
+	served, unblocked := w.served, w.unblocked
+	if !served && !unblocked {
 		w.cancelled = true
 		db.unblock(w)
 	}
@@ -337,7 +365,10 @@ func (db *DB) FinishBlocked(s *Session, r Reply, disconnected bool) {
 	switch {
 	case served:
 		w.reply.replay(r)
-	case !disconnected:
+	case disconnected:
+	case unblocked && w.unblockErr:
+		r.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	default:
 		w.onTimeout(r)
 	}
 }

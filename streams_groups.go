@@ -564,7 +564,7 @@ func (c *Ctx) xgroupArgs(create bool) (s *stream, gs *groupState, mkstream bool,
 			entriesRead = n
 			i += 2
 		default:
-			c.subcommandSyntaxError()
+			c.SubcommandSyntaxError()
 			return nil, nil, false, 0, false
 		}
 	}
@@ -599,8 +599,8 @@ func (c *Ctx) xgroupLookup(mustExist, groupNeeded bool) (*stream, *groupState, b
 	return s, gs, true
 }
 
-// subcommandSyntaxError is Redis's addReplySubcommandSyntaxError.
-func (c *Ctx) subcommandSyntaxError() {
+// SubcommandSyntaxError is Redis's addReplySubcommandSyntaxError.
+func (c *Ctx) SubcommandSyntaxError() {
 	parent := c.Args[0]
 	c.Error(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
 		c.Args[1], bytes.ToUpper(parent)))
@@ -613,7 +613,7 @@ func cmdXGroupCreate(c *Ctx) {
 		return
 	}
 	if len(c.Args) > 8 {
-		c.subcommandSyntaxError()
+		c.SubcommandSyntaxError()
 		return
 	}
 	var id streamID
@@ -643,7 +643,7 @@ func cmdXGroupSetID(c *Ctx) {
 		if _, _, _, _, ok := c.xgroupArgs(false); !ok {
 			return
 		}
-		c.subcommandSyntaxError()
+		c.SubcommandSyntaxError()
 		return
 	}
 	s, gs, _, entriesRead, ok := c.xgroupArgs(false)

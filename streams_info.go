@@ -53,7 +53,7 @@ func cmdXInfoStream(c *Ctx) {
 	if len(opts) > 0 {
 		if (len(opts) != 1 && len(opts) != 3) || !eqFold(opts[0], "full") ||
 			(len(opts) == 3 && !eqFold(opts[1], "count")) {
-			c.subcommandSyntaxError()
+			c.SubcommandSyntaxError()
 			return
 		}
 		full = true

@@ -108,3 +108,104 @@ func omem(line string) int {
 func fieldValue(line, name string) string {
 	return strings.TrimPrefix(field(line, name), name+"=")
 }
+
+// TestDiffClientUnblock: CLIENT UNBLOCK ends another client's blocking
+// command with its timeout reply or, with ERROR, Redis's UNBLOCKED error,
+// answers 1 for a waiting client and 0 otherwise, and rejects bad
+// arguments as redis-server does; the unblocked client takes nothing
+// pushed afterwards.
+func TestDiffClientUnblock(t *testing.T) {
+	p := newPair(t)
+	replies := map[string][]string{}
+	for _, srv := range []struct{ name, addr string }{{"keel", p.keel.addr}, {"redis-server", p.oracle}} {
+		a, b := mustDialRESP(t, srv.addr), mustDialRESP(t, srv.addr)
+		v, err := a.Do("CLIENT", "ID")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strconv.FormatInt(v.Int, 10)
+		var got []string
+		do := func(c *respConn, args ...string) {
+			v, err := c.Do(args...)
+			if err != nil {
+				t.Fatalf("%s: %v: %v", srv.name, args, err)
+			}
+			got = append(got, strings.ReplaceAll(strings.Join(args, " "), " "+id, " <id>")+" -> "+v.String())
+		}
+		blocked := func(cmd ...string) {
+			if err := a.Send(cmd...); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				v, err := b.Do("INFO", "clients")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(v.Str, "blocked_clients:1\r\n") {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %v never blocked", srv.name, cmd)
+				}
+			}
+		}
+		readA := func() {
+			v, err := a.Read()
+			if err != nil {
+				t.Fatalf("%s: blocked client: %v", srv.name, err)
+			}
+			got = append(got, "blocked -> "+v.String())
+		}
+		do(b, "DEL", "q", "s")
+		blocked("BLPOP", "q", "0")
+		do(b, "CLIENT", "UNBLOCK", id)
+		readA()
+		blocked("BRPOP", "q", "100")
+		do(b, "CLIENT", "UNBLOCK", id, "ERROR")
+		readA()
+		do(b, "LPUSH", "q", "x")
+		do(b, "LLEN", "q")
+		blocked("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+		do(b, "CLIENT", "UNBLOCK", id, "timeout")
+		readA()
+		do(b, "CLIENT", "UNBLOCK", id)
+		do(b, "CLIENT", "UNBLOCK", "999999")
+		do(b, "CLIENT", "UNBLOCK", "abc")
+		do(b, "CLIENT", "UNBLOCK", id, "maybe")
+		do(b, "CLIENT", "UNBLOCK", id, "timeout", "x")
+		do(a, "PING")
+		replies[srv.name] = got
+	}
+	k, o := replies["keel"], replies["redis-server"]
+	for i := range max(len(k), len(o)) {
+		if i >= len(k) || i >= len(o) || k[i] != o[i] {
+			t.Fatalf("step %d differs:\n  keel:  %v\n  redis: %v", i, k, o)
+		}
+	}
+}
+
+// TestDiffRole: ROLE answers as redis-server's for a master without
+// replicas, its offset being INFO replication's master_repl_offset.
+func TestDiffRole(t *testing.T) {
+	p := newPair(t)
+	for _, srv := range []struct{ name, addr string }{{"keel", p.keel.addr}, {"redis-server", p.oracle}} {
+		c := mustDialRESP(t, srv.addr)
+		if _, err := c.Do("SET", "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		v, err := c.Do("ROLE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Kind != '*' || len(v.Elems) != 3 || v.Elems[0].Str != "master" || v.Elems[1].Kind != ':' || v.Elems[2].Kind != '*' || len(v.Elems[2].Elems) != 0 {
+			t.Fatalf("%s: ROLE = %v", srv.name, v)
+		}
+		info, err := c.Do("INFO", "replication")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "master_repl_offset:" + strconv.FormatInt(v.Elems[1].Int, 10) + "\r\n"; !strings.Contains(info.Str, want) {
+			t.Fatalf("%s: ROLE's offset %d is not INFO's:\n%s", srv.name, v.Elems[1].Int, info.Str)
+		}
+	}
+}

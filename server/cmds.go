@@ -32,12 +32,23 @@ func registerCommands() {
 			&keel.Command{Name: "save", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoMulti, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdSave},
 			&keel.Command{Name: "bgsave", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdBGSave},
 			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
+			&keel.Command{Name: "role", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Handler: cmdRole},
 			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
 		)
 	})
 }
 
 func cl(c *keel.Ctx) *client { return c.S.Ext.(*client) }
+
+// cmdRole is ROLE for a master without replicas, which keel always is:
+// "master", the replication offset INFO replication reports
+// (master_repl_offset: the WAL's last LSN) and no replicas.
+func cmdRole(c *keel.Ctx) {
+	c.R.Array(3)
+	c.R.BulkString("master")
+	c.R.Int(int64(c.DB.CheckpointInfo().LastLSN))
+	c.R.Array(0)
+}
 
 func cmdPing(c *keel.Ctx) {
 	switch len(c.Args) {
@@ -275,9 +286,36 @@ func clientCommand() *keel.Command {
 		"kill":     sub("kill", -3, keel.FlagAdmin|ns, "Terminates open connections.", "2.4.0", cmdClientKill),
 		"setinfo":  sub("setinfo", 4, ns, "Sets information specific to the client or connection.", "7.2.0", cmdClientSetInfo),
 		"no-evict": sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientOnOff),
+		"unblock":  sub("unblock", -3, keel.FlagAdmin|ns, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", cmdClientUnblock),
 		"no-touch": sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
 		"help":     sub("help", 2, ns, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
 	}}
+}
+
+// cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR]: the blocked
+// command of client id replies as on its timeout, or with the UNBLOCKED
+// error; 1 if such a command was waiting, else 0.
+func cmdClientUnblock(c *keel.Ctx) {
+	id, err := strconv.ParseInt(string(c.Args[2]), 10, 64)
+	if err != nil {
+		c.R.Error("ERR value is not an integer or out of range")
+		return
+	}
+	withError := false
+	if len(c.Args) == 4 {
+		switch strings.ToLower(string(c.Args[3])) {
+		case "timeout":
+		case "error":
+			withError = true
+		default:
+			c.R.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	} else if len(c.Args) > 4 {
+		c.SubcommandSyntaxError()
+		return
+	}
+	c.R.Int(int64(b2i(c.DB.UnblockClient(id, withError))))
 }
 
 func cmdClientSetName(c *keel.Ctx) {
@@ -338,6 +376,7 @@ func cmdClientHelp(c *keel.Ctx) {
 		"SETINFO <option> <value>", "    Set client meta attributes: LIB-NAME, LIB-VER.",
 		"NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
 		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		"HELP", "    Print this help.",
 	}
 	c.R.Array(len(lines))
