@@ -31,6 +31,7 @@ func registerCommands() {
 			commandCommand(),
 			&keel.Command{Name: "save", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoMulti, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdSave},
 			&keel.Command{Name: "bgsave", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdBGSave},
+			&keel.Command{Name: "bgrewriteaof", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously rewrites the append-only file to disk.", Since: "1.0.0", Handler: cmdBGRewriteAOF},
 			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
 			&keel.Command{Name: "role", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Handler: cmdRole},
 			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
@@ -231,6 +232,17 @@ func cmdBGSave(c *keel.Ctx) {
 		return
 	}
 	c.R.Simple("Background saving started")
+}
+
+// cmdBGRewriteAOF is BGREWRITEAOF: keel's log is rewritten by a
+// checkpoint (each engine saved at one LSN, the WAL before it
+// truncated), the same background checkpoint BGSAVE starts.
+func cmdBGRewriteAOF(c *keel.Ctx) {
+	if !c.DB.BGSave() {
+		c.R.Error("ERR Background append only file rewriting already in progress")
+		return
+	}
+	c.R.Simple("Background append only file rewriting started")
 }
 
 func cmdLastSave(c *keel.Ctx) { c.R.Int(c.DB.LastSave()) }

@@ -215,3 +215,39 @@ func TestDiffCommandAndErrorStats(t *testing.T) {
 		t.Fatalf("redis-server reported only %v", o)
 	}
 }
+
+// TestDiffBGRewriteAOF: BGREWRITEAOF answers as redis-server's, and in
+// keel it runs a checkpoint (INFO persistence's checkpoints count).
+func TestDiffBGRewriteAOF(t *testing.T) {
+	p := newPair(t)
+	kc, oc := mustDialRESP(t, p.keel.addr), mustDialRESP(t, p.oracle)
+	count := func() string {
+		v, err := kc.Do("INFO", "persistence")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(v.Str, "\r\n") {
+			if n, ok := strings.CutPrefix(l, "checkpoints:"); ok {
+				return n
+			}
+		}
+		t.Fatalf("INFO persistence has no checkpoints field:\n%s", v.Str)
+		return ""
+	}
+	before := count()
+	for _, c := range []*respConn{kc, oc} {
+		if _, err := c.Do("SET", "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, err1 := kc.Do("BGREWRITEAOF")
+	o, err2 := oc.Do("BGREWRITEAOF")
+	if err1 != nil || err2 != nil || k.String() != o.String() {
+		t.Fatalf("BGREWRITEAOF: keel %v %v, redis-server %v %v", k, err1, o, err2)
+	}
+	for deadline := time.Now().Add(30 * time.Second); count() == before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after BGREWRITEAOF")
+		}
+	}
+}
