@@ -399,10 +399,10 @@ func (db *DB) recover() error {
 		if err == io.EOF {
 			break
 		}
-		progress.at(uint64(rec.LSN), db.replayed)
 		if err != nil {
 			return err
 		}
+		progress.at(uint64(rec.LSN), db.replayed)
 		var mask uint8
 		for e := engineID(0); e < numEngines; e++ {
 			if uint64(rec.LSN) > ckpt[e] {
