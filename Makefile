@@ -21,6 +21,8 @@ oracle:
 test: oracle
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" >&2; exit 1)
 	$(GO) vet $(PKGS)
+	# The files without the Linux build tag (loop_other.go, ...) compile too.
+	GOOS=darwin $(GO) vet $(PKGS)
 	$(GO) test -race -timeout 25m $(PKGS)
 	# The server's tests again with a goroutine per connection (event-loops 0).
 	KEEL_TEST_EVENT_LOOPS=0 $(GO) test -race -timeout 10m ./server

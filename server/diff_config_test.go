@@ -251,3 +251,38 @@ func TestDiffBGRewriteAOF(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffInfoServerFields: INFO server has redis-server's fields but for
+// those of Redis's build (git, build id, compiler, atomics API), and
+// tcp_port is the port listened on, also when port 0 let the kernel pick.
+func TestDiffInfoServerFields(t *testing.T) {
+	p := newPair(t)
+	fieldsOf := func(addr string) map[string]string {
+		v, err := mustDialRESP(t, addr).Do("INFO", "server")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, l := range strings.Split(v.Str, "\r\n") {
+			if k, val, ok := strings.Cut(l, ":"); ok {
+				m[k] = val
+			}
+		}
+		return m
+	}
+	k, o := fieldsOf(p.keel.addr), fieldsOf(p.oracle)
+	buildOnly := map[string]bool{"redis_git_sha1": true, "redis_git_dirty": true, "redis_build_id": true, "gcc_version": true, "atomicvar_api": true}
+	for name := range o {
+		if _, ok := k[name]; !ok && !buildOnly[name] {
+			t.Errorf("INFO server lacks %s (redis-server: %s)", name, o[name])
+		}
+	}
+	if _, port, _ := strings.Cut(p.keel.addr, ":"); k["tcp_port"] != port {
+		t.Errorf("tcp_port %s, listening on %s", k["tcp_port"], p.keel.addr)
+	}
+	for _, name := range []string{"os", "multiplexing_api", "configured_hz", "io_threads_active", "process_supervised"} {
+		if k[name] != o[name] {
+			t.Errorf("%s: keel %q, redis-server %q", name, k[name], o[name])
+		}
+	}
+}

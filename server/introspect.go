@@ -456,18 +456,24 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("redis_version", Version)
 		kv("keel_version", KeelVersion)
 		kv("redis_mode", "standalone")
-		kv("os", runtime.GOOS+" "+runtime.GOARCH)
+		kv("os", osName())
 		kv("arch_bits", 64)
+		kv("monotonic_clock", "POSIX clock_gettime") // Go's monotonic clock
+		kv("multiplexing_api", multiplexingAPI)
 		kv("go_version", runtime.Version())
 		kv("process_id", pid)
+		kv("process_supervised", "no")
 		kv("run_id", s.runID)
-		kv("tcp_port", s.cfg.Get("port"))
+		kv("tcp_port", s.port())
 		kv("server_time_usec", time.Now().UnixMicro())
 		kv("uptime_in_seconds", int64(up.Seconds()))
 		kv("uptime_in_days", int64(up.Hours()/24))
 		kv("hz", s.cfg.Get("hz"))
+		kv("configured_hz", s.cfg.Get("hz"))
+		kv("lru_clock", time.Now().Unix()&(1<<24-1)) // Redis's LRU_CLOCK_MAX, at its 1 s resolution
 		kv("executable", executable())
 		kv("config_file", s.ConfigFile)
+		kv("io_threads_active", 0)
 	}
 	if section("Clients") {
 		kv("connected_clients", s.numClients())

@@ -9,7 +9,15 @@ import "net"
 
 type eventLoop struct{}
 
-type loopState struct{ lp *eventLoop }
+// loopState has, besides lp (always nil here), the fields of the Linux
+// loop's that code shared by both connection models reads (CLIENT LIST's
+// state): their zero values, as for a client served by a goroutine.
+type loopState struct {
+	lp      *eventLoop
+	rd      *requestReader
+	wOff    int
+	outWait bool
+}
 
 type loopMsgKind int
 

@@ -178,6 +178,17 @@ func (s *Server) Listen() error {
 // Addr is the listening address (after Listen).
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
+// port is the port the server listens on (port 0 picks one at Listen),
+// or the configured one before Listen.
+func (s *Server) port() string {
+	if s.ln != nil {
+		if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
+			return strconv.Itoa(a.Port)
+		}
+	}
+	return s.cfg.Get("port")
+}
+
 // Serve accepts connections until Close or SHUTDOWN.
 func (s *Server) Serve() error {
 	if err := s.startLoops(); err != nil {
