@@ -15,7 +15,7 @@ func TestTCPBacklog(t *testing.T) {
 	t.Parallel()
 	for _, backlog := range []int{2, 5} {
 		cfg := NewConfig()
-		for name, v := range map[string]string{"port": "0", "tcp-backlog": itoa(backlog)} {
+		for name, v := range map[string]string{"port": "0", "tcp-backlog": strconv.Itoa(backlog)} {
 			if err := cfg.Set(name, v, true); err != nil {
 				t.Fatal(err)
 			}
@@ -41,5 +41,3 @@ func TestTCPBacklog(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -37,9 +37,11 @@ const (
 	pubOutWait             // its socket is full: waiting to write (events rw)
 )
 
-// liveState is c's state now; its owner's call only. rd is its request
-// reader, pending its reply bytes not yet written.
-func (c *client) liveState(rd *requestReader, pending int) pubValues {
+// liveState is c's state now; its owner's call only.
+func (c *client) liveState() pubValues {
+	// Replies not yet written: a goroutine's client writes them whole
+	// (ls.wOff stays 0).
+	pending := len(c.w.buf) - c.ls.wOff
 	v := pubValues{multi: -1, obuf: int64(pending), rbs: int64(cap(c.w.buf))}
 	if c.sess.InMulti() {
 		v.flags |= pubMulti
@@ -53,7 +55,7 @@ func (c *client) liveState(rd *requestReader, pending int) pubValues {
 	if c.ls.outWait || c.writing {
 		v.flags |= pubOutWait
 	}
-	if rd != nil {
+	if rd := c.ls.rd; rd != nil {
 		v.qbuf = int64(len(rd.buf) - rd.start)
 		v.qbufFree = int64(cap(rd.buf) - len(rd.buf))
 	}
@@ -61,8 +63,8 @@ func (c *client) liveState(rd *requestReader, pending int) pubValues {
 }
 
 // publish makes c's state visible to CLIENT LIST; its owner's call only.
-func (c *client) publish(rd *requestReader, pending int) {
-	v := c.liveState(rd, pending)
+func (c *client) publish() {
+	v := c.liveState()
 	p := &c.pub
 	if v == p.last {
 		return

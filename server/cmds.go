@@ -407,15 +407,7 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	var st pubValues
 	argv := int64(0)
 	if x.sess == self {
-		pending := len(x.w.buf)
-		if x.ls.lp != nil {
-			pending -= x.ls.wOff
-		}
-		rd := x.grd
-		if x.ls.lp != nil {
-			rd = x.ls.rd
-		}
-		st = x.liveState(rd, pending)
+		st = x.liveState()
 		st.qbuf += respLen(selfArgs)
 		argv = argvMem(selfArgs)
 	} else {

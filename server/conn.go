@@ -31,11 +31,9 @@ type client struct {
 	// buffer limit, zero while they are under it (obuflimit.go).
 	obufSoftSince time.Time
 	// pub is the state CLIENT LIST shows (clientpub.go); blockedArgv the
-	// bytes of the arguments of the command the client waits in; grd the
-	// request reader of a client served by a goroutine (serve).
+	// bytes of the arguments of the command the client waits in.
 	pub         clientPub
 	blockedArgv int64
-	grd         *requestReader
 	// fd is the socket's descriptor (CLIENT LIST), set before the client
 	// is listed and never changed.
 	fd int
@@ -43,7 +41,8 @@ type client struct {
 	writing bool
 
 	// ls is the client's state in its event loop; ls.lp is nil for a
-	// client served by a goroutine of its own (serve).
+	// client served by a goroutine of its own (serve), which sets only
+	// ls.rd, its request reader.
 	ls loopState
 
 	// Network byte counters, per client so that connections on different
@@ -105,7 +104,7 @@ func (c *client) serve() {
 		// needing to once requirepass is cleared.
 		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
 	rd.queryBufLimit = c.srv.cfg.queryBufLimit
-	c.grd = rd
+	c.ls.rd = rd
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.
@@ -245,16 +244,16 @@ func (c *client) flush() bool {
 		return false
 	}
 	if len(c.w.buf) == 0 {
-		c.publish(c.grd, 0)
+		c.publish()
 		return true
 	}
 	c.writing = true // events rw while the write may block
-	c.publish(c.grd, len(c.w.buf))
+	c.publish()
 	n, err := c.nc.Write(c.w.buf)
 	c.netOut.Add(int64(n))
 	c.w.sent()
 	c.writing = false
-	c.publish(c.grd, 0)
+	c.publish()
 	return err == nil
 }
 

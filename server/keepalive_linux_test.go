@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"net"
 	"os"
 	"strconv"
@@ -19,7 +20,7 @@ func TestTCPKeepAlive(t *testing.T) {
 	t.Parallel()
 	k := startKeel(t, "tcp-keepalive", "120")
 	want := map[string]int{"SO_KEEPALIVE": 1, "TCP_KEEPIDLE": 120, "TCP_KEEPINTVL": 40, "TCP_KEEPCNT": 3}
-	if got := keepAliveOf(t, k.addr); !equalInts(got, want) {
+	if got := keepAliveOf(t, k.addr); !maps.Equal(got, want) {
 		t.Fatalf("tcp-keepalive 120: server socket has %v, want %v", got, want)
 	}
 	if v, err := mustDialRESP(t, k.addr).Do("CONFIG", "SET", "tcp-keepalive", "0"); err != nil || v.Str != "OK" {
@@ -34,7 +35,7 @@ func TestTCPKeepAlive(t *testing.T) {
 		t.Fatalf("CONFIG SET tcp-keepalive 2: %v %v", v, err)
 	}
 	want = map[string]int{"SO_KEEPALIVE": 1, "TCP_KEEPIDLE": 2, "TCP_KEEPINTVL": 1, "TCP_KEEPCNT": 3}
-	if got := keepAliveOf(t, k.addr); !equalInts(got, want) {
+	if got := keepAliveOf(t, k.addr); !maps.Equal(got, want) {
 		t.Fatalf("tcp-keepalive 2: server socket has %v, want %v", got, want)
 	}
 }
@@ -86,16 +87,4 @@ func keepAliveOf(t *testing.T, addr string) map[string]int {
 func sameInet4(sa unix.Sockaddr, a *net.TCPAddr) bool {
 	s4, ok := sa.(*unix.SockaddrInet4)
 	return ok && s4.Port == a.Port && net.IP(s4.Addr[:]).Equal(a.IP)
-}
-
-func equalInts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }

@@ -108,13 +108,13 @@ type loopMsg struct {
 type loopState struct {
 	lp       *eventLoop
 	fd       int
-	rd       *requestReader
-	wOff     int       // bytes of w.buf already written
-	outWait  bool      // the socket is full: waiting for EPOLLOUT, requests not processed
-	blockGen uint64    // counts the client's waits (sess.Blocked() while one runs): a late msgServed is ignored
-	deadline time.Time // while blocked: when the command times out (zero: never)
-	timerIdx int       // position in the loop's timers; -1 when not there
-	eof      bool      // the socket reported EOF or an error: close after the replies
+	rd       *requestReader // the client's (serve sets it for a goroutine's client too)
+	wOff     int            // bytes of w.buf already written
+	outWait  bool           // the socket is full: waiting for EPOLLOUT, requests not processed
+	blockGen uint64         // counts the client's waits (sess.Blocked() while one runs): a late msgServed is ignored
+	deadline time.Time      // while blocked: when the command times out (zero: never)
+	timerIdx int            // position in the loop's timers; -1 when not there
+	eof      bool           // the socket reported EOF or an error: close after the replies
 	closed   bool
 	// processing: process is running c's requests; a close that the
 	// replies call for waits for the end of the pipeline.
@@ -628,7 +628,7 @@ func (l *eventLoop) writeOut(c *client) {
 			c.ls.outWait = true
 			l.interest(c, unix.EPOLLOUT)
 		}
-		c.publish(c.ls.rd, len(c.w.buf)-c.ls.wOff)
+		c.publish()
 		return
 	case err != nil:
 		l.close(c)
@@ -645,7 +645,7 @@ func (l *eventLoop) writeOut(c *client) {
 		l.interest(c, unix.EPOLLIN|unix.EPOLLRDHUP)
 		l.process(c) // the requests read before the socket filled up
 	}
-	c.publish(c.ls.rd, len(c.w.buf)-c.ls.wOff)
+	c.publish()
 }
 
 // block leaves c, whose last command blocked, waiting in the loop (see

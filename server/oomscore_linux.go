@@ -1,15 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // oomScore is the process's oom_score_adj as oom-score-adj manages it,
@@ -60,18 +56,3 @@ func (s *Server) applyOOMScoreAdj() error {
 	}
 	return nil
 }
-
-// osName is INFO server's os as Redis writes it, uname's sysname,
-// release and machine ("Linux 6.1.0 x86_64").
-func osName() string {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return runtime.GOOS + " " + runtime.GOARCH
-	}
-	str := func(b []byte) string { return string(b[:bytes.IndexByte(append(b, 0), 0)]) }
-	return str(u.Sysname[:]) + " " + str(u.Release[:]) + " " + str(u.Machine[:])
-}
-
-// multiplexingAPI is INFO server's multiplexing_api: the event loops and
-// Go's netpoller both wait with epoll here.
-const multiplexingAPI = "epoll"
