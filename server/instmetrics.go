@@ -60,7 +60,7 @@ func (s *Server) sampleLoop() {
 			return
 		case now := <-t.C:
 			in, out := s.netBytes()
-			s.inst.sample(now, [3]int64{s.db.StatsSnapshot().Commands, in, out})
+			s.inst.sample(now, [3]int64{s.db.TotalCalls(), in, out})
 		}
 	}
 }

@@ -103,10 +103,16 @@ type proc struct {
 func launch(t testing.TB, dir string, args ...string) *proc {
 	t.Helper()
 	port := oracle.FreePort(t)
-	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1"}, args...)
+	return launchArgv(t, dir, port, append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1"}, args...))
+}
+
+// launchArgv starts keel with argv as its arguments, which must make it
+// serve dir on loopback's port; it does not wait.
+func launchArgv(t testing.TB, dir string, port int, argv []string) *proc {
+	t.Helper()
 	p := &proc{dir: dir, port: port, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		stderr: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(keelBin, full...)
+	p.cmd = exec.Command(keelBin, argv...)
 	p.cmd.Stdout = p.stderr
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {

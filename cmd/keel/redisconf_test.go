@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keeldb/keel/internal/oracle"
+	"github.com/keeldb/keel/internal/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,15 +28,9 @@ const stockConf = "../../server/testdata/redis-7.0.conf"
 func TestStartWithRedisConf(t *testing.T) {
 	dir := t.TempDir()
 	port := oracle.FreePort(t)
-	p := &proc{dir: dir, port: port, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		stderr: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(keelBin, stockConf, "--port", strconv.Itoa(port), "--dir", dir,
-		"--daemonize", "no", "--pidfile", "", "--logfile", "")
-	p.cmd.Stdout, p.cmd.Stderr = p.stderr, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	// The file first, as to redis-server; its bind is kept.
+	p := launchArgv(t, dir, port, []string{stockConf, "--port", strconv.Itoa(port), "--dir", dir,
+		"--daemonize", "no", "--pidfile", "", "--logfile", ""})
 	t.Cleanup(p.kill)
 	if err := p.waitReady(60 * time.Second); err != nil {
 		t.Fatal(err)
@@ -117,12 +114,11 @@ func running(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {
 		return false
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, err := procfs.State(pid)
 	if err != nil {
-		return !os.IsNotExist(err)
+		return !errors.Is(err, fs.ErrNotExist)
 	}
-	i := strings.LastIndexByte(string(b), ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+	return st != 'Z'
 }
 
 func asBytes(v any) []byte {

@@ -1,5 +1,5 @@
 // Package procfs reads what tests need from Linux's /proc: the nice value
-// of each thread of a process.
+// of each thread of a process, and a process's state.
 package procfs
 
 import (
@@ -38,18 +38,42 @@ func ThreadNices(pid int) (map[int]int, error) {
 	return nices, nil
 }
 
-// statNice parses the nice value out of a stat line. The command name,
-// field 2, is in parentheses and may hold spaces and parentheses itself,
-// so the fields are counted from the last ')': state is field 3 and nice
-// field 19.
-func statNice(stat string) (int, error) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("stat line without a command name: %q", stat)
+// State returns the state of process pid (/proc/<pid>/stat's field 3:
+// 'R', 'S', 'Z' for a zombie its parent has not reaped, ...). A process
+// that does not exist is an error wrapping fs.ErrNotExist.
+func State(pid int) (byte, error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, err
 	}
-	f := strings.Fields(stat[i+1:])
-	if len(f) < 17 {
-		return 0, fmt.Errorf("stat line with %d fields after the command name: %q", len(f), stat)
+	f, err := statFields(string(b), 1)
+	if err != nil {
+		return 0, fmt.Errorf("procfs: process %d: %w", pid, err)
+	}
+	return f[0][0], nil
+}
+
+// statNice parses the nice value, field 19, out of a stat line.
+func statNice(stat string) (int, error) {
+	f, err := statFields(stat, 17)
+	if err != nil {
+		return 0, err
 	}
 	return strconv.Atoi(f[16])
+}
+
+// statFields returns a stat line's fields from the state, field 3, on,
+// at least n of them. The command name, field 2, is in parentheses and
+// may hold spaces and parentheses itself, so they are counted from the
+// last ')'.
+func statFields(stat string, n int) ([]string, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("stat line without a command name: %q", stat)
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < n {
+		return nil, fmt.Errorf("stat line with %d fields after the command name: %q", len(f), stat)
+	}
+	return f, nil
 }

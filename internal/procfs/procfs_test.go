@@ -3,9 +3,13 @@
 package procfs
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"os/exec"
 	"runtime"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -65,5 +69,31 @@ func TestThreadNices(t *testing.T) {
 		if was, ok := before[id]; ok && id != r.tid && nice != was {
 			t.Errorf("thread %d nice %d, was %d (raised: %d)", id, nice, was, r.tid)
 		}
+	}
+}
+
+// TestState: this process is running or sleeping, a zombie reads as 'Z'
+// until it is reaped, and a process that does not exist is fs.ErrNotExist.
+func TestState(t *testing.T) {
+	if st, err := State(os.Getpid()); err != nil || (st != 'R' && st != 'S') {
+		t.Fatalf("State(self) = %q, %v", st, err)
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		st, err := State(pid)
+		if err == nil && st == 'Z' {
+			break // exited, not yet waited for
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("State of an exited child = %q, %v; want 'Z'", st, err)
+		}
+	}
+	cmd.Wait()
+	if _, err := State(pid); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("State of a reaped child: %v, want fs.ErrNotExist", err)
 	}
 }
