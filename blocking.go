@@ -113,6 +113,10 @@ func (c *Ctx) deadlineAfter(ms int64) (deadline time.Time, ok bool) {
 // where Redis answers as if the timeout had expired.
 func (c *Ctx) canBlock() bool { return !c.inTx && c.S.multi == nil }
 
+// InTransaction reports whether the command runs inside EXEC (Redis's
+// CLIENT_MULTI while EXEC runs the queue).
+func (c *Ctx) InTransaction() bool { return c.inTx }
+
 // block registers the session as waiting on keys. The handler has found
 // nothing to serve and writes no reply; the server calls WaitBlocked.
 func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []byte) bool, onTimeout func(r Reply)) {

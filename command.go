@@ -240,6 +240,10 @@ type Session struct {
 	WaitLSN uint64
 	// Ext is the server's per-connection state.
 	Ext any
+	// PubSub: the client is subscribed to a channel, pattern or shard
+	// channel (Redis's CLIENT_PUBSUB; the server keeps it). Under RESP2
+	// such a client may run only the commands pubSubContext allows.
+	PubSub bool
 
 	ctx        Ctx // scratch context of the command being executed
 	scratch    scratch
@@ -406,6 +410,10 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, oomError)
 		return
 	}
+	if s.PubSub && s.Proto == 2 && !pubSubContext(cmd) {
+		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
+		return
+	}
 	s.LastCommand = cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
@@ -445,6 +453,18 @@ func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
 	}
 	db.rejectInMulti(s)
 	r.Error(msg)
+}
+
+// pubSubContext reports whether a RESP2 client in Pub/Sub mode may run
+// cmd: its replies would otherwise mix with the messages it reads
+// (Redis's processCommand, in the same place: after the OOM check,
+// before a transaction queues).
+func pubSubContext(c *Command) bool {
+	switch c.Name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset":
+		return true
+	}
+	return false
 }
 
 func isTxControl(c *Command) bool {

@@ -34,6 +34,9 @@ func registerCommands() {
 			&keel.Command{Name: "bgrewriteaof", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously rewrites the append-only file to disk.", Since: "1.0.0", Handler: cmdBGRewriteAOF},
 			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
 			&keel.Command{Name: "role", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Handler: cmdRole},
+		)
+		keel.Register(pubsubCommands()...)
+		keel.Register(
 			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
 		)
 	})
@@ -52,6 +55,17 @@ func cmdRole(c *keel.Ctx) {
 }
 
 func cmdPing(c *keel.Ctx) {
+	if c.S.PubSub && c.S.Proto == 2 && len(c.Args) <= 2 {
+		// A RESP2 subscriber's replies must look like its messages.
+		c.R.Array(2)
+		c.R.BulkString("pong")
+		if len(c.Args) == 2 {
+			c.R.Bulk(c.Args[1])
+		} else {
+			c.R.BulkString("")
+		}
+		return
+	}
 	switch len(c.Args) {
 	case 1:
 		c.R.Simple("PONG")
@@ -72,6 +86,9 @@ func cmdQuit(c *keel.Ctx) {
 }
 
 func cmdReset(c *keel.Ctx) {
+	if x, ok := c.S.Ext.(*client); ok {
+		x.unsubscribeAll()
+	}
 	c.DB.ResetSession(c.S)
 	c.S.Proto = 2
 	c.S.Name = ""
@@ -428,9 +445,13 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	obl, oll, omem := obufFields(st.obuf)
 	qcap := st.qbuf + st.qbufFree
 	totMem := qcap + st.rbs + st.multiMem + argv
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-		x.sess.ID, x.addr, x.laddr, x.fd, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flagsString(st.flags),
-		x.db.Load(), st.multi, st.qbuf, st.qbufFree, argv, st.multiMem, st.rbs, min(st.obuf, st.rbs), obl, oll, omem, totMem,
+	flags := flagsString(st.flags)
+	if x.subscribed() {
+		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b
+	}
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+		x.sess.ID, x.addr, x.laddr, x.fd, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flags,
+		x.db.Load(), x.subs.counts[subChannel].Load(), x.subs.counts[subPattern].Load(), x.subs.counts[subShard].Load(), st.multi, st.qbuf, st.qbufFree, argv, st.multiMem, st.rbs, min(st.obuf, st.rbs), obl, oll, omem, totMem,
 		events, cmd, x.sess.Proto, x.sess.LibName, x.sess.LibVer)
 }
 
@@ -442,6 +463,7 @@ func cmdClientInfo(c *keel.Ctx) {
 func cmdClientList(c *keel.Ctx) {
 	x := cl(c)
 	var ids map[int64]bool
+	typ := ""
 	for i := 2; i < len(c.Args); i++ {
 		switch strings.ToLower(string(c.Args[i])) {
 		case "type":
@@ -449,16 +471,12 @@ func cmdClientList(c *keel.Ctx) {
 				c.R.Error(keel.ErrSyntax)
 				return
 			}
-			t := strings.ToLower(string(c.Args[i+1]))
-			switch t {
-			case "normal":
-			case "master", "replica", "slave", "pubsub":
-				c.R.Verbatim("")
-				return
-			default:
+			t, ok := clientTypeArg(string(c.Args[i+1]))
+			if !ok {
 				c.R.Error(fmt.Sprintf("ERR Unknown client type '%s'", c.Args[i+1]))
 				return
 			}
+			typ = t
 			i++
 		case "id":
 			if i+1 >= len(c.Args) {
@@ -481,7 +499,7 @@ func cmdClientList(c *keel.Ctx) {
 	}
 	var sb strings.Builder
 	for _, y := range x.srv.clientList() {
-		if ids != nil && !ids[y.sess.ID] {
+		if ids != nil && !ids[y.sess.ID] || typ != "" && y.clientType() != typ {
 			continue
 		}
 		sb.WriteString(y.info(c.S, c.Args))
@@ -509,7 +527,7 @@ func cmdClientKill(c *keel.Ctx) {
 		return
 	}
 	var id int64
-	var addr, laddr, user string
+	var addr, laddr, user, typ string
 	skipme := true
 	for i := 2; i < len(c.Args); i += 2 {
 		v := string(c.Args[i+1])
@@ -528,10 +546,12 @@ func cmdClientKill(c *keel.Ctx) {
 		case "user":
 			user = v
 		case "type":
-			if t := strings.ToLower(v); t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
+			t, ok := clientTypeArg(v)
+			if !ok {
 				c.R.Error(fmt.Sprintf("ERR Unknown client type '%s'", v))
 				return
 			}
+			typ = t
 		case "skipme":
 			switch strings.ToLower(v) {
 			case "yes":
@@ -549,7 +569,8 @@ func cmdClientKill(c *keel.Ctx) {
 	}
 	n := int64(0)
 	for _, y := range x.srv.clientList() {
-		if id != 0 && y.sess.ID != id || addr != "" && y.addr != addr || laddr != "" && y.laddr != laddr || user != "" && user != "default" {
+		if id != 0 && y.sess.ID != id || addr != "" && y.addr != addr || laddr != "" && y.laddr != laddr || user != "" && user != "default" ||
+			typ != "" && y.clientType() != typ {
 			continue
 		}
 		if skipme && y == x {
@@ -559,6 +580,27 @@ func cmdClientKill(c *keel.Ctx) {
 		n++
 	}
 	c.R.Int(n)
+}
+
+// clientTypeArg reads the type of CLIENT LIST TYPE and CLIENT KILL TYPE
+// as Redis's getClientTypeByName: "replica" is "slave".
+func clientTypeArg(v string) (string, bool) {
+	switch t := strings.ToLower(v); t {
+	case "normal", "master", "slave", "pubsub":
+		return t, true
+	case "replica":
+		return "slave", true
+	}
+	return "", false
+}
+
+// clientType is y's class, as Redis's getClientType: keel has no
+// replication links, so "pubsub" while subscribed, else "normal".
+func (y *client) clientType() string {
+	if y.subscribed() {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // kill closes y. Killing oneself takes effect after the reply is sent.

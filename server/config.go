@@ -307,7 +307,7 @@ type configSnap struct {
 	// Settings read on every request or batch, copied out of the maps
 	// (a map lookup per bulk argument showed in pipelined profiles).
 	timeout, protoMaxBulkLen, queryBufLimit int64
-	obufNormal                              obufLimit // client-output-buffer-limit's normal class
+	obufNormal, obufPubSub                  obufLimit // client-output-buffer-limit's normal and pubsub classes
 }
 
 // publish refreshes the lock-free snapshot. Caller holds c.mu.
@@ -322,7 +322,8 @@ func (c *Config) publish() {
 	sn.timeout = sn.ints["timeout"]
 	sn.protoMaxBulkLen = sn.ints["proto-max-bulk-len"]
 	sn.queryBufLimit = sn.ints["client-query-buffer-limit"]
-	sn.obufNormal = parseObufLimits(sn.vals["client-output-buffer-limit"])[0]
+	lims := parseObufLimits(sn.vals["client-output-buffer-limit"])
+	sn.obufNormal, sn.obufPubSub = lims[0], lims[2]
 	c.snap.Store(sn)
 }
 
@@ -346,7 +347,16 @@ func (c *Config) Get(name string) string { return c.snap.Load().vals[name] }
 func (c *Config) timeout() int64         { return c.snap.Load().timeout }
 func (c *Config) protoMaxBulkLen() int64 { return c.snap.Load().protoMaxBulkLen }
 func (c *Config) queryBufLimit() int64   { return c.snap.Load().queryBufLimit }
-func (c *Config) obufNormal() obufLimit  { return c.snap.Load().obufNormal }
+func (c *Config) obufPubSub() obufLimit  { return c.snap.Load().obufPubSub }
+
+// obufFor is the output buffer limits of x's class: pubsub while it is
+// subscribed (Redis's getClientType), else normal.
+func (c *Config) obufFor(x *client) obufLimit {
+	if x.sess.PubSub {
+		return c.snap.Load().obufPubSub
+	}
+	return c.snap.Load().obufNormal
+}
 
 // Int returns a numeric setting (0 if it is not a number).
 func (c *Config) Int(name string) int64 { return c.snap.Load().ints[name] }

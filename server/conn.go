@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,6 +49,18 @@ type client struct {
 	// Network byte counters, per client so that connections on different
 	// cores do not share a cache line; INFO sums them (Server.netBytes).
 	netIn, netOut atomic.Int64
+
+	// Pub/Sub (pubsub.go): the client's subscriptions, and the messages
+	// other goroutines published for it. A client served by a goroutine
+	// has a pusher (pusher) that writes them while the goroutine waits
+	// for requests: mailWake wakes it, and wmu guards the socket's writes
+	// and busy, set while the goroutine runs a batch (the pusher leaves
+	// the mail to it then).
+	subs     subs
+	mbox     mailbox
+	mailWake chan struct{}
+	wmu      sync.Mutex
+	busy     bool
 }
 
 func (s *Server) newClient(nc net.Conn) *client {
@@ -94,8 +107,15 @@ func keepAliveConfig(seconds int64) net.KeepAliveConfig {
 }
 
 func (c *client) serve() {
+	c.mailWake = make(chan struct{}, 1)
+	pusherDone := make(chan struct{})
+	go c.pusher(pusherDone)
 	defer func() {
 		c.nc.Close()
+		// Out of the hub first: no publisher wakes the pusher after this.
+		c.unsubscribeAll()
+		close(c.mailWake)
+		<-pusherDone
 		c.finish()
 	}()
 	rd := newRequestReader(countingReader{c.nc, &c.netIn},
@@ -108,17 +128,21 @@ func (c *client) serve() {
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.
-		if t := c.srv.cfg.timeout(); t > 0 {
+		// A subscriber waits for messages, not requests: Redis exempts it.
+		if t := c.srv.cfg.timeout(); t > 0 && !c.sess.PubSub {
 			c.nc.SetReadDeadline(time.Now().Add(time.Duration(t) * time.Second))
+		} else if t > 0 {
+			c.nc.SetReadDeadline(time.Time{})
 		}
 		// A batch (rule 1): every request already buffered, in order, then
 		// one durability wait and one write. A protocol error is answered
 		// after the replies of the requests before it (processInputBuffer
 		// executes them first), then the connection closes.
 		args, err := rd.Next()
+		c.setBusy(true)
 		for err == nil {
 			c.exec(args)
-			if lim := c.srv.cfg.obufNormal(); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {
+			if lim := c.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {
 				c.logObufClose()
 				return // the replies are dropped with the connection
 			}
@@ -146,7 +170,12 @@ func (c *client) serve() {
 			c.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
 		}
 		// Rule 1: replies wait for durability of what they depend on.
+		// The mail that came during the batch goes after its replies.
+		c.takeMail()
 		if !c.flush() {
+			return
+		}
+		if !c.setBusy(false) {
 			return
 		}
 		if err != nil || c.quit || c.killed.Load() {
@@ -155,9 +184,61 @@ func (c *client) serve() {
 	}
 }
 
+// setBusy marks the start (true) or the end of a batch for the pusher.
+// Ending one, it sends the mail that came since the batch's replies were
+// written; false when that write failed.
+func (c *client) setBusy(on bool) bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.busy = on
+	if on {
+		return true
+	}
+	if c.takeMail() {
+		return c.writeLocked()
+	}
+	return true
+}
+
+// pusher writes the mail of a client served by a goroutine while that
+// goroutine waits for requests (busy false): it has no batch whose
+// replies the messages could overtake. It ends when mailWake is closed.
+func (c *client) pusher(done chan struct{}) {
+	defer close(done)
+	for range c.mailWake {
+		c.wmu.Lock()
+		if !c.busy && c.takeMail() {
+			if lim := c.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {
+				c.wmu.Unlock()
+				c.closeForObuf()
+				continue
+			}
+			// Not through writeLocked: publish reads the request reader,
+			// which the goroutine may be filling now.
+			n, _ := c.nc.Write(c.w.buf)
+			c.netOut.Add(int64(n))
+			c.w.sent()
+		}
+		c.wmu.Unlock()
+	}
+}
+
+// writeLocked writes the reply buffer with wmu held; false on an error.
+func (c *client) writeLocked() bool {
+	c.writing = true
+	c.publish()
+	n, err := c.nc.Write(c.w.buf)
+	c.netOut.Add(int64(n))
+	c.w.sent()
+	c.writing = false
+	c.publish()
+	return err == nil
+}
+
 // finish forgets a closed client: its session, its entry in the client
 // list (its byte counts go to the server's totals).
 func (c *client) finish() {
+	c.unsubscribeAll()
 	c.srv.db.CloseSession(c.sess)
 	c.srv.mu.Lock()
 	delete(c.srv.clients, c.sess.ID)

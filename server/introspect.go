@@ -544,6 +544,9 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("evicted_keys", 0)
 		kv("keyspace_hits", st.KeyspaceHits)
 		kv("keyspace_misses", st.KeyspaceMisses)
+		kv("pubsub_channels", s.pubsub.count(subChannel))
+		kv("pubsub_patterns", s.pubsub.count(subPattern))
+		kv("pubsubshard_channels", s.pubsub.count(subShard))
 		kv("total_error_replies", s.errors.total.Load())
 		// keel's own: the event loops' rounds run without and with a
 		// prefetch, and how often their gates changed (prefetchGate).

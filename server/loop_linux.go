@@ -96,6 +96,7 @@ const (
 	msgServed                    // a blocked client's command was served
 	msgKill                      // CLIENT KILL, or the server closing
 	msgWake                      // nothing: look at the server's state
+	msgMail                      // Pub/Sub messages wait in the client's mailbox
 )
 
 type loopMsg struct {
@@ -351,6 +352,11 @@ func (l *eventLoop) drainInbox(closing bool) {
 			if !c.ls.closed {
 				l.kill(c)
 			}
+		case msgMail:
+			if !c.ls.closed && c.takeMail() {
+				l.markDirty(c)
+				c.checkPubSubLimit()
+			}
 		}
 	}
 }
@@ -475,7 +481,7 @@ func (l *eventLoop) process(c *client) {
 			l.block(c)
 			return
 		}
-		if lim := l.srv.cfg.obufNormal(); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)-c.ls.wOff), l.clock()) {
+		if lim := l.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)-c.ls.wOff), l.clock()) {
 			c.logObufClose()
 			c.w.buf, c.ls.wOff = c.w.buf[:0], 0
 			l.close(c)
@@ -735,7 +741,7 @@ func (l *eventLoop) sweepIdle() {
 	for _, c := range l.clients {
 		idle := now.Sub(c.ls.lastIO)
 		switch {
-		case limit > 0 && !c.sess.Blocked() && idle > limit:
+		case limit > 0 && !c.sess.Blocked() && !c.sess.PubSub && idle > limit:
 			l.close(c)
 		case idle > idleReplyRelease && len(c.w.buf) == 0 && cap(c.w.buf) > idleReplyKeep:
 			c.w.buf = nil

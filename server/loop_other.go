@@ -24,6 +24,7 @@ type loopMsgKind int
 const (
 	msgKill loopMsgKind = iota
 	msgWake
+	msgMail
 )
 
 type loopMsg struct {
@@ -37,6 +38,7 @@ func (*eventLoop) run()                                     {}
 func (*eventLoop) release()                                 {}
 func (*eventLoop) post(loopMsg)                             {}
 func (*eventLoop) add(*client)                              {}
+func (*eventLoop) markDirty(*client)                        {}
 func detach(net.Conn) (int, error)                          { panic("no event loops here") }
 func newLoopState(*eventLoop, int, *client) loopState       { panic("no event loops here") }
 func (*eventLoop) prefetchStats() (off, on, switches int64) { return 0, 0, 0 }

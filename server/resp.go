@@ -95,6 +95,16 @@ func (w *respWriter) NullArray() {
 
 func (w *respWriter) Array(n int) { w.count('*', n) }
 
+// push starts an out-of-band message of n elements (Pub/Sub): a RESP3
+// push, or under RESP2 an array.
+func (w *respWriter) push(n int) {
+	if w.proto >= 3 {
+		w.count('>', n)
+	} else {
+		w.count('*', n)
+	}
+}
+
 func (w *respWriter) Map(n int) {
 	if w.proto == 3 {
 		w.count('%', n)

@@ -67,6 +67,7 @@ type Server struct {
 	start      time.Time
 	runID      string
 	closed     chan struct{}
+	pubsub     pubsubHub // Pub/Sub subscriptions (pubsub.go)
 
 	mu        sync.Mutex        // guards clients, closedIn, closedOut, loops
 	clients   map[int64]*client // by id
