@@ -140,6 +140,11 @@ func (c *client) serve() {
 		// executes them first), then the connection closes.
 		args, err := rd.Next()
 		c.setBusy(true)
+		if c.sess.PubSub {
+			// Mail published before these requests arrived goes before
+			// their replies, as Redis would have written it already.
+			c.takeMail()
+		}
 		for err == nil {
 			c.exec(args)
 			if lim := c.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {

@@ -7,11 +7,13 @@ import (
 )
 
 // Output buffer limits (client-output-buffer-limit), Redis's
-// checkClientOutputBufferLimits for the one class of client keel has,
-// normal: after a command adds its reply, a client whose replies not yet
-// written to its socket reach the hard limit, or have stayed at the soft
-// limit or above for longer than the soft seconds, is disconnected
-// without the rest of its replies. 0 disables a limit.
+// checkClientOutputBufferLimits for the classes of client keel has,
+// normal and pubsub (a subscribed client, Config.obufFor): after a
+// command adds its reply, or a message reaches a subscriber (pubsub.go),
+// a client whose replies not yet written to its socket reach the hard
+// limit, or have stayed at the soft limit or above for longer than the
+// soft seconds, is disconnected without the rest of its replies. 0
+// disables a limit.
 //
 // What differs from Redis: keel stops reading a client whose socket is
 // full (event loops) or that is being written to (goroutines), so a
@@ -110,7 +112,7 @@ const obufUncounted = 16 << 10
 func (lim obufLimit) set() bool { return lim.hard > 0 || lim.soft > 0 }
 
 // overObufLimit reports whether c, holding pending bytes of replies not
-// yet written, is to be disconnected by lim (the normal class's limits)
+// yet written, is to be disconnected by lim (its class's limits)
 // at time now. It keeps the time the soft limit was first reached.
 func (c *client) overObufLimit(lim obufLimit, pending int64, now time.Time) bool {
 	pending = max(pending-obufUncounted, 0)
