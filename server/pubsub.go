@@ -78,7 +78,7 @@ func (h *pubsubHub) table(k subKind) *map[string]map[*client]struct{} {
 	return &h.channels
 }
 
-// add subscribes c to name; false when it already was.
+// add subscribes c to name (the caller knows it was not).
 func (h *pubsubHub) add(k subKind, name string, c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

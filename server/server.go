@@ -1,7 +1,8 @@
 // Package server is keel's network face: RESP2/RESP3 over TCP, client
 // connections, authentication,
 // connection and server commands (HELLO, AUTH, CLIENT, INFO, CONFIG,
-// COMMAND, SAVE, SHUTDOWN, ...). Data commands live in package keel; the
+// COMMAND, SAVE, SHUTDOWN, ...) and Pub/Sub (pubsub.go: messages between
+// clients, which never touch the WAL). Data commands live in package keel; the
 // server registers its own commands in the same table, so arity checks,
 // MULTI queueing and COMMAND INFO treat both alike.
 //
