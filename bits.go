@@ -148,7 +148,11 @@ func cmdSetBit(c *Ctx) {
 	if !bs.found || len(bs.buf) != bs.oldLen || bs.changed {
 		bs.mark(i, i+1)
 	}
-	c.commitBitString(bs)
+	// Signalled when the key was created or grown or the bit changed, as
+	// in Redis 7.0.15.
+	if c.commitBitString(bs) {
+		c.notify(NotifyString, "setbit", c.Args[1])
+	}
 	c.R.Int(int64(old))
 }
 
@@ -439,8 +443,10 @@ func cmdBitOp(c *Ctx) {
 	}
 	target := c.Args[2]
 	if maxLen == 0 {
-		if e, found := c.lookupWrite(target); found {
-			c.deleteKey(c.S.DB, target, e)
+		// dbDelete, which does not check the expiry: an expired target
+		// is deleted (del), not expired.
+		if c.deleteIfExists(target) {
+			c.notify(NotifyGeneric, "del", target)
 		}
 		c.R.Int(0)
 		return
@@ -477,6 +483,7 @@ func cmdBitOp(c *Ctx) {
 	}
 	e, _ := c.lookupWrite(target)
 	c.putStringEnc(target, res, e, 0, false, encRaw)
+	c.notify(NotifyString, "set", target)
 	c.R.Int(int64(maxLen))
 }
 
@@ -775,7 +782,11 @@ func (c *Ctx) bitfield(readOnly bool) {
 		}
 	}
 	if bs != nil {
-		// Redis creates or grows the key even when every write failed.
+		// Redis creates or grows the key even when every write failed,
+		// but signals only a write that created, grew or changed it.
 		c.commitBitString(bs)
+		if changes > 0 {
+			c.notify(NotifyString, "setbit", c.Args[1])
+		}
 	}
 }

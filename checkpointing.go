@@ -277,5 +277,5 @@ func (db *DB) expireSome(s *Session, dbi int) int {
 	for i, k := range keys {
 		bkeys[i] = []byte(k)
 	}
-	return db.deleteExpiredLocked(s, now, bkeys)
+	return db.deleteExpiredLocked(s, now, bkeys, false)
 }

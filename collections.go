@@ -19,9 +19,13 @@ import (
 //     (apply, DeleteIfEmpty); the command then calls dropIfEmpty, which
 //     deletes the keyspace entry, so no key ever holds an empty value;
 //   - replacing a key of any type (…STORE destinations) goes through
-//     deleteKey first.
+//     replaceKey, which drops the old value and overwrites the entry.
 //
 // Every write touches WATCH (createKey, dropIfEmpty and touch do).
+//
+// Keyspace notifications follow Redis's notifyKeyspaceEvent calls: a
+// command signals its event after emitting the change it announces, then
+// dropIfEmpty signals del when the key went; createKey's emit signals new.
 
 // phys is the physical id of the session's database.
 func (c *Ctx) phys() uint32 { return c.DB.ks.PhysDB(c.S.DB) }
@@ -229,21 +233,57 @@ func (c *Ctx) createKey(key []byte, typ memtables.Type) {
 	c.emit(&op{code: opKSet, db: c.S.DB, key: key, typ: typ, version: c.w.lsn})
 }
 
-// replaceKey deletes key, whatever its type, if it exists (live or
-// expired), and creates it as a new key of type typ: what a …STORE
-// destination needs before its value is written.
+// replaceKey makes key a new key of type typ, whatever it held, as
+// Redis's setKey does for a …STORE destination; the caller emits the op
+// that writes the value next. The key is looked up for a write (an expired
+// one is deleted and signalled as expired, and the key is then new); a
+// live one is overwritten in place (dbOverwrite): its old value goes, its
+// keyspace entry is replaced (no expiry, a new version) and it is not
+// signalled as new.
 func (c *Ctx) replaceKey(key []byte, typ memtables.Type) {
-	if e, ok := c.DB.ks.Get(c.S.DB, key); ok {
-		p := *e
-		c.deleteKey(c.S.DB, key, &p)
+	if e, ok := c.lookupWrite(key); ok {
+		c.dropValue(key, e.Type, e.Version, e.Enc)
 	}
 	c.createKey(key, typ)
 }
 
-// deleteIfExists deletes key (any type) if it exists: a …STORE whose
-// result is empty.
+// dropValue logs the removal of key's value (type typ, its entry's version
+// and encoding) from its type's engine, leaving the keyspace entry to the
+// caller, which overwrites it: what deleteKey (command.go) removes besides
+// the entry.
+func (c *Ctx) dropValue(key []byte, typ memtables.Type, version uint64, enc uint8) {
+	c.dropValueIn(c.S.DB, key, typ, version, enc)
+}
+
+// dropValueIn is dropValue in database dbi (deleteKey's engine half).
+func (c *Ctx) dropValueIn(dbi int, key []byte, typ memtables.Type, version uint64, enc uint8) {
+	phys := c.DB.ks.PhysDB(dbi)
+	switch typ {
+	case memtables.TypeString:
+		if enc != encInt { // an inline integer has nothing in the engine
+			c.emit(&op{code: opSDel, phys: phys, key: key})
+		}
+	case memtables.TypeList:
+		c.emit(&op{code: opLDel, phys: phys, key: key})
+	case memtables.TypeSet:
+		c.emit(&op{code: opTDel, phys: phys, key: key})
+	case memtables.TypeZSet:
+		c.emit(&op{code: opZDel, phys: phys, key: key})
+	case memtables.TypeHash:
+		c.emit(&op{code: opHDropKey, phys: phys, key: key, version: version})
+	case memtables.TypeStream:
+		c.emit(&op{code: opXDropKey, phys: phys, key: key, version: version})
+	default:
+		panic("keel: dropValue of type " + typ.String())
+	}
+}
+
+// deleteIfExists deletes key (any type) if it is in the keyspace, even
+// expired, as Redis's dbDelete does for a …STORE whose result is empty (an
+// expired destination is deleted, not expired). It reports whether
+// something was deleted; the caller signals del then.
 func (c *Ctx) deleteIfExists(key []byte) bool {
-	e, ok := c.lookupWrite(key)
+	e, ok := c.DB.ks.Get(c.S.DB, key)
 	if !ok {
 		return false
 	}
@@ -257,8 +297,9 @@ func (c *Ctx) touch(key []byte) { c.DB.touchKey(c.S.DB, key) }
 
 // dropIfEmpty follows an engine op that removed elements from key: it
 // deletes the keyspace entry when the op emptied (and so removed) the
-// value, and touches the key for WATCH either way. It reports whether the
-// key is gone.
+// value, signalling del, and touches the key for WATCH either way. It
+// reports whether the key is gone. The caller signals its own event
+// first: Redis signals the removal, then the key's deletion.
 func (c *Ctx) dropIfEmpty(key []byte, typ memtables.Type) bool {
 	phys := c.phys()
 	var present bool
@@ -278,5 +319,6 @@ func (c *Ctx) dropIfEmpty(key []byte, typ memtables.Type) bool {
 	}
 	c.emit(&op{code: opKDel, db: c.S.DB, key: key})
 	c.touch(key)
+	c.notify(NotifyGeneric, "del", key)
 	return true
 }

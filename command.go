@@ -297,10 +297,13 @@ type Ctx struct {
 	Cmd  *Command
 	Now  int64 // unix ms, fixed for the command (Redis's cached mstime)
 
-	w       *batch   // non-nil while a write command runs: the record being built
-	inTx    bool     // executing inside EXEC
-	dirty   bool     // the command emitted ops
-	expired [][]byte // expired keys a read command found (deleted after it)
+	w    *batch // non-nil while a write command runs: the record being built
+	inTx bool   // executing inside EXEC
+	// expiredSignalled: the expired keys this context deletes were
+	// signalled by the read that found them (expireLater).
+	expiredSignalled bool
+	dirty            bool     // the command emitted ops
+	expired          [][]byte // expired keys a read command found (deleted after it)
 	// errMark is the Reply's error count a failure of the command is
 	// counted from (cmdstats.go): its start, or, for EXEC, the end of its
 	// last queued command, whose errors are theirs, as in Redis.
@@ -558,15 +561,15 @@ func (db *DB) run(c *Ctx) {
 func (db *DB) deleteExpired(s *Session, keys [][]byte) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	db.deleteExpiredLocked(s, time.Now().UnixMilli(), keys)
+	db.deleteExpiredLocked(s, time.Now().UnixMilli(), keys, true)
 }
 
 // deleteExpiredLocked deletes, in one record, those of keys (in s's
 // database) that are expired at now, and returns how many are gone. The
 // caller holds db.mu exclusively. Lazy deletion after reads and the active
-// sweep both use it.
-func (db *DB) deleteExpiredLocked(s *Session, now int64, keys [][]byte) int {
-	c := Ctx{DB: db, S: s, Now: now, Cmd: expireCmd, w: db.newBatch()}
+// sweep both use it; signalled: the read signalled their expiry already.
+func (db *DB) deleteExpiredLocked(s *Session, now int64, keys [][]byte, signalled bool) int {
+	c := Ctx{DB: db, S: s, Now: now, Cmd: expireCmd, w: db.newBatch(), expiredSignalled: signalled}
 	n := 0
 	for _, k := range keys {
 		if _, ok := c.lookupWrite(k); !ok {
@@ -631,6 +634,13 @@ func (c *Ctx) emit(o *op) {
 	if b == nil {
 		panic("keel: emit outside a write command: " + c.Cmd.Name)
 	}
+	// A key added to its database is signalled (new) before the command's
+	// own event, as Redis's dbAdd does.
+	isNew := false
+	if o.code == opKSet && c.notifying(NotifyNew) {
+		_, had := c.DB.ks.Get(o.db, o.key)
+		isNew = !had
+	}
 	b.payload = o.encode(b.payload)
 	b.ops++
 	switch o.code {
@@ -650,6 +660,9 @@ func (c *Ctx) emit(o *op) {
 		c.DB.fail(fmt.Errorf("keel: applying op %d at LSN %d: %w", o.code, b.lsn, err))
 	}
 	c.dirty = true
+	if isNew {
+		c.notifyIn(o.db, NotifyNew, "new", o.key)
+	}
 }
 
 func (b *batch) addSlot(s uint16) {
@@ -674,7 +687,7 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 		if c.w == nil || c.inTx {
 			// A read cannot log; like Redis it still deletes what it found
 			// expired, right after it (see run).
-			c.expired = append(c.expired, append([]byte(nil), key...))
+			c.expireLater(key)
 		}
 		return nil, false
 	}
@@ -694,11 +707,26 @@ func (c *Ctx) peek(key []byte) (*memtables.Entry, bool) {
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
 		if c.w == nil || c.inTx {
-			c.expired = append(c.expired, append([]byte(nil), key...))
+			c.expireLater(key)
 		}
 		return nil, false
 	}
 	return e, true
+}
+
+// expireLater notes key, which a read found expired, for deletion after
+// the command (run), and signals its expiry now, as Redis's lookup does
+// before the command goes on (an expired event precedes the read's
+// keymiss); the deletion then signals nothing more. A key found twice is
+// noted once.
+func (c *Ctx) expireLater(key []byte) {
+	for _, k := range c.expired {
+		if string(k) == string(key) {
+			return
+		}
+	}
+	c.expired = append(c.expired, append([]byte(nil), key...))
+	c.notify(NotifyExpired, "expired", key)
 }
 
 // lookupWrite is lookup for write commands: an expired key is deleted (and
@@ -711,6 +739,9 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
 		c.deleteKey(c.S.DB, key, e)
 		c.DB.stats.ExpiredKeys.Add(1)
+		if !c.expiredSignalled {
+			c.notify(NotifyExpired, "expired", key)
+		}
 		return nil, false
 	}
 	return e, true
@@ -722,22 +753,7 @@ func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 	// e points into the keyspace, which the delete reuses: read it first.
 	typ, version, enc := e.Type, e.Version, e.Enc
 	c.emit(&op{code: opKDel, db: dbi, key: key})
-	switch typ {
-	case memtables.TypeString:
-		if enc != encInt { // an inline integer has nothing in the engine
-			c.emit(&op{code: opSDel, phys: c.DB.ks.PhysDB(dbi), key: key})
-		}
-	case memtables.TypeList:
-		c.emit(&op{code: opLDel, phys: c.DB.ks.PhysDB(dbi), key: key})
-	case memtables.TypeSet:
-		c.emit(&op{code: opTDel, phys: c.DB.ks.PhysDB(dbi), key: key})
-	case memtables.TypeZSet:
-		c.emit(&op{code: opZDel, phys: c.DB.ks.PhysDB(dbi), key: key})
-	case memtables.TypeHash:
-		c.emit(&op{code: opHDropKey, phys: c.DB.ks.PhysDB(dbi), key: key, version: version})
-	case memtables.TypeStream:
-		c.emit(&op{code: opXDropKey, phys: c.DB.ks.PhysDB(dbi), key: key, version: version})
-	}
+	c.dropValueIn(dbi, key, typ, version, enc)
 	// After the delete, as Redis signals it: a watcher of a key that was
 	// already expired when WATCHed sees no change in its deletion.
 	c.DB.touchKey(dbi, key)

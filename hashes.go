@@ -186,6 +186,8 @@ func hsetCommand(c *Ctx, hmset bool) {
 		return
 	}
 	c.hashSet(key, ep, pairs, added)
+	// Signalled whether or not a field was new: every value was set.
+	c.notify(NotifyHash, "hset", key)
 	if hmset {
 		c.OK()
 		return
@@ -212,6 +214,7 @@ func cmdHSetNX(c *Ctx) {
 		}
 	}
 	c.hashSet(key, ep, [][]byte{field, val}, 1)
+	c.notify(NotifyHash, "hset", key)
 	c.R.Int(1)
 }
 
@@ -310,12 +313,16 @@ func cmdHDel(c *Ctx) {
 	case len(del) == 0:
 	case int64(len(del)) >= e.Size:
 		c.deleteKey(c.S.DB, key, &e) // the last fields: the key goes
+		// Redis signals the fields' deletion, then the key's.
+		c.notify(NotifyHash, "hdel", key)
+		c.notify(NotifyGeneric, "del", key)
 	default:
 		e.Size -= int64(len(del))
 		c.touch(key)
 		c.emit(&op{code: opKSet, db: c.S.DB, key: key, typ: memtables.TypeHash, enc: e.Enc,
 			expireAt: e.ExpireAt, version: e.Version, size: e.Size})
 		c.emit(&op{code: opHDel, phys: c.phys(), key: key, version: e.Version, vals: del})
+		c.notify(NotifyHash, "hdel", key)
 	}
 	c.R.Int(int64(len(del)))
 }
@@ -454,6 +461,7 @@ func cmdHIncrBy(c *Ctx) {
 	}
 	n := cur + incr
 	c.hashSet(key, ep, [][]byte{field, strconv.AppendInt(nil, n, 10)}, addedIf(!exists))
+	c.notify(NotifyHash, "hincrby", key)
 	c.R.Int(n)
 }
 
@@ -507,6 +515,7 @@ func cmdHIncrByFloat(c *Ctx) {
 	}
 	s := formatLongDouble(sum)
 	c.hashSet(key, ep, [][]byte{field, s}, addedIf(!exists))
+	c.notify(NotifyHash, "hincrbyfloat", key)
 	c.R.Bulk(s)
 }
 

@@ -156,6 +156,7 @@ type DB struct {
 	lastCkptErr  atomic.Pointer[error]
 
 	stats Stats
+	notes notifier // keyspace notifications (notify.go)
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)

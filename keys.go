@@ -37,16 +37,21 @@ func (c *Ctx) readKey(key []byte) (*memtables.Entry, bool) {
 	} else {
 		e, ok = c.lookup(key)
 	}
-	c.countLookup(ok)
+	c.countLookup(key, ok)
 	return e, ok
 }
 
-// countLookup counts a read lookup in INFO's keyspace_hits/misses.
-func (c *Ctx) countLookup(hit bool) {
+// countLookup counts a read lookup of key in INFO's keyspace_hits/misses
+// and signals a miss (keymiss), as Redis's lookupKeyRead does; a nil key
+// is a lookup that signals nothing (LOOKUP_NONOTIFY).
+func (c *Ctx) countLookup(key []byte, hit bool) {
 	if hit {
 		c.DB.stats.KeyspaceHits.Inc(c.S.ID)
 	} else {
 		c.DB.stats.KeyspaceMiss.Inc(c.S.ID)
+		if key != nil {
+			c.notify(NotifyKeyMiss, "keymiss", key)
+		}
 	}
 }
 
@@ -60,6 +65,7 @@ func (c *Ctx) lookupWriteIn(dbi int, key []byte) (*memtables.Entry, bool) {
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
 		c.deleteKey(dbi, key, e)
 		c.DB.stats.ExpiredKeys.Add(1)
+		c.notifyIn(dbi, NotifyExpired, "expired", key)
 		return nil, false
 	}
 	return e, true
@@ -138,6 +144,7 @@ func cmdDel(c *Ctx) {
 	for _, k := range c.Args[1:] {
 		if e, ok := c.lookupWrite(k); ok {
 			c.deleteKey(c.S.DB, k, e)
+			c.notify(NotifyGeneric, "del", k)
 			n++
 		}
 	}
@@ -259,11 +266,13 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 	}
 	if when <= c.Now {
 		c.deleteKey(c.S.DB, key, e)
+		c.notify(NotifyGeneric, "del", key)
 		c.R.Int(1)
 		return
 	}
 	c.emit(&op{code: opKExpire, db: c.S.DB, key: key, expireAt: when})
 	c.DB.touchKey(c.S.DB, key)
+	c.notify(NotifyGeneric, "expire", key)
 	c.R.Int(1)
 }
 
@@ -312,6 +321,7 @@ func cmdPersist(c *Ctx) {
 	}
 	c.emit(&op{code: opKExpire, db: c.S.DB, key: key, expireAt: 0})
 	c.DB.touchKey(c.S.DB, key)
+	c.notify(NotifyGeneric, "persist", key)
 	c.R.Int(1)
 }
 
@@ -351,6 +361,8 @@ func renameGeneric(c *Ctx, nx bool) {
 	}
 	c.copyKey(ent, dbi, src, dbi, dst)
 	c.deleteKey(dbi, src, &ent)
+	c.notify(NotifyGeneric, "rename_from", src)
+	c.notify(NotifyGeneric, "rename_to", dst)
 	if nx {
 		c.R.Int(1)
 	} else {
@@ -393,7 +405,7 @@ func cmdCopy(c *Ctx) {
 		return
 	}
 	e, ok := c.lookupWrite(src)
-	c.countLookup(ok) // Redis looks the source up as a read
+	c.countLookup(src, ok) // Redis looks the source up as a read
 	if !ok {
 		c.R.Int(0)
 		return
@@ -411,6 +423,7 @@ func cmdCopy(c *Ctx) {
 		c.deleteKey(dstDB, dst, old)
 	}
 	c.copyKey(ent, srcDB, src, dstDB, dst)
+	c.notifyIn(dstDB, NotifyGeneric, "copy_to", dst)
 	c.R.Int(1)
 }
 
@@ -448,6 +461,8 @@ func cmdMove(c *Ctx) {
 	}
 	c.copyKey(ent, srcDB, key, dstDB, key)
 	c.deleteKey(srcDB, key, &ent)
+	c.notifyIn(srcDB, NotifyGeneric, "move_from", key)
+	c.notifyIn(dstDB, NotifyGeneric, "move_to", key)
 	c.R.Int(1)
 }
 
@@ -531,8 +546,13 @@ func cmdScan(c *Ctx) {
 			return
 		}
 		if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
-			// Redis's SCAN deletes the expired keys it meets (expireIfNeeded).
-			c.expired = append(c.expired, []byte(k))
+			// Redis's SCAN deletes the expired keys it meets
+			// (expireIfNeeded), signalling each as expired. Not
+			// expireLater, whose check for a key noted twice would
+			// make a large COUNT quadratic: SCAN meets each key once.
+			kb := []byte(k)
+			c.expired = append(c.expired, kb)
+			c.notify(NotifyExpired, "expired", kb)
 			return
 		}
 		if typ != nil && !eqFoldASCII(typ, e.Type.String()) {
@@ -668,7 +688,7 @@ func (c *Ctx) objectEncoding(key []byte, e *memtables.Entry) (enc string, shared
 // objectKey looks up OBJECT's key: nil reply when missing.
 func objectKey(c *Ctx) (*memtables.Entry, bool) {
 	e, ok := c.peek(c.Args[2])
-	c.countLookup(ok)
+	c.countLookup(nil, ok) // LOOKUP_NONOTIFY: no keymiss
 	if !ok {
 		c.R.Null()
 	}

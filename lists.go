@@ -66,6 +66,22 @@ func init() {
 
 // ---- shared by the list commands and their blocking forms ----
 
+// pushEvent and popEvent are the keyspace events of a push and a pop at
+// a list end.
+func pushEvent(left bool) string {
+	if left {
+		return "lpush"
+	}
+	return "rpush"
+}
+
+func popEvent(left bool) string {
+	if left {
+		return "lpop"
+	}
+	return "rpop"
+}
+
 // sideOf is the op side of a list end.
 func sideOf(left bool) uint8 {
 	if left {
@@ -109,7 +125,7 @@ func (c *Ctx) listLen(key []byte) int {
 
 // pushList pushes vals, in order, at the left or right end of key, which
 // the caller has checked is absent or a list, creating the key when it is
-// absent. It returns the list's new length.
+// absent, and signals the push. It returns the list's new length.
 func (c *Ctx) pushList(key []byte, left, exists bool, vals [][]byte) int {
 	if exists {
 		c.touch(key)
@@ -117,6 +133,7 @@ func (c *Ctx) pushList(key []byte, left, exists bool, vals [][]byte) int {
 		c.createKey(key, memtables.TypeList)
 	}
 	c.emit(&op{code: opLPush, phys: c.phys(), key: key, side: sideOf(left), vals: vals})
+	c.notify(NotifyList, pushEvent(left), key)
 	return c.listLen(key)
 }
 
@@ -147,10 +164,11 @@ func (c *Ctx) takeList(key []byte, left bool, count int) [][]byte {
 // popList pops up to count elements from the left or right end of key, a
 // live non-empty list (the caller has looked it up for a write and
 // checked its type), and returns them in pop order: LPOP, RPOP, LMPOP and
-// the blocking pops. It logs the pop, deletes the key when the list is
-// emptied, and touches it for WATCH.
+// the blocking pops. It logs and signals the pop, deletes the key when the
+// list is emptied, and touches it for WATCH.
 func (c *Ctx) popList(key []byte, left bool, count int) [][]byte {
 	out := c.takeList(key, left, count)
+	c.notify(NotifyList, popEvent(left), key)
 	c.dropIfEmpty(key, memtables.TypeList)
 	return out
 }
@@ -168,6 +186,7 @@ func (c *Ctx) popOneReply(key []byte, left bool) {
 	v, _ := l.Index(i)
 	c.R.Bulk(v)
 	c.emit(&op{code: opLPop, phys: phys, key: key, side: sideOf(left), count: 1})
+	c.notify(NotifyList, popEvent(left), key)
 	c.dropIfEmpty(key, memtables.TypeList)
 }
 
@@ -178,7 +197,8 @@ func (c *Ctx) popOneReply(key []byte, left bool) {
 // when absent; when it holds another type nothing changes and ok is false
 // (the caller replies WRONGTYPE or keeps waiting). src == dst rotates the
 // list: the key, its expiry and version stay, even when it has one
-// element.
+// element. As in Redis's lmoveGenericCommand, the push is signalled
+// before the pop (and dst before src's deletion).
 func (c *Ctx) moveList(src, dst []byte, srcLeft, dstLeft bool) (v []byte, ok bool) {
 	e, exists := c.lookupWrite(dst)
 	if exists && e.Type != memtables.TypeList {
@@ -190,10 +210,13 @@ func (c *Ctx) moveList(src, dst []byte, srcLeft, dstLeft bool) (v []byte, ok boo
 		// recreates it under the same keyspace entry.
 		c.emit(&op{code: opLPush, phys: c.phys(), key: dst, side: sideOf(dstLeft), vals: [][]byte{v}})
 		c.touch(dst)
+		c.notify(NotifyList, pushEvent(dstLeft), dst)
+		c.notify(NotifyList, popEvent(srcLeft), src)
 		return v, true
 	}
-	c.dropIfEmpty(src, memtables.TypeList)
 	c.pushList(dst, dstLeft, exists, [][]byte{v})
+	c.notify(NotifyList, popEvent(srcLeft), src)
+	c.dropIfEmpty(src, memtables.TypeList)
 	return v, true
 }
 
@@ -394,6 +417,7 @@ func cmdLSet(c *Ctx) {
 	}
 	c.emit(&op{code: opLSet, phys: c.phys(), key: key, offset: int64(idx), val: val})
 	c.touch(key)
+	c.notify(NotifyList, "lset", key)
 	c.OK()
 }
 
@@ -429,6 +453,7 @@ func cmdLInsert(c *Ctx) {
 	}
 	c.emit(&op{code: opLInsert, phys: c.phys(), key: key, side: side, val2: pivot, val: val})
 	c.touch(key)
+	c.notify(NotifyList, "linsert", key)
 	c.R.Int(int64(c.listLen(key)))
 }
 
@@ -471,12 +496,13 @@ func cmdLRem(c *Ctx) {
 		return
 	}
 	c.emit(&op{code: opLRem, phys: c.phys(), key: key, count: count, val: val})
+	c.notify(NotifyList, "lrem", key)
 	c.dropIfEmpty(key, memtables.TypeList)
 	c.R.Int(matches)
 }
 
 // cmdLTrim keeps start..stop. Like Redis it signals the key as modified
-// even when nothing was trimmed.
+// (WATCH, and the ltrim event) even when nothing was trimmed.
 func cmdLTrim(c *Ctx) {
 	start, ok1 := parseInt(c.Args[2])
 	stop, ok2 := parseInt(c.Args[3])
@@ -501,6 +527,7 @@ func cmdLTrim(c *Ctx) {
 	if s > 0 || e < n-1 {
 		c.emit(&op{code: opLTrim, phys: c.phys(), key: key, count: int64(s), stop: int64(e)})
 	}
+	c.notify(NotifyList, "ltrim", key)
 	c.dropIfEmpty(key, memtables.TypeList)
 	c.OK()
 }

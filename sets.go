@@ -170,6 +170,7 @@ func cmdSAdd(c *Ctx) {
 		}
 		c.emit(&op{code: opTAdd, phys: c.phys(), key: key, side: c.setAddFlags(t, add), vals: add})
 		c.touch(key)
+		c.notify(NotifySet, "sadd", key)
 	}
 	c.R.Int(int64(len(add)))
 }
@@ -187,6 +188,7 @@ func cmdSRem(c *Ctx) {
 	rem := distinct(c.Args[2:], t.Has)
 	if len(rem) > 0 {
 		c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: rem})
+		c.notify(NotifySet, "srem", key)
 		c.dropIfEmpty(key, memtables.TypeSet)
 	}
 	c.R.Int(int64(len(rem)))
@@ -271,6 +273,7 @@ func cmdSPop(c *Ctx) {
 	default:
 		m := setRandom(t)
 		c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: [][]byte{m}})
+		c.notify(NotifySet, "spop", key)
 		c.dropIfEmpty(key, memtables.TypeSet)
 		c.R.Bulk(m)
 	}
@@ -285,18 +288,25 @@ func spopCount(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	t, found, ok := c.writeSet(key)
-	if !ok {
+	e, found := c.lookupWrite(key)
+	if found && e.Type != memtables.TypeSet {
+		c.Error(errWrongType)
 		return
 	}
 	if !found || n == 0 {
 		c.R.Set(0)
 		return
 	}
+	t, _ := c.DB.sets.Get(c.phys(), key)
 	size := t.Len()
 	if n >= int64(size) {
-		all := t.Members() // valid after the delete (memtables.Set)
-		c.deleteIfExists(key)
+		// The members stay valid after the delete (memtables.Set); the
+		// delete reuses the entry, so it goes a copy.
+		all := t.Members()
+		p := *e
+		c.deleteKey(c.S.DB, key, &p)
+		c.notify(NotifySet, "spop", key)
+		c.notify(NotifyGeneric, "del", key)
 		c.replySetMembers(all)
 		return
 	}
@@ -306,6 +316,7 @@ func spopCount(c *Ctx) {
 	}
 	c.emit(&op{code: opTRem, phys: c.phys(), key: key, vals: popped})
 	c.touch(key)
+	c.notify(NotifySet, "spop", key)
 	c.replySetMembers(popped)
 }
 
@@ -409,6 +420,7 @@ func cmdSMove(c *Ctx) {
 		return
 	}
 	c.emit(&op{code: opTRem, phys: phys, key: src, vals: [][]byte{m}})
+	c.notify(NotifySet, "srem", src)
 	c.dropIfEmpty(src, memtables.TypeSet)
 	var dt *memtables.Set
 	if dstFound {
@@ -420,6 +432,7 @@ func cmdSMove(c *Ctx) {
 		add := [][]byte{m}
 		c.emit(&op{code: opTAdd, phys: phys, key: dst, side: c.setAddFlags(dt, add), vals: add})
 		c.touch(dst)
+		c.notify(NotifySet, "sadd", dst)
 	}
 	c.R.Int(1)
 }
@@ -550,11 +563,14 @@ func setDiff(sets []*memtables.Set) (out [][]byte, byFirst bool) {
 }
 
 // storeSet makes dst the set of members (distinct), replacing any value
-// and expiry, or deletes dst when members is empty; it replies with the
-// cardinality. hashed forces the hashtable encoding.
-func (c *Ctx) storeSet(dst []byte, members [][]byte, hashed bool) {
+// and expiry, and signals event; or deletes dst when members is empty,
+// signalling del if it was there. It replies with the cardinality. hashed
+// forces the hashtable encoding.
+func (c *Ctx) storeSet(dst []byte, members [][]byte, hashed bool, event string) {
 	if len(members) == 0 {
-		c.deleteIfExists(dst)
+		if c.deleteIfExists(dst) {
+			c.notify(NotifyGeneric, "del", dst)
+		}
 		c.R.Int(0)
 		return
 	}
@@ -566,6 +582,7 @@ func (c *Ctx) storeSet(dst []byte, members [][]byte, hashed bool) {
 	}
 	c.replaceKey(dst, memtables.TypeSet)
 	c.emit(&op{code: opTAdd, phys: c.phys(), key: dst, side: flags, vals: members})
+	c.notify(NotifySet, event, dst)
 	c.R.Int(int64(len(members)))
 }
 
@@ -582,7 +599,7 @@ func cmdSInterStore(c *Ctx) {
 	if !ok {
 		return
 	}
-	c.storeSet(c.Args[1], setInterMembers(sets), false)
+	c.storeSet(c.Args[1], setInterMembers(sets), false, "sinterstore")
 }
 
 // cmdSInterCard is SINTERCARD numkeys key... [LIMIT limit] (0: no limit).
@@ -633,7 +650,7 @@ func cmdSUnionStore(c *Ctx) {
 	if !ok {
 		return
 	}
-	c.storeSet(c.Args[1], setUnion(sets), false)
+	c.storeSet(c.Args[1], setUnion(sets), false, "sunionstore")
 }
 
 func cmdSDiff(c *Ctx) {
@@ -654,7 +671,7 @@ func cmdSDiffStore(c *Ctx) {
 	// Built from all of the first set, the result is a hash table if
 	// that set could not be an intset under the limit.
 	hashed := byFirst && (sets[0].Len() > c.setIntsetMax() || !setIsAllInts(sets[0]))
-	c.storeSet(c.Args[1], out, hashed)
+	c.storeSet(c.Args[1], out, hashed, "sdiffstore")
 }
 
 // ---- SSCAN ----

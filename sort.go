@@ -282,7 +282,9 @@ func sortGeneric(c *Ctx, readonly bool) {
 		return
 	}
 	if len(out) == 0 {
-		c.deleteIfExists(o.store)
+		if c.deleteIfExists(o.store) {
+			c.notify(NotifyGeneric, "del", o.store)
+		}
 		c.R.Int(0)
 		return
 	}
@@ -295,6 +297,7 @@ func sortGeneric(c *Ctx, readonly bool) {
 	}
 	c.replaceKey(o.store, memtables.TypeList)
 	c.emit(&op{code: opLPush, phys: c.phys(), key: o.store, side: sideRight, vals: vals})
+	c.notify(NotifyList, "sortstore", o.store)
 	c.R.Int(int64(len(out)))
 }
 

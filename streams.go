@@ -415,12 +415,19 @@ func cmdXAdd(c *Ctx) {
 		streamEngineError(c, err)
 		return
 	}
-	if _, err := s.trim(&trim); err != nil {
+	trimmed, err := s.trim(&trim)
+	if err != nil {
 		streamEngineError(c, err)
 		return
 	}
 	s.save()
 	s.modified()
+	// Redis appends, signals xadd, then trims (xtrim when that removed
+	// entries); keel logs the trim first, the events keep Redis's order.
+	c.notify(NotifyStream, "xadd", s.key)
+	if trimmed > 0 {
+		c.notify(NotifyStream, "xtrim", s.key)
+	}
 	c.DB.signalStream(c.S.DB, s.key)
 	// The id's text in the handle's scratch (a local array escapes into
 	// the reply interface: an allocation per XADD); remember keeps the
@@ -556,6 +563,7 @@ func cmdXDel(c *Ctx) {
 		s.dirty = true
 		s.save()
 		s.modified()
+		c.notify(NotifyStream, "xdel", s.key)
 	}
 	s.remember()
 	c.R.Int(int64(deleted))
@@ -583,6 +591,7 @@ func cmdXTrim(c *Ctx) {
 	if n > 0 {
 		s.save()
 		s.modified()
+		c.notify(NotifyStream, "xtrim", s.key)
 	}
 	s.remember()
 	c.R.Int(n)
@@ -661,6 +670,7 @@ func cmdXSetID(c *Ctx) {
 	}
 	s.dirty = true
 	s.save()
+	c.notify(NotifyStream, "xsetid", s.key)
 	s.remember()
 	c.OK()
 }

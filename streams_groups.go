@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/keeldb/keel/memtables"
 )
 
 func init() {
@@ -514,15 +516,17 @@ func (gs *groupState) ownedRange(consumer []byte, lo, hi streamID, fn func(id st
 }
 
 // lookupGroup finds key's stream and group for XCLAIM, XAUTOCLAIM and
-// XPENDING: the NOGROUP error is replied when either is missing.
-func (c *Ctx) lookupGroup(key, group []byte, write bool) (*stream, *groupState, bool) {
-	var s *stream
-	var ok bool
-	if write {
-		s, ok = c.writeStream(key)
-	} else {
-		s, ok = c.readStream(key)
-	}
+// XPENDING: the NOGROUP error is replied when either is missing. The key
+// is looked up for a read, as Redis's lookupKeyRead (a miss is signalled,
+// keymiss), though XCLAIM and XAUTOCLAIM write.
+func (c *Ctx) lookupGroup(key, group []byte) (*stream, *groupState, bool) {
+	p, found := c.readKey(key)
+	return c.groupOf(key, group, p, found)
+}
+
+// groupOf is lookupGroup of a key already looked up (p, found).
+func (c *Ctx) groupOf(key, group []byte, p *memtables.Entry, found bool) (*stream, *groupState, bool) {
+	s, ok := c.streamOf(key, p, found)
 	if !ok {
 		return nil, nil, false
 	}
@@ -633,6 +637,7 @@ func cmdXGroupCreate(c *Ctx) {
 		return
 	}
 	s.createGroup(c.Args[3], id, entriesRead).flush()
+	c.notify(NotifyStream, "xgroup-create", s.key)
 	s.remember()
 	c.OK()
 }
@@ -664,6 +669,7 @@ func cmdXGroupSetID(c *Ctx) {
 	gs.g.entriesRead = entriesRead
 	gs.dirty = true
 	gs.flush()
+	c.notify(NotifyStream, "xgroup-setid", s.key)
 	s.remember()
 	c.OK()
 }
@@ -686,6 +692,7 @@ func cmdXGroupDestroy(c *Ctx) {
 	s.meta.groups--
 	s.dirty = true
 	s.save()
+	c.notify(NotifyStream, "xgroup-destroy", s.key)
 	// Blocked XREADGROUPs on the group get their NOGROUP error now.
 	c.DB.signalStream(c.S.DB, s.key)
 	s.remember()
@@ -705,6 +712,7 @@ func cmdXGroupCreateConsumer(c *Ctx) {
 	n := 0
 	if created {
 		gs.flush()
+		c.notify(NotifyStream, "xgroup-createconsumer", s.key)
 		n = 1
 	}
 	s.remember()
@@ -746,6 +754,7 @@ func cmdXGroupDelConsumer(c *Ctx) {
 	gs.removed(uint64(len(ids)))
 	gs.g.consumers--
 	gs.flush()
+	c.notify(NotifyStream, "xgroup-delconsumer", s.key)
 	s.remember()
 	c.R.Int(int64(len(ids)))
 }
@@ -781,7 +790,8 @@ func cmdXReadGroup(c *Ctx) {
 	groups := make([]*groupState, n)
 	gts := make([]streamID, n)
 	for i, key := range a.keys {
-		s, ok := c.writeStream(key)
+		// A read lookup, as Redis's (keymiss).
+		s, ok := c.readStream(key)
 		if !ok {
 			return
 		}
@@ -838,7 +848,7 @@ func cmdXReadGroup(c *Ctx) {
 				continue
 			}
 		}
-		cs, _, err := gs.consumer(a.consumer, true, true)
+		cs, created, err := gs.consumer(a.consumer, true, true)
 		if err != nil {
 			streamEngineError(c, err)
 			return
@@ -855,6 +865,9 @@ func cmdXReadGroup(c *Ctx) {
 			return
 		}
 		gs.flush()
+		if created {
+			c.notify(NotifyStream, "xgroup-createconsumer", key)
+		}
 		out = append(out, streamRead{key, es})
 	}
 	for i, s := range streams {
@@ -888,7 +901,7 @@ func cmdXReadGroup(c *Ctx) {
 			s.remember()
 			return false
 		}
-		cs, _, err := gs.consumer(consumer, true, true)
+		cs, created, err := gs.consumer(consumer, true, true)
 		if err != nil {
 			c.Error("ERR " + err.Error())
 			return true
@@ -899,6 +912,10 @@ func cmdXReadGroup(c *Ctx) {
 			return true
 		}
 		gs.flush()
+		if created {
+			// In the key's database: the waiter's, which it blocked in.
+			c.notify(NotifyStream, "xgroup-createconsumer", key)
+		}
 		s.remember()
 		replyReadHeader(c.R, 1)
 		replyReadKey(c.R, key, es)
@@ -1014,7 +1031,8 @@ func (gs *groupState) readHistory(cs *consumerState, start streamID, count int64
 // ---- XACK ----
 
 func cmdXAck(c *Ctx) {
-	s, ok := c.writeStream(c.Args[1])
+	// A read lookup, as Redis's (keymiss).
+	s, ok := c.readStream(c.Args[1])
 	if !ok {
 		return
 	}
@@ -1115,7 +1133,7 @@ func cmdXPending(c *Ctx) {
 			consumer = args[at+3]
 		}
 	}
-	_, gs, ok := c.lookupGroup(args[1], args[2], false)
+	_, gs, ok := c.lookupGroup(args[1], args[2])
 	if !ok {
 		return
 	}
@@ -1236,7 +1254,7 @@ func (c *Ctx) replyPendingSummary(gs *groupState) {
 
 func cmdXClaim(c *Ctx) {
 	args := c.Args
-	s, gs, ok := c.lookupGroup(args[1], args[2], true)
+	s, gs, ok := c.lookupGroup(args[1], args[2])
 	if !ok {
 		return
 	}
@@ -1310,6 +1328,7 @@ func cmdXClaim(c *Ctx) {
 	}
 	var claimed []streamEntry
 	var cs *consumerState
+	created := false // the consumer, by the first entry claimed
 	for _, id := range ids {
 		p, found, err := gs.pending(id)
 		if err != nil {
@@ -1342,7 +1361,7 @@ func cmdXClaim(c *Ctx) {
 			continue
 		}
 		if cs == nil {
-			if cs, _, err = gs.consumer(args[3], true, true); err != nil {
+			if cs, created, err = gs.consumer(args[3], true, true); err != nil {
 				streamEngineError(c, err)
 				return
 			}
@@ -1363,6 +1382,9 @@ func cmdXClaim(c *Ctx) {
 		claimed = append(claimed, e)
 	}
 	gs.flush()
+	if created {
+		c.notify(NotifyStream, "xgroup-createconsumer", s.key)
+	}
 	s.remember()
 	replyClaimed(c.R, claimed, justID)
 }
@@ -1381,6 +1403,9 @@ func replyClaimed(r Reply, es []streamEntry, justID bool) {
 
 func cmdXAutoClaim(c *Ctx) {
 	args := c.Args
+	// Redis looks the key up before it parses the arguments (a miss is
+	// signalled even when one is invalid), and checks it after.
+	p, found := c.readKey(args[1])
 	minIdle, valid := parseInt(args[4])
 	if !valid {
 		c.Error("ERR Invalid min-idle-time argument for XAUTOCLAIM")
@@ -1412,7 +1437,7 @@ func cmdXAutoClaim(c *Ctx) {
 			return
 		}
 	}
-	s, gs, ok := c.lookupGroup(args[1], args[2], true)
+	s, gs, ok := c.groupOf(args[1], args[2], p, found)
 	if !ok {
 		return
 	}
@@ -1431,6 +1456,7 @@ func cmdXAutoClaim(c *Ctx) {
 	var out []streamEntry
 	var deleted []streamID
 	var cs *consumerState
+	created := false // the consumer, by the first entry claimed
 	i := 0
 	for ; attempts > 0 && count > 0 && i < len(candidates); i++ {
 		attempts--
@@ -1453,7 +1479,7 @@ func cmdXAutoClaim(c *Ctx) {
 			continue
 		}
 		if cs == nil {
-			if cs, _, err = gs.consumer(args[3], true, true); err != nil {
+			if cs, created, err = gs.consumer(args[3], true, true); err != nil {
 				streamEngineError(c, err)
 				return
 			}
@@ -1477,6 +1503,9 @@ func cmdXAutoClaim(c *Ctx) {
 		cursor = candidates[i].id
 	}
 	gs.flush()
+	if created {
+		c.notify(NotifyStream, "xgroup-createconsumer", s.key)
+	}
 	s.remember()
 	c.R.Array(3)
 	replyStreamID(c.R, cursor)

@@ -181,8 +181,9 @@ func (c *Ctx) readStringWrite(key []byte) (e memtables.Entry, val []byte, found,
 
 // putString stores val at key as Redis's setKey does. prev is the key's live
 // entry, nil when absent. A string being overwritten keeps its version; a key
-// of another type is deleted first and the string gets a new version. The
-// expiry is expireAt (0 = none) unless keepTTL keeps prev's.
+// of another type loses its value and the string gets a new version, but the
+// key is overwritten, not deleted and added (no "new" event). The expiry is
+// expireAt (0 = none) unless keepTTL keeps prev's.
 func (c *Ctx) putString(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool) {
 	c.putStringEnc(key, val, prev, expireAt, keepTTL, encAuto)
 }
@@ -256,7 +257,9 @@ func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int6
 			version = p.Version
 			inEngine = p.Enc != encInt
 		} else {
-			c.deleteKey(dbi, key, &p)
+			// Overwritten, not deleted (Redis's dbOverwrite): the key
+			// is not new.
+			c.dropValue(key, p.Type, p.Version, p.Enc)
 		}
 	}
 	c.DB.touchKey(dbi, key)
@@ -436,6 +439,10 @@ func (c *Ctx) setGeneric(key, val []byte, o *setOpts, intReply bool) {
 		return
 	}
 	c.putString(key, val, e, at, o.keepTTL)
+	c.notify(NotifyString, "set", key)
+	if o.exp != expNone {
+		c.notify(NotifyGeneric, "expire", key)
+	}
 	if !o.get {
 		if intReply {
 			c.R.Int(1)
@@ -509,6 +516,7 @@ func (c *Ctx) msetGeneric(nx bool) {
 	for j := 1; j < len(c.Args); j += 2 {
 		e, _ := c.lookupWrite(c.Args[j])
 		c.putString(c.Args[j], c.Args[j+1], e, 0, false)
+		c.notify(NotifyString, "set", c.Args[j])
 	}
 	if nx {
 		c.R.Int(1)
@@ -527,6 +535,7 @@ func cmdGetSet(c *Ctx) {
 	}
 	e, _ := c.lookupWrite(key)
 	c.putString(key, c.Args[2], e, 0, false)
+	c.notify(NotifyString, "set", key)
 }
 
 func cmdGetDel(c *Ctx) {
@@ -536,6 +545,7 @@ func cmdGetDel(c *Ctx) {
 	}
 	if e, found := c.lookupWrite(key); found {
 		c.deleteKey(c.S.DB, key, e)
+		c.notify(NotifyGeneric, "del", key)
 	}
 }
 
@@ -573,12 +583,15 @@ func cmdGetEX(c *Ctx) {
 		// An absolute time already past deletes the key (Redis propagates
 		// a DEL).
 		c.deleteKey(dbi, key, &e)
+		c.notify(NotifyGeneric, "del", key)
 	case o.exp != expNone:
 		c.DB.touchKey(dbi, key)
 		c.emit(&op{code: opKExpire, db: dbi, key: key, expireAt: at})
+		c.notify(NotifyGeneric, "expire", key)
 	case o.persist && e.ExpireAt != 0:
 		c.DB.touchKey(dbi, key)
 		c.emit(&op{code: opKExpire, db: dbi, key: key, expireAt: 0})
+		c.notify(NotifyGeneric, "persist", key)
 	}
 }
 
@@ -590,6 +603,7 @@ func cmdAppend(c *Ctx) {
 	}
 	if !found {
 		c.putString(key, add, nil, 0, false)
+		c.notify(NotifyString, "append", key)
 		c.R.Int(int64(len(add)))
 		return
 	}
@@ -605,6 +619,7 @@ func cmdAppend(c *Ctx) {
 	if len(add) > 0 {
 		c.emit(&op{code: opSAppend, phys: c.DB.ks.PhysDB(dbi), key: key, val: add})
 	}
+	c.notify(NotifyString, "append", key)
 	c.R.Int(total)
 }
 
@@ -660,6 +675,7 @@ func (c *Ctx) incrDecr(incr int64) {
 	} else {
 		c.putString(key, s, nil, 0, false)
 	}
+	c.notify(NotifyString, "incrby", key)
 	c.R.Int(n)
 }
 
@@ -724,6 +740,7 @@ func cmdIncrByFloat(c *Ctx) {
 	} else {
 		c.putStringEnc(key, s, nil, 0, false, encEmbstr)
 	}
+	c.notify(NotifyString, "incrbyfloat", key)
 	c.R.Bulk(s)
 }
 
@@ -984,6 +1001,7 @@ func cmdSetRange(c *Ctx) {
 		}
 		size := offset + int64(len(val))
 		c.writeStringRange(key, nil, size, offset, val)
+		c.notify(NotifyString, "setrange", key)
 		c.R.Int(size)
 		return
 	}
@@ -997,6 +1015,7 @@ func cmdSetRange(c *Ctx) {
 	c.materializeInt(key, &e)
 	size := max(e.Size, offset+int64(len(val)))
 	c.writeStringRange(key, &e, size, offset, val)
+	c.notify(NotifyString, "setrange", key)
 	c.R.Int(size)
 }
 

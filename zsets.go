@@ -590,6 +590,11 @@ func zadd(c *Ctx, at int, o zaddOpts) {
 			c.touch(key)
 		}
 		c.emit(&op{code: opZAdd, phys: c.phys(), key: key, side: zsetFlags(big), vals: vals, scores: set})
+		if o.incr {
+			c.notify(NotifyZSet, "zincr", key)
+		} else {
+			c.notify(NotifyZSet, "zadd", key)
+		}
 	}
 	zaddReply(c, o, added, updated, processed > 0, score)
 }
@@ -625,6 +630,7 @@ func cmdZRem(c *Ctx) {
 	})
 	if len(rem) > 0 {
 		c.emit(&op{code: opZRem, phys: c.phys(), key: key, vals: rem})
+		c.notify(NotifyZSet, "zrem", key)
 		c.dropIfEmpty(key, memtables.TypeZSet)
 	}
 	c.R.Int(int64(len(rem)))
@@ -896,7 +902,9 @@ func zrangeGeneric(c *Ctx, at int, store bool, by zrangeBy, dir zrangeDir) {
 // added before that are normalized.
 func (c *Ctx) storeZRange(dst []byte, es []memtables.ZEntry, sized bool) {
 	if len(es) == 0 {
-		c.deleteIfExists(dst)
+		if c.deleteIfExists(dst) {
+			c.notify(NotifyGeneric, "del", dst)
+		}
 		c.R.Int(0)
 		return
 	}
@@ -912,6 +920,7 @@ func (c *Ctx) storeZRange(dst []byte, es []memtables.ZEntry, sized bool) {
 	}
 	c.replaceKey(dst, memtables.TypeZSet)
 	c.emit(&op{code: opZAdd, phys: c.phys(), key: dst, side: zsetFlags(big), vals: vals, scores: scores})
+	c.notify(NotifyZSet, "zrangestore", dst)
 	c.R.Int(int64(len(es)))
 }
 
@@ -928,7 +937,7 @@ func cmdZRemRangeByRank(c *Ctx) {
 		c.Error(errNotInt)
 		return
 	}
-	zremRange(c, func(z *memtables.ZSet) (int, *op) {
+	zremRange(c, "zremrangebyrank", func(z *memtables.ZSet) (int, *op) {
 		s, e, ok := zsetRankRange(start, end, z.Len())
 		if !ok {
 			return 0, nil
@@ -950,7 +959,7 @@ func cmdZRemRangeByScore(c *Ctx) {
 	if r.MaxEx {
 		side |= rangeMaxEx
 	}
-	zremRange(c, func(z *memtables.ZSet) (int, *op) {
+	zremRange(c, "zremrangebyscore", func(z *memtables.ZSet) (int, *op) {
 		return z.CountScore(r), &op{code: opZRemScore, scores: []float64{r.Min, r.Max}, side: side}
 	})
 }
@@ -974,7 +983,7 @@ func cmdZRemRangeByLex(c *Ctx) {
 	if r.MaxInf {
 		side |= rangeMaxInf
 	}
-	zremRange(c, func(z *memtables.ZSet) (int, *op) {
+	zremRange(c, "zremrangebylex", func(z *memtables.ZSet) (int, *op) {
 		if empty {
 			return 0, nil
 		}
@@ -983,8 +992,9 @@ func cmdZRemRangeByLex(c *Ctx) {
 }
 
 // zremRange runs a range removal on c.Args[1]: plan returns how many
-// members the removal takes and its op (phys and key filled in here).
-func zremRange(c *Ctx, plan func(z *memtables.ZSet) (int, *op)) {
+// members the removal takes and its op (phys and key filled in here);
+// event is signalled when it takes any.
+func zremRange(c *Ctx, event string, plan func(z *memtables.ZSet) (int, *op)) {
 	key := c.Args[1]
 	z, found, ok := c.writeZSet(key)
 	if !ok {
@@ -998,6 +1008,7 @@ func zremRange(c *Ctx, plan func(z *memtables.ZSet) (int, *op)) {
 	if n > 0 {
 		o.phys, o.key = c.phys(), key
 		c.emit(o)
+		c.notify(NotifyZSet, event, key)
 		c.dropIfEmpty(key, memtables.TypeZSet)
 	}
 	c.R.Int(int64(n))
@@ -1009,8 +1020,8 @@ func zremRange(c *Ctx, plan func(z *memtables.ZSet) (int, *op)) {
 // of the highest when max, from key, a live non-empty zset (the caller
 // has looked it up for a write and checked its type), and returns them
 // in pop order: ZPOPMIN, ZPOPMAX, ZMPOP and the blocking pops. It logs
-// the pop as the removal of a rank range, deletes the key when the zset
-// is emptied, and touches it for WATCH.
+// the pop as the removal of a rank range and signals it, deletes the key
+// when the zset is emptied, and touches it for WATCH.
 func (c *Ctx) popZSet(key []byte, max bool, count int) []memtables.ZEntry {
 	phys := c.phys()
 	z, _ := c.DB.zsets.Get(phys, key)
@@ -1026,6 +1037,11 @@ func (c *Ctx) popZSet(key []byte, max bool, count int) []memtables.ZEntry {
 		start = size - n
 	}
 	c.emit(&op{code: opZRemRank, phys: phys, key: key, count: int64(start), stop: int64(start + n - 1)})
+	if max {
+		c.notify(NotifyZSet, "zpopmax", key)
+	} else {
+		c.notify(NotifyZSet, "zpopmin", key)
+	}
 	c.dropIfEmpty(key, memtables.TypeZSet)
 	return out
 }
@@ -1110,6 +1126,9 @@ const (
 	zopInter
 	zopDiff
 )
+
+// zsetStoreEvent is the keyspace event of each operation's STORE form.
+var zsetStoreEvent = [...]string{zopUnion: "zunionstore", zopInter: "zinterstore", zopDiff: "zdiffstore"}
 
 // zaggregate is AGGREGATE's function.
 type zaggregate int
@@ -1307,7 +1326,7 @@ func zsetOpCommand(c *Ctx, store bool, op zsetOp, cardOnly bool) {
 	}
 	slices.SortFunc(out, zentryCmp)
 	if store {
-		c.storeZSetResult(args[1], out)
+		c.storeZSetResult(args[1], out, zsetStoreEvent[op])
 		return
 	}
 	c.replyZEntries(out, withScores)
@@ -1379,12 +1398,15 @@ func zsetDiff(src []zsrc) []memtables.ZEntry {
 }
 
 // storeZSetResult makes dst the zset of es (sorted, distinct), replacing
-// any value and expiry, or deletes dst when es is empty, and replies with
-// the cardinality. Redis builds the result as a skiplist and converts it
-// to a listpack when it fits (zsetConvertToListpackIfNeeded).
-func (c *Ctx) storeZSetResult(dst []byte, es []memtables.ZEntry) {
+// any value and expiry, and signals event; or deletes dst when es is
+// empty, signalling del if it was there. It replies with the cardinality.
+// Redis builds the result as a skiplist and converts it to a listpack
+// when it fits (zsetConvertToListpackIfNeeded).
+func (c *Ctx) storeZSetResult(dst []byte, es []memtables.ZEntry, event string) {
 	if len(es) == 0 {
-		c.deleteIfExists(dst)
+		if c.deleteIfExists(dst) {
+			c.notify(NotifyGeneric, "del", dst)
+		}
 		c.R.Int(0)
 		return
 	}
@@ -1400,6 +1422,7 @@ func (c *Ctx) storeZSetResult(dst []byte, es []memtables.ZEntry) {
 	}
 	c.replaceKey(dst, memtables.TypeZSet)
 	c.emit(&op{code: opZAdd, phys: c.phys(), key: dst, side: zsetFlags(big), vals: vals, scores: scores})
+	c.notify(NotifyZSet, event, dst)
 	c.R.Int(int64(len(es)))
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/keeldb/keel"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -24,13 +26,17 @@ import (
 type Config struct {
 	mu   sync.RWMutex      // guards vals; serializes Set
 	vals map[string]string // canonical name -> value as CONFIG GET shows it
+	// given is the value last set as it was given, where what CONFIG GET
+	// shows says less (notify-keyspace-events: "A" hides "n").
+	given map[string]string
 	// snap is an immutable copy of vals (and their integer values) that
 	// Get and Int read without a lock: connections read settings on every
 	// batch, and a shared RWMutex's counter bounced between cores.
 	snap atomic.Pointer[configSnap]
 
 	// onSet is called after a runtime CONFIG SET of a mutable setting.
-	onSet func(name, value string) error
+	// given is the value as the client gave it (see Config.given).
+	onSet func(name, value, given string) error
 }
 
 // param describes one setting.
@@ -203,7 +209,7 @@ var params = []param{
 	{name: "slowlog-log-slower-than", def: "10000", check: intParam(-1, 1<<62)},
 	{name: "slowlog-max-len", def: "128", check: intParam(0, 1<<62)},
 	{name: "latency-monitor-threshold", def: "0", check: intParam(0, 1<<62)},
-	{name: "notify-keyspace-events", def: "", check: anyParam},
+	{name: "notify-keyspace-events", def: "", check: notifyParam},
 	{name: "lua-time-limit", def: "5000", check: intParam(0, 1<<62)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit"},
 	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
@@ -329,7 +335,7 @@ func (c *Config) publish() {
 
 // NewConfig returns the defaults.
 func NewConfig() *Config {
-	c := &Config{vals: map[string]string{}}
+	c := &Config{vals: map[string]string{}, given: map[string]string{}}
 	for _, p := range params {
 		if p.alias == "" {
 			c.vals[p.name] = p.def
@@ -358,6 +364,16 @@ func (c *Config) obufFor(x *client) obufLimit {
 	return c.snap.Load().obufNormal
 }
 
+// Given returns a setting as it was last given (its value if never set).
+func (c *Config) Given(name string) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if v, ok := c.given[name]; ok {
+		return v
+	}
+	return c.vals[name]
+}
+
 // Int returns a numeric setting (0 if it is not a number).
 func (c *Config) Int(name string) int64 { return c.snap.Load().ints[name] }
 
@@ -378,13 +394,20 @@ func (c *Config) Set(name, value string, startup bool) error {
 		return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - %v", strings.ToLower(name), err)
 	}
 	c.vals[p.name] = v
+	oldGiven, hadGiven := c.given[p.name]
+	c.given[p.name] = value
 	c.publish()
 	if !startup && c.onSet != nil {
 		// Applied under mu, so that two CONFIG SETs apply in the order
 		// they stored; a failed apply puts the old value back, as
 		// Redis's rollback does.
-		if err := c.onSet(p.name, v); err != nil {
+		if err := c.onSet(p.name, v, value); err != nil {
 			c.vals[p.name] = old
+			if hadGiven {
+				c.given[p.name] = oldGiven
+			} else {
+				delete(c.given, p.name)
+			}
 			c.publish()
 			return fmt.Errorf("CONFIG SET failed (possibly related to argument '%s') - %v", strings.ToLower(name), err)
 		}
@@ -575,4 +598,14 @@ func procTitleTemplateParam(v string) (string, error) {
 		return "", bad
 	}
 	return v, nil
+}
+
+// notifyParam checks notify-keyspace-events and shows it as Redis does
+// (keyspaceEventsFlagsToString: "KEA" reads back "AKE").
+func notifyParam(v string) (string, error) {
+	f, ok := keel.ParseNotifyClasses(v)
+	if !ok {
+		return "", redisText("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+	}
+	return f.String(), nil
 }

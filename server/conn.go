@@ -220,6 +220,11 @@ func (c *client) pusher(done chan struct{}) {
 			}
 			// Not through writeLocked: publish reads the request reader,
 			// which the goroutine may be filling now.
+			if c.srv.db.WaitDurable(c.sess.WaitLSN) != nil {
+				c.wmu.Unlock()
+				c.kill(nil) // rule 2: nothing may claim durability
+				continue
+			}
 			n, _ := c.nc.Write(c.w.buf)
 			c.netOut.Add(int64(n))
 			c.w.sent()

@@ -176,6 +176,7 @@ type diffSession struct {
 	p    *diffPair
 	k, o []*respConn
 	tx   []txTrack
+	ev   *eventWatch // non-nil: do compares each command's keyspace events (watchEvents)
 }
 
 type txTrack struct {
@@ -224,6 +225,11 @@ func (s *diffSession) do(conn int, args []string) (k, o respValue, diff string) 
 	}
 	tx := &s.tx[conn]
 	diff = compareReply(args, k, o, tx.queue)
+	if s.ev != nil {
+		if d := s.compareEvents(); d != "" && diff == "" {
+			diff = d
+		}
+	}
 	if diff == "" && len(args) > 0 && strings.EqualFold(args[0], "randomkey") && !tx.in && o.Kind == '$' && !o.Null {
 		diff = s.checkMembership(conn, k.Str, o.Str)
 	}
@@ -1162,7 +1168,22 @@ func diffSeedAndN(t *testing.T) (int64, int) {
 // command (see cmdGen.next) against both servers, comparing every reply
 // and, every 1000 commands and at the end, the data sets.
 func runRandom(t *testing.T, command func(g *cmdGen, conn int) []string) {
+	runRandomOpts(t, randomOpts{}, command)
+}
+
+// randomOpts are a random run's options: events, when set, is the
+// notify-keyspace-events both servers get, and each command's events are
+// compared (diffSession.watchEvents).
+type randomOpts struct {
+	events    string
+	lengthDiv int // > 1: the run is that much shorter than diffSeedAndN's
+}
+
+func runRandomOpts(t *testing.T, opts randomOpts, command func(g *cmdGen, conn int) []string) {
 	seed, n := diffSeedAndN(t)
+	if opts.lengthDiv > 1 {
+		n = max(n/opts.lengthDiv, 1)
+	}
 	t.Logf("seed %d, %d commands (replay: -seed %d or KEEL_DIFF_SEED=%d)", seed, n, seed, seed)
 	p := newPair(t)
 	p.flushAll(t)
@@ -1172,6 +1193,9 @@ func runRandom(t *testing.T, command func(g *cmdGen, conn int) []string) {
 	// servers would remove them at different moments and make DBSIZE race.
 	// With it off on both, expiry is lazy only and the run deterministic.
 	s.do(0, []string{"DEBUG", "SET-ACTIVE-EXPIRE", "0"})
+	if opts.events != "" {
+		s.watchEvents(opts.events)
+	}
 	g := newCmdGen(seed)
 	g.gen = command
 	// Each kind of mismatch (by command) is reported in full twice and
@@ -1197,6 +1221,9 @@ func runRandom(t *testing.T, command func(g *cmdGen, conn int) []string) {
 		// mismatch is an independent one.
 		p.flushAll(t)
 		s.redial()
+		if s.ev != nil {
+			s.ev.events(t) // what the resynchronization published
+		}
 		g.reset()
 		history = history[:0]
 	}

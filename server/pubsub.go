@@ -137,10 +137,20 @@ func (h *pubsubHub) names(k subKind, pat []byte) []string {
 	return out
 }
 
-// message is one published message, shared by its receivers.
+// message is one published message, shared by its receivers. lsn, for a
+// keyspace notification, is the record whose change it announces: a
+// receiver sends it only once that record is durable.
 type message struct {
 	shard            bool
 	channel, payload []byte
+	lsn              uint64
+}
+
+// publishNotification is keel's Publisher: a keyspace notification from
+// the command s runs (s is nil-safe: the active expiry has no client).
+func (s *Server) publishNotification(sess *keel.Session, lsn uint64, channel, payload []byte) {
+	from, _ := sess.Ext.(*client)
+	s.pubsub.publish(&message{channel: channel, payload: payload, lsn: lsn}, from)
 }
 
 // delivery is a message for one receiver: pattern is the pattern it
@@ -217,6 +227,7 @@ func (from *client) owns(c *client) bool {
 // deliver gives c the delivery d, published by from (see Delivery).
 func (c *client) deliver(d delivery, from *client) {
 	if from.owns(c) {
+		c.sess.WaitLSN = max(c.sess.WaitLSN, d.m.lsn)
 		c.writeDelivery(d)
 		if lp := c.ls.lp; lp != nil && c != from {
 			lp.markDirty(c)
@@ -260,13 +271,16 @@ func (c *client) wakeForMail() {
 	}
 }
 
-// takeMail moves c's mailbox into its reply buffer; its owner's call.
+// takeMail moves c's mailbox into its reply buffer, and makes the replies
+// wait for the records the notifications among it announce; its owner's
+// call.
 func (c *client) takeMail() bool {
 	c.mbox.mu.Lock()
 	q := c.mbox.queue
 	c.mbox.queue, c.mbox.bytes = nil, 0
 	c.mbox.mu.Unlock()
 	for _, d := range q {
+		c.sess.WaitLSN = max(c.sess.WaitLSN, d.m.lsn)
 		c.writeDelivery(d)
 	}
 	return len(q) > 0

@@ -101,6 +101,8 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	}
 	cfg.onSet = s.applyConfig
 	db.SetMaxMemory(cfg.Int("maxmemory"))
+	db.SetPublisher(s.publishNotification)
+	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
 	if err := s.applyOOMScoreAdj(); err != nil {
 		// As Redis at startup: the server runs, with a warning.
 		logger.Warn("unable to set oom_score_adj", "err", err)
@@ -109,7 +111,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	return s
 }
 
-func (s *Server) applyConfig(name, value string) error {
+func (s *Server) applyConfig(name, value, given string) error {
 	switch name {
 	case "requirepass":
 		s.db.SetRequirePass(value)
@@ -117,6 +119,10 @@ func (s *Server) applyConfig(name, value string) error {
 		s.db.SetFsync(s.cfg.FsyncPolicy())
 	case "maxmemory":
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
+	case "notify-keyspace-events":
+		// As given: "KEAn" shows as "AKE" but keeps n.
+		f, _ := keel.ParseNotifyClasses(given)
+		s.db.SetNotifyClasses(f)
 	case "oom-score-adj", "oom-score-adj-values":
 		if err := s.applyOOMScoreAdj(); err != nil {
 			s.log.Warn("unable to set oom_score_adj", "err", err)

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Differential tests of the keyspace notifications of the blocking list
+// and sorted set commands: the blocking cases (diff_blocking_test.go,
+// same syntax) run again with every class enabled, and the events each
+// step caused on each server are compared, in order. A push that serves
+// waiters publishes their pops' events too, in the waiters' databases,
+// before it replies (keel serves under the same lock, as Redis serves
+// before the next command), so the step of the push shows them.
+
+// notifyBlockingCases are the blocking cases whose events need more than
+// the replies to check: the order of a served move's push and pop, a
+// waiter in another database than the write that serves it, a served
+// pop that empties the key, a destination that expired.
+var notifyBlockingCases = []diffCase{
+	dc("events/blpop_served_deletes", `1< BLPOP q 0`, `2> RPUSH q a`, `@READ 1`, `2> RPUSH q a b`, `1> BLPOP q 0`, `1> BRPOP q 0`),
+	dc("events/blmove_served_push_then_pop", `1< BLMOVE src dst RIGHT LEFT 0`, `2> RPUSH src a b`, `@READ 1`,
+		`1< BRPOPLPUSH src dst 0`, `2> LPOP src`, `2> LPUSH src c`, `@READ 1`),
+	dc("events/blmove_same_key", `1< BLMOVE q q LEFT RIGHT 0`, `2> RPUSH q a`, `@READ 1`, `1> BLMOVE q q RIGHT LEFT 0`),
+	dc("events/blmove_dst_expired", `3> DEBUG SET-ACTIVE-EXPIRE 0`, `2> RPUSH dst z`, `2> PEXPIRE dst 1`, `@SLEEP 20`,
+		`1< BLMOVE src dst LEFT LEFT 0`, `2> RPUSH src a`, `@READ 1`, `3> DEBUG SET-ACTIVE-EXPIRE 1`),
+	dc("events/blmove_dst_wrongtype", `2> SET dst x`, `1< BLMOVE src dst LEFT LEFT 0`, `2> RPUSH src a`, `@READ 1`),
+	dc("events/waiter_in_other_db_move", `1> SELECT 3`, `1< BLPOP q 0`, `2< BZPOPMIN z 0`, `3> RPUSH q a b`, `3> MOVE q 3`,
+		`@READ 1`, `3> ZADD z 1 a`, `@READ 2`),
+	// One waited key per swapped database: SWAPDB serves the keys of a
+	// database in no order that keel follows (Redis: its dict's).
+	dc("events/waiter_in_other_db_swapdb", `1> SELECT 4`, `1< BLMPOP 0 2 k1 k2 RIGHT COUNT 5`, `2> SELECT 5`,
+		`2< BZMPOP 0 1 z MAX COUNT 2`, `3> SELECT 5`, `3> RPUSH k2 a b`, `3> SELECT 4`, `3> ZADD z 1 a 2 b 3 c`,
+		`3> SWAPDB 4 5`, `@READ 1`, `@READ 2`),
+	dc("events/waiter_in_other_db_copy", `1> SELECT 2`, `1< BLMOVE l d LEFT RIGHT 0`, `3> RPUSH l a`, `3> COPY l l DB 2`, `@READ 1`),
+	dc("events/served_by_exec", `1< BLPOP a 0`, `2< BZPOPMAX z 0`, `3> MULTI`, `3> RPUSH a x`, `3> ZADD z 1 m 2 n`,
+		`3> RPUSH a y`, `3> EXEC`, `@READ 1`, `@READ 2`),
+	dc("events/chain_of_moves", `1< BLMOVE a b LEFT LEFT 0`, `2< BLMOVE b c RIGHT RIGHT 0`, `3< BLMPOP 0 1 c LEFT COUNT 3`,
+		`4> RPUSH a x y`, `@READ 1`, `@READ 2`, `@READ 3`),
+	dc("events/bzpop_served_deletes", `1< BZPOPMIN z 0`, `2< BZMPOP 0 2 y z MIN COUNT 10`, `3> ZADD z 1 a 2 b 3 c`, `@READ 1`, `@READ 2`),
+	dc("events/immediate_and_multi", `1> RPUSH l a b c`, `1> ZADD z 1 a 2 b`, `1> BLMPOP 0 1 l LEFT COUNT 2`,
+		`1> BZMPOP 0 1 z MAX COUNT 5`, `1> MULTI`, `1> BLPOP l 0`, `1> BRPOP nokey 0`, `1> BZPOPMIN nokey 0`, `1> EXEC`),
+}
+
+func TestDiffNotifyBlocking(t *testing.T) {
+	t.Parallel()
+	p := newPair(t)
+	cases := append(append([]diffCase(nil), blockingCases...), notifyBlockingCases...)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { runNotifyBlockingCase(t, p, c) })
+	}
+}
+
+// runNotifyBlockingCase is runBlockingCases for one case, with the
+// events compared after every step.
+func runNotifyBlockingCase(t *testing.T, p *diffPair, c diffCase) {
+	p.flushAll(t)
+	var k, o [4]*respConn
+	for i := range k {
+		k[i], o[i] = p.dial(t)
+	}
+	kctl, octl := p.dial(t)
+	for _, ctl := range []*respConn{kctl, octl} {
+		if v, err := ctl.Do("CONFIG", "SET", "notify-keyspace-events", "KEAnm"); err != nil || v.Kind != '+' {
+			t.Fatalf("CONFIG SET notify-keyspace-events: %v %v", v, err)
+		}
+	}
+	ev := &eventWatch{}
+	ev.k, ev.o = p.dial(t)
+	for _, sc := range []*respConn{ev.k, ev.o} {
+		if v, err := sc.Do("PSUBSCRIBE", "__key*@*__:*"); err != nil || v.Kind != '*' {
+			t.Fatalf("PSUBSCRIBE: %v %v", v, err)
+		}
+	}
+	blocked := 0
+	fail := func(step int, line, what string, kv, ov respValue) {
+		t.Fatalf("MISMATCH step %d (%s): %s\n      keel:  %s\n      redis: %s\n    case: %s",
+			step+1, line, what, kv, ov, caseText(c.cmds))
+	}
+	for i, line := range c.cmds {
+		fields := strings.Fields(line)
+		switch fields[0] {
+		case "@SLEEP":
+			ms, _ := strconv.Atoi(fields[1])
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			continue
+		case "@CLOSE":
+			n, _ := strconv.Atoi(fields[1])
+			k[n-1].Close()
+			o[n-1].Close()
+			blocked = max(blocked-1, 0)
+			waitBlockedCount(t, kctl, octl, blocked, false)
+		case "@READ":
+			n, _ := strconv.Atoi(fields[1])
+			blocked = max(blocked-1, 0)
+			kv, kerr := k[n-1].Read()
+			ov, oerr := o[n-1].Read()
+			if kerr != nil || oerr != nil {
+				t.Fatalf("step %d (%s): read: keel %v, redis %v", i+1, line, kerr, oerr)
+			}
+			if d := exactCmp(kv, ov); d != "" {
+				fail(i, line, d, kv, ov)
+			}
+		default:
+			if len(line) < 3 || (line[1] != '>' && line[1] != '<') {
+				t.Fatalf("bad case line %q", line)
+			}
+			n := int(line[0] - '0')
+			_, args, err := parseLine(line[2:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if line[1] == '<' {
+				if err := k[n-1].Send(args...); err != nil {
+					t.Fatal(err)
+				}
+				if err := o[n-1].Send(args...); err != nil {
+					t.Fatal(err)
+				}
+				if strings.HasPrefix(strings.ToUpper(args[0]), "B") || streamBlocks(args) {
+					blocked++
+					waitBlockedCount(t, kctl, octl, blocked, true)
+				} else {
+					time.Sleep(blockSettle)
+				}
+				break
+			}
+			kv, kerr := k[n-1].Do(args...)
+			ov, oerr := o[n-1].Do(args...)
+			if kerr != nil || oerr != nil {
+				t.Fatalf("step %d (%s): keel %v, redis %v", i+1, line, kerr, oerr)
+			}
+			if d := compareReply(args, kv, ov, nil); d != "" {
+				fail(i, line, d, kv, ov)
+			}
+		}
+		ke, oe := ev.events(t)
+		if strings.Join(ke, "\n") != strings.Join(oe, "\n") {
+			t.Fatalf("MISMATCH step %d (%s): events differ:\n      keel:  %q\n      redis: %q\n    case: %s",
+				i+1, line, ke, oe, caseText(c.cmds))
+		}
+	}
+}
