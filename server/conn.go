@@ -200,7 +200,7 @@ func (c *client) setBusy(on bool) bool {
 		return true
 	}
 	if c.takeMail() {
-		return c.writeLocked()
+		return c.writeReplies()
 	}
 	return true
 }
@@ -218,7 +218,7 @@ func (c *client) pusher(done chan struct{}) {
 				c.closeForObuf()
 				continue
 			}
-			// Not through writeLocked: publish reads the request reader,
+			// Not through writeReplies: publish reads the request reader,
 			// which the goroutine may be filling now.
 			if c.srv.db.WaitDurable(c.sess.WaitLSN) != nil {
 				c.wmu.Unlock()
@@ -233,9 +233,10 @@ func (c *client) pusher(done chan struct{}) {
 	}
 }
 
-// writeLocked writes the reply buffer with wmu held; false on an error.
-func (c *client) writeLocked() bool {
-	c.writing = true
+// writeReplies writes the reply buffer, by the client's goroutine (in a
+// batch, or ending one with wmu held); false on an error.
+func (c *client) writeReplies() bool {
+	c.writing = true // events rw while the write may block
 	c.publish()
 	n, err := c.nc.Write(c.w.buf)
 	c.netOut.Add(int64(n))
@@ -338,14 +339,7 @@ func (c *client) flush() bool {
 		c.publish()
 		return true
 	}
-	c.writing = true // events rw while the write may block
-	c.publish()
-	n, err := c.nc.Write(c.w.buf)
-	c.netOut.Add(int64(n))
-	c.w.sent()
-	c.writing = false
-	c.publish()
-	return err == nil
+	return c.writeReplies()
 }
 
 // sent empties the reply buffer once its replies are written, keeping

@@ -36,6 +36,13 @@ func TestDiffBlocking(t *testing.T) {
 }
 
 func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
+	runBlockingCasesEvents(t, p, cases, "")
+}
+
+// runBlockingCasesEvents is runBlockingCases with, when events is set,
+// those notification classes enabled on both servers and the events each
+// step caused compared after it (diff_notify_test.go's eventWatch).
+func runBlockingCasesEvents(t *testing.T, p *diffPair, cases []diffCase, events string) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p.flushAll(t)
@@ -52,25 +59,29 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 			kctl, octl := p.dial(t)
 			defer kctl.Close()
 			defer octl.Close()
+			var ev *eventWatch
+			if events != "" {
+				ev = watchEventsOn(t, p, kctl, octl, events)
+			}
 			blocked := 0
 			fail := func(step int, line, what string, kv, ov respValue) {
 				t.Fatalf("MISMATCH step %d (%s): %s\n      keel:  %s\n      redis: %s\n    case: %s",
 					step+1, line, what, kv, ov, caseText(c.cmds))
 			}
-			for i, line := range c.cmds {
+			step := func(i int, line string) {
 				fields := strings.Fields(line)
 				switch fields[0] {
 				case "@SLEEP":
 					ms, _ := strconv.Atoi(fields[1])
 					time.Sleep(time.Duration(ms) * time.Millisecond)
-					continue
+					return
 				case "@CLOSE":
 					n, _ := strconv.Atoi(fields[1])
 					k[n-1].Close()
 					o[n-1].Close()
 					blocked = max(blocked-1, 0)
 					waitBlockedCount(t, kctl, octl, blocked, false)
-					continue
+					return
 				case "@READ":
 					n, _ := strconv.Atoi(fields[1])
 					blocked = max(blocked-1, 0)
@@ -82,7 +93,7 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 					if d := exactCmp(kv, ov); d != "" {
 						fail(i, line, d, kv, ov)
 					}
-					continue
+					return
 				}
 				if len(line) < 3 || (line[1] != '>' && line[1] != '<') {
 					t.Fatalf("bad case line %q", line)
@@ -105,7 +116,7 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 					} else {
 						time.Sleep(blockSettle)
 					}
-					continue
+					return
 				}
 				kv, kerr := k[n-1].Do(args...)
 				ov, oerr := o[n-1].Do(args...)
@@ -114,6 +125,16 @@ func runBlockingCases(t *testing.T, p *diffPair, cases []diffCase) {
 				}
 				if d := compareReply(args, kv, ov, nil); d != "" {
 					fail(i, line, d, kv, ov)
+				}
+			}
+			for i, line := range c.cmds {
+				step(i, line)
+				if ev == nil {
+					continue
+				}
+				if ke, oe := ev.events(t); strings.Join(ke, "\n") != strings.Join(oe, "\n") {
+					t.Fatalf("MISMATCH step %d (%s): events differ:\n      keel:  %q\n      redis: %q\n    case: %s",
+						i+1, line, ke, oe, caseText(c.cmds))
 				}
 			}
 			for _, d := range p.dump(t, 16, false) {

@@ -1,11 +1,6 @@
 package server
 
-import (
-	"strconv"
-	"strings"
-	"testing"
-	"time"
-)
+import "testing"
 
 // Differential tests of the keyspace notifications of the blocking list
 // and sorted set commands: the blocking cases (diff_blocking_test.go,
@@ -48,98 +43,5 @@ func TestDiffNotifyBlocking(t *testing.T) {
 	t.Parallel()
 	p := newPair(t)
 	cases := append(append([]diffCase(nil), blockingCases...), notifyBlockingCases...)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { runNotifyBlockingCase(t, p, c) })
-	}
-}
-
-// runNotifyBlockingCase is runBlockingCases for one case, with the
-// events compared after every step.
-func runNotifyBlockingCase(t *testing.T, p *diffPair, c diffCase) {
-	p.flushAll(t)
-	var k, o [4]*respConn
-	for i := range k {
-		k[i], o[i] = p.dial(t)
-	}
-	kctl, octl := p.dial(t)
-	for _, ctl := range []*respConn{kctl, octl} {
-		if v, err := ctl.Do("CONFIG", "SET", "notify-keyspace-events", "KEAnm"); err != nil || v.Kind != '+' {
-			t.Fatalf("CONFIG SET notify-keyspace-events: %v %v", v, err)
-		}
-	}
-	ev := &eventWatch{}
-	ev.k, ev.o = p.dial(t)
-	for _, sc := range []*respConn{ev.k, ev.o} {
-		if v, err := sc.Do("PSUBSCRIBE", "__key*@*__:*"); err != nil || v.Kind != '*' {
-			t.Fatalf("PSUBSCRIBE: %v %v", v, err)
-		}
-	}
-	blocked := 0
-	fail := func(step int, line, what string, kv, ov respValue) {
-		t.Fatalf("MISMATCH step %d (%s): %s\n      keel:  %s\n      redis: %s\n    case: %s",
-			step+1, line, what, kv, ov, caseText(c.cmds))
-	}
-	for i, line := range c.cmds {
-		fields := strings.Fields(line)
-		switch fields[0] {
-		case "@SLEEP":
-			ms, _ := strconv.Atoi(fields[1])
-			time.Sleep(time.Duration(ms) * time.Millisecond)
-			continue
-		case "@CLOSE":
-			n, _ := strconv.Atoi(fields[1])
-			k[n-1].Close()
-			o[n-1].Close()
-			blocked = max(blocked-1, 0)
-			waitBlockedCount(t, kctl, octl, blocked, false)
-		case "@READ":
-			n, _ := strconv.Atoi(fields[1])
-			blocked = max(blocked-1, 0)
-			kv, kerr := k[n-1].Read()
-			ov, oerr := o[n-1].Read()
-			if kerr != nil || oerr != nil {
-				t.Fatalf("step %d (%s): read: keel %v, redis %v", i+1, line, kerr, oerr)
-			}
-			if d := exactCmp(kv, ov); d != "" {
-				fail(i, line, d, kv, ov)
-			}
-		default:
-			if len(line) < 3 || (line[1] != '>' && line[1] != '<') {
-				t.Fatalf("bad case line %q", line)
-			}
-			n := int(line[0] - '0')
-			_, args, err := parseLine(line[2:])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if line[1] == '<' {
-				if err := k[n-1].Send(args...); err != nil {
-					t.Fatal(err)
-				}
-				if err := o[n-1].Send(args...); err != nil {
-					t.Fatal(err)
-				}
-				if strings.HasPrefix(strings.ToUpper(args[0]), "B") || streamBlocks(args) {
-					blocked++
-					waitBlockedCount(t, kctl, octl, blocked, true)
-				} else {
-					time.Sleep(blockSettle)
-				}
-				break
-			}
-			kv, kerr := k[n-1].Do(args...)
-			ov, oerr := o[n-1].Do(args...)
-			if kerr != nil || oerr != nil {
-				t.Fatalf("step %d (%s): keel %v, redis %v", i+1, line, kerr, oerr)
-			}
-			if d := compareReply(args, kv, ov, nil); d != "" {
-				fail(i, line, d, kv, ov)
-			}
-		}
-		ke, oe := ev.events(t)
-		if strings.Join(ke, "\n") != strings.Join(oe, "\n") {
-			t.Fatalf("MISMATCH step %d (%s): events differ:\n      keel:  %q\n      redis: %q\n    case: %s",
-				i+1, line, ke, oe, caseText(c.cmds))
-		}
-	}
+	runBlockingCasesEvents(t, p, cases, "KEAnm")
 }

@@ -26,17 +26,27 @@ type eventWatch struct {
 // events come from lookups only, at the same commands on both servers.
 func (s *diffSession) watchEvents(flags string) {
 	s.t.Helper()
-	if _, _, diff := s.do(0, []string{"CONFIG", "SET", "notify-keyspace-events", flags}); diff != "" {
-		s.t.Fatalf("CONFIG SET notify-keyspace-events %s: %s", flags, diff)
-	}
-	w := &eventWatch{}
-	w.k, w.o = s.p.dial(s.t)
-	for _, c := range []*respConn{w.k, w.o} {
-		if v, err := c.Do("PSUBSCRIBE", "__key*@*__:*"); err != nil || v.Kind != '*' {
-			s.t.Fatalf("PSUBSCRIBE: %v %v", v, err)
+	s.ev = watchEventsOn(s.t, s.p, s.k[0], s.o[0], flags)
+}
+
+// watchEventsOn sets notify-keyspace-events to flags through k and o
+// (connections to keel and redis-server) and returns a pair of
+// subscribers to every keyspace and keyevent channel.
+func watchEventsOn(t testing.TB, p *diffPair, k, o *respConn, flags string) *eventWatch {
+	t.Helper()
+	for _, c := range []*respConn{k, o} {
+		if v, err := c.Do("CONFIG", "SET", "notify-keyspace-events", flags); err != nil || v.Kind != '+' {
+			t.Fatalf("CONFIG SET notify-keyspace-events %s: %v %v", flags, v, err)
 		}
 	}
-	s.ev = w
+	w := &eventWatch{}
+	w.k, w.o = p.dial(t)
+	for _, c := range []*respConn{w.k, w.o} {
+		if v, err := c.Do("PSUBSCRIBE", "__key*@*__:*"); err != nil || v.Kind != '*' {
+			t.Fatalf("PSUBSCRIBE: %v %v", v, err)
+		}
+	}
+	return w
 }
 
 // events returns what each subscriber received since the last call.
