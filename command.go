@@ -325,6 +325,9 @@ type batch struct {
 	slotKey []byte
 	slot    uint16
 	slotSet bool
+	// events are the keyspace notifications the write signalled, published
+	// once the record is in the log (commit, notify.go).
+	events []event
 }
 
 // slotOf returns key's hash slot, computed once for a run of calls with
@@ -588,7 +591,7 @@ var expireCmd = &Command{Name: "expire-deletion"}
 // reused: the WAL copies the payload in Append.
 func (db *DB) newBatch() *batch {
 	b := &db.wbatch
-	*b = batch{lsn: uint64(db.log.LastLSN()) + 1, payload: b.payload[:0], slots: b.slots[:0], slotKey: b.slotKey[:0]}
+	*b = batch{lsn: uint64(db.log.LastLSN()) + 1, payload: b.payload[:0], slots: b.slots[:0], slotKey: b.slotKey[:0], events: b.events[:0]}
 	return b
 }
 
@@ -599,6 +602,9 @@ func (db *DB) commit(c *Ctx) {
 	c.w = nil
 	if b == nil || b.ops == 0 {
 		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
+		if b != nil {
+			c.publishEvents(b.events, uint64(db.log.LastLSN()))
+		}
 		return
 	}
 	typ := recOps
@@ -625,6 +631,7 @@ func (db *DB) commit(c *Ctx) {
 		return
 	}
 	c.S.WaitLSN = max(c.S.WaitLSN, b.lsn)
+	c.publishEvents(b.events, b.lsn)
 }
 
 // emit records o in the current record and applies it. Only write commands

@@ -242,7 +242,7 @@ func (db *DB) digest() (string, error) {
 		}
 		items := make([]item, 0, db.ks.Len(dbi))
 		db.ks.ForEach(dbi, func(k string, e *memtables.Entry) bool {
-			items = append(items, item{k, *e})
+			items = append(items, item{k, e.Load()})
 			return true
 		})
 		sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })

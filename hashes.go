@@ -73,9 +73,9 @@ func (c *Ctx) hashEntry(p *memtables.Entry, found bool) (memtables.Entry, bool, 
 	}
 	if p.Type != memtables.TypeHash {
 		c.Error(errWrongType)
-		return *p, true, false
+		return p.Load(), true, false
 	}
-	return *p, true, true
+	return p.Load(), true, true
 }
 
 // hashGet reads one field of the hash key whose entry is e: a copy of

@@ -12,11 +12,13 @@ import (
 // __keyspace@<db>__:<key> (the message is the event) if K is enabled, and
 // on __keyevent@<db>__:<event> (the message is the key) if E is.
 //
-// The publisher is the server's Pub/Sub (SetPublisher). A notification
-// carries the LSN of the record whose change it announces: the server
-// hands it to a subscriber once that record is durable, as Redis sends no
-// reply before its fsync under appendfsync always. Notifications are not
-// logged: a replay signals nothing, as an AOF load publishes nothing.
+// The publisher is the server's Pub/Sub (SetPublisher). A write's
+// notifications are published when its record is appended (commit), in
+// the order signalled, each with the record's LSN: the server hands them
+// to a subscriber once that record is durable, as Redis sends no reply
+// before its fsync under appendfsync always. A read's (keymiss, expired)
+// are published at once. Notifications are not logged: a replay signals
+// nothing, as an AOF load publishes nothing.
 
 // NotifyClass is a set of notification classes, one bit per letter of
 // notify-keyspace-events.
@@ -145,34 +147,52 @@ func (c *Ctx) notify(class NotifyClass, event string, key []byte) {
 // command pays one atomic load.
 func (c *Ctx) notifyIn(dbi int, class NotifyClass, event string, key []byte) {
 	if NotifyClass(c.DB.notes.classes.Load())&class != 0 {
-		c.publishEvent(dbi, class, event, key)
+		c.signal(dbi, class, event, key)
 	}
 }
 
-// publishEvent is notifyIn once the class is on.
-func (c *Ctx) publishEvent(dbi int, class NotifyClass, event string, key []byte) {
+// event is a notification a write signalled, kept until its record is in
+// the log: published earlier, a subscriber's connection could wait for
+// the durability of a record not yet appended.
+type event struct {
+	dbi   int
+	class NotifyClass
+	name  string
+	key   []byte // a copy: the command's buffers may be reused before commit
+}
+
+// signal is notifyIn once the class is on: a write's event waits for its
+// commit (publishEvents), a read's is published at once.
+func (c *Ctx) signal(dbi int, class NotifyClass, name string, key []byte) {
 	if !c.notifying(class) {
 		return
 	}
+	if c.w != nil {
+		c.w.events = append(c.w.events, event{dbi, class, name, append([]byte(nil), key...)})
+		return
+	}
+	c.publishEvents([]event{{dbi, class, name, key}}, uint64(c.DB.log.LastLSN()))
+}
+
+// publishEvents publishes evs, whose changes are in the log up to lsn.
+// The caller holds db.mu (a write's commit) or ran a read under it, so
+// events are published in the order their changes were made.
+func (c *Ctx) publishEvents(evs []event, lsn uint64) {
+	if len(evs) == 0 {
+		return
+	}
 	p := c.DB.notes.publish.Load()
+	f := NotifyClass(c.DB.notes.classes.Load())
 	if p == nil {
 		return
 	}
-	// The record the change is in, once something was emitted into it;
-	// else what is already in the log.
-	var lsn uint64
-	if c.w != nil && c.w.ops > 0 {
-		lsn = c.w.lsn
-	} else {
-		lsn = uint64(c.DB.log.LastLSN())
-	}
-	f := NotifyClass(c.DB.notes.classes.Load())
-	db := strconv.Itoa(dbi)
-	if f&NotifyKeyspace != 0 {
-		ch := append([]byte("__keyspace@"+db+"__:"), key...)
-		(*p)(c.S, lsn, ch, []byte(event))
-	}
-	if f&NotifyKeyevent != 0 {
-		(*p)(c.S, lsn, []byte("__keyevent@"+db+"__:"+event), append([]byte(nil), key...))
+	for _, e := range evs {
+		db := strconv.Itoa(e.dbi)
+		if f&NotifyKeyspace != 0 {
+			(*p)(c.S, lsn, append([]byte("__keyspace@"+db+"__:"), e.key...), []byte(e.name))
+		}
+		if f&NotifyKeyevent != 0 {
+			(*p)(c.S, lsn, []byte("__keyevent@"+db+"__:"+e.name), append([]byte(nil), e.key...))
+		}
 	}
 }

@@ -82,7 +82,7 @@ func (c *Ctx) lookupRead(key []byte) (memtables.Entry, bool) {
 	if !ok {
 		return memtables.Entry{}, false
 	}
-	return *e, true
+	return e.Load(), true
 }
 
 // getString reads the value of key, a live string whose keyspace entry is
@@ -160,9 +160,9 @@ func (c *Ctx) lookupStringWrite(key []byte) (e memtables.Entry, found, ok bool) 
 	}
 	if p.Type != memtables.TypeString {
 		c.Error(errWrongType)
-		return *p, true, false
+		return p.Load(), true, false
 	}
-	return *p, true, true
+	return p.Load(), true, true
 }
 
 // readStringWrite is lookupStringWrite plus reading the value.

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/keeldb/keel/internal/prefetch"
@@ -28,6 +29,16 @@ type Entry struct {
 	// strings: derived from the value, raw after an in-place edit, embstr
 	// after INCRBYFLOAT). Persisted; 0 means "derive from the value".
 	Enc uint8
+}
+
+// Load returns a copy of e, which concurrent readers may be touching:
+// Access, the one field they write, is read atomically (a plain copy of
+// the struct raced with their stores; found by the race detector with two
+// event loops running reads at once).
+func (e *Entry) Load() Entry {
+	c := Entry{ExpireAt: e.ExpireAt, Version: e.Version, Size: e.Size, Type: e.Type, Enc: e.Enc}
+	c.Access = atomic.LoadUint32(&e.Access)
+	return c
 }
 
 // Keyspace is the keyspace engine: per logical database, a hash table from

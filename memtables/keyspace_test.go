@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -559,5 +560,26 @@ func TestKeyspaceEmptiedTable(t *testing.T) {
 	}
 	if tb := k.dbs[1]; tb.pages != nil || tb.index != nil {
 		t.Fatalf("a database emptied of 3000 keys keeps %d pages and %d index cells", len(tb.pages), len(tb.index))
+	}
+}
+
+// TestEntryLoadCopiesEveryField: Load copies field by field (to read
+// Access atomically), so a field added to Entry must be added there too.
+func TestEntryLoadCopiesEveryField(t *testing.T) {
+	var e Entry
+	v := reflect.ValueOf(&e).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Int64, reflect.Int8, reflect.Int32:
+			f.SetInt(int64(i + 1))
+		case reflect.Uint64, reflect.Uint32, reflect.Uint8:
+			f.SetUint(uint64(i + 1))
+		default:
+			t.Fatalf("field %s of kind %s: extend this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	if got := e.Load(); got != e {
+		t.Fatalf("Load() = %+v, want %+v", got, e)
 	}
 }

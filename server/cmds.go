@@ -573,7 +573,9 @@ func cmdClientKill(c *keel.Ctx) {
 			typ != "" && y.clientType() != typ {
 			continue
 		}
-		if skipme && y == x {
+		// One killed already is gone to Redis, which frees it at once;
+		// here its owner closes it a little later.
+		if skipme && y == x || y.killed.Load() {
 			continue
 		}
 		y.kill(x)

@@ -305,7 +305,8 @@ func TestDiffNotify(t *testing.T) {
 // length (-diffn, KEEL_DIFF_N): its commands cost a second round trip.
 func TestDiffRandomEvents(t *testing.T) {
 	t.Parallel()
-	streams := &streamGen{}
+	// Each run has its own stream generator: they run in parallel.
+	streams, mixedStreams := &streamGen{}, &streamGen{}
 	gens := []struct {
 		name string
 		gen  func(g *cmdGen, conn int) []string
@@ -327,7 +328,7 @@ func TestDiffRandomEvents(t *testing.T) {
 			case 3:
 				return g.hashCommand(conn)
 			case 4:
-				return streams.command(g, conn)
+				return mixedStreams.command(g, conn)
 			default:
 				return g.zsetCommand(conn)
 			}
