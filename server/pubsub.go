@@ -179,8 +179,9 @@ func (h *pubsubHub) publish(m *message, from *client) int {
 	if m.shard {
 		return n
 	}
+	ch := string(m.channel)
 	for pat, set := range h.patterns {
-		if !keel.GlobMatch(pat, string(m.channel)) {
+		if !keel.GlobMatch(pat, ch) {
 			continue
 		}
 		for c := range set {

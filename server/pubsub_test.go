@@ -203,3 +203,32 @@ func TestDiffPubSubOutputLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyActiveExpiry: the most common use of keyspace notifications,
+// a listener for expired keys, hears a key expire that nobody reads
+// again: the active expiry deletes it and signals it.
+func TestNotifyActiveExpiry(t *testing.T) {
+	forEachModel(t, func(t *testing.T, ks *keelServer) {
+		ctx := ctxT(t)
+		c := newClient(t, ks)
+		if err := c.ConfigSet(ctx, "notify-keyspace-events", "Ex").Err(); err != nil {
+			t.Fatal(err)
+		}
+		ps := c.Subscribe(ctx, "__keyevent@0__:expired")
+		defer ps.Close()
+		if _, err := ps.Receive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Set(ctx, "session:1", "x", 50*time.Millisecond).Err(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case m := <-ps.Channel():
+			if m.Channel != "__keyevent@0__:expired" || m.Payload != "session:1" {
+				t.Fatalf("message %+v", m)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no expired event within 10 s")
+		}
+	})
+}
