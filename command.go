@@ -244,6 +244,9 @@ type Session struct {
 	// channel (Redis's CLIENT_PUBSUB; the server keeps it). Under RESP2
 	// such a client may run only the commands pubSubContext allows.
 	PubSub bool
+	// Monitor: the client ran MONITOR (Redis's CLIENT_MONITOR, set by the
+	// server): it may not run commands that touch the keyspace.
+	Monitor bool
 
 	ctx        Ctx // scratch context of the command being executed
 	scratch    scratch
@@ -416,6 +419,11 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, oomError)
 		return
 	}
+	if s.Monitor && touchesKeyspace(cmd) {
+		// A monitor is a replica to Redis, which may not read or write.
+		db.reject(s, cmd, r, "ERR Replica can't interact with the keyspace")
+		return
+	}
 	if s.PubSub && s.Proto == 2 && !pubSubContext(cmd) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
 		return
@@ -441,6 +449,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	t0 := s.startTiming(cmd)
 	db.run(c)
 	db.ranCommand(cmd, s.ID, t0, c.errMark, s.errorsNow())
+	db.feedMonitors(s, cmd, args)
 	c.R, c.Args = nil, nil
 }
 
@@ -459,6 +468,21 @@ func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
 	}
 	db.rejectInMulti(s)
 	r.Error(msg)
+}
+
+// touchesKeyspace reports whether cmd reads, writes or may replicate
+// (Redis's is_read_command, is_write_command, is_may_replicate_command):
+// what a monitor may not run. keel's table has no may_replicate flag;
+// PUBLISH and SPUBLISH are Redis's commands with it that keel has.
+func touchesKeyspace(c *Command) bool {
+	if c.Flags&(FlagReadonly|FlagWrite) != 0 {
+		return true
+	}
+	switch c.Name {
+	case "publish", "spublish":
+		return true
+	}
+	return false
 }
 
 // pubSubContext reports whether a RESP2 client in Pub/Sub mode may run

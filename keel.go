@@ -155,8 +155,9 @@ type DB struct {
 	ckptInFlight atomic.Bool
 	lastCkptErr  atomic.Pointer[error]
 
-	stats Stats
-	notes notifier // keyspace notifications (notify.go)
+	stats   Stats
+	notes   notifier     // keyspace notifications (notify.go)
+	monitor monitorState // the MONITOR feed (monitor.go)
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)

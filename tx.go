@@ -187,6 +187,7 @@ func cmdExec(c *Ctx) {
 		q.cmd.Handler(&sub)
 		c.errMark = s.errorsNow()
 		c.DB.ranCommand(q.cmd, s.ID, t0, errs, c.errMark)
+		c.DB.feedMonitors(s, q.cmd, q.args)
 		for _, k := range sub.expired { // keys a queued SCAN found expired
 			sub.lookupWrite(k)
 		}

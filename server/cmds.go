@@ -36,6 +36,8 @@ func registerCommands() {
 			&keel.Command{Name: "role", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Handler: cmdRole},
 		)
 		keel.Register(pubsubCommands()...)
+		keel.Register(&keel.Command{Name: "monitor", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoLock,
+			ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Listens for all requests received by the server in real-time.", Since: "1.0.0", Handler: cmdMonitor})
 		keel.Register(
 			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
 		)
@@ -88,6 +90,7 @@ func cmdQuit(c *keel.Ctx) {
 func cmdReset(c *keel.Ctx) {
 	if x, ok := c.S.Ext.(*client); ok {
 		x.unsubscribeAll()
+		x.endMonitor()
 	}
 	c.DB.ResetSession(c.S)
 	c.S.Proto = 2
@@ -448,6 +451,9 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	flags := flagsString(st.flags)
 	if x.subscribed() {
 		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b
+	}
+	if x.monitoring.Load() {
+		flags = "O" + strings.TrimSuffix(flags, "N") // and O before P
 	}
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
 		x.sess.ID, x.addr, x.laddr, x.fd, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flags,

@@ -56,11 +56,13 @@ type client struct {
 	// for requests: mailWake wakes it, and wmu guards the socket's writes
 	// and busy, set while the goroutine runs a batch (the pusher leaves
 	// the mail to it then).
-	subs     subs
-	mbox     mailbox
-	mailWake chan struct{}
-	wmu      sync.Mutex
-	busy     bool
+	subs subs
+	mbox mailbox
+	// monitoring mirrors sess.Monitor for other goroutines (CLIENT LIST).
+	monitoring atomic.Bool
+	mailWake   chan struct{}
+	wmu        sync.Mutex
+	busy       bool
 }
 
 func (s *Server) newClient(nc net.Conn) *client {
@@ -114,6 +116,7 @@ func (c *client) serve() {
 		c.nc.Close()
 		// Out of the hub first: no publisher wakes the pusher after this.
 		c.unsubscribeAll()
+		c.endMonitor()
 		close(c.mailWake)
 		<-pusherDone
 		c.finish()
@@ -128,8 +131,9 @@ func (c *client) serve() {
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.
-		// A subscriber waits for messages, not requests: Redis exempts it.
-		if t := c.srv.cfg.timeout(); t > 0 && !c.sess.PubSub {
+		// A subscriber or a monitor waits for messages, not requests:
+		// Redis exempts them.
+		if t := c.srv.cfg.timeout(); t > 0 && !c.sess.PubSub && !c.sess.Monitor {
 			c.nc.SetReadDeadline(time.Now().Add(time.Duration(t) * time.Second))
 		} else if t > 0 {
 			c.nc.SetReadDeadline(time.Time{})
@@ -140,7 +144,7 @@ func (c *client) serve() {
 		// executes them first), then the connection closes.
 		args, err := rd.Next()
 		c.setBusy(true)
-		if c.sess.PubSub {
+		if c.sess.PubSub || c.sess.Monitor {
 			// Mail published before these requests arrived goes before
 			// their replies, as Redis would have written it already.
 			c.takeMail()
@@ -250,6 +254,7 @@ func (c *client) writeReplies() bool {
 // list (its byte counts go to the server's totals).
 func (c *client) finish() {
 	c.unsubscribeAll()
+	c.endMonitor()
 	c.srv.db.CloseSession(c.sess)
 	c.srv.mu.Lock()
 	delete(c.srv.clients, c.sess.ID)

@@ -453,7 +453,7 @@ func (l *eventLoop) process(c *client) {
 		c.ls.processing = false
 		c.sess.SetClock(0)
 	}()
-	if c.sess.PubSub {
+	if c.sess.PubSub || c.sess.Monitor {
 		c.takeMail() // before the replies of requests that came after it (see serve)
 	}
 	if rd.Pending() && !l.noPrefetch {
@@ -744,7 +744,7 @@ func (l *eventLoop) sweepIdle() {
 	for _, c := range l.clients {
 		idle := now.Sub(c.ls.lastIO)
 		switch {
-		case limit > 0 && !c.sess.Blocked() && !c.sess.PubSub && idle > limit:
+		case limit > 0 && !c.sess.Blocked() && !c.sess.PubSub && !c.sess.Monitor && idle > limit:
 			l.close(c)
 		case idle > idleReplyRelease && len(c.w.buf) == 0 && cap(c.w.buf) > idleReplyKeep:
 			c.w.buf = nil

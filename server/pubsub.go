@@ -51,6 +51,7 @@ type pubsubHub struct {
 	channels map[string]map[*client]struct{}
 	patterns map[string]map[*client]struct{}
 	shard    map[string]map[*client]struct{}
+	monitors map[*client]struct{} // MONITOR (monitor.go)
 }
 
 // subKind is one of the three kinds of subscription.
@@ -142,6 +143,7 @@ func (h *pubsubHub) names(k subKind, pat []byte) []string {
 // receiver sends it only once that record is durable.
 type message struct {
 	shard            bool
+	monitor          bool // a MONITOR line (payload), not a message
 	channel, payload []byte
 	lsn              uint64
 }
@@ -291,8 +293,14 @@ func (c *client) takeMail() bool {
 // addReplyPubsubMessage or addReplyPubsubPatMessage does: a push under
 // RESP3, an array under RESP2.
 func (c *client) writeDelivery(d delivery) {
+	if c.quit {
+		return // nothing follows QUIT's +OK (Redis's CLIENT_CLOSE_AFTER_REPLY)
+	}
 	w := &c.w
 	switch {
+	case d.m.monitor:
+		w.line('+', string(d.m.payload))
+		return
 	case d.m.shard:
 		w.push(3)
 		w.BulkString("smessage")

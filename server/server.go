@@ -102,6 +102,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	cfg.onSet = s.applyConfig
 	db.SetMaxMemory(cfg.Int("maxmemory"))
 	db.SetPublisher(s.publishNotification)
+	db.SetMonitorFeed(s.feedMonitors)
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
 	if err := s.applyOOMScoreAdj(); err != nil {
 		// As Redis at startup: the server runs, with a warning.

@@ -78,8 +78,7 @@ func (c *Config) Rewrite(path string) error {
 }
 
 // quoteConf writes v as a config file value: bare when it is one plain
-// word, else quoted as Redis's sdscatrepr quotes (\\ \" \n \r \t \a \b,
-// other bytes outside printable ASCII as \xHH), which splitArgs reads back.
+// word, else quoted by appendRepr, which splitArgs reads back.
 func quoteConf(v string) string {
 	plain := v != ""
 	for i := 0; i < len(v) && plain; i++ {
@@ -88,31 +87,35 @@ func quoteConf(v string) string {
 	if plain {
 		return v
 	}
-	var b strings.Builder
-	b.WriteByte('"')
+	return string(appendRepr(nil, v))
+}
+
+// appendRepr appends v quoted as Redis's sdscatrepr quotes it (\\ \" \n
+// \r \t \a \b, other bytes outside printable ASCII as \xHH): config
+// values and MONITOR's arguments.
+func appendRepr[T string | []byte](b []byte, v T) []byte {
+	b = append(b, '"')
 	for i := 0; i < len(v); i++ {
 		switch ch := v[i]; ch {
 		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(ch)
+			b = append(b, '\\', ch)
 		case '\n':
-			b.WriteString(`\n`)
+			b = append(b, `\n`...)
 		case '\r':
-			b.WriteString(`\r`)
+			b = append(b, `\r`...)
 		case '\t':
-			b.WriteString(`\t`)
+			b = append(b, `\t`...)
 		case '\a':
-			b.WriteString(`\a`)
+			b = append(b, `\a`...)
 		case '\b':
-			b.WriteString(`\b`)
+			b = append(b, `\b`...)
 		default:
 			if ch >= ' ' && ch < 0x7f {
-				b.WriteByte(ch)
+				b = append(b, ch)
 			} else {
-				fmt.Fprintf(&b, `\x%02x`, ch)
+				b = fmt.Appendf(b, `\x%02x`, ch)
 			}
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
+	return append(b, '"')
 }
