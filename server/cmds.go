@@ -320,6 +320,7 @@ func clientCommand() *keel.Command {
 		"no-evict": sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientOnOff),
 		"unblock":  sub("unblock", -3, keel.FlagAdmin|ns, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", cmdClientUnblock),
 		"no-touch": sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
+		"reply":    sub("reply", 3, ns, "Instructs the server whether to reply to commands.", "3.2.0", cmdClientReply),
 		"help":     sub("help", 2, ns, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
 	}}
 }
@@ -395,6 +396,27 @@ func cmdClientOnOff(c *keel.Ctx) {
 	}
 }
 
+// cmdClientReply is CLIENT REPLY ON|OFF|SKIP (Redis's flags
+// CLIENT_REPLY_OFF, _SKIP_NEXT): OFF drops the replies of this command and
+// the ones after it, SKIP those of the next command only (ignored while
+// OFF), ON ends both and replies +OK. client.exec drops the replies.
+func cmdClientReply(c *keel.Ctx) {
+	x := cl(c)
+	switch strings.ToLower(string(c.Args[2])) {
+	case "on":
+		x.reply = replyOn
+		c.R.Simple("OK")
+	case "off":
+		x.reply = replyOff
+	case "skip":
+		if x.reply != replyOff {
+			x.reply = replySkipNext
+		}
+	default:
+		c.R.Error(keel.ErrSyntax)
+	}
+}
+
 func cmdClientHelp(c *keel.Ctx) {
 	lines := []string{
 		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -408,6 +430,7 @@ func cmdClientHelp(c *keel.Ctx) {
 		"SETINFO <option> <value>", "    Set client meta attributes: LIB-NAME, LIB-VER.",
 		"NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
 		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		"HELP", "    Print this help.",
 	}

@@ -28,6 +28,9 @@ type client struct {
 	killed      atomic.Bool
 
 	quit bool // QUIT seen: discard the rest of the pipeline
+	// reply is CLIENT REPLY's state: whether the replies of the command
+	// being run, and of the next ones, are sent (exec).
+	reply replyMode
 	// obufSoftSince is when the replies pending reached the soft output
 	// buffer limit, zero while they are under it (obuflimit.go).
 	obufSoftSince time.Time
@@ -370,16 +373,53 @@ func (cr countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// replyMode is CLIENT REPLY's state.
+type replyMode uint8
+
+const (
+	replyOn       replyMode = iota
+	replyOff                // OFF: no replies until ON
+	replySkipNext           // SKIP was run: the next command's replies go
+	replySkip               // the command being run is the one skipped
+)
+
 func (c *client) exec(args [][]byte) {
 	if len(args) == 0 {
 		return
 	}
-	c.srv.db.Exec(c.sess, args, &c.w)
+	if c.reply == replyOn {
+		c.srv.db.Exec(c.sess, args, &c.w)
+	} else {
+		c.execQuiet(args)
+	}
 	c.db.Store(int64(c.sess.DB))
 	if cmd := c.sess.LastCommand; cmd != nil && c.lastCmd.Load() != &cmd.Name {
 		// The command table's name, not a copy: clients that alternate
 		// commands (BLPOP and LPUSH, XREADGROUP and XACK) allocated one
 		// per command.
 		c.lastCmd.Store(&cmd.Name)
+	}
+}
+
+// execQuiet runs a command under CLIENT REPLY OFF or SKIP: what it
+// replies is dropped (Redis's prepareClientToWrite refuses it), and the
+// skip moves on as Redis's resetClient moves it, after any command, run or
+// refused. Messages other clients publish to it still go out (pubsub.go
+// writes them between commands); what differs from Redis: a message the
+// quiet command itself publishes to the client is dropped with its
+// replies, and a blocking command's reply, written when it is served or
+// times out, is sent.
+func (c *client) execQuiet(args [][]byte) {
+	if c.reply == replySkipNext {
+		c.reply = replySkip
+	}
+	mark := len(c.w.buf)
+	c.srv.db.Exec(c.sess, args, &c.w)
+	switch c.reply {
+	case replyOff, replySkip:
+		c.w.buf = c.w.buf[:mark]
+		if c.reply == replySkip {
+			c.reply = replyOn
+		}
 	}
 }

@@ -394,3 +394,40 @@ func TestDiffPubSubClientType(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffClientReply pipelines CLIENT REPLY ON/OFF/SKIP among other
+// commands, then a PING marker, and compares everything each server sent.
+func TestDiffClientReply(t *testing.T) {
+	t.Parallel()
+	p := newPair(t)
+	k, o := p.dial(t)
+	for i, seq := range [][][]string{
+		{{"CLIENT", "REPLY", "OFF"}, {"SET", "a", "1"}, {"GET", "a"}, {"NOSUCH"}, {"CLIENT", "REPLY", "ON"}, {"GET", "a"}},
+		{{"CLIENT", "REPLY", "SKIP"}, {"GET", "a"}, {"GET", "a"}},
+		{{"CLIENT", "REPLY", "SKIP"}, {"CLIENT", "REPLY", "SKIP"}, {"GET", "a"}, {"INCR", "a"}},
+		{{"CLIENT", "REPLY", "SKIP"}, {"CLIENT", "REPLY", "ON"}, {"GET", "a"}},
+		{{"CLIENT", "REPLY", "OFF"}, {"CLIENT", "REPLY", "SKIP"}, {"GET", "a"}, {"CLIENT", "REPLY", "ON"}},
+		{{"CLIENT", "REPLY", "SKIP"}, {"CLIENT", "REPLY", "OFF"}, {"GET", "a"}, {"CLIENT", "REPLY", "ON"}},
+		{{"CLIENT", "REPLY", "SKIP"}, {"GET"}, {"GET", "a"}},
+		{{"CLIENT", "REPLY", "MAYBE"}, {"CLIENT", "REPLY"}, {"CLIENT", "REPLY", "ON", "x"}},
+		{{"CLIENT", "REPLY", "OFF"}, {"MULTI"}, {"INCR", "a"}, {"EXEC"}, {"CLIENT", "REPLY", "ON"}, {"GET", "a"}},
+	} {
+		for _, args := range seq {
+			if err := k.Send(args...); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.Send(args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk := "reply-" + strconv.Itoa(i)
+		kv, err1 := readToMarker(k, mk)
+		ov, err2 := readToMarker(o, mk)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("sequence %d: keel %v, redis %v", i, err1, err2)
+		}
+		if fmt.Sprint(kv) != fmt.Sprint(ov) {
+			t.Errorf("MISMATCH sequence %d %v:\n      keel:  %v\n      redis: %v", i, seq, kv, ov)
+		}
+	}
+}
