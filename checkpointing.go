@@ -232,8 +232,8 @@ func (db *DB) expireLoop() {
 		case now := <-t.C:
 			db.clockSec.Store(uint32(now.Unix()))
 		}
-		if db.Err() != nil || !db.ActiveExpireEnabled() || db.opts.ActiveExpireHz < 0 {
-			continue
+		if db.Err() != nil || !db.ActiveExpireEnabled() || db.opts.ActiveExpireHz < 0 || db.pausing() != PauseNone {
+			continue // a CLIENT PAUSE holds expired keys (pause.go)
 		}
 		ticks++
 		db.expireCycle(s, ticks%db.opts.Databases, time.Now().Add(tick*expireCyclePercent/100))

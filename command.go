@@ -247,6 +247,10 @@ type Session struct {
 	// Monitor: the client ran MONITOR (Redis's CLIENT_MONITOR, set by the
 	// server): it may not run commands that touch the keyspace.
 	Monitor bool
+	// Postponed: Exec did not run the command, which a CLIENT PAUSE covers
+	// (pause.go); the server clears it and runs the command again once the
+	// pause ends.
+	Postponed bool
 
 	ctx        Ctx // scratch context of the command being executed
 	scratch    scratch
@@ -428,6 +432,11 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
 		return
 	}
+	if db.postpones(s, cmd) {
+		// CLIENT PAUSE: the server runs it again once the pause ends.
+		s.Postponed = true
+		return
+	}
 	s.LastCommand = cmd
 	if s.multi != nil && !isTxControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
@@ -438,6 +447,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		}
 		s.multi.queue = append(s.multi.queue, queued{cmd: cmd, args: cloneArgs(args)})
 		s.multi.denyOOM = s.multi.denyOOM || cmd.Flags&FlagDenyOOM != 0
+		s.multi.writes = s.multi.writes || mayReplicate(cmd)
 		r.Simple("QUEUED")
 		return
 	}
@@ -472,18 +482,8 @@ func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
 
 // touchesKeyspace reports whether cmd reads, writes or may replicate
 // (Redis's is_read_command, is_write_command, is_may_replicate_command):
-// what a monitor may not run. keel's table has no may_replicate flag;
-// PUBLISH and SPUBLISH are Redis's commands with it that keel has.
-func touchesKeyspace(c *Command) bool {
-	if c.Flags&(FlagReadonly|FlagWrite) != 0 {
-		return true
-	}
-	switch c.Name {
-	case "publish", "spublish":
-		return true
-	}
-	return false
-}
+// what a monitor may not run.
+func touchesKeyspace(c *Command) bool { return c.Flags&FlagReadonly != 0 || mayReplicate(c) }
 
 // pubSubContext reports whether a RESP2 client in Pub/Sub mode may run
 // cmd: its replies would otherwise mix with the messages it reads
@@ -751,6 +751,9 @@ func (c *Ctx) peek(key []byte) (*memtables.Entry, bool) {
 // keymiss); the deletion then signals nothing more. A key found twice is
 // noted once.
 func (c *Ctx) expireLater(key []byte) {
+	if c.DB.pausing() != PauseNone {
+		return // a CLIENT PAUSE holds expired keys (pause.go)
+	}
 	for _, k := range c.expired {
 		if string(k) == string(key) {
 			return

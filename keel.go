@@ -158,6 +158,7 @@ type DB struct {
 	stats   Stats
 	notes   notifier     // keyspace notifications (notify.go)
 	monitor monitorState // the MONITOR feed (monitor.go)
+	pause   pauseState   // CLIENT PAUSE (pause.go)
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)

@@ -550,9 +550,11 @@ func cmdScan(c *Ctx) {
 			// (expireIfNeeded), signalling each as expired. Not
 			// expireLater, whose check for a key noted twice would
 			// make a large COUNT quadratic: SCAN meets each key once.
-			kb := []byte(k)
-			c.expired = append(c.expired, kb)
-			c.notify(NotifyExpired, "expired", kb)
+			if c.DB.pausing() == PauseNone { // a CLIENT PAUSE holds them (pause.go)
+				kb := []byte(k)
+				c.expired = append(c.expired, kb)
+				c.notify(NotifyExpired, "expired", kb)
+			}
 			return
 		}
 		if typ != nil && !eqFoldASCII(typ, e.Type.String()) {

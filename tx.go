@@ -13,6 +13,7 @@ type multiState struct {
 	queue   []queued
 	aborted bool // a command was rejected while queueing: EXEC aborts
 	denyOOM bool // a denyoom command is queued: EXEC is refused over maxmemory
+	writes  bool // a command that writes or may replicate is queued: a WRITE pause covers EXEC
 }
 
 // MultiQueued returns how many commands the open MULTI has queued and

@@ -321,6 +321,8 @@ func clientCommand() *keel.Command {
 		"unblock":  sub("unblock", -3, keel.FlagAdmin|ns, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", cmdClientUnblock),
 		"no-touch": sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
 		"reply":    sub("reply", 3, ns, "Instructs the server whether to reply to commands.", "3.2.0", cmdClientReply),
+		"pause":    sub("pause", -3, keel.FlagAdmin|ns, "Suspends commands processing.", "3.0.0", cmdClientPause),
+		"unpause":  sub("unpause", 2, keel.FlagAdmin|ns, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
 		"help":     sub("help", 2, ns, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
 	}}
 }
@@ -430,6 +432,8 @@ func cmdClientHelp(c *keel.Ctx) {
 		"SETINFO <option> <value>", "    Set client meta attributes: LIB-NAME, LIB-VER.",
 		"NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
 		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"UNPAUSE", "    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		"HELP", "    Print this help.",

@@ -154,6 +154,16 @@ func (c *client) serve() {
 		}
 		for err == nil {
 			c.exec(args)
+			for c.sess.Postponed {
+				// CLIENT PAUSE: the replies before it go out, the client
+				// waits for the pause's end, and the command runs again.
+				c.sess.Postponed = false
+				args = cloneArgs(args)
+				if !c.flush() || !c.waitPause() || c.killed.Load() {
+					return
+				}
+				c.exec(args)
+			}
 			if lim := c.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)), time.Now()) {
 				c.logObufClose()
 				return // the replies are dropped with the connection
@@ -422,4 +432,14 @@ func (c *client) execQuiet(args [][]byte) {
 			c.reply = replyOn
 		}
 	}
+}
+
+// cloneArgs copies a request's arguments, which point into the request
+// reader's buffer: a command held by CLIENT PAUSE outlives the next read.
+func cloneArgs(args [][]byte) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = append([]byte{}, a...)
+	}
+	return out
 }

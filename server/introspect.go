@@ -478,7 +478,7 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 	if section("Clients") {
 		kv("connected_clients", s.numClients())
 		kv("maxclients", s.cfg.Get("maxclients"))
-		kv("blocked_clients", s.db.StatsSnapshot().BlockedClients)
+		kv("blocked_clients", s.db.StatsSnapshot().BlockedClients+s.heldClients())
 	}
 	if section("Memory") {
 		// What maxmemory counts (keel's maxmemory.go): the Go heap's

@@ -75,6 +75,7 @@ type eventLoop struct {
 	prefetchSwitches atomic.Int64
 
 	dirty  []*client // clients with replies to send at the end of the round
+	held   []*client // clients a CLIENT PAUSE holds, in the order held (pause.go)
 	spare  []*client // flushDirty's other list
 	timers timerHeap // blocked clients with a deadline
 	events []unix.EpollEvent
@@ -92,11 +93,12 @@ type eventLoop struct {
 type loopMsgKind int
 
 const (
-	msgAdd    loopMsgKind = iota // a new client
-	msgServed                    // a blocked client's command was served
-	msgKill                      // CLIENT KILL, or the server closing
-	msgWake                      // nothing: look at the server's state
-	msgMail                      // Pub/Sub messages wait in the client's mailbox
+	msgAdd     loopMsgKind = iota // a new client
+	msgServed                     // a blocked client's command was served
+	msgKill                       // CLIENT KILL, or the server closing
+	msgWake                       // nothing: look at the server's state
+	msgMail                       // Pub/Sub messages wait in the client's mailbox
+	msgUnpause                    // the CLIENT PAUSE ended: run the held clients
 )
 
 type loopMsg struct {
@@ -122,6 +124,10 @@ type loopState struct {
 	processing bool
 	lastIO     time.Time // for timeout
 	inDirty    bool
+	// waitPause: a CLIENT PAUSE holds the client (pause.go); postponed is
+	// the command it held, run first when the pause ends.
+	waitPause bool
+	postponed [][]byte
 }
 
 // errWouldBlock is a non-blocking read that found nothing.
@@ -357,6 +363,8 @@ func (l *eventLoop) drainInbox(closing bool) {
 				l.markDirty(c)
 				c.checkPubSubLimit()
 			}
+		case msgUnpause:
+			l.resumeHeld()
 		}
 	}
 }
@@ -447,6 +455,9 @@ func (l *eventLoop) prefetchStats() (off, on, switches int64) {
 // process runs c's buffered requests until none is complete, the client
 // blocks, quits, or its socket is full.
 func (l *eventLoop) process(c *client) {
+	if c.ls.waitPause {
+		return // its requests wait for the pause's end (resumeHeld)
+	}
 	rd := c.ls.rd
 	c.ls.processing = true
 	defer func() {
@@ -459,8 +470,13 @@ func (l *eventLoop) process(c *client) {
 	if rd.Pending() && !l.noPrefetch {
 		l.prefetch(c)
 	}
-	for n := 0; !c.ls.outWait && !c.ls.closed && !c.sess.Blocked() && !c.quit && rd.Pending(); n++ {
-		args, err := rd.Next()
+	for n := 0; !c.ls.outWait && !c.ls.closed && !c.sess.Blocked() && !c.quit && (c.ls.postponed != nil || rd.Pending()); n++ {
+		args, err := c.ls.postponed, error(nil)
+		if args != nil {
+			c.ls.postponed = nil
+		} else {
+			args, err = rd.Next()
+		}
 		if err != nil {
 			var perr *protocolError
 			if errors.As(err, &perr) {
@@ -483,6 +499,13 @@ func (l *eventLoop) process(c *client) {
 			c.blockedArgv = argvMem(args)
 			l.block(c)
 			return
+		}
+		if c.sess.Postponed {
+			c.sess.Postponed = false
+			c.ls.postponed, c.ls.waitPause = cloneArgs(args), true
+			l.held = append(l.held, c)
+			l.srv.holding(1)
+			break // its replies so far go out with the round (markDirty)
 		}
 		if lim := l.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)-c.ls.wOff), l.clock()) {
 			c.logObufClose()
@@ -718,6 +741,10 @@ func (l *eventLoop) close(c *client) {
 	if c.ls.closed {
 		return
 	}
+	if c.ls.waitPause {
+		c.ls.waitPause = false
+		l.srv.holding(-1)
+	}
 	if c.sess.Blocked() {
 		l.endBlock(c, true)
 	}
@@ -789,4 +816,20 @@ func (h *timerHeap) Pop() any {
 	*h = old[:len(old)-1]
 	c.ls.timerIdx = -1
 	return c
+}
+
+// resumeHeld runs the clients the CLIENT PAUSE held, in the order held:
+// each its held command, then the rest of its pipeline (which a new pause
+// may hold again).
+func (l *eventLoop) resumeHeld() {
+	held := l.held
+	l.held = nil
+	for _, c := range held {
+		if !c.ls.waitPause || c.ls.closed {
+			continue
+		}
+		c.ls.waitPause = false
+		l.srv.holding(-1)
+		l.process(c)
+	}
 }

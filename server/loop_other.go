@@ -25,6 +25,7 @@ const (
 	msgKill loopMsgKind = iota
 	msgWake
 	msgMail
+	msgUnpause
 )
 
 type loopMsg struct {

@@ -69,6 +69,7 @@ type Server struct {
 	runID      string
 	closed     chan struct{}
 	pubsub     pubsubHub // Pub/Sub subscriptions (pubsub.go)
+	pause      pauser    // CLIENT PAUSE (pause.go)
 
 	mu        sync.Mutex        // guards clients, closedIn, closedOut, loops
 	clients   map[int64]*client // by id
@@ -350,6 +351,7 @@ func (s *Server) Close() error {
 	s.shutdownOnce.Do(func() {
 		s.mu.Lock()
 		close(s.closed) // under mu: toLoop hands no client to a finished loop
+		s.stopPause()
 		if s.ln != nil {
 			s.ln.Close()
 		}
