@@ -583,7 +583,11 @@ func TestIntegrationInstantaneousMetrics(t *testing.T) {
 		t.Fatalf("under a stream of 1 KB SETs: ops/s %v, input %v kB/s, output %v kB/s", ops, in, out)
 	}
 	time.Sleep(2 * instSampleEvery * instSamples)
-	if f := stats(); f["instantaneous_ops_per_sec"] != "0" || f["instantaneous_input_kbps"] != "0.00" {
+	// The INFO asking may itself be in the last sample: its request is
+	// counted when read, and a tick can fall before it runs (it did on a
+	// loaded machine). 26 bytes in one 100 ms sample of 16 read 0.02.
+	f = stats()
+	if in, _ := strconv.ParseFloat(f["instantaneous_input_kbps"], 64); f["instantaneous_ops_per_sec"] != "0" || in > 0.02 {
 		t.Fatalf("idle: ops/s %s, input %s kB/s", f["instantaneous_ops_per_sec"], f["instantaneous_input_kbps"])
 	}
 }
