@@ -445,7 +445,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 			r.Error("ERR Command not allowed inside a transaction")
 			return
 		}
-		s.multi.queue = append(s.multi.queue, queued{cmd: cmd, args: cloneArgs(args)})
+		s.multi.queue = append(s.multi.queue, queued{cmd: cmd, args: CloneArgs(args)})
 		s.multi.denyOOM = s.multi.denyOOM || cmd.Flags&FlagDenyOOM != 0
 		s.multi.writes = s.multi.writes || mayReplicate(cmd)
 		r.Simple("QUEUED")
@@ -505,10 +505,11 @@ func isTxControl(c *Command) bool {
 	return false
 }
 
-// cloneArgs copies a queued command's arguments. An empty argument stays
-// a non-nil empty slice: nil means "absent" to several handlers (SORT's
-// BY, an op's key), and "" is a valid key.
-func cloneArgs(args [][]byte) [][]byte {
+// CloneArgs copies a command's arguments (a queued command's; one that
+// CLIENT PAUSE holds, whose request buffer is reused). An empty argument
+// stays a non-nil empty slice: nil means "absent" to several handlers
+// (SORT's BY, an op's key), and "" is a valid key.
+func CloneArgs(args [][]byte) [][]byte {
 	out := make([][]byte, len(args))
 	for i, a := range args {
 		out[i] = append([]byte{}, a...)

@@ -822,7 +822,7 @@ func cmdXRead(c *Ctx) {
 		return
 	}
 	count := a.blockedCount()
-	keys := cloneArgs(a.keys)
+	keys := CloneArgs(a.keys)
 	after := map[string]streamID{}
 	for i, k := range keys {
 		if _, dup := after[string(k)]; !dup {

@@ -880,7 +880,7 @@ func cmdXReadGroup(c *Ctx) {
 	}
 	count := a.blockedCount()
 	group, consumer, noack := bytes.Clone(a.group), bytes.Clone(a.consumer), a.noack
-	c.block(cloneArgs(a.keys), a.deadline, func(c *Ctx, key []byte) bool {
+	c.block(CloneArgs(a.keys), a.deadline, func(c *Ctx, key []byte) bool {
 		s, ok := c.streamQuiet(key)
 		if !ok {
 			// Deleted, or replaced by another type (Redis 7.0.15's

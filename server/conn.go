@@ -158,7 +158,7 @@ func (c *client) serve() {
 				// CLIENT PAUSE: the replies before it go out, the client
 				// waits for the pause's end, and the command runs again.
 				c.sess.Postponed = false
-				args = cloneArgs(args)
+				args = keel.CloneArgs(args)
 				if !c.flush() || !c.waitPause() || c.killed.Load() {
 					return
 				}
@@ -432,14 +432,4 @@ func (c *client) execQuiet(args [][]byte) {
 			c.reply = replyOn
 		}
 	}
-}
-
-// cloneArgs copies a request's arguments, which point into the request
-// reader's buffer: a command held by CLIENT PAUSE outlives the next read.
-func cloneArgs(args [][]byte) [][]byte {
-	out := make([][]byte, len(args))
-	for i, a := range args {
-		out[i] = append([]byte{}, a...)
-	}
-	return out
 }

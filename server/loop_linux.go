@@ -502,7 +502,7 @@ func (l *eventLoop) process(c *client) {
 		}
 		if c.sess.Postponed {
 			c.sess.Postponed = false
-			c.ls.postponed, c.ls.waitPause = cloneArgs(args), true
+			c.ls.postponed, c.ls.waitPause = keel.CloneArgs(args), true
 			l.held = append(l.held, c)
 			l.srv.holding(1)
 			break // its replies so far go out with the round (markDirty)
