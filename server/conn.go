@@ -217,7 +217,7 @@ func (c *client) setBusy(on bool) bool {
 		return true
 	}
 	if c.takeMail() {
-		return c.writeReplies()
+		return c.flush() // after the records its notifications announce
 	}
 	return true
 }

@@ -771,7 +771,7 @@ func (l *eventLoop) sweepIdle() {
 	for _, c := range l.clients {
 		idle := now.Sub(c.ls.lastIO)
 		switch {
-		case limit > 0 && !c.sess.Blocked() && !c.sess.PubSub && !c.sess.Monitor && idle > limit:
+		case limit > 0 && !c.sess.Blocked() && !c.ls.waitPause && !c.sess.PubSub && !c.sess.Monitor && idle > limit:
 			l.close(c)
 		case idle > idleReplyRelease && len(c.w.buf) == 0 && cap(c.w.buf) > idleReplyKeep:
 			c.w.buf = nil
