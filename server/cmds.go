@@ -104,6 +104,12 @@ func cmdReset(c *keel.Ctx) {
 	c.R.Simple("RESET")
 }
 
+// helloAuth is HELLO's AUTH option: without requirepass the default user
+// needs no password.
+func helloAuth(db *keel.DB, user, pass string) bool {
+	return db.RequirePass() == "" && user == "default" || checkAuth(db, user, pass)
+}
+
 // checkAuth validates user/password against requirepass (the default user).
 func checkAuth(db *keel.DB, user, pass string) bool {
 	pw := db.RequirePass()
@@ -152,8 +158,10 @@ func cmdHello(c *keel.Ctx) {
 		proto = int(v)
 		i = 2
 	}
-	var setName *string
-	authed := false
+	// The options take effect in order, and the first that fails ends
+	// the command with the ones before it applied, as in Redis 7.0 (a
+	// name set before a failed AUTH, or by an unauthenticated client,
+	// stays; redis-server 7.0.15 does so).
 	for ; i < len(c.Args); i++ {
 		opt := strings.ToLower(string(c.Args[i]))
 		left := len(c.Args) - i - 1
@@ -161,37 +169,27 @@ func cmdHello(c *keel.Ctx) {
 		case opt == "auth" && left >= 2:
 			user, pass := string(c.Args[i+1]), string(c.Args[i+2])
 			i += 2
-			if c.DB.RequirePass() == "" && user == "default" {
-				authed = true
-				continue
-			}
-			if !checkAuth(c.DB, user, pass) {
+			if !helloAuth(c.DB, user, pass) {
 				c.R.Error("WRONGPASS invalid username-password pair or user is disabled.")
 				return
 			}
-			authed = true
+			c.S.Authenticated = true
 		case opt == "setname" && left >= 1:
 			n := string(c.Args[i+1])
-			setName = &n
 			i++
+			if !validClientName(n) {
+				c.R.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+				return
+			}
+			setClientName(c, n)
 		default:
 			c.R.Error(fmt.Sprintf("ERR Syntax error in HELLO option '%s'", c.Args[i]))
 			return
 		}
 	}
-	if !c.S.Authenticated && !authed {
+	if !c.S.Authenticated {
 		c.R.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
-	}
-	if setName != nil && !validClientName(*setName) {
-		c.R.Error("ERR Client names cannot contain spaces, newlines or special characters.")
-		return
-	}
-	if authed {
-		c.S.Authenticated = true
-	}
-	if setName != nil {
-		setClientName(c, *setName)
 	}
 	c.S.Proto = proto
 	if x, ok := c.S.Ext.(*client); ok {

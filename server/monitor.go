@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,10 +88,10 @@ func (s *Server) feedMonitors(sess *keel.Session, cmd *keel.Command, args [][]by
 	line = append(line, ' ')
 	line = append(line, from.addr...)
 	line = append(line, ']')
-	redactFrom := redactedFrom(cmd, args)
+	hidden := redacted(s.db, cmd, args)
 	for i, a := range args {
 		line = append(line, ' ')
-		if i >= redactFrom {
+		if hidden(i) {
 			line = append(line, `"(redacted)"`...)
 			continue
 		}
@@ -99,21 +100,36 @@ func (s *Server) feedMonitors(sess *keel.Session, cmd *keel.Command, args [][]by
 	s.pubsub.feed(&message{monitor: true, payload: line}, from)
 }
 
-// redactedFrom is the first argument of args Redis shows as
-// "(redacted)": AUTH's, and HELLO's after its AUTH (username and
-// password); len(args) when none is.
-func redactedFrom(cmd *keel.Command, args [][]byte) int {
+// redacted reports which of args Redis shows as "(redacted)": AUTH's
+// arguments, and the username and password of each AUTH option of HELLO,
+// found as helloCommand parses its options (AUTH takes two, SETNAME one;
+// an option it does not know, or an AUTH that fails, ends the parse, and
+// the command fails).
+func redacted(db *keel.DB, cmd *keel.Command, args [][]byte) func(i int) bool {
 	switch cmd.Name {
 	case "auth":
-		return 1
+		return func(i int) bool { return i >= 1 }
 	case "hello":
-		for i := 2; i+2 < len(args); i++ {
-			if strings.EqualFold(string(args[i]), "auth") {
-				return i + 1
+		var secret []int
+	parse:
+		for j := 2; j < len(args); j++ {
+			more := len(args) - 1 - j
+			switch opt := string(args[j]); {
+			case strings.EqualFold(opt, "auth") && more >= 2:
+				secret = append(secret, j+1, j+2)
+				if !helloAuth(db, string(args[j+1]), string(args[j+2])) {
+					break parse
+				}
+				j += 2
+			case strings.EqualFold(opt, "setname") && more >= 1:
+				j++
+			default:
+				break parse
 			}
 		}
+		return func(i int) bool { return slices.Contains(secret, i) }
 	}
-	return len(args)
+	return func(int) bool { return false }
 }
 
 // feed delivers a monitor line to every monitor.
