@@ -55,15 +55,18 @@ type client struct {
 
 	// Pub/Sub (pubsub.go): the client's subscriptions, and the messages
 	// other goroutines published for it. A client served by a goroutine
-	// has a pusher (pusher) that writes them while the goroutine waits
-	// for requests: mailWake wakes it, and wmu guards the socket's writes
-	// and busy, set while the goroutine runs a batch (the pusher leaves
-	// the mail to it then).
+	// gets, with its first mail, a pusher (pusher, started once by
+	// pushOnce) that writes them while the goroutine waits for requests:
+	// mailWake wakes it, pusherDone is closed when it ends, and wmu guards
+	// the socket's writes and busy, set while the goroutine runs a batch
+	// (the pusher leaves the mail to it then).
 	subs subs
 	mbox mailbox
 	// monitoring mirrors sess.Monitor for other goroutines (CLIENT LIST).
 	monitoring atomic.Bool
 	mailWake   chan struct{}
+	pusherDone chan struct{}
+	pushOnce   sync.Once
 	wmu        sync.Mutex
 	busy       bool
 }
@@ -112,16 +115,15 @@ func keepAliveConfig(seconds int64) net.KeepAliveConfig {
 }
 
 func (c *client) serve() {
-	c.mailWake = make(chan struct{}, 1)
-	pusherDone := make(chan struct{})
-	go c.pusher(pusherDone)
+	c.mailWake, c.pusherDone = make(chan struct{}, 1), make(chan struct{})
 	defer func() {
 		c.nc.Close()
 		// Out of the hub first: no publisher wakes the pusher after this.
 		c.unsubscribeAll()
 		c.endMonitor()
+		c.pushOnce.Do(func() { close(c.pusherDone) }) // none was started
 		close(c.mailWake)
-		<-pusherDone
+		<-c.pusherDone
 		c.finish()
 	}()
 	rd := newRequestReader(countingReader{c.nc, &c.netIn},
@@ -225,8 +227,8 @@ func (c *client) setBusy(on bool) bool {
 // pusher writes the mail of a client served by a goroutine while that
 // goroutine waits for requests (busy false): it has no batch whose
 // replies the messages could overtake. It ends when mailWake is closed.
-func (c *client) pusher(done chan struct{}) {
-	defer close(done)
+func (c *client) pusher() {
+	defer close(c.pusherDone)
 	for range c.mailWake {
 		c.wmu.Lock()
 		if !c.busy && c.takeMail() {

@@ -268,6 +268,7 @@ func (c *client) wakeForMail() {
 		lp.post(loopMsg{kind: msgMail, c: c})
 		return
 	}
+	c.pushOnce.Do(func() { go c.pusher() })
 	select {
 	case c.mailWake <- struct{}{}:
 	default:
