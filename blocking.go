@@ -136,9 +136,19 @@ func (c *Ctx) block(keys [][]byte, deadline time.Time, serve func(c *Ctx, key []
 		w.keys = append(w.keys, wk)
 		bt.waiters[wk] = append(bt.waiters[wk], w)
 	}
+	if len(keys) == 0 {
+		// A wait on no key (WAIT) sits under a key no write signals, so
+		// that CLIENT UNBLOCK finds it as it finds the others.
+		w.keys = append(w.keys, noKey)
+		bt.waiters[noKey] = append(bt.waiters[noKey], w)
+	}
 	c.S.blocked = w
 	c.DB.stats.BlockedClients.Add(1)
 }
+
+// noKey is where a wait on no key is registered: database -1, which no
+// write signals.
+var noKey = watchKey{db: -1}
 
 // signalKey queues (dbi, key) for serving if anyone waits on it. Called by
 // touchKey for every key a write changes.

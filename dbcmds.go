@@ -349,6 +349,7 @@ func (db *DB) dumpValue(dst []byte, e *memtables.Entry, phys uint32, key []byte)
 
 func init() {
 	Register(
+		&Command{Name: "wait", Arity: 3, Flags: FlagNoScript | FlagExclusive, ACL: []string{"slow", "connection"}, Group: "generic", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Since: "3.0.0", Handler: cmdWait},
 		&Command{Name: "dbsize", Arity: 1, Flags: FlagReadonly | FlagFast, ACL: []string{"keyspace", "read", "fast"}, Group: "server", Summary: "Return the number of keys in the selected database", Since: "1.0.0", Handler: cmdDBSize},
 		&Command{Name: "flushdb", Arity: -1, Flags: FlagWrite, ACL: []string{"keyspace", "write", "slow", "dangerous"}, Group: "server", Summary: "Remove all keys from the current database", Since: "1.0.0", Handler: cmdFlushDB},
 		&Command{Name: "flushall", Arity: -1, Flags: FlagWrite, ACL: []string{"keyspace", "write", "slow", "dangerous"}, Group: "server", Summary: "Remove all keys from all databases", Since: "1.0.0", Handler: cmdFlushAll},
@@ -357,4 +358,35 @@ func init() {
 		&Command{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast | FlagNoLock, ACL: []string{"fast"}, Group: "server", Summary: "Return the current server time", Since: "2.6.0", Handler: cmdTime},
 		&Command{Name: "debug", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "A container for debugging commands", Since: "1.0.0", Handler: cmdDebug},
 	)
+}
+
+// cmdWait is WAIT numreplicas timeout for a master without replicas, which
+// keel is: no replica acknowledges anything, so it answers 0, at once when
+// numreplicas is 0 or less or inside MULTI/EXEC, else once timeout (ms; 0:
+// never) has passed or CLIENT UNBLOCK ends it, as Redis's waitCommand
+// does. (FlagExclusive: the wait is registered under db.mu.)
+func cmdWait(c *Ctx) {
+	n, err := strconv.ParseInt(string(c.Args[1]), 10, 64)
+	if err != nil {
+		c.Error("ERR value is not an integer or out of range")
+		return
+	}
+	ms, err := strconv.ParseInt(string(c.Args[2]), 10, 64)
+	switch {
+	case err != nil:
+		c.Error("ERR timeout is not an integer or out of range")
+		return
+	case ms < 0:
+		c.Error("ERR timeout is negative")
+		return
+	}
+	if n <= 0 || !c.canBlock() {
+		c.R.Int(0)
+		return
+	}
+	var deadline time.Time // zero: no end, also for a timeout past 2262
+	if ms > 0 && ms < math.MaxInt64/int64(time.Millisecond)-c.Now {
+		deadline = time.UnixMilli(c.Now + ms)
+	}
+	c.block(nil, deadline, func(*Ctx, []byte) bool { return false }, func(r Reply) { r.Int(0) })
 }

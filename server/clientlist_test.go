@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,7 +131,13 @@ func TestDiffClientUnblock(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v: %v", srv.name, args, err)
 			}
-			got = append(got, strings.ReplaceAll(strings.Join(args, " "), " "+id, " <id>")+" -> "+v.String())
+			shown := slices.Clone(args)
+			for i, a := range shown {
+				if a == id && i > 0 && strings.EqualFold(shown[0], "client") {
+					shown[i] = "<id>"
+				}
+			}
+			got = append(got, strings.Join(shown, " ")+" -> "+v.String())
 		}
 		blocked := func(cmd ...string) {
 			if err := a.Send(cmd...); err != nil {
@@ -169,6 +176,23 @@ func TestDiffClientUnblock(t *testing.T) {
 		do(b, "CLIENT", "UNBLOCK", id, "timeout")
 		readA()
 		do(b, "CLIENT", "UNBLOCK", id)
+		// WAIT on a master without replicas: 0, at once or at its
+		// timeout, or when unblocked.
+		do(a, "WAIT", "0", "0")
+		do(a, "WAIT", "-1", "100")
+		do(a, "WAIT", "1", "50")
+		do(a, "WAIT", "x", "-1")
+		do(a, "WAIT", "1", "-1")
+		do(a, "WAIT", "1", "1.5")
+		blocked("WAIT", "2", "0")
+		do(b, "CLIENT", "UNBLOCK", id, "ERROR")
+		readA()
+		blocked("WAIT", "2", "0")
+		do(b, "CLIENT", "UNBLOCK", id)
+		readA()
+		do(a, "MULTI")
+		do(a, "WAIT", "5", "0")
+		do(a, "EXEC")
 		do(b, "CLIENT", "UNBLOCK", "999999")
 		do(b, "CLIENT", "UNBLOCK", "abc")
 		do(b, "CLIENT", "UNBLOCK", id, "maybe")

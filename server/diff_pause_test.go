@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	familyCommands = append(familyCommands, "client|pause", "client|unpause")
+	familyCommands = append(familyCommands, "client|pause", "client|unpause", "wait")
 }
 
 // TestDiffClientPause compares CLIENT PAUSE and UNPAUSE with redis-server,
