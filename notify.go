@@ -155,10 +155,9 @@ func (c *Ctx) notifyIn(dbi int, class NotifyClass, event string, key []byte) {
 // the log: published earlier, a subscriber's connection could wait for
 // the durability of a record not yet appended.
 type event struct {
-	dbi   int
-	class NotifyClass
-	name  string
-	key   []byte // a copy: the command's buffers may be reused before commit
+	dbi  int
+	name string
+	key  []byte // a copy: the command's buffers may be reused before commit
 }
 
 // signal is notifyIn once the class is on: a write's event waits for its
@@ -168,10 +167,10 @@ func (c *Ctx) signal(dbi int, class NotifyClass, name string, key []byte) {
 		return
 	}
 	if c.w != nil {
-		c.w.events = append(c.w.events, event{dbi, class, name, append([]byte(nil), key...)})
+		c.w.events = append(c.w.events, event{dbi, name, append([]byte(nil), key...)})
 		return
 	}
-	c.publishEvents([]event{{dbi, class, name, key}}, uint64(c.DB.log.LastLSN()))
+	c.publishEvents([]event{{dbi, name, key}}, uint64(c.DB.log.LastLSN()))
 }
 
 // publishEvents publishes evs, whose changes are in the log up to lsn.

@@ -98,10 +98,10 @@ func (s *Server) startPause(mode keel.PauseMode, end time.Time) {
 func (s *Server) endPause(now bool) {
 	p := &s.pause
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !now {
 		if until, on := s.db.PauseEnd(); on && time.Now().Before(until) {
 			p.timer = time.AfterFunc(time.Until(until), func() { s.endPause(false) })
+			p.mu.Unlock()
 			return
 		}
 	} else if p.timer != nil {
@@ -112,6 +112,9 @@ func (s *Server) endPause(now bool) {
 		close(p.ch)
 		p.ch = make(chan struct{})
 	}
+	// p.mu is let go before s.mu is taken: Close takes s.mu, then p.mu
+	// (stopPause).
+	p.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {
@@ -154,8 +157,8 @@ func (c *client) waitPause() bool {
 	s := c.srv
 	s.pause.mu.Lock()
 	ch := s.pause.ch
-	s.pause.held++
 	s.pause.mu.Unlock()
+	s.holding(1)
 	defer s.holding(-1)
 	if _, on := s.db.PauseEnd(); !on || ch == nil {
 		return true // it ended before the client got its channel
