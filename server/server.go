@@ -204,7 +204,9 @@ func (s *Server) Serve() error {
 	if err := s.startLoops(); err != nil {
 		return err
 	}
-	s.wg.Add(1)
+	if !s.addWorker(nil) {
+		return nil // closed already
+	}
 	go s.sampleLoop()
 	for {
 		nc, err := s.ln.Accept()
@@ -256,7 +258,7 @@ func (s *Server) startLoops() error {
 		if lp == nil { // not on this platform
 			return nil
 		}
-		if !s.addLoop(lp) {
+		if !s.addWorker(lp) {
 			lp.release()
 			return nil
 		}
@@ -268,11 +270,14 @@ func (s *Server) startLoops() error {
 	return nil
 }
 
-// addLoop registers lp to be started, unless the server is closed (a
+// addWorker registers a goroutine Serve is about to start (an event loop
+// lp, or with lp nil the rate sampler), unless the server is closed (a
 // Close that ran before Serve got this far). Under mu, like register:
 // Close closes s.closed under mu, so a loop added here is in s.loops for
-// Close's wake-up, and its wg.Add happens before Close's wg.Wait.
-func (s *Server) addLoop(lp *eventLoop) bool {
+// Close's wake-up, and the wg.Add happens before Close's wg.Wait (the
+// sampler's Add was outside it, and raced with a Close right after
+// Serve started: the race detector caught it in CI).
+func (s *Server) addWorker(lp *eventLoop) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {
@@ -280,7 +285,9 @@ func (s *Server) addLoop(lp *eventLoop) bool {
 		return false
 	default:
 	}
-	s.loops = append(s.loops, lp)
+	if lp != nil {
+		s.loops = append(s.loops, lp)
+	}
 	s.wg.Add(1)
 	return true
 }
