@@ -179,9 +179,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# cpu_ticks PID: the process's user+system CPU so far, in clock ticks
-# (all its threads, those that exited included).
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_ticks PID: the user+system CPU, in clock ticks, of the process (all
+# its threads, those that exited included), of its children it has reaped
+# (cutime, cstime) and of those still running. Redis forks for an AOF
+# rewrite or a BGSAVE: that child's work is the server's, as keel's
+# flushes and compactions are keel's (until session 26 only the parent
+# counted: an MSET p16 row of three rounds spent 613 ticks in Redis's
+# rewrite children besides 1620 in redis-server itself). The fields are
+# read after the last ')', as a command name may hold spaces.
+cpu_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+		pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
+		# f[2] is the parent pid; f[12..15] utime, stime, cutime, cstime
+		if (pid == p || f[2] == p) t += f[12] + f[13] + f[14] + f[15]
+	} END { print t + 0 }'
+}
 
 # pair RPORT KPORT MEASURE ARGS...: runs "MEASURE PORT ARGS..." ROUNDS
 # times against each server, alternating which goes first (a server's
@@ -195,9 +207,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # with the server, so requests per second move with scheduling (±10% at
 # pipeline 1 from one round to the next); CPU per request moves less. It
 # counts the server's background work (keel's flushes and compactions,
-# Redis's fsync thread) while the row runs, and after it until both
-# servers are idle (settle): the work a row's writes leave behind is the
-# row's, not the next row's (until session 21 it landed on the rows
+# Redis's fsync thread and its AOF rewrite children) while the row runs,
+# and after it until both servers are idle (settle): the work a row's
+# writes leave behind is the row's, not the next row's (until session 21 it landed on the rows
 # after a write row: HGET p16 read 1.21 after HSET p16, and 0.98 alone).
 # Between the rounds of one row nobody waits: a round meets the
 # background work of the rounds before it, as sustained writes do.
