@@ -16,10 +16,10 @@ import (
 func init() {
 	ws := []string{"write", "list", "slow", "blocking"}
 	Register(
-		&Command{Name: "blpop", Arity: -3, Flags: FlagWrite | FlagBlocking, FirstKey: 1, LastKey: -2, Step: 1, ACL: ws, Group: "list", Summary: "Remove and get the first element in a list, or block until one is available", Since: "2.0.0", Handler: cmdBLPop},
-		&Command{Name: "brpop", Arity: -3, Flags: FlagWrite | FlagBlocking, FirstKey: 1, LastKey: -2, Step: 1, ACL: ws, Group: "list", Summary: "Remove and get the last element in a list, or block until one is available", Since: "2.0.0", Handler: cmdBRPop},
-		&Command{Name: "brpoplpush", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagBlocking, FirstKey: 1, LastKey: 2, Step: 1, ACL: ws, Group: "list", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Since: "2.2.0", Handler: cmdBRPopLPush},
-		&Command{Name: "blmove", Arity: 6, Flags: FlagWrite | FlagDenyOOM | FlagBlocking, FirstKey: 1, LastKey: 2, Step: 1, ACL: ws, Group: "list", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Since: "6.2.0", Handler: cmdBLMove},
+		&Command{Name: "blpop", Arity: -3, Flags: FlagWrite | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: -2, Step: 1, ACL: ws, Group: "list", Summary: "Remove and get the first element in a list, or block until one is available", Since: "2.0.0", Handler: cmdBLPop},
+		&Command{Name: "brpop", Arity: -3, Flags: FlagWrite | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: -2, Step: 1, ACL: ws, Group: "list", Summary: "Remove and get the last element in a list, or block until one is available", Since: "2.0.0", Handler: cmdBRPop},
+		&Command{Name: "brpoplpush", Arity: 4, Flags: FlagWrite | FlagDenyOOM | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: 2, Step: 1, ACL: ws, Group: "list", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Since: "2.2.0", Handler: cmdBRPopLPush},
+		&Command{Name: "blmove", Arity: 6, Flags: FlagWrite | FlagDenyOOM | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: 2, Step: 1, ACL: ws, Group: "list", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Since: "6.2.0", Handler: cmdBLMove},
 		// Like LMPOP, BLMPOP's keys are movable (COMMAND INFO shows 0 0 0).
 		&Command{Name: "blmpop", Arity: -5, Flags: FlagWrite | FlagBlocking, KeyNum: 2, ACL: ws, Group: "list", Summary: "Pop elements from a list, or block until one is available", Since: "7.0.0", Handler: cmdBLMPop},
 	)

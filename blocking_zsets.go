@@ -16,8 +16,8 @@ func init() {
 	wf := []string{"write", "sortedset", "fast", "blocking"}
 	ws := []string{"write", "sortedset", "slow", "blocking"}
 	Register(
-		&Command{Name: "bzpopmin", Arity: -3, Flags: FlagWrite | FlagFast | FlagBlocking, FirstKey: 1, LastKey: -2, Step: 1, ACL: wf, Group: "sorted_set", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Since: "5.0.0", Handler: cmdBZPopMin},
-		&Command{Name: "bzpopmax", Arity: -3, Flags: FlagWrite | FlagFast | FlagBlocking, FirstKey: 1, LastKey: -2, Step: 1, ACL: wf, Group: "sorted_set", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Since: "5.0.0", Handler: cmdBZPopMax},
+		&Command{Name: "bzpopmin", Arity: -3, Flags: FlagWrite | FlagFast | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: -2, Step: 1, ACL: wf, Group: "sorted_set", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Since: "5.0.0", Handler: cmdBZPopMin},
+		&Command{Name: "bzpopmax", Arity: -3, Flags: FlagWrite | FlagFast | FlagBlocking | FlagNoScript, FirstKey: 1, LastKey: -2, Step: 1, ACL: wf, Group: "sorted_set", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Since: "5.0.0", Handler: cmdBZPopMax},
 		&Command{Name: "bzmpop", Arity: -5, Flags: FlagWrite | FlagBlocking, KeyNum: 2, ACL: ws, Group: "sorted_set", Summary: "Remove and return members with scores in a sorted set or block until one is available", Since: "7.0.0", Handler: cmdBZMPop},
 	)
 }

@@ -49,6 +49,10 @@ const (
 	// the old value is dropped in O(1) (a new version, a reference let go).
 	// Not shown by COMMAND.
 	FlagShort
+	// FlagMayReplicate: not a write, but may write through what it runs
+	// (EVAL, EVALSHA); Redis's may_replicate.
+	FlagMayReplicate
+	FlagNoMandatoryKeys // no_mandatory_keys
 )
 
 var flagNames = []struct {
@@ -59,7 +63,8 @@ var flagNames = []struct {
 	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
-	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagNoMulti, "no_multi"},
+	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"},
 	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
@@ -247,6 +252,9 @@ type Session struct {
 	// Monitor: the client ran MONITOR (Redis's CLIENT_MONITOR, set by the
 	// server): it may not run commands that touch the keyspace.
 	Monitor bool
+	// InScript: the session's commands are a script's (MONITOR shows
+	// them from "lua").
+	InScript bool
 	// Postponed: Exec did not run the command, which a CLIENT PAUSE covers
 	// (pause.go); the server clears it and runs the command again once the
 	// pause ends.
@@ -428,6 +436,11 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, "ERR Replica can't interact with the keyspace")
 		return
 	}
+	if cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
+		// A script holds the DB past busy-reply-threshold.
+		db.reject(s, cmd, r, errBusy)
+		return
+	}
 	if s.PubSub && s.Proto == 2 && !pubSubContext(cmd) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
 		return
@@ -563,7 +576,9 @@ func (db *DB) run(c *Ctx) {
 	case f&FlagNoLock != 0:
 		c.Cmd.Handler(c)
 	case f&(FlagWrite|FlagExclusive) != 0:
-		db.mu.Lock()
+		if !db.lockPastScript(c, true) {
+			return
+		}
 		c.w = db.newBatch()
 		c.Cmd.Handler(c)
 		db.commit(c)
@@ -572,7 +587,9 @@ func (db *DB) run(c *Ctx) {
 		}
 		db.mu.Unlock()
 	default:
-		db.mu.RLock()
+		if !db.lockPastScript(c, false) {
+			return
+		}
 		c.Cmd.Handler(c)
 		// A read waits for what it saw to be durable (ordering rule 2).
 		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
@@ -580,6 +597,31 @@ func (db *DB) run(c *Ctx) {
 		if len(c.expired) > 0 {
 			db.deleteExpired(c.S, c.expired)
 		}
+	}
+}
+
+// lockPastScript takes db.mu (exclusive: for a write) for c's command.
+// While a script holds it, the command waits only until the script
+// turns busy (busy-reply-threshold), then fails with BUSY as in Redis,
+// unless it is allowed then; it reports whether it holds the lock.
+func (db *DB) lockPastScript(c *Ctx, exclusive bool) bool {
+	if db.scripts.running.Load() == nil {
+		if exclusive {
+			db.mu.Lock()
+		} else {
+			db.mu.RLock()
+		}
+		return true
+	}
+	for {
+		if exclusive && db.mu.TryLock() || !exclusive && db.mu.TryRLock() {
+			return true
+		}
+		if c.Cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
+			c.Error(errBusy)
+			return false
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

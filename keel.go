@@ -159,6 +159,7 @@ type DB struct {
 	notes   notifier     // keyspace notifications (notify.go)
 	monitor monitorState // the MONITOR feed (monitor.go)
 	pause   pauseState   // CLIENT PAUSE (pause.go)
+	scripts scriptState  // Lua scripting (scripting.go)
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)
@@ -221,6 +222,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	db.requirePass.Store(&empty)
 	db.watch.init()
 	db.tuning.defaults()
+	db.scripts.busyAfter.Store(5000)
 	var err error
 	if db.man, err = checkpoint.OpenManifest(dir); err != nil {
 		return nil, err

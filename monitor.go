@@ -36,3 +36,14 @@ func (db *DB) feedMonitors(s *Session, cmd *Command, args [][]byte) {
 		(*f)(s, cmd, args)
 	}
 }
+
+// feedMonitorsAlways feeds cmd even if it is skip_monitor: EVAL, which
+// Redis feeds itself before its script's commands.
+func (db *DB) feedMonitorsAlways(s *Session, cmd *Command, args [][]byte) {
+	if !db.monitor.on.Load() {
+		return
+	}
+	if f := db.monitor.feed.Load(); f != nil {
+		(*f)(s, cmd, args)
+	}
+}

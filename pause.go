@@ -91,7 +91,7 @@ func (db *DB) postpones(s *Session, cmd *Command) bool {
 // CMD_WRITE | CMD_MAY_REPLICATE; keel's table has no may_replicate flag:
 // PUBLISH and SPUBLISH are the commands with it that keel has).
 func mayReplicate(cmd *Command) bool {
-	if cmd.Flags&FlagWrite != 0 {
+	if cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return true
 	}
 	switch cmd.Name {

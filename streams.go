@@ -710,6 +710,13 @@ func (c *Ctx) parseXRead(group bool) (a xreadArgs, ok bool) {
 		o := args[i]
 		switch {
 		case eqFold(o, "block") && more > 0:
+			if c.S.InScript {
+				// Redis refuses BLOCK in a script outright (the command
+				// name as the script spelt it), where MULTI only
+				// does not block.
+				c.Error("ERR " + string(cstr(args[0])) + " command is not allowed with BLOCK option from scripts")
+				return a, false
+			}
 			i++
 			d, valid := c.parseTimeoutMS(args[i])
 			if !valid {

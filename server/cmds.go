@@ -321,7 +321,7 @@ func clientCommand() *keel.Command {
 		"reply":    sub("reply", 3, ns, "Instructs the server whether to reply to commands.", "3.2.0", cmdClientReply),
 		"pause":    sub("pause", -3, keel.FlagAdmin|ns, "Suspends commands processing.", "3.0.0", cmdClientPause),
 		"unpause":  sub("unpause", 2, keel.FlagAdmin|ns, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
-		"help":     sub("help", 2, ns, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
+		"help":     sub("help", 2, keel.FlagLoading|keel.FlagStale, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
 	}}
 }
 

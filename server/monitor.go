@@ -86,7 +86,11 @@ func (s *Server) feedMonitors(sess *keel.Session, cmd *keel.Command, args [][]by
 	line = append(line, " ["...)
 	line = strconv.AppendInt(line, int64(sess.DB), 10)
 	line = append(line, ' ')
-	line = append(line, from.addr...)
+	if sess.InScript {
+		line = append(line, "lua"...)
+	} else {
+		line = append(line, from.addr...)
+	}
 	line = append(line, ']')
 	hidden := redacted(s.db, cmd, args)
 	for i, a := range args {

@@ -51,7 +51,7 @@ import (
 
 // Version is the Redis version keel reports to clients (the Redis 7
 // behaviour it implements).
-const Version = "7.0.15"
+const Version = keel.RedisVersion
 
 // KeelVersion is keel's own version.
 const KeelVersion = "0.1.0"
@@ -102,6 +102,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	}
 	cfg.onSet = s.applyConfig
 	db.SetMaxMemory(cfg.Int("maxmemory"))
+	db.SetBusyReplyThreshold(cfg.Int("lua-time-limit"))
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
@@ -121,6 +122,8 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetFsync(s.cfg.FsyncPolicy())
 	case "maxmemory":
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
+	case "lua-time-limit", "busy-reply-threshold":
+		s.db.SetBusyReplyThreshold(s.cfg.Int("lua-time-limit"))
 	case "notify-keyspace-events":
 		// As given: "KEAn" shows as "AKE" but keeps n.
 		f, _ := keel.ParseNotifyClasses(given)
@@ -359,6 +362,8 @@ func (s *Server) Close() error {
 		s.mu.Lock()
 		close(s.closed) // under mu: toLoop hands no client to a finished loop
 		s.stopPause()
+		// A script's connection ends when its script does.
+		s.db.StopScript()
 		if s.ln != nil {
 			s.ln.Close()
 		}
