@@ -85,7 +85,9 @@ type scriptState struct {
 	L       *lua.LState
 	sandbox *sandbox
 	scripts map[string]*luaScript // by lower-case SHA1 hex
-	bodies  int64                 // bytes of the cached bodies (INFO)
+	// cached and bodies count the cached scripts and their bytes (INFO,
+	// which reads them without db.mu).
+	cached, bodies atomic.Int64
 	// rand is Redis's redisLrand48 state: math.random's sequence runs on
 	// from script to script, from Redis's initial state.
 	rand uint64
@@ -218,7 +220,8 @@ func (db *DB) loadScript(body string) (s *luaScript, sha, errMsg string) {
 	fn.Env = db.scripts.sandbox.globals
 	s = &luaScript{body: body, fn: fn, flags: flags}
 	db.scripts.scripts[sha] = s
-	db.scripts.bodies += int64(len(body))
+	db.scripts.cached.Add(1)
+	db.scripts.bodies.Add(int64(len(body)))
 	return s, sha, ""
 }
 
@@ -270,6 +273,9 @@ func cmdEvalSha(c *Ctx) { c.eval(true) }
 // eval runs EVAL, EVALSHA and their _RO forms (Redis's evalGenericCommand).
 func (c *Ctx) eval(bySHA bool) {
 	db := c.DB
+	// MONITOR shows EVAL before the commands its script runs, and when it
+	// fails (EVAL is skip_monitor: the feed after it is skipped).
+	db.feedMonitorsAlways(c.S, c.Cmd, c.Args)
 	numkeys, ok := parseInt(c.Args[2])
 	if !ok {
 		c.Error(errNotInt)
@@ -312,9 +318,6 @@ func (c *Ctx) eval(bySHA bool) {
 			return
 		}
 	}
-	// MONITOR shows EVAL before the commands its script runs (EVAL is
-	// skip_monitor, so the feed after it is skipped).
-	db.feedMonitorsAlways(c.S, c.Cmd, c.Args)
 	keys := c.Args[3 : 3+numkeys]
 	argv := c.Args[3+numkeys:]
 	db.runScript(c, s, sha, keys, argv, ro || s.flags&scriptNoWrites != 0)
@@ -838,7 +841,9 @@ func cmdScriptFlush(c *Ctx) {
 	if st.L != nil {
 		st.L.Close()
 	}
-	st.L, st.sandbox, st.scripts, st.bodies = nil, nil, map[string]*luaScript{}, 0
+	st.L, st.sandbox, st.scripts = nil, nil, map[string]*luaScript{}
+	st.cached.Store(0)
+	st.bodies.Store(0)
 	c.OK()
 }
 
@@ -901,10 +906,8 @@ func cmdScriptHelp(c *Ctx) {
 
 // ScriptStats returns the number of cached scripts and their bytes (INFO
 // memory's number_of_cached_scripts and used_memory_scripts_eval).
-func (db *DB) ScriptStats() (n int, bytes int64) {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	return len(db.scripts.scripts), db.scripts.bodies
+func (db *DB) ScriptStats() (n, bytes int64) {
+	return db.scripts.cached.Load(), db.scripts.bodies.Load()
 }
 
 func init() {

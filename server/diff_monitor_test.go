@@ -41,6 +41,13 @@ var monitorCases = []diffCase{
 		"3> SET k x"),
 	dc("inside a transaction",
 		"1> MULTI", "1> MONITOR", "1> EXEC", "2> SET k v", "1> MONITOR", "2> SET k w"),
+	dc("scripts",
+		"1> MONITOR",
+		"2> EVAL \"redis.call('set', KEYS[1], 'v') redis.call('select', 3) return redis.call('get', KEYS[1])\" 1 k",
+		"2> SCRIPT LOAD \"return redis.call('incr', 'n')\"", "2> EVALSHA 13d59bf45c06b30ad517603a2a8c76adfac50db3 0",
+		"2> EVAL \"return redis.pcall('nosuch')\" 0", "2> EVAL_RO \"return redis.call('get', 'k')\" 0",
+		"2> EVAL \"return 1\" -1", "2> EVALSHA 0000000000000000000000000000000000000000 0", "2> SCRIPT EXISTS abc",
+		"2> GET k"),
 }
 
 // TestDiffMonitor runs the MONITOR cases in every connection model.
@@ -54,7 +61,7 @@ func TestDiffMonitor(t *testing.T) {
 }
 
 // monitorLineRE is a MONITOR line's time and client address.
-var monitorLineRE = regexp.MustCompile(`^(\d+)\.\d{6} \[(\d+) [^\]]+\]`)
+var monitorLineRE = regexp.MustCompile(`^(\d+)\.\d{6} \[(\d+) ([^\]]+)\]`)
 
 // monitorLine masks v's time and address when it is a MONITOR line whose
 // time is within a minute of now; anything else is returned as it is.
@@ -69,6 +76,10 @@ func monitorLine(v respValue) respValue {
 	if sec, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(sec, 0)).Abs() > time.Minute {
 		return v
 	}
-	v.Str = "<time> [" + m[2] + " <addr>]" + v.Str[len(m[0]):]
+	addr := "<addr>"
+	if m[3] == "lua" { // a script's command: compared as it is
+		addr = m[3]
+	}
+	v.Str = "<time> [" + m[2] + " " + addr + "]" + v.Str[len(m[0]):]
 	return v
 }

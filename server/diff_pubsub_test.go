@@ -263,8 +263,18 @@ func runPubSubCase(t *testing.T, p *diffPair, c diffCase) {
 	}
 }
 
-// splitCaseLine splits a case line into fields; ” is an empty argument.
+// splitCaseLine splits a case line into fields; '' is an empty argument,
+// and a line with a double quote is read as parseLine reads it (Go-quoted
+// words), keeping its "N>" prefix.
 func splitCaseLine(line string) []string {
+	if strings.Contains(line, `"`) {
+		if conn, args, err := parseLine(line); err == nil {
+			if strings.HasPrefix(strings.TrimSpace(line), strconv.Itoa(conn+1)+">") {
+				args = append([]string{strconv.Itoa(conn+1) + ">"}, args...)
+			}
+			return args
+		}
+	}
 	f := strings.Fields(line)
 	for i, s := range f {
 		if s == "''" {
