@@ -263,7 +263,7 @@ func runPubSubCase(t *testing.T, p *diffPair, c diffCase) {
 	}
 }
 
-// splitCaseLine splits a case line into fields; '' is an empty argument,
+// splitCaseLine splits a case line into fields; ” is an empty argument,
 // and a line with a double quote is read as parseLine reads it (Go-quoted
 // words), keeping its "N>" prefix.
 func splitCaseLine(line string) []string {
