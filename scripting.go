@@ -42,6 +42,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/keeldb/keel/internal/lauxlib"
 )
 
 // RedisVersion is the Redis version keel reports (INFO, HELLO,
@@ -486,56 +488,7 @@ func errorTable(L *lua.LState, msg string) *lua.LTable {
 
 // formatLuaArg formats a number argument of redis.call as Redis 7.0 does
 // (C's "%.17g"): 0.1+0.2 is "0.30000000000000004", 1e20 "1e+20".
-func formatLuaArg(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		if math.Signbit(f) {
-			return "-nan"
-		}
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	return formatCg(f, 17)
-}
-
-// formatCg formats f as C's printf("%.<prec>g"): the shortest of %e and
-// %f at prec significant digits, trailing zeros dropped.
-func formatCg(f float64, prec int) string {
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0"
-		}
-		return "0"
-	}
-	e := strconv.FormatFloat(f, 'e', prec-1, 64)
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	if exp < -4 || exp >= prec {
-		mant = trimZeros(mant)
-		sign := '+'
-		if exp < 0 {
-			sign, exp = '-', -exp
-		}
-		es := strconv.Itoa(exp)
-		if len(es) < 2 {
-			es = "0" + es
-		}
-		return mant + "e" + string(sign) + es
-	}
-	return trimZeros(strconv.FormatFloat(f, 'f', max(prec-1-exp, 0), 64))
-}
-
-// trimZeros drops a decimal fraction's trailing zeros (and a bare point).
-func trimZeros(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
+func formatLuaArg(f float64) string { return lauxlib.FormatG(f, 17) }
 
 // ---- conversions ----
 

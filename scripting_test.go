@@ -4,6 +4,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/keeldb/keel/internal/lauxlib"
 )
 
 // TestScriptOneRecord: a script's writes, on several engines, are EVAL's
@@ -91,8 +93,8 @@ func TestFormatCg(t *testing.T) {
 		{1e-7, 17, "9.9999999999999995e-08"}, {0.000001, 14, "1e-06"}, {0.0001, 14, "0.0001"}, {math.Copysign(0, -1), 14, "-0"},
 		{2, 14, "2"}, {-7.25, 14, "-7.25"}, {1e100, 14, "1e+100"}, {123456.5, 17, "123456.5"}, {9007199254740992, 17, "9007199254740992"},
 	} {
-		if got := formatCg(c.f, c.prec); got != c.want {
-			t.Errorf("formatCg(%v, %d) = %q, want %q", c.f, c.prec, got, c.want)
+		if got := lauxlib.FormatG(c.f, c.prec); got != c.want {
+			t.Errorf("FormatG(%v, %d) = %q, want %q", c.f, c.prec, got, c.want)
 		}
 	}
 }

@@ -368,17 +368,7 @@ func luaToStringValue(v lua.LValue) string {
 }
 
 // formatLuaNumber is Lua 5.1's number to string: "%.14g".
-func formatLuaNumber(f float64) string {
-	switch {
-	case f != f:
-		return "nan"
-	case f > 1.7976931348623157e308:
-		return "inf"
-	case f < -1.7976931348623157e308:
-		return "-inf"
-	}
-	return formatCg(f, 14)
-}
+func formatLuaNumber(f float64) string { return lauxlib.NumberToString(f) }
 
 func tableForeach(L *lua.LState) int {
 	t := L.CheckTable(1)

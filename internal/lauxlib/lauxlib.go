@@ -196,18 +196,7 @@ func CheckCString(L *lua.LState, narg int) string {
 // NumberToString is Lua 5.1's lua_number2str ("%.14g" with glibc's inf and
 // nan spellings).
 func NumberToString(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		if math.Signbit(f) {
-			return "-nan"
-		}
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(f, 'g', 14, 64)
+	return FormatG(f, 14)
 }
 
 // ToInteger converts like x86-64's cvttsd2si, which C's double->int64

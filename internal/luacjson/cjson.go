@@ -44,6 +44,8 @@ import (
 	"math"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/keeldb/keel/internal/lauxlib"
 )
 
 // Redis 7.0's defaults (DEFAULT_* in its lua_cjson.c). Redis 5 and older
@@ -254,7 +256,7 @@ func checkString(L *lua.LState, n int) string {
 	case lua.LString:
 		return string(v)
 	case lua.LNumber:
-		return formatG(float64(v), 14)
+		return lauxlib.FormatG(float64(v), 14)
 	}
 	typeError(L, n, "string")
 	return ""

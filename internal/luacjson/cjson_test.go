@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keeldb/keel/internal/lauxlib"
 	"github.com/keeldb/keel/internal/oracle"
 	"github.com/redis/go-redis/v9"
 	lua "github.com/yuin/gopher-lua"
@@ -347,8 +348,8 @@ func TestFormatG(t *testing.T) {
 		{100, 1, "1e+02"}, {0.0001, 14, "0.0001"}, {0.00001, 14, "1e-05"}, {1e300, 14, "1e+300"},
 		{99999.5, 5, "1e+05"}, {2.5, 1, "2"}, {1.0 / 3, 17, "0.33333333333333331"}, {5e-324, 14, "4.9406564584125e-324"},
 	} {
-		if got := formatG(tc.x, tc.prec); got != tc.want {
-			t.Errorf("formatG(%v, %d) = %q, want %q", tc.x, tc.prec, got, tc.want)
+		if got := lauxlib.FormatG(tc.x, tc.prec); got != tc.want {
+			t.Errorf("lauxlib.FormatG(%v, %d) = %q, want %q", tc.x, tc.prec, got, tc.want)
 		}
 	}
 }

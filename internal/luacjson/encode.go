@@ -4,6 +4,8 @@ import (
 	"math"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/keeldb/keel/internal/lauxlib"
 )
 
 // char2escape is lua-cjson's encoding table: control characters, '"',
@@ -71,7 +73,7 @@ func (e *encoder) appendNumber(v lua.LNumber) {
 			return
 		}
 	}
-	e.buf = append(e.buf, formatG(num, e.m.cfg.numberPrecision)...)
+	e.buf = append(e.buf, lauxlib.FormatG(num, e.m.cfg.numberPrecision)...)
 }
 
 // toCInt converts a double to a C int the way x86-64's cvttsd2si does
