@@ -226,7 +226,7 @@ func StrToNumber(s string) (float64, bool) {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
 	}
-	v, end := strtod(s)
+	v, end := Strtod(s)
 	if end == 0 {
 		return 0, false
 	}
@@ -261,9 +261,11 @@ func hasPrefixFold(s, prefix string) bool {
 // expose as bit 0.
 var cNaN = math.Float64frombits(0x7ff8000000000000)
 
-// strtod returns the value of the longest prefix of s that glibc's strtod
-// accepts, and its length (0 when there is none).
-func strtod(s string) (float64, int) {
+// Strtod returns the value of the longest prefix of s that glibc's strtod
+// accepts (leading white space, decimal and hexadecimal numbers,
+// inf/infinity, nan and nan(chars)), and its length (0 when there is
+// none).
+func Strtod(s string) (float64, int) {
 	i := 0
 	for i < len(s) && isSpace(s[i]) {
 		i++

@@ -230,7 +230,7 @@ func toNumber(v lua.LValue) (float64, bool) {
 	case lua.LNumber:
 		return float64(v), true
 	case lua.LString:
-		return luaStr2Number(string(v))
+		return lauxlib.StrToNumber(string(v))
 	}
 	return 0, false
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/keeldb/keel/internal/lauxlib"
 )
 
 type tokenType int
@@ -189,7 +191,7 @@ func (p *parser) isInvalidNumber() bool {
 
 func (p *parser) nextNumberToken(tok *token) {
 	tok.typ = tNumber
-	v, n := strtod(p.data[p.ptr:])
+	v, n := lauxlib.Strtod(string(p.data[p.ptr:]))
 	if n == 0 {
 		p.setTokenError(tok, "invalid number")
 		return
