@@ -93,6 +93,15 @@ type scriptState struct {
 	// rand is Redis's redisLrand48 state: math.random's sequence runs on
 	// from script to script, from Redis's initial state.
 	rand uint64
+	// ctx is the state's context (SCRIPT KILL cancels it, and the next
+	// script gets a new one): gopher-lua checks it between instructions.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// The buffers of redis.call, kept from call to call: its arguments
+	// and its reply's builder.
+	callArgs [][]byte
+	callBuf  []byte
+	reply    luaReply
 	// run is the script running, nil between scripts.
 	run *scriptRun
 	// running is run, for SCRIPT KILL and the BUSY check, which do not
@@ -329,8 +338,12 @@ func (c *Ctx) eval(bySHA bool) {
 func (db *DB) runScript(c *Ctx, s *luaScript, sha string, keys, argv [][]byte, readOnly bool) {
 	st := &db.scripts
 	L := st.L
-	ctx, cancel := context.WithCancel(context.Background())
-	run := &scriptRun{c: c, sha: sha, flags: s.flags, readOnly: readOnly, oom: db.overMemory(), resp: 2, start: time.Now(), cancel: cancel}
+	if st.ctx == nil || st.ctx.Err() != nil {
+		// The first script, or the one after a SCRIPT KILL.
+		st.ctx, st.cancel = context.WithCancel(context.Background())
+		L.SetContext(st.ctx)
+	}
+	run := &scriptRun{c: c, sha: sha, flags: s.flags, readOnly: readOnly, oom: db.overMemory(), resp: 2, start: time.Now(), cancel: st.cancel}
 	st.run = run
 	st.running.Store(run)
 	savedDB := c.S.DB
@@ -338,13 +351,10 @@ func (db *DB) runScript(c *Ctx, s *luaScript, sha string, keys, argv [][]byte, r
 	defer func() {
 		st.running.Store(nil)
 		st.run = nil
-		cancel()
 		c.S.DB = savedDB
 		c.S.InScript = false
-		L.SetContext(nil)
 	}()
 	st.sandbox.setArgs(L, keys, argv)
-	L.SetContext(ctx)
 	L.Push(s.fn)
 	err := L.PCall(0, 1, st.sandbox.errHandler)
 	if err != nil {
@@ -418,17 +428,27 @@ func (db *DB) scriptCall(L *lua.LState, raise bool) int {
 	if n == 0 {
 		return fail("ERR Please specify at least one argument for this redis lib call")
 	}
-	args := make([][]byte, n)
+	// The arguments go into the run's buffers, reused from call to call:
+	// a handler keeps nothing of its arguments past its return (the
+	// server reuses its request buffer alike).
+	st := &db.scripts
+	if st.callBuf == nil {
+		st.callBuf = make([]byte, 0, 256) // an empty argument stays non-nil
+	}
+	args, buf := st.callArgs[:0], st.callBuf[:0]
 	for i := 1; i <= n; i++ {
+		start := len(buf)
 		switch v := L.Get(i).(type) {
 		case lua.LString:
-			args[i-1] = []byte(v)
+			buf = append(buf, v...)
 		case lua.LNumber:
-			args[i-1] = []byte(formatLuaArg(float64(v)))
+			buf = append(buf, formatLuaArg(float64(v))...)
 		default:
 			return fail("ERR Lua redis lib command arguments must be strings or integers")
 		}
+		args = append(args, buf[start:len(buf):len(buf)])
 	}
+	st.callArgs, st.callBuf = args, buf
 	c := run.c
 	cmd := Lookup(args[0])
 	if cmd != nil && cmd.Subs != nil && len(args) >= 2 {
@@ -460,7 +480,8 @@ func (db *DB) scriptCall(L *lua.LState, raise bool) int {
 	if cmd.Flags&FlagWrite != 0 {
 		run.wrote.Store(true)
 	}
-	lr := &luaReply{L: L, proto: run.resp}
+	lr := &st.reply
+	*lr = luaReply{L: L, proto: run.resp, stack: lr.stack[:0]}
 	sub := Ctx{DB: db, S: c.S, Args: args, R: lr, Cmd: cmd, Now: c.Now, w: c.w, inTx: true}
 	errs, t0 := c.S.errorsNow(), c.S.startTiming(cmd)
 	cmd.Handler(&sub)
@@ -794,7 +815,7 @@ func cmdScriptFlush(c *Ctx) {
 	if st.L != nil {
 		st.L.Close()
 	}
-	st.L, st.sandbox, st.scripts = nil, nil, map[string]*luaScript{}
+	st.L, st.sandbox, st.scripts, st.ctx = nil, nil, map[string]*luaScript{}, nil
 	st.cached.Store(0)
 	st.bodies.Store(0)
 	c.OK()

@@ -12,7 +12,8 @@
 #   4. types: lists, sets, sorted sets, hashes and streams — redis-benchmark
 #      LPUSH RPOP LRANGE_100 SADD SPOP ZADD ZRANGE ZRANK HSET HGET
 #      HGETALL(100 fields) XADD, XADD MAXLEN ~ 1000 (a capped stream),
-#      XRANGE(COUNT 100) (pipeline 1 and 16), a
+#      XRANGE(COUNT 100), EVAL and EVALSHA of a script (GET and INCR of a
+#      random key) (pipeline 1 and 16), a
 #      BLPOP/LPUSH ping-pong and an XREADGROUP/XACK consumer group
 #      (scripts/probe);
 #   5. typemem: memory per element of a 1,000,000-element list, set and
@@ -443,6 +444,10 @@ if [[ " $PARTS " == *" types "* ]]; then
 	kp=$(free_port)
 	start_keel "$TMP/keel-types" "$kp" everysec
 	kpid=$STARTED_PID
+	BENCH_SCRIPT="redis.call('get', KEYS[1]) return redis.call('incr', KEYS[1])"
+	for port in "$rp" "$kp"; do
+		BENCH_SCRIPT_SHA=$(redis-cli -p "$port" SCRIPT LOAD "$BENCH_SCRIPT")
+	done
 	# s100: 200 entries, so XRANGE ... COUNT 100 always returns 100.
 	for port in "$rp" "$kp"; do
 		for i in $(seq 1 200); do echo "XADD s100 * field:$i value-$i"; done | redis-cli -p "$port" >/dev/null
@@ -467,6 +472,10 @@ if [[ " $PARTS " == *" types "* ]]; then
 		# A capped stream: each XADD trims its head (whole nodes, ~).
 		echo "| XADD MAXLEN ~ 1000 | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XADD capped MAXLEN '~' 1000 '*' field value)" | tee -a "$OUT"
 		echo "| XRANGE (COUNT 100) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" XRANGE s100 - + COUNT 100)" | tee -a "$OUT"
+		# Scripting: a script that reads and writes a random key (EVAL
+		# hashes its body each time, as Redis does), and the same by SHA1.
+		echo "| EVAL (GET + INCR) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" EVAL "$BENCH_SCRIPT" 1 'counter:__rand_int__')" | tee -a "$OUT"
+		echo "| EVALSHA (GET + INCR) | $pipe | $(pair "$rp" "$kp" rps_cmd "$pipe" EVALSHA "$BENCH_SCRIPT_SHA" 1 'counter:__rand_int__')" | tee -a "$OUT"
 	done
 	pn=$((N / 10))
 	echo "| BLPOP/LPUSH ping-pong (round trips/s) | 1 | $(pair "$rp" "$kp" probe_pingpong "$pn")" | tee -a "$OUT"
