@@ -718,7 +718,7 @@ func (c *Ctx) emit(o *op) {
 	b.payload = o.encode(b.payload)
 	b.ops++
 	switch o.code {
-	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop, opHDrop, opXDrop:
+	case opKFlushDB, opKSwapDB, opSDrop, opLDrop, opTDrop, opZDrop, opHDrop, opXDrop, opFSet, opFDel, opFFlush:
 		b.global = true
 	default:
 		if o.key != nil {

@@ -27,6 +27,13 @@ func globMatch[T string | []byte](pat []byte, s T) bool {
 	return globMatchImpl(pat, 0, s, false, &skip, 0)
 }
 
+// globMatchNoCase is globMatch ignoring ASCII case (FUNCTION LIST's
+// LIBRARYNAME, as Redis's stringmatchlen with nocase).
+func globMatchNoCase(pat []byte, s string) bool {
+	skip := false
+	return globMatchImpl(pat, 0, s, true, &skip, 0)
+}
+
 // globMatchString is globMatch for a string subject (GlobMatch in stats.go
 // uses it).
 func globMatchString(pat []byte, s string) bool { return globMatch(pat, s) }

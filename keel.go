@@ -160,6 +160,7 @@ type DB struct {
 	monitor monitorState // the MONITOR feed (monitor.go)
 	pause   pauseState   // CLIENT PAUSE (pause.go)
 	scripts scriptState  // Lua scripting (scripting.go)
+	funcs   *functionsEngine // FUNCTION and FCALL (functions.go); guarded by mu
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)

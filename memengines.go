@@ -18,7 +18,7 @@ import (
 // copy-on-write snapshot and names it in the manifest under its own name.
 
 // memEngines lists the in-memory engines in checkpoint order.
-var memEngines = []engineID{engKeyspace, engLists, engSets, engZSets}
+var memEngines = []engineID{engKeyspace, engLists, engSets, engZSets, engFunctions}
 
 // memSnapshot is a captured engine image that writes without db.mu.
 type memSnapshot interface {
@@ -37,6 +37,8 @@ func (db *DB) snapshotMem(id engineID) (s memSnapshot, end func()) {
 		return db.sets.Snapshot(), db.sets.EndSnapshot
 	case engZSets:
 		return db.zsets.Snapshot(), db.zsets.EndSnapshot
+	case engFunctions:
+		return db.funcs.snapshot(), func() {}
 	}
 	panic(fmt.Sprintf("keel: engine %d is not in memory", id))
 }
@@ -56,6 +58,8 @@ func (db *DB) loadMem(id engineID) error {
 			db.sets = memtables.NewSets()
 		case engZSets:
 			db.zsets = memtables.NewZSets()
+		case engFunctions:
+			db.funcs = newFunctions()
 		}
 		return nil
 	}
@@ -75,11 +79,17 @@ func (db *DB) loadMem(id engineID) error {
 		db.sets, lsn, err = memtables.ReadSets(f)
 	case engZSets:
 		db.zsets, lsn, err = memtables.ReadZSets(f)
+	case engFunctions:
+		lsn, err = db.loadFunctions(f)
 	}
 	if err != nil {
 		var ce *memtables.CorruptionError
 		if errors.As(err, &ce) {
 			return fmt.Errorf("keel: corrupt %s checkpoint %s at offset %d: %w", name, path, ce.Offset, err)
+		}
+		var fe *functionsCorruption
+		if errors.As(err, &fe) {
+			return fmt.Errorf("keel: corrupt %s checkpoint %s at offset %d: %w", name, path, fe.Offset, err)
 		}
 		return fmt.Errorf("keel: %s checkpoint %s: %w", name, path, err)
 	}

@@ -88,6 +88,11 @@ const (
 	opXDropKey  opCode = 99  // phys, key, version: the whole incarnation
 	opXDrop     opCode = 100 // phys: every stream of that physical db
 	opXCopy     opCode = 101 // src phys, src key, src version, dst phys, dst key, dst version
+
+	// Functions engine (112..127): libraries by name, in global records.
+	opFSet   opCode = 112 // name (key), code (val): the library, replacing one of that name
+	opFDel   opCode = 113 // name (key)
+	opFFlush opCode = 114 // every library
 )
 
 // Flags of opTAdd.
@@ -115,10 +120,11 @@ const (
 	engZSets
 	engHashes
 	engStreams
+	engFunctions
 	numEngines
 )
 
-var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets, "hashes", "streams"}
+var engineNames = [numEngines]string{"keyspace", "strings", memtables.EngineLists, memtables.EngineSets, memtables.EngineZSets, "hashes", "streams", "functions"}
 
 func (c opCode) engine() engineID {
 	switch {
@@ -134,8 +140,10 @@ func (c opCode) engine() engineID {
 		return engZSets
 	case c < 96:
 		return engHashes
-	default:
+	case c < 112:
 		return engStreams
+	default:
+		return engFunctions
 	}
 }
 
@@ -297,6 +305,12 @@ func (o *op) encode(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(o.phys2))
 		b = appendBytes(b, o.key2)
 		b = binary.AppendUvarint(b, o.version2)
+	case opFSet:
+		b = appendBytes(b, o.key)
+		b = appendBytes(b, o.val)
+	case opFDel:
+		b = appendBytes(b, o.key)
+	case opFFlush:
 	default:
 		panic(fmt.Sprintf("keel: encode of unknown op %d", o.code))
 	}
@@ -512,6 +526,12 @@ func (d *opDecoder) next(o *op) bool {
 		o.phys2 = uint32(d.uv())
 		o.key2 = d.bytes()
 		o.version2 = d.uv()
+	case opFSet:
+		o.key = d.bytes()
+		o.val = d.bytes()
+	case opFDel:
+		o.key = d.bytes()
+	case opFFlush:
 	default:
 		d.err = fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 		return false
@@ -949,6 +969,8 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	case opXCopy:
 		db.forgetStream(o.phys2, o.key2, o.version2)
 		return db.copyIncarnation(db.streams, o, lsn)
+	case opFSet, opFDel, opFFlush:
+		return db.applyFunctions(o)
 	default:
 		return fmt.Errorf("%w: unknown op code %d", errBadOp, o.code)
 	}

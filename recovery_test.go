@@ -94,10 +94,10 @@ func TestIndependentCheckpoints(t *testing.T) {
 // checkpoint only.
 func TestIndependentCheckpointsAllEngines(t *testing.T) {
 	orders := [][]string{
-		{"keyspace", "strings", "lists", "sets", "zsets", "hashes", "streams"},
-		{"streams", "hashes", "zsets", "sets", "lists", "strings", "keyspace"},
-		{"lists", "keyspace", "streams", "hashes", "zsets", "strings", "sets"},
-		{"keyspace", "hashes", "strings", "streams", "sets", "lists", "zsets"},
+		{"keyspace", "strings", "lists", "sets", "zsets", "hashes", "streams", "functions"},
+		{"functions", "streams", "hashes", "zsets", "sets", "lists", "strings", "keyspace"},
+		{"lists", "keyspace", "streams", "functions", "hashes", "zsets", "strings", "sets"},
+		{"keyspace", "hashes", "strings", "streams", "sets", "lists", "functions", "zsets"},
 	}
 	if n := len(engineNames); n != len(orders[0]) {
 		t.Fatalf("%d engines, but the orders list %d: add the new engine", n, len(orders[0]))
@@ -140,6 +140,16 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 				do(db, s, "XADD", "txx", "*", "f", r)
 				do(db, s, "XREADGROUP", "GROUP", "g", "c", "STREAMS", "txx", ">")
 				do(db, s, "EXEC")
+				// The functions engine: libraries loaded, replaced and
+				// deleted (its ops are global records of their own).
+				lib := fmt.Sprintf("#!lua name=lib%d\nredis.register_function('f%d', function(keys) return redis.call('incr', keys[1]) end)", round%3, round)
+				if v := do(db, s, "FUNCTION", "LOAD", "REPLACE", lib); v != fmt.Sprintf("lib%d", round%3) {
+					t.Fatalf("FUNCTION LOAD: %v", v)
+				}
+				do(db, s, "FCALL", "f"+r, "1", "fcalls")
+				if round%4 == 3 {
+					do(db, s, "FUNCTION", "DELETE", fmt.Sprintf("lib%d", (round+1)%3))
+				}
 			}
 			seen := map[uint64]bool{}
 			for round, eng := range order {
@@ -155,6 +165,7 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 			}
 			write(len(order))
 			want := do(db, s, "DEBUG", "DIGEST")
+			wantFuncs := fmt.Sprint(do(db, s, "FUNCTION", "LIST", "WITHCODE"))
 			before := db.CheckpointInfo().Engines
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
@@ -167,6 +178,9 @@ func TestIndependentCheckpointsAllEngines(t *testing.T) {
 			s2 := db2.NewSession()
 			if got := do(db2, s2, "DEBUG", "DIGEST"); got != want {
 				t.Fatalf("digest after recovery %v, want %v", got, want)
+			}
+			if got := fmt.Sprint(do(db2, s2, "FUNCTION", "LIST", "WITHCODE")); got != wantFuncs {
+				t.Fatalf("functions after recovery %v, want %v", got, wantFuncs)
 			}
 			if got := db2.CheckpointInfo().Engines; fmt.Sprint(got) != fmt.Sprint(before) {
 				t.Fatalf("checkpoint LSNs changed across restart: %v, want %v", got, before)

@@ -80,12 +80,32 @@ var scriptFlagNames = []struct {
 	{"no-cluster", scriptNoCluster}, {"allow-cross-slot-keys", scriptAllowCrossSlot},
 }
 
-// scriptState is the DB's scripting engine.
-type scriptState struct {
-	// L is the Lua state (nil until the first script); guarded by db.mu
-	// (exclusive), as are scripts, rand and run.
+// luaVM is a Lua state and its sandbox: EVAL's, and the functions'
+// (functions.go), each made at first use. Used only under db.mu
+// (exclusive).
+type luaVM struct {
 	L       *lua.LState
 	sandbox *sandbox
+	// ctx is the state's context (SCRIPT KILL cancels it, and the next
+	// script gets a new one): gopher-lua checks it between instructions.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// close drops the state (SCRIPT FLUSH, FUNCTION FLUSH): the next use
+// makes a new one.
+func (vm *luaVM) close() {
+	if vm.L != nil {
+		vm.L.Close()
+	}
+	*vm = luaVM{}
+}
+
+// scriptState is the DB's scripting engine.
+type scriptState struct {
+	// vm is EVAL's Lua state; guarded by db.mu (exclusive), as are
+	// scripts, rand and run.
+	vm      luaVM
 	scripts map[string]*luaScript // by lower-case SHA1 hex
 	// cached and bodies count the cached scripts and their bytes (INFO,
 	// which reads them without db.mu).
@@ -93,10 +113,6 @@ type scriptState struct {
 	// rand is Redis's redisLrand48 state: math.random's sequence runs on
 	// from script to script, from Redis's initial state.
 	rand uint64
-	// ctx is the state's context (SCRIPT KILL cancels it, and the next
-	// script gets a new one): gopher-lua checks it between instructions.
-	ctx    context.Context
-	cancel context.CancelFunc
 	// The buffers of redis.call, kept from call to call: its arguments
 	// and its reply's builder.
 	callArgs [][]byte
@@ -117,8 +133,10 @@ const rand48Init = 0x1234ABCD330E
 
 // scriptRun is the context of the script running.
 type scriptRun struct {
-	c        *Ctx // EVAL's context: its record, its clock
-	sha      string
+	c        *Ctx   // EVAL's context: its record, its clock
+	name     string // the script's SHA1, or the function's name
+	function bool   // FCALL's (FUNCTION KILL stops it, not SCRIPT KILL)
+	args     [][]byte // FCALL's arguments (FUNCTION STATS): the request's, unchanged while it runs
 	flags    scriptFlags
 	readOnly bool // EVAL_RO, EVALSHA_RO or no-writes
 	oom      bool // over maxmemory when the script started
@@ -162,8 +180,8 @@ func sha1Hex(s string) string {
 // vm returns the Lua state, making it at first use.
 func (db *DB) vm() *lua.LState {
 	st := &db.scripts
-	if st.L == nil {
-		st.L, st.sandbox = newScriptVM(db)
+	if st.vm.L == nil {
+		st.vm.L, st.vm.sandbox = newScriptVM(db, false)
 		if st.scripts == nil {
 			st.scripts = map[string]*luaScript{}
 		}
@@ -171,7 +189,7 @@ func (db *DB) vm() *lua.LState {
 			st.rand = rand48Init
 		}
 	}
-	return st.L
+	return st.vm.L
 }
 
 // parseShebang splits a script into its flags and its Lua code. The
@@ -226,9 +244,9 @@ func (db *DB) loadScript(body string) (s *luaScript, sha, errMsg string) {
 	}
 	fn, err := L.Load(strings.NewReader(code), "user_script")
 	if err != nil {
-		return nil, sha, "ERR Error compiling script (new function): " + compileError(err, strings.Count(code, "\n")+1)
+		return nil, sha, "ERR Error compiling script (new function): " + compileError(err, "user_script", strings.Count(code, "\n")+1)
 	}
-	fn.Env = db.scripts.sandbox.globals
+	fn.Env = db.scripts.vm.sandbox.globals
 	s = &luaScript{body: body, fn: fn, flags: flags}
 	db.scripts.scripts[sha] = s
 	db.scripts.cached.Add(1)
@@ -239,16 +257,16 @@ func (db *DB) loadScript(body string) (s *luaScript, sha, errMsg string) {
 // compileError rewrites gopher-lua's syntax error ("user_script line:1(column:9)
 // near 'x':   syntax error") in Lua's form ("user_script:1: syntax error
 // near 'x'"), so that clients matching the prefix find the line.
-func compileError(err error, lines int) string {
+func compileError(err error, chunk string, lines int) string {
 	msg := err.Error()
 	if ae, ok := err.(*lua.ApiError); ok {
 		msg = ae.Object.String()
 	}
 	msg = strings.TrimPrefix(msg, "<string>: ")
-	if rest, ok := strings.CutPrefix(msg, "user_script at EOF:"); ok {
-		return "user_script:" + strconv.Itoa(lines) + ": " + strings.TrimSpace(rest) + " near '<eof>'"
+	if rest, ok := strings.CutPrefix(msg, chunk+" at EOF:"); ok {
+		return chunk + ":" + strconv.Itoa(lines) + ": " + strings.TrimSpace(rest) + " near '<eof>'"
 	}
-	rest, ok := strings.CutPrefix(msg, "user_script line:")
+	rest, ok := strings.CutPrefix(msg, chunk+" line:")
 	if !ok {
 		return msg
 	}
@@ -269,7 +287,7 @@ func compileError(err error, lines int) string {
 	} else {
 		rest = strings.TrimPrefix(rest, ":")
 	}
-	out := "user_script:" + line + ": " + strings.TrimSpace(rest)
+	out := chunk + ":" + line + ": " + strings.TrimSpace(rest)
 	if near != "" {
 		out += " near " + strings.ReplaceAll(near, "'EOF'", "'<eof>'")
 	}
@@ -331,19 +349,23 @@ func (c *Ctx) eval(bySHA bool) {
 	}
 	keys := c.Args[3 : 3+numkeys]
 	argv := c.Args[3+numkeys:]
-	db.runScript(c, s, sha, keys, argv, ro || s.flags&scriptNoWrites != 0)
+	run := &scriptRun{c: c, name: sha, flags: s.flags, readOnly: ro || s.flags&scriptNoWrites != 0}
+	db.runScript(&db.scripts.vm, run, s.fn, keys, argv)
 }
 
-// runScript runs s with KEYS and ARGV and writes its reply.
-func (db *DB) runScript(c *Ctx, s *luaScript, sha string, keys, argv [][]byte, readOnly bool) {
+// runScript runs fn in vm for run: an EVAL script with the KEYS and ARGV
+// globals, a function (run.function) with keys and args as its
+// arguments; it writes the reply.
+func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv [][]byte) {
 	st := &db.scripts
-	L := st.L
-	if st.ctx == nil || st.ctx.Err() != nil {
+	c := run.c
+	L := vm.L
+	if vm.ctx == nil || vm.ctx.Err() != nil {
 		// The first script, or the one after a SCRIPT KILL.
-		st.ctx, st.cancel = context.WithCancel(context.Background())
-		L.SetContext(st.ctx)
+		vm.ctx, vm.cancel = context.WithCancel(context.Background())
+		L.SetContext(vm.ctx)
 	}
-	run := &scriptRun{c: c, sha: sha, flags: s.flags, readOnly: readOnly, oom: db.overMemory(), resp: 2, start: time.Now(), cancel: st.cancel}
+	run.oom, run.resp, run.start, run.cancel = db.overMemory(), 2, time.Now(), vm.cancel
 	st.run = run
 	st.running.Store(run)
 	savedDB := c.S.DB
@@ -354,15 +376,26 @@ func (db *DB) runScript(c *Ctx, s *luaScript, sha string, keys, argv [][]byte, r
 		c.S.DB = savedDB
 		c.S.InScript = false
 	}()
-	st.sandbox.setArgs(L, keys, argv)
-	L.Push(s.fn)
-	err := L.PCall(0, 1, st.sandbox.errHandler)
+	nargs := 0
+	L.Push(fn)
+	if run.function {
+		L.Push(luaStrings(L, keys))
+		L.Push(luaStrings(L, argv))
+		nargs = 2
+	} else {
+		vm.sandbox.setArgs(L, keys, argv)
+	}
+	err := L.PCall(nargs, 1, vm.sandbox.errHandler)
 	if err != nil {
 		if run.killed.Load() {
-			c.Error("ERR Script killed by user with SCRIPT KILL... script: " + sha + ", on @user_script:" + strconv.Itoa(scriptLine(err)) + ".")
+			chunk := "user_script"
+			if run.function {
+				chunk = "user_function"
+			}
+			c.Error("ERR Script killed by user with SCRIPT KILL... script: " + run.name + ", on @" + chunk + ":" + strconv.Itoa(scriptLine(err, chunk)) + ".")
 			return
 		}
-		c.Error(scriptError(err, sha))
+		c.Error(scriptError(err, run.name))
 		return
 	}
 	ret := L.Get(-1)
@@ -372,10 +405,10 @@ func (db *DB) runScript(c *Ctx, s *luaScript, sha string, keys, argv [][]byte, r
 
 // scriptLine is the line an interrupted script was at, from the error's
 // "user_script:<n>:" prefix (0 when it has none).
-func scriptLine(err error) int {
+func scriptLine(err error, chunk string) int {
 	msg := err.Error()
-	if i := strings.Index(msg, "user_script:"); i >= 0 {
-		rest := msg[i+len("user_script:"):]
+	if i := strings.Index(msg, chunk+":"); i >= 0 {
+		rest := msg[i+len(chunk)+1:]
 		end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
 		if n, err := strconv.Atoi(rest[:max(end, 0)]); err == nil {
 			return n
@@ -812,10 +845,8 @@ func cmdScriptFlush(c *Ctx) {
 	// Redis makes a new Lua state; the rand48 sequence is the process's
 	// and carries on.
 	st := &c.DB.scripts
-	if st.L != nil {
-		st.L.Close()
-	}
-	st.L, st.sandbox, st.scripts, st.ctx = nil, nil, map[string]*luaScript{}, nil
+	st.vm.close()
+	st.scripts = map[string]*luaScript{}
 	st.cached.Store(0)
 	st.bodies.Store(0)
 	c.OK()
@@ -825,7 +856,7 @@ func cmdScriptFlush(c *Ctx) {
 // db.mu, which the script holds).
 func cmdScriptKill(c *Ctx) {
 	r := c.DB.scripts.running.Load()
-	if r == nil {
+	if r == nil || r.function {
 		c.Error("NOTBUSY No scripts in execution right now.")
 		return
 	}

@@ -32,6 +32,9 @@ type sandbox struct {
 	backing    *lua.LTable // the real globals
 	real       map[*lua.LTable]*lua.LTable
 	errHandler *lua.LFunction
+	// loadEnv: the functions' state only, what a library sees while it
+	// loads (functionLoadEnv).
+	loadEnv *lua.LTable
 }
 
 // sandboxKey is the registry field holding the state's sandbox.
@@ -53,7 +56,7 @@ func init() {
 }
 
 // newScriptVM makes a Lua state with Redis's libraries and sandbox.
-func newScriptVM(db *DB) (*lua.LState, *sandbox) {
+func newScriptVM(db *DB, functions bool) (*lua.LState, *sandbox) {
 	// A registry that grows: Redis lets a script return thousands of
 	// values (its C stack holds ~8000), gopher-lua's fixed default fails
 	// with "registry overflow".
@@ -115,24 +118,73 @@ func newScriptVM(db *DB) (*lua.LState, *sandbox) {
 	m.RawSetString("random", L.NewFunction(sb.random))
 	m.RawSetString("randomseed", L.NewFunction(sb.randomseed))
 	m.RawSetString("huge", lua.LNumber(math.Inf(1))) // gopher-lua's is the largest finite double
-	g.RawSetString("redis", sb.redisLib(L))
+	g.RawSetString("redis", sb.redisLib(L, functions))
 	sb.errHandler = L.NewFunction(sb.handleError)
-	g.RawSetString("__redis__err__handler", sb.errHandler)
+	if !functions {
+		g.RawSetString("__redis__err__handler", sb.errHandler)
+	}
 	for _, name := range []string{"redis", "string", "table", "math", "coroutine", "cjson", "cmsgpack", "bit", "struct"} {
 		if t, ok := g.RawGetString(name).(*lua.LTable); ok {
 			g.RawSetString(name, sb.protect(L, t))
 		}
 	}
+	L.SetMetatable(g, sb.missingMeta(L))
+	sb.globals = sb.protect(L, g)
+	g.RawSetString("_G", sb.globals)
+	L.Env = sb.globals
+	if functions {
+		sb.loadEnv = sb.functionLoadEnv(L)
+	}
+	return L, sb
+}
+
+// missingMeta is the metatable of a table whose missing keys are an
+// error, as Redis's globals are.
+func (sb *sandbox) missingMeta(L *lua.LState) *lua.LTable {
 	missing := L.NewTable()
 	missing.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(L.Get(2)))
 		return 0
 	}))
-	L.SetMetatable(g, missing)
-	sb.globals = sb.protect(L, g)
-	g.RawSetString("_G", sb.globals)
-	L.Env = sb.globals
-	return L, sb
+	return missing
+}
+
+// functionLoadEnv is what a function library's code sees while it loads
+// (Redis's LIBRARY_API): a redis table with register_function, log, the
+// LOG_ levels and the version, and nothing else, not even the standard
+// libraries; any other name is an error.
+func (sb *sandbox) functionLoadEnv(L *lua.LState) *lua.LTable {
+	full := sb.real[sb.real[sb.globals].RawGetString("redis").(*lua.LTable)]
+	r := L.NewTable()
+	for _, name := range []string{"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"} {
+		r.RawSetString(name, full.RawGetString(name))
+	}
+	r.RawSetString("register_function", L.NewFunction(sb.db.registerFunction))
+	L.SetMetatable(r, sb.missingMeta(L))
+	env := L.NewTable()
+	env.RawSetString("redis", sb.protect(L, r))
+	L.SetMetatable(env, sb.missingMeta(L))
+	return env
+}
+
+// setLoading points the globals at the load environment (on) or back
+// at the whole API.
+func (sb *sandbox) setLoading(L *lua.LState, on bool) {
+	mt := L.GetMetatable(sb.globals).(*lua.LTable)
+	if on {
+		mt.RawSetString("__index", sb.loadEnv)
+	} else {
+		mt.RawSetString("__index", sb.backing)
+	}
+}
+
+// luaStrings is a Lua array of vals (a function's keys and args).
+func luaStrings(L *lua.LState, vals [][]byte) *lua.LTable {
+	t := L.CreateTable(len(vals), 0)
+	for i, v := range vals {
+		t.RawSetInt(i+1, lua.LString(v))
+	}
+	return t
 }
 
 // protect returns a read-only proxy of t.
@@ -151,16 +203,8 @@ func (sb *sandbox) protect(L *lua.LState, t *lua.LTable) *lua.LTable {
 
 // setArgs sets the KEYS and ARGV globals of the next script.
 func (sb *sandbox) setArgs(L *lua.LState, keys, argv [][]byte) {
-	for _, g := range []struct {
-		name string
-		vals [][]byte
-	}{{"KEYS", keys}, {"ARGV", argv}} {
-		t := L.CreateTable(len(g.vals), 0)
-		for i, v := range g.vals {
-			t.RawSetInt(i+1, lua.LString(v))
-		}
-		sb.backing.RawSetString(g.name, t)
-	}
+	sb.backing.RawSetString("KEYS", luaStrings(L, keys))
+	sb.backing.RawSetString("ARGV", luaStrings(L, argv))
 }
 
 // handleError is Redis's __redis__err__handler: it turns the error into
@@ -412,7 +456,7 @@ func tableForeachi(L *lua.LState) int {
 }
 
 // redisLib is the redis table (Redis's luaRegisterRedisAPI).
-func (sb *sandbox) redisLib(L *lua.LState) *lua.LTable {
+func (sb *sandbox) redisLib(L *lua.LState, functions bool) *lua.LTable {
 	db := sb.db
 	t := L.NewTable()
 	fn := func(name string, f lua.LGFunction) { t.RawSetString(name, L.NewFunction(f)) }
@@ -504,15 +548,17 @@ func (sb *sandbox) redisLib(L *lua.LState) *lua.LTable {
 		// AOF and what a replica reads: there is nothing to choose.
 		return 0
 	})
-	fn("replicate_commands", func(L *lua.LState) int {
-		L.Push(lua.LTrue)
-		return 1
-	})
-	fn("breakpoint", func(L *lua.LState) int {
-		L.Push(lua.LFalse)
-		return 1
-	})
-	fn("debug", func(L *lua.LState) int { return 0 })
+	if !functions { // the debugger's and the old replication API: EVAL's only
+		fn("replicate_commands", func(L *lua.LState) int {
+			L.Push(lua.LTrue)
+			return 1
+		})
+		fn("breakpoint", func(L *lua.LState) int {
+			L.Push(lua.LFalse)
+			return 1
+		})
+		fn("debug", func(L *lua.LState) int { return 0 })
+	}
 	fn("acl_check_cmd", func(L *lua.LState) int {
 		if L.GetTop() < 1 {
 			L.Error(errorTable(L, "ERR Please specify at least one argument for this redis lib call"), 0)

@@ -21,7 +21,7 @@ func init() {
 
 // compileErrRE matches a compile error up to its line: the text after it
 // is the Lua compiler's, gopher-lua's in keel (scripting.go).
-var compileErrRE = regexp.MustCompile(`^ERR Error compiling script \(new function\): user_script:\d+:`)
+var compileErrRE = regexp.MustCompile(`^ERR Error compiling (script \(new function\)|function): user_(script|function):\d+:`)
 
 // compileErrorCmp compares two compile errors by their prefix and line.
 func compileErrorCmp(_ []string, k, o respValue) (string, bool) {

@@ -2,8 +2,8 @@ package main
 
 // Corruption tests of the real binary (DESIGN "Testing doctrine", STYLE
 // "Errors say where and why"): a data directory written by keel — a
-// checkpoint (MANIFEST, keyspace-*.ckpt, the lists, sets and zsets
-// checkpoints, a strings, a hashes and a streams segment file) and a WAL
+// checkpoint (MANIFEST, keyspace-*.ckpt, the lists, sets, zsets and
+// functions checkpoints, a strings, a hashes and a streams segment file) and a WAL
 // with sealed segments after it — is damaged one named fault at a time, and
 // keel is started on it again. A torn or zero-filled tail of the last WAL
 // segment is an expected crash artifact: it is repaired with a warning and
@@ -112,6 +112,8 @@ func corruptFixture(t *testing.T) string {
 			[]string{"XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", key, ">"},
 			[]string{"XACK", key, "g", "1-1", "2-1"})
 	})
+	// A function library, in the functions engine's checkpoint.
+	mustDo(t, c, "FUNCTION", "LOAD", "#!lua name=fixture\nredis.register_function('fixture', function() return 'fixture' end)")
 	mustDo(t, c, "SAVE")
 	streamOps(func(key string) [][]string {
 		return [][]string{{"XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", key, ">"}, {"XACK", key, "g", "3-1"}}
@@ -124,7 +126,7 @@ func corruptFixture(t *testing.T) string {
 	if len(segs) < 3 {
 		t.Fatalf("fixture: want at least 3 WAL segments (2 sealed), have %d", len(segs))
 	}
-	for _, pat := range []string{"strings/*.seg", "hashes/*.seg", "streams/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt"} {
+	for _, pat := range []string{"strings/*.seg", "hashes/*.seg", "streams/*.seg", "keyspace-*.ckpt", "lists-*.ckpt", "sets-*.ckpt", "zsets-*.ckpt", "functions-*.ckpt"} {
 		if len(globOne(t, dir, pat)) == 0 {
 			t.Fatalf("fixture: no %s", pat)
 		}
@@ -451,6 +453,7 @@ func TestCorruption(t *testing.T) {
 		flippedCheckpoint("lists"),
 		flippedCheckpoint("sets"),
 		flippedCheckpoint("zsets"),
+		flippedCheckpoint("functions"),
 		{
 			name: "flipped_byte_manifest", expect: expectRefuse,
 			damage: func(t *testing.T, dir string) (string, int64, bool) {
