@@ -156,10 +156,10 @@ type DB struct {
 	lastCkptErr  atomic.Pointer[error]
 
 	stats   Stats
-	notes   notifier     // keyspace notifications (notify.go)
-	monitor monitorState // the MONITOR feed (monitor.go)
-	pause   pauseState   // CLIENT PAUSE (pause.go)
-	scripts scriptState  // Lua scripting (scripting.go)
+	notes   notifier         // keyspace notifications (notify.go)
+	monitor monitorState     // the MONITOR feed (monitor.go)
+	pause   pauseState       // CLIENT PAUSE (pause.go)
+	scripts scriptState      // Lua scripting (scripting.go)
 	funcs   *functionsEngine // FUNCTION and FCALL (functions.go); guarded by mu
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0

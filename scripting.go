@@ -133,9 +133,9 @@ const rand48Init = 0x1234ABCD330E
 
 // scriptRun is the context of the script running.
 type scriptRun struct {
-	c        *Ctx   // EVAL's context: its record, its clock
-	name     string // the script's SHA1, or the function's name
-	function bool   // FCALL's (FUNCTION KILL stops it, not SCRIPT KILL)
+	c        *Ctx     // EVAL's context: its record, its clock
+	name     string   // the script's SHA1, or the function's name
+	function bool     // FCALL's (FUNCTION KILL stops it, not SCRIPT KILL)
 	args     [][]byte // FCALL's arguments (FUNCTION STATS): the request's, unchanged while it runs
 	flags    scriptFlags
 	readOnly bool // EVAL_RO, EVALSHA_RO or no-writes
