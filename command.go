@@ -438,7 +438,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	}
 	if cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
 		// A script holds the DB past busy-reply-threshold.
-		db.reject(s, cmd, r, errBusy)
+		db.reject(s, cmd, r, db.busyError())
 		return
 	}
 	if s.PubSub && s.Proto == 2 && !pubSubContext(cmd) {
@@ -618,7 +618,7 @@ func (db *DB) lockPastScript(c *Ctx, exclusive bool) bool {
 			return true
 		}
 		if c.Cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
-			c.Error(errBusy)
+			c.Error(db.busyError())
 			return false
 		}
 		time.Sleep(time.Millisecond)

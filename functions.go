@@ -608,8 +608,12 @@ func cmdFunctionStats(c *Ctx) {
 // db.mu, which the function holds).
 func cmdFunctionKill(c *Ctx) {
 	r := c.DB.scripts.running.Load()
-	if r == nil || !r.function {
+	if r == nil {
 		c.Error("NOTBUSY No scripts in execution right now.")
+		return
+	}
+	if !r.function {
+		c.Error(errBusy) // SCRIPT KILL stops an EVAL script
 		return
 	}
 	if r.wrote.Load() {

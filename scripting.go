@@ -169,7 +169,19 @@ func (db *DB) ScriptBusy() bool {
 	return r != nil && time.Since(r.start) >= time.Duration(db.scripts.busyAfter.Load())*time.Millisecond
 }
 
-const errBusy = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+const (
+	errBusy         = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	errBusyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+)
+
+// busyError is the BUSY reply while a script runs: it names the KILL
+// that stops it (FUNCTION KILL for a function).
+func (db *DB) busyError() string {
+	if r := db.scripts.running.Load(); r != nil && r.function {
+		return errBusyFunction
+	}
+	return errBusy
+}
 
 // sha1Hex is the lower-case hex SHA1 of s (script ids, redis.sha1hex).
 func sha1Hex(s string) string {
@@ -388,11 +400,8 @@ func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv
 	err := L.PCall(nargs, 1, vm.sandbox.errHandler)
 	if err != nil {
 		if run.killed.Load() {
-			chunk := "user_script"
-			if run.function {
-				chunk = "user_function"
-			}
-			c.Error("ERR Script killed by user with SCRIPT KILL... script: " + run.name + ", on @" + chunk + ":" + strconv.Itoa(scriptLine(err, chunk)) + ".")
+			// Where it was stopped: the error handler's source and line.
+			c.Error(killedError(err, run.name))
 			return
 		}
 		c.Error(scriptError(err, run.name))
@@ -403,18 +412,18 @@ func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv
 	luaToReply(L, ret, c.R, 2)
 }
 
-// scriptLine is the line an interrupted script was at, from the error's
-// "user_script:<n>:" prefix (0 when it has none).
-func scriptLine(err error, chunk string) int {
-	msg := err.Error()
-	if i := strings.Index(msg, chunk+":"); i >= 0 {
-		rest := msg[i+len(chunk)+1:]
-		end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
-		if n, err := strconv.Atoi(rest[:max(end, 0)]); err == nil {
-			return n
+// killedError is the reply of a script SCRIPT KILL or FUNCTION KILL
+// stopped, with the place the error handler found it at.
+func killedError(err error, name string) string {
+	out := "ERR Script killed by user with SCRIPT KILL... script: " + name
+	if ae, ok := err.(*lua.ApiError); ok {
+		if t, ok := ae.Object.(*lua.LTable); ok {
+			if src, ok := t.RawGetString("source").(lua.LString); ok {
+				out += ", on " + string(src) + ":" + lua.LVAsString(t.RawGetString("line")) + "."
+			}
 		}
 	}
-	return 0
+	return out
 }
 
 // scriptError formats a script's uncaught error as Redis does: the error
@@ -856,8 +865,12 @@ func cmdScriptFlush(c *Ctx) {
 // db.mu, which the script holds).
 func cmdScriptKill(c *Ctx) {
 	r := c.DB.scripts.running.Load()
-	if r == nil || r.function {
+	if r == nil {
 		c.Error("NOTBUSY No scripts in execution right now.")
+		return
+	}
+	if r.function {
+		c.Error(errBusyFunction) // as Redis answers: FUNCTION KILL stops a function
 		return
 	}
 	if r.wrote.Load() {

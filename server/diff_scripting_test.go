@@ -6,6 +6,8 @@ package server
 // RESP2 and RESP3, and the data each script leaves.
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"regexp"
 	"slices"
 	"strings"
@@ -318,8 +320,9 @@ func TestScriptBusyAndKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Kind != '-' || !strings.HasPrefix(v.Str, "ERR Script killed by user with SCRIPT KILL... script: ") {
-		t.Fatalf("the killed script's reply: %s", v)
+	sum := sha1.Sum([]byte("local i = 0 while true do i = i + 1 end"))
+	if want := "ERR Script killed by user with SCRIPT KILL... script: " + hex.EncodeToString(sum[:]) + ", on @user_script:1."; v.Str != want {
+		t.Fatalf("the killed script's reply: %s, want %s", v, want)
 	}
 	if v, _ := b.Do("SCRIPT", "KILL"); v.Str != "NOTBUSY No scripts in execution right now." {
 		t.Fatalf("SCRIPT KILL with no script: %s", v)
@@ -343,5 +346,40 @@ func TestScriptBusyAndKill(t *testing.T) {
 	}
 	if v, _ := b.Do("GET", "w"); v.Str != "1" {
 		t.Fatalf("GET w after the script: %s", v)
+	}
+	// A function: FUNCTION KILL stops it, SCRIPT KILL is refused as
+	// BUSY, FUNCTION STATS shows it (the texts are redis-server 7.0.15's).
+	if v, _ := b.Do("FUNCTION", "LOAD", "#!lua name=busy\nredis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)"); v.Str != "busy" {
+		t.Fatalf("FUNCTION LOAD: %s", v)
+	}
+	if err := a.Send("FCALL", "spin", "0"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	const busyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+	for {
+		v, _ := b.Do("PING")
+		if v.Kind == '-' {
+			if v.Str != busyFunction {
+				t.Fatalf("PING during a busy function: %s", v)
+			}
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if v, _ := b.Do("SCRIPT", "KILL"); v.Str != busyFunction {
+		t.Fatalf("SCRIPT KILL during a function: %s", v)
+	}
+	if v, _ := b.Do("FUNCTION", "STATS"); len(v.Elems) != 4 || len(v.Elems[1].Elems) != 6 || v.Elems[1].Elems[1].Str != "spin" {
+		t.Fatalf("FUNCTION STATS during a function: %s", v)
+	}
+	if v, _ := b.Do("FUNCTION", "KILL"); v.Str != "OK" {
+		t.Fatalf("FUNCTION KILL: %s", v)
+	}
+	if v, err := a.Read(); err != nil || v.Str != "ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2." {
+		t.Fatalf("the killed function's reply: %s %v", v, err)
+	}
+	if v, _ := b.Do("FUNCTION", "KILL"); v.Str != "NOTBUSY No scripts in execution right now." {
+		t.Fatalf("FUNCTION KILL with nothing running: %s", v)
 	}
 }
