@@ -39,6 +39,9 @@
 #                       issue's target is 5000000)
 #   BENCH_PARTS         which parts to run (default "throughput memory restart
 #                       types typemem pause")
+#   BENCH_MODES         appendfsync modes of the throughput part (default
+#                       "everysec always")
+#   BENCH_TESTS         its redis-benchmark tests (default "SET GET INCR MSET")
 #   BENCH_TYPE_N        elements per value for typemem and pause (default 1000000)
 #   BENCH_BIG_LIMIT_MB  streambig: memory limit in MiB (default 384; data is 4x): a
 #                       memory cgroup when one can be made, else GOMEMLIMIT
@@ -56,6 +59,8 @@ MEM_N=${BENCH_MEM_N:-1000000}
 RESTART_KEYS=${BENCH_RESTART_KEYS:-1000000}
 PARTS=${BENCH_PARTS:-"throughput memory restart types typemem pause"}
 TYPE_N=${BENCH_TYPE_N:-1000000}
+MODES=${BENCH_MODES:-"everysec always"}
+TESTS=${BENCH_TESTS:-"SET GET INCR MSET"}
 KEEL=${KEEL_BIN:-}
 CLIENTS=50
 
@@ -323,14 +328,14 @@ if [[ " $PARTS " == *" throughput "* ]]; then
 		echo "| mode | test | pipeline | redis_ops | keel_ops | ratio | ratio range ($ROUNDS rounds) | CPU keel/redis |"
 		echo "|---|---|---|---|---|---|---|---|"
 	} | tee -a "$OUT"
-	for mode in everysec always; do
+	for mode in $MODES; do
 		rp=$(free_port)
 		start_redis "$TMP/redis-$mode" "$rp" "$mode"
 		rpid=$STARTED_PID
 		kp=$(free_port)
 		start_keel "$TMP/keel-$mode" "$kp" "$mode"
 		kpid=$STARTED_PID
-		for test in SET GET INCR MSET; do
+		for test in $TESTS; do
 			for pipe in 1 16; do
 				echo "| $mode | $test | $pipe | $(pair "$rp" "$kp" rps "$test" "$pipe")" | tee -a "$OUT"
 			done
