@@ -29,12 +29,10 @@ func (db *DB) SetMonitoring(on bool) { db.monitor.on.Store(on) }
 // feedMonitors feeds cmd, which s just ran with args, when monitoring is
 // on and the command is one Redis shows its monitors.
 func (db *DB) feedMonitors(s *Session, cmd *Command, args [][]byte) {
-	if !db.monitor.on.Load() || cmd.Flags&(FlagAdmin|FlagSkipMonitor) != 0 {
+	if cmd.Flags&(FlagAdmin|FlagSkipMonitor) != 0 {
 		return
 	}
-	if f := db.monitor.feed.Load(); f != nil {
-		(*f)(s, cmd, args)
-	}
+	db.feedMonitorsAlways(s, cmd, args)
 }
 
 // feedMonitorsAlways feeds cmd even if it is skip_monitor: EVAL, which

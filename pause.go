@@ -88,8 +88,8 @@ func (db *DB) postpones(s *Session, cmd *Command) bool {
 }
 
 // mayReplicate reports whether cmd writes or may replicate (Redis's
-// CMD_WRITE | CMD_MAY_REPLICATE; keel's table has no may_replicate flag:
-// PUBLISH and SPUBLISH are the commands with it that keel has).
+// CMD_WRITE | CMD_MAY_REPLICATE: keel's table flags EVAL, EVALSHA and
+// FCALL with FlagMayReplicate; PUBLISH and SPUBLISH are named here).
 func mayReplicate(cmd *Command) bool {
 	if cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return true

@@ -409,7 +409,7 @@ func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv
 	}
 	ret := L.Get(-1)
 	L.Pop(1)
-	luaToReply(L, ret, c.R, 2)
+	luaToReply(L, ret, c.R, 0)
 }
 
 // killedError is the reply of a script SCRIPT KILL or FUNCTION KILL
@@ -714,6 +714,12 @@ func (r *luaReply) Proto() int { return r.proto }
 // verbatim_string tables their RESP3 types, any other table an array up
 // to its first nil; anything else is null.
 func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
+	if depth >= maxReplyDepth {
+		// A table that holds itself, or nests deeper than Redis's Lua
+		// stack lets it convert.
+		r.Error("ERR reached lua stack limit")
+		return
+	}
 	switch v := v.(type) {
 	case lua.LString:
 		r.Bulk([]byte(v))
@@ -780,6 +786,11 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 		r.Null()
 	}
 }
+
+// maxReplyDepth is how deep luaToReply goes (the script's reply is depth
+// 0): where Redis's conversion runs out of Lua stack (8000 slots) for
+// nested arrays, after 7995 levels (TestDiffScriptNestedReply).
+const maxReplyDepth = 7995
 
 // scriptResp is the protocol the running script chose (redis.setresp).
 func scriptResp(L *lua.LState) int {

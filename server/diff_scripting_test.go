@@ -6,8 +6,11 @@ package server
 // RESP2 and RESP3, and the data each script leaves.
 
 import (
+	"bufio"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -381,5 +384,40 @@ func TestScriptBusyAndKill(t *testing.T) {
 	}
 	if v, _ := b.Do("FUNCTION", "KILL"); v.Str != "NOTBUSY No scripts in execution right now." {
 		t.Fatalf("FUNCTION KILL with nothing running: %s", v)
+	}
+}
+
+// TestDiffScriptNestedReply: a script returning a table that holds itself
+// is converted until Redis's Lua stack runs out: so many one-element
+// arrays, then an error, on both servers (deeper than the test client
+// reads, so the lines are counted here).
+func TestDiffScriptNestedReply(t *testing.T) {
+	t.Parallel()
+	p := newPair(t)
+	shape := func(addr string) string {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := nc.Write(encodeCommand([]string{"EVAL", "local t = {} t[1] = t return t", "0"})); err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(nc)
+		depth := 0
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if line != "*1\r\n" {
+				return fmt.Sprintf("%d arrays, then %q", depth, line)
+			}
+			depth++
+		}
+	}
+	if k, o := shape(p.keel.addr), shape(p.oracle); k != o {
+		t.Errorf("MISMATCH self-holding table: keel %s, redis %s", k, o)
 	}
 }
