@@ -19,6 +19,8 @@ type Tuning struct {
 	// entries or bytes (0: no limit), as in Redis's streamAppendItem.
 	StreamNodeMaxBytes   atomic.Int64
 	StreamNodeMaxEntries atomic.Int64
+	// HLLSparseMaxBytes: a sparse HyperLogLog longer than this turns dense.
+	HLLSparseMaxBytes atomic.Int64
 }
 
 func (t *Tuning) defaults() {
@@ -30,6 +32,7 @@ func (t *Tuning) defaults() {
 	t.ListMaxListpackSize.Store(-2)
 	t.StreamNodeMaxBytes.Store(4096)
 	t.StreamNodeMaxEntries.Store(100)
+	t.HLLSparseMaxBytes.Store(3000)
 }
 
 // SetTuning sets the threshold named as in redis.conf; false for a name
@@ -53,6 +56,8 @@ func (db *DB) SetTuning(name string, v int64) bool {
 		t.StreamNodeMaxBytes.Store(v)
 	case "stream-node-max-entries":
 		t.StreamNodeMaxEntries.Store(v)
+	case "hll-sparse-max-bytes":
+		t.HLLSparseMaxBytes.Store(v)
 	default:
 		return false
 	}
