@@ -172,21 +172,32 @@ func geoUnit(b []byte) (float64, bool) {
 // parseLonLat reads a longitude and latitude (Redis's
 // extractLongLatOrReply).
 func (c *Ctx) parseLonLat(lonArg, latArg []byte) (lon, lat float64, ok bool) {
-	lon, ok1 := parseFloat(lonArg)
+	lon, ok1 := zsetParseScore(lonArg)
 	if !ok1 {
 		c.Error(errNotFloat)
 		return 0, 0, false
 	}
-	lat, ok2 := parseFloat(latArg)
+	lat, ok2 := zsetParseScore(latArg)
 	if !ok2 {
 		c.Error(errNotFloat)
 		return 0, 0, false
 	}
 	if lon < geoLongMin || lon > geoLongMax || lat < geoLatMin || lat > geoLatMax {
-		c.Error(fmt.Sprintf("ERR invalid longitude,latitude pair %f,%f", lon, lat))
+		c.Error("ERR invalid longitude,latitude pair " + cFixed6(lon) + "," + cFixed6(lat))
 		return 0, 0, false
 	}
 	return lon, lat, true
+}
+
+// cFixed6 is C's "%f": six decimals, "inf" and "-inf".
+func cFixed6(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(f, 'f', 6, 64)
 }
 
 // formatGeoCoord formats a coordinate as Redis's addReplyHumanLongDouble:
@@ -550,7 +561,7 @@ const (
 
 // parseGeoDistance reads a radius and its unit (extractDistanceOrReply).
 func (c *Ctx) parseGeoDistance(val, unit []byte) (radius, conv float64, ok bool) {
-	radius, ok = parseFloat(val)
+	radius, ok = zsetParseScore(val)
 	if !ok {
 		c.Error("ERR need numeric radius")
 		return 0, 0, false
@@ -673,12 +684,12 @@ func (c *Ctx) georadiusGeneric(srcAt int, flags int) {
 			byRadius = true
 			i += 2
 		case eqFold(a, "bybox") && rest >= 3 && search && !byRadius:
-			w, okW := parseFloat(args[i+1])
+			w, okW := zsetParseScore(args[i+1])
 			if !okW {
 				c.Error("ERR need numeric width")
 				return
 			}
-			h, okH := parseFloat(args[i+2])
+			h, okH := zsetParseScore(args[i+2])
 			if !okH {
 				c.Error("ERR need numeric height")
 				return
@@ -833,9 +844,9 @@ func init() {
 		&Command{Name: "geopos", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Returns the longitude and latitude of members from a geospatial index.", Since: "3.2.0", Handler: cmdGeoPos},
 		&Command{Name: "geodist", Arity: -4, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Returns the distance between two members of a geospatial index.", Since: "3.2.0", Handler: cmdGeoDist},
 		&Command{Name: "geohash", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Returns members from a geospatial index as geohash strings.", Since: "3.2.0", Handler: cmdGeoHash},
-		&Command{Name: "georadius", Arity: -6, Flags: FlagWrite | FlagDenyOOM | FlagMovableKeys, KeysFunc: georadiusKeys, ACL: w, Group: g, Summary: "Queries a geospatial index for members within a distance from a coordinate, optionally stores the result.", Since: "3.2.0", Handler: cmdGeoRadius},
+		&Command{Name: "georadius", Arity: -6, Flags: FlagWrite | FlagDenyOOM | FlagMovableKeys, FirstKey: 1, LastKey: 1, Step: 1, KeysFunc: georadiusKeys, ACL: w, Group: g, Summary: "Queries a geospatial index for members within a distance from a coordinate, optionally stores the result.", Since: "3.2.0", Handler: cmdGeoRadius},
 		&Command{Name: "georadius_ro", Arity: -6, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Returns members from a geospatial index that are within a distance from a coordinate.", Since: "3.2.10", Handler: cmdGeoRadiusRO},
-		&Command{Name: "georadiusbymember", Arity: -5, Flags: FlagWrite | FlagDenyOOM | FlagMovableKeys, KeysFunc: georadiusKeys, ACL: w, Group: g, Summary: "Queries a geospatial index for members within a distance from a member, optionally stores the result.", Since: "3.2.0", Handler: cmdGeoRadiusByMember},
+		&Command{Name: "georadiusbymember", Arity: -5, Flags: FlagWrite | FlagDenyOOM | FlagMovableKeys, FirstKey: 1, LastKey: 1, Step: 1, KeysFunc: georadiusKeys, ACL: w, Group: g, Summary: "Queries a geospatial index for members within a distance from a member, optionally stores the result.", Since: "3.2.0", Handler: cmdGeoRadiusByMember},
 		&Command{Name: "georadiusbymember_ro", Arity: -5, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Returns members from a geospatial index that are within a distance from a member.", Since: "3.2.10", Handler: cmdGeoRadiusByMemberRO},
 		&Command{Name: "geosearch", Arity: -7, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Step: 1, ACL: r, Group: g, Summary: "Queries a geospatial index for members inside an area of a box or a circle.", Since: "6.2.0", Handler: cmdGeoSearch},
 		&Command{Name: "geosearchstore", Arity: -8, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 2, Step: 1, ACL: w, Group: g, Summary: "Queries a geospatial index for members inside an area of a box or a circle, optionally stores the result.", Since: "6.2.0", Handler: cmdGeoSearchStore},
