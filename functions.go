@@ -890,7 +890,6 @@ func subcommandSyntaxError(c *Ctx) string {
 }
 
 var functionHelp = []string{
-	"FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"LOAD [REPLACE] <FUNCTION CODE>",
 	"    Create a new library with the given library name and code.",
 	"DELETE <LIBRARY NAME>",
@@ -928,16 +927,9 @@ var functionHelp = []string{
 	"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
 	"      libraries with the new libraries (notice that even on this option there is a chance of failure",
 	"      in case of functions name collision with another library).",
-	"HELP",
-	"    Prints this help.",
 }
 
-func cmdFunctionHelp(c *Ctx) {
-	c.R.Array(len(functionHelp))
-	for _, l := range functionHelp {
-		c.R.Simple(l)
-	}
-}
+func cmdFunctionHelp(c *Ctx) { replyHelp(c, "FUNCTION", functionHelp) }
 
 // FunctionStats returns the number of libraries and of functions (INFO
 // memory's number_of_libraries and number_of_functions).

@@ -260,6 +260,14 @@ func cmdGeoAdd(c *Ctx) {
 	cmdZAdd(c)
 }
 
+// geoMember is member m's score in z (found: z exists).
+func geoMember(z *memtables.ZSet, found bool, m []byte) (float64, bool) {
+	if !found {
+		return 0, false
+	}
+	return z.Score(string(m))
+}
+
 func cmdGeoPos(c *Ctx) {
 	z, found, ok := c.readZSet(c.Args[1])
 	if !ok {
@@ -267,11 +275,7 @@ func cmdGeoPos(c *Ctx) {
 	}
 	c.R.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
-		var score float64
-		in := false
-		if found {
-			score, in = z.Score(string(m))
-		}
+		score, in := geoMember(z, found, m)
 		if !in {
 			c.R.NullArray()
 			continue
@@ -321,11 +325,7 @@ func cmdGeoHash(c *Ctx) {
 	}
 	c.R.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
-		var score float64
-		in := false
-		if found {
-			score, in = z.Score(string(m))
-		}
+		score, in := geoMember(z, found, m)
 		if !in {
 			c.R.Null()
 			continue
@@ -404,33 +404,27 @@ func geoEstimateSteps(rangeMeters, lat float64) uint {
 	return uint(min(max(step, 1), 26))
 }
 
-func geoMoveX(h *geoHash, d int) {
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0x5555555555555555) >> (64 - h.step*2)
+// geoMove moves h one cell along the coordinate whose bits own selects
+// (the odd bits: longitude; the even: latitude), by d (+1 or -1), wrapping
+// around, as Redis's geohash_move_x and geohash_move_y.
+func geoMove(h *geoHash, d int, own, other uint64) {
+	v := h.bits & own
+	keep := h.bits & other
+	zz := other >> (64 - h.step*2)
 	if d > 0 {
-		x += zz + 1
+		v += zz + 1
 	} else {
-		x |= zz
-		x -= zz + 1
+		v |= zz
+		v -= zz + 1
 	}
-	x &= 0xaaaaaaaaaaaaaaaa >> (64 - h.step*2)
-	h.bits = x | y
+	v &= own >> (64 - h.step*2)
+	h.bits = v | keep
 }
 
-func geoMoveY(h *geoHash, d int) {
-	x := h.bits & 0xaaaaaaaaaaaaaaaa
-	y := h.bits & 0x5555555555555555
-	zz := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - h.step*2)
-	if d > 0 {
-		y += zz + 1
-	} else {
-		y |= zz
-		y -= zz + 1
-	}
-	y &= 0x5555555555555555 >> (64 - h.step*2)
-	h.bits = x | y
-}
+const (
+	geoOddBits  = 0xaaaaaaaaaaaaaaaa // longitude
+	geoEvenBits = 0x5555555555555555 // latitude
+)
 
 // geoNeighbors are a cell's 8 neighbors, in Redis's order after the cell
 // itself: north, south, east, west, north-east, north-west, south-east,
@@ -439,10 +433,10 @@ func geoNeighbors(h geoHash) [8]geoHash {
 	moved := func(dx, dy int) geoHash {
 		n := h
 		if dx != 0 {
-			geoMoveX(&n, dx)
+			geoMove(&n, dx, geoOddBits, geoEvenBits)
 		}
 		if dy != 0 {
-			geoMoveY(&n, dy)
+			geoMove(&n, dy, geoEvenBits, geoOddBits)
 		}
 		return n
 	}

@@ -196,36 +196,48 @@ func (h *hll) toDense() bool {
 	copy(d, h.b[:hllHdrSize])
 	d[4] = hllDense
 	regs := d[hllHdrSize:]
+	if !sparseRuns(h.b[hllHdrSize:], func(idx, n int, v uint8) {
+		for ; v != 0 && n > 0; n-- {
+			hllDenseSetReg(regs, idx, v)
+			idx++
+		}
+	}) {
+		return false
+	}
+	h.b = d
+	return true
+}
+
+// sparseRuns calls fn for each run of registers of the sparse opcodes p
+// (first register, length, value: 0 for ZERO and XZERO), and reports
+// whether they cover the 16384 registers exactly (Redis's checks of a
+// corrupt HyperLogLog).
+func sparseRuns(p []byte, fn func(idx, n int, v uint8)) bool {
 	idx := 0
-	p := h.b[hllHdrSize:]
 	for i := 0; i < len(p); {
+		var n int
+		var v uint8
 		switch b := p[i]; {
 		case sparseIsZero(b):
-			idx += sparseZeroLen(b)
+			n = sparseZeroLen(b)
 			i++
 		case sparseIsXZero(b):
 			if i+1 >= len(p) {
 				return false
 			}
-			idx += sparseXZeroLen(b, p[i+1])
+			n = sparseXZeroLen(b, p[i+1])
 			i += 2
 		default:
-			n, v := sparseValLen(b), sparseValValue(b)
+			n, v = sparseValLen(b), sparseValValue(b)
 			if idx+n > hllRegisters {
 				return false
 			}
-			for ; n > 0; n-- {
-				hllDenseSetReg(regs, idx, v)
-				idx++
-			}
 			i++
 		}
+		fn(idx, n, v)
+		idx += n
 	}
-	if idx != hllRegisters {
-		return false
-	}
-	h.b = d
-	return true
+	return idx == hllRegisters
 }
 
 // sparseSet is Redis's hllSparseSet: it raises register index to count,
@@ -404,34 +416,12 @@ func hllMerge(maxRegs []uint8, v []byte) bool {
 		}
 		return true
 	}
-	p := v[hllHdrSize:]
-	idx := 0
-	for i := 0; i < len(p); {
-		switch b := p[i]; {
-		case sparseIsZero(b):
-			idx += sparseZeroLen(b)
-			i++
-		case sparseIsXZero(b):
-			if i+1 >= len(p) {
-				return false
-			}
-			idx += sparseXZeroLen(b, p[i+1])
-			i += 2
-		default:
-			n, val := sparseValLen(b), sparseValValue(b)
-			if n+idx > hllRegisters {
-				return false
-			}
-			for ; n > 0; n-- {
-				if val > maxRegs[idx] {
-					maxRegs[idx] = val
-				}
-				idx++
-			}
-			i++
+	return sparseRuns(v[hllHdrSize:], func(idx, n int, val uint8) {
+		for ; val != 0 && n > 0; n-- {
+			maxRegs[idx] = max(maxRegs[idx], val)
+			idx++
 		}
-	}
-	return idx == hllRegisters
+	})
 }
 
 // hllRegisterHisto counts the registers of v by value; false when
@@ -444,31 +434,7 @@ func hllRegisterHisto(v []byte, histo *[64]int) bool {
 		}
 		return true
 	}
-	p := v[hllHdrSize:]
-	idx := 0
-	for i := 0; i < len(p); {
-		switch b := p[i]; {
-		case sparseIsZero(b):
-			n := sparseZeroLen(b)
-			idx += n
-			histo[0] += n
-			i++
-		case sparseIsXZero(b):
-			if i+1 >= len(p) {
-				return false
-			}
-			n := sparseXZeroLen(b, p[i+1])
-			idx += n
-			histo[0] += n
-			i += 2
-		default:
-			n := sparseValLen(b)
-			idx += n
-			histo[sparseValValue(b)] += n
-			i++
-		}
-	}
-	return idx == hllRegisters
+	return sparseRuns(v[hllHdrSize:], func(_, n int, val uint8) { histo[val] += n })
 }
 
 // hllEstimate is Redis's hllCount over a register histogram: Ertl's

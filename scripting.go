@@ -907,7 +907,6 @@ func cmdScriptDebug(c *Ctx) {
 }
 
 var scriptHelp = []string{
-	"SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"DEBUG (YES|SYNC|NO)",
 	"    Set the debug mode for subsequent scripts executed.",
 	"EXISTS <sha1> [<sha1> ...]",
@@ -922,16 +921,9 @@ var scriptHelp = []string{
 	"    Kill the currently executing Lua script.",
 	"LOAD <script>",
 	"    Load a script into the scripts cache without executing it.",
-	"HELP",
-	"    Prints this help.",
 }
 
-func cmdScriptHelp(c *Ctx) {
-	c.R.Array(len(scriptHelp))
-	for _, l := range scriptHelp {
-		c.R.Simple(l)
-	}
-}
+func cmdScriptHelp(c *Ctx) { replyHelp(c, "SCRIPT", scriptHelp) }
 
 // ScriptStats returns the number of cached scripts and their bytes (INFO
 // memory's number_of_cached_scripts and used_memory_scripts_eval).
