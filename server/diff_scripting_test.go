@@ -421,3 +421,47 @@ func TestDiffScriptNestedReply(t *testing.T) {
 		t.Errorf("MISMATCH self-holding table: keel %s, redis %s", k, o)
 	}
 }
+
+// scriptedCall is the script TestDiffRandomScripted wraps each command in:
+// the command runs through redis.pcall, its reply is converted to Lua and
+// back, and its changes are the script's record.
+const scriptedCall = "return redis.pcall(unpack(ARGV))"
+
+func init() {
+	replyComparers = append(replyComparers, func(args []string, k, o respValue) (string, bool) {
+		if len(args) < 4 || args[0] != "EVAL" || args[1] != scriptedCall {
+			return "", false
+		}
+		return compareReply(args[3:], k, o, nil), true
+	})
+}
+
+// TestDiffRandomScripted is TestDiffRandomTypes with every command run by
+// a script (EVAL "return redis.pcall(unpack(ARGV))" 0 <command>): every
+// reply kind of every family goes through the Lua conversions both ways,
+// and every write through a script's record, compared with redis-server.
+func TestDiffRandomScripted(t *testing.T) {
+	t.Parallel()
+	streams := &streamGen{}
+	runRandomOpts(t, randomOpts{lengthDiv: 4}, func(g *cmdGen, conn int) []string {
+		var args []string
+		switch g.r.Intn(12) {
+		case 0, 1:
+			args = g.command(conn)
+		case 2, 3:
+			args = g.listCommand(conn)
+		case 4, 5:
+			args = g.setCommand(conn)
+		case 6, 7:
+			args = g.hashCommand(conn)
+		case 8, 9:
+			args = streams.command(g, conn)
+		default:
+			args = g.zsetCommand(conn)
+		}
+		if strings.HasPrefix(args[0], "@") {
+			return args
+		}
+		return append([]string{"EVAL", scriptedCall, "0"}, args...)
+	})
+}
