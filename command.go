@@ -445,7 +445,7 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
 		return
 	}
-	if db.postpones(s, cmd) {
+	if db.postpones(s, cmd, args) {
 		// CLIENT PAUSE: the server runs it again once the pause ends.
 		s.Postponed = true
 		return

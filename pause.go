@@ -73,8 +73,9 @@ func (db *DB) pausing() PauseMode {
 	return m
 }
 
-// postpones reports whether the pause on now covers cmd run by s.
-func (db *DB) postpones(s *Session, cmd *Command) bool {
+// postpones reports whether the pause on now covers cmd run by s with
+// args.
+func (db *DB) postpones(s *Session, cmd *Command, args [][]byte) bool {
 	if db.pause.mode.Load() == int32(PauseNone) || s.Monitor {
 		return false
 	}
@@ -82,6 +83,9 @@ func (db *DB) postpones(s *Session, cmd *Command) bool {
 	case PauseAll:
 		return true
 	case PauseWrite:
+		if cmd.Flags&FlagMayReplicate != 0 && len(args) >= 2 {
+			return db.scriptMayWrite(cmd, args[1])
+		}
 		return mayReplicate(cmd) || cmd.Name == "exec" && s.multi != nil && s.multi.writes
 	}
 	return false

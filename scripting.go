@@ -365,6 +365,35 @@ func (c *Ctx) eval(bySHA bool) {
 	db.runScript(&db.scripts.vm, run, s.fn, keys, argv)
 }
 
+// scriptMayWrite reports whether EVAL, EVALSHA or FCALL of arg (the
+// body, SHA1 or function name) may write, as Redis's evalGetCommandFlags
+// and fcallGetCommandFlags tell a WRITE pause: a script or function that
+// declared no-writes may not; one without flags, or unknown, may.
+func (db *DB) scriptMayWrite(cmd *Command, arg []byte) bool {
+	var flags scriptFlags
+	switch cmd.Name {
+	case "eval":
+		flags, _, _ = parseShebang(string(arg))
+	case "evalsha":
+		db.mu.RLock()
+		s := db.scripts.scripts[strings.ToLower(string(arg))]
+		db.mu.RUnlock()
+		if s == nil {
+			return true
+		}
+		flags = s.flags
+	case "fcall":
+		db.mu.RLock()
+		fn := db.funcs.funcs[strings.ToLower(string(arg))]
+		db.mu.RUnlock()
+		if fn == nil {
+			return true
+		}
+		flags = fn.flags
+	}
+	return flags&scriptCompat != 0 || flags&scriptNoWrites == 0
+}
+
 // runScript runs fn in vm for run: an EVAL script with the KEYS and ARGV
 // globals, a function (run.function) with keys and args as its
 // arguments; it writes the reply.

@@ -102,6 +102,23 @@ func TestDiffClientPause(t *testing.T) {
 		do(c, "EXEC")
 		blocked()
 
+		// Scripts and functions: held unless they declared no-writes (or
+		// are a _RO form), as Redis tells from their flags.
+		do(a, "FUNCTION", "LOAD", "REPLACE", "#!lua name=pause\nredis.register_function{function_name='pro', callback=function() return 'ro' end, flags={'no-writes'}}\nredis.register_function('prw', function() return 'rw' end)")
+		do(a, "CLIENT", "PAUSE", "5000", "WRITE")
+		do(c, "EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0")
+		do(c, "EVAL_RO", "return redis.call('get', 'k')", "0")
+		do(c, "FCALL", "pro", "0")
+		do(c, "FCALL_RO", "pro", "0")
+		send(b, "EVAL", "return redis.call('get', 'k')", "0")
+		held(b, "EVAL without flags under a WRITE pause")
+		send(d, "FCALL", "prw", "0")
+		held(d, "FCALL of a writing function under a WRITE pause")
+		do(a, "CLIENT", "UNPAUSE")
+		read(b, "EVAL after UNPAUSE")
+		read(d, "FCALL after UNPAUSE")
+		do(a, "FUNCTION", "DELETE", "pause")
+
 		// An ALL pause holds every command, CLIENT UNPAUSE included,
 		// until its time.
 		// 1.5 s: the held checks (300 ms) must end well within it on a
