@@ -65,19 +65,23 @@ func (s *Session) errorsNow() int64 {
 	return *s.ReplyErrors
 }
 
-// ranCommand records a call of cmd that took nanos (when t0 is not 0,
-// the start of a timed call) and failed if the error count went from
-// errsBefore to errsAfter (-1: not counted).
-func (db *DB) ranCommand(cmd *Command, id, t0, errsBefore, errsAfter int64) {
+// ranCommand records a call of cmd (when t0 is not 0, the start of a
+// timed call) that failed if the error count went from errsBefore to
+// errsAfter (-1: not counted), and returns how long it took in ns (-1:
+// not timed), for the slowlog.
+func (db *DB) ranCommand(cmd *Command, id, t0, errsBefore, errsAfter int64) (nanos int64) {
 	st := &db.cmdStats[cmd.idx].stripes[uint64(id)%8]
 	st.calls.Add(1)
+	nanos = -1
 	if t0 != 0 {
+		nanos = monoNanos() - t0
 		st.timed.Add(1)
-		st.nanos.Add(monoNanos() - t0)
+		st.nanos.Add(nanos)
 	}
 	if errsAfter > errsBefore {
 		st.failed.Add(1)
 	}
+	return nanos
 }
 
 // startTiming is the start of s's call of cmd when it is timed, else 0.

@@ -469,9 +469,9 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	c := &s.ctx
 	*c = Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: now, expired: c.expired[:0]}
 	c.errMark = s.errorsNow()
-	t0 := s.startTiming(cmd)
+	t0 := db.startTiming(s, cmd)
 	db.run(c)
-	db.ranCommand(cmd, s.ID, t0, c.errMark, s.errorsNow())
+	db.slowlogPush(s, cmd, args, db.ranCommand(cmd, s.ID, t0, c.errMark, s.errorsNow()), false)
 	db.feedMonitors(s, cmd, args)
 	c.R, c.Args = nil, nil
 }

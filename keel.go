@@ -161,6 +161,7 @@ type DB struct {
 	pause   pauseState       // CLIENT PAUSE (pause.go)
 	scripts scriptState      // Lua scripting (scripting.go)
 	funcs   *functionsEngine // FUNCTION and FCALL (functions.go); guarded by mu
+	slowlog slowlogState     // SLOWLOG (slowlog.go)
 
 	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
 	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)
@@ -224,6 +225,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	db.watch.init()
 	db.tuning.defaults()
 	db.scripts.busyAfter.Store(5000)
+	db.SetSlowlog(10000, 128)
 	var err error
 	if db.man, err = checkpoint.OpenManifest(dir); err != nil {
 		return nil, err

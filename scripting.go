@@ -554,9 +554,9 @@ func (db *DB) scriptCall(L *lua.LState, raise bool) int {
 	lr := &st.reply
 	*lr = luaReply{L: L, proto: run.resp, stack: lr.stack[:0]}
 	sub := Ctx{DB: db, S: c.S, Args: args, R: lr, Cmd: cmd, Now: c.Now, w: c.w, inTx: true}
-	errs, t0 := c.S.errorsNow(), c.S.startTiming(cmd)
+	errs, t0 := c.S.errorsNow(), db.startTiming(c.S, cmd)
 	cmd.Handler(&sub)
-	db.ranCommand(cmd, c.S.ID, t0, errs, c.S.errorsNow())
+	db.slowlogPush(c.S, cmd, args, db.ranCommand(cmd, c.S.ID, t0, errs, c.S.errorsNow()), true)
 	db.feedMonitors(c.S, cmd, args)
 	for _, k := range sub.expired { // keys a SCAN found expired
 		sub.lookupWrite(k)

@@ -184,10 +184,10 @@ func cmdExec(c *Ctx) {
 	c.R.Array(len(m.queue))
 	for _, q := range m.queue {
 		sub := Ctx{DB: c.DB, S: s, Args: q.args, R: c.R, Cmd: q.cmd, Now: c.Now, w: c.w, inTx: true}
-		errs, t0 := s.errorsNow(), s.startTiming(q.cmd)
+		errs, t0 := s.errorsNow(), c.DB.startTiming(s, q.cmd)
 		q.cmd.Handler(&sub)
 		c.errMark = s.errorsNow()
-		c.DB.ranCommand(q.cmd, s.ID, t0, errs, c.errMark)
+		c.DB.slowlogPush(s, q.cmd, q.args, c.DB.ranCommand(q.cmd, s.ID, t0, errs, c.errMark), false)
 		c.DB.feedMonitors(s, q.cmd, q.args)
 		for _, k := range sub.expired { // keys a queued SCAN found expired
 			sub.lookupWrite(k)

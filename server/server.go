@@ -103,6 +103,14 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	cfg.onSet = s.applyConfig
 	db.SetMaxMemory(cfg.Int("maxmemory"))
 	db.SetBusyReplyThreshold(cfg.Int("lua-time-limit"))
+	db.SetSlowlog(cfg.Int("slowlog-log-slower-than"), cfg.Int("slowlog-max-len"))
+	db.SetSlowlogPeer(func(sess *keel.Session, cmd *keel.Command, args [][]byte) (string, func(int) bool) {
+		c, _ := sess.Ext.(*client)
+		if c == nil {
+			return "?:0", nil
+		}
+		return c.addr, redacted(db, cmd, args)
+	})
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
@@ -122,6 +130,8 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetFsync(s.cfg.FsyncPolicy())
 	case "maxmemory":
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
+	case "slowlog-log-slower-than", "slowlog-max-len":
+		s.db.SetSlowlog(s.cfg.Int("slowlog-log-slower-than"), s.cfg.Int("slowlog-max-len"))
 	case "lua-time-limit", "busy-reply-threshold":
 		s.db.SetBusyReplyThreshold(s.cfg.Int("lua-time-limit"))
 	case "notify-keyspace-events":
