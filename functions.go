@@ -281,6 +281,7 @@ func (db *DB) registerFunction(L *lua.LState) int {
 		return fail("redis.register_function can only be called on FUNCTION LOAD command")
 	}
 	var name string
+	named := false
 	var cb *lua.LFunction
 	var flags scriptFlags
 	var desc *string
@@ -298,7 +299,7 @@ func (db *DB) registerFunction(L *lua.LState) int {
 			switch lua.LVAsString(k) {
 			case "function_name":
 				if s, ok := luaStringish(v); ok {
-					name = s
+					name, named = s, true
 				} else {
 					bad = "function_name argument given to redis.register_function must be a string"
 				}
@@ -344,10 +345,7 @@ func (db *DB) registerFunction(L *lua.LState) int {
 		if bad != "" {
 			return fail(bad)
 		}
-		if name == "" && cb != nil || name == "" && cb == nil {
-			if cb == nil && name == "" {
-				return fail("redis.register_function must get a function name argument")
-			}
+		if !named {
 			return fail("redis.register_function must get a function name argument")
 		}
 		if cb == nil {

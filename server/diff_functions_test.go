@@ -87,6 +87,7 @@ var functionCases = []diffCase{
 		"FUNCTION LOAD \"#!lua name=e2\\nredis.register_function{function_name='x', callback=function() end, description={}}\"",
 		"FUNCTION LOAD \"#!lua name=e3\\nredis.register_function(5, function() end)\"",
 		"FUNCTION LOAD \"#!lua name=e4\\nredis.register_function('', function() end)\"",
+		"FUNCTION LOAD \"#!lua name=e4b\\nredis.register_function{function_name='', callback=function() end}\"",
 		"FUNCTION LOAD \"#!lua name=e5\\nredis.register_function('a', function() end)\\nerror('after')\"",
 		"FUNCTION LOAD \"#!lua name=e7\\nlocal s = string.len('x')\"",
 		"FUNCTION LOAD \"#!lua name=e8\\nredis.log(redis.LOG_NOTICE, 'x') redis.register_function('a8', function() return redis.REDIS_VERSION end)\"",
