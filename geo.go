@@ -48,12 +48,6 @@ func (h geoHash) zero() bool { return h.bits == 0 && h.step == 0 }
 
 type geoRange struct{ min, max float64 }
 
-type geoArea struct {
-	hash      geoHash
-	lon, lat  geoRange
-	longitude geoRange
-}
-
 // interleave64 puts x's bits at the even positions and y's at the odd.
 func interleave64(x, y uint32) uint64 {
 	spread := func(v uint64) uint64 {
