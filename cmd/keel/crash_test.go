@@ -142,6 +142,9 @@ func crashRounds(t *testing.T, def int) int {
 //	11: k even: XACK stream:<i> g <k+1>-1        (leaves the PEL)
 //	    k odd:  XCLAIM stream:<i> g c2 0 <k+1>-1 JUSTID
 //	                                    (stays pending, now owned by c2)
+//	12: EVAL of a script that SETs sc<i>:<k> <k>, RPUSHes <k> to
+//	    scl:<i> and HSETs sch:<i> <k> <k>   (one record over three
+//	    engines: all or nothing)
 //
 // Before its first op of a round, a writer creates the group with XGROUP
 // CREATE stream:<i> g 0 MKSTREAM (BUSYGROUP once it exists), so the group
@@ -155,7 +158,7 @@ func crashRounds(t *testing.T, def int) int {
 // by the reply to its last command; the replies of stream ops are checked
 // too (XREADGROUP must deliver exactly the next id, XACK and XCLAIM must
 // find it pending), so a restart that lost group state fails the writer.
-const opsPerIter = 12
+const opsPerIter = 13
 
 // Names of the consumer group and its two consumers.
 const (
@@ -165,22 +168,28 @@ const (
 	crashField    = "f"
 )
 
-func keySet(i, k int) string  { return fmt.Sprintf("c%d:%d", i, k) }
-func keyMA(i, k int) string   { return fmt.Sprintf("m%da:%d", i, k) }
-func keyMB(i, k int) string   { return fmt.Sprintf("m%db:%d", i, k) }
-func keyCounter(i int) string { return fmt.Sprintf("counter:%d", i) }
-func keyLog(i int) string     { return fmt.Sprintf("log:%d", i) }
-func keyList(i int) string    { return fmt.Sprintf("list:%d", i) }
-func keySetT(i int) string    { return fmt.Sprintf("set:%d", i) }
-func keyZSet(i int) string    { return fmt.Sprintf("zset:%d", i) }
-func keyTx(i, k int) string   { return fmt.Sprintf("tx%d:%d", i, k) }
-func keyTxL(i int) string     { return fmt.Sprintf("txl:%d", i) }
-func keyTxZ(i int) string     { return fmt.Sprintf("txz:%d", i) }
-func keyTxT(i int) string     { return fmt.Sprintf("txt:%d", i) }
-func keyTxH(i int) string     { return fmt.Sprintf("txh:%d", i) }
-func keyHash(i int) string    { return fmt.Sprintf("hash:%d", i) }
-func keyTxX(i int) string     { return fmt.Sprintf("txx:%d", i) }
-func keyStream(i int) string  { return fmt.Sprintf("stream:%d", i) }
+func keySet(i, k int) string    { return fmt.Sprintf("c%d:%d", i, k) }
+func keyMA(i, k int) string     { return fmt.Sprintf("m%da:%d", i, k) }
+func keyMB(i, k int) string     { return fmt.Sprintf("m%db:%d", i, k) }
+func keyCounter(i int) string   { return fmt.Sprintf("counter:%d", i) }
+func keyLog(i int) string       { return fmt.Sprintf("log:%d", i) }
+func keyList(i int) string      { return fmt.Sprintf("list:%d", i) }
+func keySetT(i int) string      { return fmt.Sprintf("set:%d", i) }
+func keyZSet(i int) string      { return fmt.Sprintf("zset:%d", i) }
+func keyTx(i, k int) string     { return fmt.Sprintf("tx%d:%d", i, k) }
+func keyTxL(i int) string       { return fmt.Sprintf("txl:%d", i) }
+func keyTxZ(i int) string       { return fmt.Sprintf("txz:%d", i) }
+func keyTxT(i int) string       { return fmt.Sprintf("txt:%d", i) }
+func keyTxH(i int) string       { return fmt.Sprintf("txh:%d", i) }
+func keyHash(i int) string      { return fmt.Sprintf("hash:%d", i) }
+func keyTxX(i int) string       { return fmt.Sprintf("txx:%d", i) }
+func keyStream(i int) string    { return fmt.Sprintf("stream:%d", i) }
+func keyScript(i, k int) string { return fmt.Sprintf("sc%d:%d", i, k) }
+func keyScriptL(i int) string   { return fmt.Sprintf("scl:%d", i) }
+func keyScriptH(i int) string   { return fmt.Sprintf("sch:%d", i) }
+
+// crashScript is op kind 12's script.
+const crashScript = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('RPUSH', KEYS[2], ARGV[1]) redis.call('HSET', KEYS[3], ARGV[1], ARGV[1]) return redis.call('LLEN', KEYS[2])"
 
 // entryID is the stream id of iteration k's entries (XADD to stream:<i>
 // and txx:<i>): <k+1>-1, never 0-0.
@@ -236,11 +245,13 @@ func opCmds(i, j, size int) [][]string {
 		return [][]string{{"XADD", keyStream(i), entryID(k), crashField, ks}}
 	case 10:
 		return [][]string{{"XREADGROUP", "GROUP", crashGroup, crashConsumer, "COUNT", "1", "STREAMS", keyStream(i), ">"}}
-	default:
+	case 11:
 		if k%2 == 0 {
 			return [][]string{{"XACK", keyStream(i), crashGroup, entryID(k)}}
 		}
 		return [][]string{{"XCLAIM", keyStream(i), crashGroup, crashClaimer, "0", entryID(k), "JUSTID"}}
+	default:
+		return [][]string{{"EVAL", crashScript, "3", keyScript(i, k), keyScriptL(i), keyScriptH(i), ks}}
 	}
 }
 
@@ -563,11 +574,13 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000"},
 			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000", crashConsumer},
 			[]string{"XPENDING", keyStream(i), crashGroup, "-", "+", "1000000000", crashClaimer},
-			[]string{"XINFO", "CONSUMERS", keyStream(i), crashGroup})
-		const perKey = 17 // replies before the per-iteration ones
+			[]string{"XINFO", "CONSUMERS", keyStream(i), crashGroup},
+			[]string{"LRANGE", keyScriptL(i), "0", "-1"}, []string{"HGETALL", keyScriptH(i)})
+		const perKey = 19 // replies before the per-iteration ones
+		const perIter = 5
 		for k := 0; k < iters; k++ {
 			cmds = append(cmds, []string{"GET", keySet(i, k)}, []string{"GET", keyMA(i, k)}, []string{"GET", keyMB(i, k)},
-				[]string{"GET", keyTx(i, k)})
+				[]string{"GET", keyTx(i, k)}, []string{"GET", keyScript(i, k)})
 		}
 		replies := pipelined(t, c, cmds)
 		listN := seqLen(replies[2], false, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyList(i)}, a...)...) })
@@ -583,6 +596,8 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		grp := readGroup(replies[12], replies[13], replies[14:17], xaddN, func(f string, a ...any) {
 			fail("client %d: %s group %s: "+f, append([]any{i, keyStream(i), crashGroup}, a...)...)
 		})
+		sclN := seqLen(replies[17], false, false, func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyScriptL(i)}, a...)...) })
+		schN := hashLen(replies[18], "", func(f string, a ...any) { fail("client %d: %s: "+f, append([]any{i, keyScriptH(i)}, a...)...) })
 		str := func(r any, what string) (string, bool) {
 			switch x := r.(type) {
 			case nil:
@@ -617,7 +632,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 		has := make([]bool, iters*opsPerIter)
 		for k := 0; k < iters; k++ {
 			want := value(i, k, v.valueSize)
-			rs := replies[perKey+4*k : perKey+4+4*k]
+			rs := replies[perKey+perIter*k : perKey+perIter*(k+1)]
 			set, okSet := str(rs[0], keySet(i, k))
 			ma, okA := str(rs[1], keyMA(i, k))
 			mb, okB := str(rs[2], keyMB(i, k))
@@ -640,6 +655,16 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 				fail("client %d: transaction of iteration %d is partly applied: string %s present=%v, list %s has %d elements, set %s %d, zset %s %d, hash %s %d, stream %s %d",
 					i, k, keyTx(i, k), okTx, keyTxL(i), txlN, keyTxT(i), txtN, keyTxZ(i), txzN, keyTxH(i), txhN, keyTxX(i), txxN)
 			}
+			sc, okSc := str(rs[4], keyScript(i, k))
+			if okSc && sc != strconv.Itoa(k) {
+				fail("client %d: %s = %q, want %d", i, keyScript(i, k), sc, k)
+			}
+			// A script is one record: its three engines agree.
+			if okSc != (k < sclN) || okSc != (k < schN) {
+				fail("client %d: script of iteration %d is partly applied: string %s present=%v, list %s has %d elements, hash %s %d",
+					i, k, keyScript(i, k), okSc, keyScriptL(i), sclN, keyScriptH(i), schN)
+			}
+			has[k*opsPerIter+12] = okSc
 			has[k*opsPerIter+0] = okSet
 			has[k*opsPerIter+1] = counter >= k+1
 			has[k*opsPerIter+2] = logN >= k+1
@@ -672,7 +697,7 @@ func verifyCrashState(t *testing.T, p *proc, v crashVariant, base []int, res []w
 			fail("client %d: group %s of %s is missing, but %d ops are present (XGROUP CREATE was acknowledged before op 0 was sent)",
 				i, crashGroup, keyStream(i), n)
 		}
-		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN, 8: hashN, 9: xaddN, 10: grp.read} {
+		for kind, got := range map[int]int{1: counter, 2: logN, 4: listN, 5: setN, 6: zsetN, 7: txlN, 8: hashN, 9: xaddN, 10: grp.read, 12: sclN} {
 			if want := (n + opsPerIter - 1 - kind) / opsPerIter; got != want {
 				fail("client %d: op kind %d (%s) applied %d times, but only %d ops are present (want %d)",
 					i, kind, describeOp(i, kind, v.valueSize), got, n, want)
