@@ -127,6 +127,20 @@ func (c *Command) Keys(argv [][]byte) []int {
 	return append(out, c.keyNumKeys(argv)...)
 }
 
+// Resolve returns the subcommand args[1] names when c has subcommands and
+// there is one of that name, else c; known is false when c is only a
+// container (no handler of its own) and args[1] names none of its
+// subcommands.
+func (c *Command) Resolve(args [][]byte) (cmd *Command, known bool) {
+	if c.Subs == nil || len(args) < 2 {
+		return c, true
+	}
+	if sub := c.Subs[lower(args[1])]; sub != nil {
+		return sub, true
+	}
+	return c, c.Handler != nil
+}
+
 // keyNumKeys returns the indexes of the keys counted by argv[KeyNum].
 func (c *Command) keyNumKeys(argv [][]byte) []int {
 	if c.KeyNum <= 0 || c.KeyNum >= len(argv) {
@@ -143,7 +157,8 @@ func (c *Command) keyNumKeys(argv [][]byte) []int {
 	return out
 }
 
-func (c *Command) arityOK(n int) bool {
+// ArityOK reports whether n arguments (the name counted) fit c's arity.
+func (c *Command) ArityOK(n int) bool {
 	if c.Arity >= 0 {
 		return n == c.Arity
 	}
@@ -402,20 +417,20 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		r.Error(unknownCommand(args))
 		return
 	}
-	if cmd.Subs != nil && len(args) >= 2 {
-		if sub := cmd.Subs[lower(args[1])]; sub != nil {
-			cmd = sub
-		} else if cmd.Handler == nil {
+	if cmd.Subs != nil { // (checked here: Exec is the hot path)
+		sub, known := cmd.Resolve(args)
+		if !known {
 			db.rejectInMulti(s)
 			r.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncArg(cstr(args[1])), strings.ToUpper(cmd.Name)))
 			return
 		}
+		cmd = sub
 	}
 	if cmd.Flags&(FlagFast|FlagShort) == 0 {
 		// It may run long: the commands after it read the clock again.
 		s.clock = 0
 	}
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))
 		return
 	}

@@ -74,9 +74,6 @@ func (db *DB) fvm() *lua.LState {
 	f := db.funcs
 	if f.vm.L == nil {
 		f.vm.L, f.vm.sandbox = newScriptVM(db, true)
-		if db.scripts.rand == 0 {
-			db.scripts.rand = rand48Init
-		}
 	}
 	return f.vm.L
 }
@@ -188,10 +185,7 @@ func (db *DB) buildLibrary(code string, limit time.Duration) (*library, error) {
 		return nil, funcError("Error registering functions: ERR FUNCTION LOAD timeout")
 	}
 	if perr != nil {
-		msg := scriptError(perr, "")
-		if i := strings.Index(msg, " script: "); i >= 0 {
-			msg = msg[:i]
-		}
+		msg, _ := scriptErrorParts(perr)
 		return nil, funcError("Error registering functions: " + msg)
 	}
 	if len(lib.funcs) == 0 {
@@ -322,21 +316,13 @@ func (db *DB) registerFunction(L *lua.LState) int {
 					return
 				}
 				ft.ForEach(func(_, fv lua.LValue) {
-					s, ok := fv.(lua.LString)
-					if !ok {
+					s, isString := fv.(lua.LString)
+					f, known := scriptFlagNamed(string(s))
+					if !isString || !known {
 						bad = "unknown flag given"
 						return
 					}
-					known := false
-					for _, n := range scriptFlagNames {
-						if string(s) == n.name {
-							flags |= n.f
-							known = true
-						}
-					}
-					if !known {
-						bad = "unknown flag given"
-					}
+					flags |= f
 				})
 			default:
 				bad = "unknown argument given to redis.register_function"
@@ -376,17 +362,6 @@ func (db *DB) registerFunction(L *lua.LState) int {
 	return 0
 }
 
-// luaStringish is v as lua_tostring sees it: a string, or a number.
-func luaStringish(v lua.LValue) (string, bool) {
-	switch v := v.(type) {
-	case lua.LString:
-		return string(v), true
-	case lua.LNumber:
-		return formatLuaNumber(float64(v)), true
-	}
-	return "", false
-}
-
 // ---- FCALL ----
 
 func cmdFCall(c *Ctx) {
@@ -411,15 +386,9 @@ func cmdFCall(c *Ctx) {
 		return
 	}
 	ro := c.Cmd.Name == "fcall_ro"
-	if ro && fn.flags&scriptNoWrites == 0 {
-		c.Error("ERR Can not execute a script with write flag using *_ro command.")
+	if c.refusedByFlags(fn.flags, ro) {
 		return
 	}
-	if fn.flags&(scriptNoWrites|scriptAllowOOM) == 0 && db.overMemory() {
-		c.Error(oomError)
-		return
-	}
-	db.fvm()
 	run := &scriptRun{c: c, name: fn.name, function: true, args: c.Args, flags: fn.flags, readOnly: ro || fn.flags&scriptNoWrites != 0}
 	db.runScript(&db.funcs.vm, run, fn.fn, c.Args[3:3+numkeys], c.Args[3+numkeys:])
 }
@@ -602,26 +571,7 @@ func cmdFunctionStats(c *Ctx) {
 	r.Int(db.funcs.nfuncs.Load())
 }
 
-// cmdFunctionKill stops the running function unless it wrote (without
-// db.mu, which the function holds).
-func cmdFunctionKill(c *Ctx) {
-	r := c.DB.scripts.running.Load()
-	if r == nil {
-		c.Error("NOTBUSY No scripts in execution right now.")
-		return
-	}
-	if !r.function {
-		c.Error(errBusy) // SCRIPT KILL stops an EVAL script
-		return
-	}
-	if r.wrote.Load() {
-		c.Error("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
-		return
-	}
-	r.killed.Store(true)
-	r.cancel()
-	c.OK()
-}
+func cmdFunctionKill(c *Ctx) { c.killScript(true) }
 
 // The DUMP payload of functions, as Redis 7.0's: for each library the
 // RDB opcode FUNCTION2 and its code as an RDB string, then the RDB

@@ -225,6 +225,8 @@ func Open(dir string, opts Options) (*DB, error) {
 	db.watch.init()
 	db.tuning.defaults()
 	db.scripts.busyAfter.Store(5000)
+	db.scripts.scripts = map[string]*luaScript{}
+	db.scripts.rand = rand48Init // math.random's sequence, shared by EVAL and FCALL
 	db.SetSlowlog(10000, 128)
 	var err error
 	if db.man, err = checkpoint.OpenManifest(dir); err != nil {

@@ -80,6 +80,17 @@ var scriptFlagNames = []struct {
 	{"no-cluster", scriptNoCluster}, {"allow-cross-slot-keys", scriptAllowCrossSlot},
 }
 
+// scriptFlagNamed is the flag of a shebang's (or register_function's)
+// name.
+func scriptFlagNamed(name string) (scriptFlags, bool) {
+	for _, n := range scriptFlagNames {
+		if name == n.name {
+			return n.f, true
+		}
+	}
+	return 0, false
+}
+
 // luaVM is a Lua state and its sandbox: EVAL's, and the functions'
 // (functions.go), each made at first use. Used only under db.mu
 // (exclusive).
@@ -194,12 +205,6 @@ func (db *DB) vm() *lua.LState {
 	st := &db.scripts
 	if st.vm.L == nil {
 		st.vm.L, st.vm.sandbox = newScriptVM(db, false)
-		if st.scripts == nil {
-			st.scripts = map[string]*luaScript{}
-		}
-		if st.rand == 0 {
-			st.rand = rand48Init
-		}
 	}
 	return st.vm.L
 }
@@ -228,15 +233,12 @@ func parseShebang(body string) (scriptFlags, string, string) {
 		if list == "" {
 			continue
 		}
-	next:
-		for f := range strings.SplitSeq(list, ",") {
-			for _, n := range scriptFlagNames {
-				if f == n.name {
-					flags |= n.f
-					continue next
-				}
+		for name := range strings.SplitSeq(list, ",") {
+			f, ok := scriptFlagNamed(name)
+			if !ok {
+				return 0, "", "ERR Unexpected flag in script shebang: " + name
 			}
-			return 0, "", "ERR Unexpected flag in script shebang: " + f
+			flags |= f
 		}
 	}
 	return flags, body[nl:], ""
@@ -334,7 +336,6 @@ func (c *Ctx) eval(bySHA bool) {
 	var sha string
 	if bySHA {
 		sha = strings.ToLower(string(c.Args[1]))
-		db.vm()
 		if s = db.scripts.scripts[sha]; s == nil {
 			c.Error("NOSCRIPT No matching script. Please use EVAL.")
 			return
@@ -347,22 +348,29 @@ func (c *Ctx) eval(bySHA bool) {
 		}
 	}
 	ro := strings.HasSuffix(c.Cmd.Name, "_ro")
-	if s.flags&scriptCompat == 0 {
-		// A shebang's flags are checked before the script runs (Redis's
-		// scriptPrepareForRun).
-		if ro && s.flags&scriptNoWrites == 0 {
-			c.Error("ERR Can not execute a script with write flag using *_ro command.")
-			return
-		}
-		if s.flags&(scriptNoWrites|scriptAllowOOM) == 0 && db.overMemory() {
-			c.Error(oomError)
-			return
-		}
+	if s.flags&scriptCompat == 0 && c.refusedByFlags(s.flags, ro) {
+		return
 	}
 	keys := c.Args[3 : 3+numkeys]
 	argv := c.Args[3+numkeys:]
 	run := &scriptRun{c: c, name: sha, flags: s.flags, readOnly: ro || s.flags&scriptNoWrites != 0}
 	db.runScript(&db.scripts.vm, run, s.fn, keys, argv)
+}
+
+// refusedByFlags checks declared flags before a script or function runs
+// (Redis's scriptPrepareForRun): a _RO command runs only no-writes ones,
+// and one that may write and did not allow OOM is refused over
+// maxmemory. It reports whether it refused (the error is replied).
+func (c *Ctx) refusedByFlags(flags scriptFlags, ro bool) bool {
+	if ro && flags&scriptNoWrites == 0 {
+		c.Error("ERR Can not execute a script with write flag using *_ro command.")
+		return true
+	}
+	if flags&(scriptNoWrites|scriptAllowOOM) == 0 && c.DB.overMemory() {
+		c.Error(oomError)
+		return true
+	}
+	return false
 }
 
 // scriptMayWrite reports whether EVAL, EVALSHA or FCALL of arg (the
@@ -438,46 +446,45 @@ func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv
 	}
 	ret := L.Get(-1)
 	L.Pop(1)
-	luaToReply(L, ret, c.R, 0)
+	luaToReply(ret, c.R, run.resp, 0)
 }
 
 // killedError is the reply of a script SCRIPT KILL or FUNCTION KILL
 // stopped, with the place the error handler found it at.
 func killedError(err error, name string) string {
-	out := "ERR Script killed by user with SCRIPT KILL... script: " + name
-	if ae, ok := err.(*lua.ApiError); ok {
-		if t, ok := ae.Object.(*lua.LTable); ok {
-			if src, ok := t.RawGetString("source").(lua.LString); ok {
-				out += ", on " + string(src) + ":" + lua.LVAsString(t.RawGetString("line")) + "."
-			}
-		}
-	}
-	return out
+	_, where := scriptErrorParts(err)
+	return "ERR Script killed by user with SCRIPT KILL... script: " + name + where
 }
 
-// scriptError formats a script's uncaught error as Redis does: the error
-// handler made it a table {err=, source=, line=} (a string error became
-// "ERR <message>"), and the reply is "<err> script: <sha>, on
-// <source>:<line>.".
-func scriptError(err error, sha string) string {
+// scriptError formats a script's uncaught error as Redis does: "<err>
+// script: <sha or function>, on <source>:<line>.".
+func scriptError(err error, name string) string {
+	msg, where := scriptErrorParts(err)
+	return msg + " script: " + name + where
+}
+
+// scriptErrorParts splits a script's uncaught error, which the error
+// handler made a table {err=, source=, line=} (a string error became
+// "ERR <message>"), into its message and where it was raised (", on
+// <source>:<line>.", or "").
+func scriptErrorParts(err error) (msg, where string) {
 	ae, ok := err.(*lua.ApiError)
 	if !ok {
-		return "ERR " + err.Error() + " script: " + sha
+		return "ERR " + err.Error(), ""
 	}
 	t, ok := ae.Object.(*lua.LTable)
 	if !ok {
-		return "ERR " + lua.LVAsString(ae.Object) + " script: " + sha
+		return "ERR " + lua.LVAsString(ae.Object), ""
 	}
-	msg, ok := t.RawGetString("err").(lua.LString)
+	e, ok := t.RawGetString("err").(lua.LString)
 	if !ok {
 		// Redis 7.0.15 crashes on error({}); 7.2 answers this.
-		msg = "ERR unknown error"
+		e = "ERR unknown error"
 	}
-	out := string(msg) + " script: " + sha
 	if src, ok := t.RawGetString("source").(lua.LString); ok {
-		out += ", on " + string(src) + ":" + lua.LVAsString(t.RawGetString("line")) + "."
+		where = ", on " + string(src) + ":" + lua.LVAsString(t.RawGetString("line")) + "."
 	}
-	return out
+	return string(e), where
 }
 
 // ---- redis.call and redis.pcall ----
@@ -520,19 +527,14 @@ func (db *DB) scriptCall(L *lua.LState, raise bool) int {
 		args = append(args, buf[start:len(buf):len(buf)])
 	}
 	st.callArgs, st.callBuf = args, buf
-	c := run.c
-	cmd := Lookup(args[0])
-	if cmd != nil && cmd.Subs != nil && len(args) >= 2 {
-		if sub := cmd.Subs[lower(args[1])]; sub != nil {
-			cmd = sub
-		} else if cmd.Handler == nil {
-			cmd = nil
-		}
+	cmd, known := Lookup(args[0]), false
+	if cmd != nil {
+		cmd, known = cmd.Resolve(args)
 	}
-	if cmd == nil {
+	if !known {
 		return fail("ERR Unknown Redis command called from script")
 	}
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		return fail("ERR Wrong number of args calling Redis command from script")
 	}
 	if cmd.Flags&FlagNoScript != 0 {
@@ -553,14 +555,7 @@ func (db *DB) scriptCall(L *lua.LState, raise bool) int {
 	}
 	lr := &st.reply
 	*lr = luaReply{L: L, proto: run.resp, stack: lr.stack[:0]}
-	sub := Ctx{DB: db, S: c.S, Args: args, R: lr, Cmd: cmd, Now: c.Now, w: c.w, inTx: true}
-	errs, t0 := c.S.errorsNow(), db.startTiming(c.S, cmd)
-	cmd.Handler(&sub)
-	db.slowlogPush(c.S, cmd, args, db.ranCommand(cmd, c.S.ID, t0, errs, c.S.errorsNow()), true)
-	db.feedMonitors(c.S, cmd, args)
-	for _, k := range sub.expired { // keys a SCAN found expired
-		sub.lookupWrite(k)
-	}
+	run.c.runInside(cmd, args, lr, true)
 	v := lr.result()
 	if t, ok := v.(*lua.LTable); ok && raise {
 		if _, isErr := t.RawGetString("err").(lua.LString); isErr && lr.isError {
@@ -742,7 +737,8 @@ func (r *luaReply) Proto() int { return r.proto }
 // err or ok field an error or a status, double, map, set and
 // verbatim_string tables their RESP3 types, any other table an array up
 // to its first nil; anything else is null.
-func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
+// resp is the protocol the script chose (redis.setresp).
+func luaToReply(v lua.LValue, r Reply, resp, depth int) {
 	if depth >= maxReplyDepth {
 		// A table that holds itself, or nests deeper than Redis's Lua
 		// stack lets it convert.
@@ -755,7 +751,7 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 	case lua.LNumber:
 		r.Int(luaInt(float64(v)))
 	case lua.LBool:
-		if L != nil && scriptResp(L) == 3 {
+		if resp == 3 {
 			r.Bool(bool(v))
 		} else if v {
 			r.Int(1)
@@ -783,8 +779,8 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 			})
 			r.Map(len(keys))
 			for i := range keys {
-				luaToReply(L, keys[i], r, depth+1)
-				luaToReply(L, vals[i], r, depth+1)
+				luaToReply(keys[i], r, resp, depth+1)
+				luaToReply(vals[i], r, resp, depth+1)
 			}
 			return
 		}
@@ -793,7 +789,7 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 			s.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
 			r.Set(len(keys))
 			for _, k := range keys {
-				luaToReply(L, k, r, depth+1)
+				luaToReply(k, r, resp, depth+1)
 			}
 			return
 		}
@@ -809,7 +805,7 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 		}
 		r.Array(n)
 		for i := 1; i <= n; i++ {
-			luaToReply(L, v.RawGetInt(i), r, depth+1)
+			luaToReply(v.RawGetInt(i), r, resp, depth+1)
 		}
 	default:
 		r.Null()
@@ -820,16 +816,6 @@ func luaToReply(L *lua.LState, v lua.LValue, r Reply, depth int) {
 // 0): where Redis's conversion runs out of Lua stack (8000 slots) for
 // nested arrays, after 7995 levels (TestDiffScriptNestedReply).
 const maxReplyDepth = 7995
-
-// scriptResp is the protocol the running script chose (redis.setresp).
-func scriptResp(L *lua.LState) int {
-	if sb, ok := L.G.Registry.RawGetString(sandboxKey).(*lua.LUserData); ok {
-		if s, ok := sb.Value.(*sandbox); ok && s.db.scripts.run != nil {
-			return s.db.scripts.run.resp
-		}
-	}
-	return 2
-}
 
 // luaInt converts a Lua number to an integer reply as C's (long long)
 // cast does on x86-64: toward zero, and the minimum for NaN or out of
@@ -901,16 +887,20 @@ func cmdScriptFlush(c *Ctx) {
 	c.OK()
 }
 
-// cmdScriptKill stops the running script, unless it wrote (runs without
-// db.mu, which the script holds).
-func cmdScriptKill(c *Ctx) {
+func cmdScriptKill(c *Ctx) { c.killScript(false) }
+
+// killScript is SCRIPT KILL (function false) and FUNCTION KILL: it stops
+// the running script or function, unless it wrote; each KILL stops only
+// its own kind, answering the other's BUSY as Redis does. It runs
+// without db.mu, which the script holds.
+func (c *Ctx) killScript(function bool) {
 	r := c.DB.scripts.running.Load()
 	if r == nil {
 		c.Error("NOTBUSY No scripts in execution right now.")
 		return
 	}
-	if r.function {
-		c.Error(errBusyFunction) // as Redis answers: FUNCTION KILL stops a function
+	if r.function != function {
+		c.Error(c.DB.busyError())
 		return
 	}
 	if r.wrote.Load() {

@@ -37,9 +37,6 @@ type sandbox struct {
 	loadEnv *lua.LTable
 }
 
-// sandboxKey is the registry field holding the state's sandbox.
-const sandboxKey = "keel_sandbox"
-
 const (
 	errReadonly      = "Attempt to modify a readonly table"
 	redisVersionNum  = 7<<16 | 0<<8 | 15 // RedisVersion as a number
@@ -77,9 +74,6 @@ func newScriptVM(db *DB, functions bool) (*lua.LState, *sandbox) {
 	luabit.Open(L)
 	luastruct.Open(L)
 	sb := &sandbox{db: db, backing: L.G.Global, real: map[*lua.LTable]*lua.LTable{}}
-	ud := L.NewUserData()
-	ud.Value = sb
-	L.G.Registry.RawSetString(sandboxKey, ud)
 	g := sb.backing
 	// Redis 7.0's globals: no file access, no printing to the server's
 	// stdout, no environments or modules.
@@ -411,10 +405,22 @@ func luaError(L *lua.LState) int {
 	return 0
 }
 
+// luaStringish is v as lua_tostring sees it: a string, or a number
+// ("%.14g").
+func luaStringish(v lua.LValue) (string, bool) {
+	switch v := v.(type) {
+	case lua.LString:
+		return string(v), true
+	case lua.LNumber:
+		return formatLuaNumber(float64(v)), true
+	}
+	return "", false
+}
+
 // luaToStringValue is tostring of v without metamethods.
 func luaToStringValue(v lua.LValue) string {
-	if n, ok := v.(lua.LNumber); ok {
-		return formatLuaNumber(float64(n))
+	if s, ok := luaStringish(v); ok {
+		return s
 	}
 	return v.String()
 }
@@ -583,13 +589,10 @@ func (sb *sandbox) redisLib(L *lua.LState, functions bool) *lua.LTable {
 }
 
 // luaArgString is a string or number argument as Lua's lua_tostring
-// makes it ("%.14g" for numbers).
+// makes it ("%.14g" for numbers); anything else, quoted.
 func luaArgString(v lua.LValue) string {
-	if n, ok := v.(lua.LNumber); ok {
-		return formatLuaNumber(float64(n))
-	}
-	if s, ok := v.(lua.LString); ok {
-		return string(s)
+	if s, ok := luaStringish(v); ok {
+		return s
 	}
 	return strconv.Quote(v.String())
 }

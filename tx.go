@@ -183,16 +183,27 @@ func cmdExec(c *Ctx) {
 	c.DB.unwatchAll(s)
 	c.R.Array(len(m.queue))
 	for _, q := range m.queue {
-		sub := Ctx{DB: c.DB, S: s, Args: q.args, R: c.R, Cmd: q.cmd, Now: c.Now, w: c.w, inTx: true}
-		errs, t0 := s.errorsNow(), c.DB.startTiming(s, q.cmd)
-		q.cmd.Handler(&sub)
-		c.errMark = s.errorsNow()
-		c.DB.slowlogPush(s, q.cmd, q.args, c.DB.ranCommand(q.cmd, s.ID, t0, errs, c.errMark), false)
-		c.DB.feedMonitors(s, q.cmd, q.args)
-		for _, k := range sub.expired { // keys a queued SCAN found expired
-			sub.lookupWrite(k)
-		}
+		c.errMark = c.runInside(q.cmd, q.args, c.R, false)
 	}
+}
+
+// runInside runs cmd with args inside c's command — EXEC's queued
+// commands, a script's redis.call — in c's record and clock, as a command
+// of its own for commandstats, the slowlog (script: from the script's
+// "?:0") and MONITOR, the keys it found expired (a SCAN's) deleted after
+// it. It returns the session's error count after it.
+func (c *Ctx) runInside(cmd *Command, args [][]byte, r Reply, script bool) (errsAfter int64) {
+	s, db := c.S, c.DB
+	sub := Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: c.Now, w: c.w, inTx: true}
+	errs, t0 := s.errorsNow(), db.startTiming(s, cmd)
+	cmd.Handler(&sub)
+	errsAfter = s.errorsNow()
+	db.slowlogPush(s, cmd, args, db.ranCommand(cmd, s.ID, t0, errs, errsAfter), script)
+	db.feedMonitors(s, cmd, args)
+	for _, k := range sub.expired {
+		sub.lookupWrite(k)
+	}
+	return errsAfter
 }
 
 func cmdWatch(c *Ctx) {

@@ -371,12 +371,8 @@ func cmdCommandGetKeys(c *keel.Ctx) {
 		c.R.Error("ERR Invalid command specified")
 		return
 	}
-	if cmd.Subs != nil && len(args) > 1 {
-		if s := cmd.Subs[strings.ToLower(string(args[1]))]; s != nil {
-			cmd = s
-		}
-	}
-	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
+	cmd, _ = cmd.Resolve(args) // an unknown subcommand: the container's arity and keys
+	if !cmd.ArityOK(len(args)) {
 		c.R.Error("ERR Invalid number of arguments specified for command")
 		return
 	}
