@@ -58,7 +58,9 @@ type slowlogState struct {
 func (db *DB) SetSlowlog(slowerThan, maxLen int64) {
 	db.slowlog.slowerThan.Store(slowerThan)
 	db.slowlog.maxLen.Store(maxLen)
-	db.slowlog.trim()
+	db.slowlog.mu.Lock()
+	db.slowlog.trimLocked()
+	db.slowlog.mu.Unlock()
 }
 
 // SetSlowlogPeer sets how the slowlog names clients and hides secrets.
@@ -109,17 +111,15 @@ func (db *DB) slowlogPush(s *Session, cmd *Command, args [][]byte, nanos int64, 
 		}
 	}
 	sl.mu.Lock()
+	defer sl.mu.Unlock()
 	e.id = sl.nextID
 	sl.nextID++
 	sl.entries = append(sl.entries, e)
-	sl.mu.Unlock()
-	sl.trim()
+	sl.trimLocked()
 }
 
-// trim drops the oldest entries past slowlog-max-len.
-func (sl *slowlogState) trim() {
-	sl.mu.Lock()
-	defer sl.mu.Unlock()
+// trimLocked drops the oldest entries past slowlog-max-len; sl.mu held.
+func (sl *slowlogState) trimLocked() {
 	if n := int64(len(sl.entries)) - sl.maxLen.Load(); n > 0 {
 		sl.entries = append(sl.entries[:0], sl.entries[n:]...)
 	}
