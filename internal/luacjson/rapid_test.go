@@ -8,6 +8,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"pgregory.net/rapid"
+
+	"github.com/keeldb/keel/internal/lauxlib/difftest"
 )
 
 // genValue draws a Lua value that cjson can encode and whose decode is
@@ -79,7 +81,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decode %q: %v", text, err)
 		}
-		if !equal(v, back) {
+		if !difftest.LuaEqual(v, back) {
 			t.Fatalf("round trip of %s gave %s", text, dump(back))
 		}
 		again, err := call("encode", back)
@@ -87,24 +89,6 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("re-encoding differs: %q vs %q (%v)", again, text, err)
 		}
 	})
-}
-
-func equal(a, b lua.LValue) bool {
-	ta, ok1 := a.(*lua.LTable)
-	tb, ok2 := b.(*lua.LTable)
-	if !ok1 || !ok2 {
-		return a == b // numbers, strings, booleans by value; null by identity
-	}
-	n := 0
-	same := true
-	ta.ForEach(func(k, v lua.LValue) {
-		n++
-		if !equal(v, tb.RawGet(k)) {
-			same = false
-		}
-	})
-	tb.ForEach(func(lua.LValue, lua.LValue) { n-- })
-	return same && n == 0
 }
 
 func dump(v lua.LValue) string {

@@ -188,28 +188,6 @@ func genValue(depth int) *rapid.Generator[lua.LValue] {
 	})
 }
 
-func equal(a, b lua.LValue) bool {
-	ta, ok1 := a.(*lua.LTable)
-	tb, ok2 := b.(*lua.LTable)
-	if !ok1 || !ok2 {
-		if x, ok := a.(lua.LNumber); ok && x != x {
-			y, ok := b.(lua.LNumber)
-			return ok && y != y
-		}
-		return a == b
-	}
-	n := 0
-	same := true
-	ta.ForEach(func(k, v lua.LValue) {
-		n++
-		if !equal(v, tb.RawGet(k)) {
-			same = false
-		}
-	})
-	tb.ForEach(func(lua.LValue, lua.LValue) { n-- })
-	return same && n == 0
-}
-
 // TestRoundTrip: unpack(pack(v...)) gives back v... in gopher-lua.
 func TestRoundTrip(t *testing.T) {
 	L := lua.NewState()
@@ -236,7 +214,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("unpack returned %d values, want %d", got, len(vals))
 		}
 		for i, v := range vals {
-			if !equal(v, L.Get(i+1)) {
+			if !difftest.LuaEqual(v, L.Get(i+1)) {
 				t.Fatalf("value %d: got %v, want %v", i, L.Get(i+1), v)
 			}
 		}

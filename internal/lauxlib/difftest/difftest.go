@@ -115,3 +115,28 @@ func shorten(s string) string {
 	}
 	return s
 }
+
+// LuaEqual reports whether two Lua values are deeply equal: tables by
+// their entries, NaN equal to NaN, anything else by value (null
+// sentinels by identity). The libraries' round-trip property tests use it.
+func LuaEqual(a, b lua.LValue) bool {
+	ta, ok1 := a.(*lua.LTable)
+	tb, ok2 := b.(*lua.LTable)
+	if !ok1 || !ok2 {
+		if x, ok := a.(lua.LNumber); ok && x != x {
+			y, ok := b.(lua.LNumber)
+			return ok && y != y
+		}
+		return a == b
+	}
+	n := 0
+	same := true
+	ta.ForEach(func(k, v lua.LValue) {
+		n++
+		if !LuaEqual(v, tb.RawGet(k)) {
+			same = false
+		}
+	})
+	tb.ForEach(func(lua.LValue, lua.LValue) { n-- })
+	return same && n == 0
+}
