@@ -529,18 +529,11 @@ func (c *Ctx) hllSparseMax() int { return int(c.DB.tuning.HLLSparseMaxBytes.Load
 
 func cmdPFAdd(c *Ctx) {
 	key := c.Args[1]
-	e, v, found, ok := c.readHLL(key, true)
+	h, e, found, ok := c.hllForWrite(key)
 	if !ok {
 		return
 	}
-	h := hll{sparseMax: c.hllSparseMax()}
-	updated := false
-	if found {
-		h.b = append([]byte(nil), v...)
-	} else {
-		h.b = newHLL()
-		updated = true
-	}
+	updated := !found
 	for _, ele := range c.Args[2:] {
 		changed, err := h.add(ele)
 		if err != nil {
@@ -557,6 +550,18 @@ func cmdPFAdd(c *Ctx) {
 	c.putHLL(key, h.b, found, &e)
 	c.notify(NotifyString, "pfadd", key)
 	c.R.Int(1)
+}
+
+// hllForWrite reads key for PFADD or PFMERGE: its HyperLogLog, or a new
+// empty one when it is absent (found false); ok false when an error reply
+// was written. The value is the command's own copy (getString copies).
+func (c *Ctx) hllForWrite(key []byte) (h hll, e memtables.Entry, found, ok bool) {
+	e, v, found, ok := c.readHLL(key, true)
+	h = hll{b: v, sparseMax: c.hllSparseMax()}
+	if ok && !found {
+		h.b = newHLL()
+	}
+	return h, e, found, ok
 }
 
 // putHLL stores a HyperLogLog's new value (raw encoding, as Redis's
@@ -633,15 +638,9 @@ func cmdPFMerge(c *Ctx) {
 		}
 	}
 	key := c.Args[1]
-	e, v, found, ok := c.readHLL(key, true)
+	h, e, found, ok := c.hllForWrite(key)
 	if !ok {
 		return
-	}
-	h := hll{sparseMax: c.hllSparseMax()}
-	if found {
-		h.b = append([]byte(nil), v...)
-	} else {
-		h.b = newHLL()
 	}
 	if dense && !h.toDense() {
 		c.Error(errHLLCorrupt)
@@ -678,13 +677,9 @@ func cmdPFDebug(c *Ctx) {
 		c.Error(errHLLWrongType)
 		return
 	}
-	h := hll{b: append([]byte(nil), v...), sparseMax: c.hllSparseMax()}
+	h := hll{b: v, sparseMax: c.hllSparseMax()} // getString's copy
 	switch sub {
 	case "getreg":
-		if len(c.Args) != 3 {
-			c.Error("ERR Wrong number of arguments for the 'getreg' subcommand")
-			return
-		}
 		if h.b[4] == hllSparse {
 			if !h.toDense() {
 				c.Error(errHLLCorrupt)
@@ -698,10 +693,6 @@ func cmdPFDebug(c *Ctx) {
 			c.R.Int(int64(hllDenseGet(regs, i)))
 		}
 	case "decode":
-		if len(c.Args) != 3 {
-			c.Error("ERR Wrong number of arguments for the 'decode' subcommand")
-			return
-		}
 		if h.b[4] != hllSparse {
 			c.Error("ERR HLL encoding is not sparse")
 			return
@@ -727,20 +718,12 @@ func cmdPFDebug(c *Ctx) {
 		}
 		c.R.BulkString(strings.Join(out, " "))
 	case "encoding":
-		if len(c.Args) != 3 {
-			c.Error("ERR Wrong number of arguments for the 'encoding' subcommand")
-			return
-		}
 		if h.b[4] == hllDense {
 			c.R.Simple("dense")
 		} else {
 			c.R.Simple("sparse")
 		}
 	case "todense":
-		if len(c.Args) != 3 {
-			c.Error("ERR Wrong number of arguments for the 'todense' subcommand")
-			return
-		}
 		if h.b[4] == hllDense {
 			c.R.Int(0)
 			return
