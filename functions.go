@@ -621,76 +621,51 @@ var errBadPayload = funcError("DUMP payload version or checksum are wrong")
 // readRDBString reads an RDB string (plain, integer-encoded or LZF)
 // from b, returning it and the rest.
 func readRDBString(b []byte) (string, []byte, error) {
-	if len(b) == 0 {
-		return "", nil, funcError("payload ended early")
+	if len(b) > 0 && b[0]>>6 == 3 {
+		return readRDBEncoded(b)
 	}
-	h := b[0]
-	switch h >> 6 {
-	case 0:
-		return takeRDB(b[1:], int(h&0x3f))
-	case 1:
+	n, rest, err := readRDBLen(b)
+	if err != nil || n > uint64(len(rest)) {
+		return "", nil, io.ErrUnexpectedEOF
+	}
+	return string(rest[:n]), rest[n:], nil
+}
+
+// readRDBEncoded reads an RDB string of a special encoding (first byte
+// 11xxxxxx): an 8, 16 or 32-bit integer, or LZF-compressed.
+func readRDBEncoded(b []byte) (string, []byte, error) {
+	switch b[0] & 0x3f {
+	case 0: // 8-bit integer
 		if len(b) < 2 {
 			return "", nil, io.ErrUnexpectedEOF
 		}
-		return takeRDB(b[2:], int(h&0x3f)<<8|int(b[1]))
+		return fmt.Sprint(int8(b[1])), b[2:], nil
+	case 1:
+		if len(b) < 3 {
+			return "", nil, io.ErrUnexpectedEOF
+		}
+		return fmt.Sprint(int16(binary.LittleEndian.Uint16(b[1:]))), b[3:], nil
 	case 2:
-		switch h {
-		case 0x80:
-			if len(b) < 5 {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			return takeRDB(b[5:], int(binary.BigEndian.Uint32(b[1:])))
-		case 0x81:
-			if len(b) < 9 {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			n := binary.BigEndian.Uint64(b[1:])
-			if n > uint64(len(b)) {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			return takeRDB(b[9:], int(n))
+		if len(b) < 5 {
+			return "", nil, io.ErrUnexpectedEOF
 		}
-	case 3:
-		switch h & 0x3f {
-		case 0: // 8-bit integer
-			if len(b) < 2 {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			return fmt.Sprint(int8(b[1])), b[2:], nil
-		case 1:
-			if len(b) < 3 {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			return fmt.Sprint(int16(binary.LittleEndian.Uint16(b[1:]))), b[3:], nil
-		case 2:
-			if len(b) < 5 {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			return fmt.Sprint(int32(binary.LittleEndian.Uint32(b[1:]))), b[5:], nil
-		case 3: // LZF: compressed length, plain length, data
-			clen, rest, err := readRDBLen(b[1:])
-			if err != nil {
-				return "", nil, err
-			}
-			plen, rest, err := readRDBLen(rest)
-			if err != nil || clen > uint64(len(rest)) {
-				return "", nil, io.ErrUnexpectedEOF
-			}
-			out, err := lzfDecompress(rest[:clen], int(plen))
-			if err != nil {
-				return "", nil, err
-			}
-			return string(out), rest[clen:], nil
+		return fmt.Sprint(int32(binary.LittleEndian.Uint32(b[1:]))), b[5:], nil
+	case 3: // LZF: compressed length, plain length, data
+		clen, rest, err := readRDBLen(b[1:])
+		if err != nil {
+			return "", nil, err
 		}
+		plen, rest, err := readRDBLen(rest)
+		if err != nil || clen > uint64(len(rest)) {
+			return "", nil, io.ErrUnexpectedEOF
+		}
+		out, err := lzfDecompress(rest[:clen], int(plen))
+		if err != nil {
+			return "", nil, err
+		}
+		return string(out), rest[clen:], nil
 	}
 	return "", nil, funcError("unknown RDB string encoding")
-}
-
-func takeRDB(b []byte, n int) (string, []byte, error) {
-	if n > len(b) {
-		return "", nil, io.ErrUnexpectedEOF
-	}
-	return string(b[:n]), b[n:], nil
 }
 
 // readRDBLen reads an RDB length (not a special encoding).
