@@ -656,7 +656,9 @@ func readRDBEncoded(b []byte) (string, []byte, error) {
 			return "", nil, err
 		}
 		plen, rest, err := readRDBLen(rest)
-		if err != nil || clen > uint64(len(rest)) {
+		// LZF makes at most 264 bytes of 3 (a back reference): a plain
+		// length past that is a lie, and would be allocated.
+		if err != nil || clen > uint64(len(rest)) || plen > 88*clen {
 			return "", nil, io.ErrUnexpectedEOF
 		}
 		out, err := lzfDecompress(rest[:clen], int(plen))

@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"encoding/binary"
 	"math"
 	"reflect"
 	"testing"
@@ -96,5 +97,19 @@ func TestFormatCg(t *testing.T) {
 		if got := lauxlib.FormatG(c.f, c.prec); got != c.want {
 			t.Errorf("FormatG(%v, %d) = %q, want %q", c.f, c.prec, got, c.want)
 		}
+	}
+}
+
+// TestFunctionDumpLZFLength: a FUNCTION RESTORE payload (checksum right)
+// whose LZF string claims a huge plain length is refused as corrupt, not
+// allocated.
+func TestFunctionDumpLZFLength(t *testing.T) {
+	p := []byte{rdbOpcodeFunction2, 0xc3, 0x01, 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0, 'x'}
+	p = append(p, rdbVersion, 0)
+	var crc [8]byte
+	binary.LittleEndian.PutUint64(crc[:], redisCRC64(p))
+	p = append(p, crc[:]...)
+	if _, err := parseFunctionDump(p); err == nil || err.Error() != "payload is corrupt" {
+		t.Fatalf("parseFunctionDump: %v, want payload is corrupt", err)
 	}
 }
