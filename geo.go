@@ -17,6 +17,7 @@ package keel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -788,14 +789,9 @@ func (c *Ctx) georadiusGeneric(srcAt int, flags int) {
 		}
 		es[i] = memtables.ZEntry{Member: p.member, Score: score}
 	}
-	// The store is a new sorted set, in score order as the engine keeps
-	// it, whatever the search's order.
-	sort.SliceStable(es, func(i, j int) bool {
-		if es[i].Score != es[j].Score {
-			return es[i].Score < es[j].Score
-		}
-		return es[i].Member < es[j].Member
-	})
+	// The store is a new sorted set, in the engine's order whatever the
+	// search's, as ZUNIONSTORE's result is.
+	slices.SortFunc(es, zentryCmp)
 	event := "georadiusstore"
 	if search {
 		event = "geosearchstore"
