@@ -498,7 +498,7 @@ func (s *geoShape) within(score float64) (p geoPoint, ok bool) {
 		return p, p.dist <= s.radius*s.conversion
 	}
 	lonDist := geoDistance(p.lon, p.lat, s.lon, p.lat)
-	latDist := geoDistance(p.lon, p.lat, p.lon, s.lat)
+	latDist := geoLatDistance(p.lat, s.lat) // geoDistance's own path for equal longitudes
 	if lonDist > s.width*s.conversion/2 || latDist > s.height*s.conversion/2 {
 		return p, false
 	}
