@@ -163,59 +163,16 @@ type module struct {
 
 // ===== errors and argument checks (lauxlib semantics) =====
 
-// raise raises msg as luaL_error does: prefixed by luaL_where(L, 1), the
-// position of the function that called the library function, which is
-// "chunk:line: " for Lua code and nothing when called from Go (pcall).
-func raise(L *lua.LState, format string, args ...any) {
-	L.Error(lua.LString(where(L)+fmt.Sprintf(format, args...)), 0)
-}
+// The argument checks and errors are lauxlib's (luaL_error, luaL_argerror,
+// luaL_checklstring, ...), shared with the other libraries.
 
-func where(L *lua.LState) string {
-	dbg, ok := L.GetStack(1)
-	if !ok {
-		return ""
-	}
-	if _, err := L.GetInfo("Sl", dbg, nil); err != nil || dbg.What == "G" || dbg.CurrentLine <= 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
-}
-
-// funcName is the name luaL_argerror finds for the running function:
-// the field or variable it was called through, or "?" when called from
-// a Go function such as pcall.
-func funcName(L *lua.LState) string {
-	dbg, ok := L.GetStack(0)
-	if !ok {
-		return "?"
-	}
-	if _, err := L.GetInfo("n", dbg, nil); err != nil || dbg.Name == "" {
-		return "?"
-	}
-	if c := dbg.Name[0]; c == '(' || c == '<' {
-		return "?"
-	}
-	return dbg.Name
-}
-
-func argError(L *lua.LState, n int, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", n, funcName(L), msg)
-}
-
+// typeName is Lua 5.1's name of v's type ("Cannot serialise <type>").
 func typeName(v lua.LValue) string { return v.Type().String() }
-
-func typeError(L *lua.LState, n int, want string) {
-	got := "no value"
-	if n <= L.GetTop() {
-		got = typeName(L.Get(n))
-	}
-	argError(L, n, want+" expected, got "+got)
-}
 
 // argInit is json_arg_init: at most n arguments, missing ones read as nil.
 func argInit(L *lua.LState, n int) {
 	if L.GetTop() > n {
-		argError(L, n+1, "found too many arguments")
+		lauxlib.ArgError(L, n+1, "found too many arguments")
 	}
 	// Pad as the C code does, so results pushed later land above the
 	// arguments rather than in the place of a missing one.
@@ -224,42 +181,11 @@ func argInit(L *lua.LState, n int) {
 	}
 }
 
-// toNumber is lua_tonumber plus whether lua_isnumber holds.
-func toNumber(v lua.LValue) (float64, bool) {
-	switch v := v.(type) {
-	case lua.LNumber:
-		return float64(v), true
-	case lua.LString:
-		return lauxlib.StrToNumber(string(v))
-	}
-	return 0, false
-}
-
 // checkInteger is luaL_checkinteger assigned to a C int on x86-64:
 // truncation to a 64-bit lua_Integer (out of range gives INT64_MIN, as
 // cvttsd2si does), then the low 32 bits.
 func checkInteger(L *lua.LState, n int) int {
-	d, ok := toNumber(L.Get(n))
-	if !ok {
-		typeError(L, n, "number")
-	}
-	var i64 int64 = math.MinInt64
-	if d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 {
-		i64 = int64(d)
-	}
-	return int(int32(uint32(uint64(i64))))
-}
-
-// checkString is luaL_checklstring: strings, and numbers as "%.14g".
-func checkString(L *lua.LState, n int) string {
-	switch v := L.Get(n).(type) {
-	case lua.LString:
-		return string(v)
-	case lua.LNumber:
-		return lauxlib.FormatG(float64(v), 14)
-	}
-	typeError(L, n, "string")
-	return ""
+	return int(int32(uint32(uint64(lauxlib.CheckInteger(L, n)))))
 }
 
 func integerOption(L *lua.LState, idx int, setting *int, lo, hi int) int {
@@ -267,7 +193,7 @@ func integerOption(L *lua.LState, idx int, setting *int, lo, hi int) int {
 		v := checkInteger(L, idx)
 		if v < lo || v > hi {
 			// lua-cjson reports argument 1 whatever idx is.
-			argError(L, 1, fmt.Sprintf("expected integer between %d and %d", lo, hi))
+			lauxlib.ArgError(L, 1, fmt.Sprintf("expected integer between %d and %d", lo, hi))
 		}
 		*setting = v
 	}
@@ -289,7 +215,7 @@ func enumOption(L *lua.LState, idx int, setting *int, options []string, boolTrue
 				*setting = boolTrue
 			}
 		} else {
-			name := checkString(L, idx)
+			name := lauxlib.CheckLString(L, idx)
 			found := -1
 			for i, o := range options {
 				if o == name {
@@ -298,7 +224,7 @@ func enumOption(L *lua.LState, idx int, setting *int, options []string, boolTrue
 				}
 			}
 			if found < 0 {
-				argError(L, idx, fmt.Sprintf("invalid option '%s'", name))
+				lauxlib.ArgError(L, idx, fmt.Sprintf("invalid option '%s'", name))
 			}
 			*setting = found
 		}

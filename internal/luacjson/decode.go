@@ -84,12 +84,12 @@ func (p *parser) at(i int) byte {
 
 func (m *module) decode(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		argError(L, 1, "expected 1 argument")
+		lauxlib.ArgError(L, 1, "expected 1 argument")
 	}
-	text := checkString(L, 1)
+	text := lauxlib.CheckLString(L, 1)
 	// Detect UTF-16/32 (RFC 4627 sec. 3): a NUL among the first two bytes.
 	if len(text) >= 2 && (text[0] == 0 || text[1] == 0) {
-		raise(L, "JSON parser does not support UTF-16 or UTF-32")
+		lauxlib.Errorf(L, "JSON parser does not support UTF-16 or UTF-32")
 	}
 	data := []byte(text)
 	if z := bytes.IndexByte(data, 0); z >= 0 {
@@ -119,7 +119,7 @@ func (p *parser) throwParseError(expected string, tok *token) {
 	if tok.typ == tError {
 		found = tok.err
 	}
-	raise(p.L, "Expected %s but found %s at character %d", expected, found, tok.index+1)
+	lauxlib.Errorf(p.L, "Expected %s but found %s at character %d", expected, found, tok.index+1)
 }
 
 func (p *parser) nextToken(tok *token) {
@@ -301,7 +301,7 @@ func (p *parser) descend(slots, need int) {
 	if p.depth <= p.m.cfg.decodeMaxDepth && slots+need <= luaMaxCStack {
 		return
 	}
-	raise(p.L, "Found too many nested data structures (%d) at character %d", p.depth, p.ptr)
+	lauxlib.Errorf(p.L, "Found too many nested data structures (%d) at character %d", p.depth, p.ptr)
 }
 
 // processValue is json_process_value; slots is the stack height the C

@@ -29,7 +29,7 @@ type encoder struct {
 
 func (m *module) encode(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		argError(L, 1, "expected 1 argument")
+		lauxlib.ArgError(L, 1, "expected 1 argument")
 	}
 	e := &encoder{L: L, m: m}
 	// One stack slot holds the argument (the C function's frame base).
@@ -39,7 +39,7 @@ func (m *module) encode(L *lua.LState) int {
 }
 
 func (e *encoder) fail(v lua.LValue, reason string) {
-	raise(e.L, "Cannot serialise %s: %s", typeName(v), reason)
+	lauxlib.Errorf(e.L, "Cannot serialise %s: %s", typeName(v), reason)
 }
 
 func (e *encoder) appendString(s string) {
@@ -132,7 +132,7 @@ func (e *encoder) appendData(v lua.LValue, depth, slots int) {
 	case *lua.LTable:
 		depth++
 		if depth > e.m.cfg.encodeMaxDepth || slots+3 > luaMaxCStack {
-			raise(e.L, "Cannot serialise, excessive nesting (%d)", depth)
+			lauxlib.Errorf(e.L, "Cannot serialise, excessive nesting (%d)", depth)
 		}
 		if n := e.arrayLength(v); n > 0 {
 			e.appendArray(v, n, depth, slots)
