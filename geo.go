@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/keeldb/keel/memtables"
 )
@@ -196,17 +197,10 @@ func cFixed6(f float64) string {
 }
 
 // formatGeoCoord formats a coordinate as Redis's addReplyHumanLongDouble:
-// 17 decimals of its exact value, trailing zeros dropped.
-func formatGeoCoord(f float64) string { return trimZerosFixed(strconv.FormatFloat(f, 'f', 17, 64)) }
-
-func trimZerosFixed(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '0' {
-		s = s[:len(s)-1]
-	}
-	if len(s) > 0 && s[len(s)-1] == '.' {
-		s = s[:len(s)-1]
-	}
-	return s
+// 17 decimals of its exact value, trailing zeros (and a bare point)
+// dropped.
+func formatGeoCoord(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(f, 'f', 17, 64), "0"), ".")
 }
 
 // replyGeoCoord writes a coordinate: a bulk string (RESP2) or a double.
