@@ -322,18 +322,8 @@ func Strtod(s string) (float64, int) {
 			return 0, 0
 		}
 		exp := "0"
-		if j < len(s) && s[j]|0x20 == 'p' {
-			k := j + 1
-			if k < len(s) && (s[k] == '+' || s[k] == '-') {
-				k++
-			}
-			if k < len(s) && isDigit(s[k]) {
-				for k < len(s) && isDigit(s[k]) {
-					k++
-				}
-				exp = s[j+1 : k]
-				j = k
-			}
+		if k := exponentEnd(s, j, 'p'); k > j {
+			exp, j = s[j+1:k], k
 		}
 		v, _ := strconv.ParseFloat("0x"+mant.String()+"p"+exp, 64) // ErrRange still yields ±Inf or 0, as strtod does
 		return sign(v), j
@@ -354,18 +344,28 @@ func Strtod(s string) (float64, int) {
 	if digits == 0 {
 		return 0, 0
 	}
-	if j < len(s) && s[j]|0x20 == 'e' {
-		k := j + 1
-		if k < len(s) && (s[k] == '+' || s[k] == '-') {
-			k++
-		}
-		if k < len(s) && isDigit(s[k]) {
-			for k < len(s) && isDigit(s[k]) {
-				k++
-			}
-			j = k
-		}
-	}
+	j = exponentEnd(s, j, 'e')
 	v, _ := strconv.ParseFloat(s[i:j], 64) // ErrRange still yields ±Inf or 0, as strtod does
 	return sign(v), j
+}
+
+// exponentEnd returns the end of the exponent that starts at s[j] with
+// marker (lower case; either case matches), an optional sign and at least
+// one digit, or j when there is none: strtod leaves a bare "e" or "e+"
+// unconsumed.
+func exponentEnd(s string, j int, marker byte) int {
+	if j >= len(s) || s[j]|0x20 != marker {
+		return j
+	}
+	k := j + 1
+	if k < len(s) && (s[k] == '+' || s[k] == '-') {
+		k++
+	}
+	if k >= len(s) || !isDigit(s[k]) {
+		return j
+	}
+	for k < len(s) && isDigit(s[k]) {
+		k++
+	}
+	return k
 }
