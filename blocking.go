@@ -358,6 +358,14 @@ func (db *DB) UnblockClient(id int64, withError bool) bool {
 	return false
 }
 
+// cancelWait gives up w unless it was served or unblocked (db.mu held).
+func (db *DB) cancelWait(w *waiter) {
+	if !w.served && !w.unblocked {
+		w.cancelled = true
+		db.unblock(w)
+	}
+}
+
 // FinishBlocked ends s's wait: it writes the blocked command's reply to r
 // if it was served, its timeout reply if not (unless disconnected: then
 // nothing, and an unserved command gives up for good), and makes s's
@@ -368,13 +376,15 @@ func (db *DB) FinishBlocked(s *Session, r Reply, disconnected bool) {
 	if w == nil {
 		return
 	}
-	db.mu.Lock()
-	served, unblocked := w.served, w.unblocked
-	if !served && !unblocked {
-		w.cancelled = true
-		db.unblock(w)
+	// Once cancelled (or served), nothing changes w: its fields are read
+	// after the lock.
+	if db.mu.TryLock() {
+		db.cancelWait(w)
+		db.mu.Unlock()
+	} else {
+		db.lockedOrOnScript(func() { db.cancelWait(w) })
 	}
-	db.mu.Unlock()
+	served, unblocked := w.served, w.unblocked
 	s.WaitLSN = max(s.WaitLSN, w.lsn)
 	switch {
 	case served:

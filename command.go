@@ -271,9 +271,15 @@ type Session struct {
 	// them from "lua").
 	InScript bool
 	// Postponed: Exec did not run the command, which a CLIENT PAUSE covers
-	// (pause.go); the server clears it and runs the command again once the
-	// pause ends.
+	// (pause.go), or which BusyOnly refused; the server clears it and runs
+	// the command again once the pause ends, or from its usual goroutine.
 	Postponed bool
+	// BusyOnly: the server runs the session's commands from another
+	// goroutine than usual while a busy script holds its usual one
+	// (scriptbusy.go). Exec then runs only what a busy script allows (BUSY
+	// for the rest), and postpones any command once no script is busy: a
+	// script never starts there.
+	BusyOnly bool
 
 	ctx        Ctx // scratch context of the command being executed
 	scratch    scratch
@@ -451,10 +457,19 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, "ERR Replica can't interact with the keyspace")
 		return
 	}
-	if cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
-		// A script holds the DB past busy-reply-threshold.
-		db.reject(s, cmd, r, db.busyError())
-		return
+	if cmd.Flags&FlagAllowBusy == 0 || s.BusyOnly {
+		// A script holds the DB past busy-reply-threshold: BUSY, but for
+		// the commands allowed then. One look decides both, so that a
+		// BusyOnly session never runs anything else.
+		busy := db.ScriptBusy()
+		if s.BusyOnly && !busy {
+			s.Postponed = true
+			return
+		}
+		if busy && cmd.Flags&FlagAllowBusy == 0 {
+			db.reject(s, cmd, r, db.busyError())
+			return
+		}
 	}
 	if s.PubSub && s.Proto == 2 && !pubSubContext(cmd) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.FullName()))
@@ -498,9 +513,7 @@ func (db *DB) reject(s *Session, cmd *Command, r Reply, msg string) {
 	db.rejectedCommand(cmd, s.ID)
 	if cmd.Name == "exec" {
 		s.multi = nil
-		db.mu.Lock()
-		db.unwatchAll(s)
-		db.mu.Unlock()
+		db.unwatchSession(s) // the refusal may be BUSY: without waiting for the script
 		r.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
 		return
 	}
@@ -618,23 +631,29 @@ func (db *DB) run(c *Ctx) {
 // lockPastScript takes db.mu (exclusive: for a write) for c's command.
 // While a script holds it, the command waits only until the script
 // turns busy (busy-reply-threshold), then fails with BUSY as in Redis,
-// unless it is allowed then; it reports whether it holds the lock.
+// or, allowed then, runs on the script's goroutine (runOnScript; the
+// allow_busy commands that take db.mu, DISCARD, WATCH and UNWATCH, write
+// no record). It reports whether it holds the lock: false when the
+// command was refused or ran.
 func (db *DB) lockPastScript(c *Ctx, exclusive bool) bool {
-	if db.scripts.running.Load() == nil {
-		if exclusive {
-			db.mu.Lock()
-		} else {
-			db.mu.RLock()
-		}
+	if exclusive && db.mu.TryLock() || !exclusive && db.mu.TryRLock() {
+		return true
+	}
+	if db.waitLock(c.S, exclusive) {
 		return true
 	}
 	for {
 		if exclusive && db.mu.TryLock() || !exclusive && db.mu.TryRLock() {
 			return true
 		}
-		if c.Cmd.Flags&FlagAllowBusy == 0 && db.ScriptBusy() {
-			c.Error(db.busyError())
-			return false
+		if db.ScriptBusy() {
+			if c.Cmd.Flags&FlagAllowBusy == 0 {
+				c.Error(db.busyError())
+				return false
+			}
+			if db.runOnScript(func() { c.Cmd.Handler(c) }) {
+				return false
+			}
 		}
 		time.Sleep(time.Millisecond)
 	}

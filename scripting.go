@@ -98,7 +98,8 @@ type luaVM struct {
 	L       *lua.LState
 	sandbox *sandbox
 	// ctx is the state's context (SCRIPT KILL cancels it, and the next
-	// script gets a new one): gopher-lua checks it between instructions.
+	// script gets a new one): gopher-lua checks it between instructions,
+	// which makes it the instruction hook too (scriptCtx).
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -137,6 +138,13 @@ type scriptState struct {
 	// busyAfter is busy-reply-threshold (lua-time-limit) in ms: a script
 	// running longer makes other clients' commands fail with BUSY.
 	busyAfter atomic.Int64
+	// work is what other goroutines hand the running script's goroutine,
+	// busyHook what tells the server a script turned busy, on busyTimer
+	// (scriptbusy.go).
+	work      scriptWork
+	waiters   lockWaiters
+	busyHook  func(*Session)
+	busyTimer *time.Timer
 }
 
 // rand48Init is redisLrand48's state before any seeding.
@@ -411,15 +419,17 @@ func (db *DB) runScript(vm *luaVM, run *scriptRun, fn *lua.LFunction, keys, argv
 	L := vm.L
 	if vm.ctx == nil || vm.ctx.Err() != nil {
 		// The first script, or the one after a SCRIPT KILL.
-		vm.ctx, vm.cancel = context.WithCancel(context.Background())
+		vm.ctx, vm.cancel = newScriptCtx(&st.work)
 		L.SetContext(vm.ctx)
 	}
 	run.oom, run.resp, run.start, run.cancel = db.overMemory(), 2, time.Now(), vm.cancel
 	st.run = run
 	st.running.Store(run)
+	db.scriptStarts()
 	savedDB := c.S.DB
 	c.S.InScript = true
 	defer func() {
+		db.scriptEnds()
 		st.running.Store(nil)
 		st.run = nil
 		c.S.DB = savedDB

@@ -123,10 +123,19 @@ func (db *DB) unwatchAll(s *Session) {
 
 // CloseSession releases what a disconnected client held (its watches).
 func (db *DB) CloseSession(s *Session) {
-	db.mu.Lock()
-	db.unwatchAll(s)
 	s.multi = nil
-	db.mu.Unlock()
+	db.unwatchSession(s)
+}
+
+// unwatchSession forgets s's watched keys (db.mu not held). Only s's own
+// goroutine changes s.watched, so a session that watches nothing takes
+// no lock: a connection that closes or resets while a busy script runs
+// does not wait for it, nor does one that does watch (lockedOrOnScript).
+func (db *DB) unwatchSession(s *Session) {
+	if len(s.watched) == 0 {
+		return
+	}
+	db.lockedOrOnScript(func() { db.unwatchAll(s) })
 }
 
 // ResetSession implements RESET's part in the command layer: discard MULTI,

@@ -291,6 +291,11 @@ func cmdShutdown(c *keel.Ctx) {
 		}
 	}
 	if !nosave {
+		if e := c.DB.ScriptBusyError(); e != "" {
+			// As Redis: only SHUTDOWN NOSAVE ends a busy script.
+			c.R.Error(e)
+			return
+		}
 		if err := c.DB.Save(); err != nil {
 			x.srv.log.Warn("shutdown: checkpoint failed", "err", err)
 		}

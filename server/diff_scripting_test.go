@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keeldb/keel"
+	"github.com/keeldb/keel/internal/oracle"
 )
 
 func init() {
@@ -283,38 +284,70 @@ func TestDiffScriptCommandFlags(t *testing.T) {
 // busy-reply-threshold other clients get BUSY (and may run SCRIPT KILL,
 // which stops it); a script that wrote cannot be killed. keel only:
 // redis-server's replies are the same texts, which TestDiffScripting
-// checks where they can be compared in sequence.
+// checks where they can be compared in sequence (and TestScriptBusyAllowed
+// those of the commands a busy script allows). In each connection model:
+// a goroutine per connection, one event loop (the other client is served
+// by the loop's helper while the loop's goroutine runs the script), two
+// (each client on its own loop).
 func TestScriptBusyAndKill(t *testing.T) {
 	t.Parallel()
-	// Goroutine-per-connection: a client on the script's event loop
-	// would wait for the script (see the scripting notes in README).
-	srv := startKeel(t, "event-loops", "0", "lua-time-limit", "100")
+	for _, loops := range []string{"0", "1", "2"} {
+		t.Run("event-loops="+loops, func(t *testing.T) {
+			t.Parallel()
+			testScriptBusyAndKill(t, startKeel(t, "event-loops", loops, "lua-time-limit", "100"))
+		})
+	}
+}
+
+// waitBusy sends cmd on b until it is refused with busy (within 10 s) and
+// fails t if it gets another error.
+func waitBusy(t *testing.T, b *respConn, busy string, cmd ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		v, err := b.Do(cmd...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Kind == '-' {
+			if v.Str != busy {
+				t.Fatalf("%s during a busy script: %s", cmd, v)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no BUSY within 10 s of a looping script (%s)", cmd)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const (
+	busyScript   = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	busyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+	spinScript   = "local i = 0 while true do i = i + 1 end"
+)
+
+func testScriptBusyAndKill(t *testing.T, srv *keelServer) {
 	a, b := mustDialRESP(t, srv.addr), mustDialRESP(t, srv.addr)
-	if err := a.Send("EVAL", "local i = 0 while true do i = i + 1 end", "0"); err != nil {
+	// a pipelines a command after its script: answered after the script.
+	if err := a.Send("EVAL", spinScript, "0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Send("ECHO", "after"); err != nil {
 		t.Fatal(err)
 	}
 	// The script starts before b's commands (one that waited for the
 	// lock before it started would wait for its end).
 	time.Sleep(50 * time.Millisecond)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		v, err := b.Do("GET", "x")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v.Kind == '-' {
-			if v.Str != "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE." {
-				t.Fatalf("GET during a busy script: %s", v)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no BUSY within 10 s of a looping script")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if v, _ := b.Do("PING"); v.Kind != '-' || !strings.HasPrefix(v.Str, "BUSY") {
+	waitBusy(t, b, busyScript, "GET", "x")
+	if v, _ := b.Do("PING"); v.Str != busyScript {
 		t.Fatalf("PING during a busy script: %s", v)
+	}
+	// A connection made while the script is busy is served too.
+	c := mustDialRESP(t, srv.addr)
+	if v, _ := c.Do("SET", "k", "v"); v.Str != busyScript {
+		t.Fatalf("SET on a new connection during a busy script: %s", v)
 	}
 	if v, _ := b.Do("SCRIPT", "KILL"); v.Str != "OK" {
 		t.Fatalf("SCRIPT KILL: %s", v)
@@ -323,23 +356,30 @@ func TestScriptBusyAndKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha1.Sum([]byte("local i = 0 while true do i = i + 1 end"))
+	sum := sha1.Sum([]byte(spinScript))
 	if want := "ERR Script killed by user with SCRIPT KILL... script: " + hex.EncodeToString(sum[:]) + ", on @user_script:1."; v.Str != want {
 		t.Fatalf("the killed script's reply: %s, want %s", v, want)
 	}
+	if v, err := a.Read(); err != nil || v.Str != "after" {
+		t.Fatalf("the command after the killed script: %s %v", v, err)
+	}
 	if v, _ := b.Do("SCRIPT", "KILL"); v.Str != "NOTBUSY No scripts in execution right now." {
 		t.Fatalf("SCRIPT KILL with no script: %s", v)
+	}
+	if v, _ := c.Do("SET", "k", "v"); v.Str != "OK" {
+		t.Fatalf("SET after the script: %s", v)
 	}
 	// A script that wrote runs to its end.
 	if err := a.Send("EVAL", "redis.call('set', 'w', '1') local t = redis.call('time') while true do local n = redis.call('time') if (n[1] - t[1]) * 1e6 + (n[2] - t[2]) >= 1.5e6 then break end end return 'done'", "0"); err != nil {
 		t.Fatal(err)
 	}
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		v, _ := b.Do("SCRIPT", "KILL")
 		if v.Kind == '-' && strings.HasPrefix(v.Str, "UNKILLABLE") {
 			break
 		}
-		if time.Now().After(deadline.Add(10 * time.Second)) {
+		if time.Now().After(deadline) {
 			t.Fatalf("SCRIPT KILL of a script that wrote: %s", v)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -352,24 +392,14 @@ func TestScriptBusyAndKill(t *testing.T) {
 	}
 	// A function: FUNCTION KILL stops it, SCRIPT KILL is refused as
 	// BUSY, FUNCTION STATS shows it (the texts are redis-server 7.0.15's).
-	if v, _ := b.Do("FUNCTION", "LOAD", "#!lua name=busy\nredis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)"); v.Str != "busy" {
+	if v, _ := b.Do("FUNCTION", "LOAD", "REPLACE", "#!lua name=busy\nredis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)"); v.Str != "busy" {
 		t.Fatalf("FUNCTION LOAD: %s", v)
 	}
 	if err := a.Send("FCALL", "spin", "0"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	const busyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
-	for {
-		v, _ := b.Do("PING")
-		if v.Kind == '-' {
-			if v.Str != busyFunction {
-				t.Fatalf("PING during a busy function: %s", v)
-			}
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitBusy(t, b, busyFunction, "PING")
 	if v, _ := b.Do("SCRIPT", "KILL"); v.Str != busyFunction {
 		t.Fatalf("SCRIPT KILL during a function: %s", v)
 	}
@@ -385,6 +415,93 @@ func TestScriptBusyAndKill(t *testing.T) {
 	if v, _ := b.Do("FUNCTION", "KILL"); v.Str != "NOTBUSY No scripts in execution right now." {
 		t.Fatalf("FUNCTION KILL with nothing running: %s", v)
 	}
+}
+
+// TestScriptBusyAllowed: what a client may still do while a script is
+// busy, against redis-server 7.0.15: the allow_busy commands (WATCH,
+// UNWATCH, MULTI, DISCARD, RESET, AUTH, and SHUTDOWN without NOSAVE,
+// which is refused) get the oracle's replies, in each connection model;
+// a Pub/Sub message the script published reaches its subscriber while the
+// script still runs, and clients that close meanwhile (one watching a
+// key, one blocked in BLPOP) are let go. The oracle is killed with SCRIPT
+// KILL like keel.
+func TestScriptBusyAllowed(t *testing.T) {
+	t.Parallel()
+	addr := oracle.Start(t)
+	o := mustDialRESP(t, addr)
+	if v, _ := o.Do("CONFIG", "SET", "lua-time-limit", "100"); v.Str != "OK" {
+		t.Fatalf("redis-server: CONFIG SET lua-time-limit: %s", v)
+	}
+	for _, loops := range []string{"0", "1", "2"} {
+		t.Run("event-loops="+loops, func(t *testing.T) {
+			srv := startKeel(t, "event-loops", loops, "lua-time-limit", "100")
+			ko := busyAllowed(t, srv.addr)
+			oo := busyAllowed(t, addr)
+			if len(ko) != len(oo) {
+				t.Fatalf("keel answered %d steps, redis %d", len(ko), len(oo))
+			}
+			for i := range ko {
+				if !ko[i].equal(oo[i]) {
+					t.Errorf("MISMATCH step %d: keel %s, redis %s", i, ko[i], oo[i])
+				}
+			}
+		})
+	}
+}
+
+// busyAllowed runs TestScriptBusyAllowed's steps on the server at addr
+// and returns their replies.
+func busyAllowed(t *testing.T, addr string) []respValue {
+	a, b, sub := mustDialRESP(t, addr), mustDialRESP(t, addr), mustDialRESP(t, addr)
+	watcher, blocked := mustDialRESP(t, addr), mustDialRESP(t, addr)
+	var out []respValue
+	do := func(c *respConn, cmd ...string) {
+		v, err := c.Do(cmd...)
+		if err != nil {
+			t.Fatalf("%s at %s: %v", cmd, addr, err)
+		}
+		out = append(out, v)
+	}
+	do(b, "DEL", "busy:w", "busy:l")
+	do(sub, "SUBSCRIBE", "busy:ch")
+	do(watcher, "WATCH", "busy:w")
+	if err := blocked.Send("BLPOP", "busy:l", "0"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if err := a.Send("EVAL", "redis.call('publish', 'busy:ch', 'hello') "+spinScript, "0"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	waitBusy(t, b, busyScript, "PING")
+	// The message arrives while the script is busy.
+	v, err := sub.Read()
+	if err != nil {
+		t.Fatalf("the message the busy script published: %v", err)
+	}
+	out = append(out, v)
+	watcher.Close()
+	blocked.Close()
+	for _, cmd := range [][]string{
+		{"WATCH", "busy:w"}, {"UNWATCH"}, {"WATCH", "busy:w"}, {"MULTI"}, {"GET", "busy:w"},
+		{"EXEC"}, {"MULTI"}, {"DISCARD"}, {"DISCARD"}, {"RESET"}, {"AUTH", "x"},
+		{"CLIENT", "GETNAME"}, {"SHUTDOWN"}, {"SHUTDOWN", "SAVE"},
+		{"SCRIPT", "KILL"},
+	} {
+		do(b, cmd...)
+	}
+	if v, err := a.Read(); err != nil || !strings.HasPrefix(v.Str, "ERR Script killed by user") {
+		t.Fatalf("the killed script's reply: %s %v", v, err)
+	}
+	// The blocked client that left took nothing; the watch of b's RESET
+	// is gone.
+	do(b, "RPUSH", "busy:l", "x")
+	do(b, "LLEN", "busy:l")
+	do(b, "WATCH", "busy:w")
+	do(b, "MULTI")
+	do(b, "EXEC")
+	do(b, "DEL", "busy:w", "busy:l")
+	return out
 }
 
 // TestDiffScriptNestedReply: a script returning a table that holds itself

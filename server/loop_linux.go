@@ -88,6 +88,9 @@ type eventLoop struct {
 	now       time.Time
 	nowOK     bool
 	clockCmds int
+	// helper serves the loop's other clients while its goroutine runs a
+	// busy script (busyloop_linux.go); nil otherwise.
+	helper atomic.Pointer[loopHelper]
 }
 
 type loopMsgKind int
@@ -128,6 +131,9 @@ type loopState struct {
 	// the command it held, run first when the pause ends.
 	waitPause bool
 	postponed [][]byte
+	// waitScript: the loop's helper postponed the command (in postponed)
+	// for the loop's goroutine (busyloop_linux.go).
+	waitScript bool
 }
 
 // errWouldBlock is a non-blocking read that found nothing.
@@ -455,8 +461,8 @@ func (l *eventLoop) prefetchStats() (off, on, switches int64) {
 // process runs c's buffered requests until none is complete, the client
 // blocks, quits, or its socket is full.
 func (l *eventLoop) process(c *client) {
-	if c.ls.waitPause {
-		return // its requests wait for the pause's end (resumeHeld)
+	if c.ls.waitPause || c.ls.waitScript {
+		return // its requests wait for the pause's end (resumeHeld), or the script's (stopHelper)
 	}
 	rd := c.ls.rd
 	c.ls.processing = true
@@ -492,6 +498,10 @@ func (l *eventLoop) process(c *client) {
 		l.clockCmds++
 		l.cmds++
 		c.exec(args)
+		if h := l.helper.Load(); h != nil && h.stuck == c {
+			// It ran a script that turned busy: take the loop back.
+			l.stopHelper(h)
+		}
 		if c.sess.Clock() == 0 {
 			l.nowOK = false // it was not a fast command: the next one reads the clock
 		}
@@ -502,9 +512,14 @@ func (l *eventLoop) process(c *client) {
 		}
 		if c.sess.Postponed {
 			c.sess.Postponed = false
-			c.ls.postponed, c.ls.waitPause = keel.CloneArgs(args), true
-			l.held = append(l.held, c)
-			l.srv.holding(1)
+			c.ls.postponed = keel.CloneArgs(args)
+			if c.sess.BusyOnly {
+				c.ls.waitScript = true
+			} else {
+				c.ls.waitPause = true
+				l.held = append(l.held, c)
+				l.srv.holding(1)
+			}
 			break // its replies so far go out with the round (markDirty)
 		}
 		if lim := l.srv.cfg.obufFor(c); lim.set() && c.overObufLimit(lim, int64(len(c.w.buf)-c.ls.wOff), l.clock()) {

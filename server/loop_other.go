@@ -43,3 +43,4 @@ func (*eventLoop) markDirty(*client)                        {}
 func detach(net.Conn) (int, error)                          { panic("no event loops here") }
 func newLoopState(*eventLoop, int, *client) loopState       { panic("no event loops here") }
 func (*eventLoop) prefetchStats() (off, on, switches int64) { return 0, 0, 0 }
+func (*eventLoop) startHelper(*client)                      {}

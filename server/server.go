@@ -111,6 +111,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 		}
 		return c.addr, redacted(db, cmd, args)
 	})
+	db.SetScriptBusyHook(s.scriptBusy)
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
@@ -402,6 +403,16 @@ func (s *Server) loopPrefetchStats() (off, on, switches int64) {
 		off, on, switches = off+a, on+b, switches+c
 	}
 	return off, on, switches
+}
+
+// scriptBusy is the DB's busy hook: a script that runs on an event
+// loop's goroutine turned busy, and a helper serves the loop's other
+// clients until it returns (busyloop_linux.go). A goroutine's client
+// holds no one else up.
+func (s *Server) scriptBusy(sess *keel.Session) {
+	if c, ok := sess.Ext.(*client); ok && c.ls.lp != nil {
+		c.ls.lp.startHelper(c)
+	}
 }
 
 // Done is closed when the server shuts down (SHUTDOWN or Close).

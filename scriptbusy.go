@@ -1,0 +1,231 @@
+package keel
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A busy script, and the rest of the server meanwhile.
+//
+// A script runs as one command: its goroutine holds db.mu (exclusive)
+// from its first instruction to its reply. Once it has run for
+// busy-reply-threshold, Redis serves its other clients from the Lua
+// hook (processEventsWhileBlocked): BUSY for most commands, while the
+// few flagged allow_busy run. keel does the same without a second
+// writer ever touching the data:
+//
+//   - Exec refuses what is not allow_busy with BUSY without taking
+//     db.mu, so any goroutine may answer those.
+//   - What needs db.mu while a busy script holds it (the allow_busy
+//     commands DISCARD, WATCH and UNWATCH, and the session work of a
+//     connection that closes, resets or gives up a blocking command) is
+//     handed to the script's goroutine, which runs it between two of the
+//     script's Lua instructions, where Redis runs it: runOnScript. The
+//     script's data is then between two of its commands.
+//   - The goroutine that runs the script cannot serve anything else: a
+//     server whose event loop ran the script learns from the busy hook
+//     (SetScriptBusyHook) that the script turned busy, serves the loop's
+//     other connections from another goroutine until the script's command
+//     returns, and runs their commands with Session.BusyOnly, so that
+//     nothing but the above runs there.
+
+// scriptWork is what other goroutines hand the running script's
+// goroutine (runOnScript).
+type scriptWork struct {
+	mu sync.Mutex
+	// open: a script runs and will run what is queued, between two of
+	// its instructions or when it ends (guarded by mu).
+	open  bool
+	queue []func()
+	// pending: the queue is not empty (read by the instruction hook
+	// without mu).
+	pending atomic.Bool
+}
+
+// run runs what is queued, on the script's goroutine.
+func (w *scriptWork) run() {
+	w.mu.Lock()
+	q := w.queue
+	w.queue = nil
+	w.pending.Store(false)
+	w.mu.Unlock()
+	for _, f := range q {
+		f()
+	}
+}
+
+// hookEvery is how many Lua instructions pass between two looks at the
+// queue (a power of two): a few tens of microseconds of a busy loop.
+const hookEvery = 1024
+
+// scriptCtx is a Lua state's context and its instruction hook. gopher-lua
+// has no debug hooks, but it asks the state's context for Done before
+// every instruction (SCRIPT KILL cancels the context): every hookEvery
+// calls, Done runs what other goroutines queued for the script.
+// Coroutines run under a child context, without the hook: what is
+// queued waits for the coroutine to yield, or for the script's end.
+type scriptCtx struct {
+	context.Context
+	done <-chan struct{}
+	work *scriptWork
+	n    uint32
+}
+
+func newScriptCtx(work *scriptWork) (*scriptCtx, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &scriptCtx{Context: ctx, done: ctx.Done(), work: work}, cancel
+}
+
+func (x *scriptCtx) Done() <-chan struct{} {
+	if x.n++; x.n&(hookEvery-1) == 0 && x.work.pending.Load() {
+		x.work.run()
+	}
+	return x.done
+}
+
+// runOnScript runs fn on the goroutine of the script that holds db.mu,
+// between two of its instructions or at its end, and waits for it. It
+// reports false, without running fn, when no script runs: the caller then
+// takes db.mu itself.
+func (db *DB) runOnScript(fn func()) bool {
+	w := &db.scripts.work
+	done := make(chan struct{})
+	w.mu.Lock()
+	if !w.open {
+		w.mu.Unlock()
+		return false
+	}
+	w.queue = append(w.queue, func() { fn(); close(done) })
+	w.pending.Store(true)
+	w.mu.Unlock()
+	<-done
+	return true
+}
+
+// lockedOrOnScript runs fn holding db.mu exclusively: it takes the lock,
+// or, once the script that holds it is busy, has the script's goroutine
+// run fn (runOnScript) instead of waiting for the script's end.
+func (db *DB) lockedOrOnScript(fn func()) {
+	for {
+		if db.mu.TryLock() {
+			fn()
+			db.mu.Unlock()
+			return
+		}
+		if db.scripts.running.Load() == nil {
+			db.mu.Lock()
+			fn()
+			db.mu.Unlock()
+			return
+		}
+		if db.ScriptBusy() && db.runOnScript(fn) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// lockWaiters are the sessions waiting for db.mu with no bound (waitLock).
+type lockWaiters struct {
+	mu  sync.Mutex
+	set map[*Session]struct{}
+}
+
+// waitLock takes db.mu (exclusive: for a write) for s unless a script
+// runs (false: the caller waits the bounded way, lockPastScript's). It
+// waits as a registered waiter: a script that starts between the look
+// and the lock holds it up past the script's busy threshold, so when the
+// script turns busy, the busy hook is called for s too, and a server
+// serves around s as around the script's session.
+func (db *DB) waitLock(s *Session, exclusive bool) bool {
+	w := &db.scripts.waiters
+	w.mu.Lock()
+	if w.set == nil {
+		w.set = map[*Session]struct{}{}
+	}
+	w.set[s] = struct{}{}
+	w.mu.Unlock()
+	// Registered before the look: a waiter that saw no script is in the
+	// set before any script that holds it up started.
+	free := db.scripts.running.Load() == nil
+	if free {
+		if exclusive {
+			db.mu.Lock()
+		} else {
+			db.mu.RLock()
+		}
+	}
+	w.mu.Lock()
+	delete(w.set, s)
+	w.mu.Unlock()
+	return free
+}
+
+// SetScriptBusyHook sets what the DB calls when a script has run for
+// busy-reply-threshold, with the session that runs it, and with each
+// session whose command waits for db.mu behind it (waitLock): a server
+// whose goroutine runs such a session's command serves its other
+// connections from elsewhere until the command returns. The hook runs on
+// a goroutine of its own, before the script can end; it must not wait
+// for the script. Set it before serving.
+func (db *DB) SetScriptBusyHook(f func(s *Session)) { db.scripts.busyHook = f }
+
+// scriptStarts and scriptEnds open and close the script's work queue
+// and arm its busy hook; on the script's goroutine, under db.mu.
+func (db *DB) scriptStarts() {
+	st := &db.scripts
+	st.work.mu.Lock()
+	st.work.open = true
+	st.work.mu.Unlock()
+	if st.busyHook == nil {
+		return
+	}
+	d := time.Duration(st.busyAfter.Load()) * time.Millisecond
+	if st.busyTimer == nil {
+		st.busyTimer = time.AfterFunc(d, db.scriptTurnedBusy)
+	} else {
+		st.busyTimer.Reset(d)
+	}
+}
+
+func (db *DB) scriptEnds() {
+	st := &db.scripts
+	if st.busyTimer != nil {
+		st.busyTimer.Stop()
+	}
+	st.work.mu.Lock()
+	st.work.open = false
+	st.work.mu.Unlock()
+	st.work.run() // what was queued after the last look
+}
+
+// scriptTurnedBusy is the busy timer's function: it calls the hook while
+// the script runs (under work.mu, which its end takes: the hook runs
+// before the script's command can return). A timer that fired for a
+// script that ended finds the next one not yet busy, or none.
+func (db *DB) scriptTurnedBusy() {
+	st := &db.scripts
+	st.work.mu.Lock()
+	defer st.work.mu.Unlock()
+	r := st.running.Load()
+	if !st.work.open || r == nil || !db.ScriptBusy() {
+		return
+	}
+	st.busyHook(r.c.S)
+	st.waiters.mu.Lock()
+	defer st.waiters.mu.Unlock()
+	for s := range st.waiters.set {
+		st.busyHook(s)
+	}
+}
+
+// ScriptBusyError is the BUSY error while a script is busy, "" when none
+// is (SHUTDOWN without NOSAVE is refused then, as in Redis).
+func (db *DB) ScriptBusyError() string {
+	if !db.ScriptBusy() {
+		return ""
+	}
+	return db.busyError()
+}
