@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/keeldb/keel/internal/lauxlib"
 )
@@ -111,5 +114,90 @@ func TestFunctionDumpLZFLength(t *testing.T) {
 	p = append(p, crc[:]...)
 	if _, err := parseFunctionDump(p); err == nil || err.Error() != "payload is corrupt" {
 		t.Fatalf("parseFunctionDump: %v, want payload is corrupt", err)
+	}
+}
+
+// TestScriptBusyHookAndWork: once a script is busy, the busy hook is
+// called with the script's session and with each session registered as
+// waiting for db.mu behind it (waitLock), once; WATCH and a closing
+// session that watches keys run on the script's goroutine between its
+// instructions instead of waiting for its end; the hook is not called for
+// a script that ends before the threshold.
+func TestScriptBusyHookAndWork(t *testing.T) {
+	db := newTestDB(t)
+	db.SetBusyReplyThreshold(50)
+	var mu sync.Mutex
+	var called []*Session
+	db.SetScriptBusyHook(func(s *Session) {
+		mu.Lock()
+		called = append(called, s)
+		mu.Unlock()
+	})
+	hooked := func() []*Session {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(called)
+	}
+	quick := db.NewSession()
+	if got := do(db, quick, "EVAL", "return 1", "0"); got != int64(1) {
+		t.Fatalf("EVAL: %v", got)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if h := hooked(); len(h) != 0 {
+		t.Fatalf("the hook was called for a script that ended at once: %v", h)
+	}
+	// A waiter as waitLock registers it: its look found no script.
+	waiter := db.NewSession()
+	db.scripts.waiters.mu.Lock()
+	db.scripts.waiters.set = map[*Session]struct{}{waiter: {}}
+	db.scripts.waiters.mu.Unlock()
+	script := db.NewSession()
+	done := make(chan any)
+	go func() { done <- do(db, script, "EVAL", "local i = 0 while true do i = i + 1 end", "0") }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(hooked()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("busy hook calls after 10 s: %v", hooked())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if h := hooked(); len(h) != 2 || h[0] != script || h[1] != waiter {
+		t.Fatalf("busy hook called with %v, want the script's session %p, then the waiter's %p", h, script, waiter)
+	}
+	// While it loops: WATCH runs on the script's goroutine; a session that
+	// watches closes without waiting for the script.
+	other := db.NewSession()
+	watched := make(chan any, 1)
+	go func() { watched <- do(db, other, "WATCH", "k") }()
+	select {
+	case got := <-watched:
+		if got != (SimpleVal("OK")) {
+			t.Fatalf("WATCH during a busy script: %v", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WATCH waited for the busy script")
+	}
+	closed := make(chan struct{})
+	go func() { db.CloseSession(other); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("CloseSession of a watching session waited for the busy script")
+	}
+	select {
+	case v := <-done:
+		t.Fatalf("the script ended: %v", v)
+	default:
+	}
+	db.StopScript()
+	if v := <-done; !isError(v) {
+		t.Fatalf("the stopped script's reply: %v", v)
+	}
+	if n := len(db.watch.keys); n != 0 {
+		t.Fatalf("%d watched keys left after the watching session closed", n)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if h := hooked(); len(h) != 2 {
+		t.Fatalf("busy hook calls after the script: %v", h)
 	}
 }
