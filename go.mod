@@ -24,3 +24,6 @@ require (
 	github.com/tidwall/tinylru v1.1.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 )
+
+// gopher-lua with Lua 5.1's number formatting (third_party/gopher-lua/README.keel.md).
+replace github.com/yuin/gopher-lua => ./third_party/gopher-lua

@@ -62,6 +62,20 @@ var scriptingCases = []diffCase{
 		`EVAL "return {}" 0`, `EVAL "return {{}, {{}}}" 0`, `EVAL "return {a=1, b=2}" 0`, `EVAL "return {1, 2, a=3}" 0`,
 		`EVAL "return cjson.null" 0`, `EVAL "return function() end" 0`, `EVAL "return 1, 2" 0`,
 		`EVAL "return {map={a=1}}" 0`, `EVAL "return {set={a=true}}" 0`, `EVAL "return string.rep('x', 3)" 0`),
+	// Lua 5.1 turns numbers into strings with "%.14g" (gopher-lua, before
+	// keel's patch, with Go's shortest form): concatenation, string
+	// functions given numbers, table.concat, keys and error values.
+	dc("EVAL/number_strings",
+		`EVAL "return 1e14 .. ''" 0`, `EVAL "return 123456789012345 .. ''" 0`, `EVAL "return 99999999999999 .. ''" 0`,
+		`EVAL "return 0.1 + 0.2 .. ''" 0`, `EVAL "return (1/3) .. ''" 0`, `EVAL "return -(2/3) .. ''" 0`,
+		`EVAL "return 2^53 .. ''" 0`, `EVAL "return 2^63 .. ''" 0`, `EVAL "return 1e-5 .. ''" 0`, `EVAL "return 1e-4 .. ''" 0`,
+		`EVAL "return 5e-324 .. ''" 0`, `EVAL "return 1.7976931348623157e308 .. ''" 0`,
+		`EVAL "return (1/0) .. ''" 0`, `EVAL "return (-1/0) .. ''" 0`, `EVAL "return (0/0) .. ''" 0`, `EVAL "return -0.0 .. ''" 0`,
+		`EVAL "return string.len(1/3)" 0`, `EVAL "return string.upper(1e20)" 0`, `EVAL "return ('x'):rep(2) .. 3.0" 0`,
+		`EVAL "return table.concat({1.5, 2^60, 7, 0.1 + 0.2}, ',')" 0`, `EVAL "return string.format('%s|%s', 0.1 + 0.2, 1e15)" 0`,
+		`EVAL "local t = {} t[1/3] = 1 for k in pairs(t) do return k .. '' end" 0`,
+		`EVAL "error(0.1 + 0.2)" 0`, `EVAL "return redis.call('set', 'numstr', 1e14 .. '|' .. 2.5)" 0`, `GET numstr`,
+		`EVAL "return string.find('a0.3b', 0.1 + 0.2, 1, true)" 0`, `EVAL "return #(1e100 .. '')" 0`),
 	dc("EVAL/numkeys",
 		`EVAL "return 1" -1`, `EVAL "return 1" 2 a`, `EVAL "return 1" x`, `EVAL "return 1" 99999999999999999999`,
 		`EVAL "return 1" 1.5`, `EVAL "return {#KEYS, #ARGV}" 0`, `EVAL "return {#KEYS, #ARGV}" 0 a b`,

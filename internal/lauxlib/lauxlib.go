@@ -8,13 +8,16 @@
 // differ from Lua 5.1 in ways a script can see: they print function names
 // without quotes, call a function called from pcall "(anonymous)" instead
 // of "?", add a position prefix even when the caller is a Go function,
-// format numbers with Go's shortest representation rather than "%.14g",
 // and parse numeric strings with Go's rules rather than strtod's. Libraries
-// that must match Redis byte for byte use these helpers instead.
+// that must match Redis byte for byte (cjson, cmsgpack, bit, struct, and
+// keel's sandbox) use these helpers instead.
 //
-// It lives under internal/luabit only because this change was limited to
-// the three library directories; it is shared by luabit, luamsgpack and
-// luastruct.
+// gopher-lua also turned numbers into strings with Go's shortest
+// representation rather than "%.14g" (0.1+0.2 concatenated was
+// 0.30000000000000004, 1e14 was 100000000000000): keel builds it
+// from third_party/gopher-lua, patched with a hook that this package sets
+// to NumberToString when it is loaded, so every state any of keel's
+// packages makes converts as Lua 5.1 does.
 package lauxlib
 
 import (
@@ -198,6 +201,10 @@ func CheckCString(L *lua.LState, narg int) string {
 func NumberToString(f float64) string {
 	return FormatG(f, 14)
 }
+
+// gopher-lua's number-to-string conversion is Lua 5.1's (see the package
+// documentation).
+func init() { lua.NumberToString = NumberToString }
 
 // ToInteger converts like x86-64's cvttsd2si, which C's double->int64
 // casts compile to: truncation, and math.MinInt64 for NaN and anything out
