@@ -26,6 +26,7 @@ func registerCommands() {
 			&keel.Command{Name: "auth", Arity: -2, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Handler: cmdAuth},
 			&keel.Command{Name: "hello", Arity: -1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Handshakes with the Redis server.", Since: "6.0.0", Handler: cmdHello},
 			clientCommand(),
+			memoryCommand(),
 			&keel.Command{Name: "info", Arity: -1, Flags: keel.FlagLoading | keel.FlagStale, ACL: []string{"slow", "dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Handler: cmdInfo},
 			configCommand(),
 			commandCommand(),

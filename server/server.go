@@ -67,9 +67,12 @@ type Server struct {
 	ln         net.Listener
 	start      time.Time
 	runID      string
-	closed     chan struct{}
-	pubsub     pubsubHub // Pub/Sub subscriptions (pubsub.go)
-	pause      pauser    // CLIENT PAUSE (pause.go)
+	// startupMemory is used_memory when the server was made (MEMORY
+	// STATS startup.allocated).
+	startupMemory int64
+	closed        chan struct{}
+	pubsub        pubsubHub // Pub/Sub subscriptions (pubsub.go)
+	pause         pauser    // CLIENT PAUSE (pause.go)
 
 	mu        sync.Mutex        // guards clients, closedIn, closedOut, loops
 	clients   map[int64]*client // by id
@@ -93,6 +96,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	}
 	s := &Server{db: db, cfg: cfg, log: logger, start: time.Now(), clients: map[int64]*client{}, closed: make(chan struct{})}
 	s.runID = fmt.Sprintf("%040x", time.Now().UnixNano())
+	s.startupMemory = db.UsedMemorySample()
 	db.SetRequirePass(cfg.Get("requirepass"))
 	for _, name := range []string{"zset-max-listpack-entries", "zset-max-listpack-value", "set-max-intset-entries",
 		"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
