@@ -97,7 +97,7 @@ func (l *eventLoop) serveWhileBusy(h *loopHelper) {
 	// goroutine has yet to process: their sockets are empty now.
 	for _, c := range l.clients {
 		if !c.ls.processing && !c.ls.closed && c.ls.rd.Pending() {
-			l.processWhileBusy(h, c)
+			l.asHelper(h, c, l.process)
 		}
 	}
 	l.flushWhileBusy(h)
@@ -123,7 +123,7 @@ func (l *eventLoop) serveWhileBusy(h *loopHelper) {
 				continue
 			}
 			if ev.Events&unix.EPOLLOUT != 0 {
-				l.writeOutWhileBusy(h, c)
+				l.asHelper(h, c, l.writeOut)
 			}
 			if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 && !c.ls.closed && l.readable(c) {
 				ready = append(ready, c)
@@ -131,7 +131,7 @@ func (l *eventLoop) serveWhileBusy(h *loopHelper) {
 		}
 		for _, c := range ready {
 			if !c.ls.closed {
-				l.processWhileBusy(h, c)
+				l.asHelper(h, c, l.process)
 			}
 		}
 		clear(ready)
@@ -153,22 +153,12 @@ func (l *eventLoop) serveWhileBusy(h *loopHelper) {
 	l.mu.Unlock()
 }
 
-// processWhileBusy runs c's requests as the helper: with BusyOnly, and a
-// postponed command waits for the loop's goroutine.
-func (l *eventLoop) processWhileBusy(h *loopHelper, c *client) {
+// asHelper runs step for c as the helper: process, or writeOut (which
+// runs the requests a full socket held back), with BusyOnly; a command
+// postponed meanwhile waits for the loop's goroutine.
+func (l *eventLoop) asHelper(h *loopHelper, c *client, step func(*client)) {
 	c.sess.BusyOnly = true
-	l.process(c)
-	c.sess.BusyOnly = false
-	if c.ls.waitScript {
-		h.later = append(h.later, c)
-	}
-}
-
-// writeOutWhileBusy is writeOut for the helper: a client whose socket
-// drained runs its waiting requests as processWhileBusy does.
-func (l *eventLoop) writeOutWhileBusy(h *loopHelper, c *client) {
-	c.sess.BusyOnly = true
-	l.writeOut(c)
+	step(c)
 	c.sess.BusyOnly = false
 	if c.ls.waitScript {
 		h.later = append(h.later, c)
@@ -213,30 +203,20 @@ func (l *eventLoop) drainWhileBusy(deferred []loopMsg) []loopMsg {
 func (l *eventLoop) flushWhileBusy(h *loopHelper) {
 	var theirs []*client
 	for len(l.dirty) > 0 {
-		batch := l.dirty
-		l.dirty = nil
-		var lsn uint64
-		for _, c := range batch {
-			if !c.ls.processing {
-				lsn = max(lsn, c.sess.WaitLSN)
-			}
-		}
-		err := l.srv.db.WaitDurable(lsn)
-		for _, c := range batch {
+		var mine []*client
+		for _, c := range l.dirty {
 			if c.ls.processing {
 				theirs = append(theirs, c)
-				continue
+			} else {
+				mine = append(mine, c)
 			}
-			c.ls.inDirty = false
-			if c.ls.closed {
-				continue
-			}
-			if err != nil { // rule 2: no reply may claim durability
-				l.close(c)
-				continue
-			}
-			l.writeOutWhileBusy(h, c)
 		}
+		l.dirty = nil
+		var lsn uint64
+		for _, c := range mine {
+			lsn = max(lsn, c.sess.WaitLSN)
+		}
+		l.writeBatch(mine, l.srv.db.WaitDurable(lsn), func(c *client) { l.asHelper(h, c, l.writeOut) })
 	}
 	l.dirty = append(l.dirty, theirs...)
 }

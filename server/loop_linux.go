@@ -634,19 +634,26 @@ func (l *eventLoop) flushDirty() {
 		}
 		err := l.srv.db.WaitDurable(lsn)
 		l.nowOK = false // an fsync may have taken milliseconds
-		for _, c := range batch {
-			c.ls.inDirty = false
-			if c.ls.closed {
-				continue
-			}
-			if err != nil { // rule 2: no reply may claim durability
-				l.close(c)
-				continue
-			}
-			l.writeOut(c)
-		}
+		l.writeBatch(batch, err, l.writeOut)
 		clear(batch)
 		l.spare = batch[:0]
+	}
+}
+
+// writeBatch writes the replies of batch's clients with write, once
+// they waited for durability: err, that wait's failure, closes them
+// instead (rule 2: no reply may claim durability).
+func (l *eventLoop) writeBatch(batch []*client, err error, write func(*client)) {
+	for _, c := range batch {
+		c.ls.inDirty = false
+		if c.ls.closed {
+			continue
+		}
+		if err != nil {
+			l.close(c)
+			continue
+		}
+		write(c)
 	}
 }
 
