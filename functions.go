@@ -35,6 +35,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/keeldb/keel/internal/luasyntax"
 	"github.com/keeldb/keel/memtables"
 )
 
@@ -155,6 +156,9 @@ func (db *DB) buildLibrary(code string, limit time.Duration) (*library, error) {
 	}
 	L := db.fvm()
 	f := db.funcs
+	if cerr := luasyntax.Check(body, "user_function"); cerr != nil {
+		return nil, funcError("Error compiling function: " + cerr.Error())
+	}
 	fn, cerr := L.Load(strings.NewReader(body), "user_function")
 	if cerr != nil {
 		return nil, funcError("Error compiling function: " + compileError(cerr, "user_function", strings.Count(body, "\n")+1))

@@ -44,6 +44,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/keeldb/keel/internal/lauxlib"
+	"github.com/keeldb/keel/internal/luasyntax"
 )
 
 // RedisVersion is the Redis version keel reports (INFO, HELLO,
@@ -265,6 +266,11 @@ func (db *DB) loadScript(body string) (s *luaScript, sha, errMsg string) {
 	if errMsg != "" {
 		return nil, sha, errMsg
 	}
+	// Lua 5.1's parser words the error (and refuses what gopher-lua
+	// accepts beyond 5.1); gopher-lua's own error is the fallback.
+	if err := luasyntax.Check(code, "user_script"); err != nil {
+		return nil, sha, "ERR Error compiling script (new function): " + err.Error()
+	}
 	fn, err := L.Load(strings.NewReader(code), "user_script")
 	if err != nil {
 		return nil, sha, "ERR Error compiling script (new function): " + compileError(err, "user_script", strings.Count(code, "\n")+1)
@@ -279,7 +285,8 @@ func (db *DB) loadScript(body string) (s *luaScript, sha, errMsg string) {
 
 // compileError rewrites gopher-lua's syntax error ("user_script line:1(column:9)
 // near 'x':   syntax error") in Lua's form ("user_script:1: syntax error
-// near 'x'"), so that clients matching the prefix find the line.
+// near 'x'"), so that clients matching the prefix find the line. It is
+// reached only for code that luasyntax (Lua 5.1's parser) accepts.
 func compileError(err error, chunk string, lines int) string {
 	msg := err.Error()
 	if ae, ok := err.(*lua.ApiError); ok {
