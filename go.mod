@@ -25,5 +25,5 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 )
 
-// gopher-lua with Lua 5.1's number formatting (third_party/gopher-lua/README.keel.md).
+// gopher-lua with Lua 5.1's number conversions (third_party/gopher-lua/README.keel.md).
 replace github.com/yuin/gopher-lua => ./third_party/gopher-lua

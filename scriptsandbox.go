@@ -15,6 +15,7 @@ package keel
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -85,6 +86,7 @@ func newScriptVM(db *DB, functions bool) (*lua.LState, *sandbox) {
 		return 1
 	}))
 	g.RawSetString("tostring", L.NewFunction(luaToString))
+	g.RawSetString("tonumber", L.NewFunction(luaToNumber))
 	g.RawSetString("error", L.NewFunction(luaError))
 	// Strings' methods come from a metatable of their own, not from an
 	// __index field of the string table (gopher-lua's), which pairs
@@ -390,6 +392,36 @@ func luaToString(L *lua.LState) int {
 		return 1
 	}
 	L.Push(L.ToStringMeta(v))
+	return 1
+}
+
+// luaToNumber is Lua 5.1's tonumber (luaB_tonumber): in base 10 a number,
+// or a string as the language converts it (luaO_str2d: strtod, so hex
+// floats, inf and nan); in another base, 2 to 36, a string read by C's
+// strtoul, after which only spaces may follow. Anything else is nil.
+func luaToNumber(L *lua.LState) int {
+	base := lauxlib.OptInteger(L, 2, 10)
+	if int32(base) == 10 { // luaL_optint: an int
+		if L.GetTop() < 1 { // luaL_checkany
+			lauxlib.ArgError(L, 1, "value expected")
+		}
+		if f, ok := lauxlib.ToNumber(L.Get(1)); ok {
+			L.Push(lua.LNumber(f))
+			return 1
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+	s := lauxlib.CheckCString(L, 1)
+	if b := int32(base); b < 2 || b > 36 {
+		lauxlib.ArgError(L, 2, "base out of range")
+	}
+	n, end := lauxlib.Strtoul(s, int(int32(base)))
+	if end > 0 && strings.TrimLeft(s[end:], " \t\n\v\f\r") == "" {
+		L.Push(lua.LNumber(float64(n)))
+		return 1
+	}
+	L.Push(lua.LNil)
 	return 1
 }
 

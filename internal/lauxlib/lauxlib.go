@@ -14,10 +14,12 @@
 //
 // gopher-lua also turned numbers into strings with Go's shortest
 // representation rather than "%.14g" (0.1+0.2 concatenated was
-// 0.30000000000000004, 1e14 was 100000000000000): keel builds it
-// from third_party/gopher-lua, patched with a hook that this package sets
-// to NumberToString when it is loaded, so every state any of keel's
-// packages makes converts as Lua 5.1 does.
+// 0.30000000000000004, 1e14 was 100000000000000), and strings into
+// numbers with Go's parsers rather than strtod (0b101 was a number, 0x1p4
+// none): keel builds it from third_party/gopher-lua, patched with two
+// hooks that this package sets to NumberToString and StrToNumber when it
+// is loaded, so every state any of keel's packages makes converts as Lua
+// 5.1 does.
 package lauxlib
 
 import (
@@ -202,9 +204,12 @@ func NumberToString(f float64) string {
 	return FormatG(f, 14)
 }
 
-// gopher-lua's number-to-string conversion is Lua 5.1's (see the package
-// documentation).
-func init() { lua.NumberToString = NumberToString }
+// gopher-lua's conversions between numbers and strings are Lua 5.1's (see
+// the package documentation).
+func init() {
+	lua.NumberToString = NumberToString
+	lua.StringToNumber = StrToNumber
+}
 
 // ToInteger converts like x86-64's cvttsd2si, which C's double->int64
 // casts compile to: truncation, and math.MinInt64 for NaN and anything out
@@ -247,6 +252,60 @@ func StrToNumber(s string) (float64, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// Strtoul is glibc's strtoul(s, &end, base) for base 2 to 36: leading
+// space, a sign ('-' negates the result modulo 2^64), a "0x" prefix in
+// base 16, then the digits of base (letters in either case); past 2^64-1
+// the result is ULONG_MAX. end is the count of bytes read, 0 when there
+// is no digit.
+func Strtoul(s string, base int) (n uint64, end int) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	if base == 16 && i+2 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && digitValue(s[i+2]) < 16 {
+		i += 2
+	}
+	start, over := i, false
+	for ; i < len(s); i++ {
+		d := digitValue(s[i])
+		if d >= base {
+			break
+		}
+		if n > (math.MaxUint64-uint64(d))/uint64(base) {
+			over = true
+		}
+		n = n*uint64(base) + uint64(d)
+	}
+	if i == start {
+		return 0, 0
+	}
+	if over {
+		return math.MaxUint64, i
+	}
+	if neg {
+		n = -n
+	}
+	return n, i
+}
+
+// digitValue is c's value as a digit of a base up to 36, 36 for none.
+func digitValue(c byte) int {
+	switch {
+	case isDigit(c):
+		return int(c - '0')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'Z':
+		return int(c-'A') + 10
+	}
+	return 36
 }
 
 func isSpace(c byte) bool {

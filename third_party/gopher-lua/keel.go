@@ -1,5 +1,7 @@
 package lua
 
+import "errors"
+
 // NumberToString, when set, turns a number into a string wherever Lua
 // does (LNumber.String: concatenation, table.concat, string functions
 // given a number, LVAsString). keel's patch to gopher-lua v1.1.2 (see
@@ -8,3 +10,13 @@ package lua
 // 0.30000000000000004, NaN), and Redis scripts are Lua 5.1. Set it
 // before any state runs; it is read without synchronization.
 var NumberToString func(float64) string
+
+// StringToNumber, when set, converts a string to a number wherever Lua
+// does (number literals, arithmetic on strings, LVAsNumber, ...): ok is
+// false when it is not one. keel's patch: Lua 5.1's luaO_str2d (strtod:
+// hex floats, inf and nan spellings, an out-of-range literal is inf),
+// where gopher-lua used Go's ParseInt and ParseFloat (0b101 and 1_000 were
+// numbers, 1e309 was NaN, 0x1p4 none). Set it before any state runs.
+var StringToNumber func(string) (float64, bool)
+
+var errNotANumber = errors.New("not a number")

@@ -141,6 +141,12 @@ func isArrayKey(v LNumber) bool {
 }
 
 func parseNumber(number string) (LNumber, error) {
+	if StringToNumber != nil {
+		if v, ok := StringToNumber(number); ok {
+			return LNumber(v), nil
+		}
+		return 0, errNotANumber
+	}
 	var value LNumber
 	number = strings.Trim(number, " \t\n")
 	if v, err := strconv.ParseInt(number, 0, LNumberBit); err != nil {

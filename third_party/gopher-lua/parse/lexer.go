@@ -150,36 +150,25 @@ func (sc *Scanner) scanDecimal(ch int, buf *bytes.Buffer) error {
 	return nil
 }
 
+// scanNumber is Lua 5.1's read_numeral (keel's patch, see
+// README.keel.md): digits and dots, an optional exponent sign after an E,
+// then every letter, digit and underscore; the text is converted (and
+// judged) by the compiler's parseNumber, as llex hands it to luaO_str2d.
+// ch is the first digit, or the dot of a number written ".5".
 func (sc *Scanner) scanNumber(ch int, buf *bytes.Buffer) error {
-	if ch == '0' { // octal
-		if sc.Peek() == 'x' || sc.Peek() == 'X' {
-			writeChar(buf, ch)
-			writeChar(buf, sc.Next())
-			hasvalue := false
-			for isDigit(sc.Peek()) {
-				writeChar(buf, sc.Next())
-				hasvalue = true
-			}
-			if !hasvalue {
-				return sc.Error(buf.String(), "illegal hexadecimal number")
-			}
-			return nil
-		} else if sc.Peek() != '.' && isDecimal(sc.Peek()) {
-			ch = sc.Next()
-		}
-	}
-	sc.scanDecimal(ch, buf)
-	if sc.Peek() == '.' {
-		sc.scanDecimal(sc.Next(), buf)
+	writeChar(buf, ch)
+	for isDecimal(sc.Peek()) || sc.Peek() == '.' {
+		writeChar(buf, sc.Next())
 	}
 	if ch = sc.Peek(); ch == 'e' || ch == 'E' {
 		writeChar(buf, sc.Next())
 		if ch = sc.Peek(); ch == '-' || ch == '+' {
 			writeChar(buf, sc.Next())
 		}
-		sc.scanDecimal(sc.Next(), buf)
 	}
-
+	for ch = sc.Peek(); isIdent(ch, 1); ch = sc.Peek() {
+		writeChar(buf, sc.Next())
+	}
 	return nil
 }
 
