@@ -26,7 +26,7 @@ import (
 //     script's data is then between two of its commands.
 //   - The goroutine that runs the script cannot serve anything else: a
 //     server whose event loop ran the script learns from the busy hook
-//     (SetScriptBusyHook) that the script turned busy, serves the loop's
+//     (SetScriptBusyHooks) that the script turned busy, serves the loop's
 //     other connections from another goroutine until the script's command
 //     returns, and runs their commands with Session.BusyOnly, so that
 //     nothing but the above runs there.
@@ -127,10 +127,11 @@ func (db *DB) lockedOrOnScript(fn func()) {
 	}
 }
 
-// lockWaiters are the sessions waiting for db.mu with no bound (waitLock).
+// lockWaiters are the sessions waiting for db.mu with no bound
+// (waitLock), each with whether the busy hook was called for it.
 type lockWaiters struct {
 	mu  sync.Mutex
-	set map[*Session]struct{}
+	set map[*Session]bool
 }
 
 // waitLock takes db.mu (exclusive: for a write) for s unless a script
@@ -138,39 +139,58 @@ type lockWaiters struct {
 // waits as a registered waiter: a script that starts between the look
 // and the lock holds it up past the script's busy threshold, so when the
 // script turns busy, the busy hook is called for s too, and a server
-// serves around s as around the script's session.
+// serves around s as around the script's session. Once the lock is free
+// again, the resume hook hands s's goroutine back what was served around
+// it, without the lock (what served around s may need it to finish), and
+// waitLock waits again.
 func (db *DB) waitLock(s *Session, exclusive bool) bool {
-	w := &db.scripts.waiters
-	w.mu.Lock()
-	if w.set == nil {
-		w.set = map[*Session]struct{}{}
-	}
-	w.set[s] = struct{}{}
-	w.mu.Unlock()
-	// Registered before the look: a waiter that saw no script is in the
-	// set before any script that holds it up started.
-	free := db.scripts.running.Load() == nil
-	if free {
-		if exclusive {
-			db.mu.Lock()
-		} else {
-			db.mu.RLock()
+	st := &db.scripts
+	w := &st.waiters
+	for {
+		w.mu.Lock()
+		if w.set == nil {
+			w.set = map[*Session]bool{}
 		}
+		w.set[s] = false
+		w.mu.Unlock()
+		// Registered before the look: a waiter that saw no script is in
+		// the set before any script that holds it up started.
+		free := st.running.Load() == nil
+		if free {
+			if exclusive {
+				db.mu.Lock()
+			} else {
+				db.mu.RLock()
+			}
+		}
+		w.mu.Lock()
+		hooked := w.set[s]
+		delete(w.set, s)
+		w.mu.Unlock()
+		if !hooked {
+			return free
+		}
+		if exclusive {
+			db.mu.Unlock()
+		} else {
+			db.mu.RUnlock()
+		}
+		st.resumeHook(s)
 	}
-	w.mu.Lock()
-	delete(w.set, s)
-	w.mu.Unlock()
-	return free
 }
 
-// SetScriptBusyHook sets what the DB calls when a script has run for
-// busy-reply-threshold, with the session that runs it, and with each
-// session whose command waits for db.mu behind it (waitLock): a server
-// whose goroutine runs such a session's command serves its other
-// connections from elsewhere until the command returns. The hook runs on
-// a goroutine of its own, before the script can end; it must not wait
-// for the script. Set it before serving.
-func (db *DB) SetScriptBusyHook(f func(s *Session)) { db.scripts.busyHook = f }
+// SetScriptBusyHooks sets what the DB calls when a script has run for
+// busy-reply-threshold: busy, with the session that runs it and with each
+// session whose command waits for db.mu behind it (waitLock), so that a
+// server whose goroutine runs such a session's command serves its other
+// connections from elsewhere until the command returns; busy runs on a
+// goroutine of its own, before the script can end, and must not wait for
+// it. resume is called on a waiter's own goroutine when the lock it
+// waited for is free, before its command runs: the server takes back
+// what it served around it. Set them before serving.
+func (db *DB) SetScriptBusyHooks(busy, resume func(s *Session)) {
+	db.scripts.busyHook, db.scripts.resumeHook = busy, resume
+}
 
 // scriptStarts and scriptEnds open and close the script's work queue;
 // scriptStarts arms the busy timer unless it is armed. On the script's
@@ -229,8 +249,11 @@ func (db *DB) scriptTurnedBusy() {
 	st.busyHook(r.c.S)
 	st.waiters.mu.Lock()
 	defer st.waiters.mu.Unlock()
-	for s := range st.waiters.set {
-		st.busyHook(s)
+	for s, hooked := range st.waiters.set {
+		if !hooked {
+			st.waiters.set[s] = true
+			st.busyHook(s)
+		}
 	}
 }
 

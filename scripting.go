@@ -141,12 +141,14 @@ type scriptState struct {
 	busyAfter atomic.Int64
 	// work is what other goroutines hand the running script's goroutine,
 	// busyHook what tells the server a script turned busy, on busyTimer
-	// while busyArmed (guarded by work.mu; scriptbusy.go).
-	work      scriptWork
-	waiters   lockWaiters
-	busyHook  func(*Session)
-	busyTimer *time.Timer
-	busyArmed bool
+	// while busyArmed (guarded by work.mu), and resumeHook what tells it a
+	// waiter can go on (scriptbusy.go).
+	work       scriptWork
+	waiters    lockWaiters
+	busyHook   func(*Session)
+	resumeHook func(*Session)
+	busyTimer  *time.Timer
+	busyArmed  bool
 }
 
 // rand48Init is redisLrand48's state before any seeding.

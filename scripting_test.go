@@ -128,11 +128,11 @@ func TestScriptBusyHookAndWork(t *testing.T) {
 	db.SetBusyReplyThreshold(50)
 	var mu sync.Mutex
 	var called []*Session
-	db.SetScriptBusyHook(func(s *Session) {
+	db.SetScriptBusyHooks(func(s *Session) {
 		mu.Lock()
 		called = append(called, s)
 		mu.Unlock()
-	})
+	}, func(*Session) {})
 	hooked := func() []*Session {
 		mu.Lock()
 		defer mu.Unlock()
@@ -149,7 +149,7 @@ func TestScriptBusyHookAndWork(t *testing.T) {
 	// A waiter as waitLock registers it: its look found no script.
 	waiter := db.NewSession()
 	db.scripts.waiters.mu.Lock()
-	db.scripts.waiters.set = map[*Session]struct{}{waiter: {}}
+	db.scripts.waiters.set = map[*Session]bool{waiter: false}
 	db.scripts.waiters.mu.Unlock()
 	script := db.NewSession()
 	done := make(chan any)

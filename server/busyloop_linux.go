@@ -22,8 +22,11 @@ import (
 //     touches only the script's client and what is safe for any goroutine
 //     (the DB, other clients' mailboxes, the loop's inbox). The helper
 //     owns the rest of the loop, and the loop's goroutine takes it back
-//     (stopHelper) before it touches anything else: after the command,
-//     in process.
+//     (takeBack) before it touches anything else: after the command, in
+//     process, or, for a command that waited for the lock behind the
+//     script, before it runs (resume). The script's own Pub/Sub messages
+//     and MONITOR lines reach the loop's other clients through their
+//     mailboxes meanwhile (client.owns).
 //   - The helper leaves the script's client alone: its socket is out of
 //     the epoll set meanwhile, and its replies are written after the
 //     script's.
@@ -55,16 +58,35 @@ func (l *eventLoop) startHelper(stuck *client) {
 	go l.serveWhileBusy(h)
 }
 
-// stopHelper takes the loop back from h, once the script's command
-// returned, and runs the commands h postponed.
-func (l *eventLoop) stopHelper(h *loopHelper) {
+// takeBack takes the loop back from h, once stuck's command returned or
+// may go on (resume); the commands h postponed wait in l.later for
+// runLater, after the command.
+func (l *eventLoop) takeBack(h *loopHelper) {
 	h.stop.Store(true)
 	var one = [8]byte{1}
 	unix.Write(l.wakefd, one[:])
 	<-h.done
 	l.helper.Store(nil)
 	l.nowOK = false // the helper may have run for seconds
-	for _, c := range h.later {
+	l.later = append(l.later, h.later...)
+}
+
+// resume is the DB's resume hook for c, on the loop's goroutine: c's
+// command waited for the lock behind a busy script and goes on now, so
+// the loop takes itself back first (the command may write to the loop's
+// other clients).
+func (l *eventLoop) resume(c *client) {
+	if h := l.helper.Load(); h != nil && h.stuck == c {
+		l.takeBack(h)
+	}
+}
+
+// runLater runs the commands the helper postponed (the script had
+// ended), each client's then the rest of its pipeline.
+func (l *eventLoop) runLater() {
+	later := l.later
+	l.later = nil
+	for _, c := range later {
 		if c.ls.waitScript && !c.ls.closed {
 			c.ls.waitScript = false
 			l.process(c)

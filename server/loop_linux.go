@@ -89,8 +89,10 @@ type eventLoop struct {
 	nowOK     bool
 	clockCmds int
 	// helper serves the loop's other clients while its goroutine runs a
-	// busy script (busyloop_linux.go); nil otherwise.
+	// busy script (busyloop_linux.go); nil otherwise. later are the
+	// clients whose command it postponed, for runLater.
 	helper atomic.Pointer[loopHelper]
+	later  []*client
 }
 
 type loopMsgKind int
@@ -462,7 +464,7 @@ func (l *eventLoop) prefetchStats() (off, on, switches int64) {
 // blocks, quits, or its socket is full.
 func (l *eventLoop) process(c *client) {
 	if c.ls.waitPause || c.ls.waitScript {
-		return // its requests wait for the pause's end (resumeHeld), or the script's (stopHelper)
+		return // its requests wait for the pause's end (resumeHeld), or the script's (runLater)
 	}
 	rd := c.ls.rd
 	c.ls.processing = true
@@ -500,7 +502,10 @@ func (l *eventLoop) process(c *client) {
 		c.exec(args)
 		if h := l.helper.Load(); h != nil && h.stuck == c {
 			// It ran a script that turned busy: take the loop back.
-			l.stopHelper(h)
+			l.takeBack(h)
+		}
+		if l.later != nil {
+			l.runLater()
 		}
 		if c.sess.Clock() == 0 {
 			l.nowOK = false // it was not a fast command: the next one reads the clock

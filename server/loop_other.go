@@ -44,3 +44,4 @@ func detach(net.Conn) (int, error)                          { panic("no event lo
 func newLoopState(*eventLoop, int, *client) loopState       { panic("no event loops here") }
 func (*eventLoop) prefetchStats() (off, on, switches int64) { return 0, 0, 0 }
 func (*eventLoop) startHelper(*client)                      {}
+func (*eventLoop) resume(*client)                           {}

@@ -219,17 +219,27 @@ type mailbox struct {
 	mu    sync.Mutex
 	queue []delivery
 	bytes int64 // their payloads and channels, for the output limit
+	// pending: queue is not empty (set under mu, read without it by the
+	// owner, whose direct deliveries must not overtake the mail).
+	pending atomic.Bool
 }
 
 // owns reports whether the goroutine running from's command owns c's
-// reply buffer: c is from, or both are clients of the same event loop.
+// reply buffer: c is from, or both are clients of the same event loop,
+// unless from runs a script: a helper may own the loop's other clients
+// once the script is busy (busyloop_linux.go), so what a script publishes
+// goes through their mailboxes.
 func (from *client) owns(c *client) bool {
-	return c == from || (from != nil && from.ls.lp != nil && from.ls.lp == c.ls.lp)
+	return c == from || (from != nil && from.ls.lp != nil && from.ls.lp == c.ls.lp && !from.sess.InScript)
 }
 
 // deliver gives c the delivery d, published by from (see Delivery).
 func (c *client) deliver(d delivery, from *client) {
 	if from.owns(c) {
+		if c.mbox.pending.Load() {
+			// Mail came first (a script's, while it ran): it goes first.
+			c.takeMail()
+		}
 		c.sess.WaitLSN = max(c.sess.WaitLSN, d.m.lsn)
 		c.writeDelivery(d)
 		if lp := c.ls.lp; lp != nil && c != from {
@@ -241,6 +251,7 @@ func (c *client) deliver(d delivery, from *client) {
 	c.mbox.mu.Lock()
 	wake := len(c.mbox.queue) == 0
 	c.mbox.queue = append(c.mbox.queue, d)
+	c.mbox.pending.Store(true)
 	c.mbox.bytes += int64(len(d.m.channel) + len(d.m.payload) + len(d.pattern))
 	over := c.mboxOverLimit()
 	c.mbox.mu.Unlock()
@@ -282,6 +293,7 @@ func (c *client) takeMail() bool {
 	c.mbox.mu.Lock()
 	q := c.mbox.queue
 	c.mbox.queue, c.mbox.bytes = nil, 0
+	c.mbox.pending.Store(false)
 	c.mbox.mu.Unlock()
 	for _, d := range q {
 		c.sess.WaitLSN = max(c.sess.WaitLSN, d.m.lsn)

@@ -115,7 +115,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 		}
 		return c.addr, redacted(db, cmd, args)
 	})
-	db.SetScriptBusyHook(s.scriptBusy)
+	db.SetScriptBusyHooks(s.scriptBusy, s.scriptResume)
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
@@ -410,12 +410,22 @@ func (s *Server) loopPrefetchStats() (off, on, switches int64) {
 }
 
 // scriptBusy is the DB's busy hook: a script that runs on an event
-// loop's goroutine turned busy, and a helper serves the loop's other
-// clients until it returns (busyloop_linux.go). A goroutine's client
-// holds no one else up.
+// loop's goroutine turned busy, or a command on one waits for the lock
+// behind it, and a helper serves the loop's other clients until it
+// returns (busyloop_linux.go). A goroutine's client holds no one else up.
 func (s *Server) scriptBusy(sess *keel.Session) {
 	if c, ok := sess.Ext.(*client); ok && c.ls.lp != nil {
 		c.ls.lp.startHelper(c)
+	}
+}
+
+// scriptResume is the DB's resume hook: the command of sess, which waited
+// for the lock behind a busy script on its event loop's goroutine, may
+// go on; the loop takes back what its helper served meanwhile, before the
+// command runs (it may write to the loop's other clients).
+func (s *Server) scriptResume(sess *keel.Session) {
+	if c, ok := sess.Ext.(*client); ok && c.ls.lp != nil {
+		c.ls.lp.resume(c)
 	}
 }
 
