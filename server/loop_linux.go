@@ -504,7 +504,8 @@ func (l *eventLoop) process(c *client) {
 			// It ran a script that turned busy: take the loop back.
 			l.takeBack(h)
 		}
-		if l.later != nil {
+		if l.later != nil && l.helper.Load() == nil {
+			// (Not on a helper: the postponed run where they wait.)
 			l.runLater()
 		}
 		if c.sess.Clock() == 0 {
