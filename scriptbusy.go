@@ -64,8 +64,8 @@ const hookEvery = 1024
 // has no debug hooks, but it asks the state's context for Done before
 // every instruction (SCRIPT KILL cancels the context): every hookEvery
 // calls, Done runs what other goroutines queued for the script.
-// Coroutines run under a child context, without the hook: what is
-// queued waits for the coroutine to yield, or for the script's end.
+// Coroutines run under the same context (ThreadContext, a hook of keel's
+// gopher-lua), hook included.
 type scriptCtx struct {
 	context.Context
 	done <-chan struct{}
@@ -76,6 +76,13 @@ type scriptCtx struct {
 func newScriptCtx(work *scriptWork) (*scriptCtx, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &scriptCtx{Context: ctx, done: ctx.Done(), work: work}, cancel
+}
+
+// ThreadContext gives a coroutine the script's own context: SCRIPT KILL
+// stops it, and the hook runs in it. A coroutine is not cancelled on its
+// own.
+func (x *scriptCtx) ThreadContext() (context.Context, context.CancelFunc) {
+	return x, func() {}
 }
 
 func (x *scriptCtx) Done() <-chan struct{} {

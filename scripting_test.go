@@ -201,3 +201,48 @@ func TestScriptBusyHookAndWork(t *testing.T) {
 		t.Fatalf("busy hook calls after the script: %v", h)
 	}
 }
+
+// TestScriptBusyCoroutine: a script that spins inside a coroutine still
+// runs what other goroutines hand it (WATCH answers) and stops on SCRIPT
+// KILL: the coroutine runs under the script's own context, hook included.
+func TestScriptBusyCoroutine(t *testing.T) {
+	db := newTestDB(t)
+	db.SetBusyReplyThreshold(50)
+	script := db.NewSession()
+	done := make(chan any, 1)
+	go func() {
+		done <- do(db, script, "EVAL", "local co = coroutine.create(function() local i = 0 while true do i = i + 1 end end) return coroutine.resume(co)", "0")
+	}()
+	other := db.NewSession()
+	deadline := time.Now().Add(10 * time.Second)
+	for !db.ScriptBusy() {
+		if time.Now().After(deadline) {
+			t.Fatal("the script never turned busy")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	watched := make(chan any, 1)
+	go func() { watched <- do(db, other, "WATCH", "k") }()
+	select {
+	case got := <-watched:
+		if got != (SimpleVal("OK")) {
+			t.Fatalf("WATCH during a busy script in a coroutine: %v", got)
+		}
+	case <-time.After(10 * time.Second):
+		db.StopScript()
+		t.Fatal("WATCH waited for a script busy in a coroutine")
+	}
+	if got := do(db, other, "SCRIPT", "KILL"); got != (SimpleVal("OK")) {
+		t.Fatalf("SCRIPT KILL: %v", got)
+	}
+	select {
+	case v := <-done:
+		// coroutine.resume catches the kill's error and returns false, a
+		// nil reply: redis-server 7.0.15 answers this script alike.
+		if _, ok := v.(NullVal); !ok {
+			t.Fatalf("the killed script's reply: %v (%T), want nil", v, v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SCRIPT KILL did not stop a script busy in a coroutine")
+	}
+}

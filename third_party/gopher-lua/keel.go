@@ -1,6 +1,9 @@
 package lua
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // NumberToString, when set, turns a number into a string wherever Lua
 // does (LNumber.String: concatenation, table.concat, string functions
@@ -20,3 +23,11 @@ var NumberToString func(float64) string
 var StringToNumber func(string) (float64, bool)
 
 var errNotANumber = errors.New("not a number")
+
+// ThreadContexter is a state's context that gives its threads
+// (coroutines) their context: keel's patch, so that a context whose Done
+// is an instruction hook stays the hook inside coroutines (NewThread made
+// each thread a child context of its own).
+type ThreadContexter interface {
+	ThreadContext() (context.Context, context.CancelFunc)
+}

@@ -1618,7 +1618,11 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 	var f context.CancelFunc = nil
 	if ls.ctx != nil {
 		thread.mainLoop = mainLoopWithContext
-		thread.ctx, f = context.WithCancel(ls.ctx)
+		if tc, ok := ls.ctx.(ThreadContexter); ok {
+			thread.ctx, f = tc.ThreadContext()
+		} else {
+			thread.ctx, f = context.WithCancel(ls.ctx)
+		}
 		thread.ctxCancelFn = f
 	}
 	return thread, f
