@@ -314,7 +314,7 @@ func cmdCommandDocs(c *keel.Ctx) {
 	c.R.Map(len(cmds))
 	for _, cmd := range cmds {
 		c.R.BulkString(cmd.Name)
-		writeDocs(c.R, cmd)
+		writeCommandDocs(c.R, cmd)
 	}
 }
 
