@@ -53,6 +53,7 @@ const (
 	// (EVAL, EVALSHA); Redis's may_replicate.
 	FlagMayReplicate
 	FlagNoMandatoryKeys // no_mandatory_keys
+	FlagNoAsyncLoading  // no_async_loading (SAVE, BGSAVE, BGREWRITEAOF)
 )
 
 var flagNames = []struct {
@@ -64,7 +65,7 @@ var flagNames = []struct {
 	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"},
+	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"}, {FlagNoAsyncLoading, "no_async_loading"},
 	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 

@@ -966,7 +966,11 @@ func init() {
 	fflags := FlagNoScript | FlagSkipMonitor | FlagMayReplicate | FlagNoMandatoryKeys | FlagStale | FlagExclusive
 	roFlags := FlagNoScript | FlagSkipMonitor | FlagNoMandatoryKeys | FlagStale | FlagReadonly | FlagExclusive
 	sub := func(arity int, flags Flags, summary, since string, h func(*Ctx)) *Command {
-		return &Command{Arity: arity, Flags: flags, ACL: scriptACL, Group: "scripting", Summary: summary, Since: since, Handler: h}
+		acl := scriptACL
+		if flags&FlagWrite != 0 {
+			acl = append([]string{"write"}, scriptACL...)
+		}
+		return &Command{Arity: arity, Flags: flags, ACL: acl, Group: "scripting", Summary: summary, Since: since, Handler: h}
 	}
 	Register(
 		&Command{Name: "fcall", Arity: -3, Flags: fflags, KeyNum: 2, ACL: scriptACL, Group: "scripting", Summary: "Invokes a function.", Since: "7.0.0", Handler: cmdFCall},

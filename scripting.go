@@ -985,7 +985,7 @@ func init() {
 			"flush":  {Arity: -2, Flags: FlagNoScript | FlagExclusive, ACL: scriptACL, Group: "scripting", Summary: "Removes all server-side Lua scripts from the script cache.", Since: "2.6.0", Handler: cmdScriptFlush},
 			"kill":   {Arity: 2, Flags: FlagNoScript | FlagAllowBusy | FlagNoLock, ACL: scriptACL, Group: "scripting", Summary: "Terminates a server-side Lua script during execution.", Since: "2.6.0", Handler: cmdScriptKill},
 			"debug":  {Arity: 3, Flags: FlagNoScript | FlagNoLock, ACL: scriptACL, Group: "scripting", Summary: "Sets the debug mode of server-side Lua scripts.", Since: "3.2.0", Handler: cmdScriptDebug},
-			"help":   {Arity: 2, Flags: FlagLoading | FlagStale | FlagNoLock, ACL: []string{"slow"}, Group: "scripting", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdScriptHelp},
+			"help":   {Arity: 2, Flags: FlagLoading | FlagStale | FlagNoLock, ACL: []string{"slow", "scripting"}, Group: "scripting", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdScriptHelp},
 		}},
 	)
 }

@@ -199,6 +199,6 @@ func init() {
 		"get":   sub(-2, FlagAdmin|FlagLoading|FlagStale, "Returns the slow log's entries.", "2.2.12", cmdSlowlogGet),
 		"len":   sub(2, FlagAdmin|FlagLoading|FlagStale, "Returns the number of entries in the slow log.", "2.2.12", cmdSlowlogLen),
 		"reset": sub(2, FlagAdmin|FlagLoading|FlagStale, "Clears all entries from the slow log.", "2.2.12", cmdSlowlogReset),
-		"help":  sub(2, FlagLoading|FlagStale, "Show helpful text about the different subcommands", "6.2.0", cmdSlowlogHelp),
+		"help":  {Arity: 2, Flags: FlagLoading | FlagStale | FlagNoLock, ACL: []string{"slow"}, Group: "server", Summary: "Show helpful text about the different subcommands", Since: "6.2.0", Handler: cmdSlowlogHelp},
 	}})
 }

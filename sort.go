@@ -19,13 +19,13 @@ import (
 
 func init() {
 	Register(
-		&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM, FirstKey: 1, LastKey: 1, Step: 1,
+		&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM | FlagMovableKeys, FirstKey: 1, LastKey: 1, Step: 1,
 			ACL: []string{"write", "set", "sortedset", "list", "slow", "dangerous"}, Group: "generic",
 			Summary: "Sort the elements in a list, set or sorted set", Since: "1.0.0", Handler: cmdSort},
 		// SORT_RO is read-only for clients but converts a listpack zset
 		// like SORT (below), a change it must log: FlagExclusive gives it a
 		// record without showing as a write in COMMAND.
-		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly | FlagExclusive, FirstKey: 1, LastKey: 1, Step: 1,
+		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly | FlagExclusive | FlagMovableKeys, FirstKey: 1, LastKey: 1, Step: 1,
 			ACL: []string{"read", "set", "sortedset", "list", "slow", "dangerous"}, Group: "generic",
 			Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Since: "7.0.0", Handler: cmdSortRO},
 	)

@@ -20,7 +20,7 @@ func registerCommands() {
 	registerOnce.Do(func() {
 		keel.Register(
 			&keel.Command{Name: "ping", Arity: -1, Flags: keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Returns the server's liveliness response.", Since: "1.0.0", Handler: cmdPing},
-			&keel.Command{Name: "echo", Arity: 2, Flags: keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Handler: cmdEcho},
+			&keel.Command{Name: "echo", Arity: 2, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Returns the given string.", Since: "1.0.0", Handler: cmdEcho},
 			&keel.Command{Name: "quit", Arity: -1, Flags: keel.FlagAllowBusy | keel.FlagNoAuth | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Closes the connection.", Since: "1.0.0", Handler: cmdQuit},
 			&keel.Command{Name: "reset", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Resets the connection.", Since: "6.2.0", Handler: cmdReset},
 			&keel.Command{Name: "auth", Arity: -2, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoAuth | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Authenticates the connection.", Since: "1.0.0", Handler: cmdAuth},
@@ -30,10 +30,10 @@ func registerCommands() {
 			&keel.Command{Name: "info", Arity: -1, Flags: keel.FlagLoading | keel.FlagStale, ACL: []string{"slow", "dangerous"}, Group: "server", Summary: "Returns information and statistics about the server.", Since: "1.0.0", Handler: cmdInfo},
 			configCommand(),
 			commandCommand(),
-			&keel.Command{Name: "save", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoMulti, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdSave},
-			&keel.Command{Name: "bgsave", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdBGSave},
-			&keel.Command{Name: "bgrewriteaof", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously rewrites the append-only file to disk.", Since: "1.0.0", Handler: cmdBGRewriteAOF},
-			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
+			&keel.Command{Name: "save", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoMulti | keel.FlagNoAsyncLoading, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdSave},
+			&keel.Command{Name: "bgsave", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoAsyncLoading, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously saves the database(s) to disk.", Since: "1.0.0", Handler: cmdBGSave},
+			&keel.Command{Name: "bgrewriteaof", Arity: 1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoLock | keel.FlagNoAsyncLoading, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Asynchronously rewrites the append-only file to disk.", Since: "1.0.0", Handler: cmdBGRewriteAOF},
+			&keel.Command{Name: "lastsave", Arity: 1, Flags: keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the Unix timestamp of the last successful save to disk.", Since: "1.0.0", Handler: cmdLastSave},
 			&keel.Command{Name: "role", Arity: 1, Flags: keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagFast | keel.FlagNoLock, ACL: []string{"admin", "fast", "dangerous"}, Group: "server", Summary: "Returns the replication role.", Since: "2.8.12", Handler: cmdRole},
 		)
 		keel.Register(pubsubCommands()...)
@@ -310,10 +310,14 @@ func cmdShutdown(c *keel.Ctx) {
 
 func clientCommand() *keel.Command {
 	sub := func(name string, arity int, flags keel.Flags, summary, since string, h func(*keel.Ctx)) *keel.Command {
-		return &keel.Command{Name: "client|" + name, Arity: arity, Flags: flags | keel.FlagNoLock, ACL: []string{"slow", "connection"}, Group: "connection", Summary: summary, Since: since, Handler: h}
+		acl := []string{"slow", "connection"}
+		if flags&keel.FlagAdmin != 0 {
+			acl = []string{"admin", "slow", "dangerous", "connection"}
+		}
+		return &keel.Command{Name: "client|" + name, Arity: arity, Flags: flags | keel.FlagNoLock, ACL: acl, Group: "connection", Summary: summary, Since: since, Handler: h}
 	}
 	ns := keel.FlagNoScript | keel.FlagLoading | keel.FlagStale
-	return &keel.Command{Name: "client", Arity: -2, Flags: keel.FlagNoLock, Group: "connection", Summary: "A container for client connection commands.", Since: "2.4.0", Subs: map[string]*keel.Command{
+	return &keel.Command{Name: "client", Arity: -2, Flags: keel.FlagNoLock, ACL: []string{"slow"}, Group: "connection", Summary: "A container for client connection commands.", Since: "2.4.0", Subs: map[string]*keel.Command{
 		"id":       sub("id", 2, ns, "Returns the unique client ID of the connection.", "5.0.0", func(c *keel.Ctx) { c.R.Int(c.S.ID) }),
 		"setname":  sub("setname", 3, ns, "Sets the connection name.", "2.6.9", cmdClientSetName),
 		"getname":  sub("getname", 2, ns, "Returns the name of the connection.", "2.6.9", cmdClientGetName),

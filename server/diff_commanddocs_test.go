@@ -115,3 +115,56 @@ func keepSubs(doc respValue, keep map[string]respValue) respValue {
 	}
 	return out
 }
+
+// TestDiffCommandInfo compares COMMAND INFO of every command keel has with
+// redis-server's, in RESP2 and RESP3: the whole entry (arity, flags, key
+// positions, ACL categories, tips, key specifications), a container's
+// subcommands reduced to those both have.
+func TestDiffCommandInfo(t *testing.T) {
+	t.Parallel()
+	p := newPair(t)
+	k, o := p.dial(t)
+	for _, proto := range []string{"2", "3"} {
+		if _, err := k.Do("HELLO", proto); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.Do("HELLO", proto); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range keel.Commands() {
+			ki, err := k.Do("COMMAND", "INFO", cmd.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oi, err := o.Do("COMMAND", "INFO", cmd.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(oi.Elems) != 1 || oi.Elems[0].isNil() {
+				continue // keel's own command
+			}
+			ke, oe := ki.Elems[0], oi.Elems[0]
+			if len(ke.Elems) != 10 || len(oe.Elems) != 10 {
+				t.Fatalf("COMMAND INFO %s: keel %s, redis %s", cmd.Name, ke, oe)
+			}
+			names := func(subs respValue) map[string]respValue {
+				m := map[string]respValue{}
+				for _, s := range subs.Elems {
+					m[s.Elems[0].Str] = s
+				}
+				return m
+			}
+			ks, os := names(ke.Elems[9]), names(oe.Elems[9])
+			for name, s := range ks {
+				if o, ok := os[name]; ok && !s.equal(o) {
+					t.Errorf("MISMATCH RESP%s COMMAND INFO %s\n      keel:  %s\n      redis: %s", proto, name, s, o)
+				}
+			}
+			kh := respValue{Kind: ke.Kind, Elems: ke.Elems[:9]}
+			oh := respValue{Kind: oe.Kind, Elems: oe.Elems[:9]}
+			if !kh.equal(oh) {
+				t.Errorf("MISMATCH RESP%s COMMAND INFO %s\n      keel:  %s\n      redis: %s", proto, cmd.Name, kh, oh)
+			}
+		}
+	}
+}

@@ -20,7 +20,7 @@ var GlobMatch = func(pattern, s string) bool { return keel.GlobMatch(pattern, s)
 
 func configCommand() *keel.Command {
 	fl := keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoLock
-	return &keel.Command{Name: "config", Arity: -2, Flags: keel.FlagNoLock, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Subs: map[string]*keel.Command{
+	return &keel.Command{Name: "config", Arity: -2, Flags: keel.FlagNoLock, ACL: []string{"slow"}, Group: "server", Summary: "A container for server configuration commands.", Since: "2.0.0", Subs: map[string]*keel.Command{
 		"get":       {Name: "config|get", Arity: -3, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Returns the effective values of configuration parameters.", Since: "2.0.0", Handler: cmdConfigGet},
 		"set":       {Name: "config|set", Arity: -4, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Sets configuration parameters in-flight.", Since: "2.0.0", Handler: cmdConfigSet},
 		"resetstat": {Name: "config|resetstat", Arity: 2, Flags: fl, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Resets the server's statistics.", Since: "2.0.0", Handler: cmdConfigResetStat},
@@ -150,8 +150,13 @@ func subNames(cmd *keel.Command) []string {
 	return names
 }
 
-// writeCommandInfo writes one COMMAND INFO entry in Redis 7's layout.
+// writeCommandInfo writes one COMMAND INFO entry in Redis 7's layout:
+// redis-server's own (commanddocs.go) when it has the command, else made
+// from keel's table.
 func writeCommandInfo(r keel.Reply, cmd *keel.Command) {
+	if writeRedisCommandInfo(r, cmd) {
+		return
+	}
 	r.Array(10)
 	r.BulkString(cmd.Name)
 	r.Int(int64(cmd.Arity))
@@ -207,6 +212,10 @@ func writeCommandInfo(r keel.Reply, cmd *keel.Command) {
 		})
 	}
 	names := subNames(cmd)
+	if len(names) == 0 {
+		r.Set(0) // as redis-server 7.0 lists no subcommands
+		return
+	}
 	r.Array(len(names))
 	for _, n := range names {
 		writeCommandInfo(r, cmd.Subs[n])

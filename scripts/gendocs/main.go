@@ -1,8 +1,9 @@
-// Command gendocs writes server/commanddocs.resp: redis-server's COMMAND
-// DOCS reply, in RESP3, which keel replays for the commands it has (see
+// Command gendocs writes server/commanddocs.resp and
+// server/commandinfo.resp: redis-server's COMMAND DOCS and COMMAND
+// replies, in RESP3, which keel replays for the commands it has (see
 // server/commanddocs.go).
 //
-//	go run ./scripts/gendocs -addr 127.0.0.1:6379 -out server/commanddocs.resp
+//	go run ./scripts/gendocs -addr 127.0.0.1:6379 -dir server
 //
 // Run it against the redis-server version keel follows (7.0.15), and
 // commit the file it writes.
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/keeldb/keel/internal/resp3"
@@ -21,15 +23,15 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "redis-server address")
-	out := flag.String("out", "server/commanddocs.resp", "file to write")
+	dir := flag.String("dir", "server", "directory to write the files to")
 	flag.Parse()
-	if err := run(*addr, *out); err != nil {
+	if err := run(*addr, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, out string) error {
+func run(addr, dir string) error {
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return err
@@ -39,18 +41,24 @@ func run(addr, out string) error {
 	if _, err := read(nc, "HELLO 3\r\n"); err != nil {
 		return err
 	}
-	raw, err := read(nc, "COMMAND DOCS\r\n")
-	if err != nil {
-		return err
+	for _, f := range []struct{ cmd, file string }{
+		{"COMMAND DOCS\r\n", "commanddocs.resp"},
+		{"COMMAND\r\n", "commandinfo.resp"},
+	} {
+		raw, err := read(nc, f.cmd)
+		if err != nil {
+			return err
+		}
+		v, _, _ := resp3.Parse(raw)
+		if v.Kind != '%' && v.Kind != '*' || len(v.Elems) == 0 {
+			return fmt.Errorf("%q answered %q, not a map or an array", f.cmd, v.Kind)
+		}
+		out := filepath.Join(dir, f.file)
+		if err := os.WriteFile(out, raw, 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("gendocs: %d entries, %d bytes to %s\n", len(v.Elems), len(raw), out)
 	}
-	v, _, _ := resp3.Parse(raw)
-	if v.Kind != '%' || len(v.Elems) == 0 {
-		return fmt.Errorf("COMMAND DOCS answered %q, not a map", v.Kind)
-	}
-	if err := os.WriteFile(out, raw, 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("gendocs: %d commands, %d bytes to %s\n", len(v.Elems)/2, len(raw), out)
 	return nil
 }
 
