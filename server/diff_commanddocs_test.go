@@ -168,3 +168,32 @@ func TestDiffCommandInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffCommandGetKeysAndFlags compares COMMAND GETKEYSANDFLAGS (and
+// GETKEYS on the same commands) with redis-server's: key specifications
+// by index, keyword and key count, the commands whose flags depend on
+// their arguments (SET, BITFIELD) or whose keys specs cannot state
+// (SORT's STORE), and every error.
+func TestDiffCommandGetKeysAndFlags(t *testing.T) {
+	t.Parallel()
+	var cmds []string
+	for _, c := range []string{
+		`GET k`, `SET k v`, `SET k v GET`, `SET k v NX get`, `MSET a 1 b 2`, `MGET a b c`, `DEL a b`, `LMOVE a b LEFT RIGHT`,
+		`RPOPLPUSH a b`, `RENAME a b`, `COPY a b`, `SMOVE a b m`, `SINTERSTORE d a b`, `ZUNIONSTORE d 2 a b`,
+		`ZUNIONSTORE d x a b`, `ZUNIONSTORE d -1 a`, `ZUNIONSTORE d 3 a b`, `ZINTERCARD 2 a b`, `ZDIFF 2 a b WITHSCORES`,
+		`LMPOP 2 a b LEFT`, `BLMPOP 0 2 a b LEFT`, `ZMPOP 1 z MIN`, `SINTERCARD 1 s`, `EVAL x 2 a b c`, `EVAL x 0`,
+		`EVAL x -1`, `EVALSHA x 1 k`, `FCALL f 1 k a`, `FCALL_RO f 0`, `BITFIELD k GET u8 0`, `BITFIELD k SET u8 0 1`,
+		`BITFIELD k OVERFLOW SAT GET u8 0`, `BITFIELD k INCRBY u8 0 1`, `BITFIELD k GET u8`, `BITFIELD_RO k GET u8 0`,
+		`BITOP AND d a b`, `SORT k`, `SORT k STORE d`, `SORT k BY x STORE d LIMIT 0 1 STORE e`, `SORT k GET # STORE`,
+		`SORT_RO k BY x`, `XREAD STREAMS a b 1 2`, `XREAD COUNT 1 STREAMS a 1`, `XREAD STREAMS a`, `XREAD STREAMS a b 1`,
+		`XREADGROUP GROUP g c STREAMS a 1`, `XADD s * f v`, `XGROUP CREATE s g $`, `XINFO STREAM s`, `OBJECT ENCODING k`,
+		`MEMORY USAGE k`, `GEORADIUS k 0 0 1 km STORE d`, `GEORADIUS k 0 0 1 km STOREDIST d`, `GEOSEARCHSTORE d s FROMMEMBER m BYRADIUS 1 km`,
+		`PFCOUNT a b`, `PFMERGE d a b`, `WATCH a b`, `EXISTS a b a`, `TOUCH a`, `LCS a b`, `BLPOP a b 0`, `BZPOPMIN a b 0`,
+		`PING`, `INFO`, `CLIENT LIST`, `CLIENT`, `CONFIG GET x`, `CLIENT NOSUCH`, `NOSUCH k`, `GET`, `GET a b`,
+		`SUBSCRIBE ch`, `PUBLISH ch m`, `SPUBLISH ch m`, `SSUBSCRIBE ch`,
+	} {
+		cmds = append(cmds, "COMMAND GETKEYSANDFLAGS "+c, "COMMAND GETKEYS "+c)
+	}
+	cmds = append(cmds, `COMMAND GETKEYSANDFLAGS`, `COMMAND GETKEYSANDFLAGS GET`, `HELLO 3`, `COMMAND GETKEYSANDFLAGS LMOVE a b LEFT RIGHT`, `COMMAND HELP`)
+	runCases(t, newPair(t), []diffCase{dc("getkeysandflags", cmds...)})
+}

@@ -132,12 +132,13 @@ func commandCommand() *keel.Command {
 	fl := keel.FlagLoading | keel.FlagStale | keel.FlagNoLock
 	acl := []string{"slow", "connection"}
 	return &keel.Command{Name: "command", Arity: -1, Flags: fl, ACL: acl, Group: "server", Summary: "Returns detailed information about all commands.", Since: "2.8.13", Handler: cmdCommandAll, Subs: map[string]*keel.Command{
-		"count":   {Name: "command|count", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a count of commands.", Since: "2.8.13", Handler: cmdCommandCount},
-		"info":    {Name: "command|info", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns information about one, multiple or all commands.", Since: "2.8.13", Handler: cmdCommandInfo},
-		"docs":    {Name: "command|docs", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns documentary information about one, multiple or all commands.", Since: "7.0.0", Handler: cmdCommandDocs},
-		"list":    {Name: "command|list", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a list of command names.", Since: "7.0.0", Handler: cmdCommandList},
-		"getkeys": {Name: "command|getkeys", Arity: -4, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names from an arbitrary command.", Since: "2.8.13", Handler: cmdCommandGetKeys},
-		"help":    {Name: "command|help", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdCommandHelp},
+		"count":           {Name: "command|count", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a count of commands.", Since: "2.8.13", Handler: cmdCommandCount},
+		"info":            {Name: "command|info", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns information about one, multiple or all commands.", Since: "2.8.13", Handler: cmdCommandInfo},
+		"docs":            {Name: "command|docs", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns documentary information about one, multiple or all commands.", Since: "7.0.0", Handler: cmdCommandDocs},
+		"list":            {Name: "command|list", Arity: -2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns a list of command names.", Since: "7.0.0", Handler: cmdCommandList},
+		"getkeys":         {Name: "command|getkeys", Arity: -4, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names from an arbitrary command.", Since: "2.8.13", Handler: cmdCommandGetKeys},
+		"getkeysandflags": {Name: "command|getkeysandflags", Arity: -4, Flags: fl, ACL: acl, Group: "server", Summary: "Extracts the key names and access flags for an arbitrary command.", Since: "7.0.0", Handler: cmdCommandGetKeysAndFlags},
+		"help":            {Name: "command|help", Arity: 2, Flags: fl, ACL: acl, Group: "server", Summary: "Returns helpful text about the different subcommands.", Since: "5.0.0", Handler: cmdCommandHelp},
 	}}
 }
 
@@ -373,29 +374,6 @@ func cmdCommandList(c *keel.Ctx) {
 	}
 }
 
-func cmdCommandGetKeys(c *keel.Ctx) {
-	args := c.Args[2:]
-	cmd := keel.Lookup(args[0])
-	if cmd == nil {
-		c.R.Error("ERR Invalid command specified")
-		return
-	}
-	cmd, _ = cmd.Resolve(args) // an unknown subcommand: the container's arity and keys
-	if !cmd.ArityOK(len(args)) {
-		c.R.Error("ERR Invalid number of arguments specified for command")
-		return
-	}
-	idx := cmd.Keys(args)
-	if len(idx) == 0 {
-		c.R.Error("ERR The command has no key arguments")
-		return
-	}
-	c.R.Array(len(idx))
-	for _, i := range idx {
-		c.R.Bulk(args[i])
-	}
-}
-
 func cmdCommandHelp(c *keel.Ctx) {
 	lines := []string{
 		"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -403,9 +381,14 @@ func cmdCommandHelp(c *keel.Ctx) {
 		"COUNT", "    Return the total number of commands in this Redis server.",
 		"LIST", "    Return a list of all commands in this Redis server.",
 		"INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
 		"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
 		"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-		"HELP", "    Print this help.",
+		"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command.",
+		"HELP", "    Prints this help.",
 	}
 	c.R.Array(len(lines))
 	for _, l := range lines {
