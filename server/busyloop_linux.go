@@ -47,8 +47,9 @@ type loopHelper struct {
 	later []*client
 }
 
-// startHelper starts serving l's clients but script from another
-// goroutine: the DB's busy hook, while script's command runs on l.
+// startHelper starts serving l's clients but stuck from another
+// goroutine: the DB's busy hook, while stuck's command holds l's
+// goroutine (a busy script, or a wait for the lock behind one).
 func (l *eventLoop) startHelper(stuck *client) {
 	if l.helper.Load() != nil {
 		return
