@@ -14,15 +14,8 @@ import (
 // (newer than 7.0) must still be documented, in keel's short form.
 func TestDiffCommandDocs(t *testing.T) {
 	t.Parallel()
-	p := newPair(t)
-	k, o := p.dial(t)
-	for _, proto := range []string{"2", "3"} {
-		if _, err := k.Do("HELLO", proto); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := o.Do("HELLO", proto); err != nil {
-			t.Fatal(err)
-		}
+	k, o := newPair(t).dial(t)
+	for _, proto := range inProtocols(t, k, o) {
 		for _, cmd := range keel.Commands() {
 			kd, err := k.Do("COMMAND", "DOCS", cmd.Name)
 			if err != nil {
@@ -49,6 +42,23 @@ func TestDiffCommandDocs(t *testing.T) {
 			}
 			if !kdoc.equal(odoc) {
 				t.Errorf("MISMATCH RESP%s COMMAND DOCS %s\n      keel:  %s\n      redis: %s", proto, cmd.Name, kdoc, odoc)
+			}
+		}
+	}
+}
+
+// inProtocols returns the protocols to compare in, "2" then "3",
+// switching both connections to each as the loop over them reaches it.
+func inProtocols(t *testing.T, k, o *respConn) func(yield func(int, string) bool) {
+	return func(yield func(int, string) bool) {
+		for i, proto := range []string{"2", "3"} {
+			for _, c := range []*respConn{k, o} {
+				if _, err := c.Do("HELLO", proto); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !yield(i, proto) {
+				return
 			}
 		}
 	}
@@ -122,15 +132,8 @@ func keepSubs(doc respValue, keep map[string]respValue) respValue {
 // subcommands reduced to those both have.
 func TestDiffCommandInfo(t *testing.T) {
 	t.Parallel()
-	p := newPair(t)
-	k, o := p.dial(t)
-	for _, proto := range []string{"2", "3"} {
-		if _, err := k.Do("HELLO", proto); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := o.Do("HELLO", proto); err != nil {
-			t.Fatal(err)
-		}
+	k, o := newPair(t).dial(t)
+	for _, proto := range inProtocols(t, k, o) {
 		for _, cmd := range keel.Commands() {
 			ki, err := k.Do("COMMAND", "INFO", cmd.Name)
 			if err != nil {

@@ -260,15 +260,7 @@ func StrToNumber(s string) (float64, bool) {
 // the result is ULONG_MAX. end is the count of bytes read, 0 when there
 // is no digit.
 func Strtoul(s string, base int) (n uint64, end int) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := spaceSign(s)
 	if base == 16 && i+2 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && digitValue(s[i+2]) < 16 {
 		i += 2
 	}
@@ -308,6 +300,19 @@ func digitValue(c byte) int {
 	return 36
 }
 
+// spaceSign skips the leading white space and sign strtod and strtoul
+// accept: i is where the number starts, neg whether it had a '-'.
+func spaceSign(s string) (i int, neg bool) {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	return i, neg
+}
+
 func isSpace(c byte) bool {
 	return c == ' ' || (c >= '\t' && c <= '\r')
 }
@@ -332,15 +337,7 @@ var cNaN = math.Float64frombits(0x7ff8000000000000)
 // inf/infinity, nan and nan(chars)), and its length (0 when there is
 // none).
 func Strtod(s string) (float64, int) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := spaceSign(s)
 	sign := func(v float64) float64 {
 		if neg {
 			return -v

@@ -70,9 +70,9 @@ func parse(b []byte, depth int) (Value, []byte, error) {
 		}
 		v.Int = n
 	case '$', '=':
-		n, err := strconv.Atoi(line)
-		if err != nil || n < -1 {
-			return Value{}, nil, fmt.Errorf("resp3: bad length %q", line)
+		n, err := length(line)
+		if err != nil {
+			return Value{}, nil, err
 		}
 		if n == -1 {
 			v.Kind = '_'
@@ -83,9 +83,9 @@ func parse(b []byte, depth int) (Value, []byte, error) {
 		}
 		v.Str, rest = string(rest[:n]), rest[n+2:]
 	case '*', '~', '%', '>':
-		n, err := strconv.Atoi(line)
-		if err != nil || n < -1 {
-			return Value{}, nil, fmt.Errorf("resp3: bad length %q", line)
+		n, err := length(line)
+		if err != nil {
+			return Value{}, nil, err
 		}
 		if n == -1 {
 			v.Kind = '_'
@@ -106,6 +106,15 @@ func parse(b []byte, depth int) (Value, []byte, error) {
 		return Value{}, nil, fmt.Errorf("resp3: type %q not read", kind)
 	}
 	return v, rest, nil
+}
+
+// length reads a length line: -1 (null) or more.
+func length(line string) (int, error) {
+	n, err := strconv.Atoi(line)
+	if err != nil || n < -1 {
+		return 0, fmt.Errorf("resp3: bad length %q", line)
+	}
+	return n, nil
 }
 
 // MapGet returns the value of key in map v.
