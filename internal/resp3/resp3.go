@@ -69,38 +69,31 @@ func parse(b []byte, depth int) (Value, []byte, error) {
 			return Value{}, nil, fmt.Errorf("resp3: bad integer %q", line)
 		}
 		v.Int = n
-	case '$', '=':
+	case '$', '=', '*', '~', '%', '>':
 		n, err := length(line)
 		if err != nil {
 			return Value{}, nil, err
 		}
-		if n == -1 {
-			v.Kind = '_'
-			break
-		}
-		if len(rest) < n+2 {
-			return Value{}, nil, ErrIncomplete
-		}
-		v.Str, rest = string(rest[:n]), rest[n+2:]
-	case '*', '~', '%', '>':
-		n, err := length(line)
-		if err != nil {
-			return Value{}, nil, err
-		}
-		if n == -1 {
-			v.Kind = '_'
-			break
-		}
-		if kind == '%' {
-			n *= 2
-		}
-		v.Elems = make([]Value, 0, min(n, 1024))
-		for range n {
-			var e Value
-			if e, rest, err = parse(rest, depth+1); err != nil {
-				return Value{}, nil, err
+		switch {
+		case n == -1:
+			v.Kind = '_' // RESP2's null bulk string or array
+		case kind == '$' || kind == '=':
+			if len(rest) < n+2 {
+				return Value{}, nil, ErrIncomplete
 			}
-			v.Elems = append(v.Elems, e)
+			v.Str, rest = string(rest[:n]), rest[n+2:]
+		default:
+			if kind == '%' {
+				n *= 2
+			}
+			v.Elems = make([]Value, 0, min(n, 1024))
+			for range n {
+				var e Value
+				if e, rest, err = parse(rest, depth+1); err != nil {
+					return Value{}, nil, err
+				}
+				v.Elems = append(v.Elems, e)
+			}
 		}
 	default:
 		return Value{}, nil, fmt.Errorf("resp3: type %q not read", kind)
