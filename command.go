@@ -69,6 +69,17 @@ var flagNames = []struct {
 	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
 }
 
+// FlagNamed is the flag COMMAND INFO calls name, 0 for one keel does not
+// have.
+func FlagNamed(name string) Flags {
+	for _, fn := range flagNames {
+		if fn.name == name {
+			return fn.f
+		}
+	}
+	return 0
+}
+
 // FlagNames lists f's names in COMMAND INFO order.
 func (f Flags) Names() []string {
 	var out []string

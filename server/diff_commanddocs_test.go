@@ -200,3 +200,23 @@ func TestDiffCommandGetKeysAndFlags(t *testing.T) {
 	cmds = append(cmds, `COMMAND GETKEYSANDFLAGS`, `COMMAND GETKEYSANDFLAGS GET`, `HELLO 3`, `COMMAND GETKEYSANDFLAGS LMOVE a b LEFT RIGHT`, `COMMAND HELP`)
 	runCases(t, newPair(t), []diffCase{dc("getkeysandflags", cmds...)})
 }
+
+// TestDiffClusterDisabled: keel is not a cluster node, and answers as a
+// redis-server with cluster support disabled does: every CLUSTER
+// subcommand but KEYSLOT (which keel computes, as its issue asks),
+// READONLY, READWRITE and ASKING, after their arity checks, also inside
+// MULTI and from a script.
+func TestDiffClusterDisabled(t *testing.T) {
+	t.Parallel()
+	var cmds []string
+	for _, sub := range []string{"INFO", "SLOTS", "NODES", "MYID", "SHARDS", "HELP", "COUNTKEYSINSLOT 1", "GETKEYSINSLOT 1 1",
+		"ADDSLOTS 1", "ADDSLOTSRANGE 1 2", "DELSLOTS 1", "FLUSHSLOTS", "FORGET x", "MEET h 1", "REPLICATE x", "RESET", "SAVECONFIG",
+		"SETSLOT 1 STABLE", "REPLICAS x", "SLAVES x", "LINKS", "COUNT-FAILURE-REPORTS x", "FAILOVER", "BUMPEPOCH", "SET-CONFIG-EPOCH 1",
+		"INFO x", "COUNTKEYSINSLOT", "NOSUCH", "nodes"} {
+		cmds = append(cmds, "CLUSTER "+sub)
+	}
+	cmds = append(cmds, `READONLY`, `READONLY x`, `READWRITE`, `ASKING`, `ASKING x`, `CLUSTER`,
+		`MULTI`, `READONLY`, `CLUSTER INFO`, `EXEC`,
+		`EVAL "return redis.pcall('cluster', 'info')" 0`, `EVAL "return redis.pcall('readonly')" 0`)
+	runCases(t, newPair(t), []diffCase{dc("cluster_disabled", cmds...)})
+}
