@@ -21,11 +21,20 @@ func cmdClusterDisabled(c *keel.Ctx) { c.R.Error(errClusterDisabled) }
 
 // registerClusterDisabled adds CLUSTER's other subcommands and READONLY,
 // READWRITE and ASKING (registerCommands, once).
+//
+// The registered CLUSTER is replaced, not changed: other goroutines (the
+// DBs' statistics) read the command table meanwhile.
 func registerClusterDisabled() {
-	cluster := keel.Lookup([]byte("cluster"))
+	registered := keel.Lookup([]byte("cluster"))
 	e, ok := redisInfoOf("cluster")
-	if cluster == nil || !ok {
+	if registered == nil || !ok {
 		panic("server: no CLUSTER command or entry")
+	}
+	cluster := *registered
+	cluster.Subs = map[string]*keel.Command{}
+	for name, sub := range registered.Subs {
+		copied := *sub
+		cluster.Subs[name] = &copied
 	}
 	for _, sub := range e.Elems[9].Elems {
 		name := strings.TrimPrefix(sub.Elems[0].Str, "cluster|")
@@ -33,7 +42,7 @@ func registerClusterDisabled() {
 			cluster.Subs[name] = disabledCommand(sub)
 		}
 	}
-	cmds := []*keel.Command{cluster}
+	cmds := []*keel.Command{&cluster}
 	for _, name := range []string{"readonly", "readwrite", "asking"} {
 		e, ok := redisInfoOf(name)
 		if !ok {
