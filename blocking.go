@@ -39,6 +39,9 @@ type waiter struct {
 	onTimeout func(r Reply)
 	deadline  time.Time // zero: wait forever
 	reply     tape
+	// trackNotes are the invalidations for the waiter that its command
+	// caused when served, sent after its reply (tracking.go).
+	trackNotes []TrackingNote
 	lsn       uint64        // the served pop's record; the reply waits for it
 	done      chan struct{} // closed when served
 	served    bool          // guarded by db.mu
@@ -248,6 +251,7 @@ func (bt *blockTable) standIn(w *waiter) *Session {
 	sc := s.scratch
 	*s = Session{ID: w.s.ID, DB: w.db, Proto: w.reply.proto, Authenticated: true}
 	s.scratch = sc
+	s.track.hold = &w.trackNotes
 	return s
 }
 
@@ -389,6 +393,9 @@ func (db *DB) FinishBlocked(s *Session, r Reply, disconnected bool) {
 	switch {
 	case served:
 		w.reply.replay(r)
+		// After its reply, as Redis: the invalidations its own command
+		// caused (tracking.go).
+		db.sendTrackingNotes(s, w.trackNotes, w.lsn)
 	case disconnected:
 	case unblocked && w.unblockErr:
 		r.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")

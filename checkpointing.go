@@ -237,6 +237,7 @@ func (db *DB) expireLoop() {
 		}
 		ticks++
 		db.expireCycle(s, ticks%db.opts.Databases, time.Now().Add(tick*expireCyclePercent/100))
+		db.TrackingDrain(nil) // the expired keys' invalidations
 	}
 }
 

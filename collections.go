@@ -229,7 +229,7 @@ func (c *Ctx) mpopArgs(at int, end func(arg []byte) (bool, bool)) (keys [][]byte
 // version = this record's LSN). The caller has checked the key is absent
 // (or deleted it) and emits the engine op that creates the value next.
 func (c *Ctx) createKey(key []byte, typ memtables.Type) {
-	c.DB.touchKey(c.S.DB, key)
+	c.touchKey(c.S.DB, key)
 	c.emit(&op{code: opKSet, db: c.S.DB, key: key, typ: typ, version: c.w.lsn})
 }
 
@@ -293,7 +293,7 @@ func (c *Ctx) deleteIfExists(key []byte) bool {
 }
 
 // touch marks key modified for WATCH.
-func (c *Ctx) touch(key []byte) { c.DB.touchKey(c.S.DB, key) }
+func (c *Ctx) touch(key []byte) { c.touchKey(c.S.DB, key) }
 
 // dropIfEmpty follows an engine op that removed elements from key: it
 // deletes the keyspace entry when the op emptied (and so removed) the

@@ -322,7 +322,8 @@ type Session struct {
 	// session's Reply (the server's writer keeps it): a command during
 	// which it grows failed (INFO commandstats' failed_calls).
 	ReplyErrors *int64
-	fastCalls   uint32 // fast commands run: every fastTimingEvery-th is timed
+	fastCalls   uint32     // fast commands run: every fastTimingEvery-th is timed
+	track       trackState // CLIENT TRACKING (tracking.go)
 	// LastAt is when the session's last command arrived (unix ms; set by
 	// Exec, read by other connections' CLIENT LIST for the idle time).
 	LastAt atomic.Int64
@@ -350,8 +351,11 @@ type Ctx struct {
 	// expiredSignalled: the expired keys this context deletes were
 	// signalled by the read that found them (expireLater).
 	expiredSignalled bool
-	dirty            bool     // the command emitted ops
-	expired          [][]byte // expired keys a read command found (deleted after it)
+	// byServer: the deletion running is the server's (an expiry), not the
+	// client's: NOLOOP's BCAST notes do not leave it out (tracking.go).
+	byServer bool
+	dirty    bool     // the command emitted ops
+	expired  [][]byte // expired keys a read command found (deleted after it)
 	// errMark is the Reply's error count a failure of the command is
 	// counted from (cmdstats.go): its start, or, for EXEC, the end of its
 	// last queued command, whose errors are theirs, as in Redis.
@@ -621,6 +625,7 @@ func (db *DB) run(c *Ctx) {
 		}
 		c.w = db.newBatch()
 		c.Cmd.Handler(c)
+		c.trackRead() // a read-only command that takes the lock exclusively
 		db.commit(c)
 		if len(db.blocks.ready) > 0 {
 			db.serveReady(c.Now)
@@ -631,6 +636,7 @@ func (db *DB) run(c *Ctx) {
 			return
 		}
 		c.Cmd.Handler(c)
+		c.trackRead()
 		// A read waits for what it saw to be durable (ordering rule 2).
 		c.S.WaitLSN = max(c.S.WaitLSN, uint64(db.log.LastLSN()))
 		db.mu.RUnlock()
@@ -860,7 +866,9 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 		return nil, false
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		c.byServer = true
 		c.deleteKey(c.S.DB, key, e)
+		c.byServer = false
 		c.DB.stats.ExpiredKeys.Add(1)
 		if !c.expiredSignalled {
 			c.notify(NotifyExpired, "expired", key)
@@ -879,7 +887,7 @@ func (c *Ctx) deleteKey(dbi int, key []byte, e *memtables.Entry) {
 	c.dropValueIn(dbi, key, typ, version, enc)
 	// After the delete, as Redis signals it: a watcher of a key that was
 	// already expired when WATCHed sees no change in its deletion.
-	c.DB.touchKey(dbi, key)
+	c.touchKey(dbi, key)
 }
 
 // ---- argument parsing helpers ----

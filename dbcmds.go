@@ -69,6 +69,7 @@ func cmdFlushDB(c *Ctx) {
 		return
 	}
 	c.flushDB(c.S.DB, c.DB.ks.NextPhys())
+	c.trackFlushed() // even of an empty database, as Redis's signalFlushedDb
 	c.OK()
 }
 
@@ -82,6 +83,7 @@ func cmdFlushAll(c *Ctx) {
 	for dbi := 0; dbi < c.DB.opts.Databases; dbi++ {
 		c.flushDB(dbi, c.DB.ks.NextPhys())
 	}
+	c.trackFlushed()
 	c.OK()
 }
 

@@ -137,6 +137,7 @@ type DB struct {
 	wbatch batch
 
 	watch  watchTable // guarded by mu
+	track  tracking   // CLIENT TRACKING (tracking.go)
 	blocks blockTable // blocked commands; guarded by mu
 
 	tuning Tuning // encoding thresholds (CONFIG SET)

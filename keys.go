@@ -63,7 +63,9 @@ func (c *Ctx) lookupWriteIn(dbi int, key []byte) (*memtables.Entry, bool) {
 		return nil, false
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		c.byServer = true
 		c.deleteKey(dbi, key, e)
+		c.byServer = false
 		c.DB.stats.ExpiredKeys.Add(1)
 		c.notifyIn(dbi, NotifyExpired, "expired", key)
 		return nil, false
@@ -132,7 +134,7 @@ func (c *Ctx) copyKey(e memtables.Entry, srcDB int, src []byte, dstDB int, dst [
 	cp := valueCopier(e.Type)
 	cp(c, c.DB.ks.PhysDB(srcDB), src, e, c.DB.ks.PhysDB(dstDB), dst, ver)
 	c.emit(&op{code: opKSet, db: dstDB, key: dst, typ: e.Type, enc: e.Enc, expireAt: e.ExpireAt, version: ver, size: e.Size})
-	c.DB.touchKey(dstDB, dst)
+	c.touchKey(dstDB, dst)
 }
 
 // ---- DEL UNLINK EXISTS TYPE TOUCH ----
@@ -271,7 +273,7 @@ func expireGeneric(c *Ctx, base int64, seconds bool) {
 		return
 	}
 	c.emit(&op{code: opKExpire, db: c.S.DB, key: key, expireAt: when})
-	c.DB.touchKey(c.S.DB, key)
+	c.touchKey(c.S.DB, key)
 	c.notify(NotifyGeneric, "expire", key)
 	c.R.Int(1)
 }
@@ -320,7 +322,7 @@ func cmdPersist(c *Ctx) {
 		return
 	}
 	c.emit(&op{code: opKExpire, db: c.S.DB, key: key, expireAt: 0})
-	c.DB.touchKey(c.S.DB, key)
+	c.touchKey(c.S.DB, key)
 	c.notify(NotifyGeneric, "persist", key)
 	c.R.Int(1)
 }

@@ -262,7 +262,7 @@ func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int6
 			c.dropValue(key, p.Type, p.Version, p.Enc)
 		}
 	}
-	c.DB.touchKey(dbi, key)
+	c.touchKey(dbi, key)
 	if n, ok := inlineInt(val, enc); ok {
 		c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encInt, expireAt: expireAt, version: version, size: n})
 		if inEngine {
@@ -283,7 +283,7 @@ func (c *Ctx) writeStringRange(key []byte, prev *memtables.Entry, newSize, offse
 	if prev != nil {
 		version, expireAt = prev.Version, prev.ExpireAt
 	}
-	c.DB.touchKey(dbi, key)
+	c.touchKey(dbi, key)
 	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: expireAt, version: version, size: newSize})
 	c.emit(&op{code: opSSetRange, phys: c.DB.ks.PhysDB(dbi), key: key, offset: offset, val: data})
 }
@@ -585,11 +585,11 @@ func cmdGetEX(c *Ctx) {
 		c.deleteKey(dbi, key, &e)
 		c.notify(NotifyGeneric, "del", key)
 	case o.exp != expNone:
-		c.DB.touchKey(dbi, key)
+		c.touchKey(dbi, key)
 		c.emit(&op{code: opKExpire, db: dbi, key: key, expireAt: at})
 		c.notify(NotifyGeneric, "expire", key)
 	case o.persist && e.ExpireAt != 0:
-		c.DB.touchKey(dbi, key)
+		c.touchKey(dbi, key)
 		c.emit(&op{code: opKExpire, db: dbi, key: key, expireAt: 0})
 		c.notify(NotifyGeneric, "persist", key)
 	}
@@ -613,7 +613,7 @@ func cmdAppend(c *Ctx) {
 	c.materializeInt(key, &e)
 	dbi := c.S.DB
 	total := e.Size + int64(len(add))
-	c.DB.touchKey(dbi, key)
+	c.touchKey(dbi, key)
 	// Redis unshares the value even for an empty append: it becomes raw.
 	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: e.ExpireAt, version: e.Version, size: total})
 	if len(add) > 0 {

@@ -44,6 +44,14 @@ type watchTable struct {
 
 func (w *watchTable) init() { w.keys = map[watchKey][]*Session{} }
 
+// touchKey follows the modification of key in database dbi by c's
+// command (Redis's signalModifiedKey): watchers, blocked clients, and
+// the sessions tracking it (tracking.go).
+func (c *Ctx) touchKey(dbi int, key []byte) {
+	c.DB.touchKey(dbi, key)
+	c.trackTouched(key)
+}
+
 // touchKey marks every session watching (dbi, key) dirty. Caller holds db.mu
 // exclusively.
 func (db *DB) touchKey(dbi int, key []byte) {
@@ -125,6 +133,7 @@ func (db *DB) unwatchAll(s *Session) {
 func (db *DB) CloseSession(s *Session) {
 	s.multi = nil
 	db.unwatchSession(s)
+	db.TrackingOff(s)
 }
 
 // unwatchSession forgets s's watched keys (db.mu not held). Only s's own
@@ -206,6 +215,11 @@ func (c *Ctx) runInside(cmd *Command, args [][]byte, r Reply, script bool) (errs
 	sub := Ctx{DB: db, S: s, Args: args, R: r, Cmd: cmd, Now: c.Now, w: c.w, inTx: true}
 	errs, t0 := s.errorsNow(), db.startTiming(s, cmd)
 	cmd.Handler(&sub)
+	if script {
+		c.trackScriptRead(cmd)
+	} else {
+		sub.trackRead()
+	}
 	errsAfter = s.errorsNow()
 	db.slowlogPush(s, cmd, args, db.ranCommand(cmd, s.ID, t0, errs, errsAfter), script)
 	db.feedMonitors(s, cmd, args)

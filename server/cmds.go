@@ -100,6 +100,7 @@ func cmdReset(c *keel.Ctx) {
 	c.S.Authenticated = c.DB.RequirePass() == ""
 	if x, ok := c.S.Ext.(*client); ok {
 		x.w.proto = 2
+		x.proto.Store(2)
 		empty := ""
 		x.name.Store(&empty)
 	}
@@ -196,6 +197,7 @@ func cmdHello(c *keel.Ctx) {
 	c.S.Proto = proto
 	if x, ok := c.S.Ext.(*client); ok {
 		x.w.proto = proto
+		x.proto.Store(int32(proto))
 	}
 	c.R.Map(7)
 	c.R.BulkString("server")
@@ -333,6 +335,10 @@ func clientCommand() *keel.Command {
 		"pause":    sub("pause", -3, keel.FlagAdmin|ns, "Suspends commands processing.", "3.0.0", cmdClientPause),
 		"unpause":  sub("unpause", 2, keel.FlagAdmin|ns, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
 		"help":     sub("help", 2, keel.FlagLoading|keel.FlagStale, "Returns helpful text about the different subcommands.", "5.0.0", cmdClientHelp),
+		"tracking": sub("tracking", -3, ns, "Controls server-assisted client-side caching for the connection.", "6.0.0", cmdClientTracking),
+		"caching":  sub("caching", 3, ns, "Instructs the server whether to track the keys in the next request.", "6.0.0", cmdClientCaching),
+		"getredir": sub("getredir", 2, ns, "Returns the client ID to which the connection's tracking notifications are redirected.", "6.0.0", cmdClientGetRedir),
+		"trackinginfo": sub("trackinginfo", 2, ns, "Returns information about server-assisted client-side caching for the connection.", "6.2.0", cmdClientTrackingInfo),
 	}}
 }
 
@@ -429,23 +435,33 @@ func cmdClientReply(c *keel.Ctx) {
 }
 
 func cmdClientHelp(c *keel.Ctx) {
+	// Redis 7.0.15's text, word for word; keel's SETINFO and NO-TOUCH
+	// (Redis 7.2's) are not in it.
 	lines := []string{
 		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME", "    Return the name of the current connection.",
 		"ID", "    Return the ID of the current connection.",
 		"INFO", "    Return information about the current client connection.",
 		"KILL <ip:port>", "    Kill connection made from <ip:port>.",
-		"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME.",
-		"LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
-		"SETNAME <name>", "    Assign the name <name> to the current connection.",
-		"SETINFO <option> <value>", "    Set client meta attributes: LIB-NAME, LIB-VER.",
-		"NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
-		"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+		"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+		"    * USER <username>", "      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+		"LIST [options ...]", "    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
 		"UNPAUSE", "    Stop the current client pause, resuming traffic.",
 		"PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+		"SETNAME <name>", "    Assign the name <name> to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
-		"HELP", "    Print this help.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]", "    Control server assisted client side caching.",
+		"TRACKINGINFO", "    Report tracking status for the current connection.",
+		"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+		"HELP", "    Prints this help.",
 	}
 	c.R.Array(len(lines))
 	for _, l := range lines {
@@ -485,16 +501,19 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	qcap := st.qbuf + st.qbufFree
 	totMem := qcap + st.rbs + st.multiMem + argv
 	flags := flagsString(st.flags)
+	if t := trackingFlags(x.sess.TrackingFlags()); t != "" {
+		flags = strings.TrimSuffix(flags, "N") + t
+	}
 	if x.subscribed() {
 		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b
 	}
 	if x.monitoring.Load() {
 		flags = "O" + strings.TrimSuffix(flags, "N") // and O before P
 	}
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=%d resp=%d lib-name=%s lib-ver=%s",
 		x.sess.ID, x.addr, x.laddr, x.fd, *x.name.Load(), int64(now.Sub(x.created).Seconds()), idle, flags,
 		x.db.Load(), x.subs.counts[subChannel].Load(), x.subs.counts[subPattern].Load(), x.subs.counts[subShard].Load(), st.multi, st.qbuf, st.qbufFree, argv, st.multiMem, st.rbs, min(st.obuf, st.rbs), obl, oll, omem, totMem,
-		events, cmd, x.sess.Proto, x.sess.LibName, x.sess.LibVer)
+		events, cmd, trackingRedir(x.sess), x.proto.Load(), x.sess.LibName, x.sess.LibVer)
 }
 
 func cmdClientInfo(c *keel.Ctx) {

@@ -212,6 +212,10 @@ var params = []param{
 	{name: "notify-keyspace-events", def: "", check: notifyParam},
 	{name: "lua-time-limit", def: "5000", check: intParam(0, 1<<62)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit"},
+	// Client-side caching: past this many keys in the tracking table,
+	// keys leave it, their clients told as if they had changed; 0: no
+	// limit (keel's tracking.go).
+	{name: "tracking-table-max-keys", def: "1000000", check: intParam(0, math.MaxInt64)},
 	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
 	// The rest of Redis 7.0's stock redis.conf, accepted and reported by
 	// CONFIG GET (Redis's defaults, ranges and errors) so that a Redis

@@ -64,6 +64,8 @@ type client struct {
 	mbox mailbox
 	// monitoring mirrors sess.Monitor for other goroutines (CLIENT LIST).
 	monitoring atomic.Bool
+	// proto mirrors sess.Proto for other goroutines (tracking.go).
+	proto atomic.Int32
 	mailWake   chan struct{}
 	pusherDone chan struct{}
 	pushOnce   sync.Once
@@ -77,6 +79,7 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.sess.Ext = c
 	c.sess.Authenticated = s.db.RequirePass() == ""
 	c.w.proto = 2
+	c.proto.Store(2)
 	c.w.errTab = &s.errors
 	c.sess.ReplyErrors = &c.w.errs
 	c.pub.multi.Store(-1) // until the client's first batch publishes
@@ -404,6 +407,12 @@ func (c *client) exec(args [][]byte) {
 	} else {
 		c.execQuiet(args)
 	}
+	// After the reply: a CLIENT CACHING used up, the invalidations the
+	// command caused (keel's tracking.go; each an atomic load when none).
+	if c.sess.TrackingFlags()&keel.TrackingCaching != 0 {
+		c.srv.db.TrackingCommandDone(c.sess, args[0])
+	}
+	c.srv.db.TrackingDrain(c.sess)
 	c.db.Store(int64(c.sess.DB))
 	if cmd := c.sess.LastCommand; cmd != nil && c.lastCmd.Load() != &cmd.Name {
 		// The command table's name, not a copy: clients that alternate

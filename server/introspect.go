@@ -467,6 +467,7 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("connected_clients", s.numClients())
 		kv("maxclients", s.cfg.Get("maxclients"))
 		kv("blocked_clients", s.db.StatsSnapshot().BlockedClients+s.heldClients())
+		kv("tracking_clients", s.db.TrackingStatsNow().Clients)
 	}
 	if section("Memory") {
 		// What maxmemory counts (keel's maxmemory.go): the Go heap's
@@ -541,6 +542,10 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("pubsub_channels", s.pubsub.count(subChannel))
 		kv("pubsub_patterns", s.pubsub.count(subPattern))
 		kv("pubsubshard_channels", s.pubsub.count(subShard))
+		ts := s.db.TrackingStatsNow()
+		kv("tracking_total_keys", ts.Keys)
+		kv("tracking_total_items", ts.Items)
+		kv("tracking_total_prefixes", ts.Prefixes)
 		kv("total_error_replies", s.errors.total.Load())
 		// keel's own: the event loops' rounds run without and with a
 		// prefetch, and how often their gates changed (prefetchGate).

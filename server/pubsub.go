@@ -146,6 +146,9 @@ type message struct {
 	monitor          bool // a MONITOR line (payload), not a message
 	channel, payload []byte
 	lsn              uint64
+	// inval, when set, makes the message an invalidation of client-side
+	// caching (tracking.go) instead.
+	inval *invalidation
 }
 
 // publishNotification is keel's Publisher: a keyspace notification from
@@ -252,7 +255,7 @@ func (c *client) deliver(d delivery, from *client) {
 	wake := len(c.mbox.queue) == 0
 	c.mbox.queue = append(c.mbox.queue, d)
 	c.mbox.pending.Store(true)
-	c.mbox.bytes += int64(len(d.m.channel) + len(d.m.payload) + len(d.pattern))
+	c.mbox.bytes += d.m.size() + int64(len(d.pattern))
 	over := c.mboxOverLimit()
 	c.mbox.mu.Unlock()
 	if over {
@@ -311,6 +314,9 @@ func (c *client) writeDelivery(d delivery) {
 	}
 	w := &c.w
 	switch {
+	case d.m.inval != nil:
+		c.writeInvalidation(d.m.inval)
+		return
 	case d.m.monitor:
 		w.line('+', string(d.m.payload))
 		return
@@ -327,6 +333,17 @@ func (c *client) writeDelivery(d delivery) {
 	}
 	w.Bulk(d.m.channel)
 	w.Bulk(d.m.payload)
+}
+
+// size is what m holds for the output limit.
+func (m *message) size() int64 {
+	n := int64(len(m.channel) + len(m.payload))
+	if m.inval != nil {
+		for _, k := range m.inval.keys {
+			n += int64(len(k))
+		}
+	}
+	return n
 }
 
 // checkPubSubLimit disconnects c when the replies it has not read reach

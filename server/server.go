@@ -118,6 +118,8 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	db.SetScriptBusyHooks(s.scriptBusy, s.scriptResume)
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
+	db.SetTrackingSink(s.deliverTracking)
+	db.SetTrackingMaxKeys(cfg.Int("tracking-table-max-keys"))
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
 	if err := s.applyOOMScoreAdj(); err != nil {
 		// As Redis at startup: the server runs, with a warning.
@@ -137,6 +139,8 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
 	case "slowlog-log-slower-than", "slowlog-max-len":
 		s.db.SetSlowlog(s.cfg.Int("slowlog-log-slower-than"), s.cfg.Int("slowlog-max-len"))
+	case "tracking-table-max-keys":
+		s.db.SetTrackingMaxKeys(s.cfg.Int(name))
 	case "lua-time-limit", "busy-reply-threshold":
 		s.db.SetBusyReplyThreshold(s.cfg.Int("lua-time-limit"))
 	case "notify-keyspace-events":
