@@ -42,10 +42,10 @@ type waiter struct {
 	// trackNotes are the invalidations for the waiter that its command
 	// caused when served, sent after its reply (tracking.go).
 	trackNotes []TrackingNote
-	lsn       uint64        // the served pop's record; the reply waits for it
-	done      chan struct{} // closed when served
-	served    bool          // guarded by db.mu
-	cancelled bool          // guarded by db.mu
+	lsn        uint64        // the served pop's record; the reply waits for it
+	done       chan struct{} // closed when served
+	served     bool          // guarded by db.mu
+	cancelled  bool          // guarded by db.mu
 	// unblocked: CLIENT UNBLOCK ended the wait (guarded by db.mu); the
 	// reply is the timeout's, or Redis's UNBLOCKED error with unblockErr.
 	unblocked, unblockErr bool

@@ -65,7 +65,7 @@ type client struct {
 	// monitoring mirrors sess.Monitor for other goroutines (CLIENT LIST).
 	monitoring atomic.Bool
 	// proto mirrors sess.Proto for other goroutines (tracking.go).
-	proto atomic.Int32
+	proto      atomic.Int32
 	mailWake   chan struct{}
 	pusherDone chan struct{}
 	pushOnce   sync.Once
