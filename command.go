@@ -54,6 +54,7 @@ const (
 	FlagMayReplicate
 	FlagNoMandatoryKeys // no_mandatory_keys
 	FlagNoAsyncLoading  // no_async_loading (SAVE, BGSAVE, BGREWRITEAOF)
+	FlagAsking          // asking (RESTORE-ASKING; meaningful in a cluster only)
 )
 
 var flagNames = []struct {
@@ -66,7 +67,7 @@ var flagNames = []struct {
 	{FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
 	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"}, {FlagNoAsyncLoading, "no_async_loading"},
-	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
+	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"}, {FlagAsking, "asking"},
 }
 
 // FlagNamed is the flag COMMAND INFO calls name, 0 for one keel does not

@@ -21,6 +21,10 @@ type Tuning struct {
 	StreamNodeMaxEntries atomic.Int64
 	// HLLSparseMaxBytes: a sparse HyperLogLog longer than this turns dense.
 	HLLSparseMaxBytes atomic.Int64
+	// DUMP's encodings (dump.go): list-compress-depth and rdbcompression
+	// (1: yes).
+	ListCompressDepth atomic.Int64
+	RDBCompression    atomic.Int64
 }
 
 func (t *Tuning) defaults() {
@@ -33,6 +37,7 @@ func (t *Tuning) defaults() {
 	t.StreamNodeMaxBytes.Store(4096)
 	t.StreamNodeMaxEntries.Store(100)
 	t.HLLSparseMaxBytes.Store(3000)
+	t.RDBCompression.Store(1)
 }
 
 // SetTuning sets the threshold named as in redis.conf; false for a name
@@ -58,6 +63,10 @@ func (db *DB) SetTuning(name string, v int64) bool {
 		t.StreamNodeMaxEntries.Store(v)
 	case "hll-sparse-max-bytes":
 		t.HLLSparseMaxBytes.Store(v)
+	case "list-compress-depth":
+		t.ListCompressDepth.Store(v)
+	case "rdbcompression":
+		t.RDBCompression.Store(v)
 	default:
 		return false
 	}

@@ -542,6 +542,7 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		kv("pubsub_channels", s.pubsub.count(subChannel))
 		kv("pubsub_patterns", s.pubsub.count(subPattern))
 		kv("pubsubshard_channels", s.pubsub.count(subShard))
+		kv("migrate_cached_sockets", s.migrate.count())
 		ts := s.db.TrackingStatsNow()
 		kv("tracking_total_keys", ts.Keys)
 		kv("tracking_total_items", ts.Items)

@@ -71,8 +71,9 @@ type Server struct {
 	// STATS startup.allocated).
 	startupMemory int64
 	closed        chan struct{}
-	pubsub        pubsubHub // Pub/Sub subscriptions (pubsub.go)
-	pause         pauser    // CLIENT PAUSE (pause.go)
+	pubsub        pubsubHub    // Pub/Sub subscriptions (pubsub.go)
+	pause         pauser       // CLIENT PAUSE (pause.go)
+	migrate       migrateCache // MIGRATE's connections (migrate.go)
 
 	mu        sync.Mutex        // guards clients, closedIn, closedOut, loops
 	clients   map[int64]*client // by id
@@ -139,6 +140,8 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
 	case "slowlog-log-slower-than", "slowlog-max-len":
 		s.db.SetSlowlog(s.cfg.Int("slowlog-log-slower-than"), s.cfg.Int("slowlog-max-len"))
+	case "rdbcompression":
+		s.db.SetTuning(name, int64(b2i(value == "yes")))
 	case "tracking-table-max-keys":
 		s.db.SetTrackingMaxKeys(s.cfg.Int(name))
 	case "lua-time-limit", "busy-reply-threshold":
@@ -399,6 +402,7 @@ func (s *Server) Close() error {
 		s.mu.Unlock()
 	})
 	s.wg.Wait()
+	s.migrate.closeAll()
 	return nil
 }
 
