@@ -55,6 +55,10 @@ const (
 	FlagNoMandatoryKeys // no_mandatory_keys
 	FlagNoAsyncLoading  // no_async_loading (SAVE, BGSAVE, BGREWRITEAOF)
 	FlagAsking          // asking (RESTORE-ASKING; meaningful in a cluster only)
+	// FlagProtected: refused unless the server allows it (Redis's
+	// CMD_PROTECTED: MODULE LOAD under enable-module-command; see
+	// SetProtectedCheck). Not shown by COMMAND.
+	FlagProtected
 )
 
 var flagNames = []struct {
@@ -457,6 +461,12 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 		db.reject(s, cmd, r, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.Name))
 		return
 	}
+	if cmd.Flags&FlagProtected != 0 {
+		if msg := db.protectedRefusal(s, cmd); msg != "" {
+			db.reject(s, cmd, r, msg)
+			return
+		}
+	}
 	if pw := db.RequirePass(); pw != "" && !s.Authenticated && cmd.Flags&FlagNoAuth == 0 {
 		db.reject(s, cmd, r, "NOAUTH Authentication required.")
 		return
@@ -521,6 +531,18 @@ func (db *DB) Exec(s *Session, args [][]byte, r Reply) {
 	db.slowlogPush(s, cmd, args, db.ranCommand(cmd, s.ID, t0, c.errMark, s.errorsNow()), false)
 	db.feedMonitors(s, cmd, args)
 	c.R, c.Args = nil, nil
+}
+
+// SetProtectedCheck sets what decides whether a session may run a
+// FlagProtected command: "" or the error reply (the server's
+// enable-module-command).
+func (db *DB) SetProtectedCheck(f func(s *Session, cmd *Command) string) { db.protectedCheck = f }
+
+func (db *DB) protectedRefusal(s *Session, cmd *Command) string {
+	if db.protectedCheck == nil {
+		return ""
+	}
+	return db.protectedCheck(s, cmd)
 }
 
 // reject answers a command refused before execution, as Redis's

@@ -136,9 +136,12 @@ type DB struct {
 	// mu (write).
 	wbatch batch
 
-	watch  watchTable // guarded by mu
-	track  tracking   // CLIENT TRACKING (tracking.go)
-	blocks blockTable // blocked commands; guarded by mu
+	watch watchTable // guarded by mu
+	track tracking   // CLIENT TRACKING (tracking.go)
+	// protectedCheck decides FlagProtected commands (SetProtectedCheck;
+	// set before serving).
+	protectedCheck func(s *Session, cmd *Command) string
+	blocks         blockTable // blocked commands; guarded by mu
 
 	tuning Tuning // encoding thresholds (CONFIG SET)
 

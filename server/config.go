@@ -217,6 +217,10 @@ var params = []param{
 	// limit (keel's tracking.go).
 	{name: "tracking-table-max-keys", def: "1000000", check: intParam(0, math.MaxInt64)},
 	{name: "cluster-enabled", def: "no", immutable: true, check: boolParam},
+	// MODULE LOAD, LOADEX and UNLOAD: refused (no), allowed (yes) or
+	// allowed from loopback clients (local); keel loads no modules either
+	// way (server/module.go).
+	{name: "enable-module-command", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
 	// The rest of Redis 7.0's stock redis.conf, accepted and reported by
 	// CONFIG GET (Redis's defaults, ranges and errors) so that a Redis
 	// configuration file starts keel; none changes keel (README, "Redis

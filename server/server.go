@@ -120,6 +120,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	db.SetPublisher(s.publishNotification)
 	db.SetMonitorFeed(s.feedMonitors)
 	db.SetTrackingSink(s.deliverTracking)
+	db.SetProtectedCheck(s.protectedCheck)
 	db.SetTrackingMaxKeys(cfg.Int("tracking-table-max-keys"))
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
 	if err := s.applyOOMScoreAdj(); err != nil {

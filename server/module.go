@@ -1,0 +1,85 @@
+package server
+
+import (
+	"net"
+	"strings"
+
+	"github.com/keeldb/keel"
+)
+
+// MODULE LIST, LOAD, LOADEX, UNLOAD and HELP. keel loads no Redis modules
+// (they are C shared objects written against Redis's internals), so it
+// answers as a redis-server with none loaded: LIST is empty, and LOAD,
+// LOADEX and UNLOAD are refused as Redis refuses them under its default
+// enable-module-command no; with yes (or local, from a loopback client)
+// they fail as a load or an unload that found nothing would.
+
+const moduleNotAllowed = `ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
+
+func moduleCommand() *keel.Command {
+	sub := func(name string, arity int, flags keel.Flags, summary string, h func(*keel.Ctx)) *keel.Command {
+		acl := []string{"admin", "slow", "dangerous"}
+		if name == "help" {
+			acl = []string{"slow"}
+		}
+		return &keel.Command{Name: "module|" + name, Arity: arity, Flags: flags | keel.FlagNoLock, ACL: acl, Group: "server", Summary: summary, Since: "4.0.0", Handler: h}
+	}
+	protected := keel.FlagAdmin | keel.FlagNoScript | keel.FlagNoAsyncLoading | keel.FlagProtected
+	loadex := sub("loadex", -3, protected, "Loads a module using extended parameters.", cmdModuleLoad)
+	loadex.Since = "7.0.0"
+	return &keel.Command{Name: "module", Arity: -2, Flags: keel.FlagNoLock, ACL: []string{"slow"}, Group: "server", Summary: "A container for module commands.", Since: "4.0.0", Subs: map[string]*keel.Command{
+		"list":   sub("list", 2, keel.FlagAdmin|keel.FlagNoScript, "Returns all loaded modules.", func(c *keel.Ctx) { c.R.Array(0) }),
+		"load":   sub("load", -3, protected, "Loads a module.", cmdModuleLoad),
+		"loadex": loadex,
+		"unload": sub("unload", 3, protected, "Unloads a module.", func(c *keel.Ctx) {
+			c.R.Error("ERR Error unloading module: no such module with that name")
+		}),
+		"help": sub("help", 2, keel.FlagLoading|keel.FlagStale, "Returns helpful text about the different subcommands.", cmdModuleHelp),
+	}}
+}
+
+func cmdModuleLoad(c *keel.Ctx) {
+	c.R.Error("ERR Error loading the extension. Please check the server logs.")
+}
+
+func cmdModuleHelp(c *keel.Ctx) {
+	lines := []string{
+		"MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"LIST",
+		"    Return a list of loaded modules.",
+		"LOAD <path> [<arg> ...]",
+		"    Load a module library from <path>, passing to it any optional arguments.",
+		"LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+		"    Load a module library from <path>, while passing it module configurations and optional arguments.",
+		"UNLOAD <name>",
+		"    Unload a module.",
+		"HELP",
+		"    Prints this help.",
+	}
+	c.R.Array(len(lines))
+	for _, l := range lines {
+		c.R.Simple(l)
+	}
+}
+
+// protectedCheck is keel's FlagProtected predicate: enable-module-command
+// no refuses, yes allows, local allows loopback clients only (Redis's
+// allowProtectedAction).
+func (s *Server) protectedCheck(sess *keel.Session, cmd *keel.Command) string {
+	switch s.cfg.Get("enable-module-command") {
+	case "yes":
+		return ""
+	case "local":
+		if x, ok := sess.Ext.(*client); ok {
+			if host, _, err := net.SplitHostPort(x.addr); err == nil {
+				if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+					return ""
+				}
+			}
+			if strings.HasPrefix(x.addr, "/") { // a Unix socket
+				return ""
+			}
+		}
+	}
+	return moduleNotAllowed
+}
