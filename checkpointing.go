@@ -236,7 +236,9 @@ func (db *DB) expireLoop() {
 			continue // a CLIENT PAUSE holds expired keys (pause.go)
 		}
 		ticks++
-		db.expireCycle(s, ticks%db.opts.Databases, time.Now().Add(tick*expireCyclePercent/100))
+		start := time.Now()
+		db.expireCycle(s, ticks%db.opts.Databases, start.Add(tick*expireCyclePercent/100))
+		db.LatencySample("expire-cycle", time.Since(start).Milliseconds())
 		db.TrackingDrain(nil) // the expired keys' invalidations
 	}
 }

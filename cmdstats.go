@@ -77,6 +77,7 @@ func (db *DB) ranCommand(cmd *Command, id, t0, errsBefore, errsAfter int64) (nan
 		nanos = monoNanos() - t0
 		st.timed.Add(1)
 		st.nanos.Add(nanos)
+		db.recordLatency(cmd, nanos, db.latencyWeight(cmd))
 	}
 	if errsAfter > errsBefore {
 		st.failed.Add(1)

@@ -150,7 +150,13 @@ type DB struct {
 	mem     memLimit // maxmemory (maxmemory.go)
 	// cmdStats are INFO commandstats' counters, by Command.idx.
 	cmdStats []cmdStats
-	bg       sync.WaitGroup
+	// latency is the latency monitor; latencyHists the commands' latency
+	// histograms by Command.idx, made at a command's first timed call
+	// while latencyTracking (latency.go).
+	latency         latencyMonitor
+	latencyHists    []atomic.Pointer[latencyHist]
+	latencyTracking atomic.Bool
+	bg              sync.WaitGroup
 
 	ckptMu       sync.Mutex                // serializes checkpoints
 	memCkpt      [numEngines]atomic.Uint64 // checkpoint LSN of each in-memory engine
@@ -224,6 +230,8 @@ func Open(dir string, opts Options) (*DB, error) {
 	db := &DB{dir: dir, opts: opts, closing: make(chan struct{}), startTime: time.Now()}
 	db.mem.wake = make(chan struct{}, 1)
 	db.cmdStats = make([]cmdStats, maxCommandIdx)
+	db.latencyHists = make([]atomic.Pointer[latencyHist], maxCommandIdx)
+	db.latencyTracking.Store(true)
 	empty := ""
 	db.requirePass.Store(&empty)
 	db.watch.init()

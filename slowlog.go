@@ -69,10 +69,18 @@ func (db *DB) SetSlowlogPeer(f SlowlogPeer) { db.slowlog.peer.Store(&f) }
 // startTiming is the start of s's call of cmd when it is timed (for
 // commandstats, or for the slowlog), else 0.
 func (db *DB) startTiming(s *Session, cmd *Command) int64 {
-	if t := db.slowlog.slowerThan.Load(); t >= 0 && t < slowlogTimeAllBelow {
+	if db.timesEveryCall() {
 		return max(monoNanos(), 1)
 	}
 	return s.startTiming(cmd)
+}
+
+// timesEveryCall reports whether every call is timed, fast ones too: the
+// slowlog's threshold is low enough to catch fast commands, or the
+// latency monitor is on (latency.go).
+func (db *DB) timesEveryCall() bool {
+	t := db.slowlog.slowerThan.Load()
+	return t >= 0 && t < slowlogTimeAllBelow || db.latency.threshold.Load() > 0
 }
 
 // slowlogPush logs s's call of cmd with args, which took nanos (-1: not

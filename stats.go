@@ -23,6 +23,7 @@ func (db *DB) StatsSnapshot() StatsSnapshot {
 // ResetStats zeroes the counters (CONFIG RESETSTAT).
 func (db *DB) ResetStats() {
 	db.ResetCommandStats()
+	db.ResetLatencyHistograms()
 	db.stats.ExpiredKeys.Store(0)
 	db.stats.KeyspaceHits.Reset()
 	db.stats.KeyspaceMiss.Reset()

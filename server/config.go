@@ -209,6 +209,10 @@ var params = []param{
 	{name: "slowlog-log-slower-than", def: "10000", check: intParam(-1, 1<<62)},
 	{name: "slowlog-max-len", def: "128", check: intParam(0, 1<<62)},
 	{name: "latency-monitor-threshold", def: "0", check: intParam(0, 1<<62)},
+	// Per-command latency histograms (LATENCY HISTOGRAM, INFO
+	// latencystats; server/latency.go).
+	{name: "latency-tracking", def: "yes", check: boolParam},
+	{name: "latency-tracking-info-percentiles", def: "50 99 99.9", check: percentilesParam},
 	{name: "notify-keyspace-events", def: "", check: notifyParam},
 	{name: "lua-time-limit", def: "5000", check: intParam(0, 1<<62)},
 	{name: "busy-reply-threshold", alias: "lua-time-limit"},

@@ -418,6 +418,7 @@ func cmdInfo(c *keel.Ctx) {
 				want[d] = true
 			}
 			want["commandstats"] = s != "default"
+			want["latencystats"] = s != "default"
 		default:
 			want[s] = true
 		}
@@ -603,6 +604,11 @@ func (s *Server) writeInfo(sb *strings.Builder, want map[string]bool) {
 		codes, counts := s.errors.counts()
 		for i, code := range codes {
 			fmt.Fprintf(sb, "errorstat_%s:count=%d\r\n", code, counts[i])
+		}
+	}
+	if section("Latencystats") {
+		for _, l := range s.latencyStatsLines() {
+			sb.WriteString(l + "\r\n")
 		}
 	}
 	if section("Cluster") {

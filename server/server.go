@@ -121,6 +121,8 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	db.SetMonitorFeed(s.feedMonitors)
 	db.SetTrackingSink(s.deliverTracking)
 	db.SetProtectedCheck(s.protectedCheck)
+	db.SetLatencyThreshold(cfg.Int("latency-monitor-threshold"))
+	db.SetLatencyTracking(cfg.Get("latency-tracking") == "yes")
 	db.SetTrackingMaxKeys(cfg.Int("tracking-table-max-keys"))
 	s.applyConfig("notify-keyspace-events", cfg.Get("notify-keyspace-events"), cfg.Given("notify-keyspace-events"))
 	if err := s.applyOOMScoreAdj(); err != nil {
@@ -141,6 +143,10 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
 	case "slowlog-log-slower-than", "slowlog-max-len":
 		s.db.SetSlowlog(s.cfg.Int("slowlog-log-slower-than"), s.cfg.Int("slowlog-max-len"))
+	case "latency-monitor-threshold":
+		s.db.SetLatencyThreshold(s.cfg.Int(name))
+	case "latency-tracking":
+		s.db.SetLatencyTracking(value == "yes")
 	case "rdbcompression":
 		s.db.SetTuning(name, int64(b2i(value == "yes")))
 	case "tracking-table-max-keys":
