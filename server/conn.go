@@ -125,7 +125,10 @@ func (c *client) serve() {
 		c.unsubscribeAll()
 		c.endMonitor()
 		c.pushOnce.Do(func() { close(c.pusherDone) }) // none was started
+		c.mbox.mu.Lock()
+		c.mbox.closed = true
 		close(c.mailWake)
+		c.mbox.mu.Unlock()
 		<-c.pusherDone
 		c.finish()
 	}()

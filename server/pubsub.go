@@ -225,6 +225,8 @@ type mailbox struct {
 	// pending: queue is not empty (set under mu, read without it by the
 	// owner, whose direct deliveries must not overtake the mail).
 	pending atomic.Bool
+	// closed: a goroutine-served client's mailWake is closed (under mu).
+	closed bool
 }
 
 // owns reports whether the goroutine running from's command owns c's
@@ -283,10 +285,18 @@ func (c *client) wakeForMail() {
 		return
 	}
 	c.pushOnce.Do(func() { go c.pusher() })
-	select {
-	case c.mailWake <- struct{}{}:
-	default:
+	// Under mbox.mu, which the closing connection takes to close
+	// mailWake: a client's tracking invalidations may be delivered by
+	// any command's goroutine, also while the client closes (Pub/Sub
+	// deliveries stop when it leaves the hub, before).
+	c.mbox.mu.Lock()
+	if !c.mbox.closed {
+		select {
+		case c.mailWake <- struct{}{}:
+		default:
+		}
 	}
+	c.mbox.mu.Unlock()
 }
 
 // takeMail moves c's mailbox into its reply buffer, and makes the replies
