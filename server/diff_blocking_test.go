@@ -224,6 +224,6 @@ var blockingCases = []diffCase{
 	dc("BZMPOP/served_count", `1< BZMPOP 0 2 a b MAX COUNT 2`, `2> ZADD b 1 x 2 y 3 z`, `@READ 1`, `2> ZRANGE b 0 -1`),
 	dc("BZMPOP/resp3", `1> HELLO 3`, `1< BZMPOP 0 1 a MIN COUNT 5`, `2> ZADD a 1 x 2 y`, `@READ 1`),
 	dc("BZPOPMIN/woken_by_zunionstore", `1< BZPOPMIN d 0`, `2> ZADD s 1 a`, `2> ZUNIONSTORE d 1 s`, `@READ 1`),
-	dc("BLPOP/served_with_expired_source_push", `1< BLPOP q 0`, `2> RPUSH q a`, `@READ 1`, `2> RPUSH q b`, `2> PEXPIRE q 1`,
-		`@SLEEP 20`, `2< BLPOP q 0.1`, `@SLEEP 250`, `@READ 2`),
+	dc("BLPOP/served_with_expired_source_push", `1< BLPOP q 0`, `2> RPUSH q a`, `@READ 1`, `2> RPUSH q b`, `2> PEXPIRE q 30`,
+		`@SLEEP 60`, `2< BLPOP q 0.1`, `@SLEEP 250`, `@READ 2`),
 }

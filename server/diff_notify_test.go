@@ -242,7 +242,7 @@ var notifyCases = []diffCase{
 		"LPOP l", "RPOP l 2", "LPOP l 0", "LPOP nothere", "RPOP l 5", "EXISTS l",
 		"RPUSH l a", "LMOVE l l LEFT RIGHT", "RPOPLPUSH l l", "LMOVE l m LEFT LEFT", "LMOVE m l RIGHT RIGHT",
 		"SET s v", "LMOVE l s LEFT LEFT", "LMOVE nothere l LEFT LEFT",
-		"RPUSH d z", "PEXPIRE d 1", "@SLEEP 20", "LMOVE l d LEFT LEFT",
+		"RPUSH d z", "PEXPIRE d 30", "@SLEEP 60", "LMOVE l d LEFT LEFT",
 		"RPUSH r a b a c", "LSET r 0 x", "LSET nothere 0 x", "LINSERT r BEFORE b y", "LINSERT r AFTER nope y",
 		"LREM r 0 nope", "LREM r 1 a", "LREM r 0 a", "LTRIM r 0 -1", "LTRIM r 1 2", "LTRIM nothere 0 1", "LTRIM r 5 6",
 		"RPUSH p a b c", "LMPOP 2 nothere p RIGHT COUNT 2", "LMPOP 1 p LEFT COUNT 9", "LMPOP 1 p LEFT"),
