@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/keeldb/keel/internal/rdb"
 	"github.com/keeldb/keel/memtables"
 )
 
@@ -1495,59 +1496,10 @@ func (s *stream) trim(a *trimArgs) (int64, error) {
 
 // ---- listpack sizes (Redis's listpack.c) ----
 
-// lpEmptySize is an empty listpack: 6 header bytes and the end byte.
-const lpEmptySize = 7
+// lpEmptySize, lpIntSize and lpStringSize are the listpack sizes Redis's
+// node would have (internal/rdb's listpack, which writes DUMP's nodes).
+const lpEmptySize = rdb.ListpackEmptySize
 
-// lpBacklen is the size of an element's back-length field.
-func lpBacklen(l int64) int64 {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
+func lpIntSize(v int64) int64 { return int64(rdb.ListpackIntSize(v)) }
 
-// lpIntSize is the size of an integer element.
-func lpIntSize(v int64) int64 {
-	var enc int64
-	switch {
-	case v >= 0 && v <= 127:
-		enc = 1
-	case v >= -4096 && v <= 4095:
-		enc = 2
-	case v >= -32768 && v <= 32767:
-		enc = 3
-	case v >= -8388608 && v <= 8388607:
-		enc = 4
-	case v >= -2147483648 && v <= 2147483647:
-		enc = 5
-	default:
-		enc = 9
-	}
-	return enc + lpBacklen(enc)
-}
-
-// lpStringSize is the size of a string element (an integer-looking string
-// is stored as an integer).
-func lpStringSize(b []byte) int64 {
-	if v, ok := parseInt(b); ok {
-		return lpIntSize(v)
-	}
-	l := int64(len(b))
-	var enc int64
-	switch {
-	case l < 64:
-		enc = 1 + l
-	case l < 4096:
-		enc = 2 + l
-	default:
-		enc = 5 + l
-	}
-	return enc + lpBacklen(enc)
-}
+func lpStringSize(b []byte) int64 { return int64(rdb.ListpackStringSize(b)) }

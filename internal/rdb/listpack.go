@@ -109,6 +109,34 @@ func lpIntEntrySize(v int64) int {
 	return n + backlenSize(uint64(n))
 }
 
+// ListpackEmptySize is the bytes of an empty listpack: its 6-byte header
+// and the end byte.
+const ListpackEmptySize = lpHeaderSize + 1
+
+// ListpackIntSize is the bytes integer v takes as a listpack element, its
+// back-length included. keel's stream nodes keep the size Redis's
+// listpack would have with it (stream-node-max-bytes).
+func ListpackIntSize(v int64) int { return lpIntEntrySize(v) }
+
+// ListpackStringSize is the bytes s takes as a listpack element as
+// lpAppend stores it: as an integer when s is a canonical int64, else as
+// a string; back-length included.
+func ListpackStringSize(s []byte) int {
+	if v, ok := string2ll(s); ok {
+		return lpIntEntrySize(v)
+	}
+	n := len(s)
+	switch {
+	case n < 64:
+		n++
+	case n < 4096:
+		n += 2
+	default:
+		n += 5
+	}
+	return n + backlenSize(uint64(n))
+}
+
 // appendBacklen is lpEncodeBacklen. Note the boundaries: 16383 already takes
 // three bytes.
 func appendBacklen(b []byte, l uint64) []byte {

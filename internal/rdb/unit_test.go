@@ -422,3 +422,27 @@ func tinyStream(n int) *Stream {
 	}
 	return s
 }
+
+// TestListpackSizes: the exported sizes are what the writer writes.
+func TestListpackSizes(t *testing.T) {
+	for _, s := range []string{"", "a", "0", "-0", "007", "127", "128", "-4096", "4095", "4096", "-32768", "8388607",
+		"2147483648", "9223372036854775807", "9223372036854775808", strings.Repeat("x", 63), strings.Repeat("x", 64),
+		strings.Repeat("y", 4095), strings.Repeat("y", 4096), strings.Repeat("z", 20000)} {
+		w := newLPWriter(0)
+		before := len(w.buf)
+		w.appendString([]byte(s))
+		if got, want := ListpackStringSize([]byte(s)), len(w.buf)-before; got != want {
+			t.Errorf("ListpackStringSize(%.20q): %d, the writer wrote %d", s, got, want)
+		}
+	}
+	for _, v := range []int64{0, 127, 128, -1, -4096, -4097, 4095, 32767, -32769, 8388608, 2147483647, -2147483649, math.MaxInt64, math.MinInt64} {
+		w := newLPWriter(0)
+		w.appendInt(v)
+		if got, want := ListpackIntSize(v), len(w.buf)-lpHeaderSize; got != want {
+			t.Errorf("ListpackIntSize(%d): %d, the writer wrote %d", v, got, want)
+		}
+	}
+	if ListpackEmptySize != len(newLPWriter(0).bytes()) {
+		t.Errorf("ListpackEmptySize %d, an empty listpack has %d", ListpackEmptySize, len(newLPWriter(0).bytes()))
+	}
+}
