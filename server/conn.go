@@ -410,9 +410,10 @@ func (c *client) exec(args [][]byte) {
 	} else {
 		c.execQuiet(args)
 	}
-	// After the reply: a CLIENT CACHING used up, the invalidations the
-	// command caused (keel's tracking.go; each an atomic load when none).
-	if c.sess.TrackingFlags()&keel.TrackingCaching != 0 {
+	// After the reply: a CLIENT CACHING used up (not by a command a pause
+	// holds: it runs later), the invalidations the command caused (keel's
+	// tracking.go; each an atomic load when none).
+	if c.sess.TrackingFlags()&keel.TrackingCaching != 0 && !c.sess.Postponed {
 		c.srv.db.TrackingCommandDone(c.sess, args[0])
 	}
 	c.srv.db.TrackingDrain(c.sess)
