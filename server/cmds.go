@@ -42,7 +42,7 @@ func registerCommands() {
 		keel.Register(
 			&keel.Command{Name: "shutdown", Arity: -1, Flags: keel.FlagAdmin | keel.FlagNoScript | keel.FlagLoading | keel.FlagStale | keel.FlagNoMulti | keel.FlagAllowBusy | keel.FlagNoLock, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Since: "1.0.0", Handler: cmdShutdown},
 		)
-		keel.Register(migrateCommandDef(), moduleCommand(), latencyCommand())
+		keel.Register(migrateCommandDef(), moduleCommand(), latencyCommand(), lolwutCommandDef())
 		registerClusterDisabled()
 	})
 }
