@@ -1,9 +1,13 @@
 // Command keel runs the keel server.
 //
 //	keel [/path/to/keel.conf] [--name value ...]
+//	keel import [/path/to/keel.conf] [--name value ...] /path/to/dump.rdb
 //
 // Settings use redis.conf names (--port 7000 --dir ./data --appendfsync
 // always --requirepass secret ...); a config file holds the same directives.
+// keel import writes the keys and function libraries of a Redis RDB file
+// into the data directory (a checkpoint at its end), with its progress on
+// stderr, and exits; keel then serves them.
 package main
 
 import (
@@ -58,6 +62,9 @@ func run(args []string) error {
 		fmt.Println("usage: keel [/path/to/keel.conf] [--<directive> <value> ...]")
 		fmt.Println("directives mirror redis.conf: --port --bind --dir --appendfsync --requirepass --databases ...")
 		return nil
+	}
+	if len(args) > 0 && args[0] == "import" {
+		return runImport(args[1:])
 	}
 	cfg := server.NewConfig()
 	if err := cfg.ParseArgs(args); err != nil {
@@ -120,22 +127,7 @@ func run(args []string) error {
 	}
 
 	start := time.Now()
-	db, err := keel.Open(cfg.Get("dir"), keel.Options{
-		Databases:          int(cfg.Int("databases")),
-		Fsync:              cfg.FsyncPolicy(),
-		FsyncSet:           true,
-		WALSegmentSize:     cfg.Int("wal-segment-size"),
-		StringsBufferSize:  cfg.Int("strings-buffer-size"),
-		HashesBufferSize:   cfg.Int("hashes-buffer-size"),
-		StreamsBufferSize:  cfg.Int("streams-buffer-size"),
-		BlockCacheSize:     cfg.Int("block-cache-size"),
-		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
-		CompactionNice:     compactionNice(cfg.Int("compaction-nice")),
-		KeepTornWALTail:    cfg.Get("aof-load-truncated") == "no",
-		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
-		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
-		Logger:             logger,
-	})
+	db, err := keel.Open(cfg.Get("dir"), dbOptions(cfg, logger))
 	if err != nil {
 		return err
 	}
@@ -229,4 +221,24 @@ func daemonize(args []string) error {
 		return err
 	}
 	return p.Release()
+}
+
+// dbOptions are the DB's options from the configuration.
+func dbOptions(cfg *server.Config, logger *slog.Logger) keel.Options {
+	return keel.Options{
+		Databases:          int(cfg.Int("databases")),
+		Fsync:              cfg.FsyncPolicy(),
+		FsyncSet:           true,
+		WALSegmentSize:     cfg.Int("wal-segment-size"),
+		StringsBufferSize:  cfg.Int("strings-buffer-size"),
+		HashesBufferSize:   cfg.Int("hashes-buffer-size"),
+		StreamsBufferSize:  cfg.Int("streams-buffer-size"),
+		BlockCacheSize:     cfg.Int("block-cache-size"),
+		RowCacheSize:       rowCacheSize(cfg.Int("row-cache-size")),
+		CompactionNice:     compactionNice(cfg.Int("compaction-nice")),
+		KeepTornWALTail:    cfg.Get("aof-load-truncated") == "no",
+		CheckpointWALBytes: cfg.Int("checkpoint-wal-bytes"),
+		CheckpointInterval: time.Duration(cfg.Int("checkpoint-interval")) * time.Second,
+		Logger:             logger,
+	}
 }

@@ -342,6 +342,11 @@ func (d *decoder) object() (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.objectOf(at, typ)
+}
+
+// objectOf decodes an object of type typ, whose type byte was at at.
+func (d *decoder) objectOf(at int, typ byte) (*Value, error) {
 	switch typ {
 	case TypeString:
 		s, err := d.readElem()

@@ -115,3 +115,22 @@ func fuzzOne(t *testing.T, p []byte) {
 		t.Fatalf("re-encoded value differs:\n got:  %.2000s\n want: %.2000s", g, w)
 	}
 }
+
+// FuzzParseFile: ParseFile never panics on any file, and what it hands
+// over is well-formed.
+func FuzzParseFile(f *testing.F) {
+	b := []byte("REDIS0010")
+	b = append(b, 250, 1, 'a', 1, 'b', 254, 3, 252, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'k', 1, 'v', 245, 2, 'c', 'd',
+		2, 1, 's', 2, 1, 'x', 1, 'y', 255)
+	f.Add(append(b, 0, 0, 0, 0, 0, 0, 0, 0))
+	f.Add([]byte("REDIS0009\xff"))
+	f.Add([]byte("REDIS0003\xfe\x00\x00\x01k\x01v\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ParseFile(data, FileHandler{Key: func(k FileKey) error {
+			if k.Value == nil || k.Value.Validate() != nil {
+				t.Fatalf("key %q: invalid value %+v", k.Key, k.Value)
+			}
+			return nil
+		}})
+	})
+}
