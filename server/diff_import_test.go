@@ -106,4 +106,3 @@ func rdbFile(db int, key, val string) []byte {
 	b = append(b, 255)
 	return binary.LittleEndian.AppendUint64(b, rdb.CRC64(0, b))
 }
-
