@@ -473,9 +473,7 @@ func (db *DB) CommandHistograms(names ...string) []CommandHistogram {
 			}
 			cmds = append(cmds, c)
 			if c.Parent == nil {
-				for _, s := range sortedSubs(c) {
-					cmds = append(cmds, s)
-				}
+				cmds = append(cmds, sortedSubs(c)...)
 			}
 		}
 	}

@@ -276,6 +276,7 @@ func percentilesParam(v string) (string, error) {
 	for i, f := range fields {
 		p, err := strconv.ParseFloat(f, 64)
 		if err != nil {
+			//lint:ignore ST1005 Redis's CONFIG SET text
 			return "", errors.New("Invalid latency-tracking-info-percentiles parameters")
 		}
 		if p < 0 || p > 100 {

@@ -16,6 +16,7 @@ var (
 	// ErrBadFormat: the footer is good but the object does not parse, is
 	// corrupt, or is an empty collection. RESTORE answers
 	// "ERR Bad data format".
+	//lint:ignore ST1005 Redis's reply text, capital and all
 	ErrBadFormat = errors.New("Bad data format")
 
 	// ErrTooLarge: the decoded value would exceed DecodeOptions.MaxMemory.
