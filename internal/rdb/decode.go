@@ -86,6 +86,11 @@ type decoder struct {
 	limit int64 // MaxMemory, or <= 0 for none
 	used  int64
 	arena []byte // free tail of the current chunk for small copies
+	// modern: an RDB file of version 11 or later is being read, whose
+	// object types 20 and 21 a payload may not have.
+	modern bool
+	// activeTimes: the stream being read is TypeStreamListpacks3.
+	activeTimes bool
 }
 
 func (d *decoder) fail(at int, format string, args ...any) error {
@@ -376,6 +381,19 @@ func (d *decoder) objectOf(at int, typ byte) (*Value, error) {
 		return d.quicklist(typ)
 	case TypeStreamListpacks, TypeStreamListpacks2:
 		return d.stream(typ)
+	case TypeSetListpack:
+		if d.modern {
+			return d.setListpack()
+		}
+	case TypeStreamListpacks3:
+		if d.modern {
+			d.activeTimes = true
+			v, err := d.stream(TypeStreamListpacks2)
+			d.activeTimes = false
+			return v, err
+		}
+	case 22, 23, 24, 25:
+		return nil, d.fail(at, "hash fields with TTLs (Redis 7.4, type %d) are not supported", typ)
 	case TypeModule, TypeModule2:
 		return nil, d.fail(at, "module values (type %d) are not supported", typ)
 	}
@@ -456,6 +474,38 @@ func (d *decoder) set() (*Value, error) {
 			return nil, d.fail(eat, "duplicate set member %q", s)
 		}
 		elems = append(elems, s)
+	}
+	return &Value{Kind: KindSet, Elems: elems}, nil
+}
+
+// setListpack is RDB_TYPE_SET_LISTPACK (RDB 11): the members in a
+// listpack, integers as integers.
+func (d *decoder) setListpack() (*Value, error) {
+	blob, at, err := d.readBlob()
+	if err != nil {
+		return nil, err
+	}
+	n, err := d.countEntries(blob, at, false, "set listpack")
+	if err != nil {
+		return nil, err
+	}
+	if err := d.reserve(n, costSlice+costMapEntry); err != nil {
+		return nil, err
+	}
+	elems, err := d.entries(make([][]byte, 0, n), blob, at, false, "set listpack")
+	if err != nil {
+		return nil, err
+	}
+	if len(elems) == 0 {
+		return nil, d.emptyKey(at, "set")
+	}
+	seen := make(uniq, len(elems))
+	for _, m := range elems {
+		if ok, err := d.seen(seen, m); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, d.fail(at, "duplicate set member %q", m)
+		}
 	}
 	return &Value{Kind: KindSet, Elems: elems}, nil
 }

@@ -50,6 +50,9 @@ func Encode(v *Value, opt EncodeOptions) []byte {
 type encoder struct {
 	opt EncodeOptions
 	b   []byte
+	// streamV3 writes consumers' active times (RDB 11), for tests of
+	// ParseFile; Encode never sets it.
+	streamV3 bool
 }
 
 func (e *encoder) typ(t byte) { e.b = append(e.b, t) }

@@ -8,7 +8,8 @@ import (
 
 // RDB files: the snapshot redis-server writes (dump.rdb), read key by key
 // so that a Redis data set can be imported (keel import). The file is
-// "REDIS" and a 4-digit version (1 to 10; Redis 7.0 writes 10), then
+// "REDIS" and a 4-digit version (1 to FileVersion; Redis 7.0 writes 10,
+// 7.2 writes 11, 7.4 and 8 write 12), then
 // opcodes and keys, then EOF and, from version 5, a CRC64 of everything
 // before it (0: not computed). Each key is its object type, its name and
 // the object as a DUMP payload holds it (rdbLoadObject); opcodes before it
@@ -20,6 +21,7 @@ import (
 
 // File opcodes (rdb.h).
 const (
+	opSlotInfo   = 244
 	opFunction2  = 245
 	opFunction   = 246 // a 7.0 release candidate's format, refused as Redis 7.0 GA does
 	opModuleAux  = 247
@@ -62,8 +64,8 @@ func ParseFile(data []byte, h FileHandler) error {
 	if err != nil || ver < 1 {
 		return &Error{Offset: 5, Inner: -1, Reason: fmt.Sprintf("bad RDB version %q", data[5:9]), Err: ErrBadFormat}
 	}
-	if ver > Version {
-		return &Error{Offset: 5, Inner: -1, Reason: fmt.Sprintf("RDB version %d is newer than %d", ver, Version), Err: ErrVersionOrChecksum}
+	if ver > FileVersion {
+		return &Error{Offset: 5, Inner: -1, Reason: fmt.Sprintf("RDB version %d is newer than %d", ver, FileVersion), Err: ErrVersionOrChecksum}
 	}
 	// The checksum first, over the whole file: nothing of a damaged file
 	// is handed over (Redis, which reads a stream, finds out at the end).
@@ -75,7 +77,7 @@ func ParseFile(data []byte, h FileHandler) error {
 			}
 		}
 	}
-	d := decoder{buf: data, pos: 9}
+	d := decoder{buf: data, pos: 9, modern: ver >= 11}
 	db := 0
 	var expireAt int64
 	lastProgress := 0
@@ -110,6 +112,12 @@ func ParseFile(data []byte, h FileHandler) error {
 				return err
 			}
 			db = int(min(n, 1<<31))
+		case opSlotInfo: // Redis 7.4+: a slot's key counts, a hint
+			for range 3 {
+				if _, err := d.readPlainLen(); err != nil {
+					return err
+				}
+			}
 		case opResizeDB:
 			if _, err := d.readPlainLen(); err != nil {
 				return err

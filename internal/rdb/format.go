@@ -7,6 +7,13 @@ package rdb
 // accepts payloads whose version is at most Version.
 const Version = 10
 
+// FileVersion is the newest RDB file version ParseFile reads: 12, what
+// Redis 7.4 to 8.x write (7.2 writes 11). Their files add the object
+// types TypeSetListpack and TypeStreamListpacks3 and the SLOT_INFO opcode;
+// hash fields with TTLs (Redis 7.4's types 22 to 25) are refused. RESTORE
+// payloads stay at Version: Redis 7.0 refuses newer ones.
+const FileVersion = 12
+
 // Object type bytes (rdb.h RDB_TYPE_*): the first byte of a payload.
 const (
 	TypeString           = 0
@@ -28,6 +35,9 @@ const (
 	TypeZSetListpack     = 17
 	TypeListQuicklist2   = 18 // quicklist of listpacks or plain nodes
 	TypeStreamListpacks2 = 19
+	// In RDB files of version 11 and later only (Redis 7.2+).
+	TypeSetListpack      = 20 // a listpack of members
+	TypeStreamListpacks3 = 21 // consumers also have their active time
 )
 
 // Length encodings (rdb.h): the top two bits of a length's first byte.
