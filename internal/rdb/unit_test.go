@@ -160,8 +160,8 @@ func TestListpackEncoding(t *testing.T) {
 		w := newLPWriter(0)
 		w.appendString(bytes.Repeat([]byte("z"), n))
 		lp := w.bytes()
-		if got := len(lp) - lpHeaderSize - 1; got != lpStringEntrySize(bytes.Repeat([]byte("z"), n)) {
-			t.Errorf("string of %d: entry of %d bytes, size says %d", n, got, lpStringEntrySize(bytes.Repeat([]byte("z"), n)))
+		if got := len(lp) - lpHeaderSize - 1; got != ListpackStringSize(bytes.Repeat([]byte("z"), n)) {
+			t.Errorf("string of %d: entry of %d bytes, size says %d", n, got, ListpackStringSize(bytes.Repeat([]byte("z"), n)))
 		}
 		e, err := parseListpack(lp)
 		if err != nil || len(e) != 1 || len(e[0].str) != n {
@@ -325,23 +325,6 @@ func TestValidate(t *testing.T) {
 }
 
 // Test helpers over the listpack code.
-
-// lpStringEntrySize is the encoded size (with backlen) of lpAppend(s).
-func lpStringEntrySize(s []byte) int {
-	if v, ok := string2ll(s); ok {
-		return lpIntEntrySize(v)
-	}
-	n := len(s)
-	switch {
-	case n < 64:
-		n++
-	case n < 4096:
-		n += 2
-	default:
-		n += 5
-	}
-	return n + backlenSize(uint64(n))
-}
 
 // bytes returns the element as Redis's lpGet with a buffer does: integers
 // in decimal.
