@@ -155,9 +155,10 @@ func (c *client) serve() {
 		// executes them first), then the connection closes.
 		args, err := rd.Next()
 		c.setBusy(true)
-		if c.sess.PubSub || c.sess.Monitor {
-			// Mail published before these requests arrived goes before
-			// their replies, as Redis would have written it already.
+		if c.mbox.pending.Load() {
+			// Mail published before these requests arrived (messages,
+			// MONITOR lines, tracking invalidations) goes before their
+			// replies, as Redis would have written it already.
 			c.takeMail()
 		}
 		for err == nil {

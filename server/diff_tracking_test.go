@@ -677,3 +677,25 @@ func withoutKeyNames(v respValue) respValue {
 	v.Elems = []respValue{v.Elems[0], keys}
 	return v
 }
+
+// TestDiffTrackingOrder: an invalidation caused by a write whose reply a
+// client has seen reaches the tracking client before the reply to the
+// tracking client's next command, as from Redis (which writes it at
+// once), whatever the connection model: one event loop (delivered
+// directly), two (through the mailbox, taken before the next request's
+// reply), or a goroutine per connection.
+func TestDiffTrackingOrder(t *testing.T) {
+	o := newPair(t).oracle
+	steps := []string{"1> hello 3", "1> client tracking on"}
+	for i := range 8 {
+		k := "k" + strconv.Itoa(i%3)
+		steps = append(steps, "1> get "+k, "2> set "+k+" "+strconv.Itoa(i), "1> ping", "1?", "3> set "+k+" x", "1!")
+	}
+	for _, loops := range []string{"1", "2", "0"} {
+		t.Run("event-loops-"+loops, func(t *testing.T) {
+			p := &diffPair{keel: startKeel(t, "event-loops", loops), oracle: o}
+			p.flushAll(t)
+			runTrackingCase(t, p, trackingCase{name: "order", steps: steps})
+		})
+	}
+}

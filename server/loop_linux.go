@@ -472,7 +472,7 @@ func (l *eventLoop) process(c *client) {
 		c.ls.processing = false
 		c.sess.SetClock(0)
 	}()
-	if c.sess.PubSub || c.sess.Monitor {
+	if c.mbox.pending.Load() {
 		c.takeMail() // before the replies of requests that came after it (see serve)
 	}
 	if rd.Pending() && !l.noPrefetch {
