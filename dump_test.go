@@ -1,6 +1,7 @@
 package keel
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/keeldb/keel/internal/rdb"
@@ -67,4 +68,28 @@ func TestRestoreSurvivesRestart(t *testing.T) {
 		}
 		db.Close()
 	}
+}
+
+// TestOpenLocksDir: a second Open of an open directory fails (a keel
+// import beside a serving keel), and succeeds once the first is closed.
+func TestOpenLocksDir(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{ActiveExpireHz: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db2, err := Open(dir, Options{ActiveExpireHz: -1}); err == nil {
+		db2.Close()
+		t.Fatal("a second Open of an open directory succeeded")
+	} else if !strings.Contains(err.Error(), "in use by another keel") {
+		t.Fatalf("second Open: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(dir, Options{ActiveExpireHz: -1})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	db.Close()
 }

@@ -39,6 +39,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/keeldb/keel/checkpoint"
 	"github.com/keeldb/keel/memtables"
 	"github.com/keeldb/keel/segments"
@@ -178,7 +180,8 @@ type DB struct {
 	requirePass     atomic.Pointer[string]
 	nextClient      atomic.Int64
 	startTime       time.Time
-	replayed        int64 // records replayed at open
+	replayed        int64    // records replayed at open
+	lock            *os.File // the directory's LOCK, held until Close
 }
 
 // Stats are counters shown by INFO.
@@ -222,11 +225,47 @@ func (c *stripedCounter) Reset() {
 }
 
 // Open opens (creating if needed) the database in dir and recovers it.
+// One process at a time: the directory's LOCK file is held (flock) until
+// Close, and a second Open of the directory, by this process or another
+// (a keel import while keel serves it), fails instead of writing beside
+// the first.
 func Open(dir string, opts Options) (*DB, error) {
 	opts.defaults()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(dir, opts)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+// lockDir takes dir's LOCK file (an exclusive flock, released when the
+// file is closed or the process dies, SIGKILL included).
+func lockDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, "LOCK")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("keel: %s is in use by another keel (it holds %s)", dir, path)
+		}
+		return nil, fmt.Errorf("keel: locking %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func open(dir string, opts Options) (*DB, error) {
 	db := &DB{dir: dir, opts: opts, closing: make(chan struct{}), startTime: time.Now()}
 	db.mem.wake = make(chan struct{}, 1)
 	db.cmdStats = make([]cmdStats, maxCommandIdx)
@@ -496,6 +535,9 @@ func (db *DB) Close() error {
 	}
 	if lerr := db.log.Close(); err == nil {
 		err = lerr
+	}
+	if db.lock != nil {
+		db.lock.Close() // the directory is free for the next Open
 	}
 	return err
 }
