@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keeldb/keel/internal/oracle"
 )
@@ -126,5 +127,53 @@ func TestDiffMigrate(t *testing.T) {
 				t.Errorf("sources: %s", d)
 			}
 		})
+	}
+}
+
+// TestMigrateSilentTarget: a target that takes the connection and never
+// answers: MIGRATE fails with Redis's IOERR after its timeout, and the
+// key stays (nothing was acknowledged).
+func TestMigrateSilentTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { // read and never answer
+				buf := make([]byte, 4096)
+				for {
+					if _, err := c.Read(buf); err != nil {
+						c.Close()
+						return
+					}
+				}
+			}()
+		}
+	}()
+	k := startKeel(t)
+	c := mustDialRESP(t, k.addr)
+	if v, err := c.Do("SET", "key", "v"); err != nil || v.Kind != '+' {
+		t.Fatalf("SET: %v %v", v, err)
+	}
+	h, port, _ := net.SplitHostPort(ln.Addr().String())
+	start := time.Now()
+	v, err := c.Do("MIGRATE", h, port, "key", "0", "200")
+	if err != nil || v.Str != "IOERR error or timeout reading to target instance" {
+		t.Fatalf("MIGRATE to a silent target: %s %v", v, err)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second {
+		t.Errorf("MIGRATE took %v with a 200 ms timeout", d)
+	}
+	if v, err := c.Do("EXISTS", "key"); err != nil || v.Int != 1 {
+		t.Errorf("EXISTS key after the failed MIGRATE: %s %v", v, err)
+	}
+	if v, err := c.Do("INFO", "stats"); err != nil || !strings.Contains(v.Str, "migrate_cached_sockets:0") {
+		t.Errorf("the failed connection stayed cached: %v", err)
 	}
 }
