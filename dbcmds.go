@@ -1,7 +1,8 @@
 package keel
 
 // Database-wide commands: DBSIZE FLUSHDB FLUSHALL SWAPDB SELECT TIME, and
-// DEBUG DIGEST / DIGEST-VALUE / SLEEP / SET-ACTIVE-EXPIRE.
+// DEBUG DIGEST / DIGEST-VALUE / SLEEP / SET-ACTIVE-EXPIRE /
+// SET-SKIP-CHECKSUM-VALIDATION.
 //
 // FLUSHDB does not delete keys one by one: the keyspace gives the logical
 // database a fresh physical id (opKFlushDB) and the strings engine drops
@@ -169,6 +170,8 @@ func cmdDebug(c *Ctx) {
 			"    Setting it to 0 disables expiring keys in background when they are not",
 			"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
 			"    default.",
+			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+			"    Enables or disables checksum checks for RDB files and RESTORE's payload.",
 			"SLEEP <seconds>",
 			"    Stop the server for <seconds>. Decimals allowed.",
 		})
@@ -202,6 +205,10 @@ func cmdDebug(c *Ctx) {
 		c.OK()
 	case eqFold(sub, "set-active-expire") && n == 3:
 		c.DB.setActiveExpire(atoi(c.Args[2]) != 0)
+		c.OK()
+	case eqFold(sub, "set-skip-checksum-validation") && n == 3:
+		// RESTORE skips the payload's CRC64 (dump.go), as Redis's.
+		c.DB.skipDumpChecksum.Store(atoi(c.Args[2]) != 0)
 		c.OK()
 	default:
 		debugSyntax(c)

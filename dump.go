@@ -64,7 +64,7 @@ func cmdDump(c *Ctx) {
 		c.R.Null()
 		return
 	}
-	v, err := c.dumpValue(key, *p)
+	v, err := c.rdbValue(key, *p)
 	if err != nil {
 		c.Error("ERR " + err.Error())
 		return
@@ -72,8 +72,8 @@ func cmdDump(c *Ctx) {
 	c.R.Bulk(rdb.Encode(v, c.DB.dumpOptions()))
 }
 
-// dumpValue reads key's value (entry e) whole.
-func (c *Ctx) dumpValue(key []byte, e memtables.Entry) (*rdb.Value, error) {
+// rdbValue reads key's value (entry e) whole, for DUMP.
+func (c *Ctx) rdbValue(key []byte, e memtables.Entry) (*rdb.Value, error) {
 	phys := c.phys()
 	switch e.Type {
 	case memtables.TypeString:
@@ -233,7 +233,7 @@ func cmdRestore(c *Ctx) {
 	// LZF may expand a string 88 times: what a payload may decode to is
 	// bounded, where Redis has no bound.
 	limit := max(restoreMemoryMin, 32*int64(len(c.Args[3])))
-	v, err := rdb.DecodeWith(c.Args[3], rdb.DecodeOptions{MaxMemory: limit})
+	v, err := rdb.DecodeWith(c.Args[3], rdb.DecodeOptions{MaxMemory: limit, SkipChecksum: c.DB.skipDumpChecksum.Load()})
 	if err != nil {
 		switch {
 		case errors.Is(err, rdb.ErrVersionOrChecksum):
@@ -419,7 +419,7 @@ func (c *Ctx) DumpKey(key []byte) (payload []byte, ttl int64, found bool, err er
 	if e.ExpireAt != 0 {
 		ttl = max(e.ExpireAt-c.Now, 1)
 	}
-	v, err := c.dumpValue(key, e)
+	v, err := c.rdbValue(key, e)
 	if err != nil {
 		return nil, 0, false, err
 	}

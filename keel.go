@@ -175,13 +175,16 @@ type DB struct {
 	funcs   *functionsEngine // FUNCTION and FCALL (functions.go); guarded by mu
 	slowlog slowlogState     // SLOWLOG (slowlog.go)
 
-	activeExpireOff atomic.Bool   // DEBUG SET-ACTIVE-EXPIRE 0
-	clockSec        atomic.Uint32 // coarse unix seconds (lruClock)
-	requirePass     atomic.Pointer[string]
-	nextClient      atomic.Int64
-	startTime       time.Time
-	replayed        int64    // records replayed at open
-	lock            *os.File // the directory's LOCK, held until Close
+	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
+	// skipDumpChecksum: RESTORE does not check payloads' CRC64 (DEBUG
+	// SET-SKIP-CHECKSUM-VALIDATION 1).
+	skipDumpChecksum atomic.Bool
+	clockSec         atomic.Uint32 // coarse unix seconds (lruClock)
+	requirePass      atomic.Pointer[string]
+	nextClient       atomic.Int64
+	startTime        time.Time
+	replayed         int64    // records replayed at open
+	lock             *os.File // the directory's LOCK, held until Close
 }
 
 // Stats are counters shown by INFO.

@@ -283,6 +283,8 @@ func TestDiffRestoreErrors(t *testing.T) {
 	flipped[1] ^= 1
 	v11 := slices.Clone(str)
 	v11[len(v11)-10] = 11
+	badCRC := slices.Clone(str)
+	badCRC[len(badCRC)-1] ^= 1
 	noCRC := slices.Clone(str)
 	clear(noCRC[len(noCRC)-8:])
 	// A string that claims 63 bytes and has 2. (One that claims 5 is read
@@ -346,6 +348,16 @@ func TestDiffRestoreErrors(t *testing.T) {
 			"exists g",
 			"restore h 0 "+q(str)+" replace replace",
 			"dump nosuchkey",
+		),
+		dc("skip-checksum",
+			"debug set-skip-checksum-validation 1",
+			"restore a 0 "+q(badCRC),
+			"restore b 0 "+q(v11),
+			"restore c 0 "+q(noCRC),
+			"debug set-skip-checksum-validation x",
+			"restore d 0 "+q(noCRC),
+			"debug set-skip-checksum-validation",
+			"mget a b c d",
 		),
 		dc("restore-asking",
 			"restore-asking a 0 "+q(str),
