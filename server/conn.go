@@ -311,11 +311,8 @@ func (c *client) waitBlocked(rd *requestReader) bool {
 			if err == nil {
 				continue
 			}
-			if stopping.Load() {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					return // interrupted by the deadline below; not an error
-				}
+			if stopping.Load() && isTimeout(err) {
+				return // interrupted by the deadline below; not an error
 			}
 			if rd.rerr == nil {
 				rd.rerr = err
@@ -329,8 +326,7 @@ func (c *client) waitBlocked(rd *requestReader) bool {
 	c.nc.SetReadDeadline(time.Now())
 	<-stopped
 	c.nc.SetReadDeadline(time.Time{})
-	var ne net.Error
-	if errors.As(rd.rerr, &ne) && ne.Timeout() {
+	if isTimeout(rd.rerr) {
 		rd.rerr = nil // the interrupting deadline, caught with data
 	}
 	select {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -339,7 +338,9 @@ func appendCommand(b []byte, args ...[]byte) []byte {
 	return b
 }
 
+// isTimeout reports whether err is a deadline's (a net.Error that timed
+// out; os.ErrDeadlineExceeded is one).
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+	return errors.As(err, &ne) && ne.Timeout()
 }
