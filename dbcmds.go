@@ -161,7 +161,7 @@ func cmdDebug(c *Ctx) {
 	sub, n := c.Args[1], len(c.Args)
 	switch {
 	case eqFold(sub, "help") && n == 2:
-		replyHelp(c, "DEBUG", []string{
+		ReplyHelp(c, "DEBUG", []string{
 			"DIGEST",
 			"    Output a hex signature representing the current DB content.",
 			"DIGEST-VALUE <key> [<key> ...]",

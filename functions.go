@@ -858,7 +858,7 @@ var functionHelp = []string{
 	"      in case of functions name collision with another library).",
 }
 
-func cmdFunctionHelp(c *Ctx) { replyHelp(c, "FUNCTION", functionHelp) }
+func cmdFunctionHelp(c *Ctx) { ReplyHelp(c, "FUNCTION", functionHelp) }
 
 // FunctionStats returns the number of libraries and of functions (INFO
 // memory's number_of_libraries and number_of_functions).

@@ -752,8 +752,9 @@ func cmdObjectFreq(c *Ctx) {
 	c.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 }
 
-// replyHelp writes a help reply as Redis's addReplyHelp does.
-func replyHelp(c *Ctx, name string, lines []string) {
+// ReplyHelp writes a help reply as Redis's addReplyHelp does: the
+// "NAME <subcommand> ..." line, lines, then HELP and its line.
+func ReplyHelp(c *Ctx, name string, lines []string) {
 	c.R.Array(len(lines) + 3)
 	c.R.Simple(name + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
 	for _, l := range lines {
@@ -764,7 +765,7 @@ func replyHelp(c *Ctx, name string, lines []string) {
 }
 
 func cmdObjectHelp(c *Ctx) {
-	replyHelp(c, "OBJECT", []string{
+	ReplyHelp(c, "OBJECT", []string{
 		"ENCODING <key>",
 		"    Return the kind of internal representation used in order to store the value",
 		"    associated with a <key>.",

@@ -467,7 +467,7 @@ func (db *DB) CommandHistograms(names ...string) []CommandHistogram {
 		eachCommand(func(c *Command) { cmds = append(cmds, c) })
 	} else {
 		for _, n := range names {
-			c := lookupFull(n)
+			c := LookupFull(n)
 			if c == nil {
 				continue
 			}
@@ -554,9 +554,9 @@ func (db *DB) ResetLatencyHistograms() {
 	}
 }
 
-// lookupFull finds a command by its full name: "get", or "client|list"
+// LookupFull finds a command by its full name: "get", or "client|list"
 // for a subcommand (Redis's lookupCommandBySds), case-insensitively.
-func lookupFull(name string) *Command {
+func LookupFull(name string) *Command {
 	parent, sub, isSub := strings.Cut(name, "|")
 	c := Lookup([]byte(parent))
 	if c == nil || !isSub {

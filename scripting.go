@@ -962,7 +962,7 @@ var scriptHelp = []string{
 	"    Load a script into the scripts cache without executing it.",
 }
 
-func cmdScriptHelp(c *Ctx) { replyHelp(c, "SCRIPT", scriptHelp) }
+func cmdScriptHelp(c *Ctx) { ReplyHelp(c, "SCRIPT", scriptHelp) }
 
 // ScriptStats returns the number of cached scripts and their bytes (INFO
 // memory's number_of_cached_scripts and used_memory_scripts_eval).

@@ -186,7 +186,7 @@ func cmdSlowlogReset(c *Ctx) {
 }
 
 func cmdSlowlogHelp(c *Ctx) {
-	replyHelp(c, "SLOWLOG", []string{
+	ReplyHelp(c, "SLOWLOG", []string{
 		"GET [<count>]",
 		"    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
 		"    Entries are made of:",

@@ -760,7 +760,7 @@ func cmdXGroupDelConsumer(c *Ctx) {
 }
 
 func cmdXGroupHelp(c *Ctx) {
-	replyHelp(c, "XGROUP", []string{
+	ReplyHelp(c, "XGROUP", []string{
 		"CREATE <key> <groupname> <id|$> [option]",
 		"    Create a new consumer group. Options are:",
 		"    * MKSTREAM",

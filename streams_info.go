@@ -23,7 +23,7 @@ func init() {
 }
 
 func cmdXInfoHelp(c *Ctx) {
-	replyHelp(c, "XINFO", []string{
+	ReplyHelp(c, "XINFO", []string{
 		"CONSUMERS <key> <groupname>",
 		"    Show consumers of <groupname>.",
 		"GROUPS <key>",

@@ -439,7 +439,6 @@ func cmdClientHelp(c *keel.Ctx) {
 	// Redis 7.0.15's text, word for word; keel's SETINFO and NO-TOUCH
 	// (Redis 7.2's) are not in it.
 	lines := []string{
-		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
 		"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME", "    Return the name of the current connection.",
@@ -462,12 +461,8 @@ func cmdClientHelp(c *keel.Ctx) {
 		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]", "    Control server assisted client side caching.",
 		"TRACKINGINFO", "    Report tracking status for the current connection.",
 		"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
-		"HELP", "    Prints this help.",
 	}
-	c.R.Array(len(lines))
-	for _, l := range lines {
-		c.R.Simple(l)
-	}
+	keel.ReplyHelp(c, "CLIENT", lines)
 }
 
 // info renders one CLIENT LIST line. The caller's own line (x.sess ==

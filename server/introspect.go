@@ -262,16 +262,6 @@ func cmdCommandAll(c *keel.Ctx) {
 
 func cmdCommandCount(c *keel.Ctx) { c.R.Int(int64(len(keel.Commands()))) }
 
-// lookupFull finds "get" or "client|setname".
-func lookupFull(name string) *keel.Command {
-	parts := strings.SplitN(strings.ToLower(name), "|", 2)
-	cmd := keel.Lookup([]byte(parts[0]))
-	if cmd == nil || len(parts) == 1 {
-		return cmd
-	}
-	return cmd.Subs[parts[1]]
-}
-
 func cmdCommandInfo(c *keel.Ctx) {
 	if len(c.Args) == 2 {
 		cmdCommandAll(&keel.Ctx{DB: c.DB, S: c.S, Args: c.Args[:1], R: c.R})
@@ -279,7 +269,7 @@ func cmdCommandInfo(c *keel.Ctx) {
 	}
 	c.R.Array(len(c.Args) - 2)
 	for _, a := range c.Args[2:] {
-		if cmd := lookupFull(string(a)); cmd != nil {
+		if cmd := keel.LookupFull(string(a)); cmd != nil {
 			writeCommandInfo(c.R, cmd)
 		} else {
 			c.R.NullArray()
@@ -316,7 +306,7 @@ func cmdCommandDocs(c *keel.Ctx) {
 		cmds = keel.Commands()
 	} else {
 		for _, a := range c.Args[2:] {
-			if cmd := lookupFull(string(a)); cmd != nil {
+			if cmd := keel.LookupFull(string(a)); cmd != nil {
 				cmds = append(cmds, cmd)
 			}
 		}
@@ -376,7 +366,6 @@ func cmdCommandList(c *keel.Ctx) {
 
 func cmdCommandHelp(c *keel.Ctx) {
 	lines := []string{
-		"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"(no subcommand)", "    Return details about all Redis commands.",
 		"COUNT", "    Return the total number of commands in this Redis server.",
 		"LIST", "    Return a list of all commands in this Redis server.",
@@ -388,12 +377,8 @@ func cmdCommandHelp(c *keel.Ctx) {
 		"    commands are returned.",
 		"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
 		"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command.",
-		"HELP", "    Prints this help.",
 	}
-	c.R.Array(len(lines))
-	for _, l := range lines {
-		c.R.Simple(l)
-	}
+	keel.ReplyHelp(c, "COMMAND", lines)
 }
 
 // ---- INFO ----

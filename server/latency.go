@@ -111,7 +111,6 @@ func cmdLatencyHistogram(c *keel.Ctx) {
 
 func cmdLatencyHelp(c *keel.Ctx) {
 	lines := []string{
-		"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"DOCTOR",
 		"    Return a human readable latency analysis report.",
 		"GRAPH <event>",
@@ -126,13 +125,8 @@ func cmdLatencyHelp(c *keel.Ctx) {
 		"HISTOGRAM [COMMAND ...]",
 		"    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
 		"    If no commands are specified then all histograms are replied.",
-		"HELP",
-		"    Prints this help.",
 	}
-	c.R.Array(len(lines))
-	for _, l := range lines {
-		c.R.Simple(l)
-	}
+	keel.ReplyHelp(c, "LATENCY", lines)
 }
 
 func cmdLatencyDoctor(c *keel.Ctx) {

@@ -41,19 +41,14 @@ func memoryCommand() *keel.Command {
 
 func cmdMemoryHelp(c *keel.Ctx) {
 	lines := []string{
-		"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"DOCTOR", "    Return memory problems reports.",
 		"MALLOC-STATS", "    Return internal statistics report from the memory allocator.",
 		"PURGE", "    Attempt to purge dirty pages for reclamation by the allocator.",
 		"STATS", "    Return information about the memory usage of the server.",
 		"USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are",
 		"    sampled up to <count> times (default: 5, 0 means sample all).",
-		"HELP", "    Prints this help.",
 	}
-	c.R.Array(len(lines))
-	for _, l := range lines {
-		c.R.Simple(l)
-	}
+	keel.ReplyHelp(c, "MEMORY", lines)
 }
 
 // cmdMemoryUsage: options as Redis's memoryCommand parses them (SAMPLES

@@ -44,7 +44,6 @@ func cmdModuleLoad(c *keel.Ctx) {
 
 func cmdModuleHelp(c *keel.Ctx) {
 	lines := []string{
-		"MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"LIST",
 		"    Return a list of loaded modules.",
 		"LOAD <path> [<arg> ...]",
@@ -53,13 +52,8 @@ func cmdModuleHelp(c *keel.Ctx) {
 		"    Load a module library from <path>, while passing it module configurations and optional arguments.",
 		"UNLOAD <name>",
 		"    Unload a module.",
-		"HELP",
-		"    Prints this help.",
 	}
-	c.R.Array(len(lines))
-	for _, l := range lines {
-		c.R.Simple(l)
-	}
+	keel.ReplyHelp(c, "MODULE", lines)
 }
 
 // protectedCheck is keel's FlagProtected predicate: enable-module-command

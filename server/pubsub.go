@@ -529,7 +529,6 @@ func cmdPubSubNumPat(x *keel.Ctx) { x.R.Int(int64(cl(x).srv.pubsub.count(subPatt
 
 func cmdPubSubHelp(x *keel.Ctx) {
 	lines := []string{
-		"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"CHANNELS [<pattern>]",
 		"    Return the currently active channels matching a <pattern> (default: '*').",
 		"NUMPAT",
@@ -541,13 +540,8 @@ func cmdPubSubHelp(x *keel.Ctx) {
 		"    Return the currently active shard level channels matching a <pattern> (default: '*').",
 		"SHARDNUMSUB [<shardchannel> ...]",
 		"    Return the number of subscribers for the specified shard level channel(s)",
-		"HELP",
-		"    Prints this help.",
 	}
-	x.R.Array(len(lines))
-	for _, l := range lines {
-		x.R.Simple(l)
-	}
+	keel.ReplyHelp(x, "PUBSUB", lines)
 }
 
 // pubsubCommands are the Pub/Sub family's commands, with Redis 7.0's
