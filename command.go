@@ -359,8 +359,11 @@ type Ctx struct {
 	// byServer: the deletion running is the server's (an expiry), not the
 	// client's: NOLOOP's BCAST notes do not leave it out (tracking.go).
 	byServer bool
-	dirty    bool     // the command emitted ops
-	expired  [][]byte // expired keys a read command found (deleted after it)
+	// noTouch: lookups leave the access clock alone (Redis's
+	// LOOKUP_NOTOUCH: EXISTS, TYPE, the TTL family, RANDOMKEY).
+	noTouch bool
+	dirty   bool     // the command emitted ops
+	expired [][]byte // expired keys a read command found (deleted after it)
 	// errMark is the Reply's error count a failure of the command is
 	// counted from (cmdstats.go): its start, or, for EXEC, the end of its
 	// last queued command, whose errors are theirs, as in Redis.
@@ -842,7 +845,9 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 	}
 	// OBJECT IDLETIME: readers may update the access clock concurrently
 	// (atomically; it is not part of checkpoints).
-	atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+	if !c.noTouch {
+		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+	}
 	return e, true
 }
 
@@ -897,6 +902,11 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 			c.notify(NotifyExpired, "expired", key)
 		}
 		return nil, false
+	}
+	if !c.noTouch {
+		// As Redis's lookupKeyWrite: a write that leaves the entry as
+		// it was (SADD of a member present) still counts as an access.
+		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
 	}
 	return e, true
 }

@@ -41,6 +41,16 @@ func (c *Ctx) readKey(key []byte) (*memtables.Entry, bool) {
 	return e, ok
 }
 
+// readKeyNoTouch is readKey leaving the key's access clock alone, for
+// the readers Redis looks up with LOOKUP_NOTOUCH: EXISTS, TYPE and the
+// TTL family.
+func (c *Ctx) readKeyNoTouch(key []byte) (*memtables.Entry, bool) {
+	c.noTouch = true
+	e, ok := c.readKey(key)
+	c.noTouch = false
+	return e, ok
+}
+
 // countLookup counts a read lookup of key in INFO's keyspace_hits/misses
 // and signals a miss (keymiss), as Redis's lookupKeyRead does; a nil key
 // is a lookup that signals nothing (LOOKUP_NONOTIFY).
@@ -70,6 +80,7 @@ func (c *Ctx) lookupWriteIn(dbi int, key []byte) (*memtables.Entry, bool) {
 		c.notifyIn(dbi, NotifyExpired, "expired", key)
 		return nil, false
 	}
+	atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
 	return e, true
 }
 
@@ -156,7 +167,7 @@ func cmdDel(c *Ctx) {
 func cmdExists(c *Ctx) {
 	var n int64
 	for _, k := range c.Args[1:] {
-		if _, ok := c.readKey(k); ok {
+		if _, ok := c.readKeyNoTouch(k); ok {
 			n++
 		}
 	}
@@ -164,7 +175,7 @@ func cmdExists(c *Ctx) {
 }
 
 func cmdType(c *Ctx) {
-	e, ok := c.readKey(c.Args[1])
+	e, ok := c.readKeyNoTouch(c.Args[1])
 	if !ok {
 		c.R.Simple("none")
 		return
@@ -290,7 +301,7 @@ func msToSeconds(ms int64) int64 { return ms/1000 + (ms%1000+500)/1000 }
 // ttlGeneric serves TTL, PTTL (abs false) and EXPIRETIME, PEXPIRETIME
 // (abs true): -2 for a missing key, -1 for a key without expiry.
 func ttlGeneric(c *Ctx, ms, abs bool) {
-	e, ok := c.readKey(c.Args[1])
+	e, ok := c.readKeyNoTouch(c.Args[1])
 	if !ok {
 		c.R.Int(-2)
 		return
@@ -362,6 +373,7 @@ func renameGeneric(c *Ctx, nx bool) {
 		c.deleteKey(dbi, dst, old)
 	}
 	c.copyKey(ent, dbi, src, dbi, dst)
+	c.keepAccess(dbi, dst, ent.Access)
 	c.deleteKey(dbi, src, &ent)
 	c.notify(NotifyGeneric, "rename_from", src)
 	c.notify(NotifyGeneric, "rename_to", dst)
@@ -369,6 +381,15 @@ func renameGeneric(c *Ctx, nx bool) {
 		c.R.Int(1)
 	} else {
 		c.OK()
+	}
+}
+
+// keepAccess gives key, which RENAME or MOVE just wrote, the access clock
+// of the key it came from: Redis moves the value object, and its lru field
+// with it.
+func (c *Ctx) keepAccess(dbi int, key []byte, at uint32) {
+	if e, ok := c.DB.ks.Get(dbi, key); ok {
+		atomic.StoreUint32(&e.Access, at)
 	}
 }
 
@@ -462,6 +483,7 @@ func cmdMove(c *Ctx) {
 		return
 	}
 	c.copyKey(ent, srcDB, key, dstDB, key)
+	c.keepAccess(dstDB, key, ent.Access)
 	c.deleteKey(srcDB, key, &ent)
 	c.notifyIn(srcDB, NotifyGeneric, "move_from", key)
 	c.notifyIn(dstDB, NotifyGeneric, "move_to", key)
@@ -598,7 +620,10 @@ func cmdRandomKey(c *Ctx) {
 			c.R.Null()
 			return
 		}
-		if _, live := c.lookup([]byte(k)); live {
+		c.noTouch = true
+		_, live := c.lookup([]byte(k))
+		c.noTouch = false
+		if live {
 			c.R.BulkString(k)
 			return
 		}
