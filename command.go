@@ -843,29 +843,27 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 		}
 		return nil, false
 	}
-	// OBJECT IDLETIME: readers may update the access clock concurrently
-	// (atomically; it is not part of checkpoints).
-	if !c.noTouch {
-		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
-	}
+	c.accessed(e)
 	return e, true
 }
 
-// peek is lookup without refreshing the access clock (OBJECT, which Redis
-// looks up with LOOKUP_NOTOUCH): an expired key is still absent, and
-// deleted after the command like any read's.
+// accessed refreshes e's access clock (OBJECT IDLETIME), unless the
+// lookup is a no-touch one. Readers may update it concurrently
+// (atomically; it is not part of checkpoints).
+func (c *Ctx) accessed(e *memtables.Entry) {
+	if !c.noTouch {
+		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+	}
+}
+
+// peek is lookup without refreshing the access clock (OBJECT and
+// RANDOMKEY, which Redis look up with LOOKUP_NOTOUCH): an expired key is
+// still absent, and deleted after the command like any read's.
 func (c *Ctx) peek(key []byte) (*memtables.Entry, bool) {
-	e, ok := c.DB.ks.Get(c.S.DB, key)
-	if !ok {
-		return nil, false
-	}
-	if e.ExpireAt != 0 && e.ExpireAt <= c.Now {
-		if c.w == nil || c.inTx {
-			c.expireLater(key)
-		}
-		return nil, false
-	}
-	return e, true
+	c.noTouch = true
+	e, ok := c.lookup(key)
+	c.noTouch = false
+	return e, ok
 }
 
 // expireLater notes key, which a read found expired, for deletion after
@@ -903,11 +901,9 @@ func (c *Ctx) lookupWrite(key []byte) (*memtables.Entry, bool) {
 		}
 		return nil, false
 	}
-	if !c.noTouch {
-		// As Redis's lookupKeyWrite: a write that leaves the entry as
-		// it was (SADD of a member present) still counts as an access.
-		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
-	}
+	// As Redis's lookupKeyWrite: a write that leaves the entry as it was
+	// (SADD of a member present) still counts as an access.
+	c.accessed(e)
 	return e, true
 }
 

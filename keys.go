@@ -80,7 +80,7 @@ func (c *Ctx) lookupWriteIn(dbi int, key []byte) (*memtables.Entry, bool) {
 		c.notifyIn(dbi, NotifyExpired, "expired", key)
 		return nil, false
 	}
-	atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+	c.accessed(e)
 	return e, true
 }
 
@@ -620,10 +620,7 @@ func cmdRandomKey(c *Ctx) {
 			c.R.Null()
 			return
 		}
-		c.noTouch = true
-		_, live := c.lookup([]byte(k))
-		c.noTouch = false
-		if live {
+		if _, live := c.peek([]byte(k)); live {
 			c.R.BulkString(k)
 			return
 		}
