@@ -930,6 +930,19 @@ func streamConfigCases() []diffCase {
 			`XTRIM s MAXLEN ~ 0`, `XINFO STREAM s`)...),
 		dc("CONFIG/changed_later", streamLines(set("100", "4096"), xadds("s", 1, 50), `CONFIG SET stream-node-max-entries 10`, xadds("s", 51, 75),
 			`XINFO STREAM s`, `XTRIM s MAXLEN ~ 30`, `XINFO STREAM s`, `CONFIG SET stream-node-max-entries 1000`, xadds("s", 76, 80), `XINFO STREAM s`)...),
+		// A capped stream of a few nodes: trim reads the node records
+		// after its first once and keeps them (the handle's nextNodes).
+		// An XDEL inside a kept node, and one that empties a kept node,
+		// must show when a trim removes several nodes at once; one that
+		// empties the last node moves the node before it out of them.
+		dc("CONFIG/capped_readahead", streamLines(set("5", "4096"), xaddsOpt("c", "MAXLEN ~ 20", 1, 60), `XINFO STREAM c`,
+			`XDEL c 47-1`, `XTRIM c MAXLEN ~ 8`, `XINFO STREAM c`, xaddsOpt("c", "MAXLEN ~ 20", 61, 80), `XINFO STREAM c`,
+			xdelRange("c", 71, 75), `XTRIM c MINID ~ 77-1`, `XINFO STREAM c`, xaddsOpt("c", "MAXLEN ~ 20", 81, 100),
+			xdelRange("c", 96, 100), `XINFO STREAM c`, xaddsOpt("c", "MAXLEN ~ 20", 101, 120), `XINFO STREAM c`,
+			`XADD c MAXLEN 17 121-1 f x`, `XTRIM c MINID ~ 112-1`, `XINFO STREAM c`, xaddsOpt("c", "MAXLEN ~ 12", 122, 150),
+			`XINFO STREAM c FULL`, `XRANGE c - +`,
+			// Trimming stops at a node whose first entry was deleted.
+			xadds("d", 1, 12), `XDEL d 6-1`, `XTRIM d MAXLEN ~ 5`, `XINFO STREAM d`)...),
 		dc("CONFIG/get_and_errors", streamLines(set("100", "4096"), `CONFIG GET stream-node-max-entries`, `CONFIG GET stream-node-max-bytes`,
 			`CONFIG SET stream-node-max-entries -1`, `CONFIG SET stream-node-max-entries abc`, `CONFIG SET stream-node-max-bytes -1`,
 			`CONFIG SET stream-node-max-bytes 1kb`, `CONFIG GET stream-node-max-bytes`, `CONFIG SET stream-node-max-bytes 4096`)...),
