@@ -52,6 +52,8 @@ type Keyspace struct {
 	nextPhys uint32   // next unused physical id; never decreases
 	cow      *cowState
 	seed     maphash.Seed
+	// counted is the sum of the tables' counted bytes (Recount).
+	counted int64
 }
 
 // NewKeyspace returns an empty keyspace with the given number of logical
@@ -129,6 +131,20 @@ func (k *Keyspace) Set(db int, key []byte, e Entry) {
 	t.insert(key, h, e)
 }
 
+// SetKeepAccess is Set, but a key that exists keeps its Access (e's is
+// used only for a new key): under an LFU policy an overwrite keeps the
+// frequency counter, as Redis's dbOverwrite keeps the old object's lru.
+func (k *Keyspace) SetKeepAccess(db int, key []byte, e Entry) {
+	t := k.dbs[db]
+	h := k.hash(key)
+	if _, pos, ok := lookup(t, h, key); ok {
+		e.Access = atomic.LoadUint32(&t.at(pos).e.Access)
+		t.setEntry(pos, e)
+		return
+	}
+	t.insert(key, h, e)
+}
+
 // Delete removes key and reports whether it existed.
 func (k *Keyspace) Delete(db int, key []byte) bool {
 	t := k.dbs[db]
@@ -155,6 +171,42 @@ func (k *Keyspace) SetExpire(db int, key []byte, at int64) bool {
 // Len returns the number of keys in db, expired or not (DBSIZE).
 func (k *Keyspace) Len(db int) int { return k.dbs[db].n }
 
+// Bytes is the memory the keyspace holds, on and off the heap: every
+// database's slots, indexes, expiry lists and long keys. O(databases).
+func (k *Keyspace) Bytes() int64 {
+	var n int64
+	for _, t := range k.dbs {
+		n += t.bytes()
+	}
+	return n
+}
+
+// Recount counts database db's memory as it is now into the running
+// total, and returns the total: the keyspace's memory as of each
+// database's last Recount (or RecountAll). A writer that recounts every
+// database it changes keeps the total current at O(1) a write, whatever
+// the number of databases.
+func (k *Keyspace) Recount(db int) int64 {
+	t := k.dbs[db]
+	n := t.bytes()
+	k.counted += n - t.counted
+	t.counted = n
+	return k.counted
+}
+
+// Counted is the total as of the last recounts (see Recount).
+func (k *Keyspace) Counted() int64 { return k.counted }
+
+// RecountAll recounts every database and returns the total.
+func (k *Keyspace) RecountAll() int64 {
+	k.counted = 0
+	for _, t := range k.dbs {
+		t.counted = t.bytes()
+		k.counted += t.counted
+	}
+	return k.counted
+}
+
 // ExpiresCount returns the number of keys in db with an expiry (INFO
 // keyspace "expires=").
 func (k *Keyspace) ExpiresCount(db int) int { return len(k.dbs[db].expires) }
@@ -176,6 +228,7 @@ func (k *Keyspace) FlushDB(db int, newPhys uint32) {
 		panic(fmt.Sprintf("memtables: FlushDB(%d, %d): physical id already used (next is %d)", db, newPhys, k.nextPhys))
 	}
 	k.dbs[db].release()
+	k.counted -= k.dbs[db].counted
 	k.dbs[db] = &table{phys: newPhys, cow: k.cow}
 	k.nextPhys = newPhys + 1
 }
@@ -214,6 +267,54 @@ func (k *Keyspace) ForEach(db int, fn func(key string, e *Entry) bool) {
 			if !fn(pg.key(i), &pg.slots[i].e) {
 				return
 			}
+		}
+	}
+}
+
+// SampleKeys passes fn up to n distinct keys of db chosen at random, with
+// their entries: all of them when there are at most n; only keys with an
+// expiry when volatile. It is eviction's sample (Redis's dictGetSomeKeys
+// over the main or the expires dictionary), O(n) whatever the size of db.
+// fn must not write.
+func (k *Keyspace) SampleKeys(db int, n int, volatile bool, fn func(key string, e *Entry)) {
+	t := k.dbs[db]
+	m := t.n
+	if volatile {
+		m = len(t.expires)
+	}
+	if m == 0 || n <= 0 {
+		return
+	}
+	at := func(i int) {
+		p := i
+		if volatile {
+			p = int(t.expires[i])
+		}
+		pg := &t.pages[p>>pageShift]
+		fn(pg.key(p&pageMask), &pg.slots[p&pageMask].e)
+	}
+	var picked [64]int
+	switch {
+	case m <= n:
+		for i := range m {
+			at(i)
+		}
+	case n <= len(picked):
+		pos := picked[:0]
+		for len(pos) < n {
+			if i := rand.IntN(m); !slices.Contains(pos, i) {
+				pos = append(pos, i)
+			}
+		}
+		for _, i := range pos {
+			at(i)
+		}
+	default:
+		// A large sample is a window from a random start, as Redis's
+		// dictGetSomeKeys walks consecutive buckets.
+		start := rand.IntN(m)
+		for i := range n {
+			at((start + i) % m)
 		}
 	}
 }

@@ -24,6 +24,9 @@ type fataler interface {
 func checkTable(t fataler, k *Keyspace, db int) {
 	t.Helper()
 	tb := k.dbs[db]
+	if got, want := tb.bytes(), tb.bytesSlow(); got != want {
+		t.Fatalf("db %d: bytes %d, summed over its pages and keys %d", db, got, want)
+	}
 	if tb.n == 0 {
 		// At most what keepsEmpty keeps: an empty first page on the heap,
 		// under pageSize slots, and an empty index of minIndex cells.

@@ -54,6 +54,11 @@ type List struct {
 	ns     []int32
 	lo, hi int
 	n      int // elements in all chunks
+	// chunkBytes is the chunks' share of MemoryBytes, the sum of cost()
+	// over cs[lo:hi], kept by every change of a chunk's buffers or of the
+	// index's chunks, so that MemoryBytes (maxmemory's count of the data)
+	// is O(1).
+	chunkBytes int64
 	// gen is the snapshot generation of this copy of the list (see
 	// snapshotClone): a chunk with an older gen is shared with a snapshot
 	// and is copied (own) before its first write.
@@ -77,6 +82,14 @@ func NewList() *List { return &List{} }
 
 // Len returns the number of elements.
 func (l *List) Len() int { return l.n }
+
+// listChunkHeader is a chunk's struct, its share of cost.
+const listChunkHeader = int64(unsafe.Sizeof(listChunk{}))
+
+// cost is the heap c holds: its header and buffers including slack.
+func (c *listChunk) cost() int64 {
+	return listChunkHeader + int64(cap(c.buf)) + 4*int64(cap(c.pos))
+}
 
 func (c *listChunk) at(i int) []byte {
 	j := int(c.first) + i
@@ -243,7 +256,16 @@ func (l *List) own(i int) *listChunk {
 		nc.buf = []byte{}
 	}
 	l.cs[l.lo+i] = nc
+	l.chunkBytes += nc.cost() - c.cost()
 	return nc
+}
+
+// shrink shrinks chunk i (listChunk.shrink), owning it first.
+func (l *List) shrink(i int) {
+	c := l.own(i)
+	before := c.cost()
+	c.shrink()
+	l.chunkBytes += c.cost() - before
 }
 
 // snapshotClone returns a copy of l of generation gen that shares l's
@@ -283,6 +305,12 @@ func (l *List) splice(i, j int, cs []*listChunk) {
 		l.cs, l.ns, l.lo, l.hi = cs, ns, 0, nc
 	}
 	base := l.lo
+	for _, c := range l.cs[base+i : base+j] {
+		l.chunkBytes -= c.cost()
+	}
+	for _, c := range cs {
+		l.chunkBytes += c.cost()
+	}
 	copy(l.cs[base+i+len(cs):], l.cs[base+j:base+nc])
 	copy(l.ns[base+i+len(cs):], l.ns[base+j:base+nc])
 	for k, c := range cs {
@@ -322,17 +350,21 @@ func (l *List) PushRight(v []byte) {
 	nc := l.nchunks()
 	if nc == 0 || !l.chunk(nc-1).fits(len(v)) {
 		if nc > 0 {
-			l.own(nc - 1).shrink()
+			l.shrink(nc - 1)
 		}
 		if l.hi == len(l.cs) {
 			l.regrow(false)
 		}
 		l.cs[l.hi] = newEndChunk(false, l.nchunks(), l.cs[:l.hi])
 		l.cs[l.hi].gen = l.gen
+		l.chunkBytes += l.cs[l.hi].cost()
 		l.hi++
 		nc++
 	}
-	l.own(nc - 1).pushBack(v)
+	c := l.own(nc - 1)
+	before := c.cost()
+	c.pushBack(v)
+	l.chunkBytes += c.cost() - before
 	l.sync(nc - 1)
 	l.n++
 }
@@ -341,7 +373,7 @@ func (l *List) PushRight(v []byte) {
 func (l *List) PushLeft(v []byte) {
 	if l.nchunks() == 0 || !l.chunk(0).fits(len(v)) {
 		if l.nchunks() > 0 {
-			l.own(0).shrink()
+			l.shrink(0)
 		}
 		if l.lo == 0 {
 			l.regrow(true)
@@ -349,8 +381,12 @@ func (l *List) PushLeft(v []byte) {
 		l.lo--
 		l.cs[l.lo] = newEndChunk(true, l.nchunks()-1, l.cs[l.lo+1:])
 		l.cs[l.lo].gen = l.gen
+		l.chunkBytes += l.cs[l.lo].cost()
 	}
-	l.own(0).pushFront(v)
+	c := l.own(0)
+	before := c.cost()
+	c.pushFront(v)
+	l.chunkBytes += c.cost() - before
 	l.sync(0)
 	l.n++
 }
@@ -392,6 +428,7 @@ func (l *List) dropLeft(k int) {
 			return
 		}
 		k -= int(c.n)
+		l.chunkBytes -= c.cost()
 		l.cs[l.lo] = nil
 		l.lo++
 	}
@@ -409,6 +446,7 @@ func (l *List) dropRight(k int) {
 			return
 		}
 		k -= int(c.n)
+		l.chunkBytes -= c.cost()
 		l.hi--
 		l.cs[l.hi] = nil
 	}
@@ -633,8 +671,8 @@ func (l *List) Trim(start, stop int) {
 	l.dropRight(l.n - 1 - stop)
 	l.dropLeft(start)
 	if l.n > 0 {
-		l.own(0).shrink()
-		l.own(l.nchunks() - 1).shrink()
+		l.shrink(0)
+		l.shrink(l.nchunks() - 1)
 	}
 }
 
@@ -667,11 +705,16 @@ func (l *List) Pos(v []byte, rank, count, maxlen int) []int {
 }
 
 // MemoryBytes is the heap held by the list: the index, chunk headers and
-// chunk buffers including slack. O(chunks).
+// chunk buffers including slack. O(1).
 func (l *List) MemoryBytes() int64 {
+	return int64(unsafe.Sizeof(*l)) + int64(cap(l.cs))*8 + int64(cap(l.ns))*4 + l.chunkBytes
+}
+
+// memoryBytesSlow is MemoryBytes summed over the chunks (tests).
+func (l *List) memoryBytesSlow() int64 {
 	b := int64(unsafe.Sizeof(*l)) + int64(cap(l.cs))*8 + int64(cap(l.ns))*4
 	for _, c := range l.cs[l.lo:l.hi] {
-		b += int64(unsafe.Sizeof(*c)) + int64(cap(c.buf)) + 4*int64(cap(c.pos))
+		b += c.cost()
 	}
 	return b
 }

@@ -44,6 +44,9 @@ func checkListInvariants(t interface{ Fatalf(string, ...any) }, l *List) {
 	if sum != l.n {
 		t.Fatalf("chunks hold %d elements, Len %d", sum, l.n)
 	}
+	if got, want := l.MemoryBytes(), l.memoryBytesSlow(); got != want {
+		t.Fatalf("MemoryBytes %d, summed over the chunks %d", got, want)
+	}
 }
 
 // Mostly short values from a small alphabet (so Insert, Remove and Pos
@@ -88,6 +91,12 @@ func TestListModel(t *testing.T) {
 						m = append(m, v)
 					}
 				}
+			},
+			"Snapshot": func(t *rapid.T) {
+				// The list goes on as a copy-on-write clone (its chunks
+				// copied before their first write: own); the old one is
+				// the snapshot's, never written again.
+				l = l.snapshotClone(l.gen + 1)
 			},
 			"PopLeft": func(t *rapid.T) {
 				v, ok := l.PopLeft()

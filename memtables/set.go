@@ -66,6 +66,10 @@ type Set struct {
 	cur     int         // block small members are appended to
 	arena   int         // bytes written to blocks
 	garbage int         // bytes of removed members still in blocks
+	// held is the pages' and blocks' share of MemoryBytes (their
+	// capacities), kept by every change of either, so that MemoryBytes
+	// (maxmemory's count of the data) is O(1).
+	held int64
 	// spare is the last emptied full page, kept so that a set whose size
 	// hovers at a page boundary does not allocate a page per Add.
 	spare []setSlot
@@ -270,12 +274,21 @@ func (s *Set) Members() [][]byte {
 }
 
 // MemoryBytes is the heap held by the set, including slack and arena
-// garbage. O(pages + blocks).
+// garbage. O(1).
 func (s *Set) MemoryBytes() int64 {
-	b := int64(unsafe.Sizeof(*s)) + 8*int64(cap(s.ints)) + 4*int64(cap(s.index)) + 16*int64(cap(s.spare)) +
+	return int64(unsafe.Sizeof(*s)) + 8*int64(cap(s.ints)) + 4*int64(cap(s.index)) + setSlotBytes*int64(cap(s.spare)) +
+		24*int64(cap(s.pages)) + 24*int64(cap(s.blocks)) + s.held
+}
+
+// setSlotBytes is a slot's size in a page.
+const setSlotBytes = int64(unsafe.Sizeof(setSlot{}))
+
+// memoryBytesSlow is MemoryBytes summed over the pages and blocks (tests).
+func (s *Set) memoryBytesSlow() int64 {
+	b := int64(unsafe.Sizeof(*s)) + 8*int64(cap(s.ints)) + 4*int64(cap(s.index)) + setSlotBytes*int64(cap(s.spare)) +
 		24*int64(cap(s.pages)) + 24*int64(cap(s.blocks))
 	for _, pg := range s.pages {
-		b += int64(cap(pg)) * int64(unsafe.Sizeof(setSlot{}))
+		b += int64(cap(pg)) * setSlotBytes
 	}
 	for _, bl := range s.blocks {
 		b += int64(cap(bl))
@@ -308,6 +321,7 @@ func (s *Set) lookup(h uint32, m []byte) (cell uint32, pos int, ok bool) {
 func (s *Set) store(m []byte, h uint32) setSlot {
 	if len(m) > setBlockMax/4 {
 		s.blocks = append(s.blocks, bytes.Clone(m))
+		s.held += int64(cap(s.blocks[len(s.blocks)-1]))
 		s.arena += len(m)
 		return setSlot{blk: uint32(len(s.blocks) - 1), n: uint32(len(m)), hash: h}
 	}
@@ -318,6 +332,7 @@ func (s *Set) store(m []byte, h uint32) setSlot {
 		}
 		s.blocks = append(s.blocks, make([]byte, 0, max(size, len(m))))
 		s.cur = len(s.blocks) - 1
+		s.held += int64(cap(s.blocks[s.cur]))
 	}
 	b := s.blocks[s.cur]
 	sl := setSlot{blk: uint32(s.cur), off: uint32(len(b)), n: uint32(len(m)), hash: h}
@@ -343,12 +358,14 @@ func (s *Set) insert(m []byte, h uint32) {
 			s.pages = append(s.pages, make([]setSlot, 0, pageSize))
 		}
 		s.pageGen = append(s.pageGen[:pi], s.gen)
+		s.held += setSlotBytes * int64(cap(s.pages[pi]))
 	}
 	s.ownPage(pi)
 	pg := s.pages[pi]
 	if len(pg) == cap(pg) { // only the first page grows in place
 		np := make([]setSlot, len(pg), min(2*cap(pg), pageSize))
 		copy(np, pg)
+		s.held += setSlotBytes * int64(cap(np)-cap(pg))
 		pg = np
 	}
 	s.pages[pi] = append(pg, s.store(m, h))
@@ -370,6 +387,7 @@ func (s *Set) remove(c uint32, pos int) {
 	}
 	pi := last >> pageShift
 	if pg := s.pages[pi][:len(s.pages[pi])-1]; len(pg) == 0 {
+		s.held -= setSlotBytes * int64(cap(pg))
 		if cap(pg) == pageSize {
 			s.spare = pg
 		}
@@ -397,6 +415,9 @@ func (s *Set) remove(c uint32, pos int) {
 // it is O(1) amortized per remove.
 func (s *Set) compact() {
 	old := s.blocks
+	for _, b := range old {
+		s.held -= int64(cap(b))
+	}
 	s.blocks, s.cur, s.arena, s.garbage = nil, 0, 0, 0
 	live := 0
 	for _, pg := range s.pages {
@@ -410,6 +431,7 @@ func (s *Set) compact() {
 	// small set is one allocation.
 	if live > 0 {
 		s.blocks = append(s.blocks, make([]byte, 0, min(max(live, setBlockMin), setBlockMax)))
+		s.held += int64(cap(s.blocks[0]))
 	}
 	for pi := range s.pages {
 		s.ownPage(pi)
@@ -418,6 +440,7 @@ func (s *Set) compact() {
 			sl := &pg[i]
 			if sl.n > setBlockMax/4 { // a block of its own: keep it
 				s.blocks = append(s.blocks, old[sl.blk])
+				s.held += int64(cap(old[sl.blk]))
 				s.arena += int(sl.n)
 				sl.blk = uint32(len(s.blocks) - 1)
 				continue

@@ -74,6 +74,13 @@ func TestSetModel(t *testing.T) {
 					hashed = true
 				}
 			},
+			"Snapshot": func(t *rapid.T) {
+				// The set goes on as a copy-on-write clone (pages copied
+				// before their first write); the old one is the
+				// snapshot's, never written again.
+				s = s.snapshotClone(s.gen + 1)
+			},
+			"Clone": func(t *rapid.T) { s = s.Clone() },
 			"Remove": func(t *rapid.T) {
 				v := genSetMember.Draw(t, "m")
 				if got, want := s.Remove([]byte(v)), m[v]; got != want {
@@ -134,6 +141,9 @@ func TestSetModel(t *testing.T) {
 }
 
 func checkSetInvariants(t interface{ Fatalf(string, ...any) }, s *Set) {
+	if got, want := s.MemoryBytes(), s.memoryBytesSlow(); got != want {
+		t.Fatalf("MemoryBytes %d, summed over the pages and blocks %d", got, want)
+	}
 	if !s.hashed {
 		if !slices.IsSorted(s.ints) || len(s.ints) > intsetMaxEntries {
 			t.Fatalf("intset of %d not sorted or too long", len(s.ints))

@@ -50,7 +50,11 @@ type table struct {
 	index    []uint32       // open addressing over positions; nil when n == 0
 	indexMem *offheap.Block // index's memory when off the heap
 	expires  []uint32       // positions of the slots with ExpireAt != 0
-
+	// longBytes is the heap the long keys hold: their bytes and a string
+	// header each (bytes).
+	longBytes int64
+	// counted is bytes as of the keyspace's last Recount of this table.
+	counted int64
 }
 
 // page is pageSize slots (fewer for a table's small first page).
@@ -129,6 +133,41 @@ func (pg *page) appendKey(dst []byte, i int) []byte {
 		return append(dst, s.kin[:s.klen]...)
 	}
 	return append(dst, pg.long[i]...)
+}
+
+// longKeyBytes is the heap a long key of n bytes holds: its bytes and its
+// string header in page.long.
+func longKeyBytes(n int) int64 { return int64(n) + 16 }
+
+// bytes is the memory t holds: its own struct, its pages' slots (at
+// capacity: every page but the first is full-sized), its spare page,
+// index and expiry list, and its long keys. O(1). An empty database
+// counts its struct: no keyspace counts 0, as no Redis's used_memory
+// does (maxmemory 1 refuses every write).
+func (t *table) bytes() int64 {
+	var slots int64
+	if n := len(t.pages); n > 0 {
+		slots = int64(cap(t.pages[0].slots)) + int64(n-1)*pageSize
+	}
+	slots += int64(cap(t.spare.slots))
+	return tableBytes + slots*int64(unsafe.Sizeof(slot{})) + 4*int64(cap(t.index)) + 4*int64(cap(t.expires)) + t.longBytes
+}
+
+const tableBytes = int64(unsafe.Sizeof(table{}))
+
+// bytesSlow is bytes summed over the pages and keys (tests).
+func (t *table) bytesSlow() int64 {
+	b := tableBytes + int64(cap(t.spare.slots))*int64(unsafe.Sizeof(slot{}))
+	for i := range t.pages {
+		pg := &t.pages[i]
+		b += int64(cap(pg.slots)) * int64(unsafe.Sizeof(slot{}))
+		for j := range pg.slots {
+			if pg.slots[j].klen == longKey {
+				b += longKeyBytes(len(pg.long[j]))
+			}
+		}
+	}
+	return b + 4*int64(cap(t.index)) + 4*int64(cap(t.expires))
 }
 
 // setLong records slot i's long key.
@@ -264,6 +303,7 @@ func (t *table) insert(key []byte, h uint32, e Entry) int {
 	pg.slots = append(pg.slots, s)
 	if s.klen == longKey {
 		pg.setLong(len(pg.slots)-1, string(key))
+		t.longBytes += longKeyBytes(len(key))
 	}
 	t.n++
 	indexAdd(t.index, h, pos)
@@ -281,6 +321,9 @@ func (t *table) remove(c uint32, pos int) {
 		t.dropExpire(pos)
 	}
 	t.unindex(c)
+	if t.at(pos).klen == longKey {
+		t.longBytes -= longKeyBytes(len(t.pages[pos>>pageShift].long[pos&pageMask]))
+	}
 	last := t.n - 1
 	pi, li := last>>pageShift, last&pageMask
 	lp := &t.pages[pi]

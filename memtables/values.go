@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -48,6 +49,8 @@ type Value[V any] interface {
 	// "big" encoding: hashtable for sets, skiplist for zsets).
 	encFlags() byte
 	setEncFlags(f byte)
+	// MemoryBytes is the heap the value holds, in O(1).
+	MemoryBytes() int64
 }
 
 // valueShards is the number of independently copied key maps per
@@ -83,6 +86,56 @@ type Values[V Value[V]] struct {
 	dbs      map[uint32]*valueDB[V]
 	cow      cowState
 	memo     valueMemo[V]
+	// bytes is the memory of the engine's data: its values' MemoryBytes
+	// and their keys' (valueKeyBytes), the sum of the databases' bytes;
+	// read without the lock (Bytes). The value Mutable last handed out
+	// (open) may have changed since: Settle counts it.
+	bytes atomic.Int64
+	open  openValue[V]
+}
+
+// openValue is the value Mutable last handed out for writing, its
+// MemoryBytes as counted, and its database.
+type openValue[V any] struct {
+	v      V
+	ok     bool
+	before int64
+	d      *valueDB[V]
+}
+
+// valueKeyBytes is what a key costs besides its value: its bytes and its
+// entry in a shard's map (string header, cell, and the map's share).
+func valueKeyBytes(key []byte) int64 { return int64(len(key)) + 48 }
+
+// Bytes is the memory of the engine's data as of the last Settle (or
+// write): its values and their keys. Safe without the lock.
+func (e *Values[V]) Bytes() int64 { return e.bytes.Load() }
+
+// Settle counts the change of the value Mutable last handed out, which
+// its writer may have grown or shrunk since. Writers call it (under the
+// exclusive lock) after a write, so that Bytes is current.
+func (e *Values[V]) Settle() {
+	o := &e.open
+	if !o.ok {
+		return
+	}
+	if n := o.v.MemoryBytes(); n != o.before {
+		o.d.bytes += n - o.before
+		e.bytes.Add(n - o.before)
+		o.before = n
+	}
+}
+
+// count adds n to database d's bytes and the engine's.
+func (e *Values[V]) count(d *valueDB[V], n int64) {
+	d.bytes += n
+	e.bytes.Add(n)
+}
+
+// close settles the open value and forgets it.
+func (e *Values[V]) close() {
+	e.Settle()
+	e.open = openValue[V]{}
 }
 
 // valueMemo remembers the key Mutable last handed out, so that the
@@ -111,8 +164,9 @@ func (m *valueMemo[V]) hit(phys uint32, key []byte) bool {
 
 type valueDB[V any] struct {
 	shards [valueShards]valueShard[V]
-	n      int // keys
-	peak   int // the most keys since the maps were last dropped
+	n      int   // keys
+	peak   int   // the most keys since the maps were last dropped
+	bytes  int64 // the memory of its keys and values (Values.bytes)
 }
 
 // keptMapsPeak is the most keys a database may have held for its maps to
@@ -199,20 +253,36 @@ func (e *Values[V]) own(sh *valueShard[V]) {
 // copied first.
 func (e *Values[V]) Mutable(phys uint32, key []byte) (v V, created bool) {
 	if e.memo.hit(phys, key) && (!e.cow.active || e.memo.cell.gen >= e.cow.gen) {
+		// Open already (a write's second Mutable, or the next write of
+		// the same key: its writer settled the last), or opened now.
+		if !e.open.ok || e.open.v != e.memo.cell.v {
+			e.Settle()
+			e.open = openValue[V]{v: e.memo.cell.v, ok: true, before: e.memo.cell.v.MemoryBytes(), d: e.dbs[phys]}
+		}
 		return e.memo.cell.v, false
 	}
+	e.Settle()
 	sh := e.shard(phys, string(key), true)
 	c, ok := sh.m[string(key)]
+	d := e.dbs[phys]
+	before := int64(0) // a new value's bytes are all counted by Settle
+	if ok {
+		before = c.v.MemoryBytes()
+	}
 	if !ok || e.cow.active && c.gen < e.cow.gen {
 		e.own(sh)
 		if ok {
+			// The copy is counted from what the shared one counted.
 			c = valueCell[V]{v: c.v.snapshotClone(e.cow.gen), gen: e.cow.gen}
 		} else {
 			c = valueCell[V]{v: e.newValue(), gen: e.cow.gen}
-			e.dbs[phys].added()
+			d.added()
+			e.count(d, valueKeyBytes(key))
 		}
 		sh.m[string(key)] = c
 	}
+	e.open = openValue[V]{v: c.v, ok: true, before: before, d: d}
+	e.Settle()
 	e.memo = valueMemo[V]{ok: true, phys: phys, key: append(e.memo.key[:0], key...), cell: c}
 	return c.v, !ok
 }
@@ -221,11 +291,17 @@ func (e *Values[V]) Mutable(phys uint32, key []byte) (v V, created bool) {
 // another key or a snapshot.
 func (e *Values[V]) Put(phys uint32, key []byte, v V) {
 	e.memo.clear()
+	e.close()
 	sh := e.shard(phys, string(key), true)
 	e.own(sh)
-	if _, ok := sh.m[string(key)]; !ok {
-		e.dbs[phys].added()
+	d := e.dbs[phys]
+	if old, ok := sh.m[string(key)]; ok {
+		e.count(d, -old.v.MemoryBytes())
+	} else {
+		d.added()
+		e.count(d, valueKeyBytes(key))
 	}
+	e.count(d, v.MemoryBytes())
 	sh.m[string(key)] = valueCell[V]{v: v, gen: e.cow.gen}
 }
 
@@ -235,13 +311,16 @@ func (e *Values[V]) Delete(phys uint32, key []byte) bool {
 	if sh == nil {
 		return false
 	}
-	if _, ok := sh.m[string(key)]; !ok {
+	old, ok := sh.m[string(key)]
+	if !ok {
 		return false
 	}
 	e.memo.clear()
+	e.close()
 	e.own(sh)
 	delete(sh.m, string(key))
 	d := e.dbs[phys]
+	e.count(d, -valueKeyBytes(key)-old.v.MemoryBytes())
 	if d.n--; d.n == 0 && d.peak > keptMapsPeak {
 		// The database's last key of this type, after many: its maps go
 		// (keptMapsPeak); the database stays for the next key.
@@ -261,6 +340,10 @@ func (e *Values[V]) DeleteIfEmpty(phys uint32, key []byte) {
 // Drop removes every value of physical database phys (FLUSHDB, FLUSHALL).
 func (e *Values[V]) Drop(phys uint32) {
 	e.memo.clear()
+	e.close()
+	if d := e.dbs[phys]; d != nil {
+		e.bytes.Add(-d.bytes)
+	}
 	delete(e.dbs, phys)
 }
 
@@ -494,6 +577,7 @@ func readValues[V Value[V]](r io.Reader, e *Values[V]) (*Values[V], LSN, error) 
 			if err := cr.trailer(off, p, fileSum, chunks, records); err != nil {
 				return nil, 0, err
 			}
+			e.close()
 			return e, lsn, nil
 		default:
 			return nil, 0, corrupt(off, ErrMalformed, "unknown chunk kind %#x", kind)

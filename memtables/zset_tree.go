@@ -38,6 +38,10 @@ type ztree struct {
 	length int
 	first  *zleaf
 	last   *zleaf
+	// nbytes is bytes(): every change of a leaf's capacity and every node
+	// made or dropped keeps it, so that MemoryBytes (maxmemory's count of
+	// the data) is O(1).
+	nbytes int64
 }
 
 const (
@@ -45,7 +49,11 @@ const (
 	ztreeMin = ztreeCap / 4 // below this a non-root node is merged or refilled
 	zitemSz  = int64(unsafe.Sizeof(zitem{}))
 	zleafSz  = int64(unsafe.Sizeof(zleaf{}))
+	zinnerSz = int64(unsafe.Sizeof(zinner{}))
 )
+
+// cost is the heap l holds: its struct and its items' capacity.
+func (l *zleaf) cost() int64 { return zleafSz + int64(cap(l.items))*zitemSz }
 
 type zitem struct {
 	score  float64
@@ -178,7 +186,7 @@ func (x *zinner) clearSlots(from, to int) {
 
 func newZTree() ztree {
 	l := &zleaf{}
-	return ztree{leaf: l, first: l, last: l}
+	return ztree{leaf: l, first: l, last: l, nbytes: l.cost()}
 }
 
 // countBelow returns how many items satisfy below, which must hold for a
@@ -278,6 +286,7 @@ func (t *ztree) insert(score float64, member string) {
 	if t.height == 0 {
 		if sp := t.insertLeaf(t.leaf, it); sp != nil {
 			root := &zinner{n: 2}
+			t.nbytes += zinnerSz
 			root.setLeaf(0, t.leaf)
 			root.setLeaf(1, sp)
 			t.root, t.leaf, t.height = root, nil, 1
@@ -286,6 +295,7 @@ func (t *ztree) insert(score float64, member string) {
 	}
 	if sp := t.insertInner(t.root, t.height, it); sp != nil {
 		root := &zinner{n: 2}
+		t.nbytes += zinnerSz
 		root.setInner(0, t.root)
 		root.setInner(1, sp)
 		t.root = root
@@ -298,6 +308,8 @@ func (t *ztree) insert(score float64, member string) {
 // of the first) moves only the new item, so that ascending (descending)
 // insertions, timestamps as scores, fill leaves instead of halving them.
 func (t *ztree) insertLeaf(l *zleaf, it zitem) *zleaf {
+	before := l.cost()
+	defer func() { t.nbytes += l.cost() - before }()
 	pos := l.search(it.score, it.member)
 	if len(l.items) < ztreeCap {
 		l.items = slices.Insert(l.items, pos, it)
@@ -311,6 +323,7 @@ func (t *ztree) insertLeaf(l *zleaf, it zitem) *zleaf {
 		cut = 0
 	}
 	r := &zleaf{items: make([]zitem, 0, ztreeCap), prev: l, next: l.next}
+	defer func() { t.nbytes += r.cost() }()
 	r.items = append(r.items, l.items[cut:]...)
 	clear(l.items[cut:])
 	l.items = l.items[:cut]
@@ -357,6 +370,7 @@ func (t *ztree) insertInner(x *zinner, h int, it zitem) *zinner {
 	dst, j := x, i+1
 	if x.n == ztreeCap {
 		y = &zinner{}
+		t.nbytes += zinnerSz
 		half := x.n / 2
 		moveSlots(y, 0, x, half, x.n-half)
 		y.n = x.n - half
@@ -391,6 +405,7 @@ func (t *ztree) removeRun(r, k int, fn func(it *zitem)) {
 		} else {
 			n = t.removeInner(t.root, t.height, r, k, fn)
 			if t.root.n == 1 {
+				t.nbytes -= zinnerSz
 				if t.height == 1 {
 					t.leaf, t.root = t.root.leaves[0], nil
 				} else {
@@ -443,7 +458,7 @@ func (t *ztree) removeInner(x *zinner, h, r, k int, fn func(it *zitem)) int {
 	x.counts[i] -= n
 	x.scores[i], x.members[i] = c.scores[0], c.members[0]
 	if c.n < ztreeMin && x.n > 1 {
-		rebalanceInner(x, i)
+		t.rebalanceInner(x, i)
 	}
 	return n
 }
@@ -461,8 +476,10 @@ func siblings(x *zinner, i int) (a, b int) {
 func (t *ztree) rebalanceLeaves(x *zinner, i int) {
 	a, b := siblings(x, i)
 	la, lb := x.leaves[a], x.leaves[b]
+	before := la.cost() + lb.cost()
 	if len(la.items)+len(lb.items) <= ztreeCap {
 		la.items = append(la.items, lb.items...)
+		t.nbytes += la.cost() - before // lb goes
 		la.next = lb.next
 		if lb.next != nil {
 			lb.next.prev = la
@@ -485,16 +502,18 @@ func (t *ztree) rebalanceLeaves(x *zinner, i int) {
 		clear(la.items[cut:])
 		la.items = la.items[:cut]
 	}
+	t.nbytes += la.cost() + lb.cost() - before
 	x.counts[a], x.counts[b] = len(la.items), len(lb.items)
 	x.refreshKey(a)
 	x.refreshKey(b)
 }
 
 // rebalanceInner is rebalanceLeaves for inner children.
-func rebalanceInner(x *zinner, i int) {
+func (t *ztree) rebalanceInner(x *zinner, i int) {
 	a, b := siblings(x, i)
 	ca, cb := x.inner[a], x.inner[b]
 	if ca.n+cb.n <= ztreeCap {
+		t.nbytes -= zinnerSz // cb goes
 		moveSlots(ca, ca.n, cb, 0, cb.n)
 		ca.n += cb.n
 		x.counts[a] += x.counts[b]
@@ -566,16 +585,19 @@ func (t *ztree) setScore(old float64, member string, score float64) {
 	t.insert(score, member)
 }
 
-// bytes estimates the tree's heap bytes, leaves at their capacity and
-// inner nodes, for MemoryBytes.
-func (t *ztree) bytes() int64 {
+// bytes is the tree's heap bytes, leaves at their capacity and inner
+// nodes, for MemoryBytes. O(1).
+func (t *ztree) bytes() int64 { return t.nbytes }
+
+// bytesSlow is bytes summed over the nodes (tests).
+func (t *ztree) bytesSlow() int64 {
 	var b int64
 	for l := t.first; l != nil; l = l.next {
-		b += zleafSz + int64(cap(l.items))*zitemSz
+		b += l.cost()
 	}
 	var inner func(x *zinner, h int)
 	inner = func(x *zinner, h int) {
-		b += int64(unsafe.Sizeof(*x))
+		b += zinnerSz
 		if h > 1 {
 			for _, c := range x.inner[:x.n] {
 				inner(c, h-1)

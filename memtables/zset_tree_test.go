@@ -11,6 +11,9 @@ import (
 // items in leaf order.
 func checkTree(t fataler, tr *ztree) []zitem {
 	t.Helper()
+	if got, want := tr.bytes(), tr.bytesSlow(); got != want {
+		t.Fatalf("tree bytes %d, summed over the nodes %d", got, want)
+	}
 	var leaves []*zleaf
 	var walk func(x *zinner, h int, root bool) (first zitem, n int)
 	walk = func(x *zinner, h int, root bool) (zitem, int) {
