@@ -852,7 +852,7 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 // (atomically; it is not part of checkpoints).
 func (c *Ctx) accessed(e *memtables.Entry) {
 	if !c.noTouch {
-		atomic.StoreUint32(&e.Access, uint32(c.Now/1000))
+		c.DB.touchAccess(e, c.Now)
 	}
 }
 

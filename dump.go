@@ -25,6 +25,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/keeldb/keel/internal/rdb"
 	"github.com/keeldb/keel/memtables"
@@ -273,10 +274,14 @@ func cmdRestore(c *Ctx) {
 		c.Error(msg)
 		return
 	}
-	if idle >= 0 {
-		// OBJECT IDLETIME's clock (keel has no LFU policy: FREQ is
-		// accepted and, as in Redis under an LRU policy, unused).
-		if e, ok := c.DB.ks.Get(c.S.DB, key); ok {
+	// As Redis's objectSetLRUOrLFU: FREQ sets the LFU counter under an
+	// LFU policy, IDLETIME the LRU clock under the others; each is
+	// accepted and unused under the other kind.
+	if e, ok := c.DB.ks.Get(c.S.DB, key); ok {
+		switch lfu := c.DB.policy().lfu(); {
+		case lfu && freq >= 0:
+			atomic.StoreUint32(&e.Access, uint32(time.Now().Unix()/60)&0xffff<<8|uint32(freq))
+		case !lfu && idle >= 0:
 			now := c.DB.lruClock()
 			at := uint32(1)
 			if int64(now) > idle {

@@ -149,7 +149,8 @@ type DB struct {
 
 	failed  atomic.Pointer[error] // set once: fatal WAL error
 	closing chan struct{}
-	mem     memLimit // maxmemory (maxmemory.go)
+	mem     memLimit   // maxmemory (maxmemory.go)
+	evict   evictState // maxmemory-policy (evict.go)
 	// cmdStats are INFO commandstats' counters, by Command.idx.
 	cmdStats []cmdStats
 	// latency is the latency monitor; latencyHists the commands' latency
@@ -190,6 +191,7 @@ type DB struct {
 // Stats are counters shown by INFO.
 type Stats struct {
 	ExpiredKeys  atomic.Int64
+	EvictedKeys  atomic.Int64
 	KeyspaceHits stripedCounter
 	KeyspaceMiss stripedCounter
 	Checkpoints  atomic.Int64

@@ -41,9 +41,9 @@ func (c *Ctx) readKey(key []byte) (*memtables.Entry, bool) {
 	return e, ok
 }
 
-// readKeyNoTouch is readKey leaving the key's access clock alone, for
-// the readers Redis looks up with LOOKUP_NOTOUCH: EXISTS, TYPE and the
-// TTL family.
+// readKeyNoTouch is readKey leaving the key's access clock or counter
+// alone, for the readers Redis looks up with LOOKUP_NOTOUCH: EXISTS,
+// TYPE and the TTL family.
 func (c *Ctx) readKeyNoTouch(key []byte) (*memtables.Entry, bool) {
 	c.noTouch = true
 	e, ok := c.readKey(key)
@@ -183,14 +183,12 @@ func cmdType(c *Ctx) {
 	c.R.Simple(e.Type.String())
 }
 
-// cmdTouch counts the existing keys and refreshes their LRU clock (the
-// keyspace allows an atomic store of Access under the read lock).
+// cmdTouch counts the existing keys, whose lookup refreshed their LRU
+// clock or LFU counter.
 func cmdTouch(c *Ctx) {
 	var n int64
-	now := c.DB.lruClock()
 	for _, k := range c.Args[1:] {
-		if e, ok := c.readKey(k); ok {
-			atomic.StoreUint32(&e.Access, now)
+		if _, ok := c.readKey(k); ok {
 			n++
 		}
 	}
@@ -385,8 +383,8 @@ func renameGeneric(c *Ctx, nx bool) {
 }
 
 // keepAccess gives key, which RENAME or MOVE just wrote, the access clock
-// of the key it came from: Redis moves the value object, and its lru field
-// with it.
+// or counter of the key it came from: Redis moves the value object, and
+// its lru field with it.
 func (c *Ctx) keepAccess(dbi int, key []byte, at uint32) {
 	if e, ok := c.DB.ks.Get(dbi, key); ok {
 		atomic.StoreUint32(&e.Access, at)
@@ -758,6 +756,10 @@ func cmdObjectIdletime(c *Ctx) {
 	if !ok {
 		return
 	}
+	if c.DB.policy().lfu() {
+		c.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+		return
+	}
 	now, at := c.DB.lruClock(), atomic.LoadUint32(&e.Access)
 	if at == 0 || at > now { // 0: not accessed since recovery
 		c.R.Int(0)
@@ -766,9 +768,15 @@ func cmdObjectIdletime(c *Ctx) {
 	c.R.Int(int64(now - at))
 }
 
-// cmdObjectFreq fails as in Redis under keel's only policy, noeviction.
+// cmdObjectFreq is the key's LFU counter, decayed to now; without an LFU
+// policy an error, as in Redis.
 func cmdObjectFreq(c *Ctx) {
-	if _, ok := objectKey(c); !ok {
+	e, ok := objectKey(c)
+	if !ok {
+		return
+	}
+	if c.DB.policy().lfu() {
+		c.R.Int(c.DB.objectFreq(atomic.LoadUint32(&e.Access)))
 		return
 	}
 	c.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")

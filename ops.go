@@ -762,10 +762,22 @@ func (db *DB) apply(o *op, lsn uint64, mask uint8) error {
 	if mask&(1<<o.code.engine()) == 0 {
 		return nil
 	}
+	err := db.applyOp(o, lsn)
+	db.noteWrite(o)
+	return err
+}
+
+// applyOp is apply's change of the engines.
+func (db *DB) applyOp(o *op, lsn uint64) error {
 	ks := db.ks
 	switch o.code {
 	case opKSet:
-		ks.Set(o.db, o.key, memtables.Entry{Type: o.typ, ExpireAt: o.expireAt, Version: o.version, Size: o.size, Enc: o.enc, Access: db.lruClock()})
+		e := memtables.Entry{Type: o.typ, ExpireAt: o.expireAt, Version: o.version, Size: o.size, Enc: o.enc, Access: db.newAccess()}
+		if db.policy().lfu() {
+			ks.SetKeepAccess(o.db, o.key, e) // an overwrite keeps the counter, as Redis's dbOverwrite
+		} else {
+			ks.Set(o.db, o.key, e)
+		}
 	case opKDel:
 		ks.Delete(o.db, o.key)
 	case opKExpire:

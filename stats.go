@@ -4,8 +4,8 @@ import "github.com/keeldb/keel/segments"
 
 // StatsSnapshot is a copy of the counters INFO shows.
 type StatsSnapshot struct {
-	Commands, ExpiredKeys, KeyspaceHits, KeyspaceMisses, Checkpoints int64
-	BlockedClients                                                   int64
+	Commands, ExpiredKeys, EvictedKeys, KeyspaceHits, KeyspaceMisses, Checkpoints int64
+	BlockedClients                                                                int64
 }
 
 // StatsSnapshot returns the current counters.
@@ -13,6 +13,7 @@ func (db *DB) StatsSnapshot() StatsSnapshot {
 	return StatsSnapshot{
 		Commands:       db.TotalCalls(),
 		ExpiredKeys:    db.stats.ExpiredKeys.Load(),
+		EvictedKeys:    db.stats.EvictedKeys.Load(),
 		KeyspaceHits:   db.stats.KeyspaceHits.Load(),
 		KeyspaceMisses: db.stats.KeyspaceMiss.Load(),
 		Checkpoints:    db.stats.Checkpoints.Load(),
@@ -25,6 +26,9 @@ func (db *DB) ResetStats() {
 	db.ResetCommandStats()
 	db.ResetLatencyHistograms()
 	db.stats.ExpiredKeys.Store(0)
+	db.stats.EvictedKeys.Store(0)
+	db.evict.exceededTotal.Store(0)
+	db.evict.exceededSince.Store(0) // as Redis: the next pass starts it again
 	db.stats.KeyspaceHits.Reset()
 	db.stats.KeyspaceMiss.Reset()
 }

@@ -181,11 +181,16 @@ var params = []param{
 	// aof-load-truncated no: a torn tail of the WAL (a record cut short
 	// by a crash) stops the start instead of being cut off with a warning.
 	{name: "aof-load-truncated", def: "yes", check: boolParam},
-	// memory: maxmemory under noeviction, the only policy keel has,
-	// refuses writes over the limit (keel's maxmemory.go)
+	// memory: over maxmemory, keys are evicted by the policy, or writes
+	// refused under noeviction (keel's maxmemory.go and evict.go)
 	{name: "maxmemory", def: "0", check: intParam(0, 1<<62)},
-	{name: "maxmemory-policy", def: "noeviction", check: enumParam("noeviction")},
-	{name: "maxmemory-samples", def: "5", check: intParam(1, 64)},
+	// (in Redis's order, which its error lists)
+	{name: "maxmemory-policy", def: "noeviction", check: enumParam("volatile-lru", "volatile-lfu", "volatile-random",
+		"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction")},
+	{name: "maxmemory-samples", def: "5", check: intParam(1, math.MaxInt32)},
+	{name: "maxmemory-eviction-tenacity", def: "10", check: intParam(0, 100)},
+	{name: "lfu-log-factor", def: "10", check: intParam(0, math.MaxInt32)},
+	{name: "lfu-decay-time", def: "1", check: intParam(0, math.MaxInt32)},
 	{name: "lazyfree-lazy-user-del", def: "no", check: boolParam},
 	{name: "lazyfree-lazy-user-flush", def: "no", check: boolParam},
 	// encoding tuning: accepted and reported so tools written for Redis work

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keeldb/keel"
 )
 
 // redisConfDirectives are the directives of Redis 7.0's stock redis.conf
@@ -269,4 +271,81 @@ func TestDiffInfoServerFields(t *testing.T) {
 			t.Errorf("%s: keel %q, redis-server %q", name, k[name], o[name])
 		}
 	}
+}
+
+// evictionReset puts the eviction's settings back at the end of a case:
+// the pair's servers outlive it.
+var evictionReset = []string{
+	`CONFIG SET maxmemory 0`, `CONFIG SET maxmemory-policy noeviction`, `CONFIG SET maxmemory-samples 5`,
+	`CONFIG SET lfu-log-factor 10`, `CONFIG SET lfu-decay-time 1`, `CONFIG SET maxmemory-eviction-tenacity 10`,
+}
+
+// lfuCounterSteps are commands and OBJECT FREQs after them under an LFU
+// policy with lfu-log-factor 0 (every access increments the counter) and
+// lfu-decay-time 0 (no decay): the counter shows each lookup that touched
+// the key, so keel and Redis must touch the same keys the same number of
+// times (EXISTS, TYPE and TTL do not; an overwrite keeps the counter;
+// RENAME and MOVE carry it; COPY starts a new one).
+var lfuCounterSteps = []string{
+	// maxmemory set: Redis shares small integers without it, and their
+	// counter is the shared object's.
+	`CONFIG SET maxmemory 1gb`, `CONFIG SET maxmemory-policy allkeys-lfu`,
+	`CONFIG SET lfu-log-factor 0`, `CONFIG SET lfu-decay-time 0`,
+	`SET k v`, `OBJECT FREQ k`, `GET k`, `OBJECT FREQ k`, `SET k v2`, `OBJECT FREQ k`,
+	`SET k v3 GET`, `OBJECT FREQ k`, `SET k v4 NX`, `OBJECT FREQ k`, `SET k v5 XX`, `OBJECT FREQ k`,
+	`INCR n`, `OBJECT FREQ n`, `INCR n`, `OBJECT FREQ n`, `INCRBY n 5`, `OBJECT FREQ n`,
+	`EXISTS k`, `TYPE k`, `TTL k`, `PTTL k`, `EXPIRETIME k`, `OBJECT FREQ k`, `OBJECT ENCODING k`, `OBJECT FREQ k`,
+	`TOUCH k k`, `OBJECT FREQ k`, `STRLEN k`, `APPEND k x`, `GETRANGE k 0 1`, `OBJECT FREQ k`,
+	`EXPIRE k 100`, `PERSIST k`, `OBJECT FREQ k`, `GETEX k`, `MGET k k nothere`, `OBJECT FREQ k`,
+	`LPUSH l a`, `OBJECT FREQ l`, `LPUSH l b`, `LRANGE l 0 -1`, `LLEN l`, `OBJECT FREQ l`,
+	`HSET h f v`, `HSET h g v`, `HGET h f`, `HGETALL h`, `OBJECT FREQ h`,
+	`SADD s a`, `SADD s a`, `SMEMBERS s`, `SISMEMBER s a`, `OBJECT FREQ s`,
+	`ZADD z 1 a`, `ZSCORE z a`, `ZRANGE z 0 -1`, `OBJECT FREQ z`,
+	`XADD st 1-1 a b`, `XADD st 1-2 a b`, `XRANGE st - +`, `XLEN st`, `OBJECT FREQ st`,
+	`RENAME k k2`, `OBJECT FREQ k2`, `COPY k2 k3`, `OBJECT FREQ k3`, `OBJECT FREQ k2`,
+	`MOVE k2 3`, `SELECT 3`, `OBJECT FREQ k2`, `SET k4 v`, `RENAMENX k2 k4`, `OBJECT FREQ k2`, `OBJECT FREQ k4`, `SELECT 0`,
+	`DUMP l`, `OBJECT FREQ l`, `RESTORE r 0 "\x12\x01\x02\x0a\x0a\x00\x00\x00\x01\x00\x81\x61\x02\xff\x0a\x00\x09\xb9\xed\xf5\x94\xde\xd9\x95" FREQ 77`, `OBJECT FREQ r`,
+	`OBJECT IDLETIME k3`, `OBJECT FREQ nothere`, `OBJECT IDLETIME nothere`,
+	// the counter saturates at 255
+	`RESTORE r2 0 "\x12\x01\x02\x0a\x0a\x00\x00\x00\x01\x00\x81\x61\x02\xff\x0a\x00\x09\xb9\xed\xf5\x94\xde\xd9\x95" FREQ 255`, `LLEN r2`, `OBJECT FREQ r2`,
+	`CONFIG SET maxmemory-policy allkeys-lru`, `OBJECT FREQ k3`,
+}
+
+// TestDiffEviction: maxmemory-policy's settings and errors, the LFU
+// counter OBJECT FREQ shows, and eviction where its outcome does not
+// depend on sampling: with maxmemory 1 every candidate goes (all keys, or
+// those with a TTL), then the write is refused with OOM.
+func TestDiffEviction(t *testing.T) {
+	cases := []diffCase{
+		dc("settings",
+			append([]string{
+				`CONFIG GET maxmemory-policy`, `CONFIG GET maxmemory-samples`, `CONFIG GET maxmemory-eviction-tenacity`,
+				`CONFIG GET lfu-log-factor`, `CONFIG GET lfu-decay-time`,
+				`CONFIG SET maxmemory-policy allkeys-lru`, `CONFIG GET maxmemory-policy`,
+				`CONFIG SET maxmemory-policy VOLATILE-LFU`, `CONFIG GET maxmemory-policy`,
+				`CONFIG SET maxmemory-policy volatile-random`, `CONFIG SET maxmemory-policy allkeys-random`,
+				`CONFIG SET maxmemory-policy volatile-ttl`, `CONFIG SET maxmemory-policy volatile-lru`,
+				`CONFIG SET maxmemory-policy allkeys-lfu`, `CONFIG SET maxmemory-policy noeviction`,
+				`CONFIG SET maxmemory-policy lru`, `CONFIG GET maxmemory-policy`,
+				`CONFIG SET maxmemory-eviction-tenacity 100`, `CONFIG SET maxmemory-eviction-tenacity 101`,
+				`CONFIG SET maxmemory-eviction-tenacity -1`, `CONFIG GET maxmemory-eviction-tenacity`,
+				`CONFIG SET lfu-log-factor 0`, `CONFIG SET lfu-log-factor -1`, `CONFIG SET lfu-log-factor x`,
+				`CONFIG SET lfu-decay-time 0`, `CONFIG SET lfu-decay-time 2147483648`, `CONFIG GET lfu-log-factor`, `CONFIG GET lfu-decay-time`,
+				`CONFIG SET maxmemory-samples 64`, `CONFIG SET maxmemory-samples 65`, `CONFIG SET maxmemory-samples 0`,
+				`SET k v`, `OBJECT FREQ k`, `OBJECT IDLETIME k`,
+				`CONFIG SET maxmemory-policy volatile-lfu`, `OBJECT IDLETIME k`, `OBJECT FREQ k`,
+			}, evictionReset...)...),
+		dc("lfu_counters", append(lfuCounterSteps, evictionReset...)...),
+	}
+	for _, p := range keel.EvictionPolicies[1:] {
+		steps := []string{
+			`SET a 1`, `SET b 2 EX 100`, `RPUSH l x`, `SELECT 2`, `SADD s m`, `SET c 3 PX 100000`, `SELECT 0`,
+			`CONFIG SET maxmemory-policy ` + p, `CONFIG SET maxmemory 1`,
+			`SET d 1`, `DBSIZE`, `EXISTS a b l`, `GET a`, `SELECT 2`, `DBSIZE`, `SELECT 0`,
+			`MULTI`, `GET a`, `EXEC`, `DEL a`, `INCR n`,
+			`CONFIG SET maxmemory 0`, `SET d 1`, `DBSIZE`,
+		}
+		cases = append(cases, dc("evict_all/"+p, append(steps, evictionReset...)...))
+	}
+	runCases(t, newPair(t), cases)
 }

@@ -137,6 +137,18 @@ var notifyCases = []diffCase{
 		"SET e 1 PX 1",
 		"@SLEEP 20",
 		"EXISTS e"),
+	// Eviction under volatile-ttl takes the key expiring soonest first;
+	// with maxmemory 1 it takes every key with a TTL, in that order,
+	// whatever its database, then refuses the write.
+	dc("eviction",
+		"CONFIG SET notify-keyspace-events KEA",
+		"SET p 1", "SET a 1 EX 100", "SET b 1 EX 50", "SELECT 1", "SET c 1 EX 10", "SELECT 0",
+		// The limit first: under noeviction the background eviction
+		// that CONFIG SET maxmemory starts finds nothing to do, so that
+		// the evictions are the next write's, not the background's at a
+		// time of its own.
+		"CONFIG SET maxmemory 1", "CONFIG SET maxmemory-policy volatile-ttl", "SET d 1", "EXISTS p a b",
+		"CONFIG SET maxmemory 0", "CONFIG SET maxmemory-policy noeviction"),
 	dc("databases",
 		"CONFIG SET notify-keyspace-events KEA",
 		"SELECT 3", "SET a 1", "MOVE a 0", "SELECT 0", "COPY a b DB 5", "SELECT 5", "DEL b"),

@@ -106,6 +106,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 		db.SetTuning(name, v)
 	}
 	cfg.onSet = s.applyConfig
+	s.applyEviction()
 	db.SetMaxMemory(cfg.Int("maxmemory"))
 	db.SetBusyReplyThreshold(cfg.Int("lua-time-limit"))
 	db.SetSlowlog(cfg.Int("slowlog-log-slower-than"), cfg.Int("slowlog-max-len"))
@@ -133,6 +134,18 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	return s
 }
 
+// applyEviction hands the eviction's settings to the DB.
+func (s *Server) applyEviction() {
+	p, _ := keel.ParseEvictionPolicy(s.cfg.Get("maxmemory-policy"))
+	s.db.SetEviction(keel.EvictionConfig{
+		Policy:       p,
+		Samples:      int(s.cfg.Int("maxmemory-samples")),
+		Tenacity:     int(s.cfg.Int("maxmemory-eviction-tenacity")),
+		LFULogFactor: int(s.cfg.Int("lfu-log-factor")),
+		LFUDecayTime: int(s.cfg.Int("lfu-decay-time")),
+	})
+}
+
 func (s *Server) applyConfig(name, value, given string) error {
 	switch name {
 	case "requirepass":
@@ -141,6 +154,8 @@ func (s *Server) applyConfig(name, value, given string) error {
 		s.db.SetFsync(s.cfg.FsyncPolicy())
 	case "maxmemory":
 		s.db.SetMaxMemory(s.cfg.Int("maxmemory"))
+	case "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time":
+		s.applyEviction()
 	case "slowlog-log-slower-than", "slowlog-max-len":
 		s.db.SetSlowlog(s.cfg.Int("slowlog-log-slower-than"), s.cfg.Int("slowlog-max-len"))
 	case "latency-monitor-threshold":
