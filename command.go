@@ -56,7 +56,8 @@ const (
 	FlagNoAsyncLoading  // no_async_loading (SAVE, BGSAVE, BGREWRITEAOF)
 	FlagAsking          // asking (RESTORE-ASKING; meaningful in a cluster only)
 	// FlagProtected: refused unless the server allows it (Redis's
-	// CMD_PROTECTED: MODULE LOAD under enable-module-command; see
+	// CMD_PROTECTED: MODULE LOAD under enable-module-command, DEBUG under
+	// enable-debug-command; see
 	// SetProtectedCheck). Not shown by COMMAND.
 	FlagProtected
 )

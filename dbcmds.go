@@ -365,7 +365,7 @@ func init() {
 		&Command{Name: "swapdb", Arity: 3, Flags: FlagWrite | FlagFast, ACL: []string{"keyspace", "write", "fast", "dangerous"}, Group: "server", Summary: "Swaps two Redis databases", Since: "4.0.0", Handler: cmdSwapDB},
 		&Command{Name: "select", Arity: 2, Flags: FlagLoading | FlagStale | FlagFast | FlagNoLock, ACL: []string{"fast", "connection"}, Group: "connection", Summary: "Change the selected database for the current connection", Since: "1.0.0", Handler: cmdSelect},
 		&Command{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast | FlagNoLock, ACL: []string{"fast"}, Group: "server", Summary: "Return the current server time", Since: "2.6.0", Handler: cmdTime},
-		&Command{Name: "debug", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "A container for debugging commands", Since: "1.0.0", Handler: cmdDebug},
+		&Command{Name: "debug", Arity: -2, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagProtected, ACL: []string{"admin", "slow", "dangerous"}, Group: "server", Summary: "A container for debugging commands", Since: "1.0.0", Handler: cmdDebug},
 	)
 }
 

@@ -44,6 +44,9 @@ type param struct {
 	name      string
 	def       string
 	immutable bool // only at startup (CONFIG SET refuses)
+	// protected: CONFIG SET refuses it unless enable-protected-configs
+	// allows the client (Redis's PROTECTED_CONFIG: dir, dbfilename)
+	protected bool
 	check     func(v string) (string, error)
 	// update, when set, replaces check: the new value from the current
 	// one (client-output-buffer-limit sets the classes it names).
@@ -147,7 +150,9 @@ var params = []param{
 	{name: "tcp-backlog", def: "511", immutable: true, check: intParam(0, 1<<31-1)},
 	{name: "maxclients", def: "10000", check: intParam(1, 1<<31-1)},
 	{name: "databases", def: "16", immutable: true, check: intParam(1, 1<<20)},
-	{name: "dir", def: "./data", immutable: true, check: anyParam},
+	// dir is protected, as in Redis, and immutable in keel besides: the
+	// WAL, segments and checkpoints stay where they are while it runs.
+	{name: "dir", def: "./data", immutable: true, protected: true, check: anyParam},
 	{name: "requirepass", def: "", check: anyParam},
 	{name: "daemonize", def: "no", immutable: true, check: boolParam},
 	{name: "pidfile", def: "", immutable: true, check: anyParam},
@@ -174,7 +179,7 @@ var params = []param{
 	{name: "appendfsync", def: "everysec", check: enumParam("everysec", "always", "no")},
 	{name: "appendfilename", def: "appendonly.aof", immutable: true, check: anyParam},
 	{name: "save", def: "", check: anyParam},
-	{name: "dbfilename", def: "dump.rdb", check: anyParam},
+	{name: "dbfilename", def: "dump.rdb", protected: true, check: anyParam},
 	{name: "stop-writes-on-bgsave-error", def: "yes", check: boolParam},
 	{name: "rdbcompression", def: "yes", check: boolParam},
 	{name: "rdbchecksum", def: "yes", check: boolParam},
@@ -230,6 +235,12 @@ var params = []param{
 	// allowed from loopback clients (local); keel loads no modules either
 	// way (server/module.go).
 	{name: "enable-module-command", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
+	// DEBUG (DEBUG DIGEST, the tests' dataset hash, included), and CONFIG
+	// SET of the protected settings (dir, dbfilename): refused (no, as
+	// Redis 7.0 by default), allowed (yes) or allowed from loopback
+	// clients (local).
+	{name: "enable-debug-command", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
+	{name: "enable-protected-configs", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
 	// The rest of Redis 7.0's stock redis.conf, accepted and reported by
 	// CONFIG GET (Redis's defaults, ranges and errors) so that a Redis
 	// configuration file starts keel; none changes keel (README, "Redis

@@ -1,6 +1,10 @@
 package server
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/keeldb/keel/internal/oracle"
+)
 
 // MODULE as a redis-server with no module loaded and the default
 // enable-module-command no answers it.
@@ -30,6 +34,55 @@ func TestDiffModule(t *testing.T) {
 		dc("module-script",
 			"eval \"return redis.call('module','list')\" 0",
 			"eval \"return redis.pcall('module','load','/x')\" 0",
+		),
+	})
+}
+
+// TestDiffProtected: DEBUG and CONFIG SET of the protected settings (dir,
+// dbfilename) under Redis 7.0's defaults, enable-debug-command and
+// enable-protected-configs no, and under local, from a loopback client.
+// (Under local or yes Redis moves its working directory on CONFIG SET
+// dir; keel's stays, immutable: README.)
+func TestDiffProtected(t *testing.T) {
+	defaults := []string{"--enable-debug-command", "no", "--enable-protected-configs", "no"}
+	p := &diffPair{oracle: oracle.StartWith(t, defaults...),
+		keel: startKeel(t, "enable-debug-command", "no", "enable-protected-configs", "no")}
+	runCases(t, p, []diffCase{
+		dc("refused",
+			"debug digest",
+			"debug sleep 0",
+			"debug",
+			"debug nosuch",
+			"config set dir /tmp",
+			"config set dbfilename x.rdb",
+			"config set maxmemory 0 dbfilename x.rdb",
+			"config get dbfilename",
+			"config get enable-debug-command",
+			"config get enable-protected-configs",
+			"config set enable-debug-command yes",
+			"config set enable-protected-configs yes",
+		),
+		dc("refused-in-multi",
+			"multi",
+			"set k v",
+			"debug digest",
+			"exec",
+			"get k",
+		),
+		dc("refused-in-script",
+			"eval \"return redis.pcall('debug','digest')\" 0",
+		),
+	})
+	local := []string{"--enable-debug-command", "local", "--enable-protected-configs", "local"}
+	p = &diffPair{oracle: oracle.StartWith(t, local...),
+		keel: startKeel(t, "enable-debug-command", "local", "enable-protected-configs", "local")}
+	runCases(t, p, []diffCase{
+		dc("local",
+			"debug sleep 0",
+			"debug nosuch",
+			"config set dbfilename x.rdb",
+			"config get dbfilename",
+			"config get enable-debug-command",
 		),
 	})
 }

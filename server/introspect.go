@@ -70,6 +70,10 @@ func cmdConfigSet(c *keel.Ctx) {
 			return
 		}
 		seen[p.name] = true
+		if p.protected && !x.srv.allowProtected("enable-protected-configs", c.S) {
+			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set protected config", name))
+			return
+		}
 		if p.immutable {
 			c.R.Error(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name))
 			return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net"
 	"strings"
 
@@ -56,24 +57,37 @@ func cmdModuleHelp(c *keel.Ctx) {
 	keel.ReplyHelp(c, "MODULE", lines)
 }
 
-// protectedCheck is keel's FlagProtected predicate: enable-module-command
-// no refuses, yes allows, local allows loopback clients only (Redis's
-// allowProtectedAction).
+// protectedCheck is keel's FlagProtected predicate: MODULE's LOAD,
+// LOADEX and UNLOAD under enable-module-command, DEBUG under
+// enable-debug-command, refused with Redis's text unless allowed.
 func (s *Server) protectedCheck(sess *keel.Session, cmd *keel.Command) string {
-	switch s.cfg.Get("enable-module-command") {
-	case "yes":
+	name, _, _ := strings.Cut(cmd.Name, "|")
+	option := "enable-" + name + "-command"
+	if s.allowProtected(option, sess) {
 		return ""
+	}
+	if name == "module" {
+		return moduleNotAllowed
+	}
+	return fmt.Sprintf(`ERR %s command not allowed. If the %s option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, strings.ToUpper(name), option)
+}
+
+// allowProtected is Redis's allowProtectedAction: the setting option
+// (enable-module-command, enable-debug-command, enable-protected-configs)
+// yes allows, no refuses, local allows loopback and Unix socket clients.
+func (s *Server) allowProtected(option string, sess *keel.Session) bool {
+	switch s.cfg.Get(option) {
+	case "yes":
+		return true
 	case "local":
 		if x, ok := sess.Ext.(*client); ok {
 			if host, _, err := net.SplitHostPort(x.addr); err == nil {
 				if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-					return ""
+					return true
 				}
 			}
-			if strings.HasPrefix(x.addr, "/") { // a Unix socket
-				return ""
-			}
+			return strings.HasPrefix(x.addr, "/") // a Unix socket
 		}
 	}
-	return moduleNotAllowed
+	return false
 }

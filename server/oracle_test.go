@@ -49,6 +49,8 @@ func startKeel(t testing.TB, settings ...string) *keelServer {
 	if n := os.Getenv("KEEL_TEST_EVENT_LOOPS"); n != "" {
 		settings = append([]string{"event-loops", n}, settings...)
 	}
+	// DEBUG (DIGEST, SLEEP, ...) as the oracle runs it: allowed.
+	settings = append([]string{"enable-debug-command", "yes"}, settings...)
 	for i := 0; i < len(settings); i += 2 {
 		if err := cfg.Set(settings[i], settings[i+1], true); err != nil {
 			db.Close()

@@ -103,7 +103,8 @@ type proc struct {
 func launch(t testing.TB, dir string, args ...string) *proc {
 	t.Helper()
 	port := oracle.FreePort(t)
-	return launchArgv(t, dir, port, append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1"}, args...))
+	// DEBUG DIGEST checks the data after restarts: allowed from loopback.
+	return launchArgv(t, dir, port, append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1", "--enable-debug-command", "local"}, args...))
 }
 
 // launchArgv starts keel with argv as its arguments, which must make it

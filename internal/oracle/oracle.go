@@ -27,13 +27,25 @@ import (
 // Start starts redis-server and returns its address (host:port).
 func Start(t testing.TB) string {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with more redis-server arguments, after Start's own
+// (a later one wins: "--enable-debug-command", "no" puts Redis's default
+// back). With KEEL_ORACLE set, a test that needs arguments is skipped: a
+// running server cannot take them.
+func StartWith(t testing.TB, args ...string) string {
+	t.Helper()
 	if addr := os.Getenv("KEEL_ORACLE"); addr != "" {
+		if len(args) > 0 {
+			t.Skip("oracle: KEEL_ORACLE's server cannot be started with", args)
+		}
 		return addr
 	}
 	bin := serverPath(t)
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ { // the free port may be taken meanwhile
-		addr, err := tryStart(t, bin)
+		addr, err := tryStart(t, bin, args...)
 		if err == nil {
 			return addr
 		}
@@ -70,7 +82,7 @@ func FreePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func tryStart(t testing.TB, bin string) (string, error) {
+func tryStart(t testing.TB, bin string, args ...string) (string, error) {
 	dir := t.TempDir()
 	port := FreePort(t)
 	logPath := filepath.Join(dir, "redis.log")
@@ -79,6 +91,7 @@ func tryStart(t testing.TB, bin string) (string, error) {
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--daemonize", "no", "--dir", dir, "--logfile", logPath,
 		"--enable-debug-command", "yes")
+	cmd.Args = append(cmd.Args, args...)
 	// No pipes: no copying goroutines outlive the test (goleak).
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
 	if err := cmd.Start(); err != nil {
