@@ -237,7 +237,8 @@ func (db *DB) expireLoop() {
 		}
 		ticks++
 		start := time.Now()
-		db.expireCycle(s, ticks%db.opts.Databases, start.Add(tick*expireCyclePercent/100))
+		sweep := expireParamsAt(db.tuning.ActiveExpireEffort.Load())
+		db.expireCycle(s, ticks%db.opts.Databases, start.Add(tick*time.Duration(sweep.cyclePercent)/100), sweep)
 		db.LatencySample("expire-cycle", time.Since(start).Milliseconds())
 		db.TrackingDrain(nil) // the expired keys' invalidations
 	}
@@ -247,31 +248,40 @@ func (db *DB) expireLoop() {
 // first one rotates, so that a database full of expired keys does not take
 // every tick's time), sampled again while more than expireStalePercent of
 // its sample had expired, until deadline.
-func (db *DB) expireCycle(s *Session, first int, deadline time.Time) {
+func (db *DB) expireCycle(s *Session, first int, deadline time.Time, p expireParams) {
 	for i := range db.opts.Databases {
 		dbi := (first + i) % db.opts.Databases
 		for time.Now().Before(deadline) {
-			if db.expireSome(s, dbi)*100 <= expireSample*expireStalePercent {
+			if db.expireSome(s, dbi, p.sample)*100 <= p.sample*p.stalePercent {
 				break
 			}
 		}
 	}
 }
 
-// The active expiry's parameters, Redis's at active-expire-effort 1.
-const (
-	expireSample       = 20 // keys sampled at a time
-	expireStalePercent = 10 // sample again while more of the sample had expired
-	expireCyclePercent = 25 // of each tick, at most
-)
+// expireParams are the active expiry's parameters.
+type expireParams struct {
+	sample       int // keys sampled at a time
+	stalePercent int // sample again while more of the sample had expired
+	cyclePercent int // of each tick, at most
+}
 
-// expireSome deletes the expired keys of a sample of expireSample keys
-// with a TTL in dbi, in one record, and returns how many it deleted.
-func (db *DB) expireSome(s *Session, dbi int) int {
+// expireParamsAt are the parameters at active-expire-effort effort (1 to
+// 10), Redis's activeExpireCycle's: 20 keys a sample, a tenth stale and a
+// quarter of the tick at 1, and each step up a quarter more keys, one
+// stale percent less and two percent of the tick more.
+func expireParamsAt(effort int64) expireParams {
+	e := int(min(max(effort, 1), 10)) - 1
+	return expireParams{sample: 20 + 20/4*e, stalePercent: 10 - e, cyclePercent: 25 + 2*e}
+}
+
+// expireSome deletes the expired keys of a sample of n keys with a TTL in
+// dbi, in one record, and returns how many it deleted.
+func (db *DB) expireSome(s *Session, dbi, n int) int {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	now := time.Now().UnixMilli()
-	keys := db.ks.SampleExpired(dbi, now, expireSample)
+	keys := db.ks.SampleExpired(dbi, now, n)
 	if len(keys) == 0 {
 		return 0
 	}

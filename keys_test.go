@@ -935,7 +935,7 @@ func TestActiveExpireCycle(t *testing.T) {
 		}
 	}
 	time.Sleep(5 * time.Millisecond)
-	db.expireCycle(&Session{}, 0, time.Now().Add(time.Minute))
+	db.expireCycle(&Session{}, 0, time.Now().Add(time.Minute), expireParamsAt(1))
 	for dbi, want := range map[string]int64{"0": 100, "3": 100, "5": 200} {
 		do(db, s, "select", dbi)
 		if n := do(db, s, "dbsize"); n != want {
@@ -960,4 +960,32 @@ func TestBatchSlotOf(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestActiveExpireEffort: active-expire-effort scales the sweep as
+// Redis's activeExpireCycle does (keys a sample, the stale share that
+// makes it sample again, the share of the tick), clamped to 1..10; the
+// DB's setting is what the sweep reads.
+func TestActiveExpireEffort(t *testing.T) {
+	for _, c := range []struct {
+		effort int64
+		want   expireParams
+	}{
+		{1, expireParams{sample: 20, stalePercent: 10, cyclePercent: 25}},
+		{2, expireParams{sample: 25, stalePercent: 9, cyclePercent: 27}},
+		{10, expireParams{sample: 65, stalePercent: 1, cyclePercent: 43}},
+		{0, expireParams{sample: 20, stalePercent: 10, cyclePercent: 25}},
+		{11, expireParams{sample: 65, stalePercent: 1, cyclePercent: 43}},
+	} {
+		if got := expireParamsAt(c.effort); got != c.want {
+			t.Errorf("effort %d: %+v, want %+v", c.effort, got, c.want)
+		}
+	}
+	db := newTestDB(t)
+	if got := db.tuning.ActiveExpireEffort.Load(); got != 1 {
+		t.Fatalf("default effort %d", got)
+	}
+	if !db.SetTuning("active-expire-effort", 7) || db.tuning.ActiveExpireEffort.Load() != 7 {
+		t.Fatal("SetTuning active-expire-effort")
+	}
 }

@@ -25,6 +25,9 @@ type Tuning struct {
 	// (1: yes).
 	ListCompressDepth atomic.Int64
 	RDBCompression    atomic.Int64
+	// ActiveExpireEffort is active-expire-effort, 1 to 10: how hard the
+	// active expiry sweeps (expireParamsAt).
+	ActiveExpireEffort atomic.Int64
 }
 
 func (t *Tuning) defaults() {
@@ -38,6 +41,7 @@ func (t *Tuning) defaults() {
 	t.StreamNodeMaxEntries.Store(100)
 	t.HLLSparseMaxBytes.Store(3000)
 	t.RDBCompression.Store(1)
+	t.ActiveExpireEffort.Store(1)
 }
 
 // SetTuning sets the threshold named as in redis.conf; false for a name
@@ -67,6 +71,8 @@ func (db *DB) SetTuning(name string, v int64) bool {
 		t.ListCompressDepth.Store(v)
 	case "rdbcompression":
 		t.RDBCompression.Store(v)
+	case "active-expire-effort":
+		t.ActiveExpireEffort.Store(v)
 	default:
 		return false
 	}

@@ -159,6 +159,8 @@ var params = []param{
 	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
 	{name: "logfile", def: "", immutable: true, check: anyParam},
 	{name: "hz", def: "10", check: intParam(1, 500)},
+	// how hard the active expiry sweeps, 1 to 10 (keel's expireParamsAt)
+	{name: "active-expire-effort", def: "1", check: intParam(1, 10)},
 	{name: "proto-max-bulk-len", def: "536870912", check: intParam(1<<20, 1<<62)},
 	{name: "client-query-buffer-limit", def: "1073741824", check: intParam(1<<20, 1<<62)},
 	// client-output-buffer-limit <class> <hard> <soft> <soft seconds>...:

@@ -1066,6 +1066,8 @@ var connCases = []diffCase{
 	dc("CONFIG/GET", `CONFIG GET maxmemory-policy`, `CONFIG GET hz`, `CONFIG GET timeout`, `CONFIG GET databases`, `CONFIG GET nosuchparam`, `CONFIG GET`),
 	dc("CONFIG/SET_errors", `CONFIG SET nosuch 1`, `CONFIG SET hz abc`, `CONFIG SET hz`, `CONFIG SET daemonize yes`, `CONFIG SET appendfsync foo`, `CONFIG SET loglevel foo`),
 	dc("CONFIG/SET_roundtrip", `CONFIG SET hz 20`, `CONFIG GET hz`, `CONFIG SET hz 10`),
+	dc("CONFIG/active_expire_effort", `CONFIG GET active-expire-effort`, `CONFIG SET active-expire-effort 10`, `CONFIG GET active-expire-effort`,
+		`CONFIG SET active-expire-effort 0`, `CONFIG SET active-expire-effort 11`, `CONFIG SET active-expire-effort x`, `CONFIG SET active-expire-effort 1`),
 	dc("HELLO/2", `HELLO 2`, `HELLO`, `HELLO 4`, `HELLO 1`, `HELLO abc`, `HELLO 2 FOO`, `HELLO 2 AUTH`, `HELLO 2 AUTH default`, `HELLO 2 SETNAME`, `HELLO 2 SETNAME "a b"`, `HELLO 2 AUTH foo bar`, `HELLO 2 AUTH default anything`),
 	dc("SELECT/then_ops", `SELECT 2`, `SET k v`, `DBSIZE`, `2> DBSIZE`, `2> SELECT 2`, `2> GET k`),
 	dc("QUIT/reply", `SET k v`, `@RAW "*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n"`, `EXISTS x`),

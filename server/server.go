@@ -101,7 +101,7 @@ func New(db *keel.DB, cfg *Config, logger *slog.Logger) *Server {
 	db.SetRequirePass(cfg.Get("requirepass"))
 	for _, name := range []string{"zset-max-listpack-entries", "zset-max-listpack-value", "set-max-intset-entries",
 		"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
-		"stream-node-max-bytes", "stream-node-max-entries", "hll-sparse-max-bytes"} {
+		"stream-node-max-bytes", "stream-node-max-entries", "hll-sparse-max-bytes", "active-expire-effort"} {
 		v, _ := strconv.ParseInt(cfg.Get(name), 10, 64)
 		db.SetTuning(name, v)
 	}
