@@ -500,6 +500,9 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	if t := trackingFlags(x.sess.TrackingFlags()); t != "" {
 		flags = strings.TrimSuffix(flags, "N") + t
 	}
+	if x.unix {
+		flags = strings.TrimSuffix(flags, "N") + "U"
+	}
 	if x.subscribed() {
 		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b
 	}

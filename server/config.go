@@ -90,6 +90,21 @@ func intParam(min, max int64) func(string) (string, error) {
 	}
 }
 
+// octalParam is an OCTAL_CONFIG setting (unixsocketperm): an octal
+// number from 0 to max, shown in octal.
+func octalParam(max int64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := strconv.ParseInt(v, 8, 64)
+		if err != nil {
+			return "", fmt.Errorf("argument couldn't be parsed as an octal number")
+		}
+		if n < 0 || n > max {
+			return "", fmt.Errorf("argument must be between 0 and %o inclusive", max)
+		}
+		return strconv.FormatInt(n, 8), nil
+	}
+}
+
 // memParam is a MEMORY_CONFIG setting: a byte count with an optional
 // unit (1kb, 2mb, ...), never negative.
 func memParam(min, max int64) func(string) (string, error) {
@@ -142,6 +157,10 @@ var params = []param{
 	// networking and process
 	{name: "port", def: "6379", immutable: true, check: intParam(0, 65535)},
 	{name: "bind", def: "127.0.0.1", immutable: true, check: anyParam},
+	// a Unix socket to listen on besides TCP (none: ""), and its file's
+	// permissions (octal; 0: the umask's)
+	{name: "unixsocket", def: "", immutable: true, check: anyParam},
+	{name: "unixsocketperm", def: "0", immutable: true, check: octalParam(0o777)},
 	{name: "protected-mode", def: "yes", check: boolParam},
 	{name: "timeout", def: "0", check: intParam(0, 1<<31-1)},
 	{name: "tcp-keepalive", def: "300", check: intParam(0, 1<<31-1)},

@@ -21,6 +21,7 @@ type client struct {
 	w    respWriter
 
 	addr, laddr string
+	unix        bool // connected by the Unix socket (CLIENT LIST flag U)
 	created     time.Time
 	name        atomic.Pointer[string]
 	db          atomic.Int64
@@ -86,6 +87,12 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.pub.last.multi = -1
 	c.addr = nc.RemoteAddr().String()
 	c.laddr = nc.LocalAddr().String()
+	if _, ok := nc.(*net.UnixConn); ok {
+		// As Redis names a Unix socket client: the socket's path, port 0.
+		c.unix = true
+		c.addr = s.cfg.Get("unixsocket") + ":0"
+		c.laddr = c.addr
+	}
 	empty := ""
 	c.name.Store(&empty)
 	c.lastCmd.Store(&empty)

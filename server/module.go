@@ -86,7 +86,7 @@ func (s *Server) allowProtected(option string, sess *keel.Session) bool {
 					return true
 				}
 			}
-			return strings.HasPrefix(x.addr, "/") // a Unix socket
+			return x.unix
 		}
 	}
 	return false

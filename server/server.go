@@ -223,6 +223,16 @@ func (s *Server) Listen() error {
 	if len(lns) == 0 {
 		return fmt.Errorf("no bind address of %q could be listened on", s.cfg.Get("bind"))
 	}
+	if path := s.cfg.Get("unixsocket"); path != "" {
+		ln, err := listenUnix(path, s.cfg.Get("unixsocketperm"))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
+	}
 	s.warnBacklog()
 	if len(lns) == 1 {
 		s.ln = lns[0]
@@ -230,6 +240,33 @@ func (s *Server) Listen() error {
 		s.ln = newMultiListener(lns)
 	}
 	return nil
+}
+
+// listenUnix listens on the Unix socket path (unixsocket), as Redis: a
+// socket file left there by an earlier run is replaced, and a perm
+// (unixsocketperm, octal) other than 0 is set on the new one. The file
+// goes when the listener closes. A path that holds anything but a socket
+// is an error, where Redis would unlink it.
+func listenUnix(path, perm string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("unixsocket %s: exists and is not a socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("unixsocket %s: %w", path, err)
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if m, _ := strconv.ParseUint(perm, 8, 32); m != 0 {
+		if err := os.Chmod(path, os.FileMode(m)); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("unixsocket %s: %w", path, err)
+		}
+	}
+	return ln, nil
 }
 
 // Addr is the listening address (after Listen).
