@@ -90,6 +90,38 @@ func intParam(min, max int64) func(string) (string, error) {
 	}
 }
 
+// shutdownSigParam is shutdown-on-sigint's and shutdown-on-sigterm's
+// value, as Redis reads it: default, or any of save, nosave, now and force
+// (not save with nosave), shown in that order.
+func shutdownSigParam(v string) (string, error) {
+	words := strings.Fields(strings.ToLower(v))
+	set := map[string]bool{}
+	for _, w := range words {
+		switch w {
+		case "default", "save", "nosave", "now", "force":
+			set[w] = true
+		default:
+			return "", fmt.Errorf("argument(s) must be one of the following: default, save, nosave, now, force")
+		}
+	}
+	if len(words) == 0 {
+		return "", fmt.Errorf("argument(s) must be one of the following: default, save, nosave, now, force")
+	}
+	if set["save"] && set["nosave"] {
+		return "", fmt.Errorf("shutdown options SAVE and NOSAVE can't be used simultaneously")
+	}
+	var out []string
+	for _, w := range []string{"save", "nosave", "now", "force"} {
+		if set[w] {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return "default", nil
+	}
+	return strings.Join(out, " "), nil
+}
+
 // octalParam is an OCTAL_CONFIG setting (unixsocketperm): an octal
 // number from 0 to max, shown in octal.
 func octalParam(max int64) func(string) (string, error) {
@@ -178,6 +210,14 @@ var params = []param{
 	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
 	{name: "logfile", def: "", immutable: true, check: anyParam},
 	{name: "hz", def: "10", check: intParam(1, 500)},
+	// what SIGINT and SIGTERM do besides stopping (cmd/keel): default or
+	// save checkpoint first, as SHUTDOWN does, nosave does not; now and
+	// force change nothing (no replicas to wait for; a failed checkpoint
+	// never keeps keel running). shutdown-timeout waits for replicas in
+	// Redis: keel has none.
+	{name: "shutdown-on-sigint", def: "default", check: shutdownSigParam},
+	{name: "shutdown-on-sigterm", def: "default", check: shutdownSigParam},
+	{name: "shutdown-timeout", def: "10", check: intParam(0, math.MaxInt32)},
 	// how hard the active expiry sweeps, 1 to 10 (keel's expireParamsAt)
 	{name: "active-expire-effort", def: "1", check: intParam(1, 10)},
 	{name: "proto-max-bulk-len", def: "536870912", check: intParam(1<<20, 1<<62)},

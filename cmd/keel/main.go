@@ -16,7 +16,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -151,16 +153,31 @@ func run(args []string) error {
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	// signalled is the shutdown-on-sig* setting of the signal that ends
+	// the server ("": none did).
+	var signalled atomic.Pointer[string]
 	go func() {
 		select {
 		case s := <-sig:
-			logger.Info("keel: signal received, shutting down", "signal", s.String())
+			opt := cfg.Get("shutdown-on-sigterm")
+			if s == syscall.SIGINT {
+				opt = cfg.Get("shutdown-on-sigint")
+			}
+			signalled.Store(&opt)
+			logger.Info("keel: signal received, shutting down", "signal", s.String(), "shutdown-options", opt)
 			srv.Close()
 		case <-srv.Done():
 		}
 	}()
 	serr := srv.Serve()
 	srv.Close()
+	if opt := signalled.Load(); opt != nil && !slices.Contains(strings.Fields(*opt), "nosave") {
+		// As SHUTDOWN without NOSAVE: a checkpoint, so that the next
+		// start replays nothing (the WAL holds every write either way).
+		if err := db.Save(); err != nil {
+			logger.Warn("shutdown: checkpoint failed", "err", err)
+		}
+	}
 	// KEEL_MEMPROFILE=file writes a heap profile at shutdown.
 	if pf := os.Getenv("KEEL_MEMPROFILE"); pf != "" {
 		if f, err := os.Create(pf); err == nil {

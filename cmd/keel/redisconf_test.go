@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -124,4 +125,51 @@ func running(pid int) bool {
 func asBytes(v any) []byte {
 	b, _ := v.([]byte)
 	return b
+}
+
+// replayedRecords matches the log line of a start that replayed records.
+var replayedRecords = regexp.MustCompile(`keel: recovered.* records=[1-9]`)
+
+// TestShutdownOnSignals: SIGTERM and SIGINT checkpoint before keel exits
+// under shutdown-on-sigterm and shutdown-on-sigint default (as SHUTDOWN
+// does), and do not under nosave: the next start then replays the writes
+// from the WAL, which holds them either way.
+func TestShutdownOnSignals(t *testing.T) {
+	for _, c := range []struct {
+		sig     syscall.Signal
+		args    []string
+		replays bool
+	}{
+		{syscall.SIGTERM, nil, false},
+		{syscall.SIGINT, []string{"--shutdown-on-sigint", "save now"}, false},
+		{syscall.SIGTERM, []string{"--shutdown-on-sigterm", "nosave"}, true},
+		{syscall.SIGINT, []string{"--shutdown-on-sigint", "nosave force"}, true},
+	} {
+		dir := t.TempDir()
+		p := startServer(t, dir, c.args...)
+		cl := p.client(t)
+		for i := range 100 {
+			if _, err := cl.Do("SET", "k"+strconv.Itoa(i), "v"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.cmd.Process.Signal(c.sig); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-p.done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%v %q: keel did not exit", c.sig, c.args)
+		}
+		out := p.stderr.String()
+		p2 := startServer(t, dir)
+		if got, err := p2.client(t).Do("DBSIZE"); err != nil || got != int64(100) {
+			t.Fatalf("%v %q: DBSIZE %v (%v) after the restart", c.sig, c.args, got, err)
+		}
+		replayed := replayedRecords.MatchString(p2.stderr.String())
+		if replayed != c.replays {
+			t.Errorf("%v %q: the restart replayed the WAL: %v, want %v; its log:\n%s\nthe first run's:\n%s", c.sig, c.args, replayed, c.replays, p2.stderr.String(), out)
+		}
+		p2.stop(t)
+	}
 }
