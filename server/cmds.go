@@ -329,7 +329,7 @@ func clientCommand() *keel.Command {
 		"info":         sub("info", 2, ns, "Returns information about the connection.", "6.2.0", cmdClientInfo),
 		"kill":         sub("kill", -3, keel.FlagAdmin|ns, "Terminates open connections.", "2.4.0", cmdClientKill),
 		"setinfo":      sub("setinfo", 4, ns, "Sets information specific to the client or connection.", "7.2.0", cmdClientSetInfo),
-		"no-evict":     sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientOnOff),
+		"no-evict":     sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientNoEvict),
 		"unblock":      sub("unblock", -3, keel.FlagAdmin|ns, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", cmdClientUnblock),
 		"no-touch":     sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
 		"reply":        sub("reply", 3, ns, "Instructs the server whether to reply to commands.", "3.2.0", cmdClientReply),
@@ -414,6 +414,21 @@ func cmdClientOnOff(c *keel.Ctx) {
 	}
 }
 
+// cmdClientNoEvict is CLIENT NO-EVICT ON|OFF: whether maxmemory-clients
+// may evict this connection (clienteviction.go).
+func cmdClientNoEvict(c *keel.Ctx) {
+	switch strings.ToLower(string(c.Args[2])) {
+	case "on":
+		cl(c).noEvict.Store(true)
+	case "off":
+		cl(c).noEvict.Store(false)
+	default:
+		c.R.Error(keel.ErrSyntax)
+		return
+	}
+	c.R.Simple("OK")
+}
+
 // cmdClientReply is CLIENT REPLY ON|OFF|SKIP (Redis's flags
 // CLIENT_REPLY_OFF, _SKIP_NEXT): OFF drops the replies of this command and
 // the ones after it, SKIP those of the next command only (ignored while
@@ -494,14 +509,16 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 		events = "rw"
 	}
 	obl, oll, omem := obufFields(st.obuf)
-	qcap := st.qbuf + st.qbufFree
-	totMem := qcap + st.rbs + st.multiMem + argv
+	totMem := st.totMem(argv)
 	flags := flagsString(st.flags)
 	if t := trackingFlags(x.sess.TrackingFlags()); t != "" {
 		flags = strings.TrimSuffix(flags, "N") + t
 	}
 	if x.unix {
 		flags = strings.TrimSuffix(flags, "N") + "U"
+	}
+	if x.noEvict.Load() {
+		flags = strings.TrimSuffix(flags, "N") + "e"
 	}
 	if x.subscribed() {
 		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b

@@ -250,6 +250,9 @@ var params = []param{
 	// memory: over maxmemory, keys are evicted by the policy, or writes
 	// refused under noeviction (keel's maxmemory.go and evict.go)
 	{name: "maxmemory", def: "0", check: intParam(0, 1<<62)},
+	// the clients' memory limit, bytes or a percentage of maxmemory
+	// (clienteviction.go)
+	{name: "maxmemory-clients", def: "0", check: memOrPercentParam},
 	// (in Redis's order, which its error lists)
 	{name: "maxmemory-policy", def: "noeviction", check: enumParam("volatile-lru", "volatile-lfu", "volatile-random",
 		"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction")},

@@ -21,7 +21,8 @@ type client struct {
 	w    respWriter
 
 	addr, laddr string
-	unix        bool // connected by the Unix socket (CLIENT LIST flag U)
+	unix        bool        // connected by the Unix socket (CLIENT LIST flag U)
+	noEvict     atomic.Bool // CLIENT NO-EVICT on (CLIENT LIST flag e)
 	created     time.Time
 	name        atomic.Pointer[string]
 	db          atomic.Int64
@@ -146,6 +147,7 @@ func (c *client) serve() {
 		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
 	rd.queryBufLimit = c.srv.cfg.queryBufLimit
 	c.ls.rd = rd
+	rd.grew = c.publish
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.

@@ -61,6 +61,7 @@ func (s *Server) sampleLoop() {
 		case now := <-t.C:
 			in, out := s.netBytes()
 			s.inst.sample(now, [3]int64{s.db.TotalCalls(), in, out})
+			s.evictClients()
 		}
 	}
 }

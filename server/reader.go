@@ -112,6 +112,11 @@ type requestReader struct {
 	// general parser.
 	slowOnly bool
 
+	// grew, when set, is called after a read made the buffer larger (a
+	// big request arriving): a goroutine's client publishes its query
+	// buffer then, for maxmemory-clients, while it waits for the rest.
+	grew func()
+
 	args  [][]byte // the request Next returns; reused
 	ready bool     // args holds a request Pending parsed and Next has not returned
 	err   error    // sticky: the first protocol or read error
@@ -697,6 +702,12 @@ func (rd *requestReader) fill() error {
 	}
 }
 
+func (rd *requestReader) grown() {
+	if rd.grew != nil {
+		rd.grew()
+	}
+}
+
 // makeRoom makes at least protoIOBufLen bytes of room after the buffered
 // bytes. It first moves the request in progress to the front (element
 // offsets are relative to start, so they stay valid); if that is not
@@ -718,6 +729,7 @@ func (rd *requestReader) makeRoom() {
 		nb := make([]byte, live, size)
 		copy(nb, rd.buf[rd.start:])
 		rd.buf = nb
+		defer rd.grown()
 	}
 	rd.work += int64(live)
 	rd.buf = rd.buf[:live]

@@ -84,10 +84,13 @@ type Server struct {
 
 	totalConns    atomic.Int64
 	rejectedConns atomic.Int64
-	errors        errorTable  // error replies sent (INFO stats, errorstats)
-	inst          instMetrics // INFO stats' instantaneous rates (sampleLoop)
-	shutdownOnce  sync.Once
-	wg            sync.WaitGroup
+	// evictedClients counts the clients maxmemory-clients disconnected
+	// (INFO's evicted_clients).
+	evictedClients atomic.Int64
+	errors         errorTable  // error replies sent (INFO stats, errorstats)
+	inst           instMetrics // INFO stats' instantaneous rates (sampleLoop)
+	shutdownOnce   sync.Once
+	wg             sync.WaitGroup
 }
 
 // New returns a server for db configured by cfg; call Serve.
