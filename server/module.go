@@ -15,8 +15,6 @@ import (
 // enable-module-command no; with yes (or local, from a loopback client)
 // they fail as a load or an unload that found nothing would.
 
-const moduleNotAllowed = `ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`
-
 func moduleCommand() *keel.Command {
 	sub := func(name string, arity int, flags keel.Flags, summary string, h func(*keel.Ctx)) *keel.Command {
 		acl := []string{"admin", "slow", "dangerous"}
@@ -65,9 +63,6 @@ func (s *Server) protectedCheck(sess *keel.Session, cmd *keel.Command) string {
 	option := "enable-" + name + "-command"
 	if s.allowProtected(option, sess) {
 		return ""
-	}
-	if name == "module" {
-		return moduleNotAllowed
 	}
 	return fmt.Sprintf(`ERR %s command not allowed. If the %s option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, strings.ToUpper(name), option)
 }
