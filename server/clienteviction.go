@@ -43,7 +43,7 @@ func (s *Server) clientEvictionLimit() int64 {
 // totMem is CLIENT LIST's tot-mem of a client in state v whose current
 // command's arguments take argv bytes.
 func (v pubValues) totMem(argv int64) int64 {
-	return v.qbuf + v.qbufFree + v.rbs + v.multiMem + argv
+	return max(v.qbuf+v.qbufFree, v.qgrow) + v.rbs + v.multiMem + argv
 }
 
 // evictClients disconnects the clients holding the most memory, CLIENT

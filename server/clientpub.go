@@ -20,6 +20,12 @@ type clientPub struct {
 	qbufFree atomic.Int64  // free room in the request buffer
 	obuf     atomic.Int64  // reply bytes not yet written to the socket
 	rbs      atomic.Int64  // the reply buffer's capacity
+	// qgrow is the request buffer's capacity as a read that grew it left
+	// it (a big request arriving), stored by whichever goroutine reads
+	// the connection (a blocked goroutine client's helper too), until the
+	// owner publishes again: maxmemory-clients sees a request that has
+	// not arrived whole (clienteviction.go).
+	qgrow atomic.Int64
 
 	// last holds the values published, so that publish stores only what
 	// changed (a round touches every ready client: mostly nothing).
@@ -27,8 +33,8 @@ type clientPub struct {
 }
 
 type pubValues struct {
-	flags                                               uint32
-	multi, multiMem, argvMem, qbuf, qbufFree, obuf, rbs int64
+	flags                                                      uint32
+	multi, multiMem, argvMem, qbuf, qbufFree, obuf, rbs, qgrow int64
 }
 
 const (
@@ -79,6 +85,9 @@ func (c *client) publish() {
 	storeIfChanged(&p.qbufFree, v.qbufFree, p.last.qbufFree)
 	storeIfChanged(&p.obuf, v.obuf, p.last.obuf)
 	storeIfChanged(&p.rbs, v.rbs, p.last.rbs)
+	if p.qgrow.Load() != 0 {
+		p.qgrow.Store(0) // the buffer is in qbuf and qbufFree now
+	}
 	p.last = v
 }
 
@@ -92,7 +101,7 @@ func storeIfChanged(a *atomic.Int64, v, old int64) {
 func (c *client) published() pubValues {
 	p := &c.pub
 	return pubValues{flags: p.flags.Load(), multi: p.multi.Load(), multiMem: p.multiMem.Load(), argvMem: p.argvMem.Load(),
-		qbuf: p.qbuf.Load(), qbufFree: p.qbufFree.Load(), obuf: p.obuf.Load(), rbs: p.rbs.Load()}
+		qbuf: p.qbuf.Load(), qbufFree: p.qbufFree.Load(), obuf: p.obuf.Load(), rbs: p.rbs.Load(), qgrow: p.qgrow.Load()}
 }
 
 // obufFields renders pending reply bytes as Redis's obl, oll and omem:

@@ -147,7 +147,9 @@ func (c *client) serve() {
 		func() bool { return c.sess.Authenticated || c.srv.db.RequirePass() == "" })
 	rd.queryBufLimit = c.srv.cfg.queryBufLimit
 	c.ls.rd = rd
-	rd.grew = c.publish
+	// A big request arriving shows in tot-mem before it is whole; only
+	// what the reading goroutine owns is read (clientpub.go's qgrow).
+	rd.grew = func() { c.pub.qgrow.Store(int64(cap(rd.buf))) }
 	for {
 		// Only the first request of a batch may wait for the network, so
 		// the idle timeout is armed once per batch.

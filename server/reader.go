@@ -112,9 +112,10 @@ type requestReader struct {
 	// general parser.
 	slowOnly bool
 
-	// grew, when set, is called after a read made the buffer larger (a
-	// big request arriving): a goroutine's client publishes its query
-	// buffer then, for maxmemory-clients, while it waits for the rest.
+	// grew, when set, is called by the reading goroutine after it made
+	// the buffer larger (a big request arriving): a goroutine's client
+	// shows its query buffer then, for maxmemory-clients, while it waits
+	// for the rest.
 	grew func()
 
 	args  [][]byte // the request Next returns; reused
