@@ -44,10 +44,12 @@ func TestDiffModule(t *testing.T) {
 // (Under local or yes Redis moves its working directory on CONFIG SET
 // dir; keel's stays, immutable: README.)
 func TestDiffProtected(t *testing.T) {
-	defaults := []string{"--enable-debug-command", "no", "--enable-protected-configs", "no"}
-	p := &diffPair{oracle: oracle.StartWith(t, defaults...),
-		keel: startKeel(t, "enable-debug-command", "no", "enable-protected-configs", "no")}
-	runCases(t, p, []diffCase{
+	// pair starts both servers with the two settings at mode.
+	pair := func(mode string) *diffPair {
+		return &diffPair{oracle: oracle.StartWith(t, "--enable-debug-command", mode, "--enable-protected-configs", mode),
+			keel: startKeel(t, "enable-debug-command", mode, "enable-protected-configs", mode)}
+	}
+	runCases(t, pair("no"), []diffCase{
 		dc("refused",
 			"debug digest",
 			"debug sleep 0",
@@ -73,10 +75,7 @@ func TestDiffProtected(t *testing.T) {
 			"eval \"return redis.pcall('debug','digest')\" 0",
 		),
 	})
-	local := []string{"--enable-debug-command", "local", "--enable-protected-configs", "local"}
-	p = &diffPair{oracle: oracle.StartWith(t, local...),
-		keel: startKeel(t, "enable-debug-command", "local", "enable-protected-configs", "local")}
-	runCases(t, p, []diffCase{
+	runCases(t, pair("local"), []diffCase{
 		dc("local",
 			"debug sleep 0",
 			"debug nosuch",
