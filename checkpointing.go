@@ -246,7 +246,7 @@ func (db *DB) expireLoop() {
 
 // expireCycle is one tick of the sweep: each database from first on (the
 // first one rotates, so that a database full of expired keys does not take
-// every tick's time), sampled again while more than expireStalePercent of
+// every tick's time), sampled again while more than p.stalePercent of
 // its sample had expired, until deadline.
 func (db *DB) expireCycle(s *Session, first int, deadline time.Time, p expireParams) {
 	for i := range db.opts.Databases {

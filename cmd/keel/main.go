@@ -154,7 +154,7 @@ func run(args []string) error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	// signalled is the shutdown-on-sig* setting of the signal that ends
-	// the server ("": none did).
+	// the server (nil: none did).
 	var signalled atomic.Pointer[string]
 	go func() {
 		select {
