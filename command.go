@@ -288,6 +288,11 @@ type Session struct {
 	// InScript: the session's commands are a script's (MONITOR shows
 	// them from "lua").
 	InScript bool
+	// NoTouch: CLIENT NO-TOUCH on (Redis 7.2's CLIENT_NO_TOUCH): the
+	// session's lookups leave the keys' access clocks and LFU counters
+	// alone, but for TOUCH's own (not a script's TOUCH: Redis looks at the
+	// calling client's command, EVAL).
+	NoTouch bool
 	// Postponed: Exec did not run the command, which a CLIENT PAUSE covers
 	// (pause.go), or which BusyOnly refused; the server clears it and runs
 	// the command again once the pause ends, or from its usual goroutine.
@@ -849,12 +854,14 @@ func (c *Ctx) lookup(key []byte) (*memtables.Entry, bool) {
 }
 
 // accessed refreshes e's access clock (OBJECT IDLETIME), unless the
-// lookup is a no-touch one. Readers may update it concurrently
-// (atomically; it is not part of checkpoints).
+// lookup is a no-touch one, or the session's (CLIENT NO-TOUCH; TOUCH
+// itself still touches). Readers may update it concurrently (atomically;
+// it is not part of checkpoints).
 func (c *Ctx) accessed(e *memtables.Entry) {
-	if !c.noTouch {
-		c.DB.touchAccess(e, c.Now)
+	if c.noTouch || c.S != nil && c.S.NoTouch && (c.S.InScript || c.Cmd == nil || c.Cmd.Name != "touch") {
+		return
 	}
+	c.DB.touchAccess(e, c.Now)
 }
 
 // peek is lookup without refreshing the access clock (OBJECT and

@@ -71,3 +71,45 @@ func TestIdletimeTouches(t *testing.T) {
 		t.Errorf("MOVE: the access clock %v, want the source's %d", e, at)
 	}
 }
+
+// TestNoTouchSession: a session with NoTouch (CLIENT NO-TOUCH on, Redis
+// 7.2) leaves the access clock of the keys its commands look up, reads and
+// writes that change nothing alike, but TOUCH still refreshes it, outside
+// a script only (Redis looks at the calling client's command, EVAL);
+// another session's reads refresh it as before. (A write that stores a
+// new value gives it a new clock, as Redis's SET gives a new object one.)
+func TestNoTouchSession(t *testing.T) {
+	db := newTestDB(t)
+	s, other := db.NewSession(), db.NewSession()
+	s.NoTouch = true
+	do(db, other, "SET", "a", "1")
+	do(db, other, "SADD", "s", "m")
+	aged := func(key string, cmd ...string) int64 {
+		t.Helper()
+		e, _ := db.ks.Get(0, []byte(key))
+		atomic.StoreUint32(&e.Access, db.lruClock()-100)
+		do(db, s, cmd...)
+		return do(db, other, "OBJECT", "IDLETIME", key).(int64)
+	}
+	for _, c := range []struct {
+		key string
+		cmd []string
+	}{
+		{"a", []string{"GET", "a"}},
+		{"a", []string{"STRLEN", "a"}},
+		{"s", []string{"SADD", "s", "m"}},
+		{"s", []string{"SISMEMBER", "s", "m"}},
+		{"a", []string{"EVAL", "return redis.call('touch', KEYS[1])", "1", "a"}},
+	} {
+		if idle := aged(c.key, c.cmd...); idle < 99 {
+			t.Errorf("%v from a no-touch session refreshed the clock: idle %d", c.cmd, idle)
+		}
+	}
+	if idle := aged("a", "TOUCH", "a"); idle > 1 {
+		t.Errorf("TOUCH from a no-touch session left the clock: idle %d", idle)
+	}
+	s, other = other, s
+	if idle := aged("a", "GET", "a"); idle > 1 {
+		t.Errorf("GET from another session left the clock: idle %d", idle)
+	}
+}

@@ -233,3 +233,43 @@ func TestDiffRole(t *testing.T) {
 		}
 	}
 }
+
+// TestClientNoTouchFlag: CLIENT NO-TOUCH on (Redis 7.2) shows as flag T
+// in CLIENT INFO, after NO-EVICT's e, and RESET clears it, as 7.2's does
+// (NO-EVICT stays, as Redis 7.0 keeps it).
+func TestClientNoTouchFlag(t *testing.T) {
+	k := startKeel(t)
+	c := mustDialRESP(t, k.addr)
+	flags := func() string {
+		t.Helper()
+		v, err := c.Do("CLIENT", "INFO")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range strings.Fields(v.Str) {
+			if v, ok := strings.CutPrefix(f, "flags="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	for _, step := range []struct {
+		args  []string
+		flags string
+	}{
+		{[]string{"CLIENT", "NO-TOUCH", "on"}, "T"},
+		{[]string{"CLIENT", "NO-EVICT", "on"}, "eT"},
+		{[]string{"RESET"}, "e"},
+		{[]string{"CLIENT", "NO-EVICT", "off"}, "N"},
+	} {
+		if _, err := c.Do(step.args...); err != nil {
+			t.Fatal(err)
+		}
+		if got := flags(); got != step.flags {
+			t.Errorf("after %q: flags=%s, want %s", step.args, got, step.flags)
+		}
+	}
+	if v, _ := c.Do("CLIENT", "NO-TOUCH", "maybe"); v.Kind != '-' || v.Str != "ERR syntax error" {
+		t.Errorf("CLIENT NO-TOUCH maybe: %v", v)
+	}
+}

@@ -99,7 +99,9 @@ func cmdReset(c *keel.Ctx) {
 	c.S.Proto = 2
 	c.S.Name = ""
 	c.S.Authenticated = c.DB.RequirePass() == ""
+	c.S.NoTouch = false // as Redis 7.2's RESET (7.0, keel's contract, keeps NO-EVICT)
 	if x, ok := c.S.Ext.(*client); ok {
+		x.noTouch.Store(false)
 		x.w.proto = 2
 		x.proto.Store(2)
 		empty := ""
@@ -331,7 +333,7 @@ func clientCommand() *keel.Command {
 		"setinfo":      sub("setinfo", 4, ns, "Sets information specific to the client or connection.", "7.2.0", cmdClientSetInfo),
 		"no-evict":     sub("no-evict", 3, keel.FlagAdmin|ns, "Sets the client eviction mode of the connection.", "7.0.0", cmdClientNoEvict),
 		"unblock":      sub("unblock", -3, keel.FlagAdmin|ns, "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0", cmdClientUnblock),
-		"no-touch":     sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientOnOff),
+		"no-touch":     sub("no-touch", 3, ns, "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", cmdClientNoTouch),
 		"reply":        sub("reply", 3, ns, "Instructs the server whether to reply to commands.", "3.2.0", cmdClientReply),
 		"pause":        sub("pause", -3, keel.FlagAdmin|ns, "Suspends commands processing.", "3.0.0", cmdClientPause),
 		"unpause":      sub("unpause", 2, keel.FlagAdmin|ns, "Resumes processing commands from paused clients.", "6.2.0", cmdClientUnpause),
@@ -405,28 +407,36 @@ func cmdClientSetInfo(c *keel.Ctx) {
 	c.R.Simple("OK")
 }
 
-func cmdClientOnOff(c *keel.Ctx) {
-	switch strings.ToLower(string(c.Args[2])) {
-	case "on", "off":
-		c.R.Simple("OK")
-	default:
-		c.R.Error(keel.ErrSyntax)
-	}
-}
-
 // cmdClientNoEvict is CLIENT NO-EVICT ON|OFF: whether maxmemory-clients
 // may evict this connection (clienteviction.go).
 func cmdClientNoEvict(c *keel.Ctx) {
+	if on, ok := onOff(c); ok {
+		cl(c).noEvict.Store(on)
+	}
+}
+
+// cmdClientNoTouch is CLIENT NO-TOUCH ON|OFF (Redis 7.2): whether the
+// connection's commands, but TOUCH, leave the keys' LRU and LFU alone.
+func cmdClientNoTouch(c *keel.Ctx) {
+	if on, ok := onOff(c); ok {
+		c.S.NoTouch = on
+		cl(c).noTouch.Store(on) // for CLIENT LIST from other connections
+	}
+}
+
+// onOff reads a CLIENT subcommand's ON or OFF and replies OK, or the
+// syntax error (ok false).
+func onOff(c *keel.Ctx) (on, ok bool) {
 	switch strings.ToLower(string(c.Args[2])) {
 	case "on":
-		cl(c).noEvict.Store(true)
+		on = true
 	case "off":
-		cl(c).noEvict.Store(false)
 	default:
 		c.R.Error(keel.ErrSyntax)
-		return
+		return false, false
 	}
 	c.R.Simple("OK")
+	return on, true
 }
 
 // cmdClientReply is CLIENT REPLY ON|OFF|SKIP (Redis's flags
@@ -519,6 +529,9 @@ func (x *client) info(self *keel.Session, selfArgs [][]byte) string {
 	}
 	if x.noEvict.Load() {
 		flags = strings.TrimSuffix(flags, "N") + "e"
+	}
+	if x.noTouch.Load() {
+		flags = strings.TrimSuffix(flags, "N") + "T"
 	}
 	if x.subscribed() {
 		flags = "P" + strings.TrimSuffix(flags, "N") // Redis's order: P before x and b

@@ -23,6 +23,7 @@ type client struct {
 	addr, laddr string
 	unix        bool        // connected by the Unix socket (CLIENT LIST flag U)
 	noEvict     atomic.Bool // CLIENT NO-EVICT on (CLIENT LIST flag e)
+	noTouch     atomic.Bool // CLIENT NO-TOUCH on (flag T; the session's NoTouch)
 	created     time.Time
 	name        atomic.Pointer[string]
 	db          atomic.Int64
