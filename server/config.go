@@ -305,6 +305,10 @@ var params = []param{
 	// clients (local).
 	{name: "enable-debug-command", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
 	{name: "enable-protected-configs", def: "no", immutable: true, check: enumParam("no", "yes", "local")},
+	// RESTORE's payload checks: keel checks every payload whole whatever
+	// this says (Redis's yes), so a corrupt one is refused, never loaded
+	// (dump.go).
+	{name: "sanitize-dump-payload", def: "no", check: enumParam("no", "yes", "clients")},
 	// The rest of Redis 7.0's stock redis.conf, accepted and reported by
 	// CONFIG GET (Redis's defaults, ranges and errors) so that a Redis
 	// configuration file starts keel; none changes keel (README, "Redis

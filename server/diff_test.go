@@ -1076,6 +1076,8 @@ var connCases = []diffCase{
 		`CONFIG SET maxmemory-clients 101%`, `CONFIG SET maxmemory-clients 1.5%`, `CONFIG SET maxmemory-clients -5%`, `CONFIG SET maxmemory-clients abc`,
 		`CONFIG SET maxmemory-clients 0%`, `CONFIG GET maxmemory-clients`, `CONFIG SET maxmemory-clients 1kb`, `CONFIG GET maxmemory-clients`,
 		`CONFIG SET maxmemory-clients 0`, `CLIENT NO-EVICT on`, `CLIENT NO-EVICT OFF`, `CLIENT NO-EVICT maybe`, `CLIENT NO-EVICT`),
+	dc("CONFIG/sanitize_dump_payload", `CONFIG GET sanitize-dump-payload`, `CONFIG SET sanitize-dump-payload yes`, `CONFIG SET sanitize-dump-payload clients`,
+		`CONFIG GET sanitize-dump-payload`, `CONFIG SET sanitize-dump-payload maybe`, `CONFIG SET sanitize-dump-payload NO`, `CONFIG GET sanitize-dump-payload`),
 	dc("CONFIG/active_expire_effort", `CONFIG GET active-expire-effort`, `CONFIG SET active-expire-effort 10`, `CONFIG GET active-expire-effort`,
 		`CONFIG SET active-expire-effort 0`, `CONFIG SET active-expire-effort 11`, `CONFIG SET active-expire-effort x`, `CONFIG SET active-expire-effort 1`),
 	dc("HELLO/2", `HELLO 2`, `HELLO`, `HELLO 4`, `HELLO 1`, `HELLO abc`, `HELLO 2 FOO`, `HELLO 2 AUTH`, `HELLO 2 AUTH default`, `HELLO 2 SETNAME`, `HELLO 2 SETNAME "a b"`, `HELLO 2 AUTH foo bar`, `HELLO 2 AUTH default anything`),
