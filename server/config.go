@@ -206,6 +206,8 @@ var params = []param{
 	{name: "dir", def: "./data", immutable: true, protected: true, check: anyParam},
 	{name: "requirepass", def: "", check: anyParam},
 	{name: "daemonize", def: "no", immutable: true, check: boolParam},
+	// how keel tells a supervisor it is ready (cmd/keel/supervised.go)
+	{name: "supervised", def: "no", immutable: true, check: enumParam("upstart", "systemd", "auto", "no")},
 	{name: "pidfile", def: "", immutable: true, check: anyParam},
 	{name: "loglevel", def: "notice", check: enumParam("debug", "verbose", "notice", "warning")},
 	{name: "logfile", def: "", immutable: true, check: anyParam},

@@ -150,6 +150,8 @@ func run(args []string) error {
 		}
 	}
 	logger.Info("keel: ready to accept connections", "addr", srv.Addr().String(), "appendfsync", cfg.Get("appendfsync"))
+	sup := newSupervisor(cfg.Get("supervised"), logger)
+	sup.ready()
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -170,6 +172,7 @@ func run(args []string) error {
 		}
 	}()
 	serr := srv.Serve()
+	sup.stopping()
 	srv.Close()
 	if opt := signalled.Load(); opt != nil && !slices.Contains(strings.Fields(*opt), "nosave") {
 		// As SHUTDOWN without NOSAVE: a checkpoint, so that the next

@@ -173,3 +173,60 @@ func TestShutdownOnSignals(t *testing.T) {
 		p2.stop(t)
 	}
 }
+
+// TestSupervised: supervised systemd sends sd_notify's READY=1 (with
+// Redis's STATUS line) to $NOTIFY_SOCKET once keel serves and STOPPING=1
+// when it stops; supervised upstart stops the process (SIGSTOP) once it
+// serves, and it serves when continued.
+func TestSupervised(t *testing.T) {
+	t.Run("systemd", func(t *testing.T) {
+		sock := filepath.Join(t.TempDir(), "notify")
+		ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		t.Setenv("NOTIFY_SOCKET", sock) // the child inherits it
+		p := startServer(t, t.TempDir(), "--supervised", "systemd")
+		read := func() string {
+			ln.SetReadDeadline(time.Now().Add(30 * time.Second))
+			b := make([]byte, 256)
+			n, err := ln.Read(b)
+			if err != nil {
+				t.Fatalf("no notification: %v; stderr:\n%s", err, p.stderr.String())
+			}
+			return string(b[:n])
+		}
+		if got := read(); got != "STATUS=Ready to accept connections\nREADY=1\n" {
+			t.Errorf("ready notification %q", got)
+		}
+		p.stop(t)
+		if got := read(); got != "STOPPING=1\n" {
+			t.Errorf("stop notification %q", got)
+		}
+	})
+	t.Run("upstart", func(t *testing.T) {
+		p := launch(t, t.TempDir(), "--supervised", "upstart")
+		t.Cleanup(p.kill)
+		pid := p.cmd.Process.Pid
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			st, err := procfs.State(pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st == 'T' {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("keel did not stop itself (state %c); stderr:\n%s", st, p.stderr.String())
+			}
+		}
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.waitReady(30 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		p.stop(t)
+	})
+}
