@@ -130,6 +130,10 @@ func (c *client) serve() {
 	c.mailWake, c.pusherDone = make(chan struct{}, 1), make(chan struct{})
 	defer func() {
 		c.nc.Close()
+		// The pusher stands aside (it writes only while the client is not
+		// busy, deciding under wmu): the subscription state it reads
+		// (obufFor's PubSub) is about to change.
+		c.setBusy(true)
 		// Out of the hub first: no publisher wakes the pusher after this.
 		c.unsubscribeAll()
 		c.endMonitor()
