@@ -481,18 +481,7 @@ func (d *decoder) set() (*Value, error) {
 // setListpack is RDB_TYPE_SET_LISTPACK (RDB 11): the members in a
 // listpack, integers as integers.
 func (d *decoder) setListpack() (*Value, error) {
-	blob, at, err := d.readBlob()
-	if err != nil {
-		return nil, err
-	}
-	n, err := d.countEntries(blob, at, false, "set listpack")
-	if err != nil {
-		return nil, err
-	}
-	if err := d.reserve(n, costSlice+costMapEntry); err != nil {
-		return nil, err
-	}
-	elems, err := d.entries(make([][]byte, 0, n), blob, at, false, "set listpack")
+	elems, at, err := d.packedElems(false, "set listpack", costSlice+costMapEntry)
 	if err != nil {
 		return nil, err
 	}
@@ -715,19 +704,27 @@ func (d *decoder) entries(elems [][]byte, blob []byte, at int, ziplist bool, wha
 	}
 }
 
-func (d *decoder) listZiplist() (*Value, error) {
+// packedElems reads a ziplist or listpack blob of single elements (what
+// names it in errors), each charged each bytes against MaxMemory, and
+// returns them with the blob's offset.
+func (d *decoder) packedElems(ziplist bool, what string, each int) ([][]byte, int, error) {
 	blob, at, err := d.readBlob()
 	if err != nil {
-		return nil, err
+		return nil, at, err
 	}
-	n, err := d.countEntries(blob, at, true, "list ziplist")
+	n, err := d.countEntries(blob, at, ziplist, what)
 	if err != nil {
-		return nil, err
+		return nil, at, err
 	}
-	if err := d.reserve(n, costSlice); err != nil {
-		return nil, err
+	if err := d.reserve(n, each); err != nil {
+		return nil, at, err
 	}
-	elems, err := d.entries(make([][]byte, 0, n), blob, at, true, "list ziplist")
+	elems, err := d.entries(make([][]byte, 0, n), blob, at, ziplist, what)
+	return elems, at, err
+}
+
+func (d *decoder) listZiplist() (*Value, error) {
+	elems, at, err := d.packedElems(true, "list ziplist", costSlice)
 	if err != nil {
 		return nil, err
 	}
