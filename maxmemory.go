@@ -75,9 +75,11 @@ func (db *DB) wakeMemLoop() {
 // countedData is the memory maxmemory counts, the keyspace's and the
 // in-memory values', as the writes keep it (noteWrite). The caller holds
 // db.mu.
-func (db *DB) countedData() int64 {
-	return db.ks.Counted() + db.lists.Bytes() + db.sets.Bytes() + db.zsets.Bytes()
-}
+func (db *DB) countedData() int64 { return db.ks.Counted() + db.valuesBytes() }
+
+// valuesBytes is the memory of the lists', sets' and sorted sets' keys and
+// values, as their engines keep it.
+func (db *DB) valuesBytes() int64 { return db.lists.Bytes() + db.sets.Bytes() + db.zsets.Bytes() }
 
 // noteWrite settles the value engine op wrote to and, under a limit,
 // recounts the keyspace's database it changed and records the data's
@@ -106,7 +108,7 @@ func (db *DB) noteWrite(o *op) {
 func (db *DB) DataMemory() int64 {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.ks.Bytes() + db.lists.Bytes() + db.sets.Bytes() + db.zsets.Bytes()
+	return db.ks.Bytes() + db.valuesBytes()
 }
 
 // UsedMemory is the memory in use (INFO's used_memory), read now.
