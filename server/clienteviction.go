@@ -79,8 +79,8 @@ func (s *Server) evictClients() {
 			continue
 		}
 		s.log.Debug("client evicted: maxmemory-clients", "id", y.sess.ID, "addr", y.addr, "tot-mem", mem[i])
+		s.evictedClients.Add(1) // first: the client may see its end at once
 		y.kill(nil)
-		s.evictedClients.Add(1)
 		total -= mem[i]
 	}
 }
