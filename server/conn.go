@@ -22,6 +22,7 @@ type client struct {
 
 	addr, laddr string
 	unix        bool        // connected by the Unix socket (CLIENT LIST flag U)
+	local       bool        // its peer is on this machine (localConn)
 	noEvict     atomic.Bool // CLIENT NO-EVICT on (CLIENT LIST flag e)
 	noTouch     atomic.Bool // CLIENT NO-TOUCH on (flag T; the session's NoTouch)
 	created     time.Time
@@ -89,6 +90,7 @@ func (s *Server) newClient(nc net.Conn) *client {
 	c.pub.last.multi = -1
 	c.addr = nc.RemoteAddr().String()
 	c.laddr = nc.LocalAddr().String()
+	c.local = localConn(nc)
 	if _, ok := nc.(*net.UnixConn); ok {
 		// As Redis names a Unix socket client: the socket's path, port 0.
 		c.unix = true

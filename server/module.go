@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/keeldb/keel"
@@ -75,14 +74,8 @@ func (s *Server) allowProtected(option string, sess *keel.Session) bool {
 	case "yes":
 		return true
 	case "local":
-		if x, ok := sess.Ext.(*client); ok {
-			if host, _, err := net.SplitHostPort(x.addr); err == nil {
-				if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-					return true
-				}
-			}
-			return x.unix
-		}
+		x, ok := sess.Ext.(*client)
+		return ok && x.local
 	}
 	return false
 }

@@ -434,6 +434,12 @@ func (s *Server) allowedByProtectedMode(nc net.Conn) bool {
 	if s.cfg.Get("protected-mode") != "yes" || s.db.RequirePass() != "" {
 		return true
 	}
+	return localConn(nc)
+}
+
+// localConn reports whether nc's peer is on this machine: a loopback TCP
+// address, or anything but TCP (a Unix socket).
+func localConn(nc net.Conn) bool {
 	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		return ta.IP.IsLoopback()
 	}
