@@ -92,7 +92,7 @@ func (c *Ctx) hashGet(key []byte, e *memtables.Entry, field []byte) (v []byte, e
 func (c *Ctx) hashView(key []byte, e *memtables.Entry, field []byte, fn func(v []byte)) (exists, ok bool) {
 	sc := &c.S.scratch
 	sc.key = hashKeyIn(sc.key[:0], c.phys(), c.slotOf(key), key, e.Version, field)
-	exists, err := c.viewEngine(c.DB.hashes, sc.key, false, &c.S.hashHints, fn)
+	exists, err := c.viewEngine(c.DB.hashes, sc.key, false, 0, &c.S.hashHints, fn)
 	if cap(sc.key) > maxScratch {
 		sc.key = nil
 	}

@@ -29,17 +29,23 @@ type opCode uint8
 
 // Op codes: 1..15 keyspace engine, 16..31 strings engine. Format constants.
 const (
-	opKSet      opCode = 1  // db, key, type, enc, expireAt, version, size
-	opKDel      opCode = 2  // db, key
-	opKExpire   opCode = 3  // db, key, expireAt (0 = persist)
-	opKFlushDB  opCode = 4  // db, new physical id
-	opKSwapDB   opCode = 5  // db a, db b
-	opSPut      opCode = 16 // phys, key, value
-	opSDel      opCode = 17 // phys, key
-	opSDrop     opCode = 18 // phys: every string of that physical db
-	opSCopy     opCode = 19 // src phys, src key, dst phys, dst key
-	opSAppend   opCode = 20 // phys, key, data
-	opSSetRange opCode = 21 // phys, key, offset, data (zero-pads)
+	opKSet     opCode = 1 // db, key, type, enc, expireAt, version, size
+	opKDel     opCode = 2 // db, key
+	opKExpire  opCode = 3 // db, key, expireAt (0 = persist)
+	opKFlushDB opCode = 4 // db, new physical id
+	opKSwapDB  opCode = 5 // db a, db b
+	// opKSetString is opKSet's code on the log for a string, whose
+	// version is the LSN of its value's last write (strings.go). Decoding
+	// makes it an opKSet; an opKSet of a string on the log was written by
+	// a keel that kept the creation LSN there, and decodes with version 0
+	// (not known), which reads take as no promise.
+	opKSetString opCode = 6  // as opKSet
+	opSPut       opCode = 16 // phys, key, value
+	opSDel       opCode = 17 // phys, key
+	opSDrop      opCode = 18 // phys: every string of that physical db
+	opSCopy      opCode = 19 // src phys, src key, dst phys, dst key
+	opSAppend    opCode = 20 // phys, key, data
+	opSSetRange  opCode = 21 // phys, key, offset, data (zero-pads)
 
 	// Lists engine (32..47). A list op on an absent key creates the list;
 	// an op that empties a list removes it from the engine.
@@ -191,7 +197,11 @@ func appendBytes(b, v []byte) []byte {
 
 // encode appends o's encoding to b.
 func (o *op) encode(b []byte) []byte {
-	b = append(b, byte(o.code))
+	if o.code == opKSet && o.typ == memtables.TypeString {
+		b = append(b, byte(opKSetString))
+	} else {
+		b = append(b, byte(o.code))
+	}
 	switch o.code {
 	case opKSet:
 		b = binary.AppendUvarint(b, uint64(o.db))
@@ -406,7 +416,7 @@ func (d *opDecoder) next(o *op) bool {
 	}
 	*o = op{code: opCode(d.byte1())}
 	switch o.code {
-	case opKSet:
+	case opKSet, opKSetString:
 		o.db = int(d.uv())
 		o.key = d.bytes()
 		o.typ = memtables.Type(d.byte1())
@@ -414,6 +424,14 @@ func (d *opDecoder) next(o *op) bool {
 		o.expireAt = d.sv()
 		o.version = d.uv()
 		o.size = d.sv()
+		switch {
+		case o.code == opKSetString && o.typ != memtables.TypeString:
+			d.err = errBadOp
+			return false
+		case o.code == opKSet && o.typ == memtables.TypeString:
+			o.version = 0 // a creation LSN, not the value's last write
+		}
+		o.code = opKSet
 	case opKDel:
 		o.db = int(d.uv())
 		o.key = d.bytes()
@@ -652,15 +670,15 @@ func hashPrefixIn(dst []byte, phys uint32, slot uint16, key []byte, version uint
 }
 
 // viewEngine is a point read of key in an on-disk engine for c, with
-// ViewHinted's present and hints: a write command's reads (HSET's field
+// ViewHinted's present, newest and hints: a write command's reads (HSET's field
 // checks, APPEND and INCR's values) go through ViewForWrite, leaving the
 // row cache alone, as the write puts key in the write buffer, which
 // answers the next read until a flush changes the files.
-func (c *Ctx) viewEngine(st *segments.Store, key []byte, present bool, hints *segments.ReadHints, fn func(v []byte)) (bool, error) {
+func (c *Ctx) viewEngine(st *segments.Store, key []byte, present bool, newest uint64, hints *segments.ReadHints, fn func(v []byte)) (bool, error) {
 	if c.w != nil {
-		return st.ViewForWrite(key, present, hints, fn)
+		return st.ViewForWrite(key, present, segments.LSN(newest), hints, fn)
 	}
-	return st.ViewHinted(key, present, hints, fn)
+	return st.ViewHinted(key, present, segments.LSN(newest), hints, fn)
 }
 
 // incarnationPrefix is the hashes' and streams' segments.Options.Prefix:

@@ -2,6 +2,7 @@ package keel
 
 import (
 	"github.com/keeldb/keel/memtables"
+	"github.com/keeldb/keel/segments"
 )
 
 // PrefetchMax is the most requests a Prefetch call looks at.
@@ -63,8 +64,10 @@ var nameSet = []byte("set")
 func (db *DB) prefetchEngines(s *Session, sc *prefetchState) {
 	// The reads keep what the stores found (the session's hints): GET reads
 	// present keys (viewString), the hash commands any field (hashView).
-	prefetchSpans(sc, sc.strs, func(keys [][]byte) { s.prefetched += db.strs.PrefetchHinted(keys, true, &s.strHints) })
-	prefetchSpans(sc, sc.hashes, func(keys [][]byte) { s.prefetched += db.hashes.PrefetchHinted(keys, false, &s.hashHints) })
+	prefetchSpans(sc, sc.strs, func(keys [][]byte) {
+		s.prefetched += db.strs.PrefetchHinted(keys, sc.strLSNs, true, &s.strHints)
+	})
+	prefetchSpans(sc, sc.hashes, func(keys [][]byte) { s.prefetched += db.hashes.PrefetchHinted(keys, nil, false, &s.hashHints) })
 	prefetchSpans(sc, sc.strWrites, db.strs.PrefetchWrites)
 	prefetchSpans(sc, sc.hashWrites, db.hashes.PrefetchWrites)
 	if cap(sc.buf) > maxScratch {
@@ -87,7 +90,7 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 		}
 	}
 	sc := &s.prefetch
-	sc.buf, sc.strs, sc.hashes = sc.buf[:0], sc.strs[:0], sc.hashes[:0]
+	sc.buf, sc.strs, sc.hashes, sc.strLSNs = sc.buf[:0], sc.strs[:0], sc.hashes[:0], sc.strLSNs[:0]
 	sc.strWrites, sc.hashWrites = sc.strWrites[:0], sc.hashWrites[:0]
 	if nk > 1 {
 		db.ks.Prefetch(s.DB, keys[:nk])
@@ -115,6 +118,7 @@ func (db *DB) prefetchKeyspace(s *Session, reqs []Ahead) *prefetchState {
 			start := len(sc.buf)
 			sc.buf = stringKey(sc.buf, phys, r.Key)
 			sc.strs = append(sc.strs, span{start, len(sc.buf)})
+			sc.strLSNs = append(sc.strLSNs, segments.LSN(e.Version)) // its last write (viewString)
 		case kind == memtables.TypeHash && e.Type == memtables.TypeHash:
 			start := len(sc.buf)
 			sc.buf = hashKey(sc.buf, phys, r.Key, e.Version, r.Arg)
@@ -137,6 +141,9 @@ const prefetchKeyMax = 1024
 type prefetchState struct {
 	buf          []byte
 	strs, hashes []span // point reads
+	// strLSNs are the LSNs of the last writes of strs' values, in order
+	// (their versions; viewString reads with them)
+	strLSNs []segments.LSN
 	// strWrites, hashWrites: writes into the engines' buffers (SET, and
 	// HSET HSETNX after their read)
 	strWrites, hashWrites []span

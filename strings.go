@@ -26,6 +26,16 @@ package keel
 //   - the in-place edits (APPEND, SETRANGE, SETBIT, BITFIELD) first write the
 //     inline value to the engine (materializeInt), then edit it there;
 //   - deleteKey, and COPY's value copier, skip the engine for inline values.
+//
+// A string's version is the LSN of its value's last write (a put, an edit,
+// a copy, or the delete that made it inline): every op that writes the
+// strings engine for a key goes with an opKSet of the record's LSN, and an
+// opKSet without such a write keeps the version it had. Reads pass it to
+// the engine (viewString), which then skips the layers of writes newer than
+// it and reads the one file whose LSN range holds it, past every bloom
+// filter (segments.Store.ViewHinted). Version 0 is a string whose last
+// write nobody knows (written by a keel that kept the creation LSN there;
+// see opKSetString): read as before.
 
 import (
 	"fmt"
@@ -107,8 +117,9 @@ func (c *Ctx) viewString(key []byte, e *memtables.Entry, fn func(v []byte)) erro
 	}
 	sc.key = stringKeyIn(sc.key[:0], c.DB.ks.PhysDB(c.S.DB), c.slotOf(key), key)
 	got := -1 // the engine's length when it differs from the keyspace's
-	// The keyspace says the value is in the engine: ViewPresent.
-	ok, err := c.viewEngine(c.DB.strs, sc.key, true, &c.S.strHints, func(v []byte) {
+	// The keyspace says the value is in the engine (ViewPresent), written
+	// last at e.Version (0: unknown).
+	ok, err := c.viewEngine(c.DB.strs, sc.key, true, e.Version, &c.S.strHints, func(v []byte) {
 		if int64(len(v)) != e.Size {
 			got = len(v)
 			return
@@ -180,9 +191,9 @@ func (c *Ctx) readStringWrite(key []byte) (e memtables.Entry, val []byte, found,
 }
 
 // putString stores val at key as Redis's setKey does. prev is the key's live
-// entry, nil when absent. A string being overwritten keeps its version; a key
-// of another type loses its value and the string gets a new version, but the
-// key is overwritten, not deleted and added (no "new" event). The expiry is
+// entry, nil when absent. A key of another type loses its value, but the
+// key is overwritten, not deleted and added (no "new" event). The string's
+// version is the record's LSN, its value's last write. The expiry is
 // expireAt (0 = none) unless keepTTL keeps prev's.
 func (c *Ctx) putString(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool) {
 	c.putStringEnc(key, val, prev, expireAt, keepTTL, encAuto)
@@ -237,7 +248,7 @@ func (c *Ctx) materializeInt(key []byte, e *memtables.Entry) {
 	}
 	var buf [20]byte
 	v := strconv.AppendInt(buf[:0], e.Size, 10)
-	e.Enc, e.Size = encRaw, int64(len(v))
+	e.Enc, e.Size, e.Version = encRaw, int64(len(v)), c.w.lsn
 	dbi := c.S.DB
 	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: e.Enc, expireAt: e.ExpireAt, version: e.Version, size: e.Size})
 	c.emit(&op{code: opSPut, phys: c.DB.ks.PhysDB(dbi), key: key, val: v})
@@ -246,15 +257,14 @@ func (c *Ctx) materializeInt(key []byte, e *memtables.Entry) {
 // putStringEnc is putString with an explicit encoding hint.
 func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int64, keepTTL bool, enc uint8) {
 	dbi := c.S.DB
-	version := c.w.lsn
-	inEngine := false // the strings engine holds a value for key
+	version := c.w.lsn // the value's write (or, inline, its delete)
+	inEngine := false  // the strings engine holds a value for key
 	if prev != nil {
 		p := *prev // prev may point into the keyspace, which the ops change
 		if keepTTL {
 			expireAt = p.ExpireAt
 		}
 		if p.Type == memtables.TypeString {
-			version = p.Version
 			inEngine = p.Enc != encInt
 		} else {
 			// Overwritten, not deleted (Redis's dbOverwrite): the key
@@ -276,12 +286,12 @@ func (c *Ctx) putStringEnc(key, val []byte, prev *memtables.Entry, expireAt int6
 
 // writeStringRange logs a write of data at offset into key's value (zero
 // padding up to offset) and the new size. prev is the existing string's
-// entry (its version and expiry are kept), nil to create the key.
+// entry (its expiry is kept), nil to create the key.
 func (c *Ctx) writeStringRange(key []byte, prev *memtables.Entry, newSize, offset int64, data []byte) {
 	dbi := c.S.DB
 	version, expireAt := c.w.lsn, int64(0)
 	if prev != nil {
-		version, expireAt = prev.Version, prev.ExpireAt
+		expireAt = prev.ExpireAt
 	}
 	c.touchKey(dbi, key)
 	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: expireAt, version: version, size: newSize})
@@ -614,8 +624,12 @@ func cmdAppend(c *Ctx) {
 	dbi := c.S.DB
 	total := e.Size + int64(len(add))
 	c.touchKey(dbi, key)
+	version := e.Version // an empty append writes no value
+	if len(add) > 0 {
+		version = c.w.lsn
+	}
 	// Redis unshares the value even for an empty append: it becomes raw.
-	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: e.ExpireAt, version: e.Version, size: total})
+	c.emit(&op{code: opKSet, db: dbi, key: key, typ: memtables.TypeString, enc: encRaw, expireAt: e.ExpireAt, version: version, size: total})
 	if len(add) > 0 {
 		c.emit(&op{code: opSAppend, phys: c.DB.ks.PhysDB(dbi), key: key, val: add})
 	}

@@ -194,7 +194,8 @@ func (w *ckptWriter) chunk(kind byte, parts ...[]byte) {
 func ReadCheckpoint(r io.Reader, databases int) (*Keyspace, LSN, error) {
 	cr := &ckptReader{r: bufio.NewReaderSize(r, 256<<10), file: xxhash.New()}
 
-	if err := cr.preamble(ckptVersion, EngineKeyspace); err != nil {
+	version, err := cr.preambleOf(ckptVersionStringLSN-1, ckptVersion, EngineKeyspace)
+	if err != nil {
 		return nil, 0, err
 	}
 
@@ -224,7 +225,7 @@ func ReadCheckpoint(r io.Reader, databases int) (*Keyspace, LSN, error) {
 				return nil, 0, err
 			}
 		case chunkEntries:
-			n, err := readEntries(k, payload, body, fileDBs)
+			n, err := readEntries(k, payload, body, fileDBs, version)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -243,32 +244,43 @@ func ReadCheckpoint(r io.Reader, databases int) (*Keyspace, LSN, error) {
 
 // preamble reads and checks magic, version and engine name.
 func (cr *ckptReader) preamble(version uint16, engine string) error {
+	_, err := cr.preambleOf(version, version, engine)
+	return err
+}
+
+// preambleOf is preamble for a reader of the versions oldest to newest:
+// it returns the file's.
+func (cr *ckptReader) preambleOf(oldest, newest uint16, engine string) (uint16, error) {
 	magic, err := cr.read(len(ckptMagic))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if string(magic) != ckptMagic {
-		return corrupt(0, ErrBadMagic, "%q", magic)
+		return 0, corrupt(0, ErrBadMagic, "%q", magic)
 	}
 	vb, err := cr.read(2)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if v := binary.LittleEndian.Uint16(vb); v != version {
-		return corrupt(8, ErrBadVersion, "version %d, this build reads %d", v, version)
+	v := binary.LittleEndian.Uint16(vb)
+	if v < oldest || v > newest {
+		if oldest == newest {
+			return 0, corrupt(8, ErrBadVersion, "version %d, this build reads %d", v, newest)
+		}
+		return 0, corrupt(8, ErrBadVersion, "version %d, this build reads %d to %d", v, oldest, newest)
 	}
 	nb, err := cr.read(1)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	name, err := cr.read(int(nb[0]))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if string(name) != engine {
-		return corrupt(10, ErrEngine, "%q, want %q", name, engine)
+		return 0, corrupt(10, ErrEngine, "%q, want %q", name, engine)
 	}
-	return nil
+	return v, nil
 }
 
 // trailer checks the trailer chunk (payload p at file offset off) against
@@ -394,7 +406,7 @@ func readMeta(p []byte, off int64, databases int) (*Keyspace, LSN, int, error) {
 
 // readEntries parses an entries chunk (payload at file offset off) into k
 // and returns the number of records.
-func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) {
+func readEntries(k *Keyspace, p []byte, off int64, fileDBs int, version uint16) (uint64, error) {
 	// i is the read position in p, field the start of the field being
 	// parsed: errors point at the field at fault.
 	i, field := 0, 0
@@ -456,6 +468,9 @@ func readEntries(k *Keyspace, p []byte, off int64, fileDBs int) (uint64, error) 
 		}
 		if e.Version, ok = uvarint(); !ok {
 			return 0, bad("bad version")
+		}
+		if e.Type == TypeString && version < ckptVersionStringLSN {
+			e.Version = 0 // a creation LSN: the value's last write is not known
 		}
 		if e.Size, ok = varint(); !ok {
 			return 0, bad("bad size")

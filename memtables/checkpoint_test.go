@@ -185,7 +185,8 @@ func TestCheckpointCorruption(t *testing.T) {
 		offset int
 	}{
 		{"bad_magic", func(b []byte) []byte { b[0] ^= 0xFF; return b }, ErrBadMagic, 0},
-		{"bad_version", func(b []byte) []byte { b[8] = 2; return b }, ErrBadVersion, 8},
+		{"bad_version", func(b []byte) []byte { b[8] = 3; return b }, ErrBadVersion, 8},
+		{"version_0", func(b []byte) []byte { b[8] = 0; return b }, ErrBadVersion, 8},
 		{"bad_engine", func(b []byte) []byte { copy(b[11:], "listspace"); return b }, ErrEngine, 10},
 		{"flipped_byte", func(b []byte) []byte { b[ent2.off+chunkHeaderLen+100] ^= 0x10; return b }, ErrChecksum, ent2.off},
 		{"flipped_meta_byte", func(b []byte) []byte { b[meta.off+chunkHeaderLen] ^= 1; return b }, ErrChecksum, meta.off},
@@ -237,8 +238,34 @@ func TestCheckpointCorruption(t *testing.T) {
 	}
 }
 
+// TestCheckpointGoldenV1 reads a version 1 file (testdata, written by a
+// keel before version 2): the same keyspace, but a string's version,
+// there the LSN that created it, is 0 (the value's last write is not
+// known).
+func TestCheckpointGoldenV1(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "keyspace-v1.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, lsn, err := ReadCheckpoint(bytes.NewReader(b), 4)
+	if err != nil || lsn != 42 {
+		t.Fatalf("reading version 1: lsn %d, %v", lsn, err)
+	}
+	want := fixture()
+	e, _ := want.Get(0, []byte("greeting"))
+	ent := e.Load()
+	ent.Version = 0
+	want.Set(0, []byte("greeting"), ent)
+	if err := equalKeyspaces(want, k); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := k.Get(0, []byte("{user1}:cart")); !ok || e.Version != 7 {
+		t.Fatalf("a hash's version read as %v (present %v), want 7", e, ok)
+	}
+}
+
 func TestCheckpointGolden(t *testing.T) {
-	path := filepath.Join("testdata", "keyspace-v1.ckpt")
+	path := filepath.Join("testdata", "keyspace-v2.ckpt")
 	b := writeCkpt(t, fixture(), 42)
 	if *update {
 		if err := os.WriteFile(path, b, 0o644); err != nil {

@@ -48,7 +48,12 @@ func (t Type) valid() bool { return t >= TypeString && t <= TypeStream }
 // on-disk format: never change them; a change bumps the version.
 const (
 	ckptMagic   = "KEELCKPT"
-	ckptVersion = 1 // format version of the keyspace engine's checkpoint
+	ckptVersion = 2 // format version of the keyspace engine's checkpoint
+	// ckptVersionStringLSN is the first version in which a string's
+	// Version is the LSN of its value's last write (keel's strings.go);
+	// reading an older file, a string's version is 0 (not known). Version
+	// 1 files are read too.
+	ckptVersionStringLSN = 2
 
 	// EngineKeyspace is the engine name in a keyspace checkpoint preamble.
 	EngineKeyspace = "keyspace"

@@ -17,8 +17,11 @@ import (
 // memory per key is the keyspace's main cost.
 type Entry struct {
 	ExpireAt int64 // unix ms; 0 = no expiry
-	Version  LSN   // LSN that created this incarnation of the key
-	Size     int64 // caller-defined length hint (string length etc.); persisted
+	// Version is the LSN that created this incarnation of the key; for a
+	// string, the LSN of its value's last write (0: not known), which
+	// keel's reads of the strings engine start from.
+	Version LSN
+	Size    int64 // caller-defined length hint (string length etc.); persisted
 	// Access is the LRU clock in seconds for OBJECT IDLETIME, set by the
 	// caller on access (atomically under the read lock). Not persisted: it is
 	// not in the WAL, and a checkpoint holds only what the WAL implies; it is

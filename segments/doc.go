@@ -53,6 +53,16 @@
 // Values are not kept in memory after a flush: only buffers, block indexes,
 // bloom filters, range tombstones and the caches are.
 //
+// A point read may carry the LSN of its key's last write (ViewHinted's
+// newest; keel's keyspace keeps it for every string). The layers' LSN
+// ranges are disjoint and ordered like their sequence ranges (a buffer is
+// frozen at a record boundary and its file keeps its range; a compaction
+// merges adjacent files), so the read skips every layer whose writes are
+// all newer, without probing a buffer's index or reading a filter, and
+// reads the file whose range holds that LSN without its filter: a point
+// read of a value in a file costs that file's block search alone,
+// however many newer files there are.
+//
 // A point read that no buffer answers asks the row cache (rowcache.go)
 // before the files: the answers of recent reads of the files, each valid
 // for the version of the files it was read from, which a flush or a

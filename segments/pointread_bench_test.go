@@ -79,7 +79,7 @@ func BenchmarkGetScattered(b *testing.B) {
 	// the prefetch found their keys, as the server's (ViewHinted).
 	var hints ReadHints
 	if os.Getenv("KEEL_BENCH_HINTS") != "" {
-		view = func(k []byte, fn func([]byte)) (bool, error) { return s.ViewHinted(k, present, &hints, fn) }
+		view = func(k []byte, fn func([]byte)) (bool, error) { return s.ViewHinted(k, present, 0, &hints, fn) }
 	}
 	get := func(k []byte) {
 		found, err := view(k, func([]byte) {})
@@ -94,7 +94,7 @@ func BenchmarkGetScattered(b *testing.B) {
 	if os.Getenv("KEEL_BENCH_PREFETCH") != "" {
 		// As the server's pipeline prefetch: 16 keys warmed, then read.
 		pointReadLoopPrefetch(b, keys, get, func(batch [][]byte) {
-			s.PrefetchHinted(batch, present, &hints)
+			s.PrefetchHinted(batch, nil, present, &hints)
 		})
 	} else {
 		pointReadLoop(b, keys, get)

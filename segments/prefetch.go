@@ -40,7 +40,7 @@ const prefetchSpan = 256
 // derived from the loaded values, for the caller to keep so that the
 // compiler cannot drop the loads.
 func (s *Store) Prefetch(keys [][]byte, present bool) uint64 {
-	sink, _ := s.prefetch(keys, present, nil)
+	sink, _ := s.prefetch(keys, nil, present, nil)
 	return sink
 }
 
@@ -48,8 +48,12 @@ func (s *Store) Prefetch(keys [][]byte, present bool) uint64 {
 // each key (the file and block its read will open, where in the block its
 // fingerprint points), for ViewHinted to start there. hints is the
 // caller's, reused from call to call; it holds only the last call's keys.
-func (s *Store) PrefetchHinted(keys [][]byte, present bool, hints *ReadHints) uint64 {
-	sink, _ := s.prefetch(keys, present, hints)
+// newest (nil, or one per key) is ViewHinted's promise for each key (0:
+// none): a key with one is looked for only in the layer whose LSN range
+// holds it, its buffer's index or its file, whose filter is not read,
+// and no other filter either.
+func (s *Store) PrefetchHinted(keys [][]byte, newest []LSN, present bool, hints *ReadHints) uint64 {
+	sink, _ := s.prefetch(keys, newest, present, hints)
 	return sink
 }
 
@@ -75,8 +79,10 @@ type readHint struct {
 	lo, hi int32  // the key: ReadHints.keys[lo:hi]
 	h      uint64 // its bloom hash
 	// at is the file its read opens (an index into the version's files;
-	// every newer file's filter refused the key; len(files): none admits
-	// it), blk the block of that file its search lands in, off the
+	// every newer file's filter refused the key, or holds only writes
+	// newer than the read's newest; len(files): none admits it; -1: no
+	// file, the read's newest is in a buffer), blk the block of that file
+	// its search lands in, off the
 	// interval of that block its fingerprint names (-1: none; or the
 	// block was not cached).
 	at, blk, off int32
@@ -129,8 +135,8 @@ func (hs *ReadHints) pass() {
 
 // prefetch is Prefetch; reached counts the keys whose entries it loaded
 // (in a cached block, at the restart their fingerprint names), for tests.
-// With hints, it records its findings there.
-func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink uint64, reached int) {
+// With hints, it records its findings there; newest as PrefetchHinted's.
+func (s *Store) prefetch(keys [][]byte, newest []LSN, present bool, hints *ReadHints) (sink uint64, reached int) {
 	n := min(len(keys), PrefetchMax)
 	if hints != nil {
 		hints.vid, hints.n = 0, 0
@@ -152,9 +158,12 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 		ents [PrefetchMax][]byte
 		offs [PrefetchMax]int
 	)
-	vw.active.index.touch(keys[:n])
+	if newest != nil {
+		newest = newest[:n]
+	}
+	touchBuffer(vw.active, keys[:n], newest, true)
 	for _, b := range vw.frozen {
-		b.index.touch(keys[:n])
+		touchBuffer(b, keys[:n], newest, false)
 	}
 	files := vw.v.files
 	if len(files) == 0 {
@@ -171,6 +180,9 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 		filtered, last = files[:len(files)-1], files[len(files)-1]
 	}
 	for i := range n {
+		if newest != nil && newest[i] != 0 {
+			continue // no filter read (below)
+		}
 		for _, t := range filtered {
 			if f, ok := t.bloom.(*blockBloom); ok && len(f.words) > 0 {
 				b := f.block(hs[i])
@@ -181,6 +193,10 @@ func (s *Store) prefetch(keys [][]byte, present bool, hints *ReadHints) (sink ui
 	// The file a read will open a block of: the newest whose filter
 	// admits the key (most keys are in one file only).
 	for i := range n {
+		if newest != nil && newest[i] != 0 {
+			at[i], ati[i] = fileHolding(files, newest[i])
+			continue
+		}
 		p := probe{key: keys[i], h: hs[i], hashed: true}
 		at[i], ati[i] = last, len(files)
 		if last != nil {
@@ -258,6 +274,45 @@ func (hs *ReadHints) record(v *version, present bool, keys [][]byte, h []uint64,
 		hs.keys = append(hs.keys, k...)
 		hs.hint[hs.n] = readHint{lo: int32(lo), hi: int32(len(hs.keys)), h: h[i], at: int32(at[i]), blk: int32(blk[i]), off: int32(offs[i])}
 		hs.n++
+	}
+}
+
+// fileHolding returns the file of files (newest first) whose LSN range
+// holds lsn, and its index; nil and -1 when none does (the write is in a
+// buffer).
+func fileHolding(files []*table, lsn LSN) (*table, int) {
+	for i, t := range files {
+		if !newer(t.props.minLSN, lsn) {
+			if lsn <= t.props.maxLSN {
+				return t, i
+			}
+			break
+		}
+	}
+	return nil, -1
+}
+
+// touchBuffer touches (keyIndex.touch) b's index slots of the keys whose
+// read will probe b: every key, or with newest (one per key, as
+// PrefetchHinted's), those without one and those whose newest is in b's
+// LSN range (from its lowest LSN on for the active buffer, active, which
+// is still growing).
+func touchBuffer(b *buffer, keys [][]byte, newest []LSN, active bool) {
+	if newest == nil {
+		b.index.touch(keys)
+		return
+	}
+	lo, hi := b.minLSN.Load(), b.maxLSN.Load()
+	var sel [PrefetchMax][]byte
+	m := 0
+	for i, k := range keys {
+		if w := newest[i]; w == 0 || w >= lo && (active || w <= hi) {
+			sel[m] = k
+			m++
+		}
+	}
+	if m > 0 {
+		b.index.touch(sel[:m])
 	}
 }
 

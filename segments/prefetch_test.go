@@ -2,6 +2,7 @@ package segments
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 )
@@ -66,7 +67,7 @@ func TestPrefetch(t *testing.T) {
 	}
 	prefetchAll := func(keys [][]byte, present bool) (reached int) {
 		for lo := 0; lo < len(keys); lo += PrefetchMax {
-			_, r := s.prefetch(keys[lo:min(lo+PrefetchMax, len(keys))], present, nil)
+			_, r := s.prefetch(keys[lo:min(lo+PrefetchMax, len(keys))], nil, present, nil)
 			reached += r
 		}
 		return reached
@@ -151,10 +152,10 @@ func TestPrefetchConcurrent(t *testing.T) {
 					keys[k] = key(j*PrefetchMax + k)
 				}
 				s.Prefetch(keys, j%2 == 0)
-				s.PrefetchHinted(keys, j%2 == 0, &hints)
+				s.PrefetchHinted(keys, nil, j%2 == 0, &hints)
 				s.PrefetchWrites(keys)
 				s.View(keys[0], func([]byte) {})
-				s.ViewHinted(keys[1], j%2 == 0, &hints, func([]byte) {})
+				s.ViewHinted(keys[1], j%2 == 0, 0, &hints, func([]byte) {})
 			}
 		}()
 	}
@@ -213,7 +214,7 @@ func TestViewHinted(t *testing.T) {
 		var a answer
 		var err error
 		if h != nil {
-			a.ok, err = s.ViewHinted(k, present, h, func(v []byte) { a.v = string(v) })
+			a.ok, err = s.ViewHinted(k, present, 0, h, func(v []byte) { a.v = string(v) })
 		} else if present {
 			a.ok, err = s.ViewPresent(k, func(v []byte) { a.v = string(v) })
 		} else {
@@ -241,7 +242,7 @@ func TestViewHinted(t *testing.T) {
 		changed := 0
 		for lo := 0; lo < len(keys); lo += PrefetchMax {
 			batch := keys[lo:min(lo+PrefetchMax, len(keys))]
-			s.PrefetchHinted(batch, present, &hints)
+			s.PrefetchHinted(batch, nil, present, &hints)
 			if hints.n != len(batch) {
 				t.Fatalf("%d hints for %d keys", hints.n, len(batch))
 			}
@@ -256,7 +257,7 @@ func TestViewHinted(t *testing.T) {
 				t.Fatalf("present=%v: %d hints kept after each was used", present, hints.n)
 			}
 			// Another batch's key finds no hint.
-			s.PrefetchHinted(batch, present, &hints)
+			s.PrefetchHinted(batch, nil, present, &hints)
 			other := key((lo + 3000) % len(keys))
 			poison()
 			if got, want := read(other, present, &hints), read(other, present, nil); got != want && !containsKey(batch, other) {
@@ -273,7 +274,7 @@ func TestViewHinted(t *testing.T) {
 		}
 	}
 	// A flush makes a new version: the hints no longer apply.
-	s.PrefetchHinted(keys[:PrefetchMax], false, &hints)
+	s.PrefetchHinted(keys[:PrefetchMax], nil, false, &hints)
 	poison()
 	s.Put(next(), key(1), []byte("v3"))
 	if err := s.Flush(true); err != nil {
@@ -296,4 +297,172 @@ func containsKey(keys [][]byte, k []byte) bool {
 		}
 	}
 	return false
+}
+
+// TestViewNewest: reads that pass the LSN of their key's last write
+// (ViewHinted's and ViewForWrite's newest, PrefetchHinted's) answer as
+// the store holds, for keys in the active buffer, in one file, rewritten
+// or deleted in a newer file, under a range tombstone, and absent, and so
+// do reads with a later LSN than the last write (a promise that is only
+// an upper bound). The promise is what the read goes by: told an LSN
+// before the key's last write, it answers the older version, which it
+// could not find by looking at every layer; and the prefetch records the
+// file whose LSN range holds the promise, not the newest file whose
+// filter admits the key.
+func TestViewNewest(t *testing.T) {
+	s := openPrefetchStore(t)
+	const keys = 6_000
+	key := func(i int) []byte { return fmt.Appendf(nil, "\x00\x00\x00\x00\x12\x34key:%08d", i) }
+	type state struct {
+		v    string
+		live bool
+		last LSN // the last write's LSN (0: never written)
+		prev LSN // the LSN of the write before it
+		pv   string
+		pl   bool // live after it
+	}
+	model := make([]state, keys+500) // 500 never written
+	lsn := LSN(0)
+	put := func(i int, v string) {
+		lsn++
+		s.Put(lsn, key(i), []byte(v))
+		m := &model[i]
+		m.prev, m.pv, m.pl = m.last, m.v, m.live
+		m.v, m.live, m.last = v, true, lsn
+	}
+	flush := func() {
+		if err := s.Flush(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range keys {
+		put(i, fmt.Sprintf("v0-%d", i))
+	}
+	flush()
+	for i := 0; i < keys; i += 5 {
+		put(i, fmt.Sprintf("v1-%d", i))
+	}
+	for i := 1; i < keys; i += 7 {
+		lsn++
+		s.Delete(lsn, key(i))
+		model[i] = state{last: lsn, prev: model[i].last, pv: model[i].v, pl: model[i].live}
+	}
+	lsn++
+	s.DeleteRange(lsn, key(2000), key(2100))
+	for i := 2000; i < 2100; i++ {
+		model[i] = state{last: lsn, prev: model[i].last, pv: model[i].v, pl: model[i].live}
+	}
+	flush()
+	for i := 5; i < keys; i += 50 {
+		put(i, fmt.Sprintf("v2-%d", i))
+	}
+	flush()
+	for i := 4; i < keys; i += 11 { // left in the active buffer
+		put(i, fmt.Sprintf("v3-%d", i))
+	}
+	// Two writes of one record: the later wins.
+	lsn++
+	s.Put(lsn, key(3), []byte("first"))
+	s.Put(lsn, key(3), []byte("second"))
+	model[3].prev, model[3].pv, model[3].pl = model[3].last, model[3].v, model[3].live
+	model[3].v, model[3].live, model[3].last = "second", true, lsn
+	s.mu.RLock()
+	files := s.current.files
+	s.mu.RUnlock()
+	if len(files) != 3 {
+		t.Fatalf("%d files, the test needs its 3 flushes uncompacted", len(files))
+	}
+
+	type answer struct {
+		v  string
+		ok bool
+	}
+	want := func(i int) answer { return answer{model[i].v, model[i].live} }
+	read := func(i int, newest LSN, hints *ReadHints, forWrite bool) answer {
+		var a answer
+		var err error
+		fn := func(v []byte) { a.v = string(v) }
+		if forWrite {
+			a.ok, err = s.ViewForWrite(key(i), model[i].live, newest, hints, fn)
+		} else {
+			a.ok, err = s.ViewHinted(key(i), model[i].live, newest, hints, fn)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	for i := range model {
+		last := model[i].last
+		if got := read(i, last, nil, false); got != want(i) {
+			t.Fatalf("key %d, newest %d (its last write): %+v, want %+v", i, last, got, want(i))
+		}
+		if got := read(i, last, nil, true); got != want(i) {
+			t.Fatalf("key %d, newest %d, for a write: %+v, want %+v", i, last, got, want(i))
+		}
+		above := last + LSN(rng.Uint64N(uint64(lsn-last)+1))
+		if above == 0 {
+			above = 1
+		}
+		if got := read(i, above, nil, false); got != want(i) {
+			t.Fatalf("key %d, newest %d (last write %d): %+v, want %+v", i, above, last, got, want(i))
+		}
+	}
+
+	// Prefetched batches, with each key's promise.
+	var hints ReadHints
+	for lo := 0; lo < len(model); lo += PrefetchMax {
+		hi := min(lo+PrefetchMax, len(model))
+		var batch [][]byte
+		var newest []LSN
+		for i := lo; i < hi; i++ {
+			batch = append(batch, key(i))
+			newest = append(newest, model[i].last)
+		}
+		s.PrefetchHinted(batch, newest, false, &hints)
+		if hints.n != len(batch) {
+			t.Fatalf("%d hints for %d keys", hints.n, len(batch))
+		}
+		for j := range hints.n {
+			i, w := lo+j, newest[j]
+			_, at := fileHolding(files, w)
+			if w == 0 {
+				continue // no promise: the filters decided
+			}
+			if got := int(hints.hint[j].at); got != at {
+				t.Fatalf("key %d written last at %d: the prefetch chose file %d, the one holding that LSN is %d", i, w, got, at)
+			}
+		}
+		for i := lo; i < hi; i++ {
+			if got := read(i, model[i].last, &hints, false); got != want(i) {
+				t.Fatalf("key %d after a prefetch: %+v, want %+v", i, got, want(i))
+			}
+		}
+	}
+
+	// A promise before the last write: the layers of the later writes
+	// are not read, and the version before it answers. (Read for a
+	// write: the row cache, which the reads above filled, holds the last
+	// versions of these files and would answer first.)
+	older := 0
+	for i := range keys {
+		m := model[i]
+		if m.prev == 0 || !m.live {
+			continue
+		}
+		then := answer{m.pv, m.pl}
+		got := read(i, m.prev, nil, true)
+		if got != then {
+			t.Fatalf("key %d told %d, before its last write at %d: %+v, want its state then %+v", i, m.prev, m.last, got, then)
+		}
+		s.PrefetchHinted([][]byte{key(i)}, []LSN{m.prev}, false, &hints)
+		if got := read(i, m.prev, &hints, true); got != then {
+			t.Fatalf("key %d told %d after a prefetch: %+v, want %+v", i, m.prev, got, then)
+		}
+		older++
+	}
+	if older < 1_000 {
+		t.Fatalf("only %d keys were read before their last write", older)
+	}
 }

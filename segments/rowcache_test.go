@@ -105,7 +105,7 @@ func TestViewForWrite(t *testing.T) {
 	}{{"a", "1", true}, {"b", "", false}, {"c", "", false}} {
 		for range 3 {
 			var got string
-			found, err := h.s.ViewForWrite([]byte(c.key), false, &hints, func(v []byte) { got = string(v) })
+			found, err := h.s.ViewForWrite([]byte(c.key), false, 0, &hints, func(v []byte) { got = string(v) })
 			if err != nil || found != c.found || got != c.want {
 				t.Fatalf("ViewForWrite(%q) = %q %v %v, want %q %v", c.key, got, found, err, c.want, c.found)
 			}

@@ -717,7 +717,7 @@ func (s *Store) Get(key []byte) ([]byte, bool, error) {
 // not be modified: a caller that needs the value only briefly (to reply
 // it, or to learn that the key exists) saves Get's copy.
 func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
-	return s.view(key, false, nil, true, fn)
+	return s.view(key, false, 0, nil, true, fn)
 }
 
 // ViewPresent is View of a key the caller knows the store holds (keel's
@@ -725,7 +725,7 @@ func (s *Store) View(key []byte, fn func(value []byte)) (bool, error) {
 // the newer layers lack the key, and its bloom filter is skipped. A wrong
 // hint costs a block read, never a wrong answer.
 func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
-	return s.view(key, true, nil, true, fn)
+	return s.view(key, true, 0, nil, true, fn)
 }
 
 // ViewHinted is View (ViewPresent when present) with the findings of a
@@ -733,8 +733,21 @@ func (s *Store) ViewPresent(key []byte, fn func(value []byte)) (bool, error) {
 // files are still those the prefetch saw, the read goes straight to the
 // file and block the prefetch found, past the bloom filters of the newer
 // files and the block search it already did. The answer is the same.
-func (s *Store) ViewHinted(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
-	return s.view(key, present, hints, true, fn)
+//
+// newest, when not 0, is the caller's promise that no version of key (a
+// put, a delete, or a range deletion covering it) was written at an LSN
+// above it: keel's keyspace knows the LSN of each string's last write.
+// Every layer holds the writes of one LSN range and the layers' ranges
+// are disjoint and ordered (a buffer is frozen at a record boundary, a
+// flush keeps its buffer's range, a compaction merges adjacent files), so
+// the read skips the layers whose writes are all newer than newest
+// without probing them, and reads the file whose range holds newest
+// without its bloom filter: when newest is the LSN of key's last write,
+// that is where the version is. A promise broken (a version above
+// newest) makes the read miss it: the caller must keep its LSNs exact or
+// above.
+func (s *Store) ViewHinted(key []byte, present bool, newest LSN, hints *ReadHints, fn func(value []byte)) (bool, error) {
+	return s.view(key, present, newest, hints, true, fn)
 }
 
 // ViewForWrite is ViewHinted for a command that writes key after reading
@@ -744,13 +757,13 @@ func (s *Store) ViewHinted(key []byte, present bool, hints *ReadHints, fn func(v
 // the files the entry is valid for; asking it cost a cache miss per read
 // and filling it a copy, and HSET of random fields of a large hash missed
 // on every one (1.95M misses in 2M HSETs, no hit).
-func (s *Store) ViewForWrite(key []byte, present bool, hints *ReadHints, fn func(value []byte)) (bool, error) {
-	return s.view(key, present, hints, false, fn)
+func (s *Store) ViewForWrite(key []byte, present bool, newest LSN, hints *ReadHints, fn func(value []byte)) (bool, error) {
+	return s.view(key, present, newest, hints, false, fn)
 }
 
-// view is View, ViewPresent (present), ViewHinted (hints; nil: none) and
-// ViewForWrite (rows false: the row cache is left alone).
-func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn func(value []byte)) (bool, error) {
+// view is View, ViewPresent (present), ViewHinted (newest, hints; 0 and
+// nil: none) and ViewForWrite (rows false: the row cache is left alone).
+func (s *Store) view(key []byte, present bool, newest LSN, hints *ReadHints, rows bool, fn func(value []byte)) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
@@ -760,12 +773,16 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 	// immutable, and its pin keeps its memory from going to another
 	// buffer). Most reads of recent writes end here without Store.mu and
 	// the version's reference count.
+	// A buffer whose writes are all newer than newest (an empty one's
+	// minLSN is the largest) holds no version of key: not probed.
 	active := s.pinActive()
-	if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
-		hints.pass()
-		found := viewNode(n, fn)
-		active.unpin()
-		return found, nil
+	if !newer(active.minLSN.Load(), newest) {
+		if n, covered := active.get(key, math.MaxUint64); covered || n != nil {
+			hints.pass()
+			found := viewNode(n, fn)
+			active.unpin()
+			return found, nil
+		}
 	}
 	active.unpin()
 	vw, err := s.acquire()
@@ -784,6 +801,9 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 		bufs = append(bufs, vw.frozen[i])
 	}
 	for _, b := range bufs {
+		if newer(b.minLSN.Load(), newest) {
+			continue
+		}
 		if n, covered := b.get(key, math.MaxUint64); covered || n != nil {
 			hints.pass()
 			return viewNode(n, fn), nil
@@ -806,7 +826,7 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 			return r.found, nil
 		}
 	}
-	value, found, err := s.fromFiles(vw.v, key, h, present, hr)
+	value, found, err := s.fromFiles(vw.v, key, h, present, newest, hr)
 	if err != nil {
 		return false, err
 	}
@@ -819,19 +839,25 @@ func (s *Store) view(key []byte, present bool, hints *ReadHints, rows bool, fn f
 	return found, nil
 }
 
+// newer reports whether a layer whose lowest LSN is min holds only writes
+// newer than a read's newest (0: unknown, never).
+func newer(min, newest LSN) bool { return newest != 0 && min > newest }
+
 // fromFiles is view's read of v's files (newest first) for key, whose
-// bloom hash is h, starting where hint hr (nil: none) says: the value,
-// aliasing a cached block, and whether the key is live there.
-func (s *Store) fromFiles(v *version, key []byte, h uint64, present bool, hr *readHint) ([]byte, bool, error) {
+// bloom hash is h, starting where hint hr (nil: none) says, and skipping
+// the files newer than newest (ViewHinted): the value, aliasing a cached
+// block, and whether the key is live there.
+func (s *Store) fromFiles(v *version, key []byte, h uint64, present bool, newest LSN, hr *readHint) ([]byte, bool, error) {
 	p := probe{key: key, h: h, hashed: true}
 	files := v.files
 	from := 0
-	if hr != nil {
+	if hr != nil && hr.at >= 0 {
 		// Files before hr.at: their filters refused the key, so only
-		// their range tombstones can answer.
+		// their range tombstones can answer; or their writes are all
+		// newer than newest, so not even those.
 		at := int(hr.at)
 		for _, t := range files[:at] {
-			if t.covers(key) {
+			if !newer(t.props.minLSN, newest) && t.covers(key) {
 				return nil, false, nil
 			}
 		}
@@ -849,7 +875,12 @@ func (s *Store) fromFiles(v *version, key []byte, h uint64, present bool, hr *re
 	}
 	for i := from; i < len(files); i++ {
 		t := files[i]
-		p.noBloom = present && i == len(files)-1
+		if newer(t.props.minLSN, newest) {
+			continue
+		}
+		// The last file, when the key is present; the file whose LSN range
+		// holds newest, where the key's last write is.
+		p.noBloom = present && i == len(files)-1 || newest != 0 && newest <= t.props.maxLSN
 		kind, value, found, covered, err := t.get(&p)
 		if err != nil {
 			return nil, false, err
