@@ -53,10 +53,16 @@ func TestStringVersionIsLastWrite(t *testing.T) {
 			func(rt *rapid.T) []string { return []string{"PERSIST", keyGen.Draw(rt, "k")} },
 			func(rt *rapid.T) []string { return []string{"DEL", keyGen.Draw(rt, "k")} },
 			func(rt *rapid.T) []string { return []string{"RENAME", keyGen.Draw(rt, "k1"), keyGen.Draw(rt, "k2")} },
-			func(rt *rapid.T) []string { return []string{"COPY", keyGen.Draw(rt, "k1"), keyGen.Draw(rt, "k2"), "REPLACE"} },
-			func(rt *rapid.T) []string { return []string{"COPY", keyGen.Draw(rt, "k1"), keyGen.Draw(rt, "k2"), "DB", "1"} },
+			func(rt *rapid.T) []string {
+				return []string{"COPY", keyGen.Draw(rt, "k1"), keyGen.Draw(rt, "k2"), "REPLACE"}
+			},
+			func(rt *rapid.T) []string {
+				return []string{"COPY", keyGen.Draw(rt, "k1"), keyGen.Draw(rt, "k2"), "DB", "1"}
+			},
 			func(rt *rapid.T) []string { return []string{"MOVE", keyGen.Draw(rt, "k"), "1"} },
-			func(rt *rapid.T) []string { return []string{"SELECT", rapid.SampledFrom([]string{"0", "1"}).Draw(rt, "db")} },
+			func(rt *rapid.T) []string {
+				return []string{"SELECT", rapid.SampledFrom([]string{"0", "1"}).Draw(rt, "db")}
+			},
 			func(rt *rapid.T) []string { return []string{"SWAPDB", "0", "1"} },
 			func(rt *rapid.T) []string { return []string{"FLUSHDB"} },
 			func(rt *rapid.T) []string { return []string{"LPUSH", keyGen.Draw(rt, "k"), "e"} },
