@@ -199,14 +199,7 @@ func TestLegacyStringVersion(t *testing.T) {
 	if err := db.log.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, Options{ActiveExpireHz: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, db, dir)
 	s = db.NewSession()
 	if e, ok := db.ks.Get(0, key); !ok || e.Version != 0 {
 		t.Fatalf("replayed legacy string: entry %+v (present %v), want version 0", e, ok)
