@@ -343,7 +343,7 @@ func BenchmarkSortNodes(b *testing.B) {
 		buf.add(LSN(i+1), uint64(i+1), kindValue, kv[:len(k):len(k)], kv[len(k):])
 	}
 	all := make([]*node, 0, n)
-	buf.index.each(func(h *head) { all = append(all, h.newest.Load()) })
+	buf.index.each(func(h *head) { all = append(all, h.load()) })
 	b.ReportAllocs()
 	c0 := cpuTime()
 	for b.Loop() {

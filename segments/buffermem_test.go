@@ -327,7 +327,7 @@ func TestBufferBigValuesSurviveCollections(t *testing.T) {
 		if h == nil {
 			t.Fatalf("k%03d missing", i)
 		}
-		if got := h.newest.Load().value; !bytes.Equal(got, val(i)) {
+		if got := h.load().value; !bytes.Equal(got, val(i)) {
 			t.Fatalf("k%03d's %d-byte value changed after collections", i, len(got))
 		}
 	}

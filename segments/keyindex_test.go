@@ -64,7 +64,7 @@ func TestKeyIndexConcurrent(t *testing.T) {
 	count := 0
 	b.index.each(func(h *head) {
 		count++
-		if b.newest([]byte(h.key)) != h.newest.Load() {
+		if b.newest([]byte(h.key)) != h.load() {
 			t.Fatalf("key %q: lookup and head disagree", h.key)
 		}
 	})
