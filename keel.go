@@ -281,7 +281,7 @@ func open(dir string, opts Options) (*DB, error) {
 	db.watch.init()
 	db.tuning.defaults()
 	db.scripts.busyAfter.Store(5000)
-	db.scripts.scripts = map[string]*luaScript{}
+	db.scripts.scripts, db.scripts.byBody = map[string]*luaScript{}, map[string]*luaScript{}
 	db.scripts.rand = rand48Init // math.random's sequence, shared by EVAL and FCALL
 	db.SetSlowlog(10000, 128)
 	var err error

@@ -245,7 +245,11 @@ var scriptingCases = []diffCase{
 		`SCRIPT EXISTS 2f31ba2bb6d6a0f42cc159d2e2dad55440778de3 2F31BA2BB6D6A0F42CC159D2E2DAD55440778DE3 ffff`,
 		`EVAL "return 'other'" 0`, `SCRIPT EXISTS 3e75a4b4b1c7b8bc4e7a1fb37b7a2ea41bba8c0e`,
 		`SCRIPT FLUSH`, `EVALSHA 2f31ba2bb6d6a0f42cc159d2e2dad55440778de3 0`,
-		`SCRIPT EXISTS 2f31ba2bb6d6a0f42cc159d2e2dad55440778de3`, `SCRIPT LOAD "return 'hi'"`, `SCRIPT FLUSH ASYNC`,
+		`SCRIPT EXISTS 2f31ba2bb6d6a0f42cc159d2e2dad55440778de3`,
+		// EVAL of a body cached before the flush caches it again.
+		`EVAL "return 'other'" 0`, `SCRIPT EXISTS 3fa0e42c54527adfc42c9fe8b53d5243d1412adf`,
+		`EVALSHA 3fa0e42c54527adfc42c9fe8b53d5243d1412adf 0`, `EVAL "return 'other'" 0`,
+		`SCRIPT LOAD "return 'hi'"`, `SCRIPT FLUSH ASYNC`,
 		`SCRIPT FLUSH SYNC`, `SCRIPT FLUSH bogus`, `SCRIPT FLUSH SYNC x`, `SCRIPT KILL`, `SCRIPT HELP`, `SCRIPT DEBUG NO`,
 		`SCRIPT DEBUG maybe`, `SCRIPT bogus`, `SCRIPT`, `SCRIPT EXISTS`, `SCRIPT LOAD`, `SCRIPT LOAD a b`),
 	dc("EVAL/in_multi",
