@@ -6,6 +6,10 @@
 #
 #   scripts/cpu-per-request.sh bin/keel everysec "set get" 16
 #   scripts/cpu-per-request.sh "redis-server --appendonly yes --save ''" everysec "set get" 16
+#   scripts/cpu-per-request.sh bin/keel everysec cmd 16 1000000 EVAL "return redis.call('incr', KEYS[1])" 1 'k:__rand_int__'
+#
+# tests "cmd" runs the command given after the request count instead
+# (redis-benchmark's __rand_int__ is replaced from a 1,000,000 range).
 #
 # The server is started fresh on port ${CPU_PORT:-24005} with an empty
 # data directory and gets "--port P --dir D --appendfsync MODE" appended;
@@ -33,6 +37,14 @@ if [[ -n ${CPU_FILL:-} ]]; then
 		((now - last <= 1)) && break
 		last=$now
 	done
+fi
+if [[ $tests == cmd ]]; then
+	shift $(($# < 5 ? $# : 5))
+	a=$(ticks) ua=$(uticks)
+	redis-benchmark -p "$port" -n "$n" -c 50 -P "$pipe" -r 1000000 -q "$@" >/dev/null
+	b=$(ticks) ub=$(uticks)
+	echo "$1 P$pipe cpu_us/request=$(echo "scale=2; ($b - $a) * 1000000 / $hz / $n" | bc) user=$(echo "scale=2; ($ub - $ua) * 1000000 / $hz / $n" | bc)"
+	tests=
 fi
 for t in $tests; do
 	a=$(ticks) ua=$(uticks)
