@@ -211,7 +211,6 @@ func (db *DB) busyError() string {
 	return errBusy
 }
 
-// sha1Hex is the lower-case hex SHA1 of s (script ids, redis.sha1hex).
 // bySHA returns the cached script whose SHA1 hex is sha in any case, nil
 // when there is none. A lower-case sha (what SCRIPT LOAD replies) is
 // looked up without a copy.
@@ -222,6 +221,7 @@ func (st *scriptState) bySHA(sha []byte) *luaScript {
 	return st.scripts[strings.ToLower(string(sha))]
 }
 
+// sha1Hex is the lower-case hex SHA1 of s (script ids, redis.sha1hex).
 func sha1Hex(s string) string {
 	h := sha1.Sum([]byte(s))
 	return hex.EncodeToString(h[:])
